@@ -1,0 +1,30 @@
+package netwatcher.model.agent;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A capture the controller wants on this agent's host.
+ *
+ * @param key            stable id of the capture across restarts (the controller's, not ARM's name)
+ * @param captureId      the ARM id, for messages
+ * @param run            true while it should run; false once stopped by request or deleted
+ * @param snapLength     bytesToCapturePerPacket (0 = whole packet)
+ * @param totalBytes     totalBytesPerSession (0 = no byte limit)
+ * @param timeLimitSeconds timeLimitInSeconds (0 = no time limit)
+ * @param filters        ARM filters in wire notation (protocol, local/remote IP and port strings)
+ * @param filePath       the host path under /var/captures to write, or null to let the agent choose
+ * @param upload         where to upload the finished file, or null for host-only captures
+ * @param createdAt      when the controller accepted the PUT
+ */
+public record CaptureOrder(String key, String captureId, boolean run, long snapLength, long totalBytes,
+                           long timeLimitSeconds, List<WireFilter> filters, String filePath,
+                           UploadTarget upload, Instant createdAt) {
+    public CaptureOrder {
+        filters = filters == null ? List.of() : List.copyOf(filters);
+    }
+
+    /** An ARM filter as sent on the wire; the agent parses it with {@code CaptureFilter.parse}. */
+    public record WireFilter(String protocol, String localIPAddress, String remoteIPAddress,
+                             String localPort, String remotePort) {}
+}

@@ -1,0 +1,35 @@
+package netwatcher.model.agent;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the agent observed of one capture; sent in {@link Reports}. Idempotent: the controller keeps
+ * the latest report per capture key and never moves a finished capture back to running.
+ *
+ * @param key          the order's key
+ * @param status       a {@code PcStatus} wire value (NotStarted, Running, Stopped, Error)
+ * @param stopReason   a {@code StopReason} name, or null while running
+ * @param errors       {@code PcError} wire values
+ * @param message      a human sentence about a failure, or null
+ * @param startTime    when libpcap was armed, or null
+ * @param endTime      when the file was closed, or null
+ * @param packets      packets written to the file
+ * @param bytes        bytes written to the file (pcap_dump_ftell)
+ * @param kernelDrops  ps_drop
+ * @param interfaceDrops ps_ifdrop
+ * @param kernelReceived ps_recv
+ * @param firstPacketTime timestamp of the first packet in the file, or null
+ * @param lastPacketTime  timestamp of the last packet in the file, or null
+ * @param filePath     the file on the host
+ * @param uploadState  none | pending | uploading | done | failed
+ * @param uploadedBytes bytes confirmed by the storage account
+ */
+public record CaptureReport(String key, String status, String stopReason, List<String> errors, String message,
+                            Instant startTime, Instant endTime, long packets, long bytes, long kernelDrops,
+                            long interfaceDrops, long kernelReceived, Instant firstPacketTime,
+                            Instant lastPacketTime, String filePath, String uploadState, long uploadedBytes) {
+    public CaptureReport {
+        errors = errors == null ? List.of() : List.copyOf(errors);
+    }
+}

@@ -1,0 +1,17 @@
+package netwatcher.model.agent;
+
+import java.util.List;
+
+/**
+ * PUT {@code /agent/v1/host}: what the agent sees of its host. {@code capabilities} lists what it
+ * can do ({@code capture}, {@code probe}, {@code firewall}); {@code problems} says in plain words
+ * what it lacks ("libpcap not found: install libpcap0.8", "CAP_NET_RAW missing").
+ */
+public record HostReport(String agentVersion, String hostname, String os, List<NicReport> nics,
+                         List<String> capabilities, List<String> problems) {
+    public HostReport {
+        nics = nics == null ? List.of() : List.copyOf(nics);
+        capabilities = capabilities == null ? List.of() : List.copyOf(capabilities);
+        problems = problems == null ? List.of() : List.copyOf(problems);
+    }
+}
