@@ -1,0 +1,99 @@
+package netwatcher.controller.capture;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import netwatcher.arm.ArmResourceId;
+import netwatcher.arm.Json;
+import netwatcher.controller.db.Row;
+import netwatcher.controller.db.SqlOperations;
+import netwatcher.model.agent.CaptureOrder;
+import netwatcher.model.agent.CaptureReport;
+
+/** SQL for {@code nw_capture} and {@code nw_capture_name}. Stateless and thread-safe. */
+public final class CaptureRepository {
+
+    /** Claims the (case-insensitive) name; false when a live capture already has it. */
+    public boolean claimName(SqlOperations sql, ArmResourceId id, String key) {
+        if (sql.queryOne("SELECT capture_key FROM nw_capture_name WHERE id_key = ?", r -> r.getString("capture_key"), id.key()).isPresent()) {
+            return false;
+        }
+        sql.update("INSERT INTO nw_capture_name (id_key, capture_key) VALUES (?, ?)", id.key(), key);
+        return true;
+    }
+
+    public void releaseName(SqlOperations sql, ArmResourceId id) {
+        sql.update("DELETE FROM nw_capture_name WHERE id_key = ?", id.key());
+    }
+
+    public void insert(SqlOperations sql, Capture c) {
+        sql.update("INSERT INTO nw_capture (capture_key, id_key, id, watcher_key, vm_key, name, spec_json, order_json, etag,"
+                        + " provisioning_state, created_at, deleted, stop_requested, status, stop_reason, errors, message,"
+                        + " capture_start, capture_end, report_json, reported_at, final_state)"
+                        + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                c.key(), c.id().key(), c.id().toString(), c.watcherKey(), c.vmKey(), c.id().name(), Json.writeString(c.properties()),
+                Json.writeString(c.order()), c.etag(), c.provisioningState(), c.createdAt(), c.deleted(), c.stopRequested(),
+                c.status(), c.stopReason(), String.join(",", c.errors()), c.message(), c.captureStart(), c.captureEnd(),
+                c.report() == null ? null : Json.writeString(c.report()), c.reportedAt(), c.finalState());
+    }
+
+    /** Writes the observed-state columns of {@code c}. */
+    public void updateState(SqlOperations sql, Capture c) {
+        sql.update("UPDATE nw_capture SET etag = ?, provisioning_state = ?, deleted = ?, stop_requested = ?, status = ?,"
+                        + " stop_reason = ?, errors = ?, message = ?, capture_start = ?, capture_end = ?, report_json = ?,"
+                        + " reported_at = ?, final_state = ? WHERE capture_key = ?",
+                c.etag(), c.provisioningState(), c.deleted(), c.stopRequested(), c.status(), c.stopReason(),
+                String.join(",", c.errors()), c.message(), c.captureStart(), c.captureEnd(),
+                c.report() == null ? null : Json.writeString(c.report()), c.reportedAt(), c.finalState(), c.key());
+    }
+
+    public Optional<Capture> findLive(SqlOperations sql, ArmResourceId id) {
+        return sql.queryOne("SELECT c.* FROM nw_capture c JOIN nw_capture_name n ON n.capture_key = c.capture_key WHERE n.id_key = ?",
+                CaptureRepository::map, id.key());
+    }
+
+    public Optional<Capture> findByKey(SqlOperations sql, String key) {
+        return sql.queryOne("SELECT * FROM nw_capture WHERE capture_key = ?", CaptureRepository::map, key);
+    }
+
+    public Optional<Capture> lockByKey(SqlOperations sql, String key) {
+        return sql.queryOne("SELECT * FROM nw_capture WHERE capture_key = ? FOR UPDATE", CaptureRepository::map, key);
+    }
+
+    public List<Capture> listLive(SqlOperations sql, String watcherKey) {
+        return sql.query("SELECT * FROM nw_capture WHERE watcher_key = ? AND deleted = FALSE ORDER BY id_key", CaptureRepository::map, watcherKey);
+    }
+
+    /** Captures an agent must still act on. */
+    public List<Capture> openForVm(SqlOperations sql, String vmKey) {
+        return sql.query("SELECT * FROM nw_capture WHERE vm_key = ? AND final_state = FALSE ORDER BY created_at", CaptureRepository::map, vmKey);
+    }
+
+    /** Captures no agent has reported on, created before {@code cutoff}. */
+    public List<Capture> unclaimedBefore(SqlOperations sql, Instant cutoff) {
+        return sql.query("SELECT * FROM nw_capture WHERE provisioning_state = 'Updating' AND reported_at IS NULL AND created_at < ?",
+                CaptureRepository::map, cutoff);
+    }
+
+    public int countOpen(SqlOperations sql, String vmKeyPrefix) {
+        return sql.queryOne("SELECT COUNT(*) AS n FROM nw_capture WHERE final_state = FALSE AND vm_key LIKE ?",
+                r -> (int) r.getLong("n"), vmKeyPrefix + "%").orElse(0);
+    }
+
+    private static Capture map(Row r) throws SQLException {
+        String errors = r.getString("errors");
+        String report = r.getString("report_json");
+        return new Capture(r.getString("capture_key"), ArmResourceId.tryParse(r.getString("id")).orElseThrow(),
+                r.getString("watcher_key"), r.getString("vm_key"),
+                Json.MAPPER.convertValue(Json.read(r.getString("spec_json"), Map.class), new TypeReference<Map<String, Object>>() { }),
+                Json.read(r.getString("order_json"), CaptureOrder.class), r.getString("etag"), r.getString("provisioning_state"),
+                r.getInstant("created_at"), r.getBoolean("deleted"), r.getBoolean("stop_requested"), r.getString("status"),
+                r.getString("stop_reason"), errors == null || errors.isEmpty() ? List.of() : Arrays.asList(errors.split(",")),
+                r.getString("message"), r.getInstant("capture_start"), r.getInstant("capture_end"),
+                report == null ? null : Json.read(report, CaptureReport.class), r.getInstant("reported_at"), r.getBoolean("final_state"));
+    }
+}

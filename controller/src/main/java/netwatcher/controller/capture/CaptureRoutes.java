@@ -1,0 +1,159 @@
+package netwatcher.controller.capture;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import netwatcher.arm.ArmResourceId;
+import netwatcher.arm.Json;
+import netwatcher.controller.http.Exchange;
+import netwatcher.controller.http.Router;
+import netwatcher.controller.operations.Operation;
+import netwatcher.controller.operations.OperationService;
+import netwatcher.controller.resources.ArmNames;
+import netwatcher.controller.subscriptions.SubscriptionService;
+import netwatcher.controller.watchers.Watcher;
+import netwatcher.controller.watchers.WatcherRoutes;
+import netwatcher.controller.watchers.WatcherService;
+import netwatcher.model.agent.CaptureReport;
+
+/** The ARM routes of {@code networkWatchers/{nw}/packetCaptures}. */
+public final class CaptureRoutes {
+    private static final String PCS = WatcherRoutes.NW + "/packetCaptures";
+    private static final String PC = PCS + "/{pc}";
+    private final CaptureService captures;
+    private final WatcherService watchers;
+    private final SubscriptionService subscriptions;
+    private final OperationService operations;
+
+    public CaptureRoutes(CaptureService captures, WatcherService watchers, SubscriptionService subscriptions, OperationService operations) {
+        this.captures = captures;
+        this.watchers = watchers;
+        this.subscriptions = subscriptions;
+        this.operations = operations;
+    }
+
+    public void register(Router router) {
+        router.add("PUT", PC, Router.Kind.ARM, this::create);
+        router.add("GET", PC, Router.Kind.ARM, this::get);
+        router.add("DELETE", PC, Router.Kind.ARM, this::delete);
+        router.add("GET", PCS, Router.Kind.ARM, this::list);
+        router.add("POST", PC + "/queryStatus", Router.Kind.ARM, this::queryStatus);
+        router.add("POST", PC + "/stop", Router.Kind.ARM, this::stop);
+    }
+
+    private Watcher watcher(Map<String, String> v) {
+        subscriptions.require(v.get("sub"));
+        return watchers.require(WatcherService.id(v.get("sub"), ArmNames.resourceGroup(v.get("rg")), v.get("nw")));
+    }
+
+    private static ArmResourceId id(Watcher w, Map<String, String> v) {
+        return w.id().child("packetCaptures", ArmNames.networkResource("packet capture", v.get("pc")));
+    }
+
+    private void create(Exchange ex, Map<String, String> v) {
+        Watcher w = watcher(v);
+        ArmResourceId id = id(w, v);
+        CaptureSpec spec = CaptureSpecParser.parse(ex.body(Long.MAX_VALUE));
+        ArmNames.checkPreconditions(ex, captures.findExisting(id));
+        Capture c = captures.create(w, id, spec);
+        Operation op = operations.start(ex, id.subscriptionId(), w.location(), CaptureService.OP_CREATE, c.key(),
+                captures.settings().agentWait().plus(Duration.ofSeconds(30)));
+        operations.setPollingHeaders(ex, op, false);
+        Map<String, Object> body = render(c, captures);
+        body.remove("etag");
+        ex.json(201, body);
+    }
+
+    private void get(Exchange ex, Map<String, String> v) {
+        Watcher w = watcher(v);
+        Capture c = captures.require(id(w, v));
+        ex.setHeader("ETag", c.etag());
+        ex.json(200, render(c, captures));
+    }
+
+    private void list(Exchange ex, Map<String, String> v) {
+        Watcher w = watcher(v);
+        ex.json(200, Exchange.list(captures.list(w).stream().map(c -> render(c, captures)).toList()));
+    }
+
+    private void delete(Exchange ex, Map<String, String> v) {
+        Watcher w = watcher(v);
+        ArmResourceId id = id(w, v);
+        var existing = captures.findExisting(id);
+        if (existing == null) {
+            ex.empty(204);
+            return;
+        }
+        ArmNames.checkPreconditions(ex, existing);
+        captures.delete(id);
+        operations.accepted(ex, operations.finished(ex, id.subscriptionId(), w.location(), "capture.delete", id.key(), 204, null));
+    }
+
+    private void queryStatus(Exchange ex, Map<String, String> v) {
+        ex.noBody();
+        Watcher w = watcher(v);
+        Capture c = captures.require(id(w, v));
+        String result = Json.writeString(status(c, captures));
+        operations.accepted(ex, operations.finished(ex, c.id().subscriptionId(), w.location(), "capture.queryStatus", c.id().key(), 200, result));
+    }
+
+    private void stop(Exchange ex, Map<String, String> v) {
+        ex.noBody();
+        Watcher w = watcher(v);
+        ArmResourceId id = id(w, v);
+        Capture c = captures.require(id);
+        boolean pending = captures.stop(id);
+        Operation op = pending
+                ? operations.start(ex, id.subscriptionId(), w.location(), CaptureService.OP_STOP, c.key(), Duration.ofSeconds(60))
+                : operations.finished(ex, id.subscriptionId(), w.location(), CaptureService.OP_STOP, c.key(), 204, null);
+        operations.accepted(ex, op);
+    }
+
+    /** The PacketCaptureResult body. */
+    public static Map<String, Object> render(Capture c, CaptureService service) {
+        Map<String, Object> props = new LinkedHashMap<>(c.properties());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> loc = new LinkedHashMap<>((Map<String, Object>) props.getOrDefault("storageLocation", Map.of()));
+        loc.remove("netwatcherAccount");
+        loc.remove("netwatcherBlobPath");
+        props.put("storageLocation", loc);
+        props.put("provisioningState", c.provisioningState());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", c.id().name());
+        body.put("id", c.id().toString());
+        body.put("etag", c.etag());
+        body.put("properties", props);
+        return body;
+    }
+
+    /** The PacketCaptureQueryStatusResult body, with netwatcher's extra counters. */
+    public static Map<String, Object> status(Capture c, CaptureService service) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("name", c.id().name());
+        s.put("id", c.id().toString());
+        if (c.captureStart() != null) s.put("captureStartTime", c.captureStart().toString());
+        String status = service.visibleStatus(c);
+        s.put("packetCaptureStatus", status);
+        if (c.stopReason() != null && ("Stopped".equals(status) || "Error".equals(status))) s.put("stopReason", c.stopReason());
+        s.put("packetCaptureError", c.errors());
+        CaptureReport r = c.report();
+        if (c.message() != null) s.put("message", c.message());
+        if (c.captureEnd() != null) s.put("captureEndTime", c.captureEnd().toString());
+        if (r != null) {
+            s.put("packetsCaptured", r.packets());
+            s.put("bytesWritten", r.bytes());
+            s.put("kernelDrops", r.kernelDrops());
+            s.put("interfaceDrops", r.interfaceDrops());
+            s.put("kernelReceived", r.kernelReceived());
+            if (r.firstPacketTime() != null) s.put("firstPacketTime", r.firstPacketTime().toString());
+            if (r.lastPacketTime() != null) s.put("lastPacketTime", r.lastPacketTime().toString());
+            if (r.filePath() != null) s.put("filePath", r.filePath());
+            if (r.uploadState() != null) {
+                s.put("uploadState", r.uploadState());
+                s.put("uploadedBytes", r.uploadedBytes());
+            }
+            s.put("lastReportTime", c.reportedAt() == null ? null : c.reportedAt().toString());
+        }
+        return s;
+    }
+}

@@ -1,0 +1,396 @@
+package netwatcher.controller.capture;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import netwatcher.arm.ArmError;
+import netwatcher.arm.ArmErrorCode;
+import netwatcher.arm.ArmResourceId;
+import netwatcher.arm.Json;
+import netwatcher.controller.compute.AgentPresence;
+import netwatcher.controller.compute.ComputeRepository;
+import netwatcher.controller.compute.ComputeService;
+import netwatcher.controller.compute.Vm;
+import netwatcher.controller.db.Database;
+import netwatcher.controller.db.SqlOperations;
+import netwatcher.controller.operations.OperationResolver;
+import netwatcher.controller.resources.ArmNames;
+import netwatcher.controller.storage.StorageAccount;
+import netwatcher.controller.storage.StorageService;
+import netwatcher.controller.watchers.Watcher;
+import netwatcher.model.agent.CaptureOrder;
+import netwatcher.model.agent.CaptureReport;
+import netwatcher.model.agent.UploadTarget;
+import netwatcher.model.capture.StopReason;
+
+/**
+ * The packet-capture lifecycle on the controller side. Thread-safe: all state is in the database
+ * and every change runs in one transaction.
+ */
+public final class CaptureService {
+    public static final String OP_CREATE = "capture.create";
+    public static final String OP_STOP = "capture.stop";
+    /** Live sessions per subscription and region, as Azure documents. */
+    public static final int SESSION_LIMIT = 10_000;
+
+    /** Settings: how long a capture waits for an agent, and when a silent agent's capture shows Unknown. */
+    public record Settings(Duration agentWait, Duration agentLostAfter) {}
+
+    private final Database db;
+    private final CaptureRepository repo;
+    private final ComputeService compute;
+    private final ComputeRepository computeRepo;
+    private final StorageService storage;
+    private final AgentPresence presence;
+    private final Consumer<String> desiredStateChanged;
+    private final Settings settings;
+    private final Clock clock;
+
+    public CaptureService(Database db, CaptureRepository repo, ComputeService compute, StorageService storage,
+                          AgentPresence presence, Consumer<String> desiredStateChanged, Settings settings, Clock clock) {
+        this.db = db;
+        this.repo = repo;
+        this.compute = compute;
+        this.computeRepo = compute.repository();
+        this.storage = storage;
+        this.presence = presence;
+        this.desiredStateChanged = desiredStateChanged;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public Settings settings() { return settings; }
+
+    /** Validated intent to create: resolves the VM and the storage, then records everything in one transaction. */
+    public Capture create(Watcher watcher, ArmResourceId id, CaptureSpec spec) {
+        Vm vm = compute.findVm(spec.target()).orElseThrow(() -> ArmErrorCode.InvalidResourceReference.exception(
+                "Resource " + spec.target() + " referenced by resource " + id + " was not found: no agent has registered that"
+                        + " virtual machine. Install the netwatcher agent on the host (see README).", "properties.target"));
+        if (!vm.location().equalsIgnoreCase(watcher.location())) {
+            throw ArmErrorCode.InvalidParameter.exception("Virtual machine " + vm.id().name() + " is in location '" + vm.location()
+                    + "' but network watcher " + watcher.id().name() + " is in '" + watcher.location()
+                    + "'; use the network watcher of the VM's location.", "properties.target");
+        }
+        Instant now = clock.instant();
+        String key = "c-" + UUID.randomUUID();
+        String accountId = null;
+        String blobPath = null;
+        UploadTarget upload = null;
+        String storagePath = spec.storagePath();
+        if (spec.storageId() != null) {
+            ArmResourceId acctId = ArmResourceId.tryParse(spec.storageId()).orElseThrow();
+            StorageAccount account = storage.find(acctId).orElseThrow(() -> ArmErrorCode.InvalidResourceReference.exception(
+                    "Resource " + spec.storageId() + " referenced by resource " + id + " was not found: it is not one of the"
+                            + " controller's configured storage accounts.", "properties.storageLocation.storageId"));
+            accountId = account.id().toString();
+            blobPath = StorageService.generatedPath(vm.id(), now);
+            if (spec.storagePath() != null) {
+                String prefix = storage.blobUrl(account, "", "");
+                int at = spec.storagePath().indexOf("/" + StorageService.CONTAINER + "/");
+                if (at < 0) {
+                    throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation.storagePath' must point into"
+                            + " the container '" + StorageService.CONTAINER + "' of the storage account; was '"
+                            + spec.storagePath() + "'.", "properties.storageLocation.storagePath");
+                }
+                blobPath = spec.storagePath().substring(at + 1);
+                if (blobPath.contains("..") || blobPath.endsWith("/")) {
+                    throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation.storagePath' must name a blob.",
+                            "properties.storageLocation.storagePath");
+                }
+                if (prefix.isEmpty()) storagePath = spec.storagePath();
+            }
+            upload = new UploadTarget(account.kind() == StorageAccount.Kind.LOCAL ? UploadTarget.LOCAL : UploadTarget.BLOB,
+                    account.id() + "|" + blobPath, null);
+        }
+        String filePath = spec.filePath() != null ? spec.filePath() : spec.localPath();
+        CaptureOrder order = new CaptureOrder(key, id.toString(), true, spec.bytesToCapturePerPacket(), spec.totalBytesPerSession(),
+                spec.timeLimitInSeconds(), spec.filters(), filePath, upload, now);
+        Map<String, Object> props = properties(spec, storagePath, accountId, blobPath);
+        Capture capture = new Capture(key, id, watcher.id().key(), vm.id().key(), props, order, ArmNames.newEtag(), "Updating",
+                now, false, false, "NotStarted", null, List.of(), null, null, null, null, null, false);
+        db.inTransaction(h -> {
+            if (!repo.claimName(h, id, key)) {
+                throw ArmErrorCode.Conflict.exception("Packet capture '" + id.name() + "' already exists in network watcher '"
+                        + watcher.id().name() + "'. A packet capture cannot be updated; delete it first or use another name.");
+            }
+            if (repo.countOpen(h, "/subscriptions/" + id.subscriptionId().toLowerCase(java.util.Locale.ROOT) + "/") >= SESSION_LIMIT) {
+                throw ArmErrorCode.PacketCaptureSessionLimitReached.exception("The subscription has " + SESSION_LIMIT
+                        + " packet capture sessions that have not finished; stop or wait for some first.");
+            }
+            repo.insert(h, capture);
+            computeRepo.bumpGeneration(h, vm.id().key());
+            return null;
+        });
+        desiredStateChanged.accept(vm.id().key());
+        return capture;
+    }
+
+    private Map<String, Object> properties(CaptureSpec spec, String storagePath, String accountId, String blobPath) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("target", spec.target().toString());
+        if (spec.targetType() != null) p.put("targetType", spec.targetType());
+        p.put("bytesToCapturePerPacket", spec.bytesToCapturePerPacket());
+        p.put("totalBytesPerSession", spec.totalBytesPerSession());
+        p.put("timeLimitInSeconds", spec.timeLimitInSeconds());
+        Map<String, Object> loc = new LinkedHashMap<>();
+        if (spec.storageId() != null) loc.put("storageId", spec.storageId());
+        if (storagePath != null) loc.put("storagePath", storagePath);
+        if (accountId != null) {
+            loc.put("netwatcherAccount", accountId);
+            loc.put("netwatcherBlobPath", blobPath);
+        }
+        if (spec.filePath() != null) loc.put("filePath", spec.filePath());
+        if (spec.localPath() != null) loc.put("localPath", spec.localPath());
+        p.put("storageLocation", loc);
+        List<Map<String, Object>> filters = new ArrayList<>();
+        for (CaptureOrder.WireFilter f : spec.filters()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("protocol", f.protocol());
+            m.put("localIPAddress", f.localIPAddress() == null ? "" : f.localIPAddress());
+            m.put("remoteIPAddress", f.remoteIPAddress() == null ? "" : f.remoteIPAddress());
+            m.put("localPort", f.localPort() == null ? "" : f.localPort());
+            m.put("remotePort", f.remotePort() == null ? "" : f.remotePort());
+            filters.add(m);
+        }
+        p.put("filters", filters);
+        return p;
+    }
+
+    /** The live capture, with expiry applied; 404 when absent. */
+    public Capture require(ArmResourceId id) {
+        expireUnclaimed();
+        return repo.findLive(db, id).orElseThrow(() -> notFound(id));
+    }
+
+    public static netwatcher.arm.ArmException notFound(ArmResourceId id) {
+        return ArmErrorCode.NotFound.exception("Resource " + id + " not found.");
+    }
+
+    /** The etag of the live capture, or null when it does not exist (for conditional requests). */
+    public String findExisting(ArmResourceId id) {
+        return repo.findLive(db, id).map(Capture::etag).orElse(null);
+    }
+
+    public List<Capture> list(Watcher watcher) {
+        expireUnclaimed();
+        return repo.listLive(db, watcher.id().key());
+    }
+
+    /** The status ARM shows: stored status, or Unknown while a running capture's agent is away. */
+    public String visibleStatus(Capture c) {
+        if ("Running".equals(c.status())) {
+            AgentPresence.Presence p = presence.of(c.vmKey());
+            Instant last = p.lastSeen();
+            if (!p.connected() && (last == null || last.plus(settings.agentLostAfter()).isBefore(clock.instant()))) return "Unknown";
+        }
+        return c.status();
+    }
+
+    /** Requests a stop; returns true when the capture must still be stopped by its agent. */
+    public boolean stop(ArmResourceId id) {
+        Capture c = require(id);
+        if (c.terminal() || c.finalState()) return false;
+        db.inTransaction(h -> {
+            Capture locked = repo.lockByKey(h, c.key()).orElseThrow();
+            if (locked.stopRequested()) return null;
+            repo.updateState(h, with(locked, b -> b.stopRequested = true));
+            computeRepo.bumpGeneration(h, locked.vmKey());
+            return null;
+        });
+        desiredStateChanged.accept(c.vmKey());
+        return true;
+    }
+
+    /** Deletes the capture from ARM (its files stay); empty when it did not exist. */
+    public Optional<Capture> delete(ArmResourceId id) {
+        Optional<Capture> c = repo.findLive(db, id);
+        if (c.isEmpty()) return c;
+        db.inTransaction(h -> {
+            deleteIn(h, c.get());
+            return null;
+        });
+        desiredStateChanged.accept(c.get().vmKey());
+        return c;
+    }
+
+    private void deleteIn(SqlOperations h, Capture c) {
+        repo.releaseName(h, c.id());
+        Capture locked = repo.lockByKey(h, c.key()).orElseThrow();
+        boolean settled = locked.finalState() || (locked.reportedAt() == null && !presence.of(locked.vmKey()).enrolled());
+        repo.updateState(h, with(locked, b -> {
+            b.deleted = true;
+            b.finalState = settled;
+        }));
+        computeRepo.bumpGeneration(h, locked.vmKey());
+    }
+
+    /** Deletes every capture of a watcher that is being deleted (inside its transaction). */
+    public void deleteAllOf(SqlOperations h, Watcher watcher) {
+        for (Capture c : repo.listLive(h, watcher.id().key())) deleteIn(h, c);
+    }
+
+    /** The orders for a VM's agent: every capture it must still act on. */
+    public List<CaptureOrder> ordersFor(String vmKey, String controllerBase) {
+        List<CaptureOrder> out = new ArrayList<>();
+        for (Capture c : repo.openForVm(db, vmKey)) {
+            boolean run = !c.deleted() && !c.stopRequested() && !"Failed".equals(c.provisioningState()) && !c.terminal();
+            CaptureOrder o = c.order();
+            out.add(new CaptureOrder(o.key(), o.captureId(), run, o.snapLength(), o.totalBytes(), o.timeLimitSeconds(),
+                    o.filters(), o.filePath(), resolveUpload(o), o.createdAt()));
+        }
+        return out;
+    }
+
+    private UploadTarget resolveUpload(CaptureOrder o) {
+        UploadTarget u = o.upload();
+        if (u == null) return null;
+        int bar = u.url().indexOf('|');
+        ArmResourceId acct = ArmResourceId.tryParse(u.url().substring(0, bar)).orElseThrow();
+        String blobPath = u.url().substring(bar + 1);
+        Optional<StorageAccount> account = storage.find(acct);
+        if (account.isEmpty()) return null;
+        if (account.get().kind() == StorageAccount.Kind.LOCAL) {
+            return new UploadTarget(UploadTarget.LOCAL, "/agent/v1/captures/" + o.key() + "/file", blobPath);
+        }
+        return new UploadTarget(UploadTarget.BLOB, storage.uploadSasUrl(account.get(), blobPath, 24), blobPath);
+    }
+
+    /** Where a capture's upload goes in the controller's local account, for the agent upload route. */
+    public Optional<StorageService.LocalTarget> localUploadTarget(Capture c) {
+        UploadTarget u = c.order().upload();
+        if (u == null || !UploadTarget.LOCAL.equals(u.kind())) return Optional.empty();
+        int bar = u.url().indexOf('|');
+        ArmResourceId acct = ArmResourceId.tryParse(u.url().substring(0, bar)).orElseThrow();
+        return storage.find(acct).map(a -> new StorageService.LocalTarget(a, u.url().substring(bar + 1)));
+    }
+
+    public Optional<Capture> findByKey(String key) { return repo.findByKey(db, key); }
+
+    /** Applies an agent's report for a capture of its own VM; monotone and idempotent. */
+    public void applyReport(String vmKey, CaptureReport r) {
+        boolean changed = db.inTransaction(h -> {
+            Optional<Capture> found = repo.lockByKey(h, r.key());
+            if (found.isEmpty() || !found.get().vmKey().equals(vmKey)) {
+                throw ArmErrorCode.AuthorizationFailed.exception("Capture " + r.key() + " does not belong to this agent's VM.");
+            }
+            Capture c = found.get();
+            if (c.finalState()) return false;
+            Instant now = clock.instant();
+            boolean wasTerminal = c.terminal();
+            Capture next = with(c, b -> {
+                b.report = r;
+                b.reportedAt = now;
+                if (!wasTerminal) {
+                    b.status = r.status();
+                    b.stopReason = r.stopReason();
+                    b.errors = r.errors();
+                    b.message = r.message();
+                    if (r.startTime() != null) b.captureStart = r.startTime();
+                    if (r.endTime() != null) b.captureEnd = r.endTime();
+                } else if (r.endTime() != null && b.captureEnd == null) {
+                    b.captureEnd = r.endTime();
+                }
+                if ("Updating".equals(b.provisioningState)) {
+                    if ("Error".equals(b.status) && b.captureStart == null) b.provisioningState = "Failed";
+                    else if (!"NotStarted".equals(b.status)) b.provisioningState = "Succeeded";
+                }
+                boolean uploadSettled = c.order().upload() == null || r.uploadState() == null
+                        || List.of("done", "failed", "none").contains(r.uploadState());
+                if (("Stopped".equals(b.status) || "Error".equals(b.status)) && uploadSettled) b.finalState = true;
+                if (b.deleted && ("Stopped".equals(b.status) || "Error".equals(b.status))) b.finalState = true;
+            });
+            repo.updateState(h, next);
+            if (next.finalState() != c.finalState()) computeRepo.bumpGeneration(h, vmKey);
+            return next.finalState() != c.finalState();
+        });
+        if (changed) desiredStateChanged.accept(vmKey);
+    }
+
+    /** Ends captures that no agent took within the wait: Error / AgentStopped / AgentUnavailable. */
+    public void expireUnclaimed() {
+        Instant cutoff = clock.instant().minus(settings.agentWait());
+        List<Capture> stale = repo.unclaimedBefore(db, cutoff);
+        for (Capture c : stale) {
+            db.inTransaction(h -> {
+                Capture locked = repo.lockByKey(h, c.key()).orElseThrow();
+                if (!"Updating".equals(locked.provisioningState()) || locked.reportedAt() != null) return null;
+                repo.updateState(h, with(locked, b -> {
+                    b.provisioningState = "Failed";
+                    b.status = "Error";
+                    b.stopReason = StopReason.AgentUnavailable.name();
+                    b.errors = List.of(StopReason.AgentUnavailable.error().name());
+                    b.message = "No netwatcher agent for " + c.order().captureId().replaceAll("/packetCaptures/.*", "")
+                            + "'s target took the capture within " + settings.agentWait().toSeconds() + " s: the VM's agent is not connected.";
+                    b.finalState = true;
+                }));
+                computeRepo.bumpGeneration(h, locked.vmKey());
+                return null;
+            });
+        }
+    }
+
+    /** Resolves capture.create: done when the agent took the capture, failed when it could not. */
+    public OperationResolver createResolver() {
+        return op -> {
+            expireUnclaimed();
+            Optional<Capture> c = repo.findByKey(db, op.targetKey());
+            if (c.isEmpty()) return Optional.of(new OperationResolver.Failure(new ArmError("NotFound", "The capture was deleted.", null)));
+            return switch (c.get().provisioningState()) {
+                case "Succeeded" -> Optional.of(new OperationResolver.Success(200, Json.writeString(CaptureRoutes.render(c.get(), this))));
+                case "Failed" -> Optional.of(new OperationResolver.Failure(new ArmError("PacketCaptureFailed",
+                        c.get().message() == null ? "The packet capture failed to start (" + c.get().stopReason() + ")." : c.get().message(),
+                        null)));
+                default -> Optional.empty();
+            };
+        };
+    }
+
+    /** Resolves capture.stop: done when the capture is stopped, or when its agent is away (it stops on return). */
+    public OperationResolver stopResolver() {
+        return op -> {
+            Optional<Capture> c = repo.findByKey(db, op.targetKey());
+            if (c.isEmpty() || c.get().terminal() || c.get().finalState() || !presence.of(c.get().vmKey()).connected()) {
+                return Optional.of(new OperationResolver.Success(204, null));
+            }
+            return Optional.empty();
+        };
+    }
+
+    /** Mutable copy of a capture's state columns, for {@link #with}. */
+    private static final class Builder {
+        String etag, provisioningState, status, stopReason, message;
+        boolean deleted, stopRequested, finalState;
+        List<String> errors;
+        Instant captureStart, captureEnd, reportedAt;
+        CaptureReport report;
+    }
+
+    private static Capture with(Capture c, Consumer<Builder> change) {
+        Builder b = new Builder();
+        b.etag = c.etag();
+        b.provisioningState = c.provisioningState();
+        b.status = c.status();
+        b.stopReason = c.stopReason();
+        b.message = c.message();
+        b.deleted = c.deleted();
+        b.stopRequested = c.stopRequested();
+        b.finalState = c.finalState();
+        b.errors = c.errors();
+        b.captureStart = c.captureStart();
+        b.captureEnd = c.captureEnd();
+        b.reportedAt = c.reportedAt();
+        b.report = c.report();
+        change.accept(b);
+        return new Capture(c.key(), c.id(), c.watcherKey(), c.vmKey(), c.properties(), c.order(), ArmNames.newEtag(),
+                b.provisioningState, c.createdAt(), b.deleted, b.stopRequested, b.status, b.stopReason, b.errors, b.message,
+                b.captureStart, b.captureEnd, b.report, b.reportedAt, b.finalState);
+    }
+
+}

@@ -1,0 +1,167 @@
+package netwatcher.controller.capture;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import netwatcher.arm.ArmBody;
+import netwatcher.arm.ArmErrorCode;
+import netwatcher.arm.ArmResourceId;
+import netwatcher.model.agent.CaptureOrder.WireFilter;
+import netwatcher.model.capture.CaptureFilter;
+import netwatcher.model.capture.FilterNotationException;
+
+/**
+ * Validates a packet-capture PUT body against the reference: required fields, types, defaults,
+ * minimums and maximums, filter notation, storage location rules, and the features netwatcher does
+ * not have yet (continuous capture, scale sets), which are refused with a clear error instead of
+ * being ignored. Stateless.
+ */
+public final class CaptureSpecParser {
+    public static final long MAX_UINT32 = 4294967295L;
+    public static final long DEFAULT_TOTAL_BYTES = 1073741824L;
+    public static final long MAX_TIME_LIMIT = 18000;
+    public static final String CAPTURES_ROOT = "/var/captures";
+
+    private CaptureSpecParser() {}
+
+    public static CaptureSpec parse(byte[] json) {
+        ArmBody root = ArmBody.root(json);
+        ArmBody p = root.object("properties").orElseThrow(() -> root.missing("properties"));
+
+        String targetText = p.requireString("target");
+        ArmResourceId target = ArmResourceId.parse(targetText, "properties.target");
+        String targetType = p.string("targetType").orElse(null);
+        if (targetType != null) {
+            if (targetType.equalsIgnoreCase("AzureVMSS")) {
+                throw ArmErrorCode.UnsupportedFeature.exception("Property 'properties.targetType' is 'AzureVMSS': netwatcher has no"
+                        + " virtual machine scale sets; capture on each VM (targetType AzureVM) instead.", "properties.targetType");
+            }
+            if (!targetType.equalsIgnoreCase("AzureVM")) {
+                throw p.badValue("targetType", "must be AzureVM or AzureVMSS; was '" + targetType + "'");
+            }
+            targetType = "AzureVM";
+        }
+        if (!target.isType("Microsoft.Compute/virtualMachines")) {
+            throw ArmErrorCode.InvalidParameter.exception("Property 'properties.target' must be the id of a virtual machine"
+                    + " (Microsoft.Compute/virtualMachines); was a " + target.type() + ".", "properties.target");
+        }
+        List<String> include = List.of();
+        List<String> exclude = List.of();
+        Optional<ArmBody> scope = p.object("scope");
+        if (scope.isPresent()) {
+            include = scope.get().strings("include");
+            exclude = scope.get().strings("exclude");
+            if (!include.isEmpty() || !exclude.isEmpty()) {
+                throw ArmErrorCode.InvalidParameter.exception("Property 'properties.scope' applies only to AzureVMSS targets;"
+                        + " a virtual machine target takes no include or exclude list.", "properties.scope");
+            }
+        }
+
+        long snap = p.integer("bytesToCapturePerPacket", 0, MAX_UINT32, 0);
+        long total = p.integer("totalBytesPerSession", 0, MAX_UINT32, DEFAULT_TOTAL_BYTES);
+        long time = p.integer("timeLimitInSeconds", 0, MAX_TIME_LIMIT, MAX_TIME_LIMIT);
+
+        Optional<Boolean> continuous = p.bool("continuousCapture");
+        Optional<ArmBody> settings = p.object("captureSettings");
+        if (settings.isPresent()) {
+            settings.get().integer("fileCount", 0, 10000, 10);
+            settings.get().integer("fileSizeInBytes", 0, MAX_UINT32, 104857600);
+            settings.get().integer("sessionTimeLimitInSeconds", 0, 604800, 86400);
+        }
+
+        ArmBody storage = p.object("storageLocation").orElseThrow(() -> p.missing("storageLocation"));
+        String storageId = storage.string("storageId").filter(s -> !s.isBlank()).orElse(null);
+        String storagePath = storage.string("storagePath").filter(s -> !s.isBlank()).orElse(null);
+        String filePath = storage.string("filePath").filter(s -> !s.isBlank()).orElse(null);
+        String localPath = storage.string("localPath").filter(s -> !s.isBlank()).orElse(null);
+        if (storageId == null && filePath == null && localPath == null) {
+            throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation' needs a storageId (a storage"
+                    + " account) or a filePath on the VM under /var/captures, or both.", "properties.storageLocation");
+        }
+        if (storageId != null) {
+            ArmResourceId account = ArmResourceId.parse(storageId, "properties.storageLocation.storageId");
+            if (!account.isType("Microsoft.Storage/storageAccounts")) {
+                throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation.storageId' must be the id of a"
+                        + " storage account (Microsoft.Storage/storageAccounts); was a " + account.type() + ".",
+                        "properties.storageLocation.storageId");
+            }
+            storageId = account.toString();
+        }
+        if (storagePath != null) {
+            if (storageId == null) {
+                throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation.storagePath' needs a storageId.",
+                        "properties.storageLocation.storagePath");
+            }
+            try {
+                URI u = new URI(storagePath);
+                if (!u.isAbsolute() || u.getHost() == null || !(u.getScheme().equals("https") || u.getScheme().equals("http"))) {
+                    throw new URISyntaxException(storagePath, "not an absolute http(s) URL");
+                }
+            } catch (URISyntaxException e) {
+                throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation.storagePath' must be a"
+                        + " well-formed absolute URL; was '" + storagePath + "'.", "properties.storageLocation.storagePath");
+            }
+        }
+        if (filePath != null) filePath = hostPath(filePath, "properties.storageLocation.filePath");
+        if (localPath != null) localPath = hostPath(localPath, "properties.storageLocation.localPath");
+        if (filePath != null && localPath != null && !filePath.equals(localPath)) {
+            throw ArmErrorCode.InvalidParameter.exception("Properties 'storageLocation.filePath' and 'storageLocation.localPath'"
+                    + " name different files; give one.", "properties.storageLocation.localPath");
+        }
+        if (continuous.isPresent() && filePath != null) {
+            throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation.filePath' is invalid when"
+                    + " continuousCapture is given (true or false); use localPath.", "properties.storageLocation.filePath");
+        }
+        if (continuous.orElse(false) || settings.isPresent()) {
+            throw ArmErrorCode.UnsupportedFeature.exception("Continuous (ring-buffer) capture ('properties.continuousCapture'"
+                    + " and 'properties.captureSettings') is not supported by netwatcher yet; omit both for a single-file capture.",
+                    continuous.orElse(false) ? "properties.continuousCapture" : "properties.captureSettings");
+        }
+
+        List<WireFilter> filters = new ArrayList<>();
+        List<ArmBody> given = p.objects("filters");
+        for (ArmBody f : given) {
+            String protocol = f.string("protocol").orElse(null);
+            String lip = f.string("localIPAddress").orElse(null);
+            String rip = f.string("remoteIPAddress").orElse(null);
+            String lport = f.string("localPort").orElse(null);
+            String rport = f.string("remotePort").orElse(null);
+            CaptureFilter parsed;
+            try {
+                parsed = CaptureFilter.parse(f.path(), protocol, lip, rip, lport, rport);
+            } catch (FilterNotationException e) {
+                throw ArmErrorCode.InvalidParameter.exception("Property '" + e.field() + "' is invalid: "
+                        + e.getMessage().substring(e.getMessage().indexOf(": ") + 2) + ".", e.field());
+            }
+            filters.add(new WireFilter(parsed.protocol().wire(),
+                    parsed.localAddresses() == null ? null : parsed.localAddresses().notation(),
+                    parsed.remoteAddresses() == null ? null : parsed.remoteAddresses().notation(),
+                    parsed.localPorts() == null ? null : parsed.localPorts().notation(),
+                    parsed.remotePorts() == null ? null : parsed.remotePorts().notation()));
+        }
+        return new CaptureSpec(target, targetType, include, exclude, snap, total, time, storageId, storagePath, filePath,
+                localPath, filters);
+    }
+
+    /** A Linux host path for a capture file: absolute, under /var/captures, naming a file, no traversal. */
+    static String hostPath(String path, String field) {
+        String p = path.trim();
+        String problem = null;
+        if (!p.startsWith(CAPTURES_ROOT + "/")) problem = "must be an absolute path under " + CAPTURES_ROOT + "/ (Linux hosts)";
+        else if (p.endsWith("/")) problem = "must name a file, not a directory";
+        else if (p.contains("/../") || p.endsWith("/..") || p.contains("/./") || p.contains("//")) problem = "must not contain '..', '.' or empty segments";
+        else if (p.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == '\\')) problem = "must not contain control characters or backslashes";
+        else if (p.length() > 4096) problem = "is longer than 4096 characters";
+        else {
+            String name = p.substring(p.lastIndexOf('/') + 1);
+            if (name.equals(".") || name.equals("..") || name.isEmpty()) problem = "must end with a file name";
+            else if (name.length() > 255) problem = "has a file name longer than 255 characters";
+        }
+        if (problem != null) {
+            throw ArmErrorCode.InvalidParameter.exception("Property '" + field + "' " + problem + "; was '" + path + "'.", field);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * Packet captures: {@code networkWatchers/{nw}/packetCaptures/{name}} create, get, list,
+ * queryStatus, stop and delete, exactly as ARM clients drive them. A PUT is validated completely
+ * ({@link netwatcher.controller.capture.CaptureSpecParser}: every field, default, minimum and
+ * maximum of the reference, filter notation through the same parser the agent compiles to BPF,
+ * storage location rules) and then recorded as durable intent: a capture row, a bump of the target
+ * VM's desired-state generation, and a long-running operation. The agent takes the order, and its
+ * reports move the capture through NotStarted → Running → Stopped/Error; the controller never moves
+ * a finished capture back. Deleting a capture hides it from ARM at once and keeps a tombstone that
+ * tells the agent to stop; files are never deleted.
+ */
+package netwatcher.controller.capture;

@@ -1,0 +1,337 @@
+package netwatcher.controller.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import netwatcher.arm.ApiVersion;
+import netwatcher.arm.ArmError;
+import netwatcher.arm.ArmErrorCode;
+import netwatcher.arm.ArmException;
+import netwatcher.arm.Json;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The controller's HTTP(S) server: Jetty 12 on virtual threads, one handler that routes every
+ * request through the pipeline its {@link Router.Kind} names. Thread-safe; start once, stop once.
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
+    private static final DateTimeFormatter RFC_1123 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+    /** TLS material, or null for plain HTTP (loopback only). */
+    public record Tls(KeyStore keyStore, char[] password) {}
+
+    /** Settings of the edge. */
+    public record Settings(long maxBodyBytes, Tls tls) {}
+
+    private final Server server;
+    private final Router router;
+    private final AccessControl access;
+    private final AgentAuthenticator agents;
+    private final Settings settings;
+    private final Clock clock;
+
+    /** Authenticates agent credentials for {@link Router.Kind#AGENT} routes. */
+    public interface AgentAuthenticator {
+        Caller authenticate(String authorizationHeader);
+    }
+
+    public HttpServer(Router router, AccessControl access, AgentAuthenticator agents, Settings settings, Clock clock) {
+        this.router = router;
+        this.access = access;
+        this.agents = agents;
+        this.settings = settings;
+        this.clock = clock;
+        QueuedThreadPool pool = new QueuedThreadPool(64, 4);
+        pool.setName("nw-http");
+        pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        this.server = new Server(pool);
+        server.setHandler(new Dispatch());
+        server.setStopTimeout(2000);
+    }
+
+    /** Adds a listener on {@code host:port} (port 0 = any free port) and returns the bound port. */
+    public synchronized int listen(String host, int port) throws Exception {
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        config.setSendDateHeader(true);
+        ServerConnector connector;
+        if (settings.tls() != null) {
+            config.addCustomizer(new SecureRequestCustomizer(false));
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setKeyStore(settings.tls().keyStore());
+            ssl.setKeyStorePassword(new String(settings.tls().password()));
+            ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+            connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(config));
+        } else {
+            connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
+        }
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setIdleTimeout(120_000);
+        server.addConnector(connector);
+        if (server.isStarted()) connector.start();
+        else server.start();
+        return connector.getLocalPort();
+    }
+
+    public boolean tls() { return settings.tls() != null; }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+
+    private final class Dispatch extends org.eclipse.jetty.server.Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            JettyExchange ex = new JettyExchange(request, response, callback);
+            String requestId = UUID.randomUUID().toString();
+            ex.attributes().put("requestId", requestId);
+            ex.setHeader("x-ms-request-id", requestId);
+            String correlation = ex.header("x-ms-correlation-request-id");
+            ex.setHeader("x-ms-correlation-request-id", correlation != null ? correlation : requestId);
+            String clientRequestId = ex.header("x-ms-client-request-id");
+            if (clientRequestId != null && clientRequestId.length() <= 200) ex.setHeader("x-ms-client-request-id", clientRequestId);
+            try {
+                Set<String> allowed = new LinkedHashSet<>();
+                String method = ex.method();
+                Router.Match match = router.match("HEAD".equals(method) ? "GET" : method, ex.path(), allowed);
+                if (match == null) {
+                    if (!allowed.isEmpty()) {
+                        ex.setHeader("Allow", String.join(", ", allowed));
+                        throw ArmErrorCode.MethodNotAllowed.exception("The requested resource does not support http method '"
+                                + method + "'. Allowed: " + String.join(", ", allowed) + ".");
+                    }
+                    throw notFound(ex.path());
+                }
+                pipeline(match, ex);
+                match.route().handler().handle(ex, match.vars());
+                if (!ex.sent) throw new IllegalStateException("handler for " + match.route().pattern() + " sent no response");
+            } catch (ArmException e) {
+                fail(ex, e.status(), e.error());
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.ERROR, "request " + requestId + " " + ex.method() + " " + ex.path() + " failed", t);
+                fail(ex, 500, new ArmError("InternalServerError",
+                        "The server encountered an internal error. Request id: " + requestId + ".", null));
+            }
+            return true;
+        }
+
+        private void pipeline(Router.Match match, JettyExchange ex) {
+            switch (match.route().kind()) {
+                case PUBLIC -> { }
+                case ARM_METADATA -> {
+                    ApiVersionCheck.requirePresent(ex.query("api-version"));
+                }
+                case ARM, ARM_DEFERRED_AUTHZ -> {
+                    Caller caller = access.authenticate(ex.header("Authorization"));
+                    if (caller.kind() == Caller.Kind.AGENT) {
+                        throw ArmErrorCode.AuthorizationFailed.exception("Agent credentials may only be used on the agent protocol routes.");
+                    }
+                    ex.attributes().put("caller", caller);
+                    ex.attributes().put("apiVersion", ApiVersion.require(ex.query("api-version")));
+                    checkBody(ex);
+                    if (match.route().kind() == Router.Kind.ARM) access.authorize(caller, ex.method(), ex.path());
+                }
+                case ADMIN -> {
+                    Caller caller = access.authenticate(ex.header("Authorization"));
+                    if (!caller.admin()) {
+                        throw ArmErrorCode.AuthorizationFailed.exception("Only the admin token may use the admin routes.");
+                    }
+                    ex.attributes().put("caller", caller);
+                    checkBody(ex);
+                }
+                case AGENT -> {
+                    ex.attributes().put("caller", agents.authenticate(ex.header("Authorization")));
+                }
+            }
+        }
+
+        private void checkBody(JettyExchange ex) {
+            long length = ex.request.getLength();
+            if (length > settings.maxBodyBytes()) {
+                throw ArmErrorCode.RequestEntityTooLarge.exception("The request body is " + length
+                        + " bytes; the limit is " + settings.maxBodyBytes() + " bytes.");
+            }
+            String type = ex.header("Content-Type");
+            boolean hasBody = length > 0 || (length < 0 && ex.header("Transfer-Encoding") != null);
+            if (hasBody && type != null) {
+                String t = type.toLowerCase(Locale.ROOT);
+                if (!(t.startsWith("application/json") || t.startsWith("text/json") || t.contains("+json"))) {
+                    throw ArmErrorCode.UnsupportedMediaType.exception("The content media type '" + type
+                            + "' is not supported. Only 'application/json' is supported.");
+                }
+            }
+        }
+
+        private void fail(JettyExchange ex, int status, ArmError error) {
+            if (ex.sent) {
+                LOG.log(System.Logger.Level.WARNING, "error after response was sent: " + error.code() + " " + error.message());
+                return;
+            }
+            ex.setHeader("x-ms-failure-cause", status >= 500 ? "service" : "gateway");
+            ex.json(status, Map.of("error", error));
+        }
+    }
+
+    /** Not-found for a path no route knows. */
+    static ArmException notFound(String path) {
+        return ArmErrorCode.NotFound.exception("No HTTP resource was found that matches the request URI '" + path + "'.");
+    }
+
+    /** api-version presence check for routes that accept any date (the metadata endpoint). */
+    static final class ApiVersionCheck {
+        static void requirePresent(String v) {
+            if (v == null || v.isBlank()) {
+                throw ArmErrorCode.MissingApiVersionParameter.exception(
+                        "The api-version query parameter (?api-version=) is required for all requests.", "api-version");
+            }
+            if (!v.matches("\\d{4}-\\d{2}-\\d{2}(-[a-zA-Z]+)?")) {
+                throw ArmErrorCode.InvalidApiVersionParameter.exception("The api-version '" + v + "' is invalid.", "api-version");
+            }
+        }
+    }
+
+    private final class JettyExchange implements Exchange {
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        private final Map<String, Object> attributes = new HashMap<>();
+        private Map<String, List<String>> query;
+        private boolean sent;
+        private byte[] body;
+
+        JettyExchange(Request request, Response response, Callback callback) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+        }
+
+        @Override public String method() { return request.getMethod(); }
+
+        @Override public String path() {
+            String p = request.getHttpURI().getDecodedPath();
+            return p == null ? "/" : p;
+        }
+
+        @Override public String query(String name) {
+            if (query == null) query = parseQuery(request.getHttpURI().getQuery());
+            List<String> v = query.get(name.toLowerCase(Locale.ROOT));
+            return v == null || v.isEmpty() ? null : v.getFirst();
+        }
+
+        @Override public String header(String name) { return request.getHeaders().get(name); }
+
+        @Override public byte[] body(long limit) {
+            if (body != null) return body;
+            try (InputStream in = Content.Source.asInputStream(request)) {
+                byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+                if (b.length > limit) {
+                    throw ArmErrorCode.RequestEntityTooLarge.exception("The request body is larger than the limit of " + limit + " bytes.");
+                }
+                body = b;
+                return b;
+            } catch (IOException e) {
+                throw ArmErrorCode.InvalidRequestFormat.exception("The request body could not be read: " + e.getMessage());
+            }
+        }
+
+        @Override public InputStream bodyStream() { return Content.Source.asInputStream(request); }
+
+        @Override public String baseUrl() {
+            String host = request.getHeaders().get("Host");
+            if (host == null) host = Request.getServerName(request) + ":" + Request.getServerPort(request);
+            return (request.isSecure() ? "https://" : "http://") + host;
+        }
+
+        @Override public String remoteAddress() { return Request.getRemoteAddr(request); }
+
+        @Override public Map<String, Object> attributes() { return attributes; }
+
+        @Override public void setHeader(String name, String value) { response.getHeaders().put(name, value); }
+
+        @Override public void send(int status, String contentType, byte[] bytes) {
+            if (sent) throw new IllegalStateException("response already sent");
+            sent = true;
+            response.setStatus(status);
+            if (contentType != null) response.getHeaders().put("Content-Type", contentType);
+            byte[] b = bytes == null ? new byte[0] : bytes;
+            response.getHeaders().put("Content-Length", Long.toString(b.length));
+            if ("HEAD".equals(method())) b = new byte[0];
+            response.write(true, ByteBuffer.wrap(b), callback);
+        }
+
+        @Override public OutputStream stream(int status, String contentType, long contentLength) {
+            if (sent) throw new IllegalStateException("response already sent");
+            sent = true;
+            response.setStatus(status);
+            if (contentType != null) response.getHeaders().put("Content-Type", contentType);
+            if (contentLength >= 0) response.getHeaders().put("Content-Length", Long.toString(contentLength));
+            OutputStream out = Content.Sink.asOutputStream(response);
+            return new OutputStream() {
+                @Override public void write(int b) throws IOException { out.write(b); }
+                @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
+                @Override public void flush() throws IOException { out.flush(); }
+                @Override public void close() throws IOException {
+                    try {
+                        out.close();
+                        callback.succeeded();
+                    } catch (IOException e) {
+                        callback.failed(e);
+                        throw e;
+                    }
+                }
+            };
+        }
+    }
+
+    static Map<String, List<String>> parseQuery(String raw) {
+        Map<String, List<String>> out = new HashMap<>();
+        if (raw == null || raw.isEmpty()) return out;
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) continue;
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq);
+            String v = eq < 0 ? "" : pair.substring(eq + 1);
+            try {
+                k = URLDecoder.decode(k, StandardCharsets.UTF_8);
+                v = URLDecoder.decode(v, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw ArmErrorCode.InvalidRequestFormat.exception("The query string is not validly URL-encoded.");
+            }
+            out.computeIfAbsent(k.toLowerCase(Locale.ROOT), x -> new ArrayList<>()).add(v);
+        }
+        return out;
+    }
+
+    /** RFC 1123 date of now, for headers. */
+    public String httpDate() { return RFC_1123.format(clock.instant()); }
+}

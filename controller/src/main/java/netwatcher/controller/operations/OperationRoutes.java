@@ -1,0 +1,67 @@
+package netwatcher.controller.operations;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import netwatcher.arm.ArmErrorCode;
+import netwatcher.controller.http.AccessControl;
+import netwatcher.controller.http.Exchange;
+import netwatcher.controller.http.Router;
+
+/**
+ * The two polling endpoints of ARM long-running operations:
+ * {@code GET .../locations/{location}/operations/{id}} (Azure-AsyncOperation: always 200 with a
+ * status body) and {@code GET .../locations/{location}/operationResults/{id}} (Location: 202 while
+ * running, then the final answer of the original call).
+ */
+public final class OperationRoutes {
+    private static final String BASE = "/subscriptions/{sub}/providers/Microsoft.Network/locations/{location}";
+    private final OperationService operations;
+    private final AccessControl access;
+
+    public OperationRoutes(OperationService operations, AccessControl access) {
+        this.operations = operations;
+        this.access = access;
+    }
+
+    public void register(Router router) {
+        router.add("GET", BASE + "/operations/{id}", Router.Kind.ARM_DEFERRED_AUTHZ, this::status);
+        router.add("GET", BASE + "/operationResults/{id}", Router.Kind.ARM_DEFERRED_AUTHZ, this::result);
+    }
+
+    private Operation load(Exchange ex, Map<String, String> vars) {
+        Operation op = operations.poll(vars.get("id"))
+                .filter(o -> o.subscriptionId().equalsIgnoreCase(vars.get("sub")) && o.location().equalsIgnoreCase(vars.get("location")))
+                .orElseThrow(() -> ArmErrorCode.OperationNotFound.exception("Operation '" + vars.get("id")
+                        + "' was not found in subscription '" + vars.get("sub") + "' and location '" + vars.get("location") + "'."));
+        access.authorize(ex.caller(), "GET", op.targetKey() == null ? "/subscriptions/" + op.subscriptionId() : op.targetKey());
+        return op;
+    }
+
+    private void status(Exchange ex, Map<String, String> vars) {
+        Operation op = load(ex, vars);
+        if (!op.done()) ex.setHeader("Retry-After", OperationService.RETRY_AFTER);
+        ex.json(200, Exchange.object(
+                "id", "/subscriptions/" + vars.get("sub") + "/providers/Microsoft.Network/locations/" + op.location() + "/operations/" + op.id(),
+                "name", op.id(),
+                "status", op.status().name(),
+                "startTime", op.createdAt().toString(),
+                "endTime", op.done() ? op.updatedAt().toString() : null,
+                "error", op.status() == Operation.Status.Failed ? op.error() : null));
+    }
+
+    private void result(Exchange ex, Map<String, String> vars) {
+        Operation op = load(ex, vars);
+        switch (op.status()) {
+            case InProgress -> {
+                operations.setPollingHeaders(ex, op, true);
+                ex.empty(202);
+            }
+            case Succeeded -> {
+                int status = op.httpStatus() == null ? 200 : op.httpStatus();
+                if (op.resultJson() == null || status == 204) ex.empty(status);
+                else ex.send(status, "application/json; charset=utf-8", op.resultJson().getBytes(StandardCharsets.UTF_8));
+            }
+            case Failed -> ex.json(op.httpStatus() == null ? 500 : op.httpStatus(), Map.of("error", op.error()));
+        }
+    }
+}

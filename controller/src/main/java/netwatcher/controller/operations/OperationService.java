@@ -1,0 +1,108 @@
+package netwatcher.controller.operations;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import netwatcher.arm.ArmError;
+import netwatcher.arm.ArmErrorCode;
+import netwatcher.controller.db.Database;
+import netwatcher.controller.http.Exchange;
+
+/**
+ * Starts, completes and polls long-running operations, and writes the ARM headers that point at
+ * them. Thread-safe.
+ */
+public final class OperationService {
+    /** What clients are told to wait between polls; 0 or absent makes the az CLI and Java SDK wait 30 s. */
+    public static final String RETRY_AFTER = "1";
+
+    private final Database db;
+    private final OperationRepository repo;
+    private final Clock clock;
+    private final Map<String, OperationResolver> resolvers = new ConcurrentHashMap<>();
+
+    public OperationService(Database db, OperationRepository repo, Clock clock) {
+        this.db = db;
+        this.repo = repo;
+        this.clock = clock;
+    }
+
+    /** Registers the resolver of pending operations of {@code kind}. */
+    public void register(String kind, OperationResolver resolver) {
+        resolvers.put(kind, resolver);
+    }
+
+    /** Records a pending operation whose id is the request id. */
+    public Operation start(Exchange ex, String subscriptionId, String location, String kind, String targetKey, Duration timeout) {
+        Instant now = clock.instant();
+        Operation op = new Operation(ex.requestId(), subscriptionId, location.toLowerCase(Locale.ROOT), kind, targetKey,
+                Operation.Status.InProgress, null, null, null, now, now, now.plus(timeout));
+        repo.insert(db, op);
+        return op;
+    }
+
+    /** Records an operation that has already finished with {@code httpStatus} and {@code resultJson}. */
+    public Operation finished(Exchange ex, String subscriptionId, String location, String kind, String targetKey,
+                              int httpStatus, String resultJson) {
+        Instant now = clock.instant();
+        Operation op = new Operation(ex.requestId(), subscriptionId, location.toLowerCase(Locale.ROOT), kind, targetKey,
+                Operation.Status.Succeeded, httpStatus, resultJson, null, now, now, now);
+        repo.insert(db, op);
+        return op;
+    }
+
+    /** Answers 202 Accepted with Location, Azure-AsyncOperation and Retry-After for {@code op}. */
+    public void accepted(Exchange ex, Operation op) {
+        setPollingHeaders(ex, op, true);
+        ex.empty(202);
+    }
+
+    /** Sets Azure-AsyncOperation (and Location when {@code withLocation}) and Retry-After. */
+    public void setPollingHeaders(Exchange ex, Operation op, boolean withLocation) {
+        String base = "/subscriptions/" + op.subscriptionId() + "/providers/Microsoft.Network/locations/" + op.location();
+        ex.setHeader("Azure-AsyncOperation", ex.absolute(base + "/operations/" + op.id()));
+        if (withLocation) ex.setHeader("Location", ex.absolute(base + "/operationResults/" + op.id()));
+        ex.setHeader("Retry-After", RETRY_AFTER);
+    }
+
+    /** The operation, resolved if its outcome is now known. */
+    public Optional<Operation> poll(String id) {
+        Optional<Operation> found = repo.find(db, id);
+        if (found.isEmpty() || found.get().done()) return found;
+        Operation op = found.get();
+        OperationResolver resolver = resolvers.get(op.kind());
+        Optional<OperationResolver.Outcome> outcome = resolver == null ? Optional.empty() : resolver.resolve(op);
+        Instant now = clock.instant();
+        if (outcome.isEmpty() && now.isAfter(op.deadline())) {
+            outcome = Optional.of(new OperationResolver.Failure(new ArmError("OperationTimedOut",
+                    "The operation did not finish by its deadline " + op.deadline() + ".", null)));
+        }
+        if (outcome.isEmpty()) return found;
+        switch (outcome.get()) {
+            case OperationResolver.Success s -> repo.complete(db, id, Operation.Status.Succeeded, s.httpStatus(), s.resultJson(), null, now);
+            case OperationResolver.Failure f -> repo.complete(db, id, Operation.Status.Failed, statusOf(f.error()), null, f.error(), now);
+        }
+        return repo.find(db, id);
+    }
+
+    /** Completes a pending operation now (used when the feature learns the outcome first). */
+    public void complete(String id, OperationResolver.Outcome outcome) {
+        Instant now = clock.instant();
+        switch (outcome) {
+            case OperationResolver.Success s -> repo.complete(db, id, Operation.Status.Succeeded, s.httpStatus(), s.resultJson(), null, now);
+            case OperationResolver.Failure f -> repo.complete(db, id, Operation.Status.Failed, statusOf(f.error()), null, f.error(), now);
+        }
+    }
+
+    static int statusOf(ArmError error) {
+        try {
+            return ArmErrorCode.valueOf(error.code()).status();
+        } catch (IllegalArgumentException e) {
+            return 500;
+        }
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * ARM long-running operations as rows: every 202/201 that promises a later answer records an
+ * {@link netwatcher.controller.operations.Operation}, and the polling endpoints
+ * ({@code .../locations/{location}/operations/{id}} for Azure-AsyncOperation and
+ * {@code .../operationResults/{id}} for Location) read it back. Because operations live in the
+ * database, a poll after a controller restart still answers. Pending operations are resolved
+ * lazily on poll by the feature that owns their kind ({@link netwatcher.controller.operations.OperationResolver}),
+ * so no background job has to survive a restart for a client to see the outcome.
+ */
+package netwatcher.controller.operations;

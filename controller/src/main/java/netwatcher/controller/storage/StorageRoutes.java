@@ -1,0 +1,106 @@
+package netwatcher.controller.storage;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import netwatcher.arm.ArmErrorCode;
+import netwatcher.controller.http.AccessControl;
+import netwatcher.controller.http.Exchange;
+import netwatcher.controller.http.Router;
+
+/**
+ * {@code Microsoft.Storage/storageAccounts} GET/list, and the download endpoint of local accounts:
+ * {@code GET /storage/{account}/{path}} with a bearer token (Reader on the account) and HTTP
+ * range requests ({@code Range: bytes=a-b}, {@code bytes=a-}, {@code bytes=-n}).
+ */
+public final class StorageRoutes {
+    private static final String ACCOUNTS = "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts";
+    private final StorageService storage;
+    private final AccessControl access;
+
+    public StorageRoutes(StorageService storage, AccessControl access) {
+        this.storage = storage;
+        this.access = access;
+    }
+
+    public void register(Router router) {
+        router.add("GET", ACCOUNTS + "/{name}", Router.Kind.ARM, (ex, v) -> {
+            StorageAccount a = storage.all().stream()
+                    .filter(s -> s.id().subscriptionId().equalsIgnoreCase(v.get("sub")) && s.id().resourceGroup().equalsIgnoreCase(v.get("rg"))
+                            && s.name().equalsIgnoreCase(v.get("name")))
+                    .findFirst().orElseThrow(() -> ArmErrorCode.ResourceNotFound.exception("The Resource 'Microsoft.Storage/storageAccounts/"
+                            + v.get("name") + "' under resource group '" + v.get("rg") + "' was not found."));
+            ex.json(200, render(ex, a));
+        });
+        router.add("GET", ACCOUNTS, Router.Kind.ARM, (ex, v) -> ex.json(200, Exchange.list(storage.all().stream()
+                .filter(s -> s.id().subscriptionId().equalsIgnoreCase(v.get("sub")) && s.id().resourceGroup().equalsIgnoreCase(v.get("rg")))
+                .map(a -> render(ex, a)).toList())));
+        router.add("GET", "/subscriptions/{sub}/providers/Microsoft.Storage/storageAccounts", Router.Kind.ARM,
+                (ex, v) -> ex.json(200, Exchange.list(storage.all().stream()
+                        .filter(s -> s.id().subscriptionId().equalsIgnoreCase(v.get("sub")))
+                        .map(a -> render(ex, a)).toList())));
+        router.add("GET", "/storage/{account}/{path...}", Router.Kind.PUBLIC, this::download);
+    }
+
+    private Map<String, Object> render(Exchange ex, StorageAccount a) {
+        String blob = a.kind() == StorageAccount.Kind.LOCAL ? ex.baseUrl() + "/storage/" + a.name() + "/"
+                : storage.blobUrl(a, ex.baseUrl(), "").replaceAll("/$", "") + "/";
+        return Exchange.object("id", a.id().toString(), "name", a.name(), "type", "Microsoft.Storage/storageAccounts",
+                "location", a.location(), "kind", "StorageV2", "sku", Map.of("name", "Standard_LRS", "tier", "Standard"),
+                "tags", Map.of("netwatcher-kind", a.kind() == StorageAccount.Kind.LOCAL ? "local-directory" : "azure-blob"),
+                "properties", Map.of("provisioningState", "Succeeded", "primaryEndpoints", Map.of("blob", blob),
+                        "primaryLocation", a.location(), "statusOfPrimary", "available"));
+    }
+
+    private void download(Exchange ex, Map<String, String> v) throws Exception {
+        var caller = access.authenticate(ex.header("Authorization"));
+        StorageAccount account = storage.all().stream().filter(a -> a.name().equalsIgnoreCase(v.get("account"))
+                && a.kind() == StorageAccount.Kind.LOCAL).findFirst()
+                .orElseThrow(() -> ArmErrorCode.NotFound.exception("No local storage account named '" + v.get("account") + "'."));
+        access.authorize(caller, "GET", account.id().toString());
+        Path file = storage.localFile(account, v.get("path")).orElseThrow(() -> ArmErrorCode.NotFound.exception(
+                "The blob '" + v.get("path") + "' does not exist in account '" + account.name() + "' (yet: uploads appear when complete)."));
+        long size = Files.size(file);
+        long start = 0;
+        long end = size - 1;
+        String range = ex.header("Range");
+        int status = 200;
+        if (range != null) {
+            var m = java.util.regex.Pattern.compile("bytes=(\\d*)-(\\d*)").matcher(range.trim());
+            if (!m.matches() || (m.group(1).isEmpty() && m.group(2).isEmpty())) {
+                ex.setHeader("Content-Range", "bytes */" + size);
+                throw ArmErrorCode.RangeNotSatisfiable.exception("Range '" + range + "' is not a single byte range.");
+            }
+            if (m.group(1).isEmpty()) {
+                start = Math.max(0, size - Long.parseLong(m.group(2)));
+            } else {
+                start = Long.parseLong(m.group(1));
+                if (!m.group(2).isEmpty()) end = Math.min(end, Long.parseLong(m.group(2)));
+            }
+            if (start >= size || start > end) {
+                ex.setHeader("Content-Range", "bytes */" + size);
+                throw ArmErrorCode.RangeNotSatisfiable.exception("Range '" + range + "' lies outside the " + size + "-byte blob.");
+            }
+            status = 206;
+            ex.setHeader("Content-Range", "bytes " + start + "-" + end + "/" + size);
+        }
+        ex.setHeader("Accept-Ranges", "bytes");
+        ex.setHeader("Content-Disposition", "attachment; filename=\"" + file.getFileName() + "\"");
+        long length = end - start + 1;
+        try (InputStream in = Files.newInputStream(file); OutputStream out = ex.stream(status, "application/vnd.tcpdump.pcap", length)) {
+            in.skipNBytes(start);
+            if (!"HEAD".equals(ex.method())) {
+                byte[] buf = new byte[64 * 1024];
+                long left = length;
+                while (left > 0) {
+                    int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                    if (n < 0) break;
+                    out.write(buf, 0, n);
+                    left -= n;
+                }
+            }
+        }
+    }
+}
