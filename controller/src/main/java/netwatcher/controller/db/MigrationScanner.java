@@ -29,8 +29,8 @@ import java.util.stream.Stream;
  * exploded directories and in jars, without a hand-written list of features.
  *
  * <p>Roots are the URLs the loader returns for {@code db/migration} (directory entries) plus, for
- * the application class loader, every {@code java.class.path} entry, so jars packed without
- * directory entries are still found. A {@code .sql} file under {@code db/migration} that does not
+ * a {@code URLClassLoader} its URLs and for the application class loader every
+ * {@code java.class.path} entry, so jars packed without directory entries are still found. A {@code .sql} file under {@code db/migration} that does not
  * follow the naming scheme is an error, not something silently skipped. Stateless.
  */
 final class MigrationScanner {
@@ -97,6 +97,21 @@ final class MigrationScanner {
             }
         } catch (IOException | URISyntaxException e) {
             throw new MigrationException("cannot list " + ROOT + " on the classpath: " + e.getMessage(), e);
+        }
+        if (loader instanceof java.net.URLClassLoader urlLoader) {
+            for (URL url : urlLoader.getURLs()) {
+                try {
+                    if ("file".equals(url.getProtocol())) {
+                        Path path = Path.of(url.toURI());
+                        if (Files.isDirectory(path.resolve(ROOT))
+                                || (Files.isRegularFile(path) && path.toString().endsWith(".jar"))) {
+                            roots.add(path.toRealPath());
+                        }
+                    }
+                } catch (IOException | URISyntaxException e) {
+                    throw new MigrationException("cannot read class path entry " + url + ": " + e.getMessage(), e);
+                }
+            }
         }
         if (loader == ClassLoader.getSystemClassLoader()) {
             for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
