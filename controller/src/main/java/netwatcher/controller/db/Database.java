@@ -92,6 +92,11 @@ public final class Database implements SqlOperations, AutoCloseable {
     }
 
     @Override
+    /** The pooled data source, for components that speak plain JDBC. */
+    public javax.sql.DataSource dataSource() {
+        return dataSource;
+    }
+
     public Dialect dialect() {
         return dialect;
     }

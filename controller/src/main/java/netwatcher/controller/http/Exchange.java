@@ -47,6 +47,9 @@ public interface Exchange {
     /** Sends a complete response; {@code body} may be null for no body. */
     void send(int status, String contentType, byte[] body);
 
+    /** Answers a HEAD request with {@code contentLength} as the Content-Length and no body. */
+    void head(int status, long contentLength);
+
     /** Streams a response body of known length. */
     OutputStream stream(int status, String contentType, long contentLength) throws IOException;
 

@@ -289,6 +289,14 @@ public final class HttpServer implements AutoCloseable {
             response.write(true, ByteBuffer.wrap(b), callback);
         }
 
+        @Override public void head(int status, long contentLength) {
+            if (sent) throw new IllegalStateException("response already sent");
+            sent = true;
+            response.setStatus(status);
+            response.getHeaders().put("Content-Length", Long.toString(contentLength));
+            response.write(true, ByteBuffer.allocate(0), callback);
+        }
+
         @Override public OutputStream stream(int status, String contentType, long contentLength) {
             if (sent) throw new IllegalStateException("response already sent");
             sent = true;

@@ -1,0 +1,178 @@
+package netwatcher.controller;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import netwatcher.arm.ArmErrorCode;
+import netwatcher.arm.ArmResourceId;
+import netwatcher.controller.agents.AgentRepository;
+import netwatcher.controller.agents.AgentRoutes;
+import netwatcher.controller.agents.AgentService;
+import netwatcher.controller.agents.Presence;
+import netwatcher.controller.capture.CaptureRepository;
+import netwatcher.controller.capture.CaptureRoutes;
+import netwatcher.controller.capture.CaptureService;
+import netwatcher.controller.compute.ComputeRepository;
+import netwatcher.controller.compute.ComputeRoutes;
+import netwatcher.controller.compute.ComputeService;
+import netwatcher.controller.db.Database;
+import netwatcher.controller.http.HttpServer;
+import netwatcher.controller.http.Router;
+import netwatcher.controller.operations.OperationRepository;
+import netwatcher.controller.operations.OperationRoutes;
+import netwatcher.controller.operations.OperationService;
+import netwatcher.controller.security.SecurityWiring;
+import netwatcher.controller.storage.StorageAccount;
+import netwatcher.controller.storage.StorageRoutes;
+import netwatcher.controller.storage.StorageService;
+import netwatcher.controller.subscriptions.Subscription;
+import netwatcher.controller.subscriptions.SubscriptionRepository;
+import netwatcher.controller.subscriptions.SubscriptionRoutes;
+import netwatcher.controller.subscriptions.SubscriptionService;
+import netwatcher.controller.tls.TlsConfig;
+import netwatcher.controller.tls.TlsMaterial;
+import netwatcher.controller.tls.TlsSetup;
+import netwatcher.controller.watchers.WatcherRepository;
+import netwatcher.controller.watchers.WatcherRoutes;
+import netwatcher.controller.watchers.WatcherService;
+
+/**
+ * A running controller: database, security, features, HTTP(S) listeners. Thread-safe; close once.
+ */
+public final class Controller implements AutoCloseable {
+    /** Name and resource group of the default local-directory storage account. */
+    public static final String LOCAL_ACCOUNT = "netwatcherlocal";
+    public static final String STORAGE_GROUP = "netwatcher-storage";
+
+    private final ControllerConfig config;
+    private final Database db;
+    private final HttpServer http;
+    private final ScheduledExecutorService scheduler;
+    private final Subscription defaultSubscription;
+    private final SecurityWiring security;
+    private final AgentService agents;
+    private final String baseUrl;
+    private final Path caFile;
+
+    private Controller(ControllerConfig config, Clock clock) throws Exception {
+        this.config = config;
+        Files.createDirectories(config.dataDir());
+        this.db = Database.open(config.database());
+        try {
+            SubscriptionService subscriptions = new SubscriptionService(db, new SubscriptionRepository(), clock);
+            this.defaultSubscription = subscriptions.ensureDefault();
+            this.security = new SecurityWiring(config.dataDir(), db, clock);
+
+            List<StorageAccount> accounts = new ArrayList<>();
+            accounts.add(new StorageAccount(ArmResourceId.of(defaultSubscription.id(), STORAGE_GROUP, "Microsoft.Storage",
+                    "storageAccounts", LOCAL_ACCOUNT), "local", StorageAccount.Kind.LOCAL,
+                    config.dataDir().resolve("storage").resolve(LOCAL_ACCOUNT), null));
+            for (ControllerConfig.BlobAccount b : config.blobAccounts()) {
+                accounts.add(new StorageAccount(ArmResourceId.of(defaultSubscription.id(), STORAGE_GROUP, "Microsoft.Storage",
+                        "storageAccounts", b.name()), "local", StorageAccount.Kind.BLOB, null, b.connectionString()));
+            }
+            StorageService storage = new StorageService(accounts, clock);
+
+            Presence presence = new Presence(clock);
+            OperationService operations = new OperationService(db, new OperationRepository(), clock);
+            WatcherService watchers = new WatcherService(db, new WatcherRepository(), clock);
+            ComputeService compute = new ComputeService(db, new ComputeRepository(), clock);
+            this.agents = new AgentService(db, new AgentRepository(), compute, watchers, subscriptions,
+                    security.enrollmentTokens(), presence, clock);
+            CaptureService captures = new CaptureService(db, new CaptureRepository(), compute, storage, presence, presence::signal,
+                    new CaptureService.Settings(config.agentWait(), config.agentLostAfter()), clock);
+            agents.captures(captures);
+            watchers.onDelete(captures::deleteAllOf);
+            operations.register(CaptureService.OP_CREATE, captures.createResolver());
+            operations.register(CaptureService.OP_STOP, captures.stopResolver());
+
+            Router router = new Router();
+            router.add("GET", "/healthz", Router.Kind.PUBLIC, (ex, v) -> ex.json(200, Map.of("status", "ok")));
+            new SubscriptionRoutes(subscriptions, security.access()).register(router);
+            new OperationRoutes(operations, security.access()).register(router);
+            new WatcherRoutes(watchers, subscriptions, operations).register(router);
+            new ComputeRoutes(compute, subscriptions, presence).register(router);
+            new CaptureRoutes(captures, watchers, subscriptions, operations).register(router);
+            new StorageRoutes(storage, security.access()).register(router);
+            new AgentRoutes(agents, captures, storage).register(router);
+            security.register(router, this::listen);
+
+            TlsMaterial tls = null;
+            if (!config.plainHttp()) tls = TlsSetup.ensure(config.dataDir(), TlsConfig.defaults());
+            this.caFile = tls == null ? null : tls.caCertificate().orElse(null);
+            this.http = new HttpServer(router, security.access(), agents::authenticate,
+                    new HttpServer.Settings(config.maxBodyBytes(), tls == null ? null : new HttpServer.Tls(tls.keyStore(), tls.keyStorePassword())),
+                    clock);
+            int port = http.listen(config.host(), config.port());
+            security.start(port);
+            for (String extra : config.extraListen()) http.listen(extra, port);
+            String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+            this.baseUrl = (config.plainHttp() ? "http://" : "https://") + host + ":" + port;
+
+            this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "nw-sweeper");
+                t.setDaemon(true);
+                return t;
+            });
+            scheduler.scheduleWithFixedDelay(() -> {
+                try {
+                    captures.expireUnclaimed();
+                } catch (RuntimeException e) {
+                    System.getLogger(Controller.class.getName()).log(System.Logger.Level.WARNING, "capture sweeper: " + e.getMessage());
+                }
+            }, 1, 1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /** Starts a controller; returns once it serves requests. */
+    public static Controller start(ControllerConfig config, Clock clock) throws Exception {
+        return new Controller(config, clock);
+    }
+
+    /** Adds a listener on another local address (the lab's management address), same port and TLS. */
+    public synchronized void listen(String address) {
+        if (!(address.startsWith("198.18.") || address.startsWith("198.19.") || address.equals("127.0.0.1") || address.equals("::1"))) {
+            throw ArmErrorCode.InvalidParameter.exception("Extra listeners are limited to loopback and the lab ranges 198.18.0.0/15; was " + address + ".", "address");
+        }
+        try {
+            http.listen(address, port());
+        } catch (Exception e) {
+            throw ArmErrorCode.InvalidParameter.exception("Cannot listen on " + address + ":" + port() + ": " + e.getMessage(), "address");
+        }
+    }
+
+    public String baseUrl() { return baseUrl; }
+
+    public int port() { return Integer.parseInt(baseUrl.substring(baseUrl.lastIndexOf(':') + 1)); }
+
+    public Path caFile() { return caFile; }
+
+    public Path adminTokenFile() { return security.adminTokenFile(); }
+
+    public String adminToken() { return security.adminToken(); }
+
+    public Subscription defaultSubscription() { return defaultSubscription; }
+
+    public SecurityWiring security() { return security; }
+
+    public ControllerConfig config() { return config; }
+
+    @Override
+    public void close() throws Exception {
+        scheduler.shutdownNow();
+        try {
+            http.close();
+        } finally {
+            db.close();
+        }
+    }
+}

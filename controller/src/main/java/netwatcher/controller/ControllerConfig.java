@@ -1,0 +1,84 @@
+package netwatcher.controller;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import netwatcher.controller.db.DatabaseConfig;
+
+/**
+ * Everything the controller needs, validated once at start-up. Every setting has a default; the
+ * README lists them. Values come from {@code DIR/controller.properties} (optional) and the command line.
+ *
+ * @param dataDir      where everything is kept (database, TLS material, admin token, local storage)
+ * @param host         the address to listen on (default 127.0.0.1)
+ * @param port         HTTPS port (default 8443; 0 = any free port)
+ * @param extraListen  more addresses to listen on (the lab's management address is added by {@code nw lab up})
+ * @param plainHttp    serve plain HTTP instead of TLS (refused unless {@code host} is loopback)
+ * @param database     the database (default: embedded H2 under DIR/state)
+ * @param agentWait    how long a new capture waits for its VM's agent before it fails with AgentStopped (default 120 s)
+ * @param agentLostAfter after how long without contact a running capture shows Unknown (default 120 s)
+ * @param maxBodyBytes largest request body accepted (default 1 MiB; larger gets 413)
+ * @param blobAccounts extra Azure Blob storage accounts: name=connection string
+ */
+public record ControllerConfig(Path dataDir, String host, int port, List<String> extraListen, boolean plainHttp,
+                               DatabaseConfig database, Duration agentWait, Duration agentLostAfter, long maxBodyBytes,
+                               List<BlobAccount> blobAccounts) {
+
+    /** An Azure Blob storage account from the configuration. */
+    public record BlobAccount(String name, String connectionString) {}
+
+    public ControllerConfig {
+        if (dataDir == null) throw new IllegalArgumentException("data-dir is required");
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0-65535; was " + port);
+        extraListen = List.copyOf(extraListen);
+        blobAccounts = List.copyOf(blobAccounts);
+        if (plainHttp && !(host.equals("127.0.0.1") || host.equals("::1") || host.equals("localhost"))) {
+            throw new IllegalArgumentException("plain-http is allowed only on loopback; host was " + host);
+        }
+        if (agentWait.isNegative() || agentWait.isZero()) throw new IllegalArgumentException("agent-wait must be positive");
+        if (maxBodyBytes < 1024) throw new IllegalArgumentException("max-body-bytes must be at least 1024");
+    }
+
+    public static final int DEFAULT_PORT = 8443;
+
+    /** Defaults for a data directory, overridden by {@code DIR/controller.properties} when present. */
+    public static ControllerConfig load(Path dataDir, Integer portOverride) throws java.io.IOException {
+        Properties p = new Properties();
+        Path file = dataDir.resolve("controller.properties");
+        if (Files.exists(file)) {
+            try (var in = Files.newBufferedReader(file)) {
+                p.load(in);
+            }
+        }
+        String host = p.getProperty("host", "127.0.0.1");
+        int port = portOverride != null ? portOverride : Integer.parseInt(p.getProperty("port", Integer.toString(DEFAULT_PORT)));
+        List<String> extra = new ArrayList<>();
+        for (String s : p.getProperty("listen", "").split(",")) if (!s.isBlank()) extra.add(s.trim());
+        String pg = p.getProperty("database.url");
+        DatabaseConfig db = pg == null ? DatabaseConfig.embedded(dataDir)
+                : DatabaseConfig.postgres(pg, p.getProperty("database.user", "netwatcher"), p.getProperty("database.password", ""));
+        List<BlobAccount> blobs = new ArrayList<>();
+        for (String name : p.stringPropertyNames()) {
+            if (name.startsWith("storage.blob.")) blobs.add(new BlobAccount(name.substring("storage.blob.".length()), p.getProperty(name)));
+        }
+        return new ControllerConfig(dataDir, host, port, extra, Boolean.parseBoolean(p.getProperty("plain-http", "false")), db,
+                Duration.ofSeconds(Long.parseLong(p.getProperty("agent-wait-seconds", "120"))),
+                Duration.ofSeconds(Long.parseLong(p.getProperty("agent-lost-seconds", "120"))),
+                Long.parseLong(p.getProperty("max-body-bytes", Long.toString(1 << 20))), blobs);
+    }
+
+    public ControllerConfig withPort(int newPort) {
+        return new ControllerConfig(dataDir, host, newPort, extraListen, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts);
+    }
+
+    public ControllerConfig withAgentWait(Duration wait) {
+        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, database, wait, agentLostAfter, maxBodyBytes, blobAccounts);
+    }
+
+    public ControllerConfig withDatabase(DatabaseConfig db) {
+        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, db, agentWait, agentLostAfter, maxBodyBytes, blobAccounts);
+    }
+}

@@ -1,0 +1,120 @@
+package netwatcher.controller.agents;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import netwatcher.arm.ArmErrorCode;
+import netwatcher.arm.Json;
+import netwatcher.controller.capture.Capture;
+import netwatcher.controller.capture.CaptureService;
+import netwatcher.controller.http.Caller;
+import netwatcher.controller.http.Exchange;
+import netwatcher.controller.http.Router;
+import netwatcher.controller.storage.StorageService;
+import netwatcher.model.agent.EnrollRequest;
+import netwatcher.model.agent.HostReport;
+import netwatcher.model.agent.ProtocolVersion;
+import netwatcher.model.agent.Reports;
+
+/** The agent protocol routes under {@code /agent/v1}. */
+public final class AgentRoutes {
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
+    private final AgentService agents;
+    private final CaptureService captures;
+    private final StorageService storage;
+
+    public AgentRoutes(AgentService agents, CaptureService captures, StorageService storage) {
+        this.agents = agents;
+        this.captures = captures;
+        this.storage = storage;
+    }
+
+    public void register(Router router) {
+        String p = ProtocolVersion.PREFIX;
+        router.add("POST", p + "/enroll", Router.Kind.PUBLIC, (ex, v) -> {
+            checkVersion(ex);
+            ex.json(200, agents.enroll(read(ex, EnrollRequest.class)));
+        });
+        router.add("PUT", p + "/host", Router.Kind.AGENT, (ex, v) -> {
+            checkVersion(ex);
+            ex.json(200, agents.registerHost(ex.caller(), read(ex, HostReport.class)));
+        });
+        router.add("GET", p + "/orders", Router.Kind.AGENT, (ex, v) -> {
+            checkVersion(ex);
+            long after = parseLong(ex.query("after"), "after", -1);
+            long wait = Math.min(ProtocolVersion.MAX_WAIT_SECONDS, Math.max(0, parseLong(ex.query("waitSeconds"), "waitSeconds", 25)));
+            ex.json(200, agents.orders(ex.caller(), after, Duration.ofSeconds(wait), ex.baseUrl()));
+        });
+        router.add("POST", p + "/reports", Router.Kind.AGENT, (ex, v) -> {
+            checkVersion(ex);
+            agents.reports(ex.caller(), read(ex, Reports.class));
+            ex.empty(204);
+        });
+        router.add("GET", p + "/captures/{key}/file", Router.Kind.AGENT, this::uploadStatus);
+        router.add("PUT", p + "/captures/{key}/file", Router.Kind.AGENT, this::upload);
+    }
+
+    private static void checkVersion(Exchange ex) {
+        String v = ex.header(ProtocolVersion.HEADER);
+        if (v != null && !v.trim().equals(Integer.toString(ProtocolVersion.CURRENT))) {
+            throw ArmErrorCode.UnsupportedAgentProtocol.exception("This controller speaks agent protocol " + ProtocolVersion.CURRENT
+                    + "; the agent sent " + v + ". Upgrade the agent or the controller.");
+        }
+    }
+
+    private static <T> T read(Exchange ex, Class<T> type) {
+        byte[] body = ex.body(1 << 20);
+        Json.tree(body);
+        try {
+            return Json.read(body, type);
+        } catch (RuntimeException e) {
+            throw ArmErrorCode.InvalidRequestContent.exception("The body is not a valid " + type.getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private static long parseLong(String v, String name, long dflt) {
+        if (v == null || v.isBlank()) return dflt;
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw ArmErrorCode.InvalidParameter.exception("Query parameter '" + name + "' must be an integer; was '" + v + "'.", name);
+        }
+    }
+
+    private StorageService.LocalTarget target(Caller agent, String key) {
+        Capture c = captures.findByKey(key).filter(x -> x.vmKey().equals(agent.vmKey()))
+                .orElseThrow(() -> ArmErrorCode.NotFound.exception("Capture " + key + " is not one of this agent's captures."));
+        return captures.localUploadTarget(c).orElseThrow(() -> ArmErrorCode.NotFound.exception(
+                "Capture " + key + " has no local storage account to upload to."));
+    }
+
+    private void uploadStatus(Exchange ex, Map<String, String> v) throws Exception {
+        StorageService.LocalTarget t = target(ex.caller(), v.get("key"));
+        long have = storage.received(t.account(), t.blobPath());
+        ex.setHeader("X-Netwatcher-Received", Long.toString(have));
+        if ("HEAD".equals(ex.method())) {
+            ex.head(200, have);
+            return;
+        }
+        ex.json(200, Map.of("received", have, "complete", storage.localFile(t.account(), t.blobPath()).isPresent()));
+    }
+
+    private void upload(Exchange ex, Map<String, String> v) throws Exception {
+        StorageService.LocalTarget t = target(ex.caller(), v.get("key"));
+        String range = ex.header("Content-Range");
+        Matcher m = range == null ? null : CONTENT_RANGE.matcher(range.trim());
+        if (m == null || !m.matches()) {
+            throw ArmErrorCode.InvalidParameter.exception("An upload needs 'Content-Range: bytes start-end/total'.", "Content-Range");
+        }
+        long start = Long.parseLong(m.group(1));
+        long end = Long.parseLong(m.group(2));
+        long total = Long.parseLong(m.group(3));
+        if (end < start || end >= total) throw ArmErrorCode.InvalidParameter.exception("Content-Range '" + range + "' is inconsistent.", "Content-Range");
+        try (InputStream in = ex.bodyStream()) {
+            StorageService.UploadProgress p = storage.append(t.account(), t.blobPath(), start, end, total, in);
+            ex.json(200, Map.of("received", p.received(), "complete", p.complete()));
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package netwatcher.controller.agents;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import netwatcher.arm.ArmErrorCode;
+import netwatcher.arm.ArmResourceId;
+import netwatcher.controller.capture.CaptureService;
+import netwatcher.controller.compute.ComputeService;
+import netwatcher.controller.compute.Vm;
+import netwatcher.controller.db.Database;
+import netwatcher.controller.http.Caller;
+import netwatcher.controller.resources.ArmNames;
+import netwatcher.controller.subscriptions.SubscriptionService;
+import netwatcher.controller.watchers.WatcherService;
+import netwatcher.model.agent.EnrollRequest;
+import netwatcher.model.agent.EnrollResponse;
+import netwatcher.model.agent.HostReport;
+import netwatcher.model.agent.Orders;
+import netwatcher.model.agent.ProtocolVersion;
+import netwatcher.model.agent.Reports;
+
+/** Enrollment, agent credentials, host registration, orders and reports. Thread-safe. */
+public final class AgentService {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final Database db;
+    private final AgentRepository repo;
+    private final ComputeService compute;
+    private final WatcherService watchers;
+    private final SubscriptionService subscriptions;
+    private final EnrollmentTokens tokens;
+    private final Presence presence;
+    private final Clock clock;
+    private CaptureService captures;
+
+    public AgentService(Database db, AgentRepository repo, ComputeService compute, WatcherService watchers,
+                        SubscriptionService subscriptions, EnrollmentTokens tokens, Presence presence, Clock clock) {
+        this.db = db;
+        this.repo = repo;
+        this.compute = compute;
+        this.watchers = watchers;
+        this.subscriptions = subscriptions;
+        this.tokens = tokens;
+        this.presence = presence;
+        this.clock = clock;
+        for (AgentRecord a : repo.all(db)) {
+            if (!a.revoked()) presence.seed(a.vmKey(), a.lastSeenAt(), a.agentVersion());
+        }
+    }
+
+    /** Wires the capture feature (created after this service). */
+    public void captures(CaptureService captures) { this.captures = captures; }
+
+    public EnrollResponse enroll(EnrollRequest r) {
+        if (r == null || r.enrollmentToken() == null || r.enrollmentToken().isBlank()) {
+            throw ArmErrorCode.InvalidRequestContent.exception("Required property 'enrollmentToken' is missing.", "enrollmentToken");
+        }
+        for (String[] f : new String[][] {{"subscriptionId", r.subscriptionId()}, {"resourceGroup", r.resourceGroup()},
+                {"vmName", r.vmName()}, {"location", r.location()}}) {
+            if (f[1] == null || f[1].isBlank()) {
+                throw ArmErrorCode.InvalidRequestContent.exception("Required property '" + f[0] + "' is missing.", f[0]);
+            }
+        }
+        EnrollmentTokens.Grant grant = tokens.redeem(r.enrollmentToken()).orElseThrow(() -> ArmErrorCode.AuthenticationFailed.exception(
+                "The enrollment token is unknown, revoked, expired or used up. Ask the admin for a new one (nw admin enrollment-token create)."));
+        if (grant.subscriptionId() != null && !grant.subscriptionId().equalsIgnoreCase(r.subscriptionId())
+                || grant.resourceGroup() != null && !grant.resourceGroup().equalsIgnoreCase(r.resourceGroup())) {
+            throw ArmErrorCode.AuthorizationFailed.exception("This enrollment token allows only subscription '" + grant.subscriptionId()
+                    + "'" + (grant.resourceGroup() == null ? "" : " and resource group '" + grant.resourceGroup() + "'") + ".");
+        }
+        subscriptions.require(r.subscriptionId());
+        String location = ArmNames.location(r.location());
+        ArmResourceId vmId = ComputeService.vmId(r.subscriptionId(), ArmNames.resourceGroup(r.resourceGroup()),
+                ArmNames.networkResource("virtual machine", r.vmName()));
+        String agentId = UUID.randomUUID().toString();
+        byte[] secretBytes = new byte[32];
+        RANDOM.nextBytes(secretBytes);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
+        Instant now = clock.instant();
+        db.inTransaction(h -> {
+            Vm vm = compute.ensureVm(h, vmId, location);
+            if (!vm.location().equals(location)) {
+                throw ArmErrorCode.Conflict.exception("VM " + vmId.name() + " is registered in location '" + vm.location()
+                        + "'; it cannot enroll in '" + location + "'.");
+            }
+            for (AgentRecord other : repo.forVm(h, vmId.key())) {
+                var p = presence.of(vmId.key());
+                if (p.connected()) {
+                    throw ArmErrorCode.Conflict.exception("VM " + vmId.name() + " already has a connected agent (" + other.agentId()
+                            + "). Stop it, or revoke it with nw admin agent revoke, before enrolling another.");
+                }
+            }
+            repo.revokeForVm(h, vmId.key());
+            repo.insert(h, new AgentRecord(agentId, hash(secret), vmId.key(), now, now, null, false));
+            return null;
+        });
+        presence.touch(vmId.key(), null);
+        watchers.ensureDefault(r.subscriptionId(), location);
+        return new EnrollResponse(agentId, secret, vmId.toString());
+    }
+
+    /** Verifies an agent credential ({@code Bearer nwa.<id>.<secret>}). */
+    public Caller authenticate(String header) {
+        String prefix = "Bearer " + ProtocolVersion.CREDENTIAL_PREFIX;
+        if (header == null || !header.startsWith(prefix)) {
+            throw ArmErrorCode.AuthenticationFailed.exception("Authentication failed: agent routes need 'Authorization: Bearer nwa.<agentId>.<secret>'.");
+        }
+        String rest = header.substring(prefix.length());
+        int dot = rest.indexOf('.');
+        if (dot <= 0) throw ArmErrorCode.AuthenticationFailed.exception("Authentication failed: malformed agent credential.");
+        String agentId = rest.substring(0, dot);
+        String secret = rest.substring(dot + 1);
+        Optional<AgentRecord> a = repo.find(db, agentId);
+        byte[] expected = a.map(x -> x.secretHash().getBytes(StandardCharsets.US_ASCII)).orElse(new byte[64]);
+        boolean ok = MessageDigest.isEqual(expected, hash(secret).getBytes(StandardCharsets.US_ASCII));
+        if (a.isEmpty() || !ok || a.get().revoked()) {
+            throw ArmErrorCode.AuthenticationFailed.exception("Authentication failed: the agent credential is unknown or revoked; re-enroll the agent.");
+        }
+        return new Caller(agentId, Caller.Kind.AGENT, "agent " + agentId, a.get().vmKey());
+    }
+
+    public AgentPresenceInfo registerHost(Caller agent, HostReport host) {
+        presence.touch(agent.vmKey(), host.agentVersion());
+        repo.seen(db, agent.id(), clock.instant(), host.agentVersion());
+        var nics = compute.registerHost(agent.vmKey(), host);
+        Vm vm = compute.findVm(agent.vmKey()).orElseThrow();
+        watchers.ensureDefault(vm.id().subscriptionId(), vm.location());
+        return new AgentPresenceInfo(vm.id().toString(), nics.stream().map(n -> n.id().toString()).toList());
+    }
+
+    /** The answer to PUT /agent/v1/host. */
+    public record AgentPresenceInfo(String vmId, List<String> nicIds) {}
+
+    /** Long-poll for the desired state above {@code after}, waiting up to {@code wait}. */
+    public Orders orders(Caller agent, long after, Duration wait, String controllerBase) throws InterruptedException {
+        String vmKey = agent.vmKey();
+        presence.pollStarted(vmKey);
+        try {
+            Instant deadline = clock.instant().plus(wait);
+            while (true) {
+                long generation = compute.repository().generation(db, vmKey);
+                Instant now = clock.instant();
+                if (generation > after || !now.isBefore(deadline)) {
+                    repo.seen(db, agent.id(), now, null);
+                    return new Orders(generation, captures.ordersFor(vmKey, controllerBase));
+                }
+                Duration left = Duration.between(now, deadline);
+                presence.await(vmKey, left.compareTo(Duration.ofSeconds(1)) < 0 ? left : Duration.ofSeconds(1));
+            }
+        } finally {
+            presence.pollEnded(vmKey);
+        }
+    }
+
+    public void reports(Caller agent, Reports reports) {
+        presence.touch(agent.vmKey(), null);
+        for (var r : reports.captures()) captures.applyReport(agent.vmKey(), r);
+    }
+
+    public List<AgentRecord> all() { return repo.all(db); }
+
+    public void revoke(String agentId) {
+        repo.find(db, agentId).ifPresent(a -> {
+            repo.revoke(db, agentId);
+            presence.forget(a.vmKey());
+        });
+    }
+
+    static String hash(String secret) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

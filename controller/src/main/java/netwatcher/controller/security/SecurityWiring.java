@@ -1,0 +1,207 @@
+package netwatcher.controller.security;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import netwatcher.arm.ArmBody;
+import netwatcher.arm.ArmErrorCode;
+import netwatcher.controller.agents.EnrollmentTokens;
+import netwatcher.controller.auth.AdminToken;
+import netwatcher.controller.auth.AuthResult;
+import netwatcher.controller.auth.Authenticator;
+import netwatcher.controller.auth.Authorizer;
+import netwatcher.controller.auth.Decision;
+import netwatcher.controller.auth.JdbcEnrollmentTokenRepository;
+import netwatcher.controller.auth.JdbcRoleAssignmentRepository;
+import netwatcher.controller.auth.JdbcServicePrincipalRepository;
+import netwatcher.controller.auth.JwtValidator;
+import netwatcher.controller.auth.OAuthConfig;
+import netwatcher.controller.auth.OAuthIssuer;
+import netwatcher.controller.auth.OAuthSigningKey;
+import netwatcher.controller.auth.Principal;
+import netwatcher.controller.auth.Role;
+import netwatcher.controller.auth.SecurityAdmin;
+import netwatcher.controller.auth.TokenResult;
+import netwatcher.controller.db.Database;
+import netwatcher.controller.http.AccessControl;
+import netwatcher.controller.http.Caller;
+import netwatcher.controller.http.Exchange;
+import netwatcher.controller.http.Router;
+
+/** Builds and holds the security components of one controller. Thread-safe after {@link #start}. */
+public final class SecurityWiring {
+    private final AdminToken adminToken;
+    private final JdbcServicePrincipalRepository servicePrincipals;
+    private final JdbcRoleAssignmentRepository roles;
+    private final SecurityAdmin admin;
+    private final Authorizer authorizer;
+    private final OAuthSigningKey signingKey;
+    private final Clock clock;
+    private volatile OAuthIssuer issuer;
+    private volatile Authenticator authenticator;
+
+    public SecurityWiring(Path dataDir, Database db, Clock clock) {
+        this.clock = clock;
+        this.adminToken = AdminToken.loadOrCreate(dataDir);
+        this.servicePrincipals = new JdbcServicePrincipalRepository(db.dataSource());
+        this.roles = new JdbcRoleAssignmentRepository(db.dataSource());
+        this.admin = new SecurityAdmin(servicePrincipals, roles, new JdbcEnrollmentTokenRepository(db.dataSource()), clock);
+        this.authorizer = new Authorizer(roles);
+        this.signingKey = OAuthSigningKey.loadOrCreate(dataDir);
+    }
+
+    /** Completes the wiring once the port is known (issuer URLs name it). */
+    public void start(int port) {
+        OAuthIssuer i = new OAuthIssuer(OAuthConfig.forPort(port, List.of()), signingKey, servicePrincipals, clock);
+        this.issuer = i;
+        this.authenticator = new Authenticator(adminToken, new JwtValidator(List.of(i.trustedIssuer()), clock), servicePrincipals, List.of());
+    }
+
+    public Path adminTokenFile() { return adminToken.file(); }
+
+    public String adminToken() { return adminToken.value(); }
+
+    public SecurityAdmin admin() { return admin; }
+
+    public AccessControl access() { return access; }
+
+    private static Caller toCaller(Principal p) {
+        return new Caller(p.id(), Caller.Kind.valueOf(p.kind().name()), p.displayName(), null);
+    }
+
+    private static Principal toPrincipal(Caller c) {
+        return new Principal(c.id(), Principal.Kind.valueOf(c.kind().name()), c.name());
+    }
+
+    private final AccessControl access = new AccessControl() {
+        @Override
+        public Caller authenticate(String header) {
+            Authenticator a = authenticator;
+            if (a == null) throw ArmErrorCode.ServiceUnavailable.exception("The controller is starting.");
+            AuthResult r = a.authenticate(header);
+            return switch (r) {
+                case AuthResult.Success s -> toCaller(s.principal());
+                case AuthResult.Failure f -> throw ArmErrorCode.AuthenticationFailed.exception(f.message());
+            };
+        }
+
+        @Override
+        public void authorize(Caller caller, String method, String path) {
+            if (caller.admin()) return;
+            Principal p = toPrincipal(caller);
+            Decision d = authorizer.check(p, method, path);
+            if (!d.allowed()) throw ArmErrorCode.AuthorizationFailed.exception(d.armMessage(p, method, path));
+        }
+
+        @Override
+        public boolean canSee(Caller caller, String subscriptionId) {
+            return caller.admin() || authorizer.canSeeSubscription(toPrincipal(caller), subscriptionId);
+        }
+    };
+
+    /** Enrollment tokens for agents: tokens the admin created, or the admin token itself (used by {@code nw up}). */
+    public EnrollmentTokens enrollmentTokens() {
+        return token -> {
+            if (adminToken.matches(token)) return Optional.of(new EnrollmentTokens.Grant(null, null));
+            return switch (admin.redeemEnrollmentToken(token, null, null)) {
+                case SecurityAdmin.Redemption.Accepted a -> Optional.of(new EnrollmentTokens.Grant(
+                        a.token().subscriptionId().orElse(null), a.token().resourceGroup().orElse(null)));
+                case SecurityAdmin.Redemption.Rejected r -> Optional.empty();
+            };
+        };
+    }
+
+    /** Registers the OAuth2 endpoints and the admin API. */
+    public void register(Router router, Consumer<String> listen) {
+        router.add("GET", "/adfs/.well-known/openid-configuration", Router.Kind.PUBLIC,
+                (ex, v) -> ex.json(200, issuer.discovery(ex.baseUrl())));
+        router.add("GET", "/adfs/discovery/keys", Router.Kind.PUBLIC, (ex, v) -> ex.json(200, issuer.keys()));
+        router.add("POST", "/adfs/oauth2/token", Router.Kind.PUBLIC, this::token);
+        router.add("POST", "/{tenant}/oauth2/token", Router.Kind.PUBLIC, this::token);
+        router.add("POST", "/{tenant}/oauth2/v2.0/token", Router.Kind.PUBLIC, this::token);
+
+        router.add("POST", "/admin/v1/enrollmentTokens", Router.Kind.ADMIN, (ex, v) -> {
+            ArmBody b = ArmBody.root(bodyOrEmpty(ex));
+            var created = admin.createEnrollmentToken(b.string("subscriptionId"), b.string("resourceGroup"),
+                    (int) b.integer("maxUses", 1, 1_000_000, 100), Duration.ofSeconds(b.integer("expiresInSeconds", 60, 365L * 86400, 86400)));
+            ex.json(201, Exchange.object("id", created.enrollmentToken().id(), "token", created.token(),
+                    "expiresAt", created.enrollmentToken().expiresAt().toString()));
+        });
+        router.add("GET", "/admin/v1/enrollmentTokens", Router.Kind.ADMIN, (ex, v) -> ex.json(200, Exchange.list(admin.listEnrollmentTokens())));
+        router.add("DELETE", "/admin/v1/enrollmentTokens/{id}", Router.Kind.ADMIN, (ex, v) -> {
+            admin.revokeEnrollmentToken(v.get("id"));
+            ex.empty(204);
+        });
+        router.add("POST", "/admin/v1/servicePrincipals", Router.Kind.ADMIN, (ex, v) -> {
+            ArmBody b = ArmBody.root(bodyOrEmpty(ex));
+            var created = admin.createServicePrincipal(b.string("displayName").orElse("service principal"));
+            ex.json(201, Exchange.object("clientId", created.servicePrincipal().clientId().toString(), "clientSecret", created.clientSecret(),
+                    "displayName", created.servicePrincipal().displayName(), "tenant", "adfs"));
+        });
+        router.add("GET", "/admin/v1/servicePrincipals", Router.Kind.ADMIN, (ex, v) -> ex.json(200, Exchange.list(
+                admin.listServicePrincipals().stream().map(sp -> Exchange.object("clientId", sp.clientId().toString(),
+                        "displayName", sp.displayName(), "createdAt", sp.createdAt().toString())).toList())));
+        router.add("DELETE", "/admin/v1/servicePrincipals/{id}", Router.Kind.ADMIN, (ex, v) -> {
+            admin.revokeServicePrincipal(parseUuid(v.get("id")));
+            ex.empty(204);
+        });
+        router.add("POST", "/admin/v1/roleAssignments", Router.Kind.ADMIN, (ex, v) -> {
+            ArmBody b = ArmBody.root(ex.body(1 << 16));
+            Role role;
+            try {
+                role = Role.valueOf(b.requireString("role"));
+            } catch (IllegalArgumentException e) {
+                throw b.badValue("role", "must be Reader, Contributor or Owner");
+            }
+            ex.json(201, admin.assignRole(b.requireString("principalId"), role, b.requireString("scope")));
+        });
+        router.add("GET", "/admin/v1/roleAssignments", Router.Kind.ADMIN,
+                (ex, v) -> ex.json(200, Exchange.list(admin.listRoleAssignments(Optional.ofNullable(ex.query("principalId"))))));
+        router.add("DELETE", "/admin/v1/roleAssignments/{id}", Router.Kind.ADMIN, (ex, v) -> {
+            admin.removeRoleAssignment(v.get("id"));
+            ex.empty(204);
+        });
+        router.add("POST", "/admin/v1/listeners", Router.Kind.ADMIN, (ex, v) -> {
+            ArmBody b = ArmBody.root(ex.body(1 << 16));
+            listen.accept(b.requireString("address"));
+            ex.empty(204);
+        });
+    }
+
+    private static byte[] bodyOrEmpty(Exchange ex) {
+        byte[] b = ex.body(1 << 16);
+        return b.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : b;
+    }
+
+    private static UUID parseUuid(String s) {
+        try {
+            return UUID.fromString(s);
+        } catch (IllegalArgumentException e) {
+            throw ArmErrorCode.InvalidParameter.exception("'" + s + "' is not a client id (GUID).", "clientId");
+        }
+    }
+
+    private void token(Exchange ex, Map<String, String> vars) {
+        Map<String, String> form = new HashMap<>();
+        String body = new String(ex.body(1 << 16), StandardCharsets.UTF_8);
+        for (String pair : body.split("&")) {
+            if (pair.isEmpty()) continue;
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String val = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            form.put(k, val);
+        }
+        TokenResult r = issuer.token(ex.baseUrl(), form, ex.header("Authorization"));
+        r.headers().forEach(ex::setHeader);
+        ex.setHeader("Cache-Control", "no-store");
+        ex.json(r.httpStatus(), r.body());
+    }
+}
