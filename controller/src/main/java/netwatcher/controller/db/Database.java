@@ -91,12 +91,12 @@ public final class Database implements SqlOperations, AutoCloseable {
         return hikari;
     }
 
-    @Override
     /** The pooled data source, for components that speak plain JDBC. */
     public javax.sql.DataSource dataSource() {
         return dataSource;
     }
 
+    @Override
     public Dialect dialect() {
         return dialect;
     }

@@ -252,8 +252,9 @@ public final class HttpServer implements AutoCloseable {
 
         @Override public byte[] body(long limit) {
             if (body != null) return body;
+            limit = Math.min(limit, settings.maxBodyBytes());
             try (InputStream in = Content.Source.asInputStream(request)) {
-                byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+                byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8L, limit + 1));
                 if (b.length > limit) {
                     throw ArmErrorCode.RequestEntityTooLarge.exception("The request body is larger than the limit of " + limit + " bytes.");
                 }

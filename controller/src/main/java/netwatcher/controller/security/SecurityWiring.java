@@ -52,17 +52,26 @@ public final class SecurityWiring {
         this.clock = clock;
         this.adminToken = AdminToken.loadOrCreate(dataDir);
         this.servicePrincipals = new JdbcServicePrincipalRepository(db.dataSource());
-        this.roles = new JdbcRoleAssignmentRepository(db.dataSource());
-        this.admin = new SecurityAdmin(servicePrincipals, roles, new JdbcEnrollmentTokenRepository(db.dataSource()), clock);
+        this.roles = new JdbcRoleAssignmentRepository(db.dataSource(), clock);
+        this.admin = new SecurityAdmin(servicePrincipals, roles, new JdbcEnrollmentTokenRepository(db.dataSource(), clock), clock);
         this.authorizer = new Authorizer(roles);
         this.signingKey = OAuthSigningKey.loadOrCreate(dataDir);
     }
 
     /** Completes the wiring once the port is known (issuer URLs name it). */
     public void start(int port) {
-        OAuthIssuer i = new OAuthIssuer(OAuthConfig.forPort(port, List.of()), signingKey, servicePrincipals, clock);
+        OAuthIssuer i = new OAuthIssuer(OAuthConfig.forPort(port, List.of("127.0.0.1", "localhost", "::1", "198.19.255.1", hostName())),
+                signingKey, servicePrincipals, clock);
         this.issuer = i;
         this.authenticator = new Authenticator(adminToken, new JwtValidator(List.of(i.trustedIssuer()), clock), servicePrincipals, List.of());
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 
     public Path adminTokenFile() { return adminToken.file(); }
@@ -113,7 +122,7 @@ public final class SecurityWiring {
             if (adminToken.matches(token)) return Optional.of(new EnrollmentTokens.Grant(null, null));
             return switch (admin.redeemEnrollmentToken(token, null, null)) {
                 case SecurityAdmin.Redemption.Accepted a -> Optional.of(new EnrollmentTokens.Grant(
-                        a.token().subscriptionId().orElse(null), a.token().resourceGroup().orElse(null)));
+                        a.token().subscriptionId(), a.token().resourceGroup()));
                 case SecurityAdmin.Redemption.Rejected r -> Optional.empty();
             };
         };
@@ -131,7 +140,7 @@ public final class SecurityWiring {
         router.add("POST", "/admin/v1/enrollmentTokens", Router.Kind.ADMIN, (ex, v) -> {
             ArmBody b = ArmBody.root(bodyOrEmpty(ex));
             var created = admin.createEnrollmentToken(b.string("subscriptionId"), b.string("resourceGroup"),
-                    (int) b.integer("maxUses", 1, 1_000_000, 100), Duration.ofSeconds(b.integer("expiresInSeconds", 60, 365L * 86400, 86400)));
+                    Duration.ofSeconds(b.integer("expiresInSeconds", 60, 365L * 86400, 86400)), (int) b.integer("maxUses", 1, 1_000_000, 100));
             ex.json(201, Exchange.object("id", created.enrollmentToken().id(), "token", created.token(),
                     "expiresAt", created.enrollmentToken().expiresAt().toString()));
         });
