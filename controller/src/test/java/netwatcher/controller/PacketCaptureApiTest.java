@@ -1,0 +1,129 @@
+package netwatcher.controller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import netwatcher.model.agent.CaptureOrder;
+import netwatcher.model.agent.Orders;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The packet-capture ARM surface over real HTTPS, with an agent on the real protocol. */
+class PacketCaptureApiTest {
+    static TestController c;
+    static TestAgent agent;
+    static String nw;
+    static final String V = "?api-version=2025-05-01";
+
+    @BeforeAll
+    static void start() throws Exception {
+        c = new TestController(Duration.ofSeconds(3));
+        agent = new TestAgent(c, "lab", "vm1", "westeurope");
+        nw = "/subscriptions/" + c.sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        c.close();
+    }
+
+    static String body(String target) {
+        return """
+                {"properties":{"target":"%s","bytesToCapturePerPacket":96,"timeLimitInSeconds":60,
+                 "storageLocation":{"filePath":"/var/captures/pc.cap"},
+                 "filters":[{"protocol":"tcp","localPort":"80"}]}}""".formatted(target);
+    }
+
+    @Test
+    void defaultWatcher_appearsWhenFirstHostOfLocationRegisters() throws Exception {
+        var r = c.send("GET", nw + V, null);
+        assertEquals(200, r.status(), r.body());
+        assertEquals("westeurope", r.json().path("location").asText());
+        assertEquals("Succeeded", r.json().path("properties").path("provisioningState").asText());
+    }
+
+    @Test
+    void capture_fullLifecycle_createRunQueryStopDelete() throws Exception {
+        long gen = agent.orders(-1, 0).generation();
+        var put = c.send("PUT", nw + "/packetCaptures/pc1" + V, body(agent.vmId));
+        assertEquals(201, put.status(), put.body());
+        assertEquals("Updating", put.json().path("properties").path("provisioningState").asText());
+        assertEquals("TCP", put.json().path("properties").path("filters").get(0).path("protocol").asText());
+        assertEquals(1073741824L, put.json().path("properties").path("totalBytesPerSession").asLong());
+        String async = put.header("Azure-AsyncOperation");
+        assertNotNull(async);
+        assertEquals("1", put.header("Retry-After"));
+        assertTrue(async.contains("/providers/Microsoft.Network/locations/westeurope/operations/"), async);
+
+        // the second PUT of the same name (other case) is refused
+        assertEquals(409, c.send("PUT", nw + "/packetCaptures/PC1" + V, body(agent.vmId)).status());
+
+        Orders orders = agent.orders(gen, 5);
+        CaptureOrder order = orders.captures().stream().filter(o -> o.captureId().endsWith("/pc1")).findFirst().orElseThrow();
+        assertTrue(order.run());
+        assertEquals(96, order.snapLength());
+        assertEquals("/var/captures/pc.cap", order.filePath());
+        assertEquals(c.send("GET", async, null).json().path("status").asText(), "InProgress");
+
+        agent.report(order.key(), "Running", null, List.of(), 5);
+        assertEquals("Succeeded", c.send("GET", async, null).json().path("status").asText());
+        assertEquals("Succeeded", c.send("GET", nw + "/packetCaptures/pc1" + V, null).json().path("properties").path("provisioningState").asText());
+
+        var q = c.send("POST", nw + "/packetCaptures/pc1/queryStatus" + V, null);
+        assertEquals(202, q.status(), q.body());
+        assertNotNull(q.header("Azure-AsyncOperation"));
+        var qr = c.send("GET", q.header("Location"), null);
+        assertEquals(200, qr.status(), qr.body());
+        assertEquals("Running", qr.json().path("packetCaptureStatus").asText());
+        assertEquals(5, qr.json().path("packetsCaptured").asLong());
+        assertTrue(qr.json().path("packetCaptureError").isArray());
+
+        var stop = c.send("POST", nw + "/packetCaptures/pc1/stop" + V, null);
+        assertEquals(202, stop.status(), stop.body());
+        assertEquals(202, c.send("GET", stop.header("Location"), null).status());
+        Orders after = agent.orders(orders.generation(), 5);
+        assertFalse(after.captures().stream().filter(o -> o.key().equals(order.key())).findFirst().orElseThrow().run());
+        agent.report(order.key(), "Stopped", "StoppedByRequest", List.of(), 9);
+        assertEquals(204, c.send("GET", stop.header("Location"), null).status());
+        var status = c.send("GET", c.send("POST", nw + "/packetCaptures/pc1/queryStatus" + V, null).header("Location"), null).json();
+        assertEquals("Stopped", status.path("packetCaptureStatus").asText());
+        assertEquals("StoppedByRequest", status.path("stopReason").asText());
+
+        var del = c.send("DELETE", nw + "/packetCaptures/pc1" + V, null);
+        assertEquals(202, del.status());
+        assertNotNull(del.header("Location"));
+        assertNotNull(del.header("Azure-AsyncOperation"));
+        assertEquals(204, c.send("GET", del.header("Location"), null).status());
+        assertEquals(404, c.send("GET", nw + "/packetCaptures/pc1" + V, null).status());
+        assertEquals(204, c.send("DELETE", nw + "/packetCaptures/pc1" + V, null).status());
+    }
+
+    @Test
+    void capture_whenNoAgentTakesIt_endsErrorAgentStopped() throws Exception {
+        TestAgent silent = new TestAgent(c, "lab", "silentvm", "westeurope");
+        var put = c.send("PUT", nw + "/packetCaptures/orphan" + V, body(silent.vmId));
+        assertEquals(201, put.status(), put.body());
+        String async = put.header("Azure-AsyncOperation");
+        String state = "InProgress";
+        for (int i = 0; i < 100 && state.equals("InProgress"); i++) {
+            Thread.sleep(100);
+            state = c.send("GET", async, null).json().path("status").asText();
+        }
+        assertEquals("Failed", state);
+        var status = c.send("GET", c.send("POST", nw + "/packetCaptures/orphan/queryStatus" + V, null).header("Location"), null).json();
+        assertEquals("Error", status.path("packetCaptureStatus").asText());
+        assertEquals("AgentStopped", status.path("packetCaptureError").get(0).asText());
+        assertEquals("AgentUnavailable", status.path("stopReason").asText());
+    }
+
+    @Test
+    void agentCredential_isRefusedOnArmRoutes() throws Exception {
+        var r = c.send("GET", nw + V, null, agent.bearer());
+        assertTrue(r.status() == 401 || r.status() == 403, r.body());
+    }
+}

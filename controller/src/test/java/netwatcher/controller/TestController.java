@@ -1,0 +1,85 @@
+package netwatcher.controller;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import netwatcher.arm.Json;
+
+/**
+ * A real controller on an ephemeral port in a temporary data directory, with an HTTPS client that
+ * trusts only its generated CA. Closing it stops the controller and deletes the directory.
+ */
+public final class TestController implements AutoCloseable {
+    public final Path dir;
+    public final Controller controller;
+    public final HttpClient http;
+    public final String token;
+    public final String sub;
+
+    public TestController(Duration agentWait) throws Exception {
+        dir = Files.createTempDirectory("nwtest");
+        controller = Controller.start(ControllerConfig.load(dir, 0).withAgentWait(agentWait), Clock.systemUTC());
+        http = HttpClient.newBuilder().sslContext(sslContext(controller.caFile())).connectTimeout(Duration.ofSeconds(5)).build();
+        token = controller.adminToken();
+        sub = controller.defaultSubscription().id();
+    }
+
+    public static SSLContext sslContext(Path caPem) throws Exception {
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        try (InputStream in = Files.newInputStream(caPem)) {
+            ts.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    public String url(String path) { return controller.baseUrl() + path; }
+
+    /** A response with its body parsed when JSON. */
+    public record Reply(int status, java.net.http.HttpHeaders headers, String body) {
+        public JsonNode json() { return body.isEmpty() ? null : Json.tree(body.getBytes()); }
+
+        public String header(String name) { return headers.firstValue(name).orElse(null); }
+
+        public String errorCode() { return json().path("error").path("code").asText(); }
+    }
+
+    public Reply send(String method, String pathOrUrl, String body) throws IOException, InterruptedException {
+        return send(method, pathOrUrl, body, "Bearer " + token);
+    }
+
+    public Reply send(String method, String pathOrUrl, String body, String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(pathOrUrl.startsWith("http") ? pathOrUrl : url(pathOrUrl)))
+                .timeout(Duration.ofSeconds(40))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) b.header("Content-Type", "application/json");
+        if (authorization != null) b.header("Authorization", authorization);
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.headers(), r.body());
+    }
+
+    @Override
+    public void close() throws Exception {
+        controller.close();
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
