@@ -1,0 +1,19 @@
+package netwatcher.controller.db;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A row of {@code nw_schema_history}: one migration that has been applied to this database.
+ *
+ * @param checksum SHA-256 (hex) of the file's UTF-8 text with line endings normalised to LF
+ */
+public record AppliedMigration(String feature, int version, String description, String checksum,
+                               Instant appliedAt) {
+    public AppliedMigration {
+        Objects.requireNonNull(feature, "feature");
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(checksum, "checksum");
+        Objects.requireNonNull(appliedAt, "appliedAt");
+    }
+}

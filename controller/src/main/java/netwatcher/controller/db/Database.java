@@ -1,0 +1,230 @@
+package netwatcher.controller.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The controller's durable state: a HikariCP pool over H2 or PostgreSQL, migrated on
+ * {@link #open(DatabaseConfig)}, with a small JDBC API (SQL visible, records in and out).
+ *
+ * <pre>{@code
+ * try (Database db = Database.open(DatabaseConfig.embedded(dataDir))) {
+ *     db.update("INSERT INTO agents (id, name, seen_at) VALUES (?, ?, ?)", id, "vm1", clock.instant());
+ *     Optional<Agent> agent = db.queryOne("SELECT id, name, seen_at FROM agents WHERE id = ?",
+ *             row -> new Agent(row.getUuid("id"), row.getString("name"), row.getInstant("seen_at")), id);
+ *     db.inTransaction(tx -> {
+ *         long n = tx.queryOne("SELECT n FROM counters WHERE k = ? FOR UPDATE", r -> r.getLong("n"), "x").orElseThrow();
+ *         return tx.update("UPDATE counters SET n = ? WHERE k = ?", n + 1, "x");
+ *     });
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: share one instance per controller. Each {@link SqlOperations} call on this
+ * object runs in its own auto-committed transaction; use {@link #inTransaction} to group
+ * statements. {@link #close()} closes the pool (and with it an embedded H2 database).
+ */
+public final class Database implements SqlOperations, AutoCloseable {
+    private final HikariDataSource dataSource;
+    private final Dialect dialect;
+    private final DatabaseConfig config;
+
+    private Database(HikariDataSource dataSource, DatabaseConfig config) {
+        this.dataSource = dataSource;
+        this.config = config;
+        this.dialect = config.dialect();
+    }
+
+    /**
+     * Opens the pool and applies every migration found under {@code db/migration/} on the
+     * classpath of this class's loader. Fails fast (with the pool closed) if the database cannot be
+     * reached or a migration is invalid.
+     */
+    public static Database open(DatabaseConfig config) {
+        return open(config, Database.class.getClassLoader());
+    }
+
+    /**
+     * As {@link #open(DatabaseConfig)}, with migrations taken from {@code migrationLoader}; tests use a
+     * loader over their own directory or jar.
+     */
+    public static Database open(DatabaseConfig config, ClassLoader migrationLoader) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(migrationLoader, "migrationLoader");
+        List<Migration> migrations = MigrationScanner.scan(migrationLoader);
+        HikariDataSource dataSource = new HikariDataSource(hikari(config));
+        try {
+            try (Connection connection = dataSource.getConnection()) {
+                Migrator.migrate(connection, config.dialect(), config.jdbcUrl(), migrations);
+            }
+            return new Database(dataSource, config);
+        } catch (SQLException e) {
+            dataSource.close();
+            throw new DatabaseException("cannot connect to " + redacted(config) + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    private static HikariConfig hikari(DatabaseConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("netwatcher-db");
+        hikari.setJdbcUrl(config.jdbcUrl());
+        hikari.setUsername(config.user());
+        hikari.setPassword(config.password());
+        hikari.setMaximumPoolSize(config.maxPoolSize());
+        hikari.setMinimumIdle(Math.min(2, config.maxPoolSize()));
+        hikari.setAutoCommit(true);
+        hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        hikari.setConnectionTimeout(10_000);
+        hikari.setInitializationFailTimeout(10_000);
+        hikari.setDriverClassName(switch (config.dialect()) {
+            case H2 -> "org.h2.Driver";
+            case POSTGRESQL -> "org.postgresql.Driver";
+        });
+        return hikari;
+    }
+
+    @Override
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** The configuration this database was opened with. */
+    public DatabaseConfig config() {
+        return config;
+    }
+
+    @Override
+    public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
+        try (Connection connection = connection()) {
+            return Statements.query(connection, sql, mapper, params);
+        } catch (SQLException e) {
+            throw Statements.failed(sql, e);
+        }
+    }
+
+    @Override
+    public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... params) {
+        try (Connection connection = connection()) {
+            return Statements.queryOne(connection, sql, mapper, params);
+        } catch (SQLException e) {
+            throw Statements.failed(sql, e);
+        }
+    }
+
+    @Override
+    public int update(String sql, Object... params) {
+        try (Connection connection = connection()) {
+            return Statements.update(connection, sql, params);
+        } catch (SQLException e) {
+            throw Statements.failed(sql, e);
+        }
+    }
+
+    @Override
+    public int[] batch(String sql, List<Object[]> paramRows) {
+        return inTransaction(handle -> handle.batch(sql, paramRows));
+    }
+
+    @Override
+    public void upsert(String table, List<String> keyColumns, Map<String, ?> row) {
+        try (Connection connection = connection()) {
+            Statements.upsert(connection, dialect, table, keyColumns, row);
+        } catch (SQLException e) {
+            throw new DatabaseException("upsert into " + table + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs {@code body} in one transaction on one connection (READ COMMITTED; lock rows you read
+     * and then write with {@code SELECT ... FOR UPDATE}). Commits when the body returns; rolls back
+     * and rethrows when it throws anything. Not re-entrant: do not call the {@link Database} from
+     * inside the body, use the {@link Handle}.
+     */
+    public <T, X extends Exception> T inTransaction(TransactionBody<T, X> body) throws X {
+        Objects.requireNonNull(body, "body");
+        try (Connection connection = connection()) {
+            connection.setAutoCommit(false);
+            Handle handle = new Handle(connection, dialect);
+            T result;
+            try {
+                result = body.run(handle);
+            } catch (Throwable failure) {
+                handle.close();
+                rollback(connection, failure);
+                throw failure;
+            }
+            handle.close();
+            try {
+                connection.commit();
+            } catch (SQLException e) {
+                rollback(connection, e);
+                throw new DatabaseException("commit failed (SQLSTATE " + e.getSQLState() + "): " + e.getMessage(), e);
+            }
+            return result;
+        } catch (SQLException e) {
+            throw new DatabaseException("transaction failed (SQLSTATE " + e.getSQLState() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #inTransaction} for bodies without a result. */
+    public <X extends Exception> void useTransaction(TransactionAction<X> action) throws X {
+        Objects.requireNonNull(action, "action");
+        inTransaction(handle -> {
+            action.run(handle);
+            return null;
+        });
+    }
+
+    /** Body of {@link #useTransaction}. */
+    @FunctionalInterface
+    public interface TransactionAction<X extends Exception> {
+        void run(Handle handle) throws X;
+    }
+
+    /** The migrations recorded in {@code nw_schema_history}, by feature and version. */
+    public List<AppliedMigration> appliedMigrations() {
+        try (Connection connection = connection()) {
+            return List.copyOf(Migrator.applied(connection));
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot read " + Migrator.HISTORY_TABLE + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes the pool; an embedded H2 database is closed and flushed with its last connection. */
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Database[" + redacted(config) + "]";
+    }
+
+    private Connection connection() throws SQLException {
+        if (dataSource.isClosed()) {
+            throw new IllegalStateException("database " + redacted(config) + " is closed");
+        }
+        return dataSource.getConnection();
+    }
+
+    private static void rollback(Connection connection, Throwable cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static String redacted(DatabaseConfig config) {
+        return config.jdbcUrl().replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+}
