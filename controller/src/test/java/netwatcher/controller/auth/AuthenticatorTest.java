@@ -21,18 +21,27 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.sql.DataSource;
 import netwatcher.controller.testsupport.MutableClock;
-import netwatcher.controller.testsupport.SecurityDatabase;
+import netwatcher.controller.db.Database;
+import netwatcher.controller.db.Dialect;
+import netwatcher.controller.db.TestDatabase;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AuthenticatorTest {
+    private final TestDatabase testDatabase = TestDatabase.create(Dialect.H2);
+    private final Database database = testDatabase.open();
+
+    @AfterEach
+    void closeDatabase() {
+        testDatabase.close();
+    }
+
     private static final String BASE = "https://localhost:8443";
     @TempDir Path dataDir;
     private final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-    private final DataSource database = SecurityDatabase.create();
     private final JdbcServicePrincipalRepository servicePrincipals = new JdbcServicePrincipalRepository(database);
     private final SecurityAdmin admin = new SecurityAdmin(servicePrincipals, new JdbcRoleAssignmentRepository(database, clock),
             new JdbcEnrollmentTokenRepository(database, clock), clock);

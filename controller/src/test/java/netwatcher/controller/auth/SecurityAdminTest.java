@@ -17,14 +17,23 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import javax.sql.DataSource;
 import netwatcher.controller.testsupport.MutableClock;
-import netwatcher.controller.testsupport.SecurityDatabase;
+import netwatcher.controller.db.Database;
+import netwatcher.controller.db.Dialect;
+import netwatcher.controller.db.TestDatabase;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class SecurityAdminTest {
+    private final TestDatabase testDatabase = TestDatabase.create(Dialect.H2);
+    private final Database database = testDatabase.open();
+
+    @AfterEach
+    void closeDatabase() {
+        testDatabase.close();
+    }
+
     private final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-    private final DataSource database = SecurityDatabase.create();
     private final JdbcEnrollmentTokenRepository tokens = new JdbcEnrollmentTokenRepository(database, clock);
     private final JdbcRoleAssignmentRepository assignments = new JdbcRoleAssignmentRepository(database, clock);
     private final SecurityAdmin admin = new SecurityAdmin(new JdbcServicePrincipalRepository(database), assignments, tokens, clock);
