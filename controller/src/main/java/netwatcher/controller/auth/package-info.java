@@ -10,8 +10,9 @@
  * algorithms, JWKS cached and refreshed on key rotation), and pluggable verifiers such as the agent
  * registry's. What: {@link netwatcher.controller.auth.Authorizer} maps HTTP method and resource path
  * to Reader/Contributor/Owner and checks role assignments scoped to subscriptions or resource
- * groups. State (service principals, role assignments, enrollment tokens) lives in small JDBC
- * repositories over the tables of {@code db/migration/security/V1__security.sql}; secrets are
+ * groups. State (service principals, role assignments, enrollment tokens) lives in small repositories
+ * (SQL visible, on {@link netwatcher.controller.db.Database}) over the tables of
+ * {@code db/migration/security/V1__security.sql}; secrets are
  * server-generated 256-bit values stored only as SHA-256 hashes
  * ({@link netwatcher.controller.auth.Secrets}). {@link netwatcher.controller.auth.SecurityAdmin}
  * is the admin's service for all of it. No type here depends on the HTTP server: routes pass

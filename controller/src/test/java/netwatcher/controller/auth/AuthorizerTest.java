@@ -9,13 +9,24 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 import netwatcher.controller.testsupport.MutableClock;
-import netwatcher.controller.testsupport.SecurityDatabase;
+import netwatcher.controller.db.Database;
+import netwatcher.controller.db.Dialect;
+import netwatcher.controller.db.TestDatabase;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class AuthorizerTest {
+    private final TestDatabase testDatabase = TestDatabase.create(Dialect.H2);
+    private final Database database = testDatabase.open();
+
+    @AfterEach
+    void closeDatabase() {
+        testDatabase.close();
+    }
+
     private static final String NW = "/providers/Microsoft.Network/networkWatchers/nw1";
     private final JdbcRoleAssignmentRepository assignments =
-            new JdbcRoleAssignmentRepository(SecurityDatabase.create(), new MutableClock(Instant.parse("2030-01-01T00:00:00Z")));
+            new JdbcRoleAssignmentRepository(database, new MutableClock(Instant.parse("2030-01-01T00:00:00Z")));
     private final Authorizer authorizer = new Authorizer(assignments);
     private final Principal alice = new Principal("kc:alice", Principal.Kind.OIDC_USER, "alice");
 

@@ -22,16 +22,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import netwatcher.controller.testsupport.MutableClock;
-import netwatcher.controller.testsupport.SecurityDatabase;
+import netwatcher.controller.db.Database;
+import netwatcher.controller.db.Dialect;
+import netwatcher.controller.db.TestDatabase;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class OAuthIssuerTest {
+    private final TestDatabase testDatabase = TestDatabase.create(Dialect.H2);
+    private final Database database = testDatabase.open();
+
+    @AfterEach
+    void closeDatabase() {
+        testDatabase.close();
+    }
+
     private static final String BASE = "https://localhost:8443";
     private static final OAuthSigningKey KEY = OAuthSigningKey.generateInMemory();
     @TempDir Path dataDir;
     private final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-    private final JdbcServicePrincipalRepository servicePrincipals = new JdbcServicePrincipalRepository(SecurityDatabase.create());
+    private final JdbcServicePrincipalRepository servicePrincipals = new JdbcServicePrincipalRepository(database);
     private final SecurityAdmin admin = new SecurityAdmin(servicePrincipals, null, null, clock);
     private final OAuthConfig config = OAuthConfig.forPort(8443, List.of("localhost", "127.0.0.1", "198.19.255.1"));
     private final OAuthIssuer issuer = new OAuthIssuer(config, KEY, servicePrincipals, clock);
