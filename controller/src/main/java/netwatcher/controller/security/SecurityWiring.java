@@ -51,9 +51,9 @@ public final class SecurityWiring {
     public SecurityWiring(Path dataDir, Database db, Clock clock) {
         this.clock = clock;
         this.adminToken = AdminToken.loadOrCreate(dataDir);
-        this.servicePrincipals = new JdbcServicePrincipalRepository(db.dataSource());
-        this.roles = new JdbcRoleAssignmentRepository(db.dataSource(), clock);
-        this.admin = new SecurityAdmin(servicePrincipals, roles, new JdbcEnrollmentTokenRepository(db.dataSource(), clock), clock);
+        this.servicePrincipals = new JdbcServicePrincipalRepository(db);
+        this.roles = new JdbcRoleAssignmentRepository(db, clock);
+        this.admin = new SecurityAdmin(servicePrincipals, roles, new JdbcEnrollmentTokenRepository(db, clock), clock);
         this.authorizer = new Authorizer(roles);
         this.signingKey = OAuthSigningKey.loadOrCreate(dataDir);
     }
