@@ -39,7 +39,7 @@ public final class Lab {
         network.checkNothingExists();
         LabState state = LabState.create(stateFile(spec.dataDir()), spec.labName(), spec.managementNetwork(),
                 spec.controllerPort(), topology);
-        LabHandle handle = new LabHandle(spec, topology, state);
+        LabHandle handle = new LabHandle(spec, topology, state, true);
         try {
             new NetworkBuilder(spec.labName(), topology, managementNetwork, state).build();
             new ServiceLauncher(spec.labName(), topology, spec.labDir(), state).startAll();
@@ -70,7 +70,8 @@ public final class Lab {
 
     /**
      * A handle on the lab already running in {@code spec.dataDir()} (started by this or another
-     * process), for exec and agent control. Closing it takes the lab down.
+     * process), for exec and agent control (agents start with {@code spec}'s launcher). Closing it
+     * takes the lab down; unlike {@link #up}, the attaching JVM's exit leaves the lab running.
      */
     public static LabHandle attach(LabSpec spec) {
         Path file = stateFile(spec.dataDir());
@@ -79,7 +80,7 @@ public final class Lab {
         if (!state.snapshot().labName().equals(spec.labName())) {
             throw new LabException("the lab in " + file + " is '" + state.snapshot().labName() + "', not '" + spec.labName() + "'");
         }
-        return new LabHandle(spec, state.snapshot().topology(), state);
+        return new LabHandle(spec, state.snapshot().topology(), state, false);
     }
 
     /**

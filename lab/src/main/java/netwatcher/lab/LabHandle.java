@@ -35,13 +35,13 @@ public final class LabHandle implements AutoCloseable {
     private final Thread shutdownHook;
     private boolean closed;
 
-    LabHandle(LabSpec spec, Topology topology, LabState state) {
+    LabHandle(LabSpec spec, Topology topology, LabState state, boolean removeOnExit) {
         this.spec = spec;
         this.topology = topology;
         this.state = state;
         this.managementAddresses = NetworkBuilder.managementAddresses(topology, Cidr.parse(spec.managementNetwork()));
-        this.shutdownHook = Thread.ofPlatform().unstarted(this::removeOnShutdown);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.shutdownHook = removeOnExit ? Thread.ofPlatform().name("nw-lab-" + spec.labName() + "-down").unstarted(this::removeOnShutdown) : null;
+        if (shutdownHook != null) Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     public String name() {
@@ -146,7 +146,7 @@ public final class LabHandle implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            if (shutdownHook != null && Thread.currentThread() != shutdownHook) Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException shuttingDown) {
             // the hook is running or about to; teardown below is idempotent
         }
