@@ -3,7 +3,7 @@ package netwatcher.lab;
 import java.util.List;
 
 /**
- * What a command run in a lab host returned.
+ * What a command run in a lab host returned. Immutable and thread-safe.
  *
  * @param command  the command as run inside the namespace
  * @param exitCode its exit status; -1 when it was killed after its timeout

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * JUnit 5 extension giving a test class its own lab: brought up before the first test with a random
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * dependency of the lab module: users bring their own (test scope). Thread-safe for use by one test
  * class; the handle it gives out is thread-safe.
  */
-public final class LabExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class LabExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver, TestWatcher {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -46,6 +47,7 @@ public final class LabExtension implements BeforeAllCallback, AfterAllCallback, 
     private final String managementNetwork;
     private volatile LabHandle handle;
     private volatile Path dataDir;
+    private volatile boolean failed;
 
     /** For {@code @ExtendWith(LabExtension.class)}: the default lab without agents. */
     public LabExtension() {
@@ -130,13 +132,18 @@ public final class LabExtension implements BeforeAllCallback, AfterAllCallback, 
             if (current != null) current.close();
         } finally {
             if (dataDir != null) {
-                if (context.getExecutionException().isPresent()) {
+                if (failed || context.getExecutionException().isPresent()) {
                     System.err.println("lab data directory kept for inspection: " + dataDir);
                 } else {
                     deleteTree(dataDir);
                 }
             }
         }
+    }
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+        failed = true;
     }
 
     @Override
