@@ -1,0 +1,16 @@
+/**
+ * The multi-host lab: a topology of hosts built as Linux network namespaces joined by veth pairs
+ * and bridges, with routers that forward, nftables firewalls, a lab-only DNS resolver, small
+ * HTTP/HTTPS/TCP servers and one netwatcher agent per agent host, reachable from the controller over
+ * a separate management network. {@link netwatcher.lab.Topology} says what to build (JSON file
+ * format in {@code docs/lab.md}), {@link netwatcher.lab.Lab#up} builds it from a
+ * {@link netwatcher.lab.LabSpec} and returns a {@link netwatcher.lab.LabHandle} for commands
+ * inside hosts and agent control, and {@link netwatcher.lab.Lab#down} removes exactly what the
+ * lab recorded as created, also from another process after a crash.
+ * {@link netwatcher.lab.LabExtension} gives a test class its own randomly named lab.
+ *
+ * <p>Everything the lab creates is named with the {@code nw} prefix and uses only the benchmarking
+ * address space (198.18.0.0/15, 2001:2::/48); traffic never leaves the lab's namespaces and the
+ * root namespace's management interface.
+ */
+package netwatcher.lab;
