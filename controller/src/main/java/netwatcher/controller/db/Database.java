@@ -57,7 +57,14 @@ public final class Database implements SqlOperations, AutoCloseable {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(migrationLoader, "migrationLoader");
         List<Migration> migrations = MigrationScanner.scan(migrationLoader);
-        HikariDataSource dataSource = new HikariDataSource(hikari(config));
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(hikari(config));
+        } catch (RuntimeException e) { // HikariPool.PoolInitializationException: first connection failed
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new DatabaseException("cannot connect to " + redacted(config) + " as " + config.user() + ": "
+                    + cause.getMessage(), cause);
+        }
         try {
             try (Connection connection = dataSource.getConnection()) {
                 Migrator.migrate(connection, config.dialect(), config.jdbcUrl(), migrations);

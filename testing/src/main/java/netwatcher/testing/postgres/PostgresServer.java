@@ -149,6 +149,11 @@ public final class PostgresServer implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + name;
     }
 
+    /** The temporary directory holding the cluster, socket and log; deleted by {@link #close()}. */
+    public Path directory() {
+        return baseDir;
+    }
+
     public int port() {
         return port;
     }
