@@ -3,10 +3,7 @@ package netwatcher.agent.capture;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,13 +87,12 @@ public final class CaptureEngine {
 
     /**
      * The interfaces a capture covers when it names none: every interface that is up, is not
-     * loopback and carries at least one address that is not link-local, sorted by name.
+     * loopback and carries at least one address that is not link-local, sorted by name. Read with
+     * {@code pcap_findalldevs} in the calling thread's network namespace.
      */
     public static List<String> hostInterfaces() {
         List<String> names = new ArrayList<>();
-        for (NetworkInterface nic : nics()) {
-            if (nic.inetAddresses().anyMatch(CaptureEngine::registered)) names.add(nic.getName());
-        }
+        for (Pcap.Device device : devices()) names.add(device.name());
         names.sort(null);
         return List.copyOf(names);
     }
@@ -104,26 +100,22 @@ public final class CaptureEngine {
     /** The addresses of {@link #hostInterfaces()}: the "local" side of filters that name no local address. */
     public static List<InetAddress> hostAddresses() {
         List<InetAddress> addresses = new ArrayList<>();
-        for (NetworkInterface nic : nics()) {
-            nic.inetAddresses().filter(CaptureEngine::registered).forEach(addresses::add);
-        }
+        for (Pcap.Device device : devices()) addresses.addAll(device.addresses());
         return List.copyOf(addresses);
     }
 
-    private static boolean registered(InetAddress address) {
-        return !address.isLoopbackAddress() && !address.isLinkLocalAddress()
-                && !(address instanceof Inet6Address v6 && v6.isMulticastAddress());
+    private static List<Pcap.Device> devices() {
+        List<Pcap.Device> devices = new ArrayList<>();
+        for (Pcap.Device device : Pcap.findAllDevices()) {
+            if (!device.up() || device.loopback()) continue;
+            List<InetAddress> registered = device.addresses().stream().filter(CaptureEngine::registered).toList();
+            if (!registered.isEmpty()) devices.add(new Pcap.Device(device.name(), device.flags(), registered));
+        }
+        return devices;
     }
 
-    private static List<NetworkInterface> nics() {
-        try {
-            List<NetworkInterface> up = new ArrayList<>();
-            for (NetworkInterface nic : NetworkInterface.networkInterfaces().toList()) {
-                if (nic.isUp() && !nic.isLoopback() && !nic.isVirtual()) up.add(nic);
-            }
-            return up;
-        } catch (SocketException e) {
-            throw new CaptureException("cannot list network interfaces: " + e.getMessage(), e);
-        }
+    private static boolean registered(InetAddress address) {
+        return !address.isLoopbackAddress() && !address.isLinkLocalAddress() && !address.isAnyLocalAddress()
+                && !address.isMulticastAddress();
     }
 }

@@ -3,8 +3,6 @@ package netwatcher.agent.capture;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -304,10 +302,10 @@ public final class CaptureSession implements AutoCloseable {
             timers.add(CaptureTimer.every(CaptureSession.this::flushCheck, period));
         }
 
-        private int ifindex(String name) throws SocketException {
-            NetworkInterface nic = NetworkInterface.getByName(name); // this thread's network namespace
-            if (nic == null) throw new CaptureException("cannot capture on interface '" + name + "': no such interface");
-            return nic.getIndex();
+        private int ifindex(String name) {
+            int index = Pcap.ifIndex(name); // if_nametoindex: this thread's network namespace
+            if (index == 0) throw new CaptureException("cannot capture on interface '" + name + "': no such interface");
+            return index;
         }
 
         /** Releases whatever arm() got before it failed; removes the file it created. */

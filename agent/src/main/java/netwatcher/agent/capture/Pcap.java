@@ -119,7 +119,7 @@ final class Pcap {
         final MethodHandle init, create, setSnaplen, setPromisc, setTimeout, setBufferSize, setTstampPrecision,
                 activate, setDatalink, datalink, snapshot, compile, setfilter, freecode, geterr, statustostr,
                 dumpFopen, dumpOpen, dispatch, breakloop, stats, dumpFlush, dumpFtell64, dumpClose, close,
-                openDead, libVersion, libcOpen, fdopen, libcClose, strerror;
+                openDead, libVersion, findalldevs, freealldevs, libcOpen, fdopen, libcClose, ifNametoindex;
 
         Handles(SymbolLookup pcap) {
             Linker linker = Linker.nativeLinker();
@@ -155,11 +155,13 @@ final class Pcap {
             openDead = link(linker, pcap, "pcap_open_dead_with_tstamp_precision",
                     FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
             libVersion = link(linker, pcap, "pcap_lib_version", FunctionDescriptor.of(C_STRING));
+            findalldevs = link(linker, pcap, "pcap_findalldevs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+            freealldevs = link(linker, pcap, "pcap_freealldevs", FunctionDescriptor.ofVoid(ADDRESS));
             libcOpen = linker.downcallHandle(find(libc, "open"),
                     FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
             fdopen = linker.downcallHandle(find(libc, "fdopen"), FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
             libcClose = linker.downcallHandle(find(libc, "close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-            strerror = linker.downcallHandle(find(libc, "strerror"), FunctionDescriptor.of(C_STRING, JAVA_INT));
+            ifNametoindex = linker.downcallHandle(find(libc, "if_nametoindex"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
         }
 
         private static MemorySegment find(SymbolLookup lookup, String name) {
@@ -462,6 +464,83 @@ final class Pcap {
             MemorySegment p = (MemorySegment) h().openDead.invokeExact(linktype, snaplen, PCAP_TSTAMP_PRECISION_NANO);
             if (p.equals(MemorySegment.NULL)) throw new CaptureException("pcap_open_dead(" + linktype + ") failed");
             return p;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---------------------------------------------------------------- interfaces
+
+    static final int PCAP_IF_LOOPBACK = 0x1;
+    static final int PCAP_IF_UP = 0x2;
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
+
+    /** One entry of {@code pcap_findalldevs}: name, {@code PCAP_IF_*} flags and addresses. */
+    record Device(String name, int flags, java.util.List<java.net.InetAddress> addresses) {
+        boolean up() { return (flags & PCAP_IF_UP) != 0; }
+
+        boolean loopback() { return (flags & PCAP_IF_LOOPBACK) != 0; }
+    }
+
+    /**
+     * Lists devices with {@code pcap_findalldevs}, which asks the kernel over netlink
+     * ({@code getifaddrs}) from the calling thread, so it sees that thread's network namespace
+     * (the JDK's {@code NetworkInterface} reads {@code /proc/net}, which is the process's).
+     * Layouts (LP64): {@code pcap_if {next, name, description, addresses, u_int flags}},
+     * {@code pcap_addr {next, addr, netmask, broadaddr, dstaddr}}, {@code sockaddr_in} address at 4,
+     * {@code sockaddr_in6} address at 8.
+     */
+    static java.util.List<Device> findAllDevices() {
+        java.util.List<Device> devices = new java.util.ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errbuf = arena.allocate(PCAP_ERRBUF_SIZE);
+            MemorySegment head = arena.allocate(ADDRESS);
+            int rc = (int) h().findalldevs.invokeExact(head, errbuf);
+            if (rc != 0) throw new CaptureException("pcap_findalldevs failed: " + errbuf.getString(0));
+            MemorySegment first = head.get(ADDRESS, 0);
+            try {
+                for (MemorySegment dev = first; !dev.equals(MemorySegment.NULL); ) {
+                    MemorySegment entry = dev.reinterpret(40);
+                    String name = entry.get(ADDRESS, 8).reinterpret(Integer.MAX_VALUE).getString(0);
+                    int flags = entry.get(JAVA_INT, 32);
+                    java.util.List<java.net.InetAddress> addresses = new java.util.ArrayList<>();
+                    for (MemorySegment a = entry.get(ADDRESS, 24); !a.equals(MemorySegment.NULL); ) {
+                        MemorySegment pa = a.reinterpret(40);
+                        MemorySegment sockaddr = pa.get(ADDRESS, 8);
+                        if (!sockaddr.equals(MemorySegment.NULL)) {
+                            java.net.InetAddress address = inetAddress(sockaddr.reinterpret(28));
+                            if (address != null) addresses.add(address);
+                        }
+                        a = pa.get(ADDRESS, 0);
+                    }
+                    devices.add(new Device(name, flags, java.util.List.copyOf(addresses)));
+                    dev = entry.get(ADDRESS, 0);
+                }
+            } finally {
+                h().freealldevs.invokeExact(first);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return devices;
+    }
+
+    private static java.net.InetAddress inetAddress(MemorySegment sockaddr) throws java.net.UnknownHostException {
+        int family = Short.toUnsignedInt(sockaddr.get(ValueLayout.JAVA_SHORT, 0));
+        if (family == AF_INET) {
+            return java.net.InetAddress.getByAddress(sockaddr.asSlice(4, 4).toArray(ValueLayout.JAVA_BYTE));
+        }
+        if (family == AF_INET6) {
+            return java.net.Inet6Address.getByAddress(null, sockaddr.asSlice(8, 16).toArray(ValueLayout.JAVA_BYTE), -1);
+        }
+        return null;
+    }
+
+    /** The interface index of {@code name} in the calling thread's network namespace, or 0 when there is none. */
+    static int ifIndex(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) h().ifNametoindex.invokeExact(arena.allocateFrom(name));
         } catch (Throwable t) {
             throw rethrow(t);
         }
