@@ -294,6 +294,9 @@ public final class CaptureSession implements AutoCloseable {
             synchronized (handleLock) {
                 liveHandle = handle;
             }
+            if (stop.get() != null) {
+                CaptureTimer.once(CaptureSession.this::wake, DRAIN); // stopped while arming: its wake-up found no handle
+            }
             if (!options.timeLimit().isZero()) {
                 timers.add(CaptureTimer.once(() -> stop(EndCause.TIME_LIMIT), options.timeLimit()));
             }
@@ -467,7 +470,7 @@ public final class CaptureSession implements AutoCloseable {
                 cause = failedCause != null ? failedCause : requested != null ? requested.cause() : EndCause.FAILED;
             }
             return new CaptureResult(cause, stats, cause == EndCause.FAILED
-                    ? (failure != null ? failure : "capture loop ended without a cause") : null);
+                    ? (failure != null ? failure : "stopped by a caller with cause FAILED") : null);
         }
     }
 }
