@@ -318,4 +318,27 @@ class CaptureSessionNetnsTest {
         assertEquals(0, PcapFiles.summarize(output).discardedBytes());
         assertEquals(repaired.packets(), tshark(output, "frame.number").size());
     }
+
+    @Test
+    void stop_duringAFlood_countsExactlyWhatTheFileHolds() throws Exception {
+        CaptureSession session = startInRight(options("flood.pcap", "udp port 5007").withSnapLength(96), new ArrayList<>());
+        // bounded: at most 200 000 packets, killed as soon as the capture stops
+        Process flood = new ProcessBuilder("ip", "netns", "exec", left().name(), "hping3", "-2", "-q", "-p", "5007",
+                "-d", "64", "-i", "u10", "-c", "200000", rightIp()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        CaptureResult result;
+        try {
+            for (int i = 0; i < 200 && session.stats().packets() < 5_000; i++) Thread.sleep(25);
+            result = stopAndAwait(session); // stops while packets are still arriving: the last dispatch returns -2
+        } finally {
+            flood.destroyForcibly();
+            flood.waitFor(30, TimeUnit.SECONDS);
+        }
+        long inFile = tshark(session.options().output(), "frame.number").size();
+        assertTrue(inFile >= 5_000, "packets in file " + inFile);
+        assertEquals(inFile, result.stats().packets(), "count must match the file exactly");
+        assertEquals(Files.size(session.options().output()), result.stats().bytesWritten());
+        assertTrue(result.stats().kernelReceived() >= inFile + result.stats().kernelDrops(),
+                "ps_recv " + result.stats().kernelReceived() + " counts written + dropped + still in the ring");
+    }
 }
