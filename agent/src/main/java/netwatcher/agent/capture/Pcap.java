@@ -31,6 +31,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * itself requires that a {@code pcap_t} is used by one thread at a time, except
  * {@link #breakloop(MemorySegment)}, which is meant to be called from another thread.
  */
+@SuppressWarnings("restricted") // FFM downcalls are the point of this class; run with --enable-native-access
 final class Pcap {
 
     static final int PCAP_ERRBUF_SIZE = 256;

@@ -20,6 +20,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * {@code ip netns add}) on a fresh platform thread that entered it with {@code setns(2)}.
  * Thread-safe: each call uses its own thread.
  */
+@SuppressWarnings("restricted") // setns through FFM; tests run with --enable-native-access
 public final class Netns {
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 02000000;
