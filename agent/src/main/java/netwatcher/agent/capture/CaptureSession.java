@@ -1,0 +1,475 @@
+package netwatcher.agent.capture;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * One running packet capture: libpcap writes matching packets straight into a pcap file until a
+ * limit, a stop request or a failure ends it.
+ *
+ * <p>{@link #start} returns only when the capture is armed: {@code pcap_activate} has allocated the
+ * kernel ring, the filter is compiled and installed, and the file exists with its header flushed.
+ * The capture then runs on its own platform thread, which loops
+ * {@code pcap_dispatch(p, cnt, &pcap_dump, dumper)}: packets go from the kernel ring to the file
+ * inside libpcap, and Java runs only between batches (byte limit, disk floor, counters, flushes).
+ * The capture thread, like every thread, is in the network namespace of the thread that created it,
+ * so a session started from a thread that entered a namespace captures that namespace's interfaces.
+ *
+ * <p>Stopping ({@link #stop}, the time limit) does not cut the capture at once: libpcap
+ * (TPACKET_V3) hands a partly filled ring block to userland only when the kernel retires it, after
+ * at most two read timeouts (to_ms = 100 ms). The session keeps dispatching for {@link #DRAIN}
+ * and then calls {@code pcap_breakloop}, so packets the kernel accepted before the stop are in the
+ * file. Byte limit, disk floor and failures end at once. The end is reported once, through the
+ * {@code onEnd} callback (on the capture thread) and {@link #result()}.
+ *
+ * <p>Thread-safety: all public methods may be called from any thread.
+ */
+public final class CaptureSession implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(CaptureSession.class.getName());
+
+    /** libpcap read timeout (to_ms): the kernel block-retire timeout, so the delivery latency at low rates. */
+    static final int READ_TIMEOUT_MS = 100;
+    /** How long a stop keeps dispatching before breaking the loop: two block-retire periods plus slack. */
+    public static final Duration DRAIN = Duration.ofMillis(2L * READ_TIMEOUT_MS + 50);
+    /** Most packets one pcap_dispatch call may write, so limits and counters are looked at regularly. */
+    static final int MAX_BATCH = 10_000;
+
+    private final CaptureOptions options;
+    private final Consumer<CaptureResult> onEnd;
+    private final InstantSource clock;
+    private final Thread thread;
+    private final CompletableFuture<Void> armed = new CompletableFuture<>();
+    private final CompletableFuture<CaptureResult> result = new CompletableFuture<>();
+
+    private record Stop(EndCause cause, long deadlineNanos) {}
+
+    private final AtomicReference<Stop> stop = new AtomicReference<>();
+    private final Object handleLock = new Object();
+    private MemorySegment liveHandle; // guarded by handleLock; null before arming and after pcap_close
+    private volatile CaptureStats stats;
+    private volatile long pendingSinceNanos; // 0 = everything written has been flushed
+    private volatile String device = "";
+    private volatile String effectiveFilter = "";
+    private volatile int linktype;
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>(); // capture thread only
+
+    private CaptureSession(CaptureOptions options, Consumer<CaptureResult> onEnd, InstantSource clock) {
+        this.options = options;
+        this.onEnd = onEnd;
+        this.clock = clock;
+        this.stats = new CaptureStats(0, 0, 0, 0, 0, null, null, null);
+        this.thread = Thread.ofPlatform().name("netwatcher-capture-" + options.output().getFileName())
+                .daemon(true).unstarted(this::run);
+    }
+
+    /** {@link #start(CaptureOptions, Consumer, InstantSource)} with the system clock. */
+    public static CaptureSession start(CaptureOptions options, Consumer<CaptureResult> onEnd) throws CaptureException {
+        return start(options, onEnd, InstantSource.system());
+    }
+
+    /**
+     * Opens the interfaces, installs the filter, creates the output file and starts capturing.
+     * Returns once the capture is armed.
+     *
+     * @param onEnd  called once on the capture thread when the session has ended and the file is closed
+     * @param clock  stamps {@link CaptureStats#armedAt()}; packet timestamps are the kernel's
+     * @throws CaptureException when libpcap is unavailable, an interface or the filter is refused,
+     *                          the file cannot be created or the disk is below its floor; nothing is
+     *                          left behind (a file created for the session is removed)
+     */
+    public static CaptureSession start(CaptureOptions options, Consumer<CaptureResult> onEnd, InstantSource clock)
+            throws CaptureException {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(onEnd, "onEnd");
+        Objects.requireNonNull(clock, "clock");
+        Optional<String> unavailable = CaptureEngine.unavailableReason();
+        if (unavailable.isPresent()) throw new CaptureException(unavailable.get());
+        CaptureSession session = new CaptureSession(options, onEnd, clock);
+        session.thread.start();
+        try {
+            session.armed.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof CaptureException ce) throw new CaptureException(ce.getMessage(), ce);
+            throw new CaptureException("capture to " + options.output() + " failed to start: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            session.stop(EndCause.STOP_REQUESTED);
+            Thread.currentThread().interrupt();
+            throw new CaptureException("interrupted while starting the capture to " + options.output(), e);
+        }
+        return session;
+    }
+
+    /**
+     * Asks the session to end with {@code cause}; returns at once. The first cause wins (later calls
+     * return false). Packets the kernel already accepted are still written (see {@link #DRAIN}).
+     */
+    public boolean stop(EndCause cause) {
+        Objects.requireNonNull(cause, "cause");
+        if (result.isDone()) return false;
+        boolean first = stop.compareAndSet(null, new Stop(cause, System.nanoTime() + DRAIN.toNanos()));
+        if (first) CaptureTimer.once(this::wake, DRAIN);
+        return first;
+    }
+
+    /** Counters as of the last batch (packets exact as of the last flush, see {@link CaptureStats}). */
+    public CaptureStats stats() { return stats; }
+
+    /** Completes with the result when the session has ended and the file is closed. */
+    public CompletableFuture<CaptureResult> result() { return result.copy(); }
+
+    /** Waits up to {@code timeout} for the end; empty when the session is still running. */
+    public Optional<CaptureResult> awaitEnd(Duration timeout) throws InterruptedException {
+        try {
+            return Optional.of(result.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause()); // never: result is only completed normally
+        }
+    }
+
+    public CaptureOptions options() { return options; }
+
+    /** The libpcap device opened: the interface, or {@code any} for several interfaces. */
+    public String device() { return device; }
+
+    /** The filter installed in the kernel, including the {@code ifindex} clause for several interfaces. */
+    public String effectiveFilter() { return effectiveFilter; }
+
+    /** The file's link type: the interface's own (1 for Ethernet), or 276 (LINUX_SLL2) for several. */
+    public int linktype() { return linktype; }
+
+    /** Stops with {@link EndCause#STOP_REQUESTED} (unless already ending) and waits until the file is closed. */
+    @Override
+    public void close() {
+        stop(EndCause.STOP_REQUESTED);
+        boolean interrupted = false;
+        while (true) {
+            try {
+                result.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                break;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** Breaks the capture thread out of pcap_dispatch (stop deadline or pending flush). */
+    private void wake() {
+        synchronized (handleLock) {
+            if (liveHandle != null) Pcap.breakloop(liveHandle);
+        }
+    }
+
+    private void flushCheck() {
+        long since = pendingSinceNanos;
+        if (since != 0 && System.nanoTime() - since >= options.flushInterval().toNanos()) wake();
+    }
+
+    // ------------------------------------------------------------------ capture thread
+
+    private void run() {
+        try (Arena arena = Arena.ofConfined()) {
+            Capture capture = new Capture(arena);
+            try {
+                capture.arm();
+            } catch (Throwable t) {
+                capture.abandon();
+                armed.completeExceptionally(t);
+                return;
+            }
+            armed.complete(null);
+            CaptureResult end = capture.loop();
+            try {
+                onEnd.accept(end);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "onEnd callback of capture " + options.output() + " failed", e);
+            }
+            result.complete(end);
+        } catch (Throwable t) { // never expected: loop() turns failures into results
+            LOG.log(System.Logger.Level.ERROR, "capture thread for " + options.output() + " died", t);
+            armed.completeExceptionally(t);
+            result.complete(new CaptureResult(EndCause.FAILED, stats, "internal error: " + t));
+        }
+    }
+
+    /** State owned by the capture thread. */
+    private final class Capture {
+        private final Arena arena;
+        private MemorySegment handle;
+        private MemorySegment dumper;
+        private MemorySegment statBuffer;
+        private FileChannel reader;
+        private RecordWalker walker;
+        private FileStore store;
+        private boolean fileCreated;
+        private int snapLength;
+        private Instant armedAt;
+        private long counted; // packets reported by pcap_dispatch since the last walk
+        private Pcap.Stat kernel = new Pcap.Stat(0, 0, 0);
+
+        Capture(Arena arena) { this.arena = arena; }
+
+        void arm() throws IOException {
+            Path output = options.output();
+            List<String> interfaces = options.interfaces().isEmpty() ? CaptureEngine.hostInterfaces() : options.interfaces();
+            if (interfaces.isEmpty()) {
+                throw new CaptureException("no interface to capture on: this host has no interface that is up"
+                        + " with an address (other than loopback); name the interfaces explicitly");
+            }
+            Path parent = output.getParent();
+            if (parent == null || !Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
+                throw new CaptureException("directory of capture file " + output + " does not exist");
+            }
+            store = Files.getFileStore(parent);
+            checkFloor(true);
+
+            String filter = options.bpfFilter();
+            String dev;
+            if (interfaces.size() == 1) {
+                dev = interfaces.getFirst();
+            } else {
+                dev = "any";
+                List<String> indexes = new ArrayList<>();
+                for (String name : interfaces) indexes.add("ifindex " + ifindex(name));
+                String only = "(" + String.join(" or ", indexes) + ")";
+                filter = filter.isEmpty() ? only : only + " and (" + filter + ")";
+            }
+            device = dev;
+            effectiveFilter = filter;
+
+            handle = Pcap.create(dev, arena);
+            Pcap.setSnaplen(handle, options.snapLength());
+            Pcap.setPromisc(handle, false);
+            Pcap.setTimeout(handle, READ_TIMEOUT_MS);
+            Pcap.setBufferSize(handle, options.bufferBytes());
+            Pcap.setNanosecondPrecision(handle); // falls back to microseconds where unsupported
+            String warning = Pcap.activate(handle, dev);
+            if (warning != null) LOG.log(System.Logger.Level.INFO, "libpcap warning on " + dev + ": " + warning);
+            if (interfaces.size() > 1) Pcap.setDatalink(handle, Pcap.DLT_LINUX_SLL2);
+            if (!filter.isEmpty()) {
+                MemorySegment program = Pcap.compile(handle, filter, arena);
+                try {
+                    Pcap.setFilter(handle, program, filter);
+                } finally {
+                    Pcap.freecode(program);
+                }
+            }
+            linktype = Pcap.datalink(handle);
+            snapLength = Pcap.snapshot(handle);
+            statBuffer = arena.allocate(Pcap.PCAP_STAT);
+
+            dumper = Pcap.dumpCreate(handle, output.toString(), arena);
+            fileCreated = true;
+            Pcap.dumpFlush(dumper); // the header is on disk before anyone is told "armed"
+            reader = FileChannel.open(output, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            walker = RecordWalker.open(reader, output.toString());
+
+            armedAt = clock.instant();
+            publish(RecordWalker.FILE_HEADER);
+            synchronized (handleLock) {
+                liveHandle = handle;
+            }
+            if (!options.timeLimit().isZero()) {
+                timers.add(CaptureTimer.once(() -> stop(EndCause.TIME_LIMIT), options.timeLimit()));
+            }
+            Duration period = options.flushInterval().dividedBy(4);
+            if (period.toMillis() < 10) period = Duration.ofMillis(10);
+            timers.add(CaptureTimer.every(CaptureSession.this::flushCheck, period));
+        }
+
+        private int ifindex(String name) throws SocketException {
+            NetworkInterface nic = NetworkInterface.getByName(name); // this thread's network namespace
+            if (nic == null) throw new CaptureException("cannot capture on interface '" + name + "': no such interface");
+            return nic.getIndex();
+        }
+
+        /** Releases whatever arm() got before it failed; removes the file it created. */
+        void abandon() {
+            synchronized (handleLock) {
+                liveHandle = null;
+            }
+            for (ScheduledFuture<?> timer : timers) timer.cancel(false);
+            closeQuietly();
+            if (fileCreated) {
+                try {
+                    Files.deleteIfExists(options.output());
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot remove " + options.output() + " after a failed start", e);
+                }
+            }
+        }
+
+        private void closeQuietly() {
+            if (dumper != null) Pcap.dumpClose(dumper);
+            dumper = null;
+            if (handle != null) Pcap.close(handle);
+            handle = null;
+            if (reader != null) {
+                try {
+                    reader.close();
+                } catch (IOException ignored) {
+                    // read-only channel: nothing to lose
+                }
+            }
+        }
+
+        CaptureResult loop() {
+            EndCause cause = null;
+            String failure = null;
+            long flushNanos = options.flushInterval().toNanos();
+            long flushedBytes = RecordWalker.FILE_HEADER;
+            try {
+                while (true) {
+                    long bytes = Pcap.dumpFtell(dumper);
+                    int n = Pcap.dispatch(handle, batchBound(bytes), dumper);
+                    if (n == Pcap.PCAP_ERROR) {
+                        cause = EndCause.FAILED;
+                        failure = "reading packets from '" + device + "' failed: " + Pcap.geterr(handle);
+                        break;
+                    }
+                    if (n > 0) counted += n;
+                    bytes = Pcap.dumpFtell(dumper);
+                    if (bytes < 0) {
+                        cause = EndCause.FAILED;
+                        failure = "writing " + options.output() + " failed";
+                        break;
+                    }
+                    long now = System.nanoTime();
+                    if (bytes > flushedBytes) {
+                        long since = pendingSinceNanos;
+                        if (since == 0) pendingSinceNanos = since = now;
+                        if (now - since >= flushNanos) {
+                            flushAndWalk(bytes);
+                            flushedBytes = bytes;
+                        }
+                    }
+                    Pcap.Stat read = Pcap.stats(handle, statBuffer);
+                    if (read != null) kernel = read;
+                    publish(bytes);
+                    if (options.byteLimit() > 0 && bytes >= options.byteLimit()) {
+                        stop.compareAndSet(null, new Stop(EndCause.BYTE_LIMIT, now));
+                        break;
+                    }
+                    if (!checkFloor(false)) {
+                        stop.compareAndSet(null, new Stop(EndCause.DISK_FLOOR, now));
+                        break;
+                    }
+                    Stop requested = stop.get();
+                    if (requested != null && now - requested.deadlineNanos() >= 0) break;
+                }
+            } catch (RuntimeException | IOException e) {
+                cause = EndCause.FAILED;
+                failure = "capture on '" + device + "' to " + options.output() + " failed: " + e.getMessage();
+            }
+            return finish(cause, failure);
+        }
+
+        /** Packets one dispatch may write: bounded so the file passes the byte limit by at most one record. */
+        private int batchBound(long bytes) {
+            if (options.byteLimit() == 0) return MAX_BATCH;
+            long room = options.byteLimit() - bytes;
+            long fit = room / (RecordWalker.RECORD_HEADER + snapLength);
+            return (int) Math.max(1, Math.min(MAX_BATCH, fit));
+        }
+
+        private void flushAndWalk(long bytes) throws IOException {
+            Pcap.dumpFlush(dumper);
+            pendingSinceNanos = 0;
+            walker.walk(reader, bytes);
+            counted = 0;
+        }
+
+        /** True while free space is at or above the floor; on arming, throws instead. */
+        private boolean checkFloor(boolean arming) throws IOException {
+            if (options.diskFloorBytes() == 0) return true;
+            long usable = store.getUsableSpace();
+            if (usable >= options.diskFloorBytes()) return true;
+            if (arming) {
+                throw new CaptureException("free space on the file system of " + options.output() + " is " + usable
+                        + " bytes, below the floor of " + options.diskFloorBytes() + " bytes");
+            }
+            return false;
+        }
+
+        private void publish(long bytes) {
+            stats = new CaptureStats(walker.packets() + counted, bytes, kernel.received(), kernel.dropped(),
+                    kernel.interfaceDropped(), walker.firstPacket(), walker.lastPacket(), armedAt);
+        }
+
+        private CaptureResult finish(EndCause failedCause, String failure) {
+            for (ScheduledFuture<?> timer : timers) timer.cancel(false);
+            synchronized (handleLock) {
+                liveHandle = null; // no pcap_breakloop after this point
+            }
+            try {
+                Pcap.Stat read = Pcap.stats(handle, statBuffer);
+                if (read != null) kernel = read;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "pcap_stats failed for " + device, e);
+            }
+            try {
+                Pcap.dumpFlush(dumper);
+            } catch (RuntimeException e) {
+                if (failure == null) failure = "flushing " + options.output() + " failed: " + e.getMessage();
+            }
+            Pcap.dumpClose(dumper); // writes what stdio still holds and closes the file
+            dumper = null;
+            Pcap.close(handle);
+            handle = null;
+            pendingSinceNanos = 0;
+            long size = 0;
+            try {
+                size = reader.size();
+                walker.walk(reader, size); // exact count: includes packets of a dispatch interrupted by breakloop
+                reader.force(true);
+            } catch (IOException e) {
+                if (failure == null) failure = "reading back " + options.output() + " failed: " + e.getMessage();
+            } finally {
+                try {
+                    reader.close();
+                } catch (IOException ignored) {
+                    // read-only
+                }
+            }
+            counted = 0;
+            publish(size);
+            EndCause cause;
+            if (failure != null) {
+                cause = EndCause.FAILED;
+                stop.compareAndSet(null, new Stop(EndCause.FAILED, System.nanoTime()));
+            } else {
+                Stop requested = stop.get();
+                cause = failedCause != null ? failedCause : requested != null ? requested.cause() : EndCause.FAILED;
+            }
+            return new CaptureResult(cause, stats, cause == EndCause.FAILED
+                    ? (failure != null ? failure : "capture loop ended without a cause") : null);
+        }
+    }
+}
