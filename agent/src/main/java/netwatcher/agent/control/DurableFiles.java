@@ -22,6 +22,16 @@ public final class DurableFiles {
 
     /** Writes {@code bytes} to {@code target} atomically; {@code ownerOnly} makes the file mode 0600 (0644 otherwise). */
     public static void writeAtomically(Path target, byte[] bytes, boolean ownerOnly) throws IOException {
+        // FileChannel I/O is interruptible: a pending interrupt (shutdown) must not abort a journal write
+        boolean interrupted = Thread.interrupted();
+        try {
+            write(target, bytes, ownerOnly);
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void write(Path target, byte[] bytes, boolean ownerOnly) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
@@ -51,7 +61,12 @@ public final class DurableFiles {
 
     /** Deletes {@code target} if present and fsyncs its directory. */
     public static void delete(Path target) throws IOException {
-        if (Files.deleteIfExists(target)) syncDirectory(target.toAbsolutePath().getParent());
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (Files.deleteIfExists(target)) syncDirectory(target.toAbsolutePath().getParent());
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
     }
 
     private static void syncDirectory(Path dir) throws IOException {

@@ -66,8 +66,8 @@ public final class HostInventory {
     public HostReport snapshot() {
         List<String> problems = new ArrayList<>();
         if (!libpcapLoadable()) problems.add(LIBPCAP_MISSING);
-        captureProblem.get().filter(p -> !problems.contains(p) && !p.startsWith("libpcap not found")).ifPresent(problems::add);
         problems.addAll(capabilityProblems(readOrEmpty(procStatus)));
+        if (problems.isEmpty()) captureProblem.get().ifPresent(problems::add); // the engine's own words, if it sees more
         List<String> capabilities = problems.isEmpty() ? List.of("capture") : List.of();
         return new HostReport(agentVersion, hostname, osName(readOrEmpty(osRelease)), interfaces(ignoredInterfaces),
                 capabilities, problems);
