@@ -31,8 +31,8 @@ import java.util.function.LongConsumer;
  * (no Netty). The file is cut into blocks of {@code blockBytes} with deterministic ids
  * ({@code nw-block-00000042}); an attempt first lists the blob's blocks and stages only those not
  * already staged with the right size, then commits the list. So an attempt after an outage resumes
- * where the last one stopped, and a repeated commit is harmless. The SDK's own retries are limited to
- * two tries per request; {@link UploadService} does the long retrying. Thread-safe.
+ * where the last one stopped, and a repeated commit is harmless. The SDK's own retries are switched off (one
+ * try per request): {@link UploadService} does the long retrying. Thread-safe.
  */
 public final class BlobUploader implements Uploader {
     private final HttpClient http;
@@ -51,7 +51,7 @@ public final class BlobUploader implements Uploader {
         BlockBlobClient blob = new SpecializedBlobClientBuilder()
                 .endpoint(target.url())
                 .httpClient(http)
-                .retryOptions(new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, 2, Duration.ofSeconds(60),
+                .retryOptions(new RequestRetryOptions(RetryPolicyType.FIXED, 1, Duration.ofSeconds(60),
                         Duration.ofMillis(200), Duration.ofSeconds(2), null))
                 .buildBlockBlobClient();
         long total = Files.size(file);
