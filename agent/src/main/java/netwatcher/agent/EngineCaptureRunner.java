@@ -1,0 +1,110 @@
+package netwatcher.agent;
+
+import netwatcher.agent.capture.BpfFilters;
+import netwatcher.agent.capture.CaptureEngine;
+import netwatcher.agent.capture.CaptureException;
+import netwatcher.agent.capture.CaptureOptions;
+import netwatcher.agent.capture.CapturePaths;
+import netwatcher.agent.capture.CaptureResult;
+import netwatcher.agent.capture.CaptureSession;
+import netwatcher.agent.capture.CaptureStats;
+import netwatcher.agent.capture.PcapFiles;
+import netwatcher.agent.capture.PcapSummary;
+import netwatcher.agent.control.CaptureRunner;
+import netwatcher.model.capture.CaptureFilter;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Adapter from the reconciler's {@link CaptureRunner} port to the libpcap capture engine
+ * ({@code netwatcher.agent.capture}): {@link CaptureSession} for captures, {@link BpfFilters} for
+ * filters, {@link CapturePaths} for file paths and {@link PcapFiles} for crash repair. Stateless;
+ * thread-safe.
+ */
+public final class EngineCaptureRunner implements CaptureRunner {
+    /** pcap link type for one Ethernet interface. */
+    private static final int EN10MB = 1;
+    /** pcap link type of the {@code any} device, used when a capture covers several interfaces. */
+    private static final int LINUX_SLL2 = 276;
+
+    private EngineCaptureRunner() {}
+
+    /** The runner over the real engine. */
+    public static CaptureRunner create() { return new EngineCaptureRunner(); }
+
+    @Override
+    public Optional<String> unavailableReason() { return CaptureEngine.unavailableReason(); }
+
+    @Override
+    public String buildFilter(List<CaptureFilter> filters, List<InetAddress> localAddresses) {
+        return BpfFilters.compile(filters, localAddresses);
+    }
+
+    @Override
+    public Optional<String> filterProblem(String bpf) {
+        try {
+            CaptureEngine.checkFilter(bpf, EN10MB);
+            CaptureEngine.checkFilter(bpf, LINUX_SLL2);
+            return Optional.empty();
+        } catch (CaptureException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    @Override
+    public Path resolveFile(Path root, String filePath) {
+        try {
+            return new CapturePaths(root).resolve(filePath);
+        } catch (CaptureException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Running start(Spec spec, Consumer<End> onEnd) throws CaptureStartException {
+        CaptureOptions options = new CaptureOptions(spec.interfaces(), spec.bpfFilter(), spec.snapLength(),
+                spec.bufferBytes(), spec.byteLimit(), spec.timeLimit(), spec.output(), spec.diskFloorBytes(),
+                spec.flushInterval());
+        CaptureSession session;
+        try {
+            session = CaptureSession.start(options, result -> onEnd.accept(end(result)));
+        } catch (CaptureException e) {
+            throw new CaptureStartException(e.getMessage(), e);
+        }
+        return new Running() {
+            @Override
+            public Counters counters() { return EngineCaptureRunner.counters(session.stats()); }
+
+            @Override
+            public void stop(CaptureRunner.EndCause cause) { session.stop(netwatcher.agent.capture.EndCause.valueOf(cause.name())); }
+        };
+    }
+
+    @Override
+    public FileSummary finalizeAfterCrash(Path file) throws IOException {
+        try {
+            PcapSummary s = PcapFiles.finalizeAfterCrash(file);
+            return new FileSummary(s.packets(), s.bytes(), s.firstPacket(), s.lastPacket());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (CaptureException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static End end(CaptureResult result) {
+        return new End(CaptureRunner.EndCause.valueOf(result.cause().name()), counters(result.stats()),
+                result.failureMessage());
+    }
+
+    private static Counters counters(CaptureStats s) {
+        return new Counters(s.packets(), s.bytesWritten(), s.kernelReceived(), s.kernelDrops(), s.interfaceDrops(),
+                s.firstPacket(), s.lastPacket(), s.armedAt());
+    }
+}

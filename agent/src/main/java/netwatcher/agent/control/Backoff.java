@@ -1,0 +1,39 @@
+package netwatcher.agent.control;
+
+import java.time.Duration;
+import java.util.random.RandomGenerator;
+
+/**
+ * Exponential backoff with full jitter: the n-th consecutive failure waits a random time in
+ * {@code [base*2^(n-1)/2, min(cap, base*2^(n-1))]}. {@link #reset()} after a success. Not thread-safe:
+ * one instance per retrying loop.
+ */
+public final class Backoff {
+    private final Duration base;
+    private final Duration cap;
+    private final RandomGenerator random;
+    private int failures;
+
+    public Backoff(Duration base, Duration cap, RandomGenerator random) {
+        if (base.isNegative() || base.isZero() || cap.compareTo(base) < 0) {
+            throw new IllegalArgumentException("backoff needs 0 < base <= cap, got " + base + ", " + cap);
+        }
+        this.base = base;
+        this.cap = cap;
+        this.random = random;
+    }
+
+    /** The wait before the next attempt, counting one more failure. */
+    public Duration nextDelay() {
+        failures++;
+        long ceiling = base.toMillis() << Math.min(failures - 1, 20);
+        ceiling = Math.min(ceiling, cap.toMillis());
+        long floor = ceiling / 2;
+        return Duration.ofMillis(floor + random.nextLong(ceiling - floor + 1));
+    }
+
+    /** Consecutive failures since the last {@link #reset()}. */
+    public int failures() { return failures; }
+
+    public void reset() { failures = 0; }
+}

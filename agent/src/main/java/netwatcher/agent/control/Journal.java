@@ -1,0 +1,149 @@
+package netwatcher.agent.control;
+
+import netwatcher.model.agent.CaptureReport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The agent's durable local state in its state directory: one JSON file per capture
+ * ({@code captures/<key>.json}, a {@link JournalEntry}) and the outbox of reports not yet accepted by
+ * the controller ({@code outbox.json}). Every change is written atomically (temp + fsync + rename +
+ * directory fsync, see {@link DurableFiles}) before the method returns, so a kill -9 at any point
+ * leaves either the previous or the new state.
+ *
+ * <p>The outbox keeps reports in the order they were made. A new report for a capture whose latest
+ * queued report has the same status, stop reason and upload state (a counter refresh) replaces that
+ * one in place, so a long outage queues the state transitions, not one report every two seconds.
+ *
+ * <p>Thread-safe: every method is synchronized.
+ */
+public final class Journal {
+    private static final Logger LOG = Logger.getLogger(Journal.class.getName());
+
+    private final Path capturesDir;
+    private final Path outboxFile;
+    private final List<Queued> outbox = new ArrayList<>();
+    private long nextSeq;
+
+    /** A report waiting in the outbox; {@code seq} identifies it for {@link #acknowledge}. */
+    public record Queued(long seq, CaptureReport report) {}
+
+    /** Opens (creating if needed) the journal in {@code stateDir} and loads the outbox. */
+    public Journal(Path stateDir) throws IOException {
+        this.capturesDir = stateDir.resolve("captures");
+        this.outboxFile = stateDir.resolve("outbox.json");
+        Files.createDirectories(capturesDir);
+        if (Files.exists(outboxFile)) {
+            CaptureReport[] saved = AgentJson.MAPPER.readValue(outboxFile.toFile(), CaptureReport[].class);
+            for (CaptureReport r : saved) outbox.add(new Queued(nextSeq++, r));
+        }
+    }
+
+    /** Every capture entry on disk; an unreadable file is logged and skipped (never fatal). */
+    public synchronized List<JournalEntry> load() throws IOException {
+        List<JournalEntry> entries = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(capturesDir, "*.json")) {
+            for (Path file : files) {
+                try {
+                    entries.add(AgentJson.MAPPER.readValue(file.toFile(), JournalEntry.class));
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "journal: skipping unreadable " + file + ": " + e.getMessage());
+                }
+            }
+        }
+        return entries;
+    }
+
+    /** Writes (replaces) the entry for its key. */
+    public synchronized void save(JournalEntry entry) {
+        try {
+            DurableFiles.writeAtomically(fileFor(entry.key()), AgentJson.MAPPER.writeValueAsBytes(entry), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("journal: cannot write capture " + entry.key() + " to " + capturesDir, e);
+        }
+    }
+
+    /** Forgets a capture. */
+    public synchronized void remove(String key) {
+        try {
+            DurableFiles.delete(fileFor(key));
+        } catch (IOException e) {
+            throw new UncheckedIOException("journal: cannot remove capture " + key, e);
+        }
+    }
+
+    /** Queues a report for delivery (see the class comment for coalescing). */
+    public synchronized void enqueue(CaptureReport report) {
+        Queued fresh = new Queued(nextSeq++, report);
+        for (int i = outbox.size() - 1; i >= 0; i--) {
+            CaptureReport old = outbox.get(i).report();
+            if (old.key().equals(report.key())) {
+                if (sameState(old, report)) {
+                    outbox.set(i, fresh);
+                    persistOutbox();
+                    return;
+                }
+                break;
+            }
+        }
+        outbox.add(fresh);
+        persistOutbox();
+    }
+
+    /** Up to {@code max} queued reports, oldest first. */
+    public synchronized List<Queued> pending(int max) {
+        return List.copyOf(outbox.subList(0, Math.min(max, outbox.size())));
+    }
+
+    /** True when a report for {@code key} waits in the outbox. */
+    public synchronized boolean hasPending(String key) {
+        return outbox.stream().anyMatch(q -> q.report().key().equals(key));
+    }
+
+    /** Removes delivered reports (by sequence; a report replaced meanwhile by a newer one stays queued). */
+    public synchronized void acknowledge(List<Queued> delivered) {
+        var seqs = delivered.stream().map(Queued::seq).collect(java.util.stream.Collectors.toSet());
+        if (outbox.removeIf(q -> seqs.contains(q.seq()))) persistOutbox();
+    }
+
+    /** Number of reports waiting. */
+    public synchronized int outboxSize() { return outbox.size(); }
+
+    private static boolean sameState(CaptureReport a, CaptureReport b) {
+        return Objects.equals(a.status(), b.status()) && Objects.equals(a.stopReason(), b.stopReason())
+                && Objects.equals(a.uploadState(), b.uploadState());
+    }
+
+    private void persistOutbox() {
+        try {
+            CaptureReport[] reports = outbox.stream().map(Queued::report).toArray(CaptureReport[]::new);
+            DurableFiles.writeAtomically(outboxFile, AgentJson.MAPPER.writeValueAsBytes(Arrays.asList(reports)), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("journal: cannot write outbox " + outboxFile, e);
+        }
+    }
+
+    private Path fileFor(String key) {
+        if (key.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,100}")) return capturesDir.resolve(key + ".json");
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return capturesDir.resolve("k-" + HexFormat.of().formatHex(hash) + ".json");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package netwatcher.agent.upload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import netwatcher.model.agent.UploadTarget;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
+
+/**
+ * Uploads to the controller's local storage account (protocol section 5): {@code HEAD} gives the
+ * resume point, then {@code PUT}s of at most {@code chunkBytes} with {@code Content-Range} until the
+ * controller answers {@code complete:true}. A {@code 416} moves the resume point to the controller's
+ * length. Requests come from {@code requests}, which adds the agent's credential and protocol
+ * header. Thread-safe (stateless between calls).
+ */
+public final class LocalUploader implements Uploader {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http;
+    private final Function<URI, HttpRequest.Builder> requests;
+    private final int chunkBytes;
+
+    public LocalUploader(HttpClient http, Function<URI, HttpRequest.Builder> requests, int chunkBytes) {
+        this.http = http;
+        this.requests = requests;
+        this.chunkBytes = chunkBytes;
+    }
+
+    @Override
+    public void upload(Path file, UploadTarget target, LongConsumer progress) throws IOException, InterruptedException {
+        URI url = URI.create(target.url());
+        long total = Files.size(file);
+        HttpResponse<Void> head = http.send(requests.apply(url).timeout(Duration.ofSeconds(30))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        if (head.statusCode() != 200) throw new IOException("HEAD " + url + " answered " + head.statusCode());
+        long offset = contentLength(head, url);
+        if (offset > total) {
+            throw new IOException("the controller holds " + offset + " bytes of " + url + " but the file has " + total);
+        }
+        progress.accept(offset);
+        if (offset == total && total > 0) return;
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            while (true) {
+                int length = (int) Math.min(chunkBytes, total - offset);
+                byte[] chunk = new byte[length];
+                raf.seek(offset);
+                raf.readFully(chunk);
+                String range = total == 0 ? "bytes */0" : "bytes " + offset + "-" + (offset + length - 1) + "/" + total;
+                HttpResponse<byte[]> put = http.send(requests.apply(url)
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Content-Type", "application/octet-stream")
+                        .header("Content-Range", range)
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(chunk)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                if (put.statusCode() == 416) {
+                    offset = contentLength(put, url);
+                    if (offset > total) throw new IOException("controller length " + offset + " exceeds file size " + total);
+                    progress.accept(offset);
+                    if (offset == total) return;
+                    continue;
+                }
+                if (put.statusCode() != 200) {
+                    throw new IOException("PUT " + url + " (" + range + ") answered " + put.statusCode());
+                }
+                JsonNode answer = JSON.readTree(put.body());
+                long received = answer.path("received").asLong(-1);
+                if (received < 0) throw new IOException("PUT " + url + " answered without 'received'");
+                offset = received;
+                progress.accept(offset);
+                if (answer.path("complete").asBoolean(false)) return;
+                if (offset >= total) {
+                    throw new IOException("controller received all " + total + " bytes of " + url + " but did not say complete");
+                }
+            }
+        }
+    }
+
+    private static long contentLength(HttpResponse<?> resp, URI url) throws IOException {
+        try {
+            return Long.parseLong(resp.headers().firstValue("Content-Length")
+                    .orElseThrow(() -> new IOException(url + ": answer without Content-Length")).trim());
+        } catch (NumberFormatException e) {
+            throw new IOException(url + ": bad Content-Length", e);
+        }
+    }
+}

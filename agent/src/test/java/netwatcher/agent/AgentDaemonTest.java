@@ -1,0 +1,332 @@
+package netwatcher.agent;
+
+import netwatcher.agent.control.AgentJson;
+import netwatcher.agent.control.CaptureRunner;
+import netwatcher.agent.control.JournalEntry;
+import netwatcher.model.agent.CaptureOrder;
+import netwatcher.model.agent.CaptureReport;
+import netwatcher.model.agent.UploadTarget;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The daemon against the controller double, with the capture stand-in (no root needed). */
+class AgentDaemonTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    static final Agent.Tuning FAST = new Agent.Tuning(2, Duration.ofMillis(50), Duration.ofMillis(500),
+            Duration.ofMillis(50), Duration.ofMillis(300));
+
+    @TempDir Path tmp;
+    FakeController controller;
+    StandInRunner runner = new StandInRunner();
+    final List<Agent> agents = new ArrayList<>();
+
+    @BeforeEach
+    void startController() throws IOException {
+        controller = new FakeController().start();
+    }
+
+    @AfterEach
+    void stopAll() {
+        agents.forEach(Agent::close);
+        controller.stop();
+    }
+
+    AgentConfig config(Map<String, String> extra) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("controller-url", controller.url().toString());
+        s.put("enrollment-token", FakeController.TOKEN);
+        s.put("vm-name", "app");
+        s.put("resource-group", "lab");
+        s.put("location", "westeurope");
+        s.put("subscription-id", "sub1");
+        s.put("state-dir", tmp.resolve("state").toString());
+        s.put("captures-root", tmp.resolve("captures").toString());
+        s.put("disk-floor", "0");
+        s.put("report-interval", "200ms");
+        s.put("host-poll-interval", "300ms");
+        s.put("upload-retry-limit", "30s");
+        s.put("upload-chunk-size", "64KiB");
+        s.put("shutdown-grace", "5s");
+        s.putAll(extra);
+        return AgentConfig.fromSettings(s);
+    }
+
+    Agent startAgent() throws IOException {
+        return startAgent(Map.of());
+    }
+
+    Agent startAgent(Map<String, String> extra) throws IOException {
+        Agent agent = Agent.start(config(extra), runner, FAST, InstantSource.system());
+        agents.add(agent);
+        return agent;
+    }
+
+    static CaptureOrder order(String key, boolean run, UploadTarget upload) {
+        return new CaptureOrder(key, "/subscriptions/sub1/resourceGroups/lab/providers/Microsoft.Network/networkWatchers/"
+                + "NetworkWatcher_westeurope/packetCaptures/" + key, run, 0, 0, 600, List.of(), null, upload, Instant.now());
+    }
+
+    CaptureReport awaitReport(String key, String what, java.util.function.Predicate<CaptureReport> p) throws InterruptedException {
+        FakeController.await(what, WAIT, () -> controller.reports(key).stream().anyMatch(p));
+        return controller.reports(key).stream().filter(p).findFirst().orElseThrow();
+    }
+
+    @Test
+    void start_whenNotEnrolled_enrollsOnceAndReusesCredentialAfterRestart() throws Exception {
+        Agent first = startAgent();
+        FakeController.await("host registered", WAIT, () -> !controller.hosts().isEmpty());
+        assertEquals(1, controller.enrollCalls());
+        Path credential = tmp.resolve("state/credential.json");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(credential)));
+        first.close();
+
+        int ordersBefore = controller.orderCalls();
+        startAgent(Map.of("enrollment-token", "")); // a restarted agent needs no token any more
+        FakeController.await("orders polled after restart", WAIT, () -> controller.orderCalls() > ordersBefore);
+        assertEquals(1, controller.enrollCalls());
+        assertEquals(List.of(), controller.violations());
+        assertFalse(controller.hosts().getFirst().nics().stream().anyMatch(n -> n.name().equals("lo")));
+    }
+
+    @Test
+    void orders_whenControllerDownThenBack_reconnectsAndStartsTheCapture() throws Exception {
+        Agent agent = startAgent();
+        FakeController.await("first orders", WAIT, () -> agent.reconciler().appliedGeneration() >= 1);
+        controller.stop();
+        FakeController.await("agent notices the outage", WAIT, () -> agent.reconciler().lastControllerError() != null);
+        controller.putOrder(order("c-back", true, null));
+        Thread.sleep(300); // stays down across several backoff rounds
+        controller.start();
+
+        CaptureReport running = awaitReport("c-back", "Running reported", r -> r.status().equals("Running"));
+        assertEquals(tmp.resolve("captures/c-back.cap").toString(), running.filePath());
+        assertTrue(Files.exists(tmp.resolve("captures/c-back.cap")));
+        FakeController.await("error cleared", WAIT, () -> agent.reconciler().lastControllerError() == null);
+        assertEquals(List.of(), controller.violations());
+    }
+
+    @Test
+    void reports_whileControllerDown_areQueuedAndDeliveredInOrderWhenBack() throws Exception {
+        Agent agent = startAgent();
+        controller.putOrder(order("c-queue", true, null));
+        awaitReport("c-queue", "Running reported", r -> r.status().equals("Running"));
+        controller.stop();
+        StandInRunner.Session session = runner.only();
+        session.tick(5);
+        Thread.sleep(500); // counter reports pile up (coalesced) while down
+        session.end(CaptureRunner.EndCause.TIME_LIMIT);
+        FakeController.await("final state journaled", WAIT, () -> agent.reconciler().entry("c-queue")
+                .map(e -> e.phase() == JournalEntry.Phase.FINAL).orElse(false));
+        String outbox = Files.readString(tmp.resolve("state/outbox.json"));
+        assertTrue(outbox.contains("TimeExceeded"), outbox);
+
+        int before = controller.reports("c-queue").size();
+        controller.start();
+        CaptureReport stopped = awaitReport("c-queue", "Stopped delivered", r -> "TimeExceeded".equals(r.stopReason()));
+        assertEquals("Stopped", stopped.status());
+        assertEquals(5, stopped.packets());
+        List<CaptureReport> delivered = controller.reports("c-queue").subList(before, controller.reports("c-queue").size());
+        int lastRunning = -1;
+        int firstStopped = -1;
+        for (int i = 0; i < delivered.size(); i++) {
+            if (delivered.get(i).status().equals("Running")) lastRunning = i;
+            if (delivered.get(i).status().equals("Stopped") && firstStopped < 0) firstStopped = i;
+        }
+        assertTrue(lastRunning < firstStopped, "a Running report after Stopped: " + delivered);
+        assertTrue(delivered.stream().anyMatch(r -> r.status().equals("Running") && r.packets() == 5),
+                "counters made while down were delivered: " + delivered);
+        FakeController.await("outbox drained", WAIT, () -> readOutbox().isEmpty());
+    }
+
+    @Test
+    void stopOrder_whenCaptureRunning_stopsItAsStoppedByRequest() throws Exception {
+        startAgent();
+        controller.putOrder(order("c-stop", true, null));
+        awaitReport("c-stop", "Running", r -> r.status().equals("Running"));
+        runner.only().tick(3);
+        controller.putOrder(order("c-stop", false, null));
+        CaptureReport stopped = awaitReport("c-stop", "StoppedByRequest", r -> "StoppedByRequest".equals(r.stopReason()));
+        assertEquals("Stopped", stopped.status());
+        assertEquals(List.of(), stopped.errors());
+        assertEquals(3, stopped.packets());
+        assertNotNull(stopped.endTime());
+        assertEquals("none", stopped.uploadState());
+    }
+
+    @Test
+    void orders_whenCaptureVanishes_stopsAndForgetsIt() throws Exception {
+        Agent agent = startAgent();
+        controller.putOrder(order("c-gone", true, null));
+        awaitReport("c-gone", "Running", r -> r.status().equals("Running"));
+        controller.removeOrder("c-gone");
+        FakeController.await("forgotten", WAIT, () -> agent.reconciler().entry("c-gone").isEmpty());
+        assertTrue(runner.only().ended);
+        assertFalse(Files.exists(tmp.resolve("state/captures/c-gone.json")));
+        assertTrue(Files.exists(tmp.resolve("captures/c-gone.cap")), "the file is never deleted");
+    }
+
+    @Test
+    void order_whenRunFalseAndUnknown_reportsStoppedWithoutCapturing() throws Exception {
+        startAgent();
+        controller.putOrder(order("c-never", false, null));
+        CaptureReport r = awaitReport("c-never", "final", x -> x.status().equals("Stopped"));
+        assertEquals("StoppedByRequest", r.stopReason());
+        assertTrue(runner.sessions.isEmpty());
+    }
+
+    @Test
+    void order_whenTimeLimitAlreadyPassed_reportsTimeExceededWithoutCapturing() throws Exception {
+        startAgent();
+        CaptureOrder old = order("c-old", true, null);
+        controller.putOrder(new CaptureOrder(old.key(), old.captureId(), true, 0, 0, 10, List.of(), null, null,
+                Instant.now().minusSeconds(60)));
+        CaptureReport r = awaitReport("c-old", "final", x -> x.status().equals("Stopped"));
+        assertEquals("TimeExceeded", r.stopReason());
+        assertTrue(runner.sessions.isEmpty());
+    }
+
+    @Test
+    void order_whenFilterDoesNotCompile_reportsCaptureFailedWithLibpcapMessage() throws Exception {
+        startAgent();
+        runner.filterOverride = "tcp port (((";
+        controller.putOrder(order("c-badfilter", true, null));
+        CaptureReport r = awaitReport("c-badfilter", "Error", x -> x.status().equals("Error"));
+        assertEquals("CaptureFailed", r.stopReason());
+        assertEquals(List.of("CaptureFailed"), r.errors());
+        assertTrue(r.message().contains("syntax error"), r.message());
+        assertTrue(runner.sessions.isEmpty());
+    }
+
+    @Test
+    void order_whenFreeSpaceUnderFloor_reportsDiskSpaceLow() throws Exception {
+        startAgent(Map.of("disk-floor", "100%"));
+        controller.putOrder(order("c-full", true, null));
+        CaptureReport r = awaitReport("c-full", "Error", x -> x.status().equals("Error"));
+        assertEquals("DiskSpaceLow", r.stopReason());
+        assertEquals(List.of("LocalFileFailed"), r.errors());
+        assertTrue(runner.sessions.isEmpty());
+    }
+
+    @Test
+    void order_whenFilePathEscapesRoot_reportsLocalFileFailed() throws Exception {
+        startAgent();
+        CaptureOrder o = order("c-escape", true, null);
+        controller.putOrder(new CaptureOrder(o.key(), o.captureId(), true, 0, 0, 600, List.of(), "/etc/passwd", null,
+                Instant.now()));
+        CaptureReport r = awaitReport("c-escape", "Error", x -> x.status().equals("Error"));
+        assertEquals("LocalFileFailed", r.stopReason());
+        assertTrue(runner.sessions.isEmpty());
+    }
+
+    @Test
+    void start_whenJournalHoldsACaptureTheAgentDiedWith_reportsAgentLostWithFileCountersAndUploads() throws Exception {
+        // First life: enroll, then "die" (kill -9) with a running capture: journal says RUNNING, the
+        // pcap file ends in a half-written record.
+        Agent first = startAgent();
+        first.close();
+        Path file = tmp.resolve("captures/c-crash.cap");
+        Files.createDirectories(file.getParent());
+        byte[] r1 = StandInRunner.record(Instant.parse("2026-11-22T10:00:00Z"), 60);
+        byte[] r2 = StandInRunner.record(Instant.parse("2026-11-22T10:00:01Z"), 60);
+        byte[] torn = Arrays.copyOf(StandInRunner.record(Instant.parse("2026-11-22T10:00:02Z"), 60), 30);
+        Files.write(file, concat(StandInRunner.header(), r1, r2, torn));
+        String uploadUrl = controller.url() + "/agent/v1/captures/c-crash/file";
+        CaptureOrder o = order("c-crash", true, new UploadTarget("local", uploadUrl, "https://x/storage/c-crash.cap"));
+        CaptureReport running = new CaptureReport("c-crash", "Running", null, List.of(), null, Instant.now(), null,
+                1, 100, 0, 0, 1, null, null, file.toString(), "pending", 0);
+        Files.write(tmp.resolve("state/captures/c-crash.json"), AgentJson.MAPPER.writeValueAsBytes(
+                new JournalEntry("c-crash", o, file.toString(), JournalEntry.Phase.RUNNING, running, false)));
+        controller.putOrder(o);
+
+        startAgent();
+        CaptureReport lost = awaitReport("c-crash", "AgentLost", r -> "AgentLost".equals(r.stopReason()));
+        assertEquals("Error", lost.status());
+        assertEquals(List.of("AgentStopped"), lost.errors());
+        assertEquals(2, lost.packets());
+        assertEquals(24 + 2 * 76, lost.bytes());
+        assertEquals(Instant.parse("2026-11-22T10:00:00Z"), lost.firstPacketTime());
+        assertEquals(Instant.parse("2026-11-22T10:00:01Z"), lost.lastPacketTime());
+        assertEquals(24 + 2 * 76, Files.size(file), "the torn record was cut");
+
+        CaptureReport done = awaitReport("c-crash", "upload done", r -> "done".equals(r.uploadState()));
+        assertEquals(24 + 2 * 76, done.uploadedBytes());
+        assertEquals("AgentLost", done.stopReason());
+        assertArrayEquals(Files.readAllBytes(file), controller.file("c-crash").orElseThrow());
+        assertEquals(List.of(), controller.violations());
+    }
+
+    @Test
+    void localUpload_whenPutInterrupted_resumesFromHeadAndDeliversTheWholeFile() throws Exception {
+        startAgent();
+        String url = controller.url() + "/agent/v1/captures/c-up/file";
+        controller.putOrder(order("c-up", true, new UploadTarget("local", url, "https://x/storage/c-up.cap")));
+        awaitReport("c-up", "Running", r -> r.status().equals("Running"));
+        StandInRunner.Session s = runner.only();
+        s.tick(5000); // 5000 * 76 bytes ≈ 371 KiB: six 64 KiB chunks
+        controller.breakNextPutAfter(100_000);
+        s.end(CaptureRunner.EndCause.BYTE_LIMIT);
+
+        CaptureReport done = awaitReport("c-up", "upload done", r -> "done".equals(r.uploadState()));
+        byte[] local = Files.readAllBytes(s.spec.output());
+        assertEquals(local.length, done.uploadedBytes());
+        assertEquals("SizeExceeded", done.stopReason());
+        assertArrayEquals(local, controller.file("c-up").orElseThrow());
+        assertTrue(controller.reports("c-up").stream().anyMatch(r -> "uploading".equals(r.uploadState())));
+        assertTrue(Files.exists(s.spec.output()), "the local file is kept");
+        assertEquals(List.of(), controller.violations());
+    }
+
+    @Test
+    void shutdown_whenCaptureRunning_endsItAsAgentShutdownAndJournalsIt() throws Exception {
+        Agent agent = startAgent();
+        controller.putOrder(order("c-shut", true, null));
+        awaitReport("c-shut", "Running", r -> r.status().equals("Running"));
+        agent.close();
+        CaptureReport r = awaitReport("c-shut", "AgentShutdown", x -> "AgentShutdown".equals(x.stopReason()));
+        assertEquals("Stopped", r.status());
+        assertEquals(List.of("AgentStopped"), r.errors());
+        JournalEntry e = AgentJson.MAPPER.readValue(tmp.resolve("state/captures/c-shut.json").toFile(), JournalEntry.class);
+        assertEquals(JournalEntry.Phase.FINAL, e.phase());
+    }
+
+    private List<?> readOutbox() {
+        try {
+            return AgentJson.MAPPER.readValue(tmp.resolve("state/outbox.json").toFile(), List.class);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) n += p.length;
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+}

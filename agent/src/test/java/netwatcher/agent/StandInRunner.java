@@ -1,0 +1,120 @@
+package netwatcher.agent;
+
+import netwatcher.agent.control.CaptureRunner;
+import netwatcher.model.capture.CaptureFilter;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A capture engine stand-in for tests that must run without root: sessions write a real pcap file
+ * (header plus one 60-byte record per {@link #tick}) but capture nothing; filters, paths and crash
+ * repair are the real engine's. Sessions end when stopped or when a test calls {@link #end}.
+ * Thread-safe.
+ */
+final class StandInRunner implements CaptureRunner {
+    private final CaptureRunner real = EngineCaptureRunner.create();
+    final Map<Path, Session> sessions = new ConcurrentHashMap<>();
+    volatile String filterOverride;
+
+    final class Session implements Running {
+        final Spec spec;
+        final Consumer<End> onEnd;
+        final Instant armedAt = Instant.now();
+        final AtomicLong packets = new AtomicLong();
+        volatile boolean ended;
+
+        Session(Spec spec, Consumer<End> onEnd) {
+            this.spec = spec;
+            this.onEnd = onEnd;
+        }
+
+        @Override
+        public synchronized Counters counters() {
+            long bytes;
+            try {
+                bytes = Files.size(spec.output());
+            } catch (IOException e) {
+                bytes = -1;
+            }
+            return new Counters(packets.get(), bytes, packets.get(), 0, 0, null, null, armedAt);
+        }
+
+        /** Writes {@code n} fake 60-byte packets to the file. */
+        synchronized void tick(int n) throws IOException {
+            try (OutputStream out = Files.newOutputStream(spec.output(), StandardOpenOption.APPEND)) {
+                for (int i = 0; i < n; i++) out.write(record(Instant.now(), 60));
+            }
+            packets.addAndGet(n);
+        }
+
+        @Override
+        public void stop(EndCause cause) { end(cause); }
+
+        synchronized void end(EndCause cause) {
+            if (ended) return;
+            ended = true;
+            Counters c = counters();
+            Thread.ofPlatform().start(() -> onEnd.accept(new End(cause, c, cause == EndCause.FAILED ? "stand-in failure" : null)));
+        }
+    }
+
+    Session session(Path file) { return sessions.get(file); }
+
+    Session only() {
+        if (sessions.size() != 1) throw new AssertionError("expected one session, have " + sessions.keySet());
+        return sessions.values().iterator().next();
+    }
+
+    @Override
+    public Optional<String> unavailableReason() { return Optional.empty(); }
+
+    @Override
+    public String buildFilter(List<CaptureFilter> filters, List<InetAddress> localAddresses) {
+        return filterOverride != null ? filterOverride : real.buildFilter(filters, localAddresses);
+    }
+
+    @Override
+    public Optional<String> filterProblem(String bpf) { return real.filterProblem(bpf); }
+
+    @Override
+    public Path resolveFile(Path root, String filePath) { return real.resolveFile(root, filePath); }
+
+    @Override
+    public Running start(Spec spec, Consumer<End> onEnd) throws IOException {
+        Files.write(spec.output(), header(), StandardOpenOption.CREATE_NEW);
+        Session s = new Session(spec, onEnd);
+        sessions.put(spec.output(), s);
+        return s;
+    }
+
+    @Override
+    public FileSummary finalizeAfterCrash(Path file) throws IOException { return real.finalizeAfterCrash(file); }
+
+    /** A classic little-endian microsecond pcap header, Ethernet. */
+    static byte[] header() {
+        ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(1);
+        return b.array();
+    }
+
+    /** One record with {@code length} bytes of zero payload. */
+    static byte[] record(Instant at, int length) {
+        ByteBuffer b = ByteBuffer.allocate(16 + length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt((int) at.getEpochSecond()).putInt(at.getNano() / 1000).putInt(length).putInt(length);
+        return b.array();
+    }
+}

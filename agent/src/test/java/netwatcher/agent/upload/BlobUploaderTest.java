@@ -1,0 +1,151 @@
+package netwatcher.agent.upload;
+
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.storage.blob.BlobClient;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.sas.BlobSasPermission;
+import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
+import netwatcher.model.agent.UploadTarget;
+import netwatcher.testing.azurite.AzuriteServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The blob uploader against a real Azurite, through the official SDK and the JDK HTTP client. */
+class BlobUploaderTest {
+    private static final int BLOCK = 1 << 20;
+
+    @TempDir Path tmp;
+    AzuriteServer azurite;
+    BlobContainerClient container;
+
+    @BeforeEach
+    void startAzurite() throws IOException {
+        azurite = AzuriteServer.start(tmp.resolve("azurite"));
+        container = new BlobServiceClientBuilder().connectionString(azurite.connectionString())
+                .httpClient(new JdkHttpClientBuilder().build()).buildClient()
+                .getBlobContainerClient("network-watcher-logs");
+        container.create();
+    }
+
+    @AfterEach
+    void stopAzurite() {
+        azurite.stop();
+    }
+
+    UploadTarget target(String name) {
+        BlobClient blob = container.getBlobClient(name);
+        String sas = blob.generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(1),
+                new BlobSasPermission().setCreatePermission(true).setWritePermission(true).setReadPermission(true)));
+        return new UploadTarget(UploadTarget.BLOB, blob.getBlobUrl() + "?" + sas, blob.getBlobUrl());
+    }
+
+    Path randomFile(int bytes) throws IOException {
+        byte[] data = new byte[bytes];
+        new Random(42).nextBytes(data);
+        Path file = tmp.resolve("capture.cap");
+        Files.write(file, data);
+        return file;
+    }
+
+    byte[] download(String name) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        container.getBlobClient(name).downloadStream(out);
+        return out.toByteArray();
+    }
+
+    @Test
+    void upload_whenAzuriteUp_storesTheFileByteForByte() throws Exception {
+        Path file = randomFile(5 * BLOCK + 12345);
+        new BlobUploader(BLOCK).upload(file, target("a/pc1.cap"), bytes -> { });
+        assertArrayEquals(Files.readAllBytes(file), download("a/pc1.cap"));
+    }
+
+    @Test
+    void upload_whenAzuriteStopsMidUploadAndComesBack_resumesAndTheFileArrivesWhole() throws Exception {
+        Path file = randomFile(12 * BLOCK + 777);
+        AtomicBoolean outageDone = new AtomicBoolean();
+        AtomicInteger failedAttempts = new AtomicInteger();
+        BlobUploader blob = new BlobUploader(BLOCK);
+        Uploader withOutage = (f, t, progress) -> {
+            LongConsumer tap = bytes -> {
+                progress.accept(bytes);
+                if (bytes >= 4L * BLOCK && outageDone.compareAndSet(false, true)) {
+                    azurite.stop(); // storage goes away in the middle of the upload
+                    CompletableFuture.runAsync(() -> {
+                        try {
+                            Thread.sleep(6000); // longer than the SDK's own request timeouts
+                            azurite.start(); // same port, same data
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                }
+            };
+            try {
+                blob.upload(f, t, tap);
+            } catch (IOException | RuntimeException e) {
+                failedAttempts.incrementAndGet();
+                throw e;
+            }
+        };
+        UploadService service = new UploadService(Map.of(UploadTarget.BLOB, withOutage), Duration.ofMinutes(2),
+                Duration.ofMillis(200), Duration.ofSeconds(1), InstantSource.system());
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        service.submit("pc2", file, target("b/pc2.cap"), new UploadService.Listener() {
+            @Override public void progress(long uploadedBytes) { }
+            @Override public void done(long uploadedBytes) { result.complete(uploadedBytes); }
+            @Override public void failed(String message, long uploadedBytes) { result.completeExceptionally(new AssertionError(message)); }
+        });
+        long uploaded = result.get(120, TimeUnit.SECONDS);
+        service.close();
+
+        assertTrue(outageDone.get());
+        assertTrue(failedAttempts.get() >= 1, "the outage made at least one attempt fail");
+        assertEquals(Files.size(file), uploaded);
+        assertArrayEquals(Files.readAllBytes(file), download("b/pc2.cap"));
+        assertTrue(Files.exists(file), "the local file is kept");
+    }
+
+    @Test
+    void upload_whenRetryLimitPasses_reportsFailureAndKeepsTheFile() throws Exception {
+        Path file = randomFile(BLOCK);
+        UploadTarget t = target("c/pc3.cap");
+        azurite.stop();
+        UploadService service = new UploadService(Map.of(UploadTarget.BLOB, new BlobUploader(BLOCK)),
+                Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMillis(300), InstantSource.system());
+        CompletableFuture<String> failure = new CompletableFuture<>();
+        service.submit("pc3", file, t, new UploadService.Listener() {
+            @Override public void progress(long uploadedBytes) { }
+            @Override public void done(long uploadedBytes) { failure.completeExceptionally(new AssertionError("uploaded to a stopped Azurite")); }
+            @Override public void failed(String message, long uploadedBytes) { failure.complete(message); }
+        });
+        String message = failure.get(60, TimeUnit.SECONDS);
+        service.close();
+        assertTrue(message.contains("gave up"), message);
+        assertTrue(!message.contains("sig="), "no SAS signature in messages: " + message);
+        assertTrue(Files.exists(file));
+    }
+}
+
