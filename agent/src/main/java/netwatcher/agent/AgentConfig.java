@@ -298,7 +298,7 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
         return h.equals("localhost") || h.startsWith("127.") || h.equals("::1");
     }
 
-    static String hostName() {
+    public static String hostName() {
         try {
             return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
         } catch (IOException e) {

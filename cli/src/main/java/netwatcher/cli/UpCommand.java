@@ -4,6 +4,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import netwatcher.agent.Agent;
+import netwatcher.agent.AgentConfig;
+import netwatcher.agent.EngineCaptureRunner;
 import netwatcher.controller.Controller;
 import netwatcher.controller.ControllerConfig;
 import picocli.CommandLine.Command;
@@ -19,14 +22,19 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--port", description = "HTTPS port (default: 8443).")
     Integer port;
 
+    @Option(names = "--no-agent", description = "Do not start the local agent.")
+    boolean noAgent;
+
     @Override
     public Integer call() throws Exception {
         Path dir = dataDir.toAbsolutePath();
         ControllerConfig config = ControllerConfig.load(dir, port);
         Controller controller = Controller.start(config, Clock.systemUTC());
+        Agent agent = noAgent ? null : startLocalAgent(controller, dir);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nnw: stopping...");
+            if (agent != null) agent.close();
             try {
                 controller.close();
             } catch (Exception e) {
@@ -50,5 +58,31 @@ public final class UpCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** The local agent: this machine becomes a VM of the default subscription at once. */
+    static Agent startLocalAgent(Controller controller, Path dir) {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        String host = AgentConfig.hostName().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_.-]", "-");
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+        settings.put("controller-url", controller.baseUrl());
+        settings.put("enrollment-token", controller.adminToken());
+        settings.put("vm-name", host.isEmpty() ? "localhost" : host);
+        settings.put("resource-group", "local");
+        settings.put("location", "local");
+        settings.put("subscription-id", controller.defaultSubscription().id());
+        if (controller.caFile() != null) settings.put("ca-file", controller.caFile().toString());
+        settings.put("state-dir", dir.resolve("agent").toString());
+        settings.put("captures-root", root ? "/var/captures" : dir.resolve("captures").toString());
+        try {
+            Agent agent = Agent.start(AgentConfig.fromSettings(settings), EngineCaptureRunner.create(), Agent.Tuning.DEFAULT,
+                    java.time.InstantSource.system());
+            System.out.println("  local agent:    VM " + settings.get("vm-name") + " in resource group 'local', location 'local'"
+                    + (root ? "" : " (captures under " + settings.get("captures-root") + ": not root)"));
+            return agent;
+        } catch (Exception e) {
+            System.out.println("  local agent:    not started: " + e.getMessage());
+            return null;
+        }
     }
 }

@@ -69,7 +69,7 @@ public final class CaptureService {
     public Settings settings() { return settings; }
 
     /** Validated intent to create: resolves the VM and the storage, then records everything in one transaction. */
-    public Capture create(Watcher watcher, ArmResourceId id, CaptureSpec spec) {
+    public Capture create(Watcher watcher, ArmResourceId id, CaptureSpec spec, String baseUrl) {
         Vm vm = compute.findVm(spec.target()).orElseThrow(() -> ArmErrorCode.InvalidResourceReference.exception(
                 "Resource " + spec.target() + " referenced by resource " + id + " was not found: no agent has registered that"
                         + " virtual machine. Install the netwatcher agent on the host (see README).", "properties.target"));
@@ -92,7 +92,6 @@ public final class CaptureService {
             accountId = account.id().toString();
             blobPath = StorageService.generatedPath(vm.id(), now);
             if (spec.storagePath() != null) {
-                String prefix = storage.blobUrl(account, "", "");
                 int at = spec.storagePath().indexOf("/" + StorageService.CONTAINER + "/");
                 if (at < 0) {
                     throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation.storagePath' must point into"
@@ -104,7 +103,8 @@ public final class CaptureService {
                     throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation.storagePath' must name a blob.",
                             "properties.storageLocation.storagePath");
                 }
-                if (prefix.isEmpty()) storagePath = spec.storagePath();
+            } else {
+                storagePath = storage.blobUrl(account, baseUrl, blobPath);
             }
             upload = new UploadTarget(account.kind() == StorageAccount.Kind.LOCAL ? UploadTarget.LOCAL : UploadTarget.BLOB,
                     account.id() + "|" + blobPath, null);
@@ -243,12 +243,12 @@ public final class CaptureService {
             boolean run = !c.deleted() && !c.stopRequested() && !"Failed".equals(c.provisioningState()) && !c.terminal();
             CaptureOrder o = c.order();
             out.add(new CaptureOrder(o.key(), o.captureId(), run, o.snapLength(), o.totalBytes(), o.timeLimitSeconds(),
-                    o.filters(), o.filePath(), resolveUpload(o), o.createdAt()));
+                    o.filters(), o.filePath(), resolveUpload(o, controllerBase), o.createdAt()));
         }
         return out;
     }
 
-    private UploadTarget resolveUpload(CaptureOrder o) {
+    private UploadTarget resolveUpload(CaptureOrder o, String controllerBase) {
         UploadTarget u = o.upload();
         if (u == null) return null;
         int bar = u.url().indexOf('|');
@@ -257,9 +257,11 @@ public final class CaptureService {
         Optional<StorageAccount> account = storage.find(acct);
         if (account.isEmpty()) return null;
         if (account.get().kind() == StorageAccount.Kind.LOCAL) {
-            return new UploadTarget(UploadTarget.LOCAL, "/agent/v1/captures/" + o.key() + "/file", blobPath);
+            return new UploadTarget(UploadTarget.LOCAL, controllerBase + "/agent/v1/captures/" + o.key() + "/file",
+                    storage.blobUrl(account.get(), controllerBase, blobPath));
         }
-        return new UploadTarget(UploadTarget.BLOB, storage.uploadSasUrl(account.get(), blobPath, 24), blobPath);
+        return new UploadTarget(UploadTarget.BLOB, storage.uploadSasUrl(account.get(), blobPath, 24),
+                storage.blobUrl(account.get(), controllerBase, blobPath));
     }
 
     /** Where a capture's upload goes in the controller's local account, for the agent upload route. */
