@@ -30,7 +30,8 @@ public final class AzuriteServer implements AutoCloseable {
     public static final String ACCOUNT_KEY =
             "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     /** Where {@code .ci/run} installs Azurite. */
-    public static final Path DEFAULT_INSTALL = Path.of(System.getProperty("user.home"), ".cache", "netwatcher", "azurite");
+    public static final Path DEFAULT_INSTALL = Path.of(System.getenv("XDG_CACHE_HOME") != null
+            ? System.getenv("XDG_CACHE_HOME") : System.getProperty("user.home") + "/.cache", "netwatcher", "azurite");
 
     private final Path executable;
     private final Path location;

@@ -1,0 +1,58 @@
+package netwatcher.agent.control;
+
+import netwatcher.model.agent.CaptureReport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class JournalTest {
+    @TempDir Path tmp;
+
+    static CaptureReport report(String key, String status, long packets) {
+        return new CaptureReport(key, status, null, List.of(), null, null, null, packets, 0, 0, 0, 0, null, null,
+                "/var/captures/" + key + ".cap", "none", 0);
+    }
+
+    @Test
+    void enqueue_whenSameStateRepeats_replacesInPlaceButKeepsTransitions() throws Exception {
+        Journal j = new Journal(tmp);
+        j.enqueue(report("a", "Running", 1));
+        j.enqueue(report("b", "Running", 1));
+        j.enqueue(report("a", "Running", 2));
+        j.enqueue(report("a", "Stopped", 3));
+        j.enqueue(report("a", "Stopped", 4));
+        List<String> seen = j.pending(10).stream().map(q -> q.report().key() + q.report().status() + q.report().packets()).toList();
+        assertEquals(List.of("aRunning2", "bRunning1", "aStopped4"), seen);
+    }
+
+    @Test
+    void outbox_survivesReopenAndAcknowledgeRemovesOnlyDelivered() throws Exception {
+        Journal j = new Journal(tmp);
+        j.enqueue(report("a", "Running", 1));
+        j.enqueue(report("a", "Stopped", 2));
+        var batch = j.pending(1);
+        j.enqueue(report("a", "Stopped", 3)); // replaces the second, not in the batch
+        j.acknowledge(batch);
+        Journal reopened = new Journal(tmp);
+        assertEquals(List.of(3L), reopened.pending(10).stream().map(q -> q.report().packets()).toList());
+    }
+
+    @Test
+    void save_thenLoad_roundTripsAndLeavesNoTempFiles() throws Exception {
+        Journal j = new Journal(tmp);
+        JournalEntry e = new JournalEntry("c-1", null, "/var/captures/c-1.cap", JournalEntry.Phase.RUNNING,
+                report("c-1", "Running", 7), false);
+        j.save(e);
+        assertEquals(List.of(e), new Journal(tmp).load());
+        try (var files = Files.list(tmp.resolve("captures"))) {
+            assertEquals(List.of("c-1.json"), files.map(p -> p.getFileName().toString()).toList());
+        }
+        j.remove("c-1");
+        assertEquals(List.of(), j.load());
+    }
+}
