@@ -166,7 +166,7 @@ public final class SecurityWiring {
             ArmBody b = ArmBody.root(ex.body(1 << 16));
             Role role;
             try {
-                role = Role.valueOf(b.requireString("role"));
+                role = Role.of(b.requireString("role"));
             } catch (IllegalArgumentException e) {
                 throw b.badValue("role", "must be Reader, Contributor or Owner");
             }
