@@ -9,8 +9,13 @@ import java.util.List;
  * generation. Orders are the full set, not a delta: an agent that missed anything converges by
  * applying the latest answer.
  */
-public record Orders(long generation, List<CaptureOrder> captures) {
+public record Orders(long generation, List<CaptureOrder> captures, List<netwatcher.model.check.CheckOrder> checks) {
     public Orders {
         captures = captures == null ? List.of() : List.copyOf(captures);
+        checks = checks == null ? List.of() : List.copyOf(checks);
+    }
+
+    public Orders(long generation, List<CaptureOrder> captures) {
+        this(generation, captures, List.of());
     }
 }

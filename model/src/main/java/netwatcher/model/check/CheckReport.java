@@ -1,0 +1,91 @@
+package netwatcher.model.check;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an agent reports for its part of a check.
+ *
+ * @param key       the check's key
+ * @param role      the order's role
+ * @param state     armed (observer watching), done, failed
+ * @param flow      the flow as this agent resolved it (source: destination address, source address and port)
+ * @param probes    source only: the probe summary
+ * @param hops      source only: the trace, hop by hop (TTL order)
+ * @param findings  what this host knows about the flow, each with its evidence
+ * @param verdict   verify only
+ * @param nextHop   nexthop (and source: its own route)
+ * @param error     a failure message, when state is failed
+ */
+public record CheckReport(String key, String role, String state, Flow flow, ProbeSummary probes, List<TraceHop> hops,
+                          List<Finding> findings, Verdict verdict, NextHop nextHop, String error) {
+    public CheckReport {
+        hops = hops == null ? List.of() : List.copyOf(hops);
+        findings = findings == null ? List.of() : List.copyOf(findings);
+    }
+
+    public static final String ARMED = "armed";
+    public static final String DONE = "done";
+    public static final String FAILED = "failed";
+
+    /**
+     * The probes of a connectivity check.
+     *
+     * @param outcomes count per class: connected, refused, timeout, rejected, unreachable, httpStatusMismatch, error
+     * @param minMs    min/avg/max latency over the successful probes, null when none succeeded
+     * @param httpStatus the last HTTP status seen, or null
+     */
+    public record ProbeSummary(int sent, int failed, Integer minMs, Integer avgMs, Integer maxMs,
+                               Map<String, Integer> outcomes, Integer httpStatus) {
+        public ProbeSummary {
+            outcomes = outcomes == null ? Map.of() : Map.copyOf(outcomes);
+        }
+    }
+
+    /**
+     * One TTL of the trace.
+     *
+     * @param address the responder, or null when the hop stayed silent
+     * @param reply   timeExceeded | destination (the destination answered: SYN-ACK, RST, echo reply)
+     *                | unreachable (ICMP destination unreachable from this hop) | none
+     * @param icmpCode ICMP type/code text for unreachable replies (e.g. "admin-prohibited", "port-unreachable")
+     */
+    public record TraceHop(int ttl, String address, List<Double> rttMs, String reply, String icmpCode) {
+        public TraceHop {
+            rttMs = rttMs == null ? List.of() : List.copyOf(rttMs);
+        }
+    }
+
+    /**
+     * A fact about the flow on this host, with its proof.
+     *
+     * @param type     an ARM IssueType (GuestFirewall, NetworkSecurityRule, UserDefinedRoute, DnsResolution,
+     *                 SocketBind, Platform, Unknown) or netwatcher's PortClosed
+     * @param origin   Inbound, Outbound or Local
+     * @param severity Error or Warning
+     * @param context  key/value context (RuleName, Table, Chain, Handle, Verdict, RouteType, Route, ...)
+     * @param evidence counters | trace | route-lookup | probe | none
+     */
+    public record Finding(String type, String origin, String severity, Map<String, String> context, String evidence) {
+        public Finding {
+            context = context == null ? Map.of() : Map.copyOf(context);
+        }
+    }
+
+    /** IP flow verify's answer: Allow or Deny, and the rule that decided (null when the chain policy did). */
+    public record Verdict(String access, String ruleName, Map<String, String> context) {
+        public Verdict {
+            context = context == null ? Map.of() : Map.copyOf(context);
+        }
+    }
+
+    /**
+     * The route the kernel picks.
+     *
+     * @param type      Internet, VirtualAppliance, VnetLocal, None (blackhole/unreachable/prohibit), ...
+     * @param ipAddress the gateway, or null
+     * @param userDefined true when the route is not a kernel/connected route (proto static/boot added by a user)
+     * @param route     the route as `ip route` prints it
+     */
+    public record NextHop(String type, String ipAddress, boolean userDefined, String route) {}
+}
