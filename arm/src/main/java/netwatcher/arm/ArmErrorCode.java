@@ -30,6 +30,7 @@ public enum ArmErrorCode {
     MethodNotAllowed(405),
     Conflict(409),
     AnotherOperationInProgress(409),
+    AgentStopped(409),
     PreconditionFailed(412),
     RequestEntityTooLarge(413),
     UnsupportedMediaType(415),

@@ -21,6 +21,9 @@ import netwatcher.controller.capture.CaptureService;
 import netwatcher.controller.compute.ComputeRepository;
 import netwatcher.controller.compute.ComputeRoutes;
 import netwatcher.controller.compute.ComputeService;
+import netwatcher.controller.connectivity.CheckRepository;
+import netwatcher.controller.connectivity.CheckRoutes;
+import netwatcher.controller.connectivity.CheckService;
 import netwatcher.controller.db.Database;
 import netwatcher.controller.http.HttpServer;
 import netwatcher.controller.http.Router;
@@ -88,6 +91,10 @@ public final class Controller implements AutoCloseable {
             CaptureService captures = new CaptureService(db, new CaptureRepository(), compute, storage, presence, presence::signal,
                     new CaptureService.Settings(config.agentWait(), config.agentLostAfter()), clock);
             agents.captures(captures);
+            CheckService checks = new CheckService(db, new CheckRepository(), compute, presence, presence::signal,
+                    CheckService.Settings.defaults(), clock);
+            agents.checks(checks);
+            operations.register(CheckService.OP_KIND, checks.resolver());
             watchers.onDelete(captures::deleteAllOf);
             operations.register(CaptureService.OP_CREATE, captures.createResolver());
             operations.register(CaptureService.OP_STOP, captures.stopResolver());
@@ -100,6 +107,7 @@ public final class Controller implements AutoCloseable {
             new ComputeRoutes(compute, subscriptions, presence).register(router);
             new CaptureRoutes(captures, watchers, subscriptions, operations).register(router);
             new StorageRoutes(storage, security.access()).register(router);
+            new CheckRoutes(checks, watchers, subscriptions, operations).register(router);
             new AgentRoutes(agents, captures, storage).register(router);
             security.register(router, this::listen);
 
@@ -123,6 +131,7 @@ public final class Controller implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(() -> {
                 try {
                     captures.expireUnclaimed();
+                    checks.advanceAll();
                 } catch (RuntimeException e) {
                     System.getLogger(Controller.class.getName()).log(System.Logger.Level.WARNING, "capture sweeper: " + e.getMessage());
                 }

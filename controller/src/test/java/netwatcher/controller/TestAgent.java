@@ -19,6 +19,10 @@ public final class TestAgent {
     private final String bearer;
 
     public TestAgent(TestController c, String rg, String vmName, String location) throws Exception {
+        this(c, rg, vmName, location, List.of("198.18.1.10/24"));
+    }
+
+    public TestAgent(TestController c, String rg, String vmName, String location, List<String> addresses) throws Exception {
         this.c = c;
         this.vmName = vmName;
         var r = c.send("POST", "/agent/v1/enroll", Json.writeString(new EnrollRequest(c.token, c.sub, rg, vmName, location, vmName)), null);
@@ -27,7 +31,7 @@ public final class TestAgent {
         this.vmId = e.vmId();
         this.bearer = "Bearer " + e.bearer();
         var h = c.send("PUT", "/agent/v1/host", Json.writeString(new HostReport("test-1.0", vmName, "Debian",
-                List.of(new NicReport("eth0", "02:00:00:00:00:01", List.of("198.18.1.10/24"), true)), List.of("capture"), List.of())), bearer);
+                List.of(new NicReport("eth0", "02:00:00:00:00:01", addresses, true)), List.of("capture"), List.of())), bearer);
         if (h.status() != 200) throw new AssertionError("host: " + h.status() + " " + h.body());
     }
 
@@ -46,4 +50,9 @@ public final class TestAgent {
     }
 
     public String bearer() { return bearer; }
+
+    public void reportCheck(netwatcher.model.check.CheckReport report) throws Exception {
+        var r = c.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(), List.of(report))), bearer);
+        if (r.status() != 204) throw new AssertionError("check report: " + r.status() + " " + r.body());
+    }
 }

@@ -41,6 +41,7 @@ public final class AgentService {
     private final Presence presence;
     private final Clock clock;
     private CaptureService captures;
+    private netwatcher.controller.connectivity.CheckService checks;
 
     public AgentService(Database db, AgentRepository repo, ComputeService compute, WatcherService watchers,
                         SubscriptionService subscriptions, EnrollmentTokens tokens, Presence presence, Clock clock) {
@@ -59,6 +60,9 @@ public final class AgentService {
 
     /** Wires the capture feature (created after this service). */
     public void captures(CaptureService captures) { this.captures = captures; }
+
+    /** Wires the connectivity feature (created after this service). */
+    public void checks(netwatcher.controller.connectivity.CheckService checks) { this.checks = checks; }
 
     public EnrollResponse enroll(EnrollRequest r) {
         if (r == null || r.enrollmentToken() == null || r.enrollmentToken().isBlank()) {
@@ -151,7 +155,7 @@ public final class AgentService {
                 Instant now = clock.instant();
                 if (generation > after || !now.isBefore(deadline)) {
                     repo.seen(db, agent.id(), now, null);
-                    return new Orders(generation, captures.ordersFor(vmKey, controllerBase));
+                    return new Orders(generation, captures.ordersFor(vmKey, controllerBase), checks.ordersFor(vmKey));
                 }
                 Duration left = Duration.between(now, deadline);
                 presence.await(vmKey, left.compareTo(Duration.ofSeconds(1)) < 0 ? left : Duration.ofSeconds(1));
@@ -164,6 +168,7 @@ public final class AgentService {
     public void reports(Caller agent, Reports reports) {
         presence.touch(agent.vmKey(), null);
         for (var r : reports.captures()) captures.applyReport(agent.vmKey(), r);
+        for (var r : reports.checks()) checks.applyReport(agent.vmKey(), r);
     }
 
     public List<AgentRecord> all() { return repo.all(db); }

@@ -1,0 +1,77 @@
+package netwatcher.controller.connectivity;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import netwatcher.controller.db.Row;
+import netwatcher.controller.db.SqlOperations;
+
+/** SQL for {@code nw_check} and {@code nw_check_part}. Stateless and thread-safe. */
+public final class CheckRepository {
+
+    /** A check row. */
+    public record CheckRow(String key, String kind, String checkId, String subscription, String location, String sourceVmKey,
+                           String requestJson, String apiVersion, String state, String flowJson, String resultJson,
+                           Instant createdAt, Instant updatedAt, Instant sourceDoneAt) {}
+
+    /** One agent's part. */
+    public record Part(String checkKey, String vmKey, String role, String state, String reportJson, Instant updatedAt) {}
+
+    public void insert(SqlOperations sql, CheckRow c) {
+        sql.update("INSERT INTO nw_check (check_key, kind, check_id, subscription_key, location, source_vm_key, request_json, api_version,"
+                        + " state, flow_json, result_json, created_at, updated_at, source_done_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                c.key(), c.kind(), c.checkId(), c.subscription(), c.location(), c.sourceVmKey(), c.requestJson(), c.apiVersion(),
+                c.state(), c.flowJson(), c.resultJson(), c.createdAt(), c.updatedAt(), c.sourceDoneAt());
+    }
+
+    public void insertPart(SqlOperations sql, Part p) {
+        sql.update("INSERT INTO nw_check_part (check_key, vm_key, role, state, report_json, updated_at) VALUES (?,?,?,?,?,?)",
+                p.checkKey(), p.vmKey(), p.role(), p.state(), p.reportJson(), p.updatedAt());
+    }
+
+    public void updateCheck(SqlOperations sql, String key, String state, String flowJson, String resultJson, Instant now, Instant sourceDoneAt) {
+        sql.update("UPDATE nw_check SET state = ?, flow_json = ?, result_json = ?, updated_at = ?, source_done_at = ? WHERE check_key = ?",
+                state, flowJson, resultJson, now, sourceDoneAt, key);
+    }
+
+    public void updatePart(SqlOperations sql, Part p) {
+        sql.update("UPDATE nw_check_part SET state = ?, report_json = ?, updated_at = ? WHERE check_key = ? AND vm_key = ? AND role = ?",
+                p.state(), p.reportJson(), p.updatedAt(), p.checkKey(), p.vmKey(), p.role());
+    }
+
+    public Optional<CheckRow> find(SqlOperations sql, String key) {
+        return sql.queryOne("SELECT * FROM nw_check WHERE check_key = ?", CheckRepository::map, key);
+    }
+
+    public Optional<CheckRow> lock(SqlOperations sql, String key) {
+        return sql.queryOne("SELECT * FROM nw_check WHERE check_key = ? FOR UPDATE", CheckRepository::map, key);
+    }
+
+    public List<Part> parts(SqlOperations sql, String key) {
+        return sql.query("SELECT * FROM nw_check_part WHERE check_key = ? ORDER BY role, vm_key", CheckRepository::mapPart, key);
+    }
+
+    /** Parts of unfinished checks that involve a VM. */
+    public List<Part> openPartsFor(SqlOperations sql, String vmKey) {
+        return sql.query("SELECT p.* FROM nw_check_part p JOIN nw_check c ON c.check_key = p.check_key"
+                + " WHERE p.vm_key = ? AND c.state <> 'done' AND c.state <> 'failed' AND p.state <> 'done' AND p.state <> 'failed'",
+                CheckRepository::mapPart, vmKey);
+    }
+
+    public List<CheckRow> unfinished(SqlOperations sql) {
+        return sql.query("SELECT * FROM nw_check WHERE state <> 'done' AND state <> 'failed'", CheckRepository::map);
+    }
+
+    private static CheckRow map(Row r) throws SQLException {
+        return new CheckRow(r.getString("check_key"), r.getString("kind"), r.getString("check_id"), r.getString("subscription_key"),
+                r.getString("location"), r.getString("source_vm_key"), r.getString("request_json"), r.getString("api_version"),
+                r.getString("state"), r.getString("flow_json"), r.getString("result_json"), r.getInstant("created_at"),
+                r.getInstant("updated_at"), r.getInstant("source_done_at"));
+    }
+
+    private static Part mapPart(Row r) throws SQLException {
+        return new Part(r.getString("check_key"), r.getString("vm_key"), r.getString("role"), r.getString("state"),
+                r.getString("report_json"), r.getInstant("updated_at"));
+    }
+}

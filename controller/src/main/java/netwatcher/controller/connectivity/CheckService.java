@@ -1,0 +1,329 @@
+package netwatcher.controller.connectivity;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import netwatcher.arm.ApiVersion;
+import netwatcher.arm.ArmError;
+import netwatcher.arm.ArmErrorCode;
+import netwatcher.arm.ArmResourceId;
+import netwatcher.arm.Json;
+import netwatcher.controller.compute.AgentPresence;
+import netwatcher.controller.compute.ComputeService;
+import netwatcher.controller.compute.Nic;
+import netwatcher.controller.compute.Vm;
+import netwatcher.controller.connectivity.CheckRepository.CheckRow;
+import netwatcher.controller.connectivity.CheckRepository.Part;
+import netwatcher.controller.db.Database;
+import netwatcher.controller.db.SqlOperations;
+import netwatcher.controller.operations.OperationResolver;
+import netwatcher.controller.watchers.Watcher;
+import netwatcher.model.check.CheckOrder;
+import netwatcher.model.check.CheckReport;
+import netwatcher.model.check.Flow;
+import netwatcher.model.check.ProbeSpec;
+
+/**
+ * Runs checks as a small state machine over durable rows: {@code observing} (observers arm) →
+ * {@code probing} (the source probes) → {@code finishing} (observers explain) → {@code done}.
+ * IP flow verify and next hop go straight to {@code probing} with one part. Thread-safe.
+ */
+public final class CheckService {
+    public static final String OP_KIND = "check";
+
+    /**
+     * Settings.
+     *
+     * @param probes            probes per connectivity check (Azure sends 100)
+     * @param probeTimeout      per probe
+     * @param maxHops           the trace's TTL limit
+     * @param armWait           how long the source waits for observers to arm
+     * @param finishWait        how long observers may take to explain after the source is done
+     * @param agentWait         how long a part waits for its agent before the check answers AgentStopped
+     */
+    public record Settings(int probes, Duration probeTimeout, int maxHops, Duration armWait, Duration finishWait, Duration agentWait) {
+        public static Settings defaults() {
+            return new Settings(100, Duration.ofSeconds(1), 16, Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofSeconds(20));
+        }
+    }
+
+    private final Database db;
+    private final CheckRepository repo;
+    private final ComputeService compute;
+    private final AgentPresence presence;
+    private final Consumer<String> desiredStateChanged;
+    private final Settings settings;
+    private final Clock clock;
+
+    public CheckService(Database db, CheckRepository repo, ComputeService compute, AgentPresence presence,
+                        Consumer<String> desiredStateChanged, Settings settings, Clock clock) {
+        this.db = db;
+        this.repo = repo;
+        this.compute = compute;
+        this.presence = presence;
+        this.desiredStateChanged = desiredStateChanged;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Records a check and the parts of the agents involved; returns its key. */
+    public String create(Watcher watcher, CheckRequest req, ApiVersion version) {
+        ArmResourceId sourceId = ArmResourceId.tryParse(req.sourceVm()).orElseThrow();
+        String field = req.kind().equals(CheckRequest.CONNECTIVITY) ? "source.resourceId" : "targetResourceId";
+        Vm source = compute.findVm(sourceId).orElseThrow(() -> ArmErrorCode.InvalidResourceReference.exception("Resource "
+                + req.sourceVm() + " was not found: no agent has registered that virtual machine.", field));
+        if (!source.location().equalsIgnoreCase(watcher.location())) {
+            throw ArmErrorCode.InvalidParameter.exception("Virtual machine " + source.id().name() + " is in location '" + source.location()
+                    + "' but network watcher " + watcher.id().name() + " is in '" + watcher.location() + "'.", field);
+        }
+        String destAddress = null;
+        String destHost = null;
+        if (req.destinationVm() != null) {
+            Vm dest = compute.findVm(ArmResourceId.tryParse(req.destinationVm()).orElseThrow()).orElseThrow(() ->
+                    ArmErrorCode.InvalidResourceReference.exception("Resource " + req.destinationVm() + " was not found: no agent has"
+                            + " registered that virtual machine.", "destination.resourceId"));
+            destAddress = primaryAddress(dest, req.preferredIpVersion()).orElseThrow(() -> ArmErrorCode.InvalidParameter.exception(
+                    "Virtual machine " + dest.id().name() + " has no registered address.", "destination.resourceId"));
+        } else if (req.destinationAddress() != null) {
+            if (isLiteralIp(req.destinationAddress())) destAddress = req.destinationAddress();
+            else destHost = req.destinationAddress();
+        }
+        int port = req.destinationPort();
+        if (port == 0 && req.protocol() != null) {
+            port = switch (req.protocol()) {
+                case "Http" -> 80;
+                case "Https" -> 443;
+                case "Tcp" -> destHost != null && destHost.startsWith("https://") ? 443 : 80;
+                default -> 0;
+            };
+        }
+        String sourceAddress = req.kind().equals(CheckRequest.CONNECTIVITY) ? null : req.localAddress();
+        Flow flow = new Flow(req.protocol(), sourceAddress, req.sourcePort(), destAddress, destHost, port, req.direction(),
+                req.preferredIpVersion());
+        if (req.kind().equals(CheckRequest.IP_FLOW_VERIFY)) {
+            // local/remote are the VM's side and the other side; express as source/destination by direction
+            flow = req.direction().equals("Outbound")
+                    ? new Flow(req.protocol(), req.localAddress(), req.localPort(), req.destinationAddress(), null, req.destinationPort(), "Outbound", null)
+                    : new Flow(req.protocol(), req.destinationAddress(), req.destinationPort(), req.localAddress(), null, req.localPort(), "Inbound", null);
+        }
+        String key = "k-" + UUID.randomUUID();
+        Instant now = clock.instant();
+        String checkId = watcher.id() + "/" + req.kind() + "/" + key;
+        boolean connectivity = req.kind().equals(CheckRequest.CONNECTIVITY);
+        List<Vm> observers = new ArrayList<>();
+        if (connectivity) {
+            for (Vm vm : compute.listVms(sourceId.subscriptionId(), null)) {
+                if (vm.id().key().equals(source.id().key())) continue;
+                if (presence.of(vm.id().key()).connected()) observers.add(vm);
+            }
+        }
+        CheckRow row = new CheckRow(key, req.kind(), checkId, sourceId.subscriptionId().toLowerCase(java.util.Locale.ROOT),
+                watcher.location(), source.id().key(), Json.writeString(req), version.toString(),
+                connectivity && !observers.isEmpty() ? "observing" : "probing", Json.writeString(flow), null, now, now, null);
+        Set<String> touched = new LinkedHashSet<>();
+        db.inTransaction(h -> {
+            repo.insert(h, row);
+            String role = switch (req.kind()) {
+                case CheckRequest.IP_FLOW_VERIFY -> CheckOrder.VERIFY;
+                case CheckRequest.NEXT_HOP -> CheckOrder.NEXTHOP;
+                default -> CheckOrder.SOURCE;
+            };
+            repo.insertPart(h, new Part(key, source.id().key(), role, "pending", null, now));
+            touched.add(source.id().key());
+            for (Vm o : observers) {
+                repo.insertPart(h, new Part(key, o.id().key(), CheckOrder.OBSERVER, "pending", null, now));
+                touched.add(o.id().key());
+            }
+            for (String vm : touched) compute.repository().bumpGeneration(h, vm);
+            return null;
+        });
+        touched.forEach(desiredStateChanged);
+        return key;
+    }
+
+    private Optional<String> primaryAddress(Vm vm, String preferred) {
+        List<String> all = new ArrayList<>();
+        for (Nic n : compute.nicsOf(vm.id().key())) for (String cidr : n.addresses()) all.add(cidr.replaceAll("/.*", ""));
+        boolean v6 = "IPv6".equals(preferred);
+        return all.stream().filter(a -> a.contains(":") == v6).findFirst().or(() -> all.stream().findFirst());
+    }
+
+    static boolean isLiteralIp(String s) {
+        return s.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (s.contains(":") && s.matches("[0-9A-Fa-f:.]+"));
+    }
+
+    /** The check orders for a VM's agent. */
+    public List<CheckOrder> ordersFor(String vmKey) {
+        advanceAll();
+        List<CheckOrder> out = new ArrayList<>();
+        for (Part p : repo.openPartsFor(db, vmKey)) {
+            Optional<CheckRow> c = repo.find(db, p.checkKey());
+            if (c.isEmpty()) continue;
+            CheckRow row = c.get();
+            Flow flow = Json.read(row.flowJson(), Flow.class);
+            switch (p.role()) {
+                case CheckOrder.OBSERVER -> out.add(new CheckOrder(row.key(), row.checkId(), p.role(),
+                        !row.state().equals("finishing"), flow, null, row.createdAt()));
+                case CheckOrder.SOURCE -> {
+                    if (row.state().equals("probing")) {
+                        CheckRequest req = Json.read(row.requestJson(), CheckRequest.class);
+                        ProbeSpec.Http http = req.http();
+                        if (http == null && (flow.protocol().equals("Http") || flow.protocol().equals("Https"))) {
+                            http = new ProbeSpec.Http("Get", List.of(), List.of(), null);
+                        }
+                        out.add(new CheckOrder(row.key(), row.checkId(), p.role(), true, flow,
+                                new ProbeSpec(settings.probes(), (int) settings.probeTimeout().toMillis(), settings.maxHops(), http),
+                                row.createdAt()));
+                    }
+                }
+                default -> out.add(new CheckOrder(row.key(), row.checkId(), p.role(), true, flow, null, row.createdAt()));
+            }
+        }
+        return out;
+    }
+
+    /** Applies an agent's report for its part. */
+    public void applyReport(String vmKey, CheckReport report) {
+        Set<String> touched = new LinkedHashSet<>();
+        db.inTransaction(h -> {
+            Optional<CheckRow> c = repo.lock(h, report.key());
+            if (c.isEmpty()) return null;
+            Optional<Part> part = repo.parts(h, report.key()).stream()
+                    .filter(p -> p.vmKey().equals(vmKey) && p.role().equals(report.role())).findFirst();
+            if (part.isEmpty()) {
+                throw ArmErrorCode.AuthorizationFailed.exception("Check " + report.key() + " has no " + report.role() + " part for this agent's VM.");
+            }
+            if (part.get().state().equals("done") || part.get().state().equals("failed")) return null;
+            Instant now = clock.instant();
+            repo.updatePart(h, new Part(report.key(), vmKey, report.role(), report.state(), Json.writeString(report), now));
+            advance(h, c.get(), touched);
+            return null;
+        });
+        touched.forEach(desiredStateChanged);
+    }
+
+    /** Moves every unfinished check along (timeouts). */
+    public void advanceAll() {
+        for (CheckRow c : repo.unfinished(db)) {
+            Set<String> touched = new LinkedHashSet<>();
+            db.inTransaction(h -> {
+                repo.lock(h, c.key()).ifPresent(locked -> advance(h, locked, touched));
+                return null;
+            });
+            touched.forEach(desiredStateChanged);
+        }
+    }
+
+    private void advance(SqlOperations h, CheckRow c, Set<String> touched) {
+        Instant now = clock.instant();
+        List<Part> parts = repo.parts(h, c.key());
+        Part main = parts.stream().filter(p -> !p.role().equals(CheckOrder.OBSERVER)).findFirst().orElseThrow();
+        List<Part> observers = parts.stream().filter(p -> p.role().equals(CheckOrder.OBSERVER)).toList();
+        String state = c.state();
+        String flowJson = c.flowJson();
+        Instant sourceDone = c.sourceDoneAt();
+        if (state.equals("observing")) {
+            boolean allArmed = observers.stream().allMatch(p -> !p.state().equals("pending"));
+            if (allArmed || now.isAfter(c.createdAt().plus(settings.armWait()))) {
+                state = "probing";
+                touched.add(main.vmKey());
+            }
+        }
+        if (state.equals("probing")) {
+            boolean mainDone = main.state().equals("done") || main.state().equals("failed");
+            if (mainDone) {
+                sourceDone = now;
+                if (!observers.isEmpty()) {
+                    CheckReport r = Json.read(main.reportJson(), CheckReport.class);
+                    if (r.flow() != null) flowJson = Json.writeString(r.flow());
+                    state = "finishing";
+                    observers.forEach(o -> touched.add(o.vmKey()));
+                } else {
+                    state = "assemble";
+                }
+            } else if (now.isAfter(c.createdAt().plus(settings.agentWait()).plus(probeBudget(c)))) {
+                state = "assemble";
+            }
+        }
+        if (state.equals("finishing")) {
+            boolean allDone = observers.stream().allMatch(p -> p.state().equals("done") || p.state().equals("failed"));
+            if (allDone || (sourceDone != null && now.isAfter(sourceDone.plus(settings.finishWait())))) state = "assemble";
+        }
+        String result = c.resultJson();
+        if (state.equals("assemble")) {
+            result = Json.writeString(assemble(c, main, observers, flowJson));
+            state = "done";
+            parts.forEach(p -> touched.add(p.vmKey()));
+        }
+        if (!state.equals(c.state()) || !java.util.Objects.equals(flowJson, c.flowJson())) {
+            repo.updateCheck(h, c.key(), state, flowJson, result, now, sourceDone);
+            for (String vm : touched) compute.repository().bumpGeneration(h, vm);
+        }
+    }
+
+    private Duration probeBudget(CheckRow c) {
+        return c.kind().equals(CheckRequest.CONNECTIVITY) ? settings.probeTimeout().multipliedBy(Math.max(10, settings.probes() / 2)) : Duration.ZERO;
+    }
+
+    private Object assemble(CheckRow c, Part main, List<Part> observers, String flowJson) {
+        CheckRequest req = Json.read(c.requestJson(), CheckRequest.class);
+        CheckReport mainReport = main.reportJson() == null ? null : Json.read(main.reportJson(), CheckReport.class);
+        boolean agentAnswered = mainReport != null;
+        return switch (c.kind()) {
+            case CheckRequest.IP_FLOW_VERIFY -> {
+                if (!agentAnswered || mainReport.verdict() == null) yield failure(c, mainReport);
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                m.put("access", mainReport.verdict().access());
+                if (mainReport.verdict().ruleName() != null) m.put("ruleName", mainReport.verdict().ruleName());
+                yield m;
+            }
+            case CheckRequest.NEXT_HOP -> {
+                if (!agentAnswered || mainReport.nextHop() == null) yield failure(c, mainReport);
+                CheckReport.NextHop nh = mainReport.nextHop();
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                m.put("nextHopType", nh.type());
+                if (nh.ipAddress() != null) m.put("nextHopIpAddress", nh.ipAddress());
+                m.put("routeTableId", nh.userDefined() ? "User Route: " + nh.route() : "System Route");
+                yield m;
+            }
+            default -> new ConnectivityAssembler(compute, c, req, mainReport, observers.stream()
+                    .filter(p -> p.reportJson() != null).map(p -> Map.entry(p.vmKey(), Json.read(p.reportJson(), CheckReport.class))).toList(),
+                    presence.of(main.vmKey()).connected(), ApiVersion.require(c.apiVersion())).build();
+        };
+    }
+
+    private static Map<String, Object> failure(CheckRow c, CheckReport report) {
+        return Map.of("__error", new ArmError("AgentStopped", report == null
+                ? "The agent of the virtual machine did not answer; it is not connected."
+                : "The agent could not evaluate the request: " + report.error(), null));
+    }
+
+    /** Resolves the check operation: done when the check is. */
+    public OperationResolver resolver() {
+        return op -> {
+            Optional<CheckRow> c = repo.find(db, op.targetKey());
+            if (c.isPresent() && !c.get().state().equals("done")) {
+                advanceAll();
+                c = repo.find(db, op.targetKey());
+            }
+            if (c.isEmpty()) return Optional.of(new OperationResolver.Failure(new ArmError("NotFound", "The check is gone.", null)));
+            if (!c.get().state().equals("done")) return Optional.empty();
+            var tree = Json.tree(c.get().resultJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (tree.has("__error")) {
+                return Optional.of(new OperationResolver.Failure(Json.MAPPER.convertValue(tree.get("__error"), ArmError.class)));
+            }
+            return Optional.of(new OperationResolver.Success(200, c.get().resultJson()));
+        };
+    }
+
+    /** The check's target path for authorization (the watcher). */
+    public Optional<CheckRow> find(String key) { return repo.find(db, key); }
+}

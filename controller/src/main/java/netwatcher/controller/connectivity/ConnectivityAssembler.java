@@ -1,0 +1,285 @@
+package netwatcher.controller.connectivity;
+
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import netwatcher.arm.ApiVersion;
+import netwatcher.arm.Json;
+import netwatcher.controller.compute.ComputeService;
+import netwatcher.controller.compute.Nic;
+import netwatcher.controller.compute.Vm;
+import netwatcher.controller.connectivity.CheckRepository.CheckRow;
+import netwatcher.model.check.CheckReport;
+import netwatcher.model.check.Flow;
+
+/**
+ * Turns the source's and observers' reports into ARM's ConnectivityInformation. Hops: the source,
+ * every trace hop, the destination. Types: Source; VirtualAppliance for a registered host that
+ * forwards; VnetLocal for a registered destination; Internet for an address outside every
+ * registered network (the destination too, when reached); Destination for an unreached outside
+ * destination; Unknown for a hop that stayed silent. Issues sit on the hop whose host proved them.
+ * Not thread-safe; one per assembly.
+ */
+final class ConnectivityAssembler {
+    private record Owner(Vm vm, Nic nic, int ipConfig) {}
+
+    private final ComputeService compute;
+    private final CheckRow check;
+    private final CheckRequest request;
+    private final CheckReport source;
+    private final List<Map.Entry<String, CheckReport>> observers;
+    private final boolean sourceConnected;
+    private final ApiVersion version;
+    private final Map<String, Owner> owners = new LinkedHashMap<>();
+    private final List<String[]> subnets = new ArrayList<>();
+
+    ConnectivityAssembler(ComputeService compute, CheckRow check, CheckRequest request, CheckReport source,
+                          List<Map.Entry<String, CheckReport>> observers, boolean sourceConnected, ApiVersion version) {
+        this.compute = compute;
+        this.check = check;
+        this.request = request;
+        this.source = source;
+        this.observers = observers;
+        this.sourceConnected = sourceConnected;
+        this.version = version;
+        for (Vm vm : compute.listVms(check.subscription(), null)) {
+            for (Nic n : compute.nicsOf(vm.id().key())) {
+                for (int i = 0; i < n.addresses().size(); i++) {
+                    String cidr = n.addresses().get(i);
+                    owners.put(cidr.replaceAll("/.*", ""), new Owner(vm, n, i + 1));
+                    subnets.add(new String[] {cidr});
+                }
+            }
+        }
+    }
+
+    private final class Hop {
+        final String type;
+        final String address;
+        final String resourceId;
+        final String vmKey;
+        final List<Map<String, Object>> issues = new ArrayList<>();
+        final List<Double> rtt;
+        String id;
+
+        Hop(String type, String address, String resourceId, String vmKey, List<Double> rtt) {
+            this.type = type;
+            this.address = address;
+            this.resourceId = resourceId;
+            this.vmKey = vmKey;
+            this.rtt = rtt;
+        }
+    }
+
+    Map<String, Object> build() {
+        Flow flow = source != null && source.flow() != null ? source.flow() : Json.read(check.flowJson(), Flow.class);
+        List<Hop> hops = new ArrayList<>();
+        Vm sourceVm = compute.findVm(check.sourceVmKey()).orElseThrow();
+        String srcAddr = flow.sourceAddress();
+        Owner srcOwner = srcAddr == null ? null : owners.get(normal(srcAddr));
+        if (srcOwner == null) srcOwner = owners.values().stream().filter(o -> o.vm().id().key().equals(sourceVm.id().key())).findFirst().orElse(null);
+        Hop src = new Hop("Source", srcAddr != null ? srcAddr : srcOwner == null ? null : addressOf(srcOwner),
+                srcOwner == null ? sourceVm.id().toString() : ipConfigId(srcOwner), sourceVm.id().key(), List.of());
+        hops.add(src);
+
+        if (source == null) {
+            src.issues.add(issue("Local", "Error", "AgentStopped", Map.of("Reason", sourceConnected
+                    ? "the source VM's agent did not report within the check's time" : "the source VM's agent is not connected")));
+            return result(hops, null, flow);
+        }
+        for (CheckReport.Finding f : source.findings()) src.issues.add(issue(f));
+
+        String dest = flow.destinationAddress();
+        boolean reached = source.probes() != null && source.probes().sent() > source.probes().failed();
+        boolean destAnswered = false;
+        for (CheckReport.TraceHop t : source.hops()) {
+            if (t.address() != null && dest != null && normal(t.address()).equals(normal(dest))) {
+                destAnswered = true;
+                break;
+            }
+            if (t.address() == null) {
+                hops.add(new Hop("Unknown", null, "Unknown", null, t.rttMs()));
+                continue;
+            }
+            Owner o = owners.get(normal(t.address()));
+            if (o != null) hops.add(new Hop("VirtualAppliance", t.address(), ipConfigId(o), o.vm().id().key(), t.rttMs()));
+            else hops.add(new Hop(insideRegistered(t.address()) ? "VnetLocal" : "Internet", t.address(),
+                    insideRegistered(t.address()) ? "Unknown" : "Internet", null, t.rttMs()));
+            if ("unreachable".equals(t.reply())) {
+                hops.getLast().issues.add(issue("Outbound", "Error", "Platform", Map.of("Reply", "ICMP unreachable"
+                        + (t.icmpCode() == null ? "" : " (" + t.icmpCode() + ")"), "Address", t.address())));
+            }
+        }
+        // drop trailing silent hops: they are only the trace running past the last responder
+        while (hops.size() > 1 && hops.getLast().address == null) hops.removeLast();
+        Hop destination = null;
+        if (dest != null) {
+            Owner o = owners.get(normal(dest));
+            List<Double> destRtt = source.hops().stream().filter(t -> t.address() != null && normal(t.address()).equals(normal(dest)))
+                    .findFirst().map(CheckReport.TraceHop::rttMs).orElse(List.of());
+            if (o != null) destination = new Hop("VnetLocal", dest, ipConfigId(o), o.vm().id().key(), destRtt);
+            else if (reached || destAnswered) destination = new Hop("Internet", dest, "Internet", null, destRtt);
+            else destination = new Hop("Destination", dest, "Unknown", null, destRtt);
+            hops.add(destination);
+        }
+        // observers' findings on their own hop
+        for (Map.Entry<String, CheckReport> e : observers) {
+            if (e.getValue().findings().isEmpty()) continue;
+            Hop target = hops.stream().filter(h -> e.getKey().equals(h.vmKey)).findFirst().orElse(null);
+            for (CheckReport.Finding f : e.getValue().findings()) {
+                Map<String, Object> issue = issue(f);
+                if (target == null) {
+                    String name = compute.findVm(e.getKey()).map(v -> v.id().name()).orElse(e.getKey());
+                    Hop last = lastResponder(hops);
+                    @SuppressWarnings("unchecked")
+                    List<Map<String, String>> ctx = (List<Map<String, String>>) issue.get("context");
+                    List<Map<String, String>> more = new ArrayList<>(ctx);
+                    more.add(kv("Host", name));
+                    issue.put("context", more);
+                    last.issues.add(issue);
+                } else {
+                    target.issues.add(issue);
+                }
+            }
+        }
+        boolean anyIssue = hops.stream().anyMatch(h -> !h.issues.isEmpty());
+        if (!reached && !anyIssue) {
+            Hop last = lastResponder(hops);
+            String name = last.vmKey == null ? last.address : compute.findVm(last.vmKey).map(v -> v.id().name()).orElse(last.address);
+            last.issues.add(issue("Outbound", "Error", "Unknown", Map.of("Reason", "probes were dropped after hop " + name
+                    + " (" + last.address + "); no firewall rule or route on the registered hosts matched the flow")));
+        }
+        return result(hops, source.probes(), flow);
+    }
+
+    /** The last hop that answered the trace (not an unreached destination), else the source. */
+    private Hop lastResponder(List<Hop> hops) {
+        for (int i = hops.size() - 1; i > 0; i--) {
+            Hop h = hops.get(i);
+            if (h.address != null && !h.type.equals("Destination") && !h.rtt.isEmpty()) return h;
+        }
+        return hops.getFirst();
+    }
+
+    private Map<String, Object> result(List<Hop> hops, CheckReport.ProbeSummary probes, Flow flow) {
+        for (int i = 0; i < hops.size(); i++) {
+            hops.get(i).id = UUID.nameUUIDFromBytes((check.key() + "/" + i).getBytes(StandardCharsets.UTF_8)).toString();
+        }
+        boolean links = version.atLeast("2020-11-01");
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int i = 0; i < hops.size(); i++) {
+            Hop h = hops.get(i);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", h.type);
+            m.put("id", h.id);
+            m.put("address", h.address);
+            m.put("resourceId", h.resourceId);
+            m.put("nextHopIds", i + 1 < hops.size() ? List.of(hops.get(i + 1).id) : List.of());
+            if (links) {
+                m.put("previousHopIds", i > 0 ? List.of(hops.get(i - 1).id) : List.of());
+                List<Map<String, Object>> ls = new ArrayList<>();
+                if (i + 1 < hops.size()) ls.add(link(hops.get(i + 1)));
+                m.put("links", ls);
+                m.put("previousLinks", i > 0 ? List.of(link(h)) : List.of());
+            }
+            m.put("issues", h.issues);
+            out.add(m);
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("hops", out);
+        int sent = probes == null ? 0 : probes.sent();
+        int failed = probes == null ? 0 : probes.failed();
+        String status = probes == null ? "Unknown" : failed == 0 && sent > 0 ? "Reachable" : failed >= sent ? "Unreachable" : "Degraded";
+        r.put("connectionStatus", status);
+        if (probes != null && probes.avgMs() != null && sent > failed) {
+            r.put("avgLatencyInMs", probes.avgMs());
+            r.put("minLatencyInMs", probes.minMs());
+            r.put("maxLatencyInMs", probes.maxMs());
+        }
+        r.put("probesSent", sent);
+        r.put("probesFailed", failed);
+        return r;
+    }
+
+    private Map<String, Object> link(Hop to) {
+        Map<String, Object> l = new LinkedHashMap<>();
+        l.put("nextHopId", to.id);
+        l.put("linkType", "HopLink");
+        if (!to.rtt.isEmpty()) {
+            double min = to.rtt.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+            double max = to.rtt.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+            double avg = to.rtt.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            l.put("properties", Map.of("roundTripTimeMin", Math.round(min), "roundTripTimeAvg", Math.round(avg), "roundTripTimeMax", Math.round(max)));
+        }
+        l.put("issues", List.of());
+        l.put("context", Map.of());
+        l.put("resourceId", to.resourceId);
+        return l;
+    }
+
+    private static Map<String, Object> issue(CheckReport.Finding f) {
+        Map<String, String> ctx = new LinkedHashMap<>(f.context());
+        if (f.evidence() != null) ctx.put("Evidence", f.evidence());
+        return issue(f.origin() == null ? "Local" : f.origin(), f.severity() == null ? "Error" : f.severity(), f.type(), ctx);
+    }
+
+    private static Map<String, Object> issue(String origin, String severity, String type, Map<String, String> context) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("origin", origin);
+        m.put("severity", severity);
+        m.put("type", type);
+        List<Map<String, String>> ctx = new ArrayList<>();
+        context.forEach((k, v) -> ctx.add(kv(k, v)));
+        m.put("context", ctx);
+        return m;
+    }
+
+    private static Map<String, String> kv(String k, String v) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("key", k);
+        m.put("value", v);
+        return m;
+    }
+
+    private static String ipConfigId(Owner o) {
+        return o.nic().id() + "/ipConfigurations/ipconfig" + o.ipConfig();
+    }
+
+    private static String addressOf(Owner o) {
+        return o.nic().addresses().get(o.ipConfig() - 1).replaceAll("/.*", "");
+    }
+
+    private static String normal(String ip) {
+        try {
+            return InetAddress.getByName(ip).getHostAddress();
+        } catch (Exception e) {
+            return ip;
+        }
+    }
+
+    private boolean insideRegistered(String ip) {
+        for (String[] s : subnets) if (inCidr(ip, s[0])) return true;
+        return false;
+    }
+
+    static boolean inCidr(String ip, String cidr) {
+        try {
+            int slash = cidr.indexOf('/');
+            if (slash < 0) return false;
+            byte[] a = InetAddress.getByName(ip).getAddress();
+            byte[] n = InetAddress.getByName(cidr.substring(0, slash)).getAddress();
+            if (a.length != n.length) return false;
+            int bits = Integer.parseInt(cidr.substring(slash + 1));
+            BigInteger mask = BigInteger.ONE.shiftLeft(a.length * 8).subtract(BigInteger.ONE)
+                    .xor(BigInteger.ONE.shiftLeft(a.length * 8 - bits).subtract(BigInteger.ONE));
+            return new BigInteger(1, a).and(mask).equals(new BigInteger(1, n).and(mask));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package netwatcher.controller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import netwatcher.model.check.CheckOrder;
+import netwatcher.model.check.CheckReport;
+import netwatcher.model.check.Flow;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The connectivity-check choreography over the real protocol: observers arm, the source probes
+ * and traces, observers explain, and the controller assembles hops and issues.
+ */
+class ConnectivityCheckApiTest {
+    static TestController c;
+    static TestAgent app;
+    static TestAgent fw1;
+    static TestAgent fw2;
+    static TestAgent db;
+    static String nw;
+    static final String V = "?api-version=2025-05-01";
+
+    @BeforeAll
+    static void start() throws Exception {
+        c = new TestController(Duration.ofSeconds(30));
+        app = new TestAgent(c, "lab", "app", "westeurope", List.of("198.18.1.10/24"));
+        fw1 = new TestAgent(c, "lab", "fw1", "westeurope", List.of("198.18.1.1/24", "198.18.2.1/24"));
+        fw2 = new TestAgent(c, "lab", "fw2", "westeurope", List.of("198.18.2.2/24", "198.18.3.1/24"));
+        db = new TestAgent(c, "lab", "db", "westeurope", List.of("198.18.3.10/24"));
+        nw = "/subscriptions/" + c.sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        c.close();
+    }
+
+    private static CheckOrder order(TestAgent a, String role) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            var o = a.orders(-1, 1).checks().stream().filter(x -> x.role().equals(role)).findFirst();
+            if (o.isPresent()) return o.get();
+        }
+        throw new AssertionError("no " + role + " order for " + a.vmName);
+    }
+
+    @Test
+    void connectivity_vmToVm_droppedOnFw2_putsRuleOnFw2Hop() throws Exception {
+        // keep the observers connected (presence) before the check starts
+        for (TestAgent a : List.of(fw1, fw2, db)) a.orders(-1, 0);
+        var post = c.send("POST", nw + "/connectivityCheck" + V, """
+                {"source":{"resourceId":"%s"},"destination":{"resourceId":"%s","port":80}}""".formatted(app.vmId, db.vmId));
+        assertEquals(202, post.status(), post.body());
+        String location = post.header("Location");
+        assertTrue(post.header("Azure-AsyncOperation") != null);
+
+        CheckOrder obs = order(fw2, CheckOrder.OBSERVER);
+        assertTrue(obs.active());
+        assertEquals("198.18.3.10", obs.flow().destinationAddress());
+        for (TestAgent a : List.of(fw1, fw2, db)) {
+            CheckOrder o = order(a, CheckOrder.OBSERVER);
+            a.reportCheck(new CheckReport(o.key(), CheckOrder.OBSERVER, CheckReport.ARMED, null, null, null, null, null, null, null));
+        }
+        CheckOrder src = order(app, CheckOrder.SOURCE);
+        assertEquals(80, src.flow().destinationPort());
+        assertEquals(100, src.probe().probes());
+        assertEquals(202, c.send("GET", location, null).status());
+
+        Flow resolved = new Flow("Tcp", "198.18.1.10", 40000, "198.18.3.10", null, 80, null, null);
+        app.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, CheckReport.DONE, resolved,
+                new CheckReport.ProbeSummary(100, 100, null, null, null, Map.of("timeout", 100), null),
+                List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
+                        new CheckReport.TraceHop(2, "198.18.2.2", List.of(0.3), "timeExceeded", null),
+                        new CheckReport.TraceHop(3, null, List.of(), "none", null)),
+                List.of(), null, null, null));
+
+        CheckOrder finish = order(fw2, CheckOrder.OBSERVER);
+        assertFalse(finish.active());
+        assertEquals(40000, finish.flow().sourcePort());
+        fw2.reportCheck(new CheckReport(finish.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null,
+                List.of(new CheckReport.Finding("NetworkSecurityRule", "Outbound", "Error",
+                        Map.of("RuleName", "UserRule_Port80", "Table", "inet nw_filter", "Chain", "forward"), "counters")),
+                null, null, null));
+        for (TestAgent a : List.of(fw1, db)) {
+            CheckOrder f = order(a, CheckOrder.OBSERVER);
+            a.reportCheck(new CheckReport(f.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null, List.of(), null, null, null));
+        }
+        var result = c.send("GET", location, null);
+        assertEquals(200, result.status(), result.body());
+        JsonNode r = result.json();
+        assertEquals("Unreachable", r.path("connectionStatus").asText());
+        assertEquals(100, r.path("probesSent").asInt());
+        assertTrue(r.path("avgLatencyInMs").isMissingNode());
+        JsonNode hops = r.path("hops");
+        assertEquals(List.of("Source", "VirtualAppliance", "VirtualAppliance", "VnetLocal"),
+                List.of(hops.get(0).path("type").asText(), hops.get(1).path("type").asText(), hops.get(2).path("type").asText(),
+                        hops.get(3).path("type").asText()));
+        assertTrue(hops.get(2).path("resourceId").asText().contains("/networkInterfaces/fw2-eth0/ipConfigurations/ipconfig1"));
+        JsonNode issue = hops.get(2).path("issues").get(0);
+        assertEquals("NetworkSecurityRule", issue.path("type").asText());
+        assertEquals("RuleName", issue.path("context").get(0).path("key").asText());
+        assertEquals("UserRule_Port80", issue.path("context").get(0).path("value").asText());
+        assertEquals(hops.get(1).path("id").asText(), hops.get(0).path("nextHopIds").get(0).asText());
+    }
+
+    @Test
+    void ipFlowVerify_returnsAgentsVerdict() throws Exception {
+        var post = c.send("POST", nw + "/ipFlowVerify" + V, """
+                {"targetResourceId":"%s","direction":"Inbound","protocol":"TCP","localPort":"80","remotePort":"*",
+                 "localIPAddress":"198.18.3.10","remoteIPAddress":"198.18.1.10"}""".formatted(db.vmId));
+        assertEquals(202, post.status(), post.body());
+        CheckOrder o = order(db, CheckOrder.VERIFY);
+        assertEquals("Inbound", o.flow().direction());
+        assertEquals("198.18.3.10", o.flow().destinationAddress());
+        db.reportCheck(new CheckReport(o.key(), CheckOrder.VERIFY, CheckReport.DONE, null, null, null, null,
+                new CheckReport.Verdict("Deny", "UserRule_Db", Map.of()), null, null));
+        var r = c.send("GET", post.header("Location"), null);
+        assertEquals(200, r.status(), r.body());
+        assertEquals("Deny", r.json().path("access").asText());
+        assertEquals("UserRule_Db", r.json().path("ruleName").asText());
+    }
+
+    @Test
+    void badRequests_areRefusedWithTheField() throws Exception {
+        var r = c.send("POST", nw + "/connectivityCheck" + V, "{\"source\":{\"resourceId\":\"" + app.vmId + "\"},\"destination\":{}}");
+        assertEquals(400, r.status());
+        assertEquals("destination", r.json().path("error").path("target").asText());
+        r = c.send("POST", nw + "/connectivityCheck" + V, "{\"source\":{\"resourceId\":\"" + app.vmId
+                + "\"},\"destination\":{\"address\":\"198.18.3.10\",\"port\":70000}}");
+        assertEquals(400, r.status());
+        assertEquals("destination.port", r.json().path("error").path("target").asText());
+        r = c.send("POST", nw + "/connectivityCheck" + V, "{\"source\":{\"resourceId\":\"" + app.vmId
+                + "\"},\"destination\":{\"address\":\"198.18.3.10\"},\"protocol\":\"Sctp\"}");
+        assertEquals("protocol", r.json().path("error").path("target").asText());
+    }
+}
