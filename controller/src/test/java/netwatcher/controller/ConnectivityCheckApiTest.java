@@ -111,6 +111,42 @@ class ConnectivityCheckApiTest {
     }
 
     @Test
+    void sdkCheckConnectivity_completesWithReachable() throws Exception {
+        var network = SdkClients.network(c);
+        var watcher = network.networkWatchers().getByResourceGroup("NetworkWatcherRG", "NetworkWatcher_westeurope");
+        Thread player = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                for (TestAgent a : List.of(fw1, fw2, db)) {
+                    CheckOrder o = order(a, CheckOrder.OBSERVER);
+                    a.reportCheck(new CheckReport(o.key(), CheckOrder.OBSERVER, CheckReport.ARMED, null, null, null, null, null, null, null));
+                }
+                CheckOrder src = order(app, CheckOrder.SOURCE);
+                app.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, CheckReport.DONE,
+                        new Flow("Tcp", "198.18.1.10", 40001, "198.18.3.10", null, 1433, null, null),
+                        new CheckReport.ProbeSummary(100, 0, 1, 2, 5, Map.of("connected", 100), null),
+                        List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
+                                new CheckReport.TraceHop(2, "198.18.2.2", List.of(0.3), "timeExceeded", null),
+                                new CheckReport.TraceHop(3, "198.18.3.10", List.of(0.4), "destination", null)),
+                        List.of(), null, null, null));
+                for (TestAgent a : List.of(fw1, fw2, db)) {
+                    CheckOrder f = order(a, CheckOrder.OBSERVER);
+                    a.reportCheck(new CheckReport(f.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null, List.of(), null, null, null));
+                }
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        for (TestAgent a : List.of(fw1, fw2, db)) a.orders(-1, 0);
+        var info = watcher.checkConnectivity().toDestinationResourceId(db.vmId).toDestinationPort(1433)
+                .fromSourceVirtualMachine(app.vmId).execute();
+        player.join(30_000);
+        assertEquals("Reachable", info.connectionStatus().toString());
+        assertEquals(2, info.avgLatencyInMs());
+        assertEquals(4, info.hops().size());
+        assertEquals("VnetLocal", info.hops().get(3).type());
+    }
+
+    @Test
     void ipFlowVerify_returnsAgentsVerdict() throws Exception {
         var post = c.send("POST", nw + "/ipFlowVerify" + V, """
                 {"targetResourceId":"%s","direction":"Inbound","protocol":"TCP","localPort":"80","remotePort":"*",

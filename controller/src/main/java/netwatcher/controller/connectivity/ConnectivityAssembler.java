@@ -222,8 +222,13 @@ final class ConnectivityAssembler {
         return l;
     }
 
+    /** Context keys ARM clients look for come first, as Azure's own answers show them. */
+    private static final List<String> FIRST_KEYS = List.of("RuleName", "RouteType", "Route");
+
     private static Map<String, Object> issue(CheckReport.Finding f) {
-        Map<String, String> ctx = new LinkedHashMap<>(f.context());
+        Map<String, String> ctx = new LinkedHashMap<>();
+        for (String k : FIRST_KEYS) if (f.context().containsKey(k)) ctx.put(k, f.context().get(k));
+        f.context().keySet().stream().filter(k -> !FIRST_KEYS.contains(k)).sorted().forEach(k -> ctx.put(k, f.context().get(k)));
         if (f.evidence() != null) ctx.put("Evidence", f.evidence());
         return issue(f.origin() == null ? "Local" : f.origin(), f.severity() == null ? "Error" : f.severity(), f.type(), ctx);
     }

@@ -68,7 +68,7 @@ public record CheckReport(String key, String role, String state, Flow flow, Prob
      */
     public record Finding(String type, String origin, String severity, Map<String, String> context, String evidence) {
         public Finding {
-            context = context == null ? Map.of() : Map.copyOf(context);
+            context = context == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(context));
         }
     }
 
