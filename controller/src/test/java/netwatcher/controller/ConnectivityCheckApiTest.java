@@ -44,7 +44,7 @@ class ConnectivityCheckApiTest {
     }
 
     private static CheckOrder order(TestAgent a, String role) throws Exception {
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 90; i++) {
             var o = a.orders(-1, 1).checks().stream().filter(x -> x.role().equals(role)).findFirst();
             if (o.isPresent()) return o.get();
         }
