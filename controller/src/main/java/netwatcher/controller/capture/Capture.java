@@ -23,7 +23,7 @@ public record Capture(String key, ArmResourceId id, String watcherKey, String vm
                       boolean stopRequested, String status, String stopReason, List<String> errors, String message,
                       Instant captureStart, Instant captureEnd, CaptureReport report, Instant reportedAt, boolean finalState) {
     public Capture {
-        properties = Map.copyOf(properties);
+        properties = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(properties));
         errors = List.copyOf(errors);
     }
 

@@ -89,7 +89,7 @@ public final class CaptureRepository {
         String report = r.getString("report_json");
         return new Capture(r.getString("capture_key"), ArmResourceId.tryParse(r.getString("id")).orElseThrow(),
                 r.getString("watcher_key"), r.getString("vm_key"),
-                Json.MAPPER.convertValue(Json.read(r.getString("spec_json"), Map.class), new TypeReference<Map<String, Object>>() { }),
+                Json.MAPPER.convertValue(Json.read(r.getString("spec_json"), java.util.LinkedHashMap.class), new TypeReference<java.util.LinkedHashMap<String, Object>>() { }),
                 Json.read(r.getString("order_json"), CaptureOrder.class), r.getString("etag"), r.getString("provisioning_state"),
                 r.getInstant("created_at"), r.getBoolean("deleted"), r.getBoolean("stop_requested"), r.getString("status"),
                 r.getString("stop_reason"), errors == null || errors.isEmpty() ? List.of() : Arrays.asList(errors.split(",")),
