@@ -61,6 +61,13 @@ final class Commands {
         }
     }
 
+    /** The full command line with the prefix, for callers that manage the process themselves. */
+    List<String> command(List<String> command) {
+        List<String> full = new ArrayList<>(prefix);
+        full.addAll(command);
+        return full;
+    }
+
     /** Runs the command and fails with its stderr when it does not exit 0. */
     String runOrThrow(String... command) {
         Result result = run(command);

@@ -92,13 +92,25 @@ public final class HostConfig {
      */
     public List<CheckReport.Finding> explain(FirewallSnapshot before, FirewallSnapshot after, Flow flow,
                                              boolean thisHostIsSource) {
+        return explain(before, after, flow, thisHostIsSource, List.of());
+    }
+
+    /**
+     * {@link #explain(FirewallSnapshot, FirewallSnapshot, Flow, boolean)} with what an nftables trace of the flow
+     * saw ({@link NftTrace#stop()}): a counter finding whose rule the trace named gets evidence {@code trace} and
+     * context Traced; a drop/reject rule or a chain policy drop the trace saw but the counters could not show (no
+     * counter on the rule) becomes a finding with evidence {@code trace} (a policy: RuleName table/chain/policy,
+     * DecidedBy policy).
+     */
+    public List<CheckReport.Finding> explain(FirewallSnapshot before, FirewallSnapshot after, Flow flow,
+                                             boolean thisHostIsSource, List<NftTrace.TraceVerdict> trace) {
         FlowFacts original = FlowFacts.of(flow);
         RuleMatcher matcher = new RuleMatcher(after.sets());
         Map<String, Set<String>> hooksByChain = hooksReaching(after);
         Interfaces interfaces = new Interfaces(original);
         List<CheckReport.Finding> findings = new ArrayList<>();
         for (FirewallSnapshot.Rule rule : after.rules()) {
-            if (!isBlocking(rule) || !rule.hasCounter()) continue;
+            if (!isBlocking(rule) || !rule.hasCounter() || rule.table().startsWith("nw_trace_")) continue;
             long beforePackets = before.rule(rule.key()).map(FirewallSnapshot.Rule::packets).orElse(0L);
             long beforeBytes = before.rule(rule.key()).map(FirewallSnapshot.Rule::bytes).orElse(0L);
             if (beforePackets > rule.packets()) { beforePackets = 0; beforeBytes = 0; } // counter was reset
@@ -113,6 +125,7 @@ public final class HostConfig {
                 }
             }
         }
+        if (!trace.isEmpty()) findings = withTrace(findings, after, trace, original, thisHostIsSource, hooksByChain);
         routeFinding(flow).ifPresent(findings::add);
         findings.addAll(after.warnings());
         return findings;
@@ -124,9 +137,7 @@ public final class HostConfig {
         // which direction of the flow crosses this hook on this host
         boolean reply = switch (hook) {
             case "output" -> !source;
-            case "input" -> source;
-            case "postrouting" -> false;
-            case "prerouting" -> source;
+            case "input", "prerouting" -> source;
             default -> false;
         };
         List<Boolean> directions = hook.equals("forward") ? List.of(false, true) : List.of(reply);
@@ -134,32 +145,112 @@ public final class HostConfig {
             FlowFacts facts = interfaces.forHook(hook, isReply);
             RuleMatcher.RuleOutcome outcome = matcher.matchRule(rule, facts);
             if (outcome.value() == RuleMatcher.Tri.FALSE) continue;
-            boolean forwarding = hook.equals("forward") || (!source && (hook.equals("prerouting") || hook.equals("postrouting"))
-                    && facts.daddr() != null && !routing.isLocal(isReply ? facts.saddr() : facts.daddr()));
-            String type = forwarding ? NETWORK_SECURITY_RULE : GUEST_FIREWALL;
-            String origin;
-            if (forwarding) {
-                origin = hook.equals("prerouting") || (matchesInterface(rule, "iifname", "iif") && !matchesInterface(rule, "oifname", "oif"))
-                        ? "Inbound" : "Outbound";
-            } else {
-                origin = hook.equals("input") || hook.equals("prerouting") ? "Inbound" : "Outbound";
-            }
-            Map<String, String> context = new LinkedHashMap<>();
-            context.put("RuleName", rule.displayName());
-            context.put("Family", rule.family());
-            context.put("Table", rule.table());
-            context.put("Chain", rule.chain());
-            context.put("Handle", Long.toString(rule.handle()));
-            context.put("Hook", hook);
-            context.put("Verdict", rule.verdict());
+            Map<String, String> context = ruleContext(rule, hook);
             context.put("Counters", "+" + packets + " packets, +" + bytes + " bytes");
             context.put("Direction", isReply ? "reply" : "original");
             List<String> unevaluated = new ArrayList<>(outcome.unknown());
             unevaluated.addAll(RulesetEvaluator.unmodelledStatements(rule));
             if (!unevaluated.isEmpty()) context.put("Unevaluated", String.join("; ", new LinkedHashSet<>(unevaluated)));
-            return Optional.of(new CheckReport.Finding(type, origin, "Error", context, "counters"));
+            return Optional.of(finding(hook, source, isReply, facts, rule, context, "counters"));
         }
         return Optional.empty();
+    }
+
+    private static Map<String, String> ruleContext(FirewallSnapshot.Rule rule, String hook) {
+        Map<String, String> context = new LinkedHashMap<>();
+        context.put("RuleName", rule.displayName());
+        context.put("Family", rule.family());
+        context.put("Table", rule.table());
+        context.put("Chain", rule.chain());
+        context.put("Handle", Long.toString(rule.handle()));
+        context.put("Hook", hook);
+        context.put("Verdict", rule.verdict());
+        return context;
+    }
+
+    /**
+     * Type and origin for a block in {@code hook}: a forwarding host's block is a NetworkSecurityRule (Inbound in
+     * prerouting or when the rule tests only the input interface, else Outbound); the host's own traffic is
+     * GuestFirewall (Inbound on input/prerouting, Outbound on output/postrouting).
+     */
+    private CheckReport.Finding finding(String hook, boolean source, boolean reply, FlowFacts facts,
+                                        FirewallSnapshot.Rule rule, Map<String, String> context, String evidence) {
+        boolean forwarding = hook.equals("forward") || (!source && (hook.equals("prerouting") || hook.equals("postrouting"))
+                && facts.daddr() != null && !routing.isLocal(reply ? facts.saddr() : facts.daddr()));
+        String type = forwarding ? NETWORK_SECURITY_RULE : GUEST_FIREWALL;
+        String origin;
+        if (forwarding) {
+            boolean inputOnly = rule != null && matchesInterface(rule, "iifname", "iif") && !matchesInterface(rule, "oifname", "oif");
+            origin = hook.equals("prerouting") || inputOnly ? "Inbound" : "Outbound";
+        } else {
+            origin = hook.equals("input") || hook.equals("prerouting") ? "Inbound" : "Outbound";
+        }
+        return new CheckReport.Finding(type, origin, "Error", context, evidence);
+    }
+
+    /** Counter findings made stronger, and new findings added, by what an nftables trace of the flow saw. */
+    private List<CheckReport.Finding> withTrace(List<CheckReport.Finding> counterFindings, FirewallSnapshot after,
+                                                List<NftTrace.TraceVerdict> trace, FlowFacts original, boolean source,
+                                                Map<String, Set<String>> hooksByChain) {
+        Map<String, Set<String>> packetsByBlock = new LinkedHashMap<>();
+        Map<String, NftTrace.TraceVerdict> firstByBlock = new LinkedHashMap<>();
+        for (NftTrace.TraceVerdict verdict : trace) {
+            if (verdict.verdict().equals("accept")) continue;
+            String key = verdict.family() + "/" + verdict.table() + "/" + verdict.chain() + "/"
+                    + (verdict.handle() == null ? "policy" : verdict.handle());
+            packetsByBlock.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(verdict.traceId());
+            firstByBlock.putIfAbsent(key, verdict);
+        }
+        List<CheckReport.Finding> out = new ArrayList<>();
+        Set<String> traced = new HashSet<>();
+        for (CheckReport.Finding finding : counterFindings) {
+            String key = finding.context().get("Family") + "/" + finding.context().get("Table") + "/"
+                    + finding.context().get("Chain") + "/" + finding.context().get("Handle");
+            if (packetsByBlock.containsKey(key)) {
+                Map<String, String> context = new LinkedHashMap<>(finding.context());
+                context.put("Traced", packetsByBlock.get(key).size() + " packets");
+                out.add(new CheckReport.Finding(finding.type(), finding.origin(), finding.severity(), context, "trace"));
+                traced.add(key);
+            } else {
+                out.add(finding);
+            }
+        }
+        for (Map.Entry<String, NftTrace.TraceVerdict> entry : firstByBlock.entrySet()) {
+            if (traced.contains(entry.getKey())) continue;
+            NftTrace.TraceVerdict verdict = entry.getValue();
+            String chainKey = verdict.family() + "/" + verdict.table() + "/" + verdict.chain();
+            String hook = hooksByChain.getOrDefault(chainKey, Set.of("unknown")).iterator().next();
+            Map<String, String> context;
+            FirewallSnapshot.Rule rule = null;
+            if (verdict.handle() == null) {
+                context = new LinkedHashMap<>();
+                context.put("RuleName", verdict.table() + "/" + verdict.chain() + "/policy");
+                context.put("Family", verdict.family());
+                context.put("Table", verdict.table());
+                context.put("Chain", verdict.chain());
+                context.put("Hook", hook);
+                context.put("Verdict", verdict.verdict());
+                context.put("DecidedBy", "policy");
+            } else {
+                rule = after.rule(entry.getKey()).orElse(null);
+                if (rule == null) {
+                    context = new LinkedHashMap<>();
+                    context.put("RuleName", verdict.table() + "/" + verdict.chain() + "/" + verdict.handle());
+                    context.put("Family", verdict.family());
+                    context.put("Table", verdict.table());
+                    context.put("Chain", verdict.chain());
+                    context.put("Handle", Long.toString(verdict.handle()));
+                    context.put("Hook", hook);
+                    context.put("Verdict", verdict.verdict());
+                } else {
+                    context = ruleContext(rule, hook);
+                }
+            }
+            context.put("Traced", packetsByBlock.get(entry.getKey()).size() + " packets");
+            context.put("Direction", "original");
+            out.add(finding(hook, source, false, original, rule, context, "trace"));
+        }
+        return out;
     }
 
     private static boolean isBlocking(FirewallSnapshot.Rule rule) {
@@ -198,6 +289,18 @@ public final class HostConfig {
             }
         }
         return out;
+    }
+
+    /**
+     * Starts an nftables trace of the flow's original direction on this host (see {@link NftTrace}): call it before
+     * the probes, {@link NftTrace#stop()} after them, and pass the verdicts to {@link #explain(FirewallSnapshot,
+     * FirewallSnapshot, Flow, boolean, List)}. The caller must stop or close it; it adds a table
+     * {@code inet nw_trace_<random>} until then.
+     *
+     * @throws IllegalStateException when nft cannot add the table or start its monitor (nothing is left behind)
+     */
+    public NftTrace startTrace(Flow flow) {
+        return NftTrace.start(commands, FlowFacts.of(flow));
     }
 
     /**

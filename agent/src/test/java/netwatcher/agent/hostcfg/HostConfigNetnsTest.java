@@ -273,4 +273,63 @@ class HostConfigNetnsTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> net.destination().hostConfig().verify(flow));
     }
+
+    @Test
+    void explain_withTrace_namesRuleWithoutCounterAndStrengthensCounterEvidence() throws Exception {
+        ThreeHosts.Host fw = net.firewall();
+        fw.nft("""
+                table inet nwt_filter {
+                  chain forward {
+                    type filter hook forward priority 0; policy accept;
+                    tcp dport 80 drop comment "NoCounter80"
+                    tcp dport 81 counter drop comment "Counted81"
+                  }
+                }""");
+        HostConfig hostConfig = fw.hostConfig();
+        String src = net.source().address();
+        String dst = net.destination().address();
+
+        List<CheckReport.Finding> port80 = probeWithTrace(hostConfig, tcp(src, 0, dst, 80));
+        List<CheckReport.Finding> port81 = probeWithTrace(hostConfig, tcp(src, 0, dst, 81));
+
+        assertEquals(1, port80.size(), port80.toString());
+        assertEquals("NoCounter80", port80.getFirst().context().get("RuleName"));
+        assertEquals("trace", port80.getFirst().evidence());
+        assertEquals("NetworkSecurityRule", port80.getFirst().type());
+        assertEquals("2 packets", port80.getFirst().context().get("Traced"));
+        assertEquals(1, port81.size(), port81.toString());
+        assertEquals("Counted81", port81.getFirst().context().get("RuleName"));
+        assertEquals("trace", port81.getFirst().evidence());
+        assertTrue(port81.getFirst().context().get("Counters").startsWith("+2 packets"));
+        assertFalse(fw.exec("nft", "list", "tables").stdout().contains("nw_trace_"), "trace table left behind");
+    }
+
+    @Test
+    void explain_withTrace_namesAChainPolicyDropOnTheDestination() throws Exception {
+        ThreeHosts.Host db = net.destination();
+        db.nft("table inet nwt_guest { chain input { type filter hook input priority 0; policy drop; }; }");
+        HostConfig hostConfig = db.hostConfig();
+
+        List<CheckReport.Finding> findings = probeWithTrace(hostConfig, tcp(net.source().address(), 0, db.address(), 5432));
+
+        assertEquals(1, findings.size(), findings.toString());
+        CheckReport.Finding finding = findings.getFirst();
+        assertEquals("GuestFirewall", finding.type());
+        assertEquals("Inbound", finding.origin());
+        assertEquals("nwt_guest/input/policy", finding.context().get("RuleName"));
+        assertEquals("policy", finding.context().get("DecidedBy"));
+        assertEquals("trace", finding.evidence());
+        assertFalse(db.exec("nft", "list", "tables").stdout().contains("nw_trace_"), "trace table left behind");
+    }
+
+    private List<CheckReport.Finding> probeWithTrace(HostConfig hostConfig, Flow flow) throws Exception {
+        FirewallSnapshot before = hostConfig.snapshot();
+        List<NftTrace.TraceVerdict> verdicts;
+        try (NftTrace trace = hostConfig.startTrace(flow)) {
+            net.source().connect(flow.destinationAddress(), flow.destinationPort(), 2);
+            verdicts = trace.stop();
+        }
+        FirewallSnapshot after = hostConfig.snapshot();
+        return hostConfig.explain(before, after, flow, false, verdicts);
+    }
 }
