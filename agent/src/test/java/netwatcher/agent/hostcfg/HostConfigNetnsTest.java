@@ -332,4 +332,37 @@ class HostConfigNetnsTest {
         FirewallSnapshot after = hostConfig.snapshot();
         return hostConfig.explain(before, after, flow, false, verdicts);
     }
+
+    @Test
+    void explainAndRoutes_overIpv6() throws Exception {
+        ThreeHosts.Host fw = net.firewall();
+        fw.nft("""
+                table inet nwt_filter {
+                  chain forward {
+                    type filter hook forward priority 0; policy accept;
+                    ip daddr 0.0.0.0/0 tcp dport 80 counter drop comment "Ipv4Only80"
+                    ip6 daddr 2001:2::/48 tcp dport 80 counter drop comment "UserRule_Port80_v6"
+                  }
+                }""");
+        HostConfig hostConfig = fw.hostConfig();
+        Flow flow = tcp(net.source().address6(), 0, net.destination().address6(), 80);
+        FirewallSnapshot before = hostConfig.snapshot();
+
+        List<String> outcomes = net.source().connect(net.destination().address6(), 80, 2);
+        List<CheckReport.Finding> findings = hostConfig.explain(before, hostConfig.snapshot(), flow, false);
+
+        assertEquals(List.of("timeout", "timeout"), outcomes);
+        assertEquals(1, findings.size(), findings.toString());
+        assertEquals("UserRule_Port80_v6", findings.getFirst().context().get("RuleName"));
+
+        ThreeHosts.Host app = net.source();
+        CheckReport.NextHop nextHop = app.hostConfig().nextHop(flow);
+        assertEquals("VirtualAppliance", nextHop.type());
+        assertEquals(fw.address6(), nextHop.ipAddress());
+        app.run("ip", "-6", "route", "add", "blackhole", net.destination().address6() + "/128");
+        Optional<CheckReport.Finding> route = app.hostConfig().routeFinding(flow);
+        assertTrue(route.isPresent());
+        assertEquals("Blackhole", route.get().context().get("RouteType"));
+        assertEquals("None", app.hostConfig().nextHop(flow).type());
+    }
 }

@@ -22,15 +22,16 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * JUnit extension, one fresh network per test method: source {@code s} (eth0 198.18.R.10, default via fw),
- * forwarding host {@code f} (eth0 198.18.R.1, eth1 198.19.R.1, ip_forward on), destination {@code d}
- * (eth0 198.19.R.10, default via fw); R random. Namespaces are {@code nwt} + 8 hex digits + s/f/d and are
+ * JUnit extension, one fresh network per test method: source {@code s} (eth0 198.18.R.10 and
+ * 2001:2:0:(2R+1)::10, default routes via fw), forwarding host {@code f} (eth0 .1 of both, eth1 198.19.R.1 and
+ * 2001:2:0:(2R+2)::1, forwarding on), destination {@code d} (eth0 198.19.R.10 and 2001:2:0:(2R+2)::10, default
+ * routes via fw); R random. Namespaces are {@code nwt} + 8 hex digits + s/f/d and are
  * deleted after each test, after a failed set-up and by a shutdown hook; everything made inside them (nft
  * tables, routes, rules) goes with them. Used on one test thread.
  */
 final class ThreeHosts implements BeforeEachCallback, AfterEachCallback {
     /** One host: its namespace and address. */
-    record Host(String namespace, String address) {
+    record Host(String namespace, String address, String address6) {
         ProcessResult exec(String... command) {
             List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
             full.addAll(List.of(command));
@@ -130,9 +131,19 @@ final class ThreeHosts implements BeforeEachCallback, AfterEachCallback {
             Processes.run("ip", "-n", s, "route", "add", "default", "via", left + "1").orThrow("route s");
             Processes.run("ip", "-n", d, "route", "add", "default", "via", right + "1").orThrow("route d");
             Processes.run("ip", "netns", "exec", f, "sysctl", "-qw", "net.ipv4.ip_forward=1").orThrow("forwarding");
-            source = new Host(s, left + "10");
-            firewall = new Host(f, left + "1");
-            destination = new Host(d, right + "10");
+            Processes.run("ip", "netns", "exec", f, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1").orThrow("forwarding6");
+            int n = Integer.parseInt(subnet);
+            String left6 = "2001:2:0:" + Integer.toHexString(2 * n + 1) + "::";
+            String right6 = "2001:2:0:" + Integer.toHexString(2 * n + 2) + "::";
+            address6(s, "eth0", left6 + "10/64");
+            address6(f, "eth0", left6 + "1/64");
+            address6(f, "eth1", right6 + "1/64");
+            address6(d, "eth0", right6 + "10/64");
+            Processes.run("ip", "-n", s, "-6", "route", "add", "default", "via", left6 + "1").orThrow("route6 s");
+            Processes.run("ip", "-n", d, "-6", "route", "add", "default", "via", right6 + "1").orThrow("route6 d");
+            source = new Host(s, left + "10", left6 + "10");
+            firewall = new Host(f, left + "1", left6 + "1");
+            destination = new Host(d, right + "10", right6 + "10");
         } catch (RuntimeException e) {
             afterEach(context);
             throw e;
@@ -150,6 +161,10 @@ final class ThreeHosts implements BeforeEachCallback, AfterEachCallback {
 
     private static void address(String ns, String device, String cidr) {
         Processes.run("ip", "-n", ns, "addr", "add", cidr, "dev", device).orThrow("addr " + cidr);
+    }
+
+    private static void address6(String ns, String device, String cidr) {
+        Processes.run("ip", "-n", ns, "addr", "add", cidr, "dev", device, "nodad").orThrow("addr " + cidr);
     }
 
     @Override
