@@ -226,9 +226,16 @@ final class ConnectivityAssembler {
     private static final List<String> FIRST_KEYS = List.of("RuleName", "RouteType", "Route");
 
     private static Map<String, Object> issue(CheckReport.Finding f) {
+        Map<String, String> given = new LinkedHashMap<>(f.context());
+        if (given.containsKey("RouteOrigin")) {
+            // Azure's RouteType is User or System; the agent's kind of route (Blackhole, PolicyRule, ...) moves to RouteKind
+            String kind = given.remove("RouteType");
+            given.put("RouteType", given.remove("RouteOrigin"));
+            if (kind != null) given.put("RouteKind", kind);
+        }
         Map<String, String> ctx = new LinkedHashMap<>();
-        for (String k : FIRST_KEYS) if (f.context().containsKey(k)) ctx.put(k, f.context().get(k));
-        f.context().keySet().stream().filter(k -> !FIRST_KEYS.contains(k)).sorted().forEach(k -> ctx.put(k, f.context().get(k)));
+        for (String k : FIRST_KEYS) if (given.containsKey(k)) ctx.put(k, given.get(k));
+        given.keySet().stream().filter(k -> !FIRST_KEYS.contains(k)).sorted().forEach(k -> ctx.put(k, given.get(k)));
         if (f.evidence() != null) ctx.put("Evidence", f.evidence());
         return issue(f.origin() == null ? "Local" : f.origin(), f.severity() == null ? "Error" : f.severity(), f.type(), ctx);
     }
