@@ -28,6 +28,7 @@ import netwatcher.controller.auth.OAuthIssuer;
 import netwatcher.controller.auth.OAuthSigningKey;
 import netwatcher.controller.auth.Principal;
 import netwatcher.controller.auth.Role;
+import netwatcher.controller.auth.Scope;
 import netwatcher.controller.auth.SecurityAdmin;
 import netwatcher.controller.auth.TokenResult;
 import netwatcher.controller.db.Database;
@@ -170,7 +171,18 @@ public final class SecurityWiring {
             } catch (IllegalArgumentException e) {
                 throw b.badValue("role", "must be Reader, Contributor or Owner");
             }
-            ex.json(201, admin.assignRole(b.requireString("principalId"), role, b.requireString("scope")));
+            String principalId = b.requireString("principalId");
+            String scope = b.requireString("scope");
+            try {
+                scope = Scope.parse(scope).path();
+            } catch (IllegalArgumentException e) {
+                throw b.badValue("scope", "must be /subscriptions/{subscriptionId} or /subscriptions/{subscriptionId}/resourceGroups/{name}; was '" + scope + "'");
+            }
+            try {
+                ex.json(201, admin.assignRole(principalId, role, scope));
+            } catch (IllegalArgumentException e) {
+                throw b.badValue("principalId", e.getMessage());
+            }
         });
         router.add("GET", "/admin/v1/roleAssignments", Router.Kind.ADMIN,
                 (ex, v) -> ex.json(200, Exchange.list(admin.listRoleAssignments(Optional.ofNullable(ex.query("principalId"))))));
