@@ -67,7 +67,7 @@ public final class Controller implements AutoCloseable {
         try {
             SubscriptionService subscriptions = new SubscriptionService(db, new SubscriptionRepository(), clock);
             this.defaultSubscription = subscriptions.ensureDefault();
-            this.security = new SecurityWiring(config.dataDir(), db, clock);
+            this.security = new SecurityWiring(config.dataDir(), db, config.oidcProviders(), clock);
 
             List<StorageAccount> accounts = new ArrayList<>();
             accounts.add(new StorageAccount(ArmResourceId.of(defaultSubscription.id(), STORAGE_GROUP, "Microsoft.Storage",

@@ -30,7 +30,19 @@ public final class TestController implements AutoCloseable {
     public final String sub;
 
     public TestController(Duration agentWait) throws Exception {
+        this(agentWait, java.util.Map.of());
+    }
+
+    /** With these settings written to {@code DIR/controller.properties} first. */
+    public TestController(Duration agentWait, java.util.Map<String, String> settings) throws Exception {
         dir = Files.createTempDirectory("nwtest");
+        if (!settings.isEmpty()) {
+            java.util.Properties p = new java.util.Properties();
+            p.putAll(settings);
+            try (var out = Files.newBufferedWriter(dir.resolve("controller.properties"))) {
+                p.store(out, null);
+            }
+        }
         controller = Controller.start(ControllerConfig.load(dir, 0).withAgentWait(agentWait), Clock.systemUTC());
         http = HttpClient.newBuilder().sslContext(sslContext(controller.caFile())).connectTimeout(Duration.ofSeconds(5)).build();
         token = controller.adminToken();

@@ -1,6 +1,7 @@
 package netwatcher.controller.security;
 
 import java.net.URLDecoder;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,6 +27,8 @@ import netwatcher.controller.auth.JwtValidator;
 import netwatcher.controller.auth.OAuthConfig;
 import netwatcher.controller.auth.OAuthIssuer;
 import netwatcher.controller.auth.OAuthSigningKey;
+import netwatcher.controller.auth.OidcProviderConfig;
+import netwatcher.controller.auth.TrustedIssuer;
 import netwatcher.controller.auth.Principal;
 import netwatcher.controller.auth.Role;
 import netwatcher.controller.auth.Scope;
@@ -46,11 +49,23 @@ public final class SecurityWiring {
     private final Authorizer authorizer;
     private final OAuthSigningKey signingKey;
     private final Clock clock;
+    private final List<TrustedIssuer> oidcIssuers;
     private volatile OAuthIssuer issuer;
     private volatile Authenticator authenticator;
 
     public SecurityWiring(Path dataDir, Database db, Clock clock) {
+        this(dataDir, db, List.of(), clock);
+    }
+
+    /**
+     * With external OIDC providers: their tokens authenticate {@code provider:subject} principals,
+     * which then need role assignments like any other. JWKS are fetched over the JDK's default
+     * trust store (or http on loopback).
+     */
+    public SecurityWiring(Path dataDir, Database db, List<OidcProviderConfig> oidcProviders, Clock clock) {
         this.clock = clock;
+        HttpClient jwksHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.oidcIssuers = oidcProviders.stream().map(p -> TrustedIssuer.oidc(p, jwksHttp, clock)).toList();
         this.adminToken = AdminToken.loadOrCreate(dataDir);
         this.servicePrincipals = new JdbcServicePrincipalRepository(db);
         this.roles = new JdbcRoleAssignmentRepository(db, clock);
@@ -64,7 +79,10 @@ public final class SecurityWiring {
         OAuthIssuer i = new OAuthIssuer(OAuthConfig.forPort(port, List.of("127.0.0.1", "localhost", "::1", "198.19.255.1", hostName())),
                 signingKey, servicePrincipals, clock);
         this.issuer = i;
-        this.authenticator = new Authenticator(adminToken, new JwtValidator(List.of(i.trustedIssuer()), clock), servicePrincipals, List.of());
+        List<TrustedIssuer> trusted = new java.util.ArrayList<>();
+        trusted.add(i.trustedIssuer());
+        trusted.addAll(oidcIssuers);
+        this.authenticator = new Authenticator(adminToken, new JwtValidator(trusted, clock), servicePrincipals, List.of());
     }
 
     private static String hostName() {
