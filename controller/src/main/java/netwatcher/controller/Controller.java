@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmResourceId;
+import netwatcher.controller.admin.AdminRoutes;
 import netwatcher.controller.agents.AgentRepository;
 import netwatcher.controller.agents.AgentRoutes;
 import netwatcher.controller.agents.AgentService;
@@ -102,6 +103,7 @@ public final class Controller implements AutoCloseable {
             new StorageRoutes(storage, security.access()).register(router);
             new AgentRoutes(agents, captures, storage).register(router);
             security.register(router, this::listen);
+            new AdminRoutes(subscriptions, agents, security.admin()).register(router);
 
             TlsMaterial tls = null;
             if (!config.plainHttp()) tls = TlsSetup.ensure(config.dataDir(), TlsConfig.defaults());

@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import netwatcher.arm.ArmBody;
 import netwatcher.arm.ArmErrorCode;
+import netwatcher.controller.admin.AdminViews;
 import netwatcher.controller.agents.EnrollmentTokens;
 import netwatcher.controller.auth.AdminToken;
 import netwatcher.controller.auth.AuthResult;
@@ -137,9 +138,9 @@ public final class SecurityWiring {
 
     /** Enrollment tokens for agents: tokens the admin created, or the admin token itself (used by {@code nw up}). */
     public EnrollmentTokens enrollmentTokens() {
-        return token -> {
+        return (token, subscriptionId, resourceGroup) -> {
             if (adminToken.matches(token)) return Optional.of(new EnrollmentTokens.Grant(null, null));
-            return switch (admin.redeemEnrollmentToken(token, null, null)) {
+            return switch (admin.redeemEnrollmentToken(token, subscriptionId, resourceGroup)) {
                 case SecurityAdmin.Redemption.Accepted a -> Optional.of(new EnrollmentTokens.Grant(
                         a.token().subscriptionId(), a.token().resourceGroup()));
                 case SecurityAdmin.Redemption.Rejected r -> Optional.empty();
@@ -160,25 +161,28 @@ public final class SecurityWiring {
             ArmBody b = ArmBody.root(bodyOrEmpty(ex));
             var created = admin.createEnrollmentToken(b.string("subscriptionId"), b.string("resourceGroup"),
                     Duration.ofSeconds(b.integer("expiresInSeconds", 60, 365L * 86400, 86400)), (int) b.integer("maxUses", 1, 1_000_000, 100));
-            ex.json(201, Exchange.object("id", created.enrollmentToken().id(), "token", created.token(),
-                    "expiresAt", created.enrollmentToken().expiresAt().toString()));
+            ex.json(201, AdminViews.createdEnrollmentToken(created));
         });
-        router.add("GET", "/admin/v1/enrollmentTokens", Router.Kind.ADMIN, (ex, v) -> ex.json(200, Exchange.list(admin.listEnrollmentTokens())));
+        router.add("GET", "/admin/v1/enrollmentTokens", Router.Kind.ADMIN, (ex, v) -> ex.json(200, Exchange.list(
+                admin.listEnrollmentTokens().stream().map(AdminViews::enrollmentToken).toList())));
         router.add("DELETE", "/admin/v1/enrollmentTokens/{id}", Router.Kind.ADMIN, (ex, v) -> {
-            admin.revokeEnrollmentToken(v.get("id"));
+            if (!admin.revokeEnrollmentToken(v.get("id"))) {
+                throw ArmErrorCode.NotFound.exception("No enrollment token with id '" + v.get("id") + "'.");
+            }
             ex.empty(204);
         });
         router.add("POST", "/admin/v1/servicePrincipals", Router.Kind.ADMIN, (ex, v) -> {
             ArmBody b = ArmBody.root(bodyOrEmpty(ex));
             var created = admin.createServicePrincipal(b.string("displayName").orElse("service principal"));
-            ex.json(201, Exchange.object("clientId", created.servicePrincipal().clientId().toString(), "clientSecret", created.clientSecret(),
-                    "displayName", created.servicePrincipal().displayName(), "tenant", "adfs"));
+            ex.json(201, AdminViews.createdServicePrincipal(created));
         });
         router.add("GET", "/admin/v1/servicePrincipals", Router.Kind.ADMIN, (ex, v) -> ex.json(200, Exchange.list(
-                admin.listServicePrincipals().stream().map(sp -> Exchange.object("clientId", sp.clientId().toString(),
-                        "displayName", sp.displayName(), "createdAt", sp.createdAt().toString())).toList())));
+                admin.listServicePrincipals().stream().map(AdminViews::servicePrincipal).toList())));
         router.add("DELETE", "/admin/v1/servicePrincipals/{id}", Router.Kind.ADMIN, (ex, v) -> {
-            admin.revokeServicePrincipal(parseUuid(v.get("id")));
+            UUID clientId = parseUuid(v.get("id"));
+            if (!admin.revokeServicePrincipal(clientId)) {
+                throw ArmErrorCode.NotFound.exception("No service principal with client id '" + clientId + "'.");
+            }
             ex.empty(204);
         });
         router.add("POST", "/admin/v1/roleAssignments", Router.Kind.ADMIN, (ex, v) -> {
@@ -197,15 +201,18 @@ public final class SecurityWiring {
                 throw b.badValue("scope", "must be /subscriptions/{subscriptionId} or /subscriptions/{subscriptionId}/resourceGroups/{name}; was '" + scope + "'");
             }
             try {
-                ex.json(201, admin.assignRole(principalId, role, scope));
+                ex.json(201, AdminViews.roleAssignment(admin.assignRole(principalId, role, scope)));
             } catch (IllegalArgumentException e) {
                 throw b.badValue("principalId", e.getMessage());
             }
         });
         router.add("GET", "/admin/v1/roleAssignments", Router.Kind.ADMIN,
-                (ex, v) -> ex.json(200, Exchange.list(admin.listRoleAssignments(Optional.ofNullable(ex.query("principalId"))))));
+                (ex, v) -> ex.json(200, Exchange.list(admin.listRoleAssignments(Optional.ofNullable(ex.query("principalId")))
+                        .stream().map(AdminViews::roleAssignment).toList())));
         router.add("DELETE", "/admin/v1/roleAssignments/{id}", Router.Kind.ADMIN, (ex, v) -> {
-            admin.removeRoleAssignment(v.get("id"));
+            if (!admin.removeRoleAssignment(v.get("id"))) {
+                throw ArmErrorCode.NotFound.exception("No role assignment with id '" + v.get("id") + "'.");
+            }
             ex.empty(204);
         });
         router.add("POST", "/admin/v1/listeners", Router.Kind.ADMIN, (ex, v) -> {
