@@ -407,6 +407,20 @@ class BadInputTest {
         }));
     }
 
+    @Test
+    void chunkedBodyOverTheLimit_gets413AndChangesNothing() throws Exception {
+        Map<String, String> before = snapshot();
+        byte[] huge = capture("tags", null).replace("{\"properties\"", "{\"pad\":\"" + "x".repeat(3 << 20) + "\",\"properties\"")
+                .getBytes(StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(c.url(nw + "/packetCaptures/chunked" + V)))
+                .header("Authorization", "Bearer " + c.token).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge))).build();
+        HttpResponse<String> r = c.http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, r.statusCode(), r.body());
+        assertEquals("RequestEntityTooLarge", Json.tree(r.body().getBytes(StandardCharsets.UTF_8)).path("error").path("code").asText());
+        assertEquals(before, snapshot());
+    }
+
     static String abbreviate(String s) {
         return s.length() > 400 ? s.substring(0, 400) + "..." : s;
     }

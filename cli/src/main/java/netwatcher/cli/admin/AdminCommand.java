@@ -17,7 +17,8 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * {@code nw admin}: enrollment tokens, service principals, role assignments, subscriptions and
- * agents, against the running controller or, when none answers, the data directory.
+ * agents, against the running controller or, when none answers, the data directory. Not
+ * thread-safe: picocli runs one command per instance.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
         description = {"Administer a controller: enrollment tokens, service principals, role assignments, subscriptions, agents.",

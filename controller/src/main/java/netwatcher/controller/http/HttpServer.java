@@ -299,6 +299,11 @@ public final class HttpServer implements AutoCloseable {
             try (InputStream in = Content.Source.asInputStream(request)) {
                 byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8L, limit + 1));
                 if (b.length > limit) {
+                    // read and drop the rest (bounded) so the 413 reaches the client instead of a reset
+                    setHeader("Connection", "close");
+                    long dropped = 0;
+                    byte[] sink = new byte[1 << 16];
+                    for (int n; dropped < DRAIN_LIMIT && (n = in.read(sink)) > 0; ) dropped += n;
                     throw ArmErrorCode.RequestEntityTooLarge.exception("The request body is larger than the limit of " + limit + " bytes.");
                 }
                 body = b;
