@@ -183,6 +183,22 @@ class AdminCommandTest {
     }
 
     @Test
+    void help_listsEveryGroupAndCommand() {
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setOut(new PrintWriter(out, true));
+        assertEquals(0, cmd.execute("admin", "--help"));
+        for (String group : List.of("enrollment-token", "service-principal", "role", "subscription", "agent")) {
+            assertTrue(out.toString().contains(group), out.toString());
+        }
+        StringWriter roleOut = new StringWriter();
+        CommandLine cmd2 = new CommandLine(new Main());
+        cmd2.setOut(new PrintWriter(roleOut, true));
+        assertEquals(0, cmd2.execute("admin", "role"));
+        assertTrue(roleOut.toString().contains("assign") && roleOut.toString().contains("remove"), roleOut.toString());
+    }
+
+    @Test
     void whenDirectoryHoldsNoController_saysSo() throws Exception {
         Path empty = Files.createTempDirectory("nwtest");
         try {
