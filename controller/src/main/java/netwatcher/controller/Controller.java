@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmResourceId;
+import netwatcher.controller.admin.AdminRoutes;
 import netwatcher.controller.agents.AgentRepository;
 import netwatcher.controller.agents.AgentRoutes;
 import netwatcher.controller.agents.AgentService;
@@ -70,7 +71,7 @@ public final class Controller implements AutoCloseable {
         try {
             SubscriptionService subscriptions = new SubscriptionService(db, new SubscriptionRepository(), clock);
             this.defaultSubscription = subscriptions.ensureDefault();
-            this.security = new SecurityWiring(config.dataDir(), db, clock);
+            this.security = new SecurityWiring(config.dataDir(), db, config.oidcProviders(), clock);
 
             List<StorageAccount> accounts = new ArrayList<>();
             accounts.add(new StorageAccount(ArmResourceId.of(defaultSubscription.id(), STORAGE_GROUP, "Microsoft.Storage",
@@ -110,6 +111,7 @@ public final class Controller implements AutoCloseable {
             new CheckRoutes(checks, watchers, subscriptions, operations).register(router);
             new AgentRoutes(agents, captures, storage).register(router);
             security.register(router, this::listen);
+            new AdminRoutes(subscriptions, agents, security.admin()).register(router);
 
             TlsMaterial tls = null;
             if (!config.plainHttp()) tls = TlsSetup.ensure(config.dataDir(), TlsConfig.defaults());

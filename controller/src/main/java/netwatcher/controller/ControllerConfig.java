@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import netwatcher.controller.auth.OidcProviderConfig;
 import netwatcher.controller.db.DatabaseConfig;
 
 /**
@@ -22,10 +23,11 @@ import netwatcher.controller.db.DatabaseConfig;
  * @param agentLostAfter after how long without contact a running capture shows Unknown (default 120 s)
  * @param maxBodyBytes largest request body accepted (default 1 MiB; larger gets 413)
  * @param blobAccounts extra Azure Blob storage accounts: name=connection string
+ * @param oidcProviders external OpenID Connect providers whose tokens are accepted ({@code auth.oidc.<n>.*})
  */
 public record ControllerConfig(Path dataDir, String host, int port, List<String> extraListen, boolean plainHttp,
                                DatabaseConfig database, Duration agentWait, Duration agentLostAfter, long maxBodyBytes,
-                               List<BlobAccount> blobAccounts) {
+                               List<BlobAccount> blobAccounts, List<OidcProviderConfig> oidcProviders) {
 
     /** An Azure Blob storage account from the configuration. */
     public record BlobAccount(String name, String connectionString) {}
@@ -35,6 +37,10 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0-65535; was " + port);
         extraListen = List.copyOf(extraListen);
         blobAccounts = List.copyOf(blobAccounts);
+        oidcProviders = oidcProviders == null ? List.of() : List.copyOf(oidcProviders);
+        if (oidcProviders.stream().map(OidcProviderConfig::name).distinct().count() != oidcProviders.size()) {
+            throw new IllegalArgumentException("auth.oidc: two providers have the same name");
+        }
         if (plainHttp && !(host.equals("127.0.0.1") || host.equals("::1") || host.equals("localhost"))) {
             throw new IllegalArgumentException("plain-http is allowed only on loopback; host was " + host);
         }
@@ -67,18 +73,72 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
         return new ControllerConfig(dataDir, host, port, extra, Boolean.parseBoolean(p.getProperty("plain-http", "false")), db,
                 Duration.ofSeconds(Long.parseLong(p.getProperty("agent-wait-seconds", "120"))),
                 Duration.ofSeconds(Long.parseLong(p.getProperty("agent-lost-seconds", "120"))),
-                Long.parseLong(p.getProperty("max-body-bytes", Long.toString(1 << 20))), blobs);
+                Long.parseLong(p.getProperty("max-body-bytes", Long.toString(1 << 20))), blobs, oidcProviders(p));
+    }
+
+    /**
+     * The {@code auth.oidc.<n>.*} providers: {@code issuer}, {@code audiences} and {@code jwksUri}
+     * are required; {@code name} (default {@code <n>}), {@code algorithms} (comma-separated,
+     * default RS256), {@code clockSkew} (seconds, default 60) and {@code subjectClaim} (default
+     * {@code oid}) are optional. Errors name the setting.
+     */
+    static List<OidcProviderConfig> oidcProviders(Properties p) {
+        java.util.SortedSet<String> keys = new java.util.TreeSet<>();
+        for (String name : p.stringPropertyNames()) {
+            if (!name.startsWith("auth.oidc.")) continue;
+            String rest = name.substring("auth.oidc.".length());
+            int dot = rest.indexOf('.');
+            if (dot <= 0) throw new IllegalArgumentException("setting '" + name + "': use auth.oidc.<n>.<field>");
+            keys.add(rest.substring(0, dot));
+        }
+        List<OidcProviderConfig> out = new ArrayList<>();
+        for (String n : keys) {
+            String prefix = "auth.oidc." + n + ".";
+            for (String name : p.stringPropertyNames()) {
+                if (name.startsWith(prefix) && !java.util.Set.of("name", "issuer", "audiences", "jwksUri", "algorithms", "clockSkew",
+                        "subjectClaim").contains(name.substring(prefix.length()))) {
+                    throw new IllegalArgumentException("unknown setting '" + name + "'");
+                }
+            }
+            String jwks = p.getProperty(prefix + "jwksUri");
+            if (jwks == null || jwks.isBlank()) throw new IllegalArgumentException(prefix + "jwksUri is required");
+            java.net.URI jwksUri;
+            try {
+                jwksUri = new java.net.URI(jwks.trim());
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException(prefix + "jwksUri is not a URL: " + jwks);
+            }
+            Duration skew = null;
+            String skewText = p.getProperty(prefix + "clockSkew");
+            if (skewText != null && !skewText.isBlank()) {
+                try {
+                    skew = Duration.ofSeconds(Long.parseLong(skewText.trim()));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(prefix + "clockSkew must be seconds; was " + skewText);
+                }
+            }
+            out.add(new OidcProviderConfig(p.getProperty(prefix + "name", n).trim(), p.getProperty(prefix + "issuer"),
+                    list(p.getProperty(prefix + "audiences")), jwksUri, java.util.Set.copyOf(list(p.getProperty(prefix + "algorithms"))),
+                    skew, p.getProperty(prefix + "subjectClaim")));
+        }
+        return out;
+    }
+
+    private static List<String> list(String value) {
+        List<String> out = new ArrayList<>();
+        if (value != null) for (String s : value.split(",")) if (!s.isBlank()) out.add(s.trim());
+        return out;
     }
 
     public ControllerConfig withPort(int newPort) {
-        return new ControllerConfig(dataDir, host, newPort, extraListen, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts);
+        return new ControllerConfig(dataDir, host, newPort, extraListen, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders);
     }
 
     public ControllerConfig withAgentWait(Duration wait) {
-        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, database, wait, agentLostAfter, maxBodyBytes, blobAccounts);
+        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, database, wait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders);
     }
 
     public ControllerConfig withDatabase(DatabaseConfig db) {
-        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, db, agentWait, agentLostAfter, maxBodyBytes, blobAccounts);
+        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, db, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders);
     }
 }

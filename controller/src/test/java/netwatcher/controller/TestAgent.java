@@ -35,6 +35,18 @@ public final class TestAgent {
         if (h.status() != 200) throw new AssertionError("host: " + h.status() + " " + h.body());
     }
 
+    private TestAgent(TestController c, String vmName, String vmId, String bearer, boolean attached) {
+        this.c = c;
+        this.vmName = vmName;
+        this.vmId = vmId;
+        this.bearer = bearer;
+    }
+
+    /** An agent that enrolled earlier (with another controller process on the same data directory). */
+    public static TestAgent attach(TestController c, String vmName, String vmId, String bearer) {
+        return new TestAgent(c, vmName, vmId, bearer, true);
+    }
+
     public Orders orders(long after, int waitSeconds) throws Exception {
         var r = c.send("GET", "/agent/v1/orders?after=" + after + "&waitSeconds=" + waitSeconds, null, bearer);
         if (r.status() != 200) throw new AssertionError("orders: " + r.status() + " " + r.body());

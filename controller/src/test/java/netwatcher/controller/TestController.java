@@ -28,13 +28,42 @@ public final class TestController implements AutoCloseable {
     public final HttpClient http;
     public final String token;
     public final String sub;
+    private final String baseUrl;
 
     public TestController(Duration agentWait) throws Exception {
+        this(agentWait, java.util.Map.of());
+    }
+
+    /** With these settings written to {@code DIR/controller.properties} first. */
+    public TestController(Duration agentWait, java.util.Map<String, String> settings) throws Exception {
         dir = Files.createTempDirectory("nwtest");
+        if (!settings.isEmpty()) {
+            java.util.Properties p = new java.util.Properties();
+            p.putAll(settings);
+            try (var out = Files.newBufferedWriter(dir.resolve("controller.properties"))) {
+                p.store(out, null);
+            }
+        }
         controller = Controller.start(ControllerConfig.load(dir, 0).withAgentWait(agentWait), Clock.systemUTC());
         http = HttpClient.newBuilder().sslContext(sslContext(controller.caFile())).connectTimeout(Duration.ofSeconds(5)).build();
         token = controller.adminToken();
         sub = controller.defaultSubscription().id();
+        baseUrl = controller.baseUrl();
+    }
+
+    /**
+     * A client for a controller running elsewhere (another JVM) on data directory {@code dir}:
+     * trusts {@code dir/tls/ca.pem}, uses {@code dir/admin.token}. {@link #controller} is null and
+     * {@link #close} leaves the directory alone.
+     */
+    public TestController(Path dir, String baseUrl, String sub) throws Exception {
+        this.dir = dir;
+        this.controller = null;
+        this.baseUrl = baseUrl;
+        this.http = HttpClient.newBuilder().sslContext(sslContext(dir.resolve("tls").resolve("ca.pem")))
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        this.token = Files.readString(dir.resolve("admin.token")).strip();
+        this.sub = sub;
     }
 
     public static SSLContext sslContext(Path caPem) throws Exception {
@@ -50,7 +79,7 @@ public final class TestController implements AutoCloseable {
         return ctx;
     }
 
-    public String url(String path) { return controller.baseUrl() + path; }
+    public String url(String path) { return baseUrl + path; }
 
     /** A response with its body parsed when JSON. */
     public record Reply(int status, java.net.http.HttpHeaders headers, String body) {
@@ -77,6 +106,7 @@ public final class TestController implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (controller == null) return;
         controller.close();
         try (var walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

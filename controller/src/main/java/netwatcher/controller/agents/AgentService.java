@@ -74,7 +74,7 @@ public final class AgentService {
                 throw ArmErrorCode.InvalidRequestContent.exception("Required property '" + f[0] + "' is missing.", f[0]);
             }
         }
-        EnrollmentTokens.Grant grant = tokens.redeem(r.enrollmentToken()).orElseThrow(() -> ArmErrorCode.AuthenticationFailed.exception(
+        EnrollmentTokens.Grant grant = tokens.redeem(r.enrollmentToken(), r.subscriptionId(), r.resourceGroup()).orElseThrow(() -> ArmErrorCode.AuthenticationFailed.exception(
                 "The enrollment token is unknown, revoked, expired or used up. Ask the admin for a new one (nw admin enrollment-token create)."));
         if (grant.subscriptionId() != null && !grant.subscriptionId().equalsIgnoreCase(r.subscriptionId())
                 || grant.resourceGroup() != null && !grant.resourceGroup().equalsIgnoreCase(r.resourceGroup())) {

@@ -51,6 +51,9 @@ public final class HttpServer implements AutoCloseable {
     /** Settings of the edge. */
     public record Settings(long maxBodyBytes, Tls tls) {}
 
+    /** Oversized bodies up to this many bytes are read and discarded so that their 413 arrives. */
+    static final long DRAIN_LIMIT = 64L << 20;
+
     private final Server server;
     private final Router router;
     private final AccessControl access;
@@ -152,7 +155,7 @@ public final class HttpServer implements AutoCloseable {
                     ApiVersionCheck.requirePresent(ex.query("api-version"));
                 }
                 case ARM, ARM_DEFERRED_AUTHZ -> {
-                    Caller caller = access.authenticate(ex.header("Authorization"));
+                    Caller caller = armCaller(ex.header("Authorization"));
                     if (caller.kind() == Caller.Kind.AGENT) {
                         throw ArmErrorCode.AuthorizationFailed.exception("Agent credentials may only be used on the agent protocol routes.");
                     }
@@ -175,9 +178,34 @@ public final class HttpServer implements AutoCloseable {
             }
         }
 
+        /**
+         * Authenticates an ARM caller. A valid agent credential is not a bad token but the wrong
+         * one for these routes: 403, as the ARM pipeline promises, rather than 401.
+         */
+        private Caller armCaller(String header) {
+            try {
+                return access.authenticate(header);
+            } catch (ArmException e) {
+                if (e.code() == ArmErrorCode.AuthenticationFailed && header != null
+                        && header.strip().regionMatches(true, 0, "Bearer nwa.", 0, 11)) {
+                    Caller agent;
+                    try {
+                        agent = agents.authenticate(header);
+                    } catch (ArmException notAnAgent) {
+                        throw e;
+                    }
+                    if (agent != null) {
+                        throw ArmErrorCode.AuthorizationFailed.exception("Agent credentials may only be used on the agent protocol routes.");
+                    }
+                }
+                throw e;
+            }
+        }
+
         private void checkBody(JettyExchange ex) {
             long length = ex.request.getLength();
             if (length > settings.maxBodyBytes()) {
+                drain(ex, length);
                 throw ArmErrorCode.RequestEntityTooLarge.exception("The request body is " + length
                         + " bytes; the limit is " + settings.maxBodyBytes() + " bytes.");
             }
@@ -189,6 +217,21 @@ public final class HttpServer implements AutoCloseable {
                     throw ArmErrorCode.UnsupportedMediaType.exception("The content media type '" + type
                             + "' is not supported. Only 'application/json' is supported.");
                 }
+            }
+        }
+
+        /**
+         * Reads and discards an oversized body (up to {@link #DRAIN_LIMIT}) so the 413 reaches the
+         * client: closing a connection with unread request bytes makes TCP reset it, and the client
+         * sees a broken connection instead of the answer. Larger bodies get the connection closed.
+         */
+        private void drain(JettyExchange ex, long length) {
+            ex.setHeader("Connection", "close");
+            if (length > DRAIN_LIMIT) return;
+            try (InputStream in = Content.Source.asInputStream(ex.request)) {
+                in.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                // the client went away; the 413 is sent anyway
             }
         }
 
@@ -256,6 +299,11 @@ public final class HttpServer implements AutoCloseable {
             try (InputStream in = Content.Source.asInputStream(request)) {
                 byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8L, limit + 1));
                 if (b.length > limit) {
+                    // read and drop the rest (bounded) so the 413 reaches the client instead of a reset
+                    setHeader("Connection", "close");
+                    long dropped = 0;
+                    byte[] sink = new byte[1 << 16];
+                    for (int n; dropped < DRAIN_LIMIT && (n = in.read(sink)) > 0; ) dropped += n;
                     throw ArmErrorCode.RequestEntityTooLarge.exception("The request body is larger than the limit of " + limit + " bytes.");
                 }
                 body = b;

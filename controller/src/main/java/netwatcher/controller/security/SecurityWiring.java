@@ -1,6 +1,7 @@
 package netwatcher.controller.security;
 
 import java.net.URLDecoder;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -13,6 +14,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import netwatcher.arm.ArmBody;
 import netwatcher.arm.ArmErrorCode;
+import netwatcher.controller.admin.AdminViews;
 import netwatcher.controller.agents.EnrollmentTokens;
 import netwatcher.controller.auth.AdminToken;
 import netwatcher.controller.auth.AuthResult;
@@ -26,8 +28,11 @@ import netwatcher.controller.auth.JwtValidator;
 import netwatcher.controller.auth.OAuthConfig;
 import netwatcher.controller.auth.OAuthIssuer;
 import netwatcher.controller.auth.OAuthSigningKey;
+import netwatcher.controller.auth.OidcProviderConfig;
+import netwatcher.controller.auth.TrustedIssuer;
 import netwatcher.controller.auth.Principal;
 import netwatcher.controller.auth.Role;
+import netwatcher.controller.auth.Scope;
 import netwatcher.controller.auth.SecurityAdmin;
 import netwatcher.controller.auth.TokenResult;
 import netwatcher.controller.db.Database;
@@ -45,11 +50,23 @@ public final class SecurityWiring {
     private final Authorizer authorizer;
     private final OAuthSigningKey signingKey;
     private final Clock clock;
+    private final List<TrustedIssuer> oidcIssuers;
     private volatile OAuthIssuer issuer;
     private volatile Authenticator authenticator;
 
     public SecurityWiring(Path dataDir, Database db, Clock clock) {
+        this(dataDir, db, List.of(), clock);
+    }
+
+    /**
+     * With external OIDC providers: their tokens authenticate {@code provider:subject} principals,
+     * which then need role assignments like any other. JWKS are fetched over the JDK's default
+     * trust store (or http on loopback).
+     */
+    public SecurityWiring(Path dataDir, Database db, List<OidcProviderConfig> oidcProviders, Clock clock) {
         this.clock = clock;
+        HttpClient jwksHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.oidcIssuers = oidcProviders.stream().map(p -> TrustedIssuer.oidc(p, jwksHttp, clock)).toList();
         this.adminToken = AdminToken.loadOrCreate(dataDir);
         this.servicePrincipals = new JdbcServicePrincipalRepository(db);
         this.roles = new JdbcRoleAssignmentRepository(db, clock);
@@ -63,7 +80,10 @@ public final class SecurityWiring {
         OAuthIssuer i = new OAuthIssuer(OAuthConfig.forPort(port, List.of("127.0.0.1", "localhost", "::1", "198.19.255.1", hostName())),
                 signingKey, servicePrincipals, clock);
         this.issuer = i;
-        this.authenticator = new Authenticator(adminToken, new JwtValidator(List.of(i.trustedIssuer()), clock), servicePrincipals, List.of());
+        List<TrustedIssuer> trusted = new java.util.ArrayList<>();
+        trusted.add(i.trustedIssuer());
+        trusted.addAll(oidcIssuers);
+        this.authenticator = new Authenticator(adminToken, new JwtValidator(trusted, clock), servicePrincipals, List.of());
     }
 
     private static String hostName() {
@@ -118,9 +138,9 @@ public final class SecurityWiring {
 
     /** Enrollment tokens for agents: tokens the admin created, or the admin token itself (used by {@code nw up}). */
     public EnrollmentTokens enrollmentTokens() {
-        return token -> {
+        return (token, subscriptionId, resourceGroup) -> {
             if (adminToken.matches(token)) return Optional.of(new EnrollmentTokens.Grant(null, null));
-            return switch (admin.redeemEnrollmentToken(token, null, null)) {
+            return switch (admin.redeemEnrollmentToken(token, subscriptionId, resourceGroup)) {
                 case SecurityAdmin.Redemption.Accepted a -> Optional.of(new EnrollmentTokens.Grant(
                         a.token().subscriptionId(), a.token().resourceGroup()));
                 case SecurityAdmin.Redemption.Rejected r -> Optional.empty();
@@ -141,25 +161,28 @@ public final class SecurityWiring {
             ArmBody b = ArmBody.root(bodyOrEmpty(ex));
             var created = admin.createEnrollmentToken(b.string("subscriptionId"), b.string("resourceGroup"),
                     Duration.ofSeconds(b.integer("expiresInSeconds", 60, 365L * 86400, 86400)), (int) b.integer("maxUses", 1, 1_000_000, 100));
-            ex.json(201, Exchange.object("id", created.enrollmentToken().id(), "token", created.token(),
-                    "expiresAt", created.enrollmentToken().expiresAt().toString()));
+            ex.json(201, AdminViews.createdEnrollmentToken(created));
         });
-        router.add("GET", "/admin/v1/enrollmentTokens", Router.Kind.ADMIN, (ex, v) -> ex.json(200, Exchange.list(admin.listEnrollmentTokens())));
+        router.add("GET", "/admin/v1/enrollmentTokens", Router.Kind.ADMIN, (ex, v) -> ex.json(200, Exchange.list(
+                admin.listEnrollmentTokens().stream().map(AdminViews::enrollmentToken).toList())));
         router.add("DELETE", "/admin/v1/enrollmentTokens/{id}", Router.Kind.ADMIN, (ex, v) -> {
-            admin.revokeEnrollmentToken(v.get("id"));
+            if (!admin.revokeEnrollmentToken(v.get("id"))) {
+                throw ArmErrorCode.NotFound.exception("No enrollment token with id '" + v.get("id") + "'.");
+            }
             ex.empty(204);
         });
         router.add("POST", "/admin/v1/servicePrincipals", Router.Kind.ADMIN, (ex, v) -> {
             ArmBody b = ArmBody.root(bodyOrEmpty(ex));
             var created = admin.createServicePrincipal(b.string("displayName").orElse("service principal"));
-            ex.json(201, Exchange.object("clientId", created.servicePrincipal().clientId().toString(), "clientSecret", created.clientSecret(),
-                    "displayName", created.servicePrincipal().displayName(), "tenant", "adfs"));
+            ex.json(201, AdminViews.createdServicePrincipal(created));
         });
         router.add("GET", "/admin/v1/servicePrincipals", Router.Kind.ADMIN, (ex, v) -> ex.json(200, Exchange.list(
-                admin.listServicePrincipals().stream().map(sp -> Exchange.object("clientId", sp.clientId().toString(),
-                        "displayName", sp.displayName(), "createdAt", sp.createdAt().toString())).toList())));
+                admin.listServicePrincipals().stream().map(AdminViews::servicePrincipal).toList())));
         router.add("DELETE", "/admin/v1/servicePrincipals/{id}", Router.Kind.ADMIN, (ex, v) -> {
-            admin.revokeServicePrincipal(parseUuid(v.get("id")));
+            UUID clientId = parseUuid(v.get("id"));
+            if (!admin.revokeServicePrincipal(clientId)) {
+                throw ArmErrorCode.NotFound.exception("No service principal with client id '" + clientId + "'.");
+            }
             ex.empty(204);
         });
         router.add("POST", "/admin/v1/roleAssignments", Router.Kind.ADMIN, (ex, v) -> {
@@ -170,12 +193,26 @@ public final class SecurityWiring {
             } catch (IllegalArgumentException e) {
                 throw b.badValue("role", "must be Reader, Contributor or Owner");
             }
-            ex.json(201, admin.assignRole(b.requireString("principalId"), role, b.requireString("scope")));
+            String principalId = b.requireString("principalId");
+            String scope = b.requireString("scope");
+            try {
+                scope = Scope.parse(scope).path();
+            } catch (IllegalArgumentException e) {
+                throw b.badValue("scope", "must be /subscriptions/{subscriptionId} or /subscriptions/{subscriptionId}/resourceGroups/{name}; was '" + scope + "'");
+            }
+            try {
+                ex.json(201, AdminViews.roleAssignment(admin.assignRole(principalId, role, scope)));
+            } catch (IllegalArgumentException e) {
+                throw b.badValue("principalId", e.getMessage());
+            }
         });
         router.add("GET", "/admin/v1/roleAssignments", Router.Kind.ADMIN,
-                (ex, v) -> ex.json(200, Exchange.list(admin.listRoleAssignments(Optional.ofNullable(ex.query("principalId"))))));
+                (ex, v) -> ex.json(200, Exchange.list(admin.listRoleAssignments(Optional.ofNullable(ex.query("principalId")))
+                        .stream().map(AdminViews::roleAssignment).toList())));
         router.add("DELETE", "/admin/v1/roleAssignments/{id}", Router.Kind.ADMIN, (ex, v) -> {
-            admin.removeRoleAssignment(v.get("id"));
+            if (!admin.removeRoleAssignment(v.get("id"))) {
+                throw ArmErrorCode.NotFound.exception("No role assignment with id '" + v.get("id") + "'.");
+            }
             ex.empty(204);
         });
         router.add("POST", "/admin/v1/listeners", Router.Kind.ADMIN, (ex, v) -> {

@@ -1,0 +1,87 @@
+package netwatcher.controller.capture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import netwatcher.arm.ArmResourceId;
+import netwatcher.controller.db.Database;
+import netwatcher.controller.db.DatabaseTest;
+import netwatcher.model.agent.CaptureOrder;
+import netwatcher.model.agent.CaptureReport;
+import netwatcher.model.agent.UploadTarget;
+
+/** {@link CaptureRepository} on embedded H2 and a real PostgreSQL. */
+class CaptureRepositoryTest {
+    static final Instant T = Instant.parse("2030-01-01T00:00:00.123456Z");
+    static final ArmResourceId WATCHER = ArmResourceId.of("s", "NetworkWatcherRG", "Microsoft.Network", "networkWatchers", "nw");
+    final CaptureRepository repo = new CaptureRepository();
+
+    static Capture capture(String key, String name, String vmKey, Instant created) {
+        ArmResourceId id = WATCHER.child("packetCaptures", name);
+        CaptureOrder order = new CaptureOrder(key, id.toString(), true, 96, 1000, 60,
+                List.of(new CaptureOrder.WireFilter("TCP", "198.18.1.10", null, "80", null)), "/var/captures/" + name + ".cap",
+                new UploadTarget(UploadTarget.LOCAL, "https://127.0.0.1:8443/upload/" + key, "https://x/" + name), created);
+        Map<String, Object> props = Map.of("target", "/subscriptions/s/vm", "timeLimitInSeconds", 60,
+                "storageLocation", Map.of("filePath", "/var/captures/" + name + ".cap"));
+        return new Capture(key, id, WATCHER.key(), vmKey, props, order, "W/\"1\"", "Updating", created, false, false,
+                "NotStarted", null, List.of(), null, null, null, null, null, false);
+    }
+
+    @DatabaseTest
+    void claimName_isCaseInsensitiveAndReleasable(Database db) {
+        ArmResourceId id = WATCHER.child("packetCaptures", "pc1");
+        assertTrue(repo.claimName(db, id, "c-1"));
+        assertFalse(repo.claimName(db, WATCHER.child("packetCaptures", "PC1"), "c-2"));
+        repo.releaseName(db, id);
+        assertTrue(repo.claimName(db, WATCHER.child("packetCaptures", "PC1"), "c-2"));
+    }
+
+    @DatabaseTest
+    void insert_thenFind_returnsEqualCapture(Database db) {
+        Capture c = capture("c-1", "pc1", "vm1", T);
+        repo.claimName(db, c.id(), c.key());
+        repo.insert(db, c);
+
+        assertEquals(Optional.of(c), repo.findByKey(db, "c-1"));
+        assertEquals(Optional.of(c), repo.findLive(db, WATCHER.child("packetCaptures", "PC1")));
+        assertEquals(Optional.of(c), db.inTransaction(tx -> repo.lockByKey(tx, "c-1")));
+        assertEquals(List.of(c), repo.listLive(db, WATCHER.key()));
+    }
+
+    @DatabaseTest
+    void updateState_storesReportAndFinalState(Database db) {
+        Capture c = capture("c-1", "pc1", "vm1", T);
+        repo.insert(db, c);
+        CaptureReport report = new CaptureReport("c-1", "Stopped", "TimeExceeded", List.of(), null, T, T.plusSeconds(60),
+                5, 500, 1, 2, 8, T.plusMillis(1), T.plusSeconds(59), "/var/captures/pc1.cap", "done", 524);
+        Capture stopped = new Capture(c.key(), c.id(), c.watcherKey(), c.vmKey(), c.properties(), c.order(), "W/\"2\"", "Succeeded",
+                c.createdAt(), true, true, "Stopped", "TimeExceeded", List.of("AgentStopped", "StorageFailed"), "done", T,
+                T.plusSeconds(60), report, T.plusSeconds(61), true);
+        repo.updateState(db, stopped);
+
+        assertEquals(Optional.of(stopped), repo.findByKey(db, "c-1"));
+        assertEquals(List.of(), repo.listLive(db, WATCHER.key()), "deleted captures are not listed");
+        assertEquals(List.of(), repo.openForVm(db, "vm1"));
+    }
+
+    @DatabaseTest
+    void openUnclaimedAndCount_selectTheRightCaptures(Database db) {
+        Capture old = capture("c-1", "pc1", "/subscriptions/s/vm1", T);
+        Capture recent = capture("c-2", "pc2", "/subscriptions/s/vm1", T.plusSeconds(100));
+        Capture otherSub = capture("c-3", "pc3", "/subscriptions/t/vm9", T);
+        repo.insert(db, old);
+        repo.insert(db, recent);
+        repo.insert(db, otherSub);
+
+        assertEquals(List.of(old, recent), repo.openForVm(db, "/subscriptions/s/vm1"));
+        assertEquals(List.of("c-1", "c-3"), repo.unclaimedBefore(db, T.plusSeconds(50)).stream().map(Capture::key).sorted().toList());
+        assertEquals(2, repo.countOpen(db, "/subscriptions/s/"));
+        assertEquals(3, repo.countOpen(db, "/subscriptions/"));
+        assertEquals(0, repo.countOpen(db, "/subscriptions/u/"));
+    }
+}
