@@ -18,12 +18,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import netwatcher.arm.ApiVersion;
 import netwatcher.arm.ArmError;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
 import netwatcher.arm.Json;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -58,6 +60,27 @@ public final class HttpServer implements AutoCloseable {
     private final Settings settings;
     private final Clock clock;
 
+    /**
+     * One request as served: what a recording test asserts on. {@code headers} holds the response
+     * headers ARM clients act on (Location, Azure-AsyncOperation, Retry-After, x-ms-request-id), when set.
+     */
+    public record Served(String method, String path, String query, int status, Map<String, String> headers) {
+        public String header(String name) { return headers.get(name); }
+    }
+
+    /** Observes every served request; called on the serving thread after the handler ran. Must not block. */
+    public interface ServedListener {
+        void served(Served served);
+    }
+
+    private static final List<String> RECORDED_HEADERS = List.of("Location", "Azure-AsyncOperation", "Retry-After", "x-ms-request-id");
+    private final List<ServedListener> listeners = new CopyOnWriteArrayList<>();
+
+    /** Adds a listener (none by default: recording is off unless a test asks for it). */
+    public void addServedListener(ServedListener listener) { listeners.add(listener); }
+
+    public void removeServedListener(ServedListener listener) { listeners.remove(listener); }
+
     /** Authenticates agent credentials for {@link Router.Kind#AGENT} routes. */
     public interface AgentAuthenticator {
         Caller authenticate(String authorizationHeader);
@@ -82,6 +105,8 @@ public final class HttpServer implements AutoCloseable {
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false);
         config.setSendDateHeader(true);
+        // ARM accepts empty path segments: az CLI asks for {resourceManager}/ + /metadata/endpoints = "//metadata/...".
+        config.setUriCompliance(UriCompliance.DEFAULT.with("arm", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
         ServerConnector connector;
         if (settings.tls() != null) {
             config.addCustomizer(new SecureRequestCustomizer(false));
@@ -142,7 +167,25 @@ public final class HttpServer implements AutoCloseable {
                 fail(ex, 500, new ArmError("InternalServerError",
                         "The server encountered an internal error. Request id: " + requestId + ".", null));
             }
+            if (!listeners.isEmpty()) record(request, response);
             return true;
+        }
+
+        private void record(Request request, Response response) {
+            Map<String, String> h = new java.util.LinkedHashMap<>();
+            for (String name : RECORDED_HEADERS) {
+                String v = response.getHeaders().get(name);
+                if (v != null) h.put(name, v);
+            }
+            Served s = new Served(request.getMethod(), request.getHttpURI().getDecodedPath(), request.getHttpURI().getQuery(),
+                    response.getStatus(), Map.copyOf(h));
+            for (ServedListener l : listeners) {
+                try {
+                    l.served(s);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "served listener failed: " + e);
+                }
+            }
         }
 
         private void pipeline(Router.Match match, JettyExchange ex) {
@@ -157,7 +200,9 @@ public final class HttpServer implements AutoCloseable {
                         throw ArmErrorCode.AuthorizationFailed.exception("Agent credentials may only be used on the agent protocol routes.");
                     }
                     ex.attributes().put("caller", caller);
-                    ex.attributes().put("apiVersion", ApiVersion.require(ex.query("api-version")));
+                    // Microsoft.Resources paths (/subscriptions, /tenants) take that provider's older versions.
+                    ex.attributes().put("apiVersion", ApiVersion.require(ex.query("api-version"),
+                            ex.path().contains("/providers/") ? ApiVersion.FIRST : ApiVersion.FIRST_RESOURCES));
                     checkBody(ex);
                     if (match.route().kind() == Router.Kind.ARM) access.authorize(caller, ex.method(), ex.path());
                 }
@@ -239,7 +284,7 @@ public final class HttpServer implements AutoCloseable {
 
         @Override public String path() {
             String p = request.getHttpURI().getDecodedPath();
-            return p == null ? "/" : p;
+            return p == null ? "/" : p.indexOf("//") >= 0 ? p.replaceAll("/{2,}", "/") : p;
         }
 
         @Override public String query(String name) {
