@@ -68,7 +68,7 @@ public final class HttpServer implements AutoCloseable {
         public String header(String name) { return headers.get(name); }
     }
 
-    /** Observes every served request; called on the serving thread after the handler ran. Must not block. */
+    /** Observes every served request; called on the serving thread just before the response is written. Must not block. */
     public interface ServedListener {
         void served(Served served);
     }
@@ -167,25 +167,7 @@ public final class HttpServer implements AutoCloseable {
                 fail(ex, 500, new ArmError("InternalServerError",
                         "The server encountered an internal error. Request id: " + requestId + ".", null));
             }
-            if (!listeners.isEmpty()) record(request, response);
             return true;
-        }
-
-        private void record(Request request, Response response) {
-            Map<String, String> h = new java.util.LinkedHashMap<>();
-            for (String name : RECORDED_HEADERS) {
-                String v = response.getHeaders().get(name);
-                if (v != null) h.put(name, v);
-            }
-            Served s = new Served(request.getMethod(), request.getHttpURI().getDecodedPath(), request.getHttpURI().getQuery(),
-                    response.getStatus(), Map.copyOf(h));
-            for (ServedListener l : listeners) {
-                try {
-                    l.served(s);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "served listener failed: " + e);
-                }
-            }
         }
 
         private void pipeline(Router.Match match, JettyExchange ex) {
@@ -244,6 +226,25 @@ public final class HttpServer implements AutoCloseable {
             }
             ex.setHeader("x-ms-failure-cause", status >= 500 ? "service" : "gateway");
             ex.json(status, Map.of("error", error));
+        }
+    }
+
+    /** Tells the listeners about a response about to be written (before, so a client never sees it first). */
+    private void record(Request request, Response response) {
+        if (listeners.isEmpty()) return;
+        Map<String, String> h = new java.util.LinkedHashMap<>();
+        for (String name : RECORDED_HEADERS) {
+            String v = response.getHeaders().get(name);
+            if (v != null) h.put(name, v);
+        }
+        Served s = new Served(request.getMethod(), request.getHttpURI().getDecodedPath(), request.getHttpURI().getQuery(),
+                response.getStatus(), Map.copyOf(h));
+        for (ServedListener l : listeners) {
+            try {
+                l.served(s);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "served listener failed: " + e);
+            }
         }
     }
 
@@ -332,6 +333,7 @@ public final class HttpServer implements AutoCloseable {
             byte[] b = bytes == null ? new byte[0] : bytes;
             response.getHeaders().put("Content-Length", Long.toString(b.length));
             if ("HEAD".equals(method())) b = new byte[0];
+            record(request, response);
             response.write(true, ByteBuffer.wrap(b), callback);
         }
 
@@ -340,6 +342,7 @@ public final class HttpServer implements AutoCloseable {
             sent = true;
             response.setStatus(status);
             response.getHeaders().put("Content-Length", Long.toString(contentLength));
+            record(request, response);
             response.write(true, ByteBuffer.allocate(0), callback);
         }
 
@@ -349,6 +352,7 @@ public final class HttpServer implements AutoCloseable {
             response.setStatus(status);
             if (contentType != null) response.getHeaders().put("Content-Type", contentType);
             if (contentLength >= 0) response.getHeaders().put("Content-Length", Long.toString(contentLength));
+            record(request, response);
             OutputStream out = Content.Sink.asOutputStream(response);
             return new OutputStream() {
                 @Override public void write(int b) throws IOException { out.write(b); }
