@@ -118,8 +118,7 @@ class AzCliTest {
         cmd.addAll(List.of("--output", "json"));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Map<String, String> env = pb.environment();
-        for (String proxy : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")) env.remove(proxy);
-        env.put("NO_PROXY", "127.0.0.1,localhost");
+        ClientEnvironment.confine(env);
         env.put("AZURE_CONFIG_DIR", config.toString());
         env.put("PYTHONPATH", Path.of("src/test/azcli").toAbsolutePath().toString());
         env.put("REQUESTS_CA_BUNDLE", c.controller.caFile().toString());

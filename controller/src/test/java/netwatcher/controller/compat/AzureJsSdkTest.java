@@ -85,13 +85,17 @@ class AzureJsSdkTest {
         }
     }
 
-    /** A recorder holding only the n-th exchange that starts with {@code method *suffix} and what followed until the next start. */
+    /**
+     * A recorder holding only the n-th exchange that starts with {@code method *suffix} and the client
+     * requests (GETs) that followed it until its next non-GET request; the agent's protocol is left out.
+     */
     private static Recorder only(Recorder r, String method, String suffix, int n) {
         List<Served> all = r.all();
         Recorder slice = new Recorder();
         int seen = -1;
         boolean in = false;
         for (Served s : all) {
+            if (s.path().startsWith("/agent/")) continue;
             boolean start = s.method().equals(method) && s.path().endsWith(suffix);
             if (start) {
                 seen++;
@@ -116,8 +120,7 @@ class AzureJsSdkTest {
         Path script = Path.of("src/test/js/packet-capture-lifecycle.cjs").toAbsolutePath();
         ProcessBuilder pb = new ProcessBuilder("node", script.toString());
         Map<String, String> env = pb.environment();
-        for (String proxy : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")) env.remove(proxy);
-        env.put("NO_PROXY", "127.0.0.1,localhost");
+        ClientEnvironment.confine(env);
         env.put("NODE_PATH", modules.toString());
         env.put("NODE_EXTRA_CA_CERTS", c.controller.caFile().toString());
         env.putAll(vars);
