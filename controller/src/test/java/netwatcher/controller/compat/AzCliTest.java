@@ -71,12 +71,26 @@ class AzCliTest {
         az("cloud", "register", "-n", "netwatcher", "--endpoint-resource-manager", base + "/", "--profile", PROFILE);
         JsonNode cloud = az("cloud", "show", "-n", "netwatcher");
         assertEquals(base + "/adfs", cloud.path("endpoints").path("activeDirectory").asText(), cloud.toString());
+        assertEquals(1, recorder.matching("GET", p -> p.endsWith("/metadata/endpoints")).size(), recorder.dump());
+        // With the three login endpoints given, az 2.45 (msrestazure _populate_from_metadata_endpoint) asks nothing.
+        recorder.clear();
+        az("cloud", "register", "-n", "netwatcher-explicit", "--profile", PROFILE, "--endpoint-resource-manager", base + "/",
+                "--endpoint-active-directory", base + "/adfs", "--endpoint-active-directory-resource-id", base + "/",
+                "--endpoint-active-directory-graph-resource-id", base + "/");
+        assertEquals(0, recorder.matching("GET", p -> p.endsWith("/metadata/endpoints")).size(), recorder.dump());
         az("cloud", "set", "-n", "netwatcher");
         JsonNode login = az("login", "--service-principal", "-u", clientId, "-p", secret, "--tenant", "adfs");
         assertEquals(c.sub, login.get(0).path("id").asText(), login.toString());
 
         JsonNode watchers = az("network", "watcher", "list");
         assertTrue(watchers.toString().contains("NetworkWatcher_westeurope"), watchers.toString());
+
+        // A controller error reaches the user in ARM shape: az prints code, message and target, exits 1.
+        Result refused = run("network", "watcher", "packet-capture", "create", "-g", "azrg", "--vm", "azvm", "-n", "badpc",
+                "--file-path", "/tmp/elsewhere.cap");
+        assertEquals(1, refused.exit(), refused.toString());
+        assertTrue(refused.stderr().contains("(InvalidParameter)") && refused.stderr().contains("Target: properties.storageLocation.filePath"),
+                refused.stderr());
 
         try (AgentPlayer player = new AgentPlayer(agent)) {
             recorder.clear();
@@ -110,8 +124,21 @@ class AzCliTest {
         System.out.println("az CLI exchange:\n" + transcript.dump());
     }
 
+    /** What one az invocation did. */
+    record Result(int exit, String stdout, String stderr) {}
+
     /** Runs az with JSON output; fails the test on a non-zero exit; returns the parsed output (null when empty). */
     private JsonNode az(String... args) throws IOException, InterruptedException {
+        Result r = run(args);
+        if (r.exit() != 0) {
+            fail("az " + String.join(" ", args) + " exited " + r.exit() + "\nstderr: " + r.stderr() + "\nstdout: " + r.stdout()
+                    + "\nserved:\n" + recorder.dump());
+        }
+        return r.stdout().isBlank() ? null : Json.tree(r.stdout().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Runs az with JSON output in the test's config directory, trusting the controller's CA. */
+    private Result run(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(azBinary());
         cmd.addAll(List.of(args));
@@ -135,13 +162,7 @@ class AzCliTest {
             p.destroyForcibly();
             fail("az " + String.join(" ", args) + " did not finish\n" + Files.readString(err) + "\n" + recorder.dump());
         }
-        String stdout = Files.readString(out, StandardCharsets.UTF_8);
-        String stderr = Files.readString(err, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            fail("az " + String.join(" ", args) + " exited " + p.exitValue() + "\nstderr: " + stderr + "\nstdout: " + stdout
-                    + "\nserved:\n" + recorder.dump());
-        }
-        return stdout.isBlank() ? null : Json.tree(stdout.getBytes(StandardCharsets.UTF_8));
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
     }
 
     private static String azBinary() {
