@@ -8,7 +8,8 @@
 #   ModuleNotFoundError: No module named 'azure.mgmt.network.v2018_11_01.operations'
 # before sending a request (reported upstream as Azure/azure-cli#26830, Debian 12, same traceback;
 # with the default "latest" profile even the models, azure.mgmt.network.v2022_01_01, and compute
-# v2022_11_01 are missing, which is why AzCliTest uses the Azure Stack profile). This finder answers only those missing imports, with the package's own
+# v2022_11_01 are missing, which is why AzCliTest uses the Azure Stack profile).
+# This finder answers only those missing imports, with the package's own
 # shared operations module; requests, api-versions and polling stay exactly az's.
 import importlib
 import importlib.abc
