@@ -16,6 +16,11 @@ public record ApiVersion(LocalDate date, String suffix) implements Comparable<Ap
             Pattern.compile("(\\d{4})-(\\d{2})-(\\d{2})(-(preview|alpha|beta|rc|privatepreview))?", Pattern.CASE_INSENSITIVE);
     /** The first api-version of Microsoft.Network/networkWatchers. */
     public static final LocalDate FIRST = LocalDate.of(2016, 9, 1);
+    /**
+     * The first api-version of Microsoft.Resources (subscriptions, tenants): the az CLI's Azure Stack
+     * profiles list subscriptions with 2016-06-01, older than any Network version.
+     */
+    public static final LocalDate FIRST_RESOURCES = LocalDate.of(2014, 4, 1);
 
     /**
      * Parses and checks an api-version query value.
@@ -24,6 +29,11 @@ public record ApiVersion(LocalDate date, String suffix) implements Comparable<Ap
      *                      malformed or older than 2016-09-01
      */
     public static ApiVersion require(String value) {
+        return require(value, FIRST);
+    }
+
+    /** As {@link #require(String)}, with the oldest accepted version {@code first} (a provider's first api-version). */
+    public static ApiVersion require(String value, LocalDate first) {
         if (value == null || value.isBlank()) {
             throw ArmErrorCode.MissingApiVersionParameter.exception(
                     "The api-version query parameter (?api-version=) is required for all requests.", "api-version");
@@ -40,9 +50,9 @@ public record ApiVersion(LocalDate date, String suffix) implements Comparable<Ap
             throw ArmErrorCode.InvalidApiVersionParameter.exception(
                     "The api-version '" + value + "' is not a valid date.", "api-version");
         }
-        if (date.isBefore(FIRST)) {
+        if (date.isBefore(first)) {
             throw ArmErrorCode.InvalidApiVersionParameter.exception("The api-version '" + value
-                    + "' is invalid. The supported versions are 2016-09-01 and later.", "api-version");
+                    + "' is invalid. The supported versions are " + first + " and later.", "api-version");
         }
         return new ApiVersion(date, m.group(5) == null ? "" : m.group(5).toLowerCase(java.util.Locale.ROOT));
     }

@@ -177,6 +177,9 @@ public final class Controller implements AutoCloseable {
 
     public ControllerConfig config() { return config; }
 
+    /** The HTTP edge, for observers such as a test's request recorder. */
+    public HttpServer http() { return http; }
+
     @Override
     public void close() throws Exception {
         scheduler.shutdownNow();

@@ -148,6 +148,9 @@ public final class CaptureSpecParser {
     /** A Linux host path for a capture file: absolute, under /var/captures, naming a file, no traversal. */
     static String hostPath(String path, String field) {
         String p = path.trim();
+        // The az CLI's Azure Stack profiles write every filePath Windows-style ("\var\captures\x.cap"
+        // for --file-path /var/captures/x.cap); a rooted all-backslash path means the same path on a Linux host.
+        if (p.startsWith("\\") && p.indexOf('/') < 0) p = p.replace('\\', '/');
         String problem = null;
         if (!p.startsWith(CAPTURES_ROOT + "/")) problem = "must be an absolute path under " + CAPTURES_ROOT + "/ (Linux hosts)";
         else if (p.endsWith("/")) problem = "must name a file, not a directory";

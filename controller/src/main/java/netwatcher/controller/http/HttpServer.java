@@ -18,12 +18,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import netwatcher.arm.ApiVersion;
 import netwatcher.arm.ArmError;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
 import netwatcher.arm.Json;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -61,6 +63,27 @@ public final class HttpServer implements AutoCloseable {
     private final Settings settings;
     private final Clock clock;
 
+    /**
+     * One request as served: what a recording test asserts on. {@code headers} holds the response
+     * headers ARM clients act on (Location, Azure-AsyncOperation, Retry-After, x-ms-request-id), when set.
+     */
+    public record Served(String method, String path, String query, int status, Map<String, String> headers) {
+        public String header(String name) { return headers.get(name); }
+    }
+
+    /** Observes every served request; called on the serving thread just before the response is written. Must not block. */
+    public interface ServedListener {
+        void served(Served served);
+    }
+
+    private static final List<String> RECORDED_HEADERS = List.of("Location", "Azure-AsyncOperation", "Retry-After", "x-ms-request-id");
+    private final List<ServedListener> listeners = new CopyOnWriteArrayList<>();
+
+    /** Adds a listener (none by default: recording is off unless a test asks for it). */
+    public void addServedListener(ServedListener listener) { listeners.add(listener); }
+
+    public void removeServedListener(ServedListener listener) { listeners.remove(listener); }
+
     /** Authenticates agent credentials for {@link Router.Kind#AGENT} routes. */
     public interface AgentAuthenticator {
         Caller authenticate(String authorizationHeader);
@@ -85,6 +108,8 @@ public final class HttpServer implements AutoCloseable {
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false);
         config.setSendDateHeader(true);
+        // ARM accepts empty path segments: az CLI asks for {resourceManager}/ + /metadata/endpoints = "//metadata/...".
+        config.setUriCompliance(UriCompliance.DEFAULT.with("arm", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
         ServerConnector connector;
         if (settings.tls() != null) {
             config.addCustomizer(new SecureRequestCustomizer(false));
@@ -160,7 +185,9 @@ public final class HttpServer implements AutoCloseable {
                         throw ArmErrorCode.AuthorizationFailed.exception("Agent credentials may only be used on the agent protocol routes.");
                     }
                     ex.attributes().put("caller", caller);
-                    ex.attributes().put("apiVersion", ApiVersion.require(ex.query("api-version")));
+                    // Microsoft.Resources paths (/subscriptions, /tenants) take that provider's older versions.
+                    ex.attributes().put("apiVersion", ApiVersion.require(ex.query("api-version"),
+                            ex.path().contains("/providers/") ? ApiVersion.FIRST : ApiVersion.FIRST_RESOURCES));
                     checkBody(ex);
                     if (match.route().kind() == Router.Kind.ARM) access.authorize(caller, ex.method(), ex.path());
                 }
@@ -245,6 +272,25 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
+    /** Tells the listeners about a response about to be written (before, so a client never sees it first). */
+    private void record(Request request, Response response) {
+        if (listeners.isEmpty()) return;
+        Map<String, String> h = new java.util.LinkedHashMap<>();
+        for (String name : RECORDED_HEADERS) {
+            String v = response.getHeaders().get(name);
+            if (v != null) h.put(name, v);
+        }
+        Served s = new Served(request.getMethod(), request.getHttpURI().getDecodedPath(), request.getHttpURI().getQuery(),
+                response.getStatus(), Map.copyOf(h));
+        for (ServedListener l : listeners) {
+            try {
+                l.served(s);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "served listener failed: " + e);
+            }
+        }
+    }
+
     /** Not-found for a path no route knows. */
     static ArmException notFound(String path) {
         return ArmErrorCode.NotFound.exception("No HTTP resource was found that matches the request URI '" + path + "'.");
@@ -282,7 +328,7 @@ public final class HttpServer implements AutoCloseable {
 
         @Override public String path() {
             String p = request.getHttpURI().getDecodedPath();
-            return p == null ? "/" : p;
+            return p == null ? "/" : p.indexOf("//") >= 0 ? p.replaceAll("/{2,}", "/") : p;
         }
 
         @Override public String query(String name) {
@@ -335,6 +381,7 @@ public final class HttpServer implements AutoCloseable {
             byte[] b = bytes == null ? new byte[0] : bytes;
             response.getHeaders().put("Content-Length", Long.toString(b.length));
             if ("HEAD".equals(method())) b = new byte[0];
+            record(request, response);
             response.write(true, ByteBuffer.wrap(b), callback);
         }
 
@@ -343,6 +390,7 @@ public final class HttpServer implements AutoCloseable {
             sent = true;
             response.setStatus(status);
             response.getHeaders().put("Content-Length", Long.toString(contentLength));
+            record(request, response);
             response.write(true, ByteBuffer.allocate(0), callback);
         }
 
@@ -352,6 +400,7 @@ public final class HttpServer implements AutoCloseable {
             response.setStatus(status);
             if (contentType != null) response.getHeaders().put("Content-Type", contentType);
             if (contentLength >= 0) response.getHeaders().put("Content-Length", Long.toString(contentLength));
+            record(request, response);
             OutputStream out = Content.Sink.asOutputStream(response);
             return new OutputStream() {
                 @Override public void write(int b) throws IOException { out.write(b); }

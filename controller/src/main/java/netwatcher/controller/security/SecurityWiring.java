@@ -151,7 +151,11 @@ public final class SecurityWiring {
     /** Registers the OAuth2 endpoints and the admin API. */
     public void register(Router router, Consumer<String> listen) {
         router.add("GET", "/adfs/.well-known/openid-configuration", Router.Kind.PUBLIC,
-                (ex, v) -> ex.json(200, issuer.discovery(ex.baseUrl())));
+                (ex, v) -> ex.json(200, issuer.discovery(ex.baseUrl()).toJson()));
+        // az login --tenant NAME resolves a tenant name through {activeDirectory}/{NAME}/.well-known/openid-configuration
+        // and takes the tenant from the issuer; ADFS has one tenant, "adfs", so the only name it resolves is that one.
+        router.add("GET", "/adfs/adfs/.well-known/openid-configuration", Router.Kind.PUBLIC,
+                (ex, v) -> ex.json(200, issuer.discovery(ex.baseUrl()).toJson()));
         router.add("GET", "/adfs/discovery/keys", Router.Kind.PUBLIC, (ex, v) -> ex.json(200, issuer.keys()));
         router.add("POST", "/adfs/oauth2/token", Router.Kind.PUBLIC, this::token);
         router.add("POST", "/{tenant}/oauth2/token", Router.Kind.PUBLIC, this::token);

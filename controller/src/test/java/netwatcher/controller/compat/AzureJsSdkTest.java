@@ -1,0 +1,150 @@
+package netwatcher.controller.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import netwatcher.arm.Json;
+import netwatcher.controller.Controller;
+import netwatcher.controller.TestAgent;
+import netwatcher.controller.TestController;
+import netwatcher.controller.http.HttpServer.Served;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Azure SDK for JavaScript ({@code @azure/arm-network} with {@code @azure/identity}'s
+ * ClientSecretCredential against the controller's ADFS-style issuer), unchanged, runs
+ * {@code src/test/js/packet-capture-lifecycle.cjs} against a real controller; the test asserts on what
+ * the script printed and on the recorded exchange. Fails when node or the packages are missing:
+ * .ci/run installs them into {@link #INSTALL}.
+ */
+class AzureJsSdkTest {
+    /** Where .ci/run installs the npm packages. */
+    static final Path INSTALL = Path.of(System.getenv("XDG_CACHE_HOME") != null
+            ? System.getenv("XDG_CACHE_HOME") : System.getProperty("user.home") + "/.cache", "netwatcher", "azure-js");
+
+    @Test
+    void jsSdk_packetCaptureLifecycle_completesWithShortPolls() throws Exception {
+        Path modules = INSTALL.resolve("node_modules");
+        for (String pkg : List.of("@azure/arm-network", "@azure/identity")) {
+            if (!Files.isDirectory(modules.resolve(pkg))) {
+                fail(pkg + " is not installed under " + modules + " (.ci/run installs it: npm install --prefix " + INSTALL + " " + pkg + ")");
+            }
+        }
+        Recorder recorder = new Recorder();
+        try (TestController c = new TestController(Duration.ofSeconds(30))) {
+            c.controller.http().addServedListener(recorder);
+            TestAgent agent = new TestAgent(c, "jsrg", "jsvm", "westeurope");
+            var sp = c.send("POST", "/admin/v1/servicePrincipals", "{\"displayName\":\"js\"}").json();
+            String clientId = sp.path("clientId").asText();
+            var role = c.send("POST", "/admin/v1/roleAssignments",
+                    "{\"principalId\":\"" + clientId + "\",\"role\":\"Contributor\",\"scope\":\"/subscriptions/" + c.sub + "\"}");
+            assertEquals(201, role.status(), role.body());
+
+            List<JsonNode> steps;
+            try (AgentPlayer player = new AgentPlayer(agent)) {
+                steps = runScript(c, recorder, Map.of(
+                        "NW_BASE_URL", c.controller.baseUrl(),
+                        "NW_SUBSCRIPTION", c.sub,
+                        "NW_CLIENT_ID", clientId,
+                        "NW_CLIENT_SECRET", sp.path("clientSecret").asText(),
+                        "NW_VM_ID", agent.vmId,
+                        "NW_STORAGE_ID", "/subscriptions/" + c.sub + "/resourceGroups/" + Controller.STORAGE_GROUP
+                                + "/providers/Microsoft.Storage/storageAccounts/" + Controller.LOCAL_ACCOUNT), modules);
+            }
+            String all = steps.toString() + "\n" + recorder.dump();
+            assertEquals("westeurope", step(steps, "networkWatchers.get", 0).path("location").asText(), all);
+            assertTrue(step(steps, "networkWatchers.listAll", 0).path("names").toString().contains("NetworkWatcher_westeurope"), all);
+            JsonNode created = step(steps, "packetCaptures.beginCreateAndWait", 0);
+            assertEquals("Succeeded", created.path("provisioningState").asText(), all);
+            assertEquals("/var/captures/jspc.cap", created.path("filePath").asText(), all);
+            assertEquals("Succeeded", step(steps, "packetCaptures.get", 0).path("provisioningState").asText(), all);
+            assertEquals("[\"jspc\"]", step(steps, "packetCaptures.list", 0).path("names").toString(), all);
+            assertEquals("Running", step(steps, "packetCaptures.beginGetStatusAndWait", 0).path("packetCaptureStatus").asText(), all);
+            JsonNode stopped = step(steps, "packetCaptures.beginGetStatusAndWait", 1);
+            assertEquals("Stopped", stopped.path("packetCaptureStatus").asText(), all);
+            assertEquals("[]", step(steps, "packetCaptures.list", 1).path("names").toString(), all);
+            step(steps, "done", 0);
+
+            // The token came from the controller's issuer through MSAL's ADFS path.
+            assertTrue(recorder.all().stream().anyMatch(s -> s.path().equals("/adfs/oauth2/token") && s.status() == 200), all);
+            LroAssertions.createPolledBriefly(recorder, "jspc");
+            LroAssertions.actionPolledBriefly(only(recorder, "POST", "/queryStatus", 0), "POST", "/queryStatus");
+            LroAssertions.actionPolledBriefly(only(recorder, "POST", "/stop", 0), "POST", "/stop");
+            LroAssertions.actionPolledBriefly(recorder, "DELETE", "/packetCaptures/jspc");
+            System.out.println("JS SDK exchange:\n" + recorder.dump());
+        }
+    }
+
+    /**
+     * A recorder holding only the n-th exchange that starts with {@code method *suffix} and the client
+     * requests (GETs) that followed it until its next non-GET request; the agent's protocol is left out.
+     */
+    private static Recorder only(Recorder r, String method, String suffix, int n) {
+        List<Served> all = r.all();
+        Recorder slice = new Recorder();
+        int seen = -1;
+        boolean in = false;
+        for (Served s : all) {
+            if (s.path().startsWith("/agent/")) continue;
+            boolean start = s.method().equals(method) && s.path().endsWith(suffix);
+            if (start) {
+                seen++;
+                in = seen == n;
+            } else if (in && !s.method().equals("GET")) {
+                in = false;
+            }
+            if (in) slice.served(s);
+        }
+        return slice;
+    }
+
+    private static JsonNode step(List<JsonNode> steps, String name, int occurrence) {
+        int seen = 0;
+        for (JsonNode s : steps) {
+            if (s.path("step").asText().equals(name) && seen++ == occurrence) return s;
+        }
+        return fail("the script printed no step " + name + " #" + occurrence + ": " + steps);
+    }
+
+    private static List<JsonNode> runScript(TestController c, Recorder recorder, Map<String, String> vars, Path modules) throws Exception {
+        Path script = Path.of("src/test/js/packet-capture-lifecycle.cjs").toAbsolutePath();
+        ProcessBuilder pb = new ProcessBuilder("node", script.toString());
+        Map<String, String> env = pb.environment();
+        ClientEnvironment.confine(env);
+        env.put("NODE_PATH", modules.toString());
+        env.put("NODE_EXTRA_CA_CERTS", c.controller.caFile().toString());
+        env.putAll(vars);
+        Path err = Files.createTempFile(c.dir, "node", ".err");
+        Path out = Files.createTempFile(c.dir, "node", ".out");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p;
+        try {
+            p = pb.start();
+        } catch (java.io.IOException e) {
+            return fail("node is not installed (.ci/run installs nodejs): " + e.getMessage());
+        }
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("the script did not finish\n" + Files.readString(out) + Files.readString(err) + recorder.dump());
+        }
+        String stdout = Files.readString(out, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            fail("node exited " + p.exitValue() + "\nstdout: " + stdout + "\nstderr: " + Files.readString(err) + "\nserved:\n" + recorder.dump());
+        }
+        List<JsonNode> steps = new ArrayList<>();
+        for (String line : stdout.split("\n")) {
+            if (line.startsWith("{")) steps.add(Json.tree(line.getBytes(StandardCharsets.UTF_8)));
+        }
+        return steps;
+    }
+}
