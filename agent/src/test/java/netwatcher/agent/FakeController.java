@@ -56,6 +56,8 @@ final class FakeController implements AutoCloseable {
     private final List<CaptureReport> reports = new CopyOnWriteArrayList<>();
     private final Map<String, byte[]> files = new LinkedHashMap<>();
     private final Map<String, CaptureOrder> orders = new LinkedHashMap<>();
+    private final Map<String, netwatcher.model.check.CheckOrder> checks = new LinkedHashMap<>();
+    private final List<netwatcher.model.check.CheckReport> checkReports = new CopyOnWriteArrayList<>();
     private long generation = 1;
     private int port;
     private HttpServer server;
@@ -92,6 +94,28 @@ final class FakeController implements AutoCloseable {
             generation++;
             lock.notifyAll();
         }
+    }
+
+    /** Lists (or replaces) a check order, keyed by key and role. */
+    void putCheck(netwatcher.model.check.CheckOrder order) {
+        synchronized (lock) {
+            checks.put(order.key() + "/" + order.role(), order);
+            generation++;
+            lock.notifyAll();
+        }
+    }
+
+    void removeCheck(String key, String role) {
+        synchronized (lock) {
+            checks.remove(key + "/" + role);
+            generation++;
+            lock.notifyAll();
+        }
+    }
+
+    /** Every check report received for {@code key}, in arrival order. */
+    List<netwatcher.model.check.CheckReport> checkReports(String key) {
+        return checkReports.stream().filter(r -> r.key().equals(key)).toList();
     }
 
     void removeOrder(String key) {
@@ -167,7 +191,9 @@ final class FakeController implements AutoCloseable {
             } else if (method.equals("GET") && path.equals("/agent/v1/orders")) {
                 orders(ex);
             } else if (method.equals("POST") && path.equals("/agent/v1/reports")) {
-                reports.addAll(JSON.readValue(ex.getRequestBody(), Reports.class).captures());
+                Reports posted = JSON.readValue(ex.getRequestBody(), Reports.class);
+                reports.addAll(posted.captures());
+                checkReports.addAll(posted.checks());
                 ex.sendResponseHeaders(204, -1);
             } else if (method.equals("HEAD") && file.matches()) {
                 byte[] held;
@@ -220,7 +246,7 @@ final class FakeController implements AutoCloseable {
                     break;
                 }
             }
-            answer = new Orders(generation, new ArrayList<>(orders.values()));
+            answer = new Orders(generation, new ArrayList<>(orders.values()), new ArrayList<>(checks.values()));
         }
         send(ex, 200, JSON.writeValueAsString(answer));
     }

@@ -1,6 +1,7 @@
 package netwatcher.agent.control;
 
 import netwatcher.model.agent.CaptureReport;
+import netwatcher.model.check.CheckReport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +30,10 @@ import java.util.logging.Logger;
  * queued report has the same status, stop reason and upload state (a counter refresh) replaces that
  * one in place, so a long outage queues the state transitions, not one report every two seconds.
  *
+ * <p>Check reports ({@link CheckReport}) wait in their own outbox ({@code check-outbox.json}); a
+ * report for a (key, role) replaces any queued one for the same pair (the controller treats them
+ * idempotently and only the latest matters), so they too survive a controller outage and a restart.
+ *
  * <p>Thread-safe: every method is synchronized.
  */
 public final class Journal {
@@ -36,11 +41,16 @@ public final class Journal {
 
     private final Path capturesDir;
     private final Path outboxFile;
+    private final Path checkOutboxFile;
     private final List<Queued> outbox = new ArrayList<>();
+    private final List<QueuedCheck> checkOutbox = new ArrayList<>();
     private long nextSeq;
 
     /** A report waiting in the outbox; {@code seq} identifies it for {@link #acknowledge}. */
     public record Queued(long seq, CaptureReport report) {}
+
+    /** A check report waiting in the check outbox; {@code seq} identifies it for {@link #acknowledgeChecks}. */
+    public record QueuedCheck(long seq, CheckReport report) {}
 
     /** Opens (creating if needed) the journal in {@code stateDir} and loads the outbox. */
     public Journal(Path stateDir) throws IOException {
@@ -50,6 +60,15 @@ public final class Journal {
         if (Files.exists(outboxFile)) {
             CaptureReport[] saved = AgentJson.MAPPER.readValue(outboxFile.toFile(), CaptureReport[].class);
             for (CaptureReport r : saved) outbox.add(new Queued(nextSeq++, r));
+        }
+        this.checkOutboxFile = stateDir.resolve("check-outbox.json");
+        if (Files.exists(checkOutboxFile)) {
+            try {
+                CheckReport[] saved = AgentJson.MAPPER.readValue(checkOutboxFile.toFile(), CheckReport[].class);
+                for (CheckReport r : saved) checkOutbox.add(new QueuedCheck(nextSeq++, r));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "journal: dropping unreadable " + checkOutboxFile + ": " + e.getMessage());
+            }
         }
     }
 
@@ -120,8 +139,44 @@ public final class Journal {
         if (outbox.removeIf(q -> seqs.contains(q.seq()))) persistOutbox();
     }
 
-    /** Number of reports waiting. */
-    public synchronized int outboxSize() { return outbox.size(); }
+    /** Queues a check report, replacing a queued one for the same key and role. */
+    public synchronized void enqueueCheck(CheckReport report) {
+        checkOutbox.removeIf(q -> sameCheck(q.report(), report.key(), report.role()));
+        checkOutbox.add(new QueuedCheck(nextSeq++, report));
+        persistCheckOutbox();
+    }
+
+    /** Up to {@code max} queued check reports, oldest first. */
+    public synchronized List<QueuedCheck> pendingChecks(int max) {
+        return List.copyOf(checkOutbox.subList(0, Math.min(max, checkOutbox.size())));
+    }
+
+    /** True when a report for this check part waits in the outbox. */
+    public synchronized boolean hasPendingCheck(String key, String role) {
+        return checkOutbox.stream().anyMatch(q -> sameCheck(q.report(), key, role));
+    }
+
+    /** Removes delivered check reports (by sequence). */
+    public synchronized void acknowledgeChecks(List<QueuedCheck> delivered) {
+        var seqs = delivered.stream().map(QueuedCheck::seq).collect(java.util.stream.Collectors.toSet());
+        if (checkOutbox.removeIf(q -> seqs.contains(q.seq()))) persistCheckOutbox();
+    }
+
+    private static boolean sameCheck(CheckReport r, String key, String role) {
+        return Objects.equals(r.key(), key) && Objects.equals(r.role(), role);
+    }
+
+    private void persistCheckOutbox() {
+        try {
+            List<CheckReport> reports = checkOutbox.stream().map(QueuedCheck::report).toList();
+            DurableFiles.writeAtomically(checkOutboxFile, AgentJson.MAPPER.writeValueAsBytes(reports), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("journal: cannot write check outbox " + checkOutboxFile, e);
+        }
+    }
+
+    /** Number of reports waiting (capture and check reports). */
+    public synchronized int outboxSize() { return outbox.size() + checkOutbox.size(); }
 
     private static boolean sameState(CaptureReport a, CaptureReport b) {
         return Objects.equals(a.status(), b.status()) && Objects.equals(a.stopReason(), b.stopReason())

@@ -55,4 +55,26 @@ class JournalTest {
         j.remove("c-1");
         assertEquals(List.of(), j.load());
     }
+
+    @Test
+    void enqueueCheck_whenSameKeyAndRole_replacesAndSurvivesReopen() throws Exception {
+        Journal journal = new Journal(tmp);
+        journal.enqueueCheck(check("k1", "observer", "armed"));
+        journal.enqueueCheck(check("k1", "source", "done"));
+        journal.enqueueCheck(check("k1", "observer", "done"));
+
+        Journal reopened = new Journal(tmp);
+        List<Journal.QueuedCheck> pending = reopened.pendingChecks(10);
+        assertEquals(List.of("source/done", "observer/done"),
+                pending.stream().map(q -> q.report().role() + "/" + q.report().state()).toList());
+        assertEquals(true, reopened.hasPendingCheck("k1", "observer"));
+
+        reopened.acknowledgeChecks(pending.subList(0, 1));
+        assertEquals(1, new Journal(tmp).pendingChecks(10).size());
+        assertEquals(false, new Journal(tmp).hasPendingCheck("k1", "source"));
+    }
+
+    private static netwatcher.model.check.CheckReport check(String key, String role, String state) {
+        return new netwatcher.model.check.CheckReport(key, role, state, null, null, null, null, null, null, null);
+    }
 }
