@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import netwatcher.agent.probe.Addresses;
 import netwatcher.agent.probe.ParisTracer;
 import netwatcher.agent.probe.ProbeException;
 import netwatcher.agent.probe.ProbeOutcome;
@@ -273,8 +274,8 @@ public final class CheckExecutor implements AutoCloseable {
                     : new ProbeSpec.Http(http.method(), http.headers(), http.validStatusCodes(), path);
         }
         ProbeTarget target = new ProbeTarget(protocol, new InetSocketAddress(dst.address(), dst.port()), bind, dst.hostName(), http);
-        Flow resolved = new Flow(flow.protocol(), sourceAddress == null ? null : sourceAddress.getHostAddress(), flow.sourcePort(),
-                dst.address().getHostAddress(), flow.destinationHost(), dst.port(), flow.direction(), flow.preferredIpVersion());
+        Flow resolved = new Flow(flow.protocol(), sourceAddress == null ? null : Addresses.text(sourceAddress), flow.sourcePort(),
+                Addresses.text(dst.address()), flow.destinationHost(), dst.port(), flow.direction(), flow.preferredIpVersion());
 
         List<CheckReport.Finding> findings = new ArrayList<>();
         Optional<CheckReport.Finding> route = host.routeFinding(resolved);
@@ -291,7 +292,7 @@ public final class CheckExecutor implements AutoCloseable {
         } catch (ProbeException e) {
             if (!"bind".equals(e.stage())) throw e;
             Map<String, String> context = new LinkedHashMap<>();
-            if (sourceAddress != null) context.put("Address", sourceAddress.getHostAddress());
+            if (sourceAddress != null) context.put("Address", Addresses.text(sourceAddress));
             context.put("Port", Integer.toString(flow.sourcePort()));
             context.put("Error", e.getMessage());
             findings.add(new CheckReport.Finding("SocketBind", "Local", "Error", context, "probe"));
@@ -307,7 +308,7 @@ public final class CheckExecutor implements AutoCloseable {
 
         InetSocketAddress used = trace.source() != null ? trace.source() : run.local();
         if (used != null) {
-            resolved = new Flow(flow.protocol(), used.getAddress().getHostAddress(),
+            resolved = new Flow(flow.protocol(), Addresses.text(used.getAddress()),
                     protocol == ProbeTarget.Protocol.ICMP ? 0 : used.getPort(), resolved.destinationAddress(),
                     flow.destinationHost(), resolved.destinationPort(), flow.direction(), flow.preferredIpVersion());
         }
@@ -357,8 +358,9 @@ public final class CheckExecutor implements AutoCloseable {
             List<InetAddress> all = resolver.resolve(hostName);
             if (all.isEmpty()) throw new UnknownHostException(hostName + ": no address");
             String preferred = flow.preferredIpVersion() == null ? "" : flow.preferredIpVersion().toLowerCase(Locale.ROOT);
-            Class<?> family = preferred.equals("ipv6") ? Inet6Address.class : preferred.equals("ipv4") ? Inet4Address.class : null;
-            address = family == null ? all.getFirst() : all.stream().filter(family::isInstance).findFirst().orElse(all.getFirst());
+            // IPv4 unless IPv6 is asked for (as Azure); the other family when the preferred one has no address
+            Class<?> family = preferred.equals("ipv6") ? Inet6Address.class : Inet4Address.class;
+            address = all.stream().filter(family::isInstance).findFirst().orElse(all.getFirst());
         }
         return new Destination(protocol, hostName, address, port, path);
     }

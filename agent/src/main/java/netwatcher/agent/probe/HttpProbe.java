@@ -62,7 +62,7 @@ final class HttpProbe {
             long left = timeout.toMillis() - (System.nanoTime() - start) / 1_000_000;
             plain.setSoTimeout((int) Math.max(1, left));
             Socket socket = plain;
-            String host = target.hostName() != null ? target.hostName() : dst.getAddress().getHostAddress();
+            String host = target.hostName() != null ? target.hostName() : Addresses.text(dst.getAddress());
             if (https) {
                 SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(plain, host, dst.getPort(), true);
                 SSLParameters params = ssl.getSSLParameters();
@@ -74,7 +74,7 @@ final class HttpProbe {
                 try {
                     ssl.startHandshake();
                 } catch (SSLException e) {
-                    return new ProbeResult(ProbeOutcome.ERROR, null, dst.getAddress().getHostAddress(), null, null,
+                    return new ProbeResult(ProbeOutcome.ERROR, null, Addresses.text(dst.getAddress()), null, null,
                             "TLS: " + e.getMessage());
                 }
                 socket = ssl;
@@ -102,22 +102,22 @@ final class HttpProbe {
             double latency = (System.nanoTime() - start) / 1_000_000.0;
             String[] parts = statusLine == null ? new String[0] : statusLine.split(" ", 3);
             if (parts.length < 2 || !parts[0].startsWith("HTTP/") || !parts[1].matches("\\d{3}")) {
-                return new ProbeResult(ProbeOutcome.ERROR, null, dst.getAddress().getHostAddress(), null, null,
+                return new ProbeResult(ProbeOutcome.ERROR, null, Addresses.text(dst.getAddress()), null, null,
                         "not an HTTP answer: " + statusLine);
             }
             int status = Integer.parseInt(parts[1]);
             boolean valid = http.validStatusCodes().isEmpty() ? status >= 200 && status < 300
                     : http.validStatusCodes().contains(status);
             return valid
-                    ? new ProbeResult(ProbeOutcome.CONNECTED, latency, dst.getAddress().getHostAddress(), null, status, null)
-                    : new ProbeResult(ProbeOutcome.HTTP_STATUS_MISMATCH, null, dst.getAddress().getHostAddress(), null, status,
+                    ? new ProbeResult(ProbeOutcome.CONNECTED, latency, Addresses.text(dst.getAddress()), null, status, null)
+                    : new ProbeResult(ProbeOutcome.HTTP_STATUS_MISMATCH, null, Addresses.text(dst.getAddress()), null, status,
                             "HTTP " + status + " is not in validStatusCodes "
                                     + (http.validStatusCodes().isEmpty() ? "2xx" : http.validStatusCodes()));
         } catch (SocketTimeoutException e) {
-            return new ProbeResult(ProbeOutcome.TIMEOUT, null, dst.getAddress().getHostAddress(), null, null,
+            return new ProbeResult(ProbeOutcome.TIMEOUT, null, Addresses.text(dst.getAddress()), null, null,
                     "connected, but no HTTP status line within the timeout");
         } catch (IOException e) {
-            return new ProbeResult(ProbeOutcome.ERROR, null, dst.getAddress().getHostAddress(), null, null, e.toString());
+            return new ProbeResult(ProbeOutcome.ERROR, null, Addresses.text(dst.getAddress()), null, null, e.toString());
         } finally {
             try {
                 plain.close();

@@ -108,7 +108,7 @@ public final class ParisTracer {
                     }
                     if (stop) break;
                 }
-                hops.add(new CheckReport.TraceHop(ttl, responder == null ? null : responder.getHostAddress(), rtts, reply, code));
+                hops.add(new CheckReport.TraceHop(ttl, Addresses.text(responder), rtts, reply, code));
                 if (stop) break;
                 silent = responder == null ? silent + 1 : 0;
                 if (silent >= settings.silentHopsToStop()) break;

@@ -44,5 +44,5 @@ public record ProbeResult(ProbeOutcome outcome, Double latencyMs, String respond
         return new ProbeResult(outcome, null, "local", null, null, detail);
     }
 
-    static String text(java.net.InetAddress a) { return a == null ? null : a.getHostAddress(); }
+    static String text(java.net.InetAddress a) { return Addresses.text(a); }
 }
