@@ -1,0 +1,156 @@
+package netwatcher.agent.hostcfg;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import netwatcher.model.check.CheckReport;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Evaluates a {@link FirewallSnapshot} statically for one packet, as the kernel would: the filter base chains
+ * of one hook whose family applies (inet, and ip or ip6), in priority order; in each chain the rules in
+ * order, following {@code jump} (back to the caller on {@code return} or at the end) and {@code goto} (no
+ * way back); at the end of a base chain its policy. An accept ends only its base chain (later base chains
+ * still see the packet); drop and reject end everything. A rule with a match this class cannot evaluate is
+ * assumed to match, and the evaluation says so. Stateless; thread-safe.
+ */
+final class RulesetEvaluator {
+    private static final int MAX_DEPTH = 32;
+
+    /** One terminal decision: verdict accept/drop/reject; rule null when a chain policy decided. */
+    record Decision(String verdict, FirewallSnapshot.Rule rule, FirewallSnapshot.Chain baseChain) {}
+
+    private final FirewallSnapshot snapshot;
+    private final RuleMatcher matcher;
+
+    RulesetEvaluator(FirewallSnapshot snapshot) {
+        this.snapshot = snapshot;
+        this.matcher = new RuleMatcher(snapshot.sets());
+    }
+
+    /** IP flow verify's answer for the packet traversing {@code hooks} in this order (e.g. prerouting, input). */
+    CheckReport.Verdict verdict(FlowFacts facts, List<String> hooks) {
+        String hook = String.join(",", hooks);
+        List<String> assumed = new ArrayList<>();
+        List<String> path = new ArrayList<>();
+        Decision lastAccept = null;
+        List<FirewallSnapshot.Chain> chains = new ArrayList<>();
+        for (String one : hooks) chains.addAll(baseChains(one, facts.family()));
+        for (FirewallSnapshot.Chain chain : chains) {
+            Decision decision = evaluateBase(chain, facts, assumed);
+            path.add(chain.family() + " " + chain.table() + " " + chain.name() + ": " + decision.verdict()
+                    + (decision.rule() == null ? " (policy)" : " (" + decision.rule().displayName() + ")"));
+            if (!decision.verdict().equals("accept")) return verdict("Deny", decision, hook, path, assumed);
+            lastAccept = decision;
+        }
+        if (lastAccept == null) {
+            Map<String, String> context = new LinkedHashMap<>();
+            context.put("Hook", hook);
+            context.put("DecidedBy", "policy");
+            context.put("Detail", "no filter chain on the hooks " + hook + ": the kernel accepts");
+            return new CheckReport.Verdict("Allow", null, context);
+        }
+        return verdict("Allow", lastAccept, hook, path, assumed);
+    }
+
+    private static CheckReport.Verdict verdict(String access, Decision decision, String hook, List<String> path,
+                                               List<String> assumed) {
+        Map<String, String> context = new LinkedHashMap<>();
+        context.put("Hook", hook);
+        context.put("Verdict", decision.verdict());
+        context.put("Path", String.join("; ", path));
+        if (decision.rule() == null) {
+            FirewallSnapshot.Chain chain = decision.baseChain();
+            context.put("DecidedBy", "policy");
+            context.put("Table", chain.family() + " " + chain.table());
+            context.put("Chain", chain.name());
+            context.put("Policy", chain.policy());
+        } else {
+            FirewallSnapshot.Rule rule = decision.rule();
+            context.put("DecidedBy", "rule");
+            context.put("RuleName", rule.displayName());
+            context.put("Table", rule.family() + " " + rule.table());
+            context.put("Chain", rule.chain());
+            context.put("Handle", Long.toString(rule.handle()));
+        }
+        if (!assumed.isEmpty()) {
+            context.put("Assumed", "not evaluated, assumed to match: " + String.join("; ", new LinkedHashSet<>(assumed)));
+        }
+        return new CheckReport.Verdict(access, decision.rule() == null ? null : decision.rule().displayName(), context);
+    }
+
+    /** The filter base chains on {@code hook} for this address family, in priority order. */
+    List<FirewallSnapshot.Chain> baseChains(String hook, String family) {
+        Set<String> families = family == null ? Set.of("inet", "ip", "ip6")
+                : family.equals("ipv4") ? Set.of("inet", "ip") : Set.of("inet", "ip6");
+        List<FirewallSnapshot.Chain> out = new ArrayList<>();
+        for (FirewallSnapshot.Chain chain : snapshot.chains()) {
+            if (hook.equals(chain.hook()) && families.contains(chain.family())
+                    && (chain.type() == null || chain.type().equals("filter"))) {
+                out.add(chain);
+            }
+        }
+        out.sort(Comparator.comparingInt(c -> c.priority() == null ? 0 : c.priority()));
+        return out;
+    }
+
+    Decision evaluateBase(FirewallSnapshot.Chain base, FlowFacts facts, List<String> assumed) {
+        Decision decision = walk(base, base, facts, assumed, 0);
+        if (decision != null) return decision;
+        return new Decision("drop".equals(base.policy()) ? "drop" : "accept", null, base);
+    }
+
+    /** A terminal decision, or null when the chain returned (or ended) without one. */
+    private Decision walk(FirewallSnapshot.Chain chain, FirewallSnapshot.Chain base, FlowFacts facts,
+                          List<String> assumed, int depth) {
+        if (depth > MAX_DEPTH) throw new IllegalStateException("nftables jumps nest deeper than " + MAX_DEPTH + " at " + chain.key());
+        for (FirewallSnapshot.Rule rule : snapshot.rulesOf(chain)) {
+            if (rule.verdict() == null || rule.verdict().equals("continue")) continue;
+            RuleMatcher.RuleOutcome outcome = matcher.matchRule(rule, facts);
+            if (outcome.value() == RuleMatcher.Tri.FALSE) continue;
+            for (String reason : outcome.unknown()) assumed.add(rule.displayName() + ": " + reason);
+            for (String statement : unmodelledStatements(rule)) assumed.add(rule.displayName() + ": " + statement);
+            switch (rule.verdict()) {
+                case "accept", "drop", "reject" -> {
+                    return new Decision(rule.verdict(), rule, base);
+                }
+                case "queue" -> {
+                    assumed.add(rule.displayName() + ": queue (userspace decides; taken as accept)");
+                    return new Decision("accept", rule, base);
+                }
+                case "return" -> {
+                    return null;
+                }
+                case "jump", "goto" -> {
+                    FirewallSnapshot.Chain target = snapshot.chain(rule.family(), rule.table(), rule.target())
+                            .orElseThrow(() -> new IllegalStateException("rule " + rule.key() + " jumps to missing chain "
+                                    + rule.target()));
+                    Decision decision = walk(target, base, facts, assumed, depth + 1);
+                    if (decision != null || rule.verdict().equals("goto")) return decision;
+                }
+                default -> { }
+            }
+        }
+        return null;
+    }
+
+    /** Statements that filter like matches but are not modelled (rate limits, quotas, iptables matches). */
+    static List<String> unmodelledStatements(FirewallSnapshot.Rule rule) {
+        List<String> out = new ArrayList<>();
+        for (var statement : rule.expr()) {
+            for (String name : List.of("limit", "quota", "xt", "connlimit", "numgen", "fib")) {
+                if (!statement.has(name)) continue;
+                JsonNode body = statement.get(name);
+                if (name.equals("xt") && (body.path("name").asText().equals("comment")
+                        || body.path("type").asText().equals("target"))) continue; // no filtering
+                out.add(name + " " + body);
+            }
+        }
+        return out;
+    }
+}
