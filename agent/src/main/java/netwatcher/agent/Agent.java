@@ -2,7 +2,9 @@ package netwatcher.agent;
 
 import netwatcher.agent.control.Backoff;
 import netwatcher.agent.control.CheckExecutor;
+import netwatcher.agent.control.HostConfigEvaluation;
 import netwatcher.agent.control.HostEvaluation;
+import netwatcher.agent.hostcfg.HostConfig;
 import netwatcher.agent.probe.ParisTracer;
 import netwatcher.agent.probe.ProbeTls;
 import netwatcher.agent.probe.Prober;
@@ -130,7 +132,7 @@ public final class Agent implements AutoCloseable {
 
     /** The host firewall/route evaluation the daemon uses for checks. */
     static HostEvaluation hostEvaluation() {
-        return HostEvaluation.NONE; // stand-in until netwatcher.agent.hostcfg lands
+        return new HostConfigEvaluation(new HostConfig());
     }
 
     /** As {@link #start(AgentConfig, CaptureRunner, Tuning, InstantSource)}, with the given host evaluation for checks. */

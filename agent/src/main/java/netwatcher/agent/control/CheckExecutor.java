@@ -278,9 +278,31 @@ public final class CheckExecutor implements AutoCloseable {
                 Addresses.text(dst.address()), flow.destinationHost(), dst.port(), flow.direction(), flow.preferredIpVersion());
 
         List<CheckReport.Finding> findings = new ArrayList<>();
-        Optional<CheckReport.Finding> route = host.routeFinding(resolved);
-        route.ifPresent(findings::add);
-        HostEvaluation.Snapshot before = host.snapshot();
+        List<String> limits = new ArrayList<>();
+        try {
+            host.routeFinding(resolved).ifPresent(findings::add);
+        } catch (RuntimeException e) {
+            limits.add("route lookup: " + e.getMessage());
+        }
+        HostEvaluation.Snapshot before = null;
+        try {
+            before = host.snapshot();
+        } catch (RuntimeException e) {
+            limits.add("firewall snapshot: " + e.getMessage());
+        }
+        HostEvaluation.Trace evidenceTrace = before == null ? null : host.startTrace(resolved).orElse(null);
+        try {
+            return probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
+                    evidenceTrace);
+        } finally {
+            if (evidenceTrace != null) evidenceTrace.close();
+        }
+    }
+
+    private CheckReport probeAndTrace(CheckOrder order, Flow flow, ProbeSpec spec, ProbeTarget.Protocol protocol,
+                                      ProbeTarget target, Flow resolved, InetAddress sourceAddress,
+                                      List<CheckReport.Finding> findings, List<String> limits,
+                                      HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace) {
 
         Prober.Settings defaults = settings.probes();
         Prober.Settings probeSettings = new Prober.Settings(spec.probes() > 0 ? spec.probes() : defaults.probes(),
@@ -312,8 +334,21 @@ public final class CheckExecutor implements AutoCloseable {
                     protocol == ProbeTarget.Protocol.ICMP ? 0 : used.getPort(), resolved.destinationAddress(),
                     flow.destinationHost(), resolved.destinationPort(), flow.direction(), flow.preferredIpVersion());
         }
-        HostEvaluation.Snapshot after = host.snapshot();
-        findings.addAll(host.explain(before, after, resolved, true));
+        if (before != null) {
+            try {
+                HostEvaluation.Snapshot after = host.snapshot();
+                for (CheckReport.Finding f : host.explain(before, after, resolved, true, evidenceTrace)) {
+                    if (!findings.contains(f)) findings.add(f);
+                }
+            } catch (RuntimeException e) {
+                limits.add("firewall explanation: " + e.getMessage());
+            }
+        }
+        if (!limits.isEmpty()) {
+            LOG.warning("check " + order.key() + ": this host's part is not explained: " + limits);
+            findings.add(new CheckReport.Finding("Unknown", "Local", "Warning",
+                    Map.of("Limitation", String.join("; ", limits)), "none"));
+        }
         if (!run.results().isEmpty() && run.results().stream().allMatch(r -> r.outcome() == ProbeOutcome.REFUSED)) {
             findings.add(new CheckReport.Finding(PORT_CLOSED, "Inbound", "Error", Map.of(
                     "Address", resolved.destinationAddress(), "Port", Integer.toString(resolved.destinationPort()),

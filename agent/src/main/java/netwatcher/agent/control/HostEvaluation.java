@@ -18,6 +18,23 @@ public interface HostEvaluation {
     /** A firewall state (rule counters) taken by {@link #snapshot()}; only its evaluation reads it. */
     interface Snapshot {}
 
+    /** An evidence trace of one flow running on this host (e.g. an nftables trace); closing it removes it. */
+    interface Trace extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Starts tracing {@code flow} on this host, when the evaluation can; the trace is passed to
+     * {@link #explain(Snapshot, Snapshot, Flow, boolean, Trace)} and closed by the caller.
+     */
+    default Optional<Trace> startTrace(Flow flow) { return Optional.empty(); }
+
+    /** {@link #explain(Snapshot, Snapshot, Flow, boolean)} with what {@code trace} (stopped here) saw. */
+    default List<CheckReport.Finding> explain(Snapshot before, Snapshot after, Flow flow, boolean thisHostIsSource, Trace trace) {
+        return explain(before, after, flow, thisHostIsSource);
+    }
+
     /** The firewall's rules and counters now. */
     Snapshot snapshot();
 

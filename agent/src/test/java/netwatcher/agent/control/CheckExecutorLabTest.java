@@ -57,10 +57,19 @@ class CheckExecutorLabTest {
     }
 
     void start() throws Exception {
+        start(HostEvaluation.NONE);
+    }
+
+    static HostEvaluation realHost(String host) {
+        return new HostConfigEvaluation(new netwatcher.agent.hostcfg.HostConfig(
+                List.of("ip", "netns", "exec", LAB.lab().host(host).namespace()), java.time.InstantSource.system()));
+    }
+
+    void start(HostEvaluation host) throws Exception {
         CheckExecutor.Settings settings = new CheckExecutor.Settings(
                 new Prober.Settings(100, Duration.ofMillis(500), Duration.ofMillis(5), Duration.ofSeconds(20)),
                 new ParisTracer.Settings(10, 1, Duration.ofMillis(500), 3), 2);
-        executor = new CheckExecutor(settings, HostEvaluation.NONE, new Prober(ProbeTls.context(LAB.lab().caCertificate())),
+        executor = new CheckExecutor(settings, host, new Prober(ProbeTls.context(LAB.lab().caCertificate())),
                 new ParisTracer(), CheckExecutorLabTest::resolveOnApp, new CheckExecutor.Sink() {
                     @Override public void report(CheckReport report) { reports.add(report); }
                     @Override public boolean pending(String key, String role) { return false; }
@@ -74,7 +83,11 @@ class CheckExecutorLabTest {
 
     /** Applies the orders from a thread in app's namespace: the executor's threads start there. */
     CheckReport run(CheckOrder... orders) throws Exception {
-        start();
+        return run(HostEvaluation.NONE, orders);
+    }
+
+    CheckReport run(HostEvaluation host, CheckOrder... orders) throws Exception {
+        start(host);
         Netns.call(LAB.lab().host("app").namespace(), () -> {
             executor.apply(Arrays.asList(orders), true);
             return null;
@@ -162,5 +175,81 @@ class CheckExecutorLabTest {
         assertEquals(List.of("198.18.1.1", "198.18.2.2", "198.18.3.10"),
                 done.hops().stream().map(CheckReport.TraceHop::address).toList());
         assertEquals(0, done.flow().sourcePort());
+    }
+
+    @Test
+    void observerOnFw2_withRealNftables_namesUserRulePort80FromItsCounters() throws Exception {
+        List<CheckReport> fw2Reports = new CopyOnWriteArrayList<>();
+        CheckExecutor.Settings settings = new CheckExecutor.Settings(Prober.Settings.DEFAULT, ParisTracer.Settings.DEFAULT, 1);
+        try (CheckExecutor fw2 = new CheckExecutor(settings, realHost("fw2"), new Prober(ProbeTls.context(null)), new ParisTracer(),
+                CheckExecutorLabTest::resolveOnApp, new CheckExecutor.Sink() {
+                    @Override public void report(CheckReport report) { fw2Reports.add(report); }
+                    @Override public boolean pending(String key, String role) { return false; }
+                })) {
+            Flow unresolved = new Flow("Tcp", null, 0, null, "db.lab.test", 80, null, null);
+            CheckOrder armed = new CheckOrder("obs", "/checks/obs", CheckOrder.OBSERVER, true, unresolved, null, Instant.now());
+            fw2.apply(List.of(armed), true);
+            awaitState(fw2Reports, CheckReport.ARMED);
+
+            CheckReport source = run(realHost("app"), source("obs", unresolved, new ProbeSpec(5, 300, 6, null)));
+            assertEquals(Map.of("timeout", 5), source.probes().outcomes());
+            fw2.apply(List.of(new CheckOrder("obs", "/checks/obs", CheckOrder.OBSERVER, false, source.flow(), null, Instant.now())), true);
+            CheckReport done = awaitState(fw2Reports, CheckReport.DONE);
+
+            CheckReport.Finding rule = done.findings().stream().filter(f -> "UserRule_Port80".equals(f.context().get("RuleName")))
+                    .findFirst().orElseThrow(() -> new AssertionError(done.findings().toString()));
+            assertEquals("NetworkSecurityRule", rule.type());
+            assertEquals("counters", rule.evidence());
+        }
+    }
+
+    @Test
+    void source_withBlackholeRouteOnApp_reportsUserDefinedRoute() throws Exception {
+        exec("app", "ip route add blackhole 198.18.201.99/32");
+        try {
+            CheckReport done = run(realHost("app"), source("bh", new Flow("Tcp", null, 0, "198.18.201.99", null, 443, null, null),
+                    new ProbeSpec(3, 300, 5, null)));
+
+            CheckReport.Finding route = done.findings().stream().filter(f -> f.type().equals("UserDefinedRoute")).findFirst()
+                    .orElseThrow(() -> new AssertionError(done.findings().toString()));
+            assertEquals("route-lookup", route.evidence());
+            assertEquals(Map.of("unreachable", 3), done.probes().outcomes());
+            assertEquals("unreachable", done.hops().getFirst().reply());
+        } finally {
+            exec("app", "ip route del blackhole 198.18.201.99/32");
+        }
+    }
+
+    @Test
+    void source_whenOwnFirewallDropsOutput_reportsGuestFirewallAndTimeouts() throws Exception {
+        exec("app", "nft add table inet nwtout && nft add chain inet nwtout out '{ type filter hook output priority 0; }'"
+                + " && nft add rule inet nwtout out tcp dport 1433 counter drop comment UserRule_NoSql");
+        try {
+            CheckReport done = run(realHost("app"), source("own", new Flow("Tcp", null, 0, "198.18.3.10", null, 1433, null, null),
+                    new ProbeSpec(3, 300, 5, null)));
+
+            // the kernel keeps a SYN its own output hook dropped for retransmission: to the prober it is silence
+            assertEquals(Map.of("timeout", 3), done.probes().outcomes());
+            CheckReport.Finding own = done.findings().stream().filter(f -> "UserRule_NoSql".equals(f.context().get("RuleName")))
+                    .findFirst().orElseThrow(() -> new AssertionError(done.findings().toString()));
+            assertEquals("GuestFirewall", own.type());
+            assertEquals("Outbound", own.origin());
+        } finally {
+            exec("app", "nft delete table inet nwtout");
+        }
+    }
+
+    static void exec(String host, String script) {
+        ExecResult r = LAB.lab().exec(host, "sh", "-c", script);
+        assertEquals(0, r.exitCode(), () -> host + ": " + script + " -> " + r);
+    }
+
+    static CheckReport awaitState(List<CheckReport> reports, String state) throws InterruptedException {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < end) {
+            for (CheckReport r : reports) if (r.state().equals(state) || r.state().equals(CheckReport.FAILED)) return r;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no " + state + " report within " + WAIT + ": " + reports);
     }
 }
