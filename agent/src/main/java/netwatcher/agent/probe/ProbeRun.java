@@ -40,11 +40,4 @@ public record ProbeRun(List<ProbeResult> results, InetSocketAddress local) {
                 : new CheckReport.ProbeSummary(results.size(), failed, (int) Math.round(min), (int) Math.round(total / ok),
                         (int) Math.round(max), outcomes, lastStatus);
     }
-
-    /** The outcome most probes had (ties: the first seen). */
-    public ProbeOutcome dominant() {
-        Map<ProbeOutcome, Integer> counts = new LinkedHashMap<>();
-        for (ProbeResult r : results) counts.merge(r.outcome(), 1, Integer::sum);
-        return counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
-    }
 }
