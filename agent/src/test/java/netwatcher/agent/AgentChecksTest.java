@@ -209,4 +209,29 @@ class AgentChecksTest {
             assertEquals(3, done.probes().sent());
         }
     }
+
+    @Test
+    void source_whenDoneBeforeRestartAndUndelivered_isNotProbedAgain() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Agent first = startAgent();
+            FakeController.await("first orders", WAIT, () -> first.reconciler().appliedGeneration() >= 1);
+            controller.putCheck(source("chk-restart", server.getLocalPort(), 3));
+            FakeController.await("orders with the check", WAIT, () -> first.reconciler().appliedGeneration() >= 2);
+            controller.stop();
+            FakeController.await("check done while the controller is down", WAIT,
+                    () -> java.nio.file.Files.exists(tmp.resolve("state/check-outbox.json")));
+            first.close();
+            agents.remove(first);
+            CheckReport before = new netwatcher.agent.control.Journal(tmp.resolve("state")).queuedCheck("chk-restart", "source")
+                    .orElseThrow();
+            int snapshotsBefore = host.snapshots.get();
+
+            controller.start();
+            startAgent();
+            CheckReport delivered = await("chk-restart", CheckReport.DONE);
+
+            assertEquals(before, delivered);
+            assertEquals(snapshotsBefore, host.snapshots.get()); // no second run
+        }
+    }
 }

@@ -51,7 +51,8 @@ import netwatcher.model.check.ProbeSpec;
  *   <li>{@code verify} / {@code nexthop}: evaluates and reports {@code done}.</li>
  * </ul>
  *
- * Each (key, role) runs once per agent life; its last report is re-queued when a new generation
+ * Each (key, role) runs once per agent life (and not again after a restart while its final report
+ * still waits in the outbox); its last report is re-queued when a new generation
  * still lists the order and no report for it waits (the controller did not get it). Orders no longer
  * listed are cancelled and forgotten. Any failure becomes a {@code failed} report with the message.
  *
@@ -90,6 +91,9 @@ public final class CheckExecutor implements AutoCloseable {
 
         /** True while a report for this (key, role) waits for delivery. */
         boolean pending(String key, String role);
+
+        /** The report for this (key, role) waiting for delivery, if any (e.g. made before a restart). */
+        default Optional<CheckReport> queued(String key, String role) { return Optional.empty(); }
     }
 
     private final Settings settings;
@@ -166,6 +170,14 @@ public final class CheckExecutor implements AutoCloseable {
     private void start(Part part) {
         CheckOrder order = part.order;
         String role = order.role().toLowerCase(Locale.ROOT);
+        Optional<CheckReport> finished = sink.queued(order.key(), order.role())
+                .filter(r -> CheckReport.DONE.equals(r.state()) || CheckReport.FAILED.equals(r.state()));
+        if (finished.isPresent() && !role.equals(CheckOrder.OBSERVER)) {
+            // done before a restart and still waiting for delivery: do not probe again
+            part.last = finished.get();
+            part.running = java.util.concurrent.CompletableFuture.completedFuture(null);
+            return;
+        }
         switch (role) {
             case CheckOrder.SOURCE -> part.running = executor.submit(() -> run(part, () -> source(order)));
             case CheckOrder.VERIFY -> part.running = executor.submit(() -> run(part, () -> new CheckReport(order.key(),

@@ -156,6 +156,11 @@ public final class Journal {
         return checkOutbox.stream().anyMatch(q -> sameCheck(q.report(), key, role));
     }
 
+    /** The queued report for this check part, if any. */
+    public synchronized java.util.Optional<CheckReport> queuedCheck(String key, String role) {
+        return checkOutbox.stream().filter(q -> sameCheck(q.report(), key, role)).map(QueuedCheck::report).findFirst();
+    }
+
     /** Removes delivered check reports (by sequence). */
     public synchronized void acknowledgeChecks(List<QueuedCheck> delivered) {
         var seqs = delivered.stream().map(QueuedCheck::seq).collect(java.util.stream.Collectors.toSet());

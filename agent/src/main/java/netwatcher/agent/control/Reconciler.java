@@ -136,6 +136,11 @@ public final class Reconciler implements AutoCloseable {
             public boolean pending(String key, String role) {
                 return journal.hasPendingCheck(key, role);
             }
+
+            @Override
+            public Optional<netwatcher.model.check.CheckReport> queued(String key, String role) {
+                return journal.queuedCheck(key, role);
+            }
         });
         this.settings = settings;
         this.client = client;

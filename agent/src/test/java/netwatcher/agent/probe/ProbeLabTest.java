@@ -191,6 +191,18 @@ class ProbeLabTest {
     }
 
     @Test
+    void http_whenPortClosed_isRefusedAndWhenDropped_timesOut() throws Exception {
+        ProbeRun closed = probe(new ProbeTarget(ProbeTarget.Protocol.HTTP, new InetSocketAddress(InetAddress.getByName(DB), 8080),
+                null, "db.lab.test", null));
+        ProbeRun dropped = probe(new ProbeTarget(ProbeTarget.Protocol.HTTP, new InetSocketAddress(InetAddress.getByName(DB), 80),
+                null, "db.lab.test", null));
+
+        assertEquals(Map.of("refused", 5), closed.summary().outcomes());
+        assertEquals(Map.of("timeout", 5), dropped.summary().outcomes());
+        assertNull(closed.summary().httpStatus());
+    }
+
+    @Test
     void http_when200_isConnectedWithLatency() throws Exception {
         ProbeRun run = probe(new ProbeTarget(ProbeTarget.Protocol.HTTP, new InetSocketAddress(InetAddress.getByName(WEB), 80),
                 null, "web.lab.test", null));
