@@ -89,8 +89,9 @@ final class TcpSyn {
                 }
                 if (soError > 0) return Reply.local(soError, "connect", LibC.localAddress(fd));
                 if ((revents & (LibC.POLLERR | LibC.POLLHUP)) != 0 && soError == 0) {
-                    // error queue entry that was not ICMP (e.g. local): keep waiting for the real answer
-                    continue;
+                    // an error-queue entry that was not ICMP (e.g. local): keep waiting for the real answer,
+                    // without spinning should the condition persist
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                 }
             }
         } catch (java.net.UnknownHostException e) {
