@@ -170,6 +170,9 @@ class AgentChecksTest {
         controller.putCheck(new CheckOrder("chk-obs", "/checks/chk-obs", CheckOrder.OBSERVER, true, unresolved, null, Instant.now()));
 
         await("chk-obs", CheckReport.ARMED);
+        // another generation while armed must not repeat the armed report
+        controller.putCheck(new CheckOrder("chk-other", "/v", CheckOrder.VERIFY, true, unresolved, null, Instant.now()));
+        await("chk-other", CheckReport.DONE);
         Flow resolved = new Flow("Tcp", "198.18.1.10", 40000, "198.18.3.10", "db.lab.test", 80, null, null);
         controller.putCheck(new CheckOrder("chk-obs", "/checks/chk-obs", CheckOrder.OBSERVER, false, resolved, null, Instant.now()));
         CheckReport done = await("chk-obs", CheckReport.DONE);
@@ -211,7 +214,8 @@ class AgentChecksTest {
     }
 
     @Test
-    void source_whenDoneBeforeRestartAndUndelivered_isNotProbedAgain() throws Exception {
+    void source_whenDoneBeforeRestartAndStillListed_isNotProbedAgain() throws Exception {
+        controller.keepFinishedChecks(true); // even a controller that keeps listing it gets no second run
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Agent first = startAgent();
             FakeController.await("first orders", WAIT, () -> first.reconciler().appliedGeneration() >= 1);
@@ -231,7 +235,9 @@ class AgentChecksTest {
             CheckReport delivered = await("chk-restart", CheckReport.DONE);
 
             assertEquals(before, delivered);
+            FakeController.await("a few more generations", WAIT, () -> controller.orderCalls() > 3);
             assertEquals(snapshotsBefore, host.snapshots.get()); // no second run
+            assertEquals(1, controller.checkReports("chk-restart").size());
         }
     }
 }

@@ -59,6 +59,7 @@ final class FakeController implements AutoCloseable {
     private final Map<String, netwatcher.model.check.CheckOrder> checks = new LinkedHashMap<>();
     private final List<netwatcher.model.check.CheckReport> checkReports = new CopyOnWriteArrayList<>();
     private long generation = 1;
+    private volatile boolean keepFinishedChecks;
     private int port;
     private HttpServer server;
     /** When > 0, the next PUT of a file keeps only this many bytes and breaks the connection. */
@@ -96,7 +97,10 @@ final class FakeController implements AutoCloseable {
         }
     }
 
-    /** Lists (or replaces) a check order, keyed by key and role. */
+    /** Keeps listing check parts after their final report (a controller whose state lags the reports). */
+    void keepFinishedChecks(boolean value) { keepFinishedChecks = value; }
+
+    /** Lists (or replaces) a check order, keyed by key and role; a final report unlists it (unless kept). */
     void putCheck(netwatcher.model.check.CheckOrder order) {
         synchronized (lock) {
             checks.put(order.key() + "/" + order.role(), order);
@@ -194,6 +198,12 @@ final class FakeController implements AutoCloseable {
                 Reports posted = JSON.readValue(ex.getRequestBody(), Reports.class);
                 reports.addAll(posted.captures());
                 checkReports.addAll(posted.checks());
+                synchronized (lock) { // as the controller: a part stays listed until its final report arrives
+                    for (netwatcher.model.check.CheckReport r : posted.checks()) {
+                        if (!keepFinishedChecks && !r.state().equals("armed") && checks.remove(r.key() + "/" + r.role()) != null) generation++;
+                    }
+                    lock.notifyAll();
+                }
                 ex.sendResponseHeaders(204, -1);
             } else if (method.equals("HEAD") && file.matches()) {
                 byte[] held;

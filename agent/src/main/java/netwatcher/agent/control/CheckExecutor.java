@@ -51,8 +51,8 @@ import netwatcher.model.check.ProbeSpec;
  *   <li>{@code verify} / {@code nexthop}: evaluates and reports {@code done}.</li>
  * </ul>
  *
- * Each (key, role) runs once per agent life (and not again after a restart while its final report
- * still waits in the outbox); its last report is re-queued when a new generation
+ * Each (key, role) runs once, also across restarts (the journal remembers finished parts while they
+ * are listed); its last report is re-queued when a new generation
  * still lists the order and no report for it waits (the controller did not get it). Orders no longer
  * listed are cancelled and forgotten. Any failure becomes a {@code failed} report with the message.
  *
@@ -94,6 +94,12 @@ public final class CheckExecutor implements AutoCloseable {
 
         /** The report for this (key, role) waiting for delivery, if any (e.g. made before a restart). */
         default Optional<CheckReport> queued(String key, String role) { return Optional.empty(); }
+
+        /** True when the final report of this part was made (possibly before a restart). */
+        default boolean finished(String key, String role) { return false; }
+
+        /** The {@code key/role} ids listed now; finished marks of others may be dropped. */
+        default void retain(Set<String> listed) {}
     }
 
     private final Settings settings;
@@ -109,8 +115,8 @@ public final class CheckExecutor implements AutoCloseable {
 
     private static final class Part {
         CheckOrder order;
-        HostEvaluation.Snapshot snapshot;
-        boolean armed;
+        volatile HostEvaluation.Snapshot snapshot; // written by the check thread
+        volatile boolean armed;
         boolean explaining;
         CheckReport last;
         Future<?> running;
@@ -152,12 +158,13 @@ public final class CheckExecutor implements AutoCloseable {
                         part.explaining = true;
                         Part p = part;
                         part.running = executor.submit(() -> run(p, () -> explainObserver(p)));
-                    } else if (newGeneration && part.last != null && part.running != null && part.running.isDone()
-                            && !sink.pending(order.key(), order.role())) {
+                    } else if (newGeneration && part.last != null && !CheckReport.ARMED.equals(part.last.state())
+                            && part.running != null && part.running.isDone() && !sink.pending(order.key(), order.role())) {
                         sink.report(part.last); // the controller still lists it: it lacks our word
                     }
                 }
             }
+            sink.retain(listed);
             for (var it = parts.entrySet().iterator(); it.hasNext(); ) {
                 var e = it.next();
                 if (listed.contains(e.getKey())) continue;
@@ -170,11 +177,9 @@ public final class CheckExecutor implements AutoCloseable {
     private void start(Part part) {
         CheckOrder order = part.order;
         String role = order.role().toLowerCase(Locale.ROOT);
-        Optional<CheckReport> finished = sink.queued(order.key(), order.role())
-                .filter(r -> CheckReport.DONE.equals(r.state()) || CheckReport.FAILED.equals(r.state()));
-        if (finished.isPresent() && !role.equals(CheckOrder.OBSERVER)) {
-            // done before a restart and still waiting for delivery: do not probe again
-            part.last = finished.get();
+        if (sink.finished(order.key(), order.role())) {
+            // finished before a restart: do not probe again; resend the report only if it still waits
+            part.last = sink.queued(order.key(), order.role()).orElse(null);
             part.running = java.util.concurrent.CompletableFuture.completedFuture(null);
             return;
         }

@@ -44,6 +44,8 @@ public final class Journal {
     private final Path checkOutboxFile;
     private final List<Queued> outbox = new ArrayList<>();
     private final List<QueuedCheck> checkOutbox = new ArrayList<>();
+    private final Path finishedChecksFile;
+    private final java.util.Set<String> finishedChecks = new java.util.LinkedHashSet<>();
     private long nextSeq;
 
     /** A report waiting in the outbox; {@code seq} identifies it for {@link #acknowledge}. */
@@ -60,6 +62,14 @@ public final class Journal {
         if (Files.exists(outboxFile)) {
             CaptureReport[] saved = AgentJson.MAPPER.readValue(outboxFile.toFile(), CaptureReport[].class);
             for (CaptureReport r : saved) outbox.add(new Queued(nextSeq++, r));
+        }
+        this.finishedChecksFile = stateDir.resolve("checks-finished.json");
+        if (Files.exists(finishedChecksFile)) {
+            try {
+                finishedChecks.addAll(Arrays.asList(AgentJson.MAPPER.readValue(finishedChecksFile.toFile(), String[].class)));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "journal: ignoring unreadable " + finishedChecksFile + ": " + e.getMessage());
+            }
         }
         this.checkOutboxFile = stateDir.resolve("check-outbox.json");
         if (Files.exists(checkOutboxFile)) {
@@ -139,11 +149,37 @@ public final class Journal {
         if (outbox.removeIf(q -> seqs.contains(q.seq()))) persistOutbox();
     }
 
-    /** Queues a check report, replacing a queued one for the same key and role. */
+    /**
+     * Queues a check report, replacing a queued one for the same key and role. A final report
+     * ({@code done}/{@code failed}) also marks the part finished ({@code checks-finished.json}), so a
+     * restarted agent does not run it again while the controller still lists it.
+     */
     public synchronized void enqueueCheck(CheckReport report) {
         checkOutbox.removeIf(q -> sameCheck(q.report(), report.key(), report.role()));
         checkOutbox.add(new QueuedCheck(nextSeq++, report));
         persistCheckOutbox();
+        if ((CheckReport.DONE.equals(report.state()) || CheckReport.FAILED.equals(report.state()))
+                && finishedChecks.add(report.key() + "/" + report.role())) {
+            persistFinishedChecks();
+        }
+    }
+
+    /** True when this agent already made the final report of this check part. */
+    public synchronized boolean isCheckFinished(String key, String role) {
+        return finishedChecks.contains(key + "/" + role);
+    }
+
+    /** Forgets finished marks of parts no longer listed ({@code key/role} ids). */
+    public synchronized void retainFinishedChecks(java.util.Set<String> listed) {
+        if (finishedChecks.retainAll(listed)) persistFinishedChecks();
+    }
+
+    private void persistFinishedChecks() {
+        try {
+            DurableFiles.writeAtomically(finishedChecksFile, AgentJson.MAPPER.writeValueAsBytes(List.copyOf(finishedChecks)), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("journal: cannot write " + finishedChecksFile, e);
+        }
     }
 
     /** Up to {@code max} queued check reports, oldest first. */

@@ -141,6 +141,16 @@ public final class Reconciler implements AutoCloseable {
             public Optional<netwatcher.model.check.CheckReport> queued(String key, String role) {
                 return journal.queuedCheck(key, role);
             }
+
+            @Override
+            public boolean finished(String key, String role) {
+                return journal.isCheckFinished(key, role);
+            }
+
+            @Override
+            public void retain(Set<String> listed) {
+                journal.retainFinishedChecks(listed);
+            }
         });
         this.settings = settings;
         this.client = client;

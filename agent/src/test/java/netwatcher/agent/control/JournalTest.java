@@ -74,6 +74,21 @@ class JournalTest {
         assertEquals(false, new Journal(tmp).hasPendingCheck("k1", "source"));
     }
 
+    @Test
+    void finishedChecks_whenFinalReportQueued_areRememberedUntilNoLongerListed() throws Exception {
+        Journal journal = new Journal(tmp);
+        journal.enqueueCheck(check("k1", "observer", "armed"));
+        journal.enqueueCheck(check("k2", "source", "done"));
+        journal.acknowledgeChecks(journal.pendingChecks(10));
+
+        Journal reopened = new Journal(tmp);
+        assertEquals(false, reopened.isCheckFinished("k1", "observer"));
+        assertEquals(true, reopened.isCheckFinished("k2", "source"));
+
+        reopened.retainFinishedChecks(java.util.Set.of("k1/observer"));
+        assertEquals(false, new Journal(tmp).isCheckFinished("k2", "source"));
+    }
+
     private static netwatcher.model.check.CheckReport check(String key, String role, String state) {
         return new netwatcher.model.check.CheckReport(key, role, state, null, null, null, null, null, null, null);
     }
