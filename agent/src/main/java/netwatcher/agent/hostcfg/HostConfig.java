@@ -109,10 +109,13 @@ public final class HostConfig {
         Map<String, Set<String>> hooksByChain = hooksReaching(after);
         Interfaces interfaces = new Interfaces(original);
         List<CheckReport.Finding> findings = new ArrayList<>();
+        Map<String, FirewallSnapshot.Rule> beforeByKey = new java.util.HashMap<>();
+        for (FirewallSnapshot.Rule rule : before.rules()) beforeByKey.put(rule.key(), rule);
         for (FirewallSnapshot.Rule rule : after.rules()) {
             if (!isBlocking(rule) || !rule.hasCounter() || rule.table().startsWith("nw_trace_")) continue;
-            long beforePackets = before.rule(rule.key()).map(FirewallSnapshot.Rule::packets).orElse(0L);
-            long beforeBytes = before.rule(rule.key()).map(FirewallSnapshot.Rule::bytes).orElse(0L);
+            FirewallSnapshot.Rule earlier = beforeByKey.get(rule.key());
+            long beforePackets = earlier == null ? 0 : Math.max(0, earlier.packets());
+            long beforeBytes = earlier == null ? 0 : Math.max(0, earlier.bytes());
             if (beforePackets > rule.packets()) { beforePackets = 0; beforeBytes = 0; } // counter was reset
             long packets = rule.packets() - beforePackets;
             if (packets <= 0) continue;
@@ -128,7 +131,7 @@ public final class HostConfig {
         if (!trace.isEmpty()) findings = withTrace(findings, after, trace, original, thisHostIsSource, hooksByChain);
         routeFinding(flow).ifPresent(findings::add);
         findings.addAll(after.warnings());
-        return findings;
+        return List.copyOf(findings);
     }
 
     private Optional<CheckReport.Finding> explainRule(FirewallSnapshot.Rule rule, String hook, FlowFacts original,

@@ -50,7 +50,7 @@ public final class NftTrace implements AutoCloseable {
         this.shutdownHook = shutdownHook;
     }
 
-    /** Starts the monitor, waits until it sees its own table appear, so no traced packet is missed. */
+    /** Starts the monitor, waits until it reports a change of its own table, so no traced packet is missed. */
     static NftTrace start(Commands commands, FlowFacts flow) {
         byte[] random = new byte[4];
         new SecureRandom().nextBytes(random);
@@ -63,13 +63,13 @@ public final class NftTrace implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start nft monitor: " + e.getMessage(), e);
         }
-        CountDownLatch subscribed = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger ownEvents = new java.util.concurrent.atomic.AtomicInteger();
         CountDownLatch deleted = new CountDownLatch(1);
         List<String> collected = new ArrayList<>();
         Thread reader = Thread.ofPlatform().daemon(true).name("nft-trace-" + table).start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
-                    if (line.startsWith("add table inet " + table)) subscribed.countDown();
+                    if (line.startsWith("add ") && line.contains(" " + table)) ownEvents.incrementAndGet();
                     if (line.startsWith("delete table inet " + table)) deleted.countDown();
                     if (line.startsWith("trace id ")) {
                         synchronized (collected) {
@@ -89,8 +89,15 @@ public final class NftTrace implements AutoCloseable {
                     + " chain out { type filter hook output priority -350; policy accept; " + selector + " meta nftrace set 1; }\n"
                     + "}\n";
             commands.runOrThrow("nft", script);
-            if (!subscribed.await(5, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("nft monitor did not report table " + table + " within 5 s");
+            // the monitor may subscribe after the table appeared: touch the table until it reports a change, after
+            // which it sees every trace event of the (already active) nftrace rules
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            for (int attempt = 0; ownEvents.get() == 0; attempt++) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("nft monitor reported no change of table " + table + " within 5 s");
+                }
+                if (attempt > 0) commands.runOrThrow("nft", "add", "chain", "inet", table, "ready" + attempt);
+                Thread.sleep(100);
             }
         } catch (RuntimeException | InterruptedException e) {
             cleanup(commands, table, process);
