@@ -1,6 +1,13 @@
 package netwatcher.agent;
 
 import netwatcher.agent.control.Backoff;
+import netwatcher.agent.control.CheckExecutor;
+import netwatcher.agent.control.HostConfigEvaluation;
+import netwatcher.agent.control.HostEvaluation;
+import netwatcher.agent.hostcfg.HostConfig;
+import netwatcher.agent.probe.ParisTracer;
+import netwatcher.agent.probe.ProbeTls;
+import netwatcher.agent.probe.Prober;
 import netwatcher.agent.control.CaptureRunner;
 import netwatcher.agent.control.ControllerClient;
 import netwatcher.agent.control.ControllerException;
@@ -120,6 +127,17 @@ public final class Agent implements AutoCloseable {
      */
     public static Agent start(AgentConfig config, CaptureRunner runner, Tuning tuning, InstantSource clock)
             throws IOException {
+        return start(config, runner, tuning, clock, hostEvaluation());
+    }
+
+    /** The host firewall/route evaluation the daemon uses for checks. */
+    static HostEvaluation hostEvaluation() {
+        return new HostConfigEvaluation(new HostConfig());
+    }
+
+    /** As {@link #start(AgentConfig, CaptureRunner, Tuning, InstantSource)}, with the given host evaluation for checks. */
+    public static Agent start(AgentConfig config, CaptureRunner runner, Tuning tuning, InstantSource clock,
+                              HostEvaluation hostEvaluation) throws IOException {
         Path stateDir = config.stateDir();
         Files.createDirectories(stateDir);
         try {
@@ -148,7 +166,10 @@ public final class Agent implements AutoCloseable {
                 config.reportInterval(), config.hostPollInterval(), config.shutdownGrace(), tuning.waitSeconds(),
                 tuning.backoffBase(), tuning.backoffCap());
         java.util.function.Supplier<HostReport> host = inventory::snapshot;
-        Reconciler reconciler = new Reconciler(settings, client, runner, new Journal(stateDir), host, uploads, clock);
+        Prober prober = new Prober(ProbeTls.context(config.probeCaFile()));
+        Reconciler reconciler = new Reconciler(settings, client, runner, new Journal(stateDir), host, uploads, clock,
+                sink -> new CheckExecutor(CheckExecutor.Settings.DEFAULT, hostEvaluation, prober, new ParisTracer(),
+                        CheckExecutor.Resolver.SYSTEM, sink));
         reconciler.start();
         return new Agent(reconciler, uploads, credential);
     }

@@ -43,12 +43,14 @@ import java.util.Set;
  * @param uploadChunkBytes   bytes per local PUT and per blob block
  * @param flushInterval      how often the capture engine flushes the file
  * @param shutdownGrace      how long shutdown waits for capture files to close
+ * @param probeCaFile        PEM file of extra CA(s) HTTPS connectivity probes trust besides the system CAs, or null
  */
 public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmName, String resourceGroup,
                           String location, String subscriptionId, Path caFile, Path stateDir, Path capturesRoot,
                           Set<String> ignoredInterfaces, DiskFloor diskFloor, Duration reportInterval,
                           long kernelBufferBytes, Duration hostPollInterval, Duration uploadRetryLimit,
-                          long uploadChunkBytes, Duration flushInterval, Duration shutdownGrace) {
+                          long uploadChunkBytes, Duration flushInterval, Duration shutdownGrace,
+                          Path probeCaFile) {
 
     /** Every accepted key with its default ({@code null}: no default). Order is the documentation order. */
     public static final Map<String, String> KEYS;
@@ -73,6 +75,7 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
         keys.put("upload-chunk-size", "8MiB");
         keys.put("flush-interval", "1s");
         keys.put("shutdown-grace", "10s");
+        keys.put("probe-ca-file", null);
         KEYS = java.util.Collections.unmodifiableMap(keys);
     }
 
@@ -89,6 +92,7 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
             throw bad("vm-name", "must be 1-64 letters, digits, '.', '_' or '-', got '" + vmName + "'");
         }
         if (caFile != null && !Files.isReadable(caFile)) throw bad("ca-file", "cannot read " + caFile);
+        if (probeCaFile != null && !Files.isReadable(probeCaFile)) throw bad("probe-ca-file", "cannot read " + probeCaFile);
         if (stateDir == null) throw bad("state-dir", "is required");
         if (capturesRoot == null) throw bad("captures-root", "is required");
         if (!capturesRoot.isAbsolute()) throw bad("captures-root", "must be absolute, got " + capturesRoot);
@@ -236,7 +240,8 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
                 parseDuration("upload-retry-limit", get.apply("upload-retry-limit")),
                 parseSize("upload-chunk-size", get.apply("upload-chunk-size")),
                 parseDuration("flush-interval", get.apply("flush-interval")),
-                parseDuration("shutdown-grace", get.apply("shutdown-grace")));
+                parseDuration("shutdown-grace", get.apply("shutdown-grace")),
+                get.apply("probe-ca-file") == null ? null : Path.of(get.apply("probe-ca-file")));
     }
 
     /** {@code 1048576}, {@code 512KiB}, {@code 32MiB}, {@code 1GiB}, {@code 10MB} (SI), case-insensitive. */

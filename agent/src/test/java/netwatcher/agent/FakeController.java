@@ -56,7 +56,10 @@ final class FakeController implements AutoCloseable {
     private final List<CaptureReport> reports = new CopyOnWriteArrayList<>();
     private final Map<String, byte[]> files = new LinkedHashMap<>();
     private final Map<String, CaptureOrder> orders = new LinkedHashMap<>();
+    private final Map<String, netwatcher.model.check.CheckOrder> checks = new LinkedHashMap<>();
+    private final List<netwatcher.model.check.CheckReport> checkReports = new CopyOnWriteArrayList<>();
     private long generation = 1;
+    private volatile boolean keepFinishedChecks;
     private int port;
     private HttpServer server;
     /** When > 0, the next PUT of a file keeps only this many bytes and breaks the connection. */
@@ -92,6 +95,31 @@ final class FakeController implements AutoCloseable {
             generation++;
             lock.notifyAll();
         }
+    }
+
+    /** Keeps listing check parts after their final report (a controller whose state lags the reports). */
+    void keepFinishedChecks(boolean value) { keepFinishedChecks = value; }
+
+    /** Lists (or replaces) a check order, keyed by key and role; a final report unlists it (unless kept). */
+    void putCheck(netwatcher.model.check.CheckOrder order) {
+        synchronized (lock) {
+            checks.put(order.key() + "/" + order.role(), order);
+            generation++;
+            lock.notifyAll();
+        }
+    }
+
+    void removeCheck(String key, String role) {
+        synchronized (lock) {
+            checks.remove(key + "/" + role);
+            generation++;
+            lock.notifyAll();
+        }
+    }
+
+    /** Every check report received for {@code key}, in arrival order. */
+    List<netwatcher.model.check.CheckReport> checkReports(String key) {
+        return checkReports.stream().filter(r -> r.key().equals(key)).toList();
     }
 
     void removeOrder(String key) {
@@ -167,7 +195,15 @@ final class FakeController implements AutoCloseable {
             } else if (method.equals("GET") && path.equals("/agent/v1/orders")) {
                 orders(ex);
             } else if (method.equals("POST") && path.equals("/agent/v1/reports")) {
-                reports.addAll(JSON.readValue(ex.getRequestBody(), Reports.class).captures());
+                Reports posted = JSON.readValue(ex.getRequestBody(), Reports.class);
+                reports.addAll(posted.captures());
+                checkReports.addAll(posted.checks());
+                synchronized (lock) { // as the controller: a part stays listed until its final report arrives
+                    for (netwatcher.model.check.CheckReport r : posted.checks()) {
+                        if (!keepFinishedChecks && !r.state().equals("armed") && checks.remove(r.key() + "/" + r.role()) != null) generation++;
+                    }
+                    lock.notifyAll();
+                }
                 ex.sendResponseHeaders(204, -1);
             } else if (method.equals("HEAD") && file.matches()) {
                 byte[] held;
@@ -220,7 +256,7 @@ final class FakeController implements AutoCloseable {
                     break;
                 }
             }
-            answer = new Orders(generation, new ArrayList<>(orders.values()));
+            answer = new Orders(generation, new ArrayList<>(orders.values()), new ArrayList<>(checks.values()));
         }
         send(ex, 200, JSON.writeValueAsString(answer));
     }

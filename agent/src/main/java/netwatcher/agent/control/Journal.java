@@ -1,6 +1,7 @@
 package netwatcher.agent.control;
 
 import netwatcher.model.agent.CaptureReport;
+import netwatcher.model.check.CheckReport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +30,10 @@ import java.util.logging.Logger;
  * queued report has the same status, stop reason and upload state (a counter refresh) replaces that
  * one in place, so a long outage queues the state transitions, not one report every two seconds.
  *
+ * <p>Check reports ({@link CheckReport}) wait in their own outbox ({@code check-outbox.json}); a
+ * report for a (key, role) replaces any queued one for the same pair (the controller treats them
+ * idempotently and only the latest matters), so they too survive a controller outage and a restart.
+ *
  * <p>Thread-safe: every method is synchronized.
  */
 public final class Journal {
@@ -36,11 +41,18 @@ public final class Journal {
 
     private final Path capturesDir;
     private final Path outboxFile;
+    private final Path checkOutboxFile;
     private final List<Queued> outbox = new ArrayList<>();
+    private final List<QueuedCheck> checkOutbox = new ArrayList<>();
+    private final Path finishedChecksFile;
+    private final java.util.Set<String> finishedChecks = new java.util.LinkedHashSet<>();
     private long nextSeq;
 
     /** A report waiting in the outbox; {@code seq} identifies it for {@link #acknowledge}. */
     public record Queued(long seq, CaptureReport report) {}
+
+    /** A check report waiting in the check outbox; {@code seq} identifies it for {@link #acknowledgeChecks}. */
+    public record QueuedCheck(long seq, CheckReport report) {}
 
     /** Opens (creating if needed) the journal in {@code stateDir} and loads the outbox. */
     public Journal(Path stateDir) throws IOException {
@@ -50,6 +62,23 @@ public final class Journal {
         if (Files.exists(outboxFile)) {
             CaptureReport[] saved = AgentJson.MAPPER.readValue(outboxFile.toFile(), CaptureReport[].class);
             for (CaptureReport r : saved) outbox.add(new Queued(nextSeq++, r));
+        }
+        this.finishedChecksFile = stateDir.resolve("checks-finished.json");
+        if (Files.exists(finishedChecksFile)) {
+            try {
+                finishedChecks.addAll(Arrays.asList(AgentJson.MAPPER.readValue(finishedChecksFile.toFile(), String[].class)));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "journal: ignoring unreadable " + finishedChecksFile + ": " + e.getMessage());
+            }
+        }
+        this.checkOutboxFile = stateDir.resolve("check-outbox.json");
+        if (Files.exists(checkOutboxFile)) {
+            try {
+                CheckReport[] saved = AgentJson.MAPPER.readValue(checkOutboxFile.toFile(), CheckReport[].class);
+                for (CheckReport r : saved) checkOutbox.add(new QueuedCheck(nextSeq++, r));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "journal: dropping unreadable " + checkOutboxFile + ": " + e.getMessage());
+            }
         }
     }
 
@@ -120,8 +149,75 @@ public final class Journal {
         if (outbox.removeIf(q -> seqs.contains(q.seq()))) persistOutbox();
     }
 
-    /** Number of reports waiting. */
-    public synchronized int outboxSize() { return outbox.size(); }
+    /**
+     * Queues a check report, replacing a queued one for the same key and role. A final report
+     * ({@code done}/{@code failed}) also marks the part finished ({@code checks-finished.json}), so a
+     * restarted agent does not run it again while the controller still lists it.
+     */
+    public synchronized void enqueueCheck(CheckReport report) {
+        checkOutbox.removeIf(q -> sameCheck(q.report(), report.key(), report.role()));
+        checkOutbox.add(new QueuedCheck(nextSeq++, report));
+        persistCheckOutbox();
+        if ((CheckReport.DONE.equals(report.state()) || CheckReport.FAILED.equals(report.state()))
+                && finishedChecks.add(report.key() + "/" + report.role())) {
+            persistFinishedChecks();
+        }
+    }
+
+    /** True when this agent already made the final report of this check part. */
+    public synchronized boolean isCheckFinished(String key, String role) {
+        return finishedChecks.contains(key + "/" + role);
+    }
+
+    /** Forgets finished marks of parts no longer listed ({@code key/role} ids). */
+    public synchronized void retainFinishedChecks(java.util.Set<String> listed) {
+        if (finishedChecks.retainAll(listed)) persistFinishedChecks();
+    }
+
+    private void persistFinishedChecks() {
+        try {
+            DurableFiles.writeAtomically(finishedChecksFile, AgentJson.MAPPER.writeValueAsBytes(List.copyOf(finishedChecks)), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("journal: cannot write " + finishedChecksFile, e);
+        }
+    }
+
+    /** Up to {@code max} queued check reports, oldest first. */
+    public synchronized List<QueuedCheck> pendingChecks(int max) {
+        return List.copyOf(checkOutbox.subList(0, Math.min(max, checkOutbox.size())));
+    }
+
+    /** True when a report for this check part waits in the outbox. */
+    public synchronized boolean hasPendingCheck(String key, String role) {
+        return checkOutbox.stream().anyMatch(q -> sameCheck(q.report(), key, role));
+    }
+
+    /** The queued report for this check part, if any. */
+    public synchronized java.util.Optional<CheckReport> queuedCheck(String key, String role) {
+        return checkOutbox.stream().filter(q -> sameCheck(q.report(), key, role)).map(QueuedCheck::report).findFirst();
+    }
+
+    /** Removes delivered check reports (by sequence). */
+    public synchronized void acknowledgeChecks(List<QueuedCheck> delivered) {
+        var seqs = delivered.stream().map(QueuedCheck::seq).collect(java.util.stream.Collectors.toSet());
+        if (checkOutbox.removeIf(q -> seqs.contains(q.seq()))) persistCheckOutbox();
+    }
+
+    private static boolean sameCheck(CheckReport r, String key, String role) {
+        return Objects.equals(r.key(), key) && Objects.equals(r.role(), role);
+    }
+
+    private void persistCheckOutbox() {
+        try {
+            List<CheckReport> reports = checkOutbox.stream().map(QueuedCheck::report).toList();
+            DurableFiles.writeAtomically(checkOutboxFile, AgentJson.MAPPER.writeValueAsBytes(reports), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("journal: cannot write check outbox " + checkOutboxFile, e);
+        }
+    }
+
+    /** Number of reports waiting (capture and check reports). */
+    public synchronized int outboxSize() { return outbox.size() + checkOutbox.size(); }
 
     private static boolean sameState(CaptureReport a, CaptureReport b) {
         return Objects.equals(a.status(), b.status()) && Objects.equals(a.stopReason(), b.stopReason())

@@ -55,6 +55,8 @@ import java.util.random.RandomGenerator;
  *   <li><b>Reports.</b> Every state change and, for running captures, every
  *   {@link Settings#reportInterval()} a report is queued in the journal's outbox; a reporter thread
  *   delivers the outbox in order whenever the controller is reachable.</li>
+ *   <li><b>Checks.</b> {@code Orders.checks} go to the {@link CheckExecutor} (its own threads);
+ *   its reports wait in the journal's check outbox and are delivered with the capture reports.</li>
  *   <li><b>Uploads.</b> Once a file is final and the order names an upload target, the
  *   {@link UploadService} sends it; progress and outcome are reported.</li>
  * </ul>
@@ -92,6 +94,7 @@ public final class Reconciler implements AutoCloseable {
     private final Supplier<HostReport> host;
     private final UploadService uploads;
     private final InstantSource clock;
+    private final CheckExecutor checks;
 
     private final Object lock = new Object();
     private final Map<String, Tracked> captures = new LinkedHashMap<>();
@@ -120,7 +123,35 @@ public final class Reconciler implements AutoCloseable {
     }
 
     public Reconciler(Settings settings, ControllerClient client, CaptureRunner runner, Journal journal,
-                      Supplier<HostReport> host, UploadService uploads, InstantSource clock) {
+                      Supplier<HostReport> host, UploadService uploads, InstantSource clock,
+                      java.util.function.Function<CheckExecutor.Sink, CheckExecutor> checks) {
+        this.checks = checks.apply(new CheckExecutor.Sink() {
+            @Override
+            public void report(netwatcher.model.check.CheckReport report) {
+                journal.enqueueCheck(report);
+                reportSignal.release();
+            }
+
+            @Override
+            public boolean pending(String key, String role) {
+                return journal.hasPendingCheck(key, role);
+            }
+
+            @Override
+            public Optional<netwatcher.model.check.CheckReport> queued(String key, String role) {
+                return journal.queuedCheck(key, role);
+            }
+
+            @Override
+            public boolean finished(String key, String role) {
+                return journal.isCheckFinished(key, role);
+            }
+
+            @Override
+            public void retain(Set<String> listed) {
+                journal.retainFinishedChecks(listed);
+            }
+        });
         this.settings = settings;
         this.client = client;
         this.runner = runner;
@@ -267,6 +298,7 @@ public final class Reconciler implements AutoCloseable {
                 }
             }
             appliedGeneration = orders.generation();
+            if (!shuttingDown) checks.apply(orders.checks(), newGeneration);
         }
         reportSignal.release();
     }
@@ -535,16 +567,20 @@ public final class Reconciler implements AutoCloseable {
     boolean flush() {
         while (true) {
             List<Journal.Queued> batch = journal.pending(100);
-            if (batch.isEmpty()) return true;
+            List<Journal.QueuedCheck> checkBatch = journal.pendingChecks(100);
+            if (batch.isEmpty() && checkBatch.isEmpty()) return true;
             try {
-                client.postReports(new Reports(batch.stream().map(Journal.Queued::report).toList()));
+                client.postReports(new Reports(batch.stream().map(Journal.Queued::report).toList(),
+                        checkBatch.stream().map(Journal.QueuedCheck::report).toList()));
                 journal.acknowledge(batch);
+                journal.acknowledgeChecks(checkBatch);
             } catch (ControllerException e) {
                 boolean rejected = e.answered() && (e.status() == 404 || e.status() == 409 || e.status() == 422
                         || (e.status() == 400 && !"UnsupportedAgentProtocol".equals(e.code())));
                 if (rejected) {
                     LOG.severe("reports: the controller rejected " + batch.size() + " report(s), dropping them: " + e.getMessage());
                     journal.acknowledge(batch);
+                    journal.acknowledgeChecks(checkBatch);
                     continue;
                 }
                 LOG.fine("reports: " + e.getMessage() + " (" + journal.outboxSize() + " queued)");
@@ -630,6 +666,7 @@ public final class Reconciler implements AutoCloseable {
                 if (t.upload != null) t.upload.cancel(true);
             }
         }
+        checks.close();
         events.shutdown();
         try {
             events.awaitTermination(2, TimeUnit.SECONDS);

@@ -55,4 +55,41 @@ class JournalTest {
         j.remove("c-1");
         assertEquals(List.of(), j.load());
     }
+
+    @Test
+    void enqueueCheck_whenSameKeyAndRole_replacesAndSurvivesReopen() throws Exception {
+        Journal journal = new Journal(tmp);
+        journal.enqueueCheck(check("k1", "observer", "armed"));
+        journal.enqueueCheck(check("k1", "source", "done"));
+        journal.enqueueCheck(check("k1", "observer", "done"));
+
+        Journal reopened = new Journal(tmp);
+        List<Journal.QueuedCheck> pending = reopened.pendingChecks(10);
+        assertEquals(List.of("source/done", "observer/done"),
+                pending.stream().map(q -> q.report().role() + "/" + q.report().state()).toList());
+        assertEquals(true, reopened.hasPendingCheck("k1", "observer"));
+
+        reopened.acknowledgeChecks(pending.subList(0, 1));
+        assertEquals(1, new Journal(tmp).pendingChecks(10).size());
+        assertEquals(false, new Journal(tmp).hasPendingCheck("k1", "source"));
+    }
+
+    @Test
+    void finishedChecks_whenFinalReportQueued_areRememberedUntilNoLongerListed() throws Exception {
+        Journal journal = new Journal(tmp);
+        journal.enqueueCheck(check("k1", "observer", "armed"));
+        journal.enqueueCheck(check("k2", "source", "done"));
+        journal.acknowledgeChecks(journal.pendingChecks(10));
+
+        Journal reopened = new Journal(tmp);
+        assertEquals(false, reopened.isCheckFinished("k1", "observer"));
+        assertEquals(true, reopened.isCheckFinished("k2", "source"));
+
+        reopened.retainFinishedChecks(java.util.Set.of("k1/observer"));
+        assertEquals(false, new Journal(tmp).isCheckFinished("k2", "source"));
+    }
+
+    private static netwatcher.model.check.CheckReport check(String key, String role, String state) {
+        return new netwatcher.model.check.CheckReport(key, role, state, null, null, null, null, null, null, null);
+    }
 }

@@ -1,0 +1,453 @@
+package netwatcher.agent.control;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import netwatcher.agent.probe.Addresses;
+import netwatcher.agent.probe.ParisTracer;
+import netwatcher.agent.probe.ProbeException;
+import netwatcher.agent.probe.ProbeOutcome;
+import netwatcher.agent.probe.ProbeResult;
+import netwatcher.agent.probe.ProbeRun;
+import netwatcher.agent.probe.ProbeTarget;
+import netwatcher.agent.probe.Prober;
+import netwatcher.model.check.CheckOrder;
+import netwatcher.model.check.CheckReport;
+import netwatcher.model.check.Flow;
+import netwatcher.model.check.ProbeSpec;
+
+/**
+ * Carries out this agent's parts in checks ({@code Orders.checks}, section 8 of
+ * {@code docs/agent-protocol.md}) on its own platform threads, so checks never hold up captures.
+ *
+ * <ul>
+ *   <li>{@code source}: resolves the destination (a literal, a name or a URL; failure is a
+ *   {@code DnsResolution} finding), asks the host for a blocking route ({@code UserDefinedRoute}),
+ *   snapshots the firewall, probes ({@link Prober}; a source that cannot be bound is a
+ *   {@code SocketBind} finding), traces ({@link ParisTracer}), explains its own firewall's part from
+ *   the counters that moved, adds {@code PortClosed} when every probe got a TCP RST from the
+ *   destination, and reports {@code done} with the resolved flow.</li>
+ *   <li>{@code observer}: on first sight while active, snapshots and reports {@code armed}; once the
+ *   order is inactive, explains the resolved flow against that snapshot and reports {@code done}.</li>
+ *   <li>{@code verify} / {@code nexthop}: evaluates and reports {@code done}.</li>
+ * </ul>
+ *
+ * Each (key, role) runs once, also across restarts (the journal remembers finished parts while they
+ * are listed); its last report is re-queued when a new generation
+ * still lists the order and no report for it waits (the controller did not get it). Orders no longer
+ * listed are cancelled and forgotten. Any failure becomes a {@code failed} report with the message.
+ *
+ * <p>Thread-safety: thread-safe; {@link #apply} may be called from any thread.
+ */
+public final class CheckExecutor implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(CheckExecutor.class.getName());
+
+    /** Finding type for "nothing listens on the port" (a netwatcher extension to ARM's issue types). */
+    public static final String PORT_CLOSED = "PortClosed";
+
+    /**
+     * @param probes      defaults for probing (count, timeout, pacing, total limit); the order's spec overrides count and timeout
+     * @param trace       defaults for tracing; the order's {@code maxHops} overrides
+     * @param threads     how many checks run at once
+     */
+    public record Settings(Prober.Settings probes, ParisTracer.Settings trace, int threads) {
+        public static final Settings DEFAULT = new Settings(Prober.Settings.DEFAULT, ParisTracer.Settings.DEFAULT, 2);
+
+        public Settings {
+            if (threads < 1) throw new IllegalArgumentException("check threads must be at least 1");
+        }
+    }
+
+    /** Resolves host names for the source role; the system resolver in the daemon. */
+    @FunctionalInterface
+    public interface Resolver {
+        List<InetAddress> resolve(String host) throws UnknownHostException;
+
+        Resolver SYSTEM = host -> List.of(InetAddress.getAllByName(host));
+    }
+
+    /** Where reports go (the journal's check outbox in the daemon). Must be thread-safe. */
+    public interface Sink {
+        void report(CheckReport report);
+
+        /** True while a report for this (key, role) waits for delivery. */
+        boolean pending(String key, String role);
+
+        /** The report for this (key, role) waiting for delivery, if any (e.g. made before a restart). */
+        default Optional<CheckReport> queued(String key, String role) { return Optional.empty(); }
+
+        /** True when the final report of this part was made (possibly before a restart). */
+        default boolean finished(String key, String role) { return false; }
+
+        /** The {@code key/role} ids listed now; finished marks of others may be dropped. */
+        default void retain(Set<String> listed) {}
+    }
+
+    private final Settings settings;
+    private final HostEvaluation host;
+    private final Prober prober;
+    private final ParisTracer tracer;
+    private final Resolver resolver;
+    private final Sink sink;
+    private final ExecutorService executor;
+    private final Object lock = new Object();
+    private final Map<String, Part> parts = new LinkedHashMap<>();
+    private volatile boolean closed;
+
+    private static final class Part {
+        CheckOrder order;
+        volatile HostEvaluation.Snapshot snapshot; // written by the check thread
+        volatile boolean armed;
+        boolean explaining;
+        CheckReport last;
+        Future<?> running;
+
+        Part(CheckOrder order) { this.order = order; }
+    }
+
+    public CheckExecutor(Settings settings, HostEvaluation host, Prober prober, ParisTracer tracer, Resolver resolver, Sink sink) {
+        this.settings = settings;
+        this.host = host;
+        this.prober = prober;
+        this.tracer = tracer;
+        this.resolver = resolver;
+        this.sink = sink;
+        this.executor = Executors.newFixedThreadPool(settings.threads(), r -> {
+            Thread t = new Thread(r, "nw-agent-checks");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Applies the full list of check orders of one generation. */
+    public void apply(List<CheckOrder> orders, boolean newGeneration) {
+        if (closed) return;
+        synchronized (lock) {
+            Set<String> listed = new HashSet<>();
+            for (CheckOrder order : orders) {
+                if (order == null || order.key() == null || order.role() == null) continue;
+                String id = order.key() + "/" + order.role();
+                listed.add(id);
+                Part part = parts.get(id);
+                if (part == null) {
+                    part = new Part(order);
+                    parts.put(id, part);
+                    start(part);
+                } else {
+                    part.order = order;
+                    if (CheckOrder.OBSERVER.equals(order.role()) && !order.active() && part.armed && !part.explaining) {
+                        part.explaining = true;
+                        Part p = part;
+                        part.running = executor.submit(() -> run(p, () -> explainObserver(p)));
+                    } else if (newGeneration && part.last != null && !CheckReport.ARMED.equals(part.last.state())
+                            && part.running != null && part.running.isDone() && !sink.pending(order.key(), order.role())) {
+                        sink.report(part.last); // the controller still lists it: it lacks our word
+                    }
+                }
+            }
+            sink.retain(listed);
+            for (var it = parts.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (listed.contains(e.getKey())) continue;
+                if (e.getValue().running != null) e.getValue().running.cancel(true);
+                it.remove();
+            }
+        }
+    }
+
+    private void start(Part part) {
+        CheckOrder order = part.order;
+        String role = order.role().toLowerCase(Locale.ROOT);
+        if (sink.finished(order.key(), order.role())) {
+            // finished before a restart: do not probe again; resend the report only if it still waits
+            part.last = sink.queued(order.key(), order.role()).orElse(null);
+            part.running = java.util.concurrent.CompletableFuture.completedFuture(null);
+            return;
+        }
+        switch (role) {
+            case CheckOrder.SOURCE -> part.running = executor.submit(() -> run(part, () -> source(order)));
+            case CheckOrder.VERIFY -> part.running = executor.submit(() -> run(part, () -> new CheckReport(order.key(),
+                    order.role(), CheckReport.DONE, order.flow(), null, null, null, host.verify(order.flow()), null, null)));
+            case CheckOrder.NEXTHOP -> part.running = executor.submit(() -> run(part, () -> new CheckReport(order.key(),
+                    order.role(), CheckReport.DONE, order.flow(), null, null, null, null, host.nextHop(order.flow()), null)));
+            case CheckOrder.OBSERVER -> {
+                if (order.active()) {
+                    part.running = executor.submit(() -> run(part, () -> {
+                        part.snapshot = host.snapshot();
+                        part.armed = true;
+                        return report(order, CheckReport.ARMED, order.flow(), null, List.of(), List.of(), null, null);
+                    }));
+                } else {
+                    // never armed: nothing to compare counters against, but the route still counts
+                    part.explaining = true;
+                    part.running = executor.submit(() -> run(part, () -> {
+                        part.snapshot = host.snapshot();
+                        return explainObserver(part);
+                    }));
+                }
+            }
+            default -> {
+                CheckReport failed = report(order, CheckReport.FAILED, order.flow(), null, List.of(), List.of(), null,
+                        "unknown check role '" + order.role() + "'");
+                part.last = failed;
+                part.running = java.util.concurrent.CompletableFuture.completedFuture(null);
+                sink.report(failed);
+            }
+        }
+    }
+
+    private void run(Part part, java.util.concurrent.Callable<CheckReport> work) {
+        CheckReport result;
+        try {
+            result = work.call();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception | LinkageError e) {
+            LOG.log(Level.WARNING, "check " + part.order.key() + " (" + part.order.role() + ") failed: " + e, e);
+            result = report(part.order, CheckReport.FAILED, part.order.flow(), null, List.of(), List.of(), null,
+                    part.order.role() + " on this agent failed: " + e.getMessage());
+        }
+        synchronized (lock) {
+            if (closed || Thread.currentThread().isInterrupted()
+                    || parts.get(part.order.key() + "/" + part.order.role()) != part) return; // cancelled or closing
+            part.last = result;
+            sink.report(result);
+            if (CheckOrder.OBSERVER.equals(part.order.role()) && part.armed && !part.order.active() && !part.explaining) {
+                // the order turned inactive while we were still arming
+                part.explaining = true;
+                part.running = executor.submit(() -> run(part, () -> explainObserver(part)));
+            }
+        }
+    }
+
+    private CheckReport explainObserver(Part part) {
+        CheckOrder order = part.order;
+        HostEvaluation.Snapshot after = host.snapshot();
+        List<CheckReport.Finding> findings = new ArrayList<>(host.explain(part.snapshot, after, order.flow(), false));
+        host.routeFinding(order.flow()).ifPresent(f -> { if (!findings.contains(f)) findings.add(f); });
+        return report(order, CheckReport.DONE, order.flow(), null, List.of(), findings, null, null);
+    }
+
+    private static CheckReport report(CheckOrder order, String state, Flow flow, CheckReport.ProbeSummary probes,
+                                      List<CheckReport.TraceHop> hops, List<CheckReport.Finding> findings,
+                                      CheckReport.NextHop nextHop, String error) {
+        return new CheckReport(order.key(), order.role(), state, flow, probes, hops, findings, null, nextHop, error);
+    }
+
+    // ---------------------------------------------------------------- source
+
+    /** The destination as the source resolved it. */
+    record Destination(ProbeTarget.Protocol protocol, String hostName, InetAddress address, int port, String path) {}
+
+    CheckReport source(CheckOrder order) {
+        Flow flow = order.flow();
+        ProbeSpec spec = order.probe() == null ? new ProbeSpec(0, 0, 0, null) : order.probe();
+        ProbeTarget.Protocol protocol = ProbeTarget.Protocol.of(flow.protocol());
+        Destination dst;
+        try {
+            dst = resolve(flow, protocol);
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            String name = flow.destinationHost() == null ? flow.destinationAddress() : flow.destinationHost();
+            CheckReport.Finding dns = new CheckReport.Finding("DnsResolution", "Local", "Error",
+                    Map.of("HostName", String.valueOf(name), "Error", String.valueOf(e.getMessage())), "probe");
+            return report(order, CheckReport.DONE, flow, new CheckReport.ProbeSummary(0, 0, null, null, null, Map.of(), null),
+                    List.of(), List.of(dns), null, null);
+        }
+        InetAddress sourceAddress = null;
+        if (flow.sourceAddress() != null && !flow.sourceAddress().isBlank()) {
+            try {
+                sourceAddress = InetAddress.ofLiteral(flow.sourceAddress());
+            } catch (IllegalArgumentException e) {
+                return report(order, CheckReport.FAILED, flow, null, List.of(), List.of(), null,
+                        "source address '" + flow.sourceAddress() + "' is not an IP address");
+            }
+        }
+        InetSocketAddress bind = sourceAddress == null && flow.sourcePort() == 0 ? null
+                : new InetSocketAddress(sourceAddress != null ? sourceAddress : anyLocal(dst.address()), flow.sourcePort());
+        ProbeSpec.Http http = spec.http();
+        if (protocol == ProbeTarget.Protocol.HTTP || protocol == ProbeTarget.Protocol.HTTPS) {
+            String path = http != null && http.path() != null && !http.path().isBlank() ? http.path() : dst.path();
+            http = http == null ? new ProbeSpec.Http("GET", List.of(), List.of(), path)
+                    : new ProbeSpec.Http(http.method(), http.headers(), http.validStatusCodes(), path);
+        }
+        ProbeTarget target = new ProbeTarget(protocol, new InetSocketAddress(dst.address(), dst.port()), bind, dst.hostName(), http);
+        Flow resolved = new Flow(flow.protocol(), sourceAddress == null ? null : Addresses.text(sourceAddress), flow.sourcePort(),
+                Addresses.text(dst.address()), flow.destinationHost(), dst.port(), flow.direction(), flow.preferredIpVersion());
+
+        List<CheckReport.Finding> findings = new ArrayList<>();
+        List<String> limits = new ArrayList<>();
+        try {
+            host.routeFinding(resolved).ifPresent(findings::add);
+        } catch (RuntimeException e) {
+            limits.add("route lookup: " + e.getMessage());
+        }
+        HostEvaluation.Snapshot before = null;
+        try {
+            before = host.snapshot();
+        } catch (RuntimeException e) {
+            limits.add("firewall snapshot: " + e.getMessage());
+        }
+        HostEvaluation.Trace evidenceTrace = before == null ? null : host.startTrace(resolved).orElse(null);
+        try {
+            return probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
+                    evidenceTrace);
+        } finally {
+            if (evidenceTrace != null) evidenceTrace.close();
+        }
+    }
+
+    private CheckReport probeAndTrace(CheckOrder order, Flow flow, ProbeSpec spec, ProbeTarget.Protocol protocol,
+                                      ProbeTarget target, Flow resolved, InetAddress sourceAddress,
+                                      List<CheckReport.Finding> findings, List<String> limits,
+                                      HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace) {
+
+        Prober.Settings defaults = settings.probes();
+        Prober.Settings probeSettings = new Prober.Settings(spec.probes() > 0 ? spec.probes() : defaults.probes(),
+                spec.timeoutMs() > 0 ? Duration.ofMillis(spec.timeoutMs()) : defaults.timeout(), defaults.pacing(),
+                defaults.totalLimit());
+        ProbeRun run;
+        try {
+            run = prober.run(target, probeSettings);
+        } catch (ProbeException e) {
+            if (!"bind".equals(e.stage())) throw e;
+            Map<String, String> context = new LinkedHashMap<>();
+            if (sourceAddress != null) context.put("Address", Addresses.text(sourceAddress));
+            context.put("Port", Integer.toString(flow.sourcePort()));
+            context.put("Error", e.getMessage());
+            findings.add(new CheckReport.Finding("SocketBind", "Local", "Error", context, "probe"));
+            return report(order, CheckReport.DONE, resolved, new CheckReport.ProbeSummary(0, 0, null, null, null, Map.of(), null),
+                    List.of(), findings, null, null);
+        }
+        ParisTracer.Settings traceDefaults = settings.trace();
+        ParisTracer.Settings traceSettings = new ParisTracer.Settings(
+                spec.maxHops() > 0 ? Math.min(255, spec.maxHops()) : traceDefaults.maxHops(), traceDefaults.probesPerHop(),
+                probeSettings.timeout().compareTo(traceDefaults.timeout()) < 0 ? probeSettings.timeout() : traceDefaults.timeout(),
+                traceDefaults.silentHopsToStop());
+        ParisTracer.Trace trace = tracer.trace(target, traceSettings);
+
+        InetSocketAddress used = trace.source() != null ? trace.source() : run.local();
+        if (used != null) {
+            resolved = new Flow(flow.protocol(), Addresses.text(used.getAddress()),
+                    protocol == ProbeTarget.Protocol.ICMP ? 0 : used.getPort(), resolved.destinationAddress(),
+                    flow.destinationHost(), resolved.destinationPort(), flow.direction(), flow.preferredIpVersion());
+        }
+        if (before != null) {
+            try {
+                HostEvaluation.Snapshot after = host.snapshot();
+                for (CheckReport.Finding f : host.explain(before, after, resolved, true, evidenceTrace)) {
+                    if (!findings.contains(f)) findings.add(f);
+                }
+            } catch (RuntimeException e) {
+                limits.add("firewall explanation: " + e.getMessage());
+            }
+        }
+        if (!limits.isEmpty()) {
+            LOG.warning("check " + order.key() + ": this host's part is not explained: " + limits);
+            findings.add(new CheckReport.Finding("Unknown", "Local", "Warning",
+                    Map.of("Limitation", String.join("; ", limits)), "none"));
+        }
+        if (!run.results().isEmpty() && run.results().stream().allMatch(r -> r.outcome() == ProbeOutcome.REFUSED)) {
+            findings.add(new CheckReport.Finding(PORT_CLOSED, "Inbound", "Error", Map.of(
+                    "Address", resolved.destinationAddress(), "Port", Integer.toString(resolved.destinationPort()),
+                    "Reply", "TCP RST to every probe: nothing listens on the port"), "probe"));
+        }
+        CheckReport.NextHop nextHop = null;
+        try {
+            nextHop = host.nextHop(resolved);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "check " + order.key() + ": no next hop: " + e.getMessage());
+        }
+        return report(order, CheckReport.DONE, resolved, run.summary(), trace.hops(), findings, nextHop, null);
+    }
+
+    /** Turns the flow's destination (literal, name or URL) into an address, port and HTTP path. */
+    Destination resolve(Flow flow, ProbeTarget.Protocol protocol) throws UnknownHostException {
+        String name = flow.destinationHost();
+        String path = "/";
+        int port = flow.destinationPort();
+        if (flow.destinationAddress() != null && !flow.destinationAddress().isBlank()) {
+            InetAddress literal = InetAddress.ofLiteral(flow.destinationAddress());
+            return new Destination(protocol, name == null ? null : hostOf(name), literal,
+                    port > 0 ? port : protocol.defaultPort(), path);
+        }
+        if (name == null || name.isBlank()) throw new IllegalArgumentException("the check names no destination");
+        String hostName = name.trim();
+        if (hostName.contains("://")) {
+            URI uri = URI.create(hostName);
+            if (uri.getHost() == null) throw new IllegalArgumentException("URL " + hostName + " has no host");
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (port <= 0) port = uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : scheme.equals("http") ? 80 : 0;
+            if (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) path = uri.getRawPath();
+            if (uri.getRawQuery() != null) path = path + "?" + uri.getRawQuery();
+            hostName = uri.getHost();
+        }
+        if (hostName.startsWith("[") && hostName.endsWith("]")) hostName = hostName.substring(1, hostName.length() - 1);
+        if (port <= 0) port = protocol.defaultPort();
+        InetAddress address;
+        if (hostName.matches("[0-9.]+") || hostName.contains(":")) {
+            address = InetAddress.ofLiteral(hostName);
+        } else {
+            List<InetAddress> all = resolver.resolve(hostName);
+            if (all.isEmpty()) throw new UnknownHostException(hostName + ": no address");
+            String preferred = flow.preferredIpVersion() == null ? "" : flow.preferredIpVersion().toLowerCase(Locale.ROOT);
+            // IPv4 unless IPv6 is asked for (as Azure); the other family when the preferred one has no address
+            Class<?> family = preferred.equals("ipv6") ? Inet6Address.class : Inet4Address.class;
+            address = all.stream().filter(family::isInstance).findFirst().orElse(all.getFirst());
+        }
+        return new Destination(protocol, hostName, address, port, path);
+    }
+
+    private static String hostOf(String nameOrUrl) {
+        if (!nameOrUrl.contains("://")) return nameOrUrl;
+        String h = URI.create(nameOrUrl).getHost();
+        return h == null ? null : h.replace("[", "").replace("]", "");
+    }
+
+    private static InetAddress anyLocal(InetAddress like) {
+        try {
+            return InetAddress.getByAddress(new byte[like instanceof Inet6Address ? 16 : 4]);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The last report made for a part, if any (for tests and diagnostics). */
+    public Optional<CheckReport> lastReport(String key, String role) {
+        synchronized (lock) {
+            Part p = parts.get(key + "/" + role);
+            return p == null ? Optional.empty() : Optional.ofNullable(p.last);
+        }
+    }
+
+    /** Stops running checks (their reports are not made) and the threads. */
+    @Override
+    public void close() {
+        closed = true;
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package netwatcher.agent.control;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import netwatcher.agent.hostcfg.FirewallSnapshot;
+import netwatcher.agent.hostcfg.HostConfig;
+import netwatcher.agent.hostcfg.NftTrace;
+import netwatcher.model.check.CheckReport;
+import netwatcher.model.check.Flow;
+
+/**
+ * {@link HostEvaluation} over this host's real nftables ruleset and routes ({@link HostConfig}),
+ * with nftables traces ({@link NftTrace}) as extra evidence where they can be started.
+ *
+ * <p>Thread-safety: thread-safe (HostConfig keeps no state between calls).
+ */
+public final class HostConfigEvaluation implements HostEvaluation {
+    private static final Logger LOG = Logger.getLogger(HostConfigEvaluation.class.getName());
+
+    private final HostConfig host;
+
+    public HostConfigEvaluation(HostConfig host) {
+        this.host = host;
+    }
+
+    private record Taken(FirewallSnapshot snapshot) implements Snapshot {}
+
+    private record Traced(NftTrace trace) implements Trace {
+        @Override
+        public void close() { trace.close(); }
+    }
+
+    @Override
+    public Snapshot snapshot() { return new Taken(host.snapshot()); }
+
+    @Override
+    public List<CheckReport.Finding> explain(Snapshot before, Snapshot after, Flow flow, boolean thisHostIsSource) {
+        return host.explain(unwrap(before), unwrap(after), flow, thisHostIsSource);
+    }
+
+    @Override
+    public Optional<Trace> startTrace(Flow flow) {
+        try {
+            return Optional.of(new Traced(host.startTrace(flow)));
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "no nftables trace for the check (counters only): " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public List<CheckReport.Finding> explain(Snapshot before, Snapshot after, Flow flow, boolean thisHostIsSource, Trace trace) {
+        if (!(trace instanceof Traced traced)) return explain(before, after, flow, thisHostIsSource);
+        List<NftTrace.TraceVerdict> verdicts;
+        try {
+            verdicts = traced.trace().stop();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "nftables trace failed (counters only): " + e.getMessage());
+            verdicts = List.of();
+        }
+        return host.explain(unwrap(before), unwrap(after), flow, thisHostIsSource, verdicts);
+    }
+
+    @Override
+    public CheckReport.Verdict verify(Flow flow) { return host.verify(flow); }
+
+    @Override
+    public CheckReport.NextHop nextHop(Flow flow) { return host.nextHop(flow); }
+
+    @Override
+    public Optional<CheckReport.Finding> routeFinding(Flow flow) { return host.routeFinding(flow); }
+
+    private static FirewallSnapshot unwrap(Snapshot s) {
+        if (s instanceof Taken t) return t.snapshot();
+        throw new IllegalArgumentException("not a snapshot of this evaluation: " + s);
+    }
+}
