@@ -42,9 +42,10 @@ public final class PacketCaptureCommand implements Runnable {
     static final String SCOPE_NOTE = "Without -l/--vm every network watcher of the subscription is searched for NAME.";
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = {"Start a packet capture on a VM. The watcher is the one in the VM's location (or --location).",
-                "Waits for the create operation (Azure-AsyncOperation) unless --no-wait; with --wait, then shows the capture's",
-                "progress until it ends and prints the capture. Give --storage-account, --file-path, or both."},
+            description = {"Start a packet capture on a VM.",
+                "The watcher is the one in the VM's location (or --location). Waits for the create operation "
+                    + "(Azure-AsyncOperation) unless --no-wait; with --wait, then shows the capture's progress until it ends "
+                    + "and prints the capture. Give --storage-account, --file-path, or both."},
             footerHeading = "%nExamples:%n", footer = {
                 "  nw watcher packet-capture create -g lab --vm vm1 -n pc1 --storage-account netwatcherlocal --time-limit 60",
                 "  nw watcher packet-capture create --vm vm1 -n pc2 --file-path /var/captures/pc2.cap \\",
@@ -169,8 +170,9 @@ public final class PacketCaptureCommand implements Runnable {
     }
 
     @Command(name = "show-status", mixinStandardHelpOptions = true,
-            description = {"Query a capture's status (POST queryStatus, followed to its Location): packetCaptureStatus, stopReason,",
-                "packetCaptureError, and netwatcher's counters (packetsCaptured, bytesWritten, kernelDrops, ...).", SCOPE_NOTE},
+            description = {"Query a capture's status (POST queryStatus, followed to its Location).",
+                "Prints packetCaptureStatus, stopReason, packetCaptureError and, from netwatcher, the counters packetsCaptured, "
+                    + "bytesWritten, kernelDrops, interfaceDrops, uploadState.", SCOPE_NOTE},
             footerHeading = "%nExamples:%n", footer = {
                 "  nw watcher packet-capture show-status -l local -n pc1",
                 "  nw watcher packet-capture show-status -n pc1 --query packetCaptureStatus -o tsv"})
@@ -190,7 +192,7 @@ public final class PacketCaptureCommand implements Runnable {
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = {"Stop a running capture (POST stop; waits until the operation at Location completes).", SCOPE_NOTE},
+            description = {"Stop a running capture.", "POST stop, then waits until the operation at Location completes.", SCOPE_NOTE},
             footerHeading = "%nExamples:%n", footer = {"  nw watcher packet-capture stop -l local -n pc1"})
     public static final class Stop extends ArmCommand {
         @Mixin Scope scope;
@@ -208,7 +210,7 @@ public final class PacketCaptureCommand implements Runnable {
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
-            description = {"Delete a capture (stops it first if running; the file in storage is kept).", SCOPE_NOTE},
+            description = {"Delete a capture.", "A running capture is stopped first; the file in storage is kept.", SCOPE_NOTE},
             footerHeading = "%nExamples:%n", footer = {"  nw watcher packet-capture delete -l local -n pc1"})
     public static final class Delete extends ArmCommand {
         @Mixin Scope scope;
@@ -226,12 +228,13 @@ public final class PacketCaptureCommand implements Runnable {
     }
 
     @Command(name = "download", mixinStandardHelpOptions = true,
-            description = {"Download a capture's file from its storagePath. The bytes go to FILE.part first; when a download",
-                "is interrupted, running the command again resumes it (HTTP Range). The bearer token is sent only when",
-                "storagePath is on the endpoint's own origin.", SCOPE_NOTE},
+            description = {"Download a capture's file from its storagePath, with resume.",
+                "The bytes go to FILE.part first; when a download is interrupted, running the command again resumes it "
+                    + "(HTTP Range). The bearer token is sent only when storagePath is on the endpoint's own origin.", SCOPE_NOTE},
             footerHeading = "%nExamples:%n", footer = {
                 "  nw watcher packet-capture download -n pc1",
-                "  nw watcher packet-capture download -l local -n pc1 -f /tmp/pc1.pcap && tshark -r /tmp/pc1.pcap"})
+                "  nw watcher packet-capture download -l local -n pc1 -f /tmp/pc1.pcap",
+                "  tshark -r /tmp/pc1.pcap"})
     public static final class Download extends ArmCommand {
         @Mixin Scope scope;
 
@@ -268,9 +271,10 @@ public final class PacketCaptureCommand implements Runnable {
     }
 
     @Command(name = "watch", mixinStandardHelpOptions = true,
-            description = {"Show a capture's progress until it ends: packets, bytes against the limit, drops, time left.",
-                "On a terminal the panel redraws in place; otherwise one plain line per change. Prints the final status;",
-                "exits 6 when the capture ended in Error.", SCOPE_NOTE},
+            description = {"Show a capture's live progress until it ends.",
+                "Packets, bytes against the limit, drops and time left, on standard error. On a terminal the panel redraws "
+                    + "in place; otherwise one plain line per change, no escape codes. Prints the final status; exits 6 when "
+                    + "the capture ended in Error.", SCOPE_NOTE},
             footerHeading = "%nExamples:%n", footer = {
                 "  nw watcher packet-capture watch pc1",
                 "  nw watcher packet-capture watch pc1 -l local --interval 2"})
