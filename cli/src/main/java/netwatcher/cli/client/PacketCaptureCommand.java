@@ -258,7 +258,14 @@ public final class PacketCaptureCommand implements Runnable {
                 String p = URI.create(url).getPath();
                 target = Path.of(p.substring(p.lastIndexOf('/') + 1).isEmpty() ? name + ".cap" : p.substring(p.lastIndexOf('/') + 1));
             }
-            ArmClient.Download d = arm.download(url, target);
+            ArmClient.Download d;
+            try {
+                d = arm.download(url, target);
+            } catch (CliException e) {
+                if (e.exitCode() != ExitCodes.NOT_FOUND) throw e;
+                throw new CliException(e.exitCode(), e.code(), e.getMessage() + " (is the file uploaded yet? see uploadState in "
+                        + "`nw watcher packet-capture show-status -n " + name + "`)", e);
+            }
             ObjectNode result = Output.object();
             result.put("name", name);
             result.put("storagePath", url);
