@@ -43,6 +43,8 @@ public final class ArmClient {
     /** The poll interval when an answer carries no {@code Retry-After}. */
     public static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Attempts for a GET answered 429 or 5xx. */
+    static final int MAX_ATTEMPTS = 3;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (?:(\\d+)-(\\d+)|\\*)/(\\d+)");
 
     /** How the client waits between polls; tests may pass one that records instead of sleeping. */
@@ -145,8 +147,18 @@ public final class ArmClient {
         } else {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         }
-        HttpResponse<String> r = exchange(b.build(), url);
+        HttpRequest request = b.build();
+        HttpResponse<String> r = exchange(request, url);
+        // like the SDKs' retry policy, for reads only: 429 and 5xx answers are retried, honouring Retry-After
+        for (int attempt = 1; method.equals("GET") && attempt < MAX_ATTEMPTS && retriable(r.statusCode()); attempt++) {
+            pause(new Response(r.statusCode(), r.headers(), NullNode.getInstance()));
+            r = exchange(request, url);
+        }
         return new Response(r.statusCode(), r.headers(), parse(r.body()));
+    }
+
+    private static boolean retriable(int status) {
+        return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
     }
 
     /** Returns {@code r} when it is 2xx, else throws the ARM error it carries. */

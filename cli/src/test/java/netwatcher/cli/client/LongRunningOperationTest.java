@@ -129,4 +129,25 @@ class LongRunningOperationTest {
         assertEquals(ExitCodes.REFUSED, e.exitCode());
         assertEquals("AnotherOperationInProgress", e.code());
     }
+
+    @Test
+    void poll_whenThrottledOrUnavailable_retriesGetHonouringRetryAfter() {
+        script.add(new Answer("POST", "/r/stop", 202, "", "Location", "BASE/results/5"));
+        script.add(new Answer("GET", "/results/5", 429, "{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"slow down\"}}", "Retry-After", "7"));
+        script.add(new Answer("GET", "/results/5", 503, ""));
+        script.add(new Answer("GET", "/results/5", 200, "{}"));
+        assertEquals(200, arm.longRunning("POST", "/r/stop", "2024-05-01", null).status());
+        assertEquals(List.of(ArmClient.DEFAULT_POLL, Duration.ofSeconds(7), ArmClient.DEFAULT_POLL), sleeps);
+    }
+
+    @Test
+    void get_whenStillFailingAfterRetries_reportsTheError() {
+        for (int i = 0; i < ArmClient.MAX_ATTEMPTS; i++) {
+            script.add(new Answer("GET", "/r", 503, "{\"error\":{\"code\":\"ServiceUnavailable\",\"message\":\"down\"}}"));
+        }
+        CliException e = assertThrows(CliException.class, () -> arm.get("/r", "2024-05-01"));
+        assertEquals("ServiceUnavailable", e.code());
+        assertEquals(ExitCodes.GENERIC, e.exitCode());
+        assertEquals(ArmClient.MAX_ATTEMPTS, seen.size());
+    }
 }
