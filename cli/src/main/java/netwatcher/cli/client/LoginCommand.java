@@ -15,10 +15,13 @@ import picocli.CommandLine.Option;
             "Without a login, nw uses the local controller of `./nw up`: https://127.0.0.1:8443 with "
                 + ".nw-data/admin.token and .nw-data/tls/ca.pem."},
         footerHeading = "%nExamples:%n", footer = {
-            "  nw login --endpoint https://127.0.0.1:8443 --token \"$(cat .nw-data/admin.token)\" --ca-file .nw-data/tls/ca.pem",
-            "  nw login --endpoint https://nw.example.net:8443 --service-principal --client-id ID --client-secret S --ca-file ca.pem",
+            "  nw login --endpoint https://127.0.0.1:8443 \\",
+            "      --token \"$(cat .nw-data/admin.token)\" --ca-file .nw-data/tls/ca.pem",
+            "  nw login --endpoint https://nw.example.net:8443 --ca-file ca.pem \\",
+            "      --service-principal --client-id ID --client-secret S",
             "  nw login --endpoint https://management.azure.com \\",
-            "      --token \"$(az account get-access-token --query accessToken -o tsv)\" --subscription SUB"})
+            "      --token \"$(az account get-access-token --query accessToken -o tsv)\" \\",
+            "      --subscription SUB"})
 public final class LoginCommand extends ArmCommand {
     @Option(names = "--endpoint", required = true, paramLabel = "URL", description = "ARM base URL.")
     String endpoint;

@@ -47,11 +47,14 @@ public final class PacketCaptureCommand implements Runnable {
                     + "(Azure-AsyncOperation) unless --no-wait; with --wait, then shows the capture's progress until it ends "
                     + "and prints the capture. Give --storage-account, --file-path, or both."},
             footerHeading = "%nExamples:%n", footer = {
-                "  nw watcher packet-capture create -g lab --vm vm1 -n pc1 --storage-account netwatcherlocal --time-limit 60",
-                "  nw watcher packet-capture create --vm vm1 -n pc2 --file-path /var/captures/pc2.cap \\",
-                "      --filters '[{\"protocol\":\"TCP\",\"remoteIPAddress\":\"198.18.0.0/15\",\"remotePort\":\"80;443\"}]'",
-                "  nw watcher packet-capture create --vm vm1 -n pc3 --storage-account netwatcherlocal \\",
-                "      --capture-size 128 --capture-limit 10485760 --time-limit 30 --wait"})
+                "  nw watcher packet-capture create -g lab --vm vm1 -n pc1 \\",
+                "      --storage-account netwatcherlocal --time-limit 60",
+                "  nw watcher packet-capture create --vm vm1 -n pc2 \\",
+                "      --file-path /var/captures/pc2.cap \\",
+                "      --filters '[{\"protocol\":\"TCP\",\"remotePort\":\"80;443\"}]'",
+                "  nw watcher packet-capture create --vm vm1 -n pc3 \\",
+                "      --storage-account netwatcherlocal --capture-size 128 \\",
+                "      --capture-limit 10485760 --time-limit 30 --wait"})
     public static final class Create extends ArmCommand {
         @Option(names = "--vm", required = true, paramLabel = "VM", description = "Target VM: name (with -g, or unique) or resource id.")
         String vm;
@@ -135,7 +138,8 @@ public final class PacketCaptureCommand implements Runnable {
     @Command(name = "show", mixinStandardHelpOptions = true, description = {"Show a packet capture.", SCOPE_NOTE},
             footerHeading = "%nExamples:%n", footer = {
                 "  nw watcher packet-capture show -l local -n pc1",
-                "  nw watcher packet-capture show -n pc1 --query properties.storageLocation.storagePath -o tsv"})
+                "  nw watcher packet-capture show -n pc1 \\",
+                "      --query properties.storageLocation.storagePath -o tsv"})
     public static final class Show extends ArmCommand {
         @Mixin Scope scope;
 
@@ -175,7 +179,8 @@ public final class PacketCaptureCommand implements Runnable {
                     + "bytesWritten, kernelDrops, interfaceDrops, uploadState.", SCOPE_NOTE},
             footerHeading = "%nExamples:%n", footer = {
                 "  nw watcher packet-capture show-status -l local -n pc1",
-                "  nw watcher packet-capture show-status -n pc1 --query packetCaptureStatus -o tsv"})
+                "  nw watcher packet-capture show-status -n pc1 \\",
+                "      --query packetCaptureStatus -o tsv"})
     public static final class ShowStatus extends ArmCommand {
         @Mixin Scope scope;
 

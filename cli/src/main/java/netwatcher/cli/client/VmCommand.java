@@ -37,7 +37,7 @@ public final class VmCommand implements Runnable {
     @Command(name = "show", description = "Show one virtual machine, by resource group and name or by id.",
             mixinStandardHelpOptions = true, footerHeading = "%nExamples:%n", footer = {
                 "  nw vm show -g lab -n vm1",
-                "  nw vm show --ids /subscriptions/SUB/resourceGroups/lab/providers/Microsoft.Compute/virtualMachines/vm1",
+                "  nw vm show --ids \"$(nw vm list --query [0].id -o tsv)\"",
                 "  nw vm show -g lab -n vm1 --query location -o tsv"})
     public static final class Show extends ArmCommand {
         @Option(names = {"-g", "--resource-group"}, paramLabel = "RG", description = "Resource group of the VM.")

@@ -170,4 +170,27 @@ class LoginAndOutputTest {
         assertTrue(create.out().contains("Examples:"), create.out());
         assertTrue(create.out().contains("--capture-limit"), create.out());
     }
+
+    @Test
+    void help_everyArmCommandHasExamplesThatFitTheScreen() {
+        java.util.List<picocli.CommandLine> leaves = new java.util.ArrayList<>();
+        java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(new picocli.CommandLine(new netwatcher.cli.Main())));
+        while (!todo.isEmpty()) {
+            picocli.CommandLine cl = todo.pop();
+            if (cl.getCommand() instanceof ArmCommand) leaves.add(cl);
+            todo.addAll(cl.getSubcommands().values());
+        }
+        assertEquals(13, leaves.size(), "login, logout, vm list/show, watcher list, 8 packet-capture verbs");
+        for (picocli.CommandLine cl : leaves) {
+            String usage = cl.getUsageMessage();
+            String name = cl.getCommandSpec().qualifiedName();
+            assertTrue(usage.contains("Examples:"), name);
+            String examples = usage.substring(usage.indexOf("Examples:") + "Examples:".length());
+            for (String line : examples.lines().filter(l -> !l.isBlank()).toList()) {
+                // picocli continues a wrapped footer line at column 0; every example line is indented
+                assertTrue(line.startsWith("  "),
+                        name + ": a wrapped example line: '" + line + "'");
+            }
+        }
+    }
 }
