@@ -1,0 +1,66 @@
+package netwatcher.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * Base of the ARM commands: builds the {@link ArmClient} from the stored login, runs the command, and
+ * turns a {@link CliException} into "ERROR: code: message" on standard error and its exit code.
+ * Results go to standard output in the chosen format; progress goes to standard error. One instance
+ * runs once, on one thread.
+ */
+public abstract class ArmCommand implements Callable<Integer> {
+    @Spec
+    protected CommandSpec spec;
+
+    @Mixin
+    protected CommonOptions common;
+
+    protected Map<String, String> env() { return System.getenv(); }
+
+    protected Path configPath() {
+        return common.config != null ? common.config : ClientConfig.path(env());
+    }
+
+    protected ClientConfig loadConfig() {
+        ClientConfig c = ClientConfig.load(configPath());
+        return common.subscription != null ? c.withSubscription(common.subscription) : c;
+    }
+
+    protected ArmClient client() {
+        return new ArmClient(loadConfig(), d -> Thread.sleep(d.toMillis()));
+    }
+
+    protected PrintWriter out() { return spec.commandLine().getOut(); }
+
+    protected PrintWriter err() { return spec.commandLine().getErr(); }
+
+    protected InstantSource clock() { return InstantSource.system(); }
+
+    /** Prints {@code node} in the chosen format. */
+    protected void print(JsonNode node) {
+        out().print(Output.render(node, common.output, common.query));
+        out().flush();
+    }
+
+    @Override
+    public final Integer call() {
+        try {
+            return execute();
+        } catch (CliException e) {
+            err().println("ERROR: " + e.code() + ": " + e.getMessage());
+            err().flush();
+            return e.exitCode();
+        }
+    }
+
+    /** The command's work; returns the exit code. */
+    protected abstract int execute();
+}

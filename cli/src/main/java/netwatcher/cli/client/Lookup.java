@@ -1,0 +1,77 @@
+package netwatcher.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Finds resources the way az does, with plain ARM calls only: a VM by id, by resource group and
+ * name, or by a name unique in the subscription; the network watcher of a location by listing the
+ * subscription's watchers; a storage account by id or by name; a packet capture by name across
+ * watchers when no location is given. Stateless; thread-safe as its client.
+ */
+public final class Lookup {
+    private final ArmClient arm;
+
+    public Lookup(ArmClient arm) { this.arm = arm; }
+
+    String sub() { return "/subscriptions/" + arm.subscription(); }
+
+    /** A VM by full id, by {@code -g} and name, or by a name unique in the subscription. */
+    public JsonNode vm(String vm, String resourceGroup) {
+        if (vm.startsWith("/")) return arm.get(vm, ArmClient.COMPUTE_API);
+        if (resourceGroup != null) {
+            return arm.get(sub() + "/resourceGroups/" + resourceGroup + "/providers/Microsoft.Compute/virtualMachines/" + vm, ArmClient.COMPUTE_API);
+        }
+        List<JsonNode> all = arm.list(sub() + "/providers/Microsoft.Compute/virtualMachines", ArmClient.COMPUTE_API).stream()
+                .filter(v -> v.path("name").asText().equalsIgnoreCase(vm)).toList();
+        if (all.isEmpty()) {
+            throw new CliException(ExitCodes.NOT_FOUND, "ResourceNotFound", "no virtual machine named '" + vm + "' in subscription " + arm.subscription());
+        }
+        if (all.size() > 1) throw CliException.usage(all.size() + " virtual machines are named '" + vm + "': give -g RESOURCE_GROUP or the VM's id");
+        return all.getFirst();
+    }
+
+    public List<JsonNode> watchers() {
+        return arm.list(sub() + "/providers/Microsoft.Network/networkWatchers", ArmClient.NETWORK_API);
+    }
+
+    static String normalizeLocation(String l) { return l.replace(" ", "").toLowerCase(Locale.ROOT); }
+
+    /** The network watcher of {@code location} (az's rule: one watcher per subscription and region). */
+    public JsonNode watcherIn(String location) {
+        return watchers().stream().filter(w -> normalizeLocation(w.path("location").asText()).equals(normalizeLocation(location)))
+                .findFirst().orElseThrow(() -> new CliException(ExitCodes.NOT_FOUND, "NetworkWatcherNotFound",
+                        "no network watcher in location '" + location + "' in subscription " + arm.subscription()));
+    }
+
+    /** A storage account id from an id or a name in the subscription. */
+    public String storageAccountId(String idOrName) {
+        if (idOrName.startsWith("/")) return idOrName;
+        return arm.list(sub() + "/providers/Microsoft.Storage/storageAccounts", ArmClient.STORAGE_API).stream()
+                .filter(a -> a.path("name").asText().equalsIgnoreCase(idOrName)).findFirst()
+                .orElseThrow(() -> new CliException(ExitCodes.NOT_FOUND, "StorageAccountNotFound",
+                        "no storage account named '" + idOrName + "' in subscription " + arm.subscription()))
+                .path("id").asText();
+    }
+
+    /** The watchers to search: the one of {@code location}, of the VM's location, or all. */
+    public List<JsonNode> watchersFor(String location, String vm, String resourceGroup) {
+        if (location != null) return List.of(watcherIn(location));
+        if (vm != null) return List.of(watcherIn(vm(vm, resourceGroup).path("location").asText()));
+        return watchers();
+    }
+
+    /** The packet capture {@code name}: in the given watcher scope, else in whichever watcher has it. */
+    public JsonNode capture(String name, String location, String vm, String resourceGroup) {
+        List<JsonNode> scope = watchersFor(location, vm, resourceGroup);
+        for (JsonNode w : scope) {
+            ArmClient.Response r = arm.send("GET", w.path("id").asText() + "/packetCaptures/" + name, ArmClient.NETWORK_API, null);
+            if (r.status() == 200) return r.body();
+            if (r.status() != 404 || scope.size() == 1) ArmClient.check(r);
+        }
+        throw new CliException(ExitCodes.NOT_FOUND, "NotFound", "no packet capture named '" + name + "' in "
+                + (scope.size() == 1 ? scope.getFirst().path("id").asText() : "any of the " + scope.size() + " network watchers")
+                + " (give -l LOCATION to look in one)");
+    }
+}

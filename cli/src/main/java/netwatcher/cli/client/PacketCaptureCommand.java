@@ -1,0 +1,311 @@
+package netwatcher.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code nw watcher packet-capture}: the packet-capture verbs of {@code az network watcher
+ * packet-capture} with the same option names, plus {@code download} (the file at the capture's
+ * {@code storagePath}, resumable) and {@code watch} (live progress).
+ */
+@Command(name = "packet-capture", description = "Packet captures on virtual machines (az network watcher packet-capture).",
+        mixinStandardHelpOptions = true,
+        subcommands = {PacketCaptureCommand.Create.class, PacketCaptureCommand.Show.class, PacketCaptureCommand.ListCaptures.class,
+            PacketCaptureCommand.ShowStatus.class, PacketCaptureCommand.Stop.class, PacketCaptureCommand.Delete.class,
+            PacketCaptureCommand.Download.class, PacketCaptureCommand.Watch.class})
+public final class PacketCaptureCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
+
+    /** Where to look for a capture: a location's watcher, a VM's watcher, or every watcher. */
+    public static final class Scope {
+        @Option(names = {"-l", "--location"}, paramLabel = "LOCATION", description = "Location of the network watcher (az's way to find it).")
+        String location;
+
+        @Option(names = "--vm", paramLabel = "VM", description = "A VM (name or id) whose location's watcher holds the capture.")
+        String vm;
+
+        @Option(names = {"-g", "--resource-group"}, paramLabel = "RG", description = "Resource group of --vm.")
+        String resourceGroup;
+    }
+
+    static final String SCOPE_NOTE = "Without -l/--vm every network watcher of the subscription is searched for NAME.";
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = {"Start a packet capture on a VM.",
+                "The watcher is the one in the VM's location (or --location). Waits for the create operation "
+                    + "(Azure-AsyncOperation) unless --no-wait; with --wait, then shows the capture's progress until it ends "
+                    + "and prints the capture. Give --storage-account, --file-path, or both."},
+            footerHeading = "%nExamples:%n", footer = {
+                "  nw watcher packet-capture create -g lab --vm vm1 -n pc1 \\",
+                "      --storage-account netwatcherlocal --time-limit 60",
+                "  nw watcher packet-capture create --vm vm1 -n pc2 \\",
+                "      --file-path /var/captures/pc2.cap \\",
+                "      --filters '[{\"protocol\":\"TCP\",\"remotePort\":\"80;443\"}]'",
+                "  nw watcher packet-capture create --vm vm1 -n pc3 \\",
+                "      --storage-account netwatcherlocal --capture-size 128 \\",
+                "      --capture-limit 10485760 --time-limit 30 --wait"})
+    public static final class Create extends ArmCommand {
+        @Option(names = "--vm", required = true, paramLabel = "VM", description = "Target VM: name (with -g, or unique) or resource id.")
+        String vm;
+
+        @Option(names = {"-g", "--resource-group"}, paramLabel = "RG", description = "Resource group of the VM.")
+        String resourceGroup;
+
+        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Name of the capture.")
+        String name;
+
+        @Option(names = {"-l", "--location"}, paramLabel = "LOCATION", description = "Location of the watcher (default: the VM's).")
+        String location;
+
+        @Option(names = "--file-path", paramLabel = "PATH", description = "Path of the capture file on the VM (e.g. /var/captures/pc1.cap).")
+        String filePath;
+
+        @Option(names = "--storage-account", paramLabel = "ID", description = "Storage account (name or id) that receives the file.")
+        String storageAccount;
+
+        @Option(names = "--filters", paramLabel = "JSON", description = "JSON array of filters: protocol, localIPAddress, remoteIPAddress, localPort, remotePort.")
+        String filters;
+
+        @Option(names = "--capture-size", paramLabel = "N", description = "Bytes captured per packet (0 = whole packet).")
+        Long captureSize;
+
+        @Option(names = "--capture-limit", paramLabel = "N", description = "Maximum bytes in the session (API default 1073741824).")
+        Long captureLimit;
+
+        @Option(names = "--time-limit", paramLabel = "N", description = "Maximum duration in seconds (API default 18000).")
+        Long timeLimit;
+
+        @Option(names = "--wait", description = "After creating, show progress until the capture ends; exit 6 if it ends in Error.")
+        boolean waitForEnd;
+
+        @Option(names = "--no-wait", description = "Return right after the PUT is accepted (print its 201 body).")
+        boolean noWait;
+
+        @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1", description = "Seconds between status polls with --wait (default: ${DEFAULT-VALUE}).")
+        long interval;
+
+        @Override
+        protected int execute() {
+            if (filePath == null && storageAccount == null) throw CliException.usage("give --storage-account ID, --file-path PATH, or both");
+            if (waitForEnd && noWait) throw CliException.usage("--wait and --no-wait exclude each other");
+            ArmClient arm = client();
+            Lookup lookup = new Lookup(arm);
+            JsonNode vmNode = lookup.vm(vm, resourceGroup);
+            JsonNode watcher = lookup.watcherIn(location != null ? location : vmNode.path("location").asText());
+            ObjectNode props = Output.object();
+            props.put("target", vmNode.path("id").asText());
+            if (captureSize != null) props.put("bytesToCapturePerPacket", captureSize);
+            if (captureLimit != null) props.put("totalBytesPerSession", captureLimit);
+            if (timeLimit != null) props.put("timeLimitInSeconds", timeLimit);
+            ObjectNode storage = props.putObject("storageLocation");
+            if (storageAccount != null) storage.put("storageId", lookup.storageAccountId(storageAccount));
+            if (filePath != null) storage.put("filePath", filePath);
+            if (filters != null) {
+                JsonNode f = Output.parseOption("--filters", filters);
+                if (!f.isArray()) throw CliException.usage("--filters must be a JSON array, e.g. '[{\"protocol\":\"TCP\"}]'");
+                props.set("filters", f);
+            }
+            ObjectNode body = Output.object();
+            body.set("properties", props);
+            String path = watcher.path("id").asText() + "/packetCaptures/" + name;
+            ArmClient.Response first = ArmClient.check(arm.send("PUT", path, ArmClient.NETWORK_API, body));
+            if (noWait) {
+                print(first.body());
+                return 0;
+            }
+            JsonNode capture = arm.follow("PUT", path, ArmClient.NETWORK_API, first).body();
+            if (!waitForEnd) {
+                print(capture);
+                return 0;
+            }
+            Watching.Result last = Watching.watch(arm, capture, new Progress(err(), Progress.terminal(env()), clock()), Duration.ofSeconds(interval));
+            print(arm.get(path, ArmClient.NETWORK_API));
+            return last.snapshot().status().equals("Error") ? ExitCodes.OPERATION_FAILED : 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = {"Show a packet capture.", SCOPE_NOTE},
+            footerHeading = "%nExamples:%n", footer = {
+                "  nw watcher packet-capture show -l local -n pc1",
+                "  nw watcher packet-capture show -n pc1 \\",
+                "      --query properties.storageLocation.storagePath -o tsv"})
+    public static final class Show extends ArmCommand {
+        @Mixin Scope scope;
+
+        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Name of the capture.")
+        String name;
+
+        @Override
+        protected int execute() {
+            print(new Lookup(client()).capture(name, scope.location, scope.vm, scope.resourceGroup));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"List packet captures: of the watcher in -l LOCATION (or the VM's), else of every watcher."},
+            footerHeading = "%nExamples:%n", footer = {
+                "  nw watcher packet-capture list -l local",
+                "  nw watcher packet-capture list -o table"})
+    public static final class ListCaptures extends ArmCommand {
+        @Mixin Scope scope;
+
+        @Override
+        protected int execute() {
+            ArmClient arm = client();
+            var items = Output.array();
+            for (JsonNode w : new Lookup(arm).watchersFor(scope.location, scope.vm, scope.resourceGroup)) {
+                arm.list(w.path("id").asText() + "/packetCaptures", ArmClient.NETWORK_API).forEach(items::add);
+            }
+            print(items);
+            return 0;
+        }
+    }
+
+    @Command(name = "show-status", mixinStandardHelpOptions = true,
+            description = {"Query a capture's status (POST queryStatus, followed to its Location).",
+                "Prints packetCaptureStatus, stopReason, packetCaptureError and, from netwatcher, the counters packetsCaptured, "
+                    + "bytesWritten, kernelDrops, interfaceDrops, uploadState.", SCOPE_NOTE},
+            footerHeading = "%nExamples:%n", footer = {
+                "  nw watcher packet-capture show-status -l local -n pc1",
+                "  nw watcher packet-capture show-status -n pc1 \\",
+                "      --query packetCaptureStatus -o tsv"})
+    public static final class ShowStatus extends ArmCommand {
+        @Mixin Scope scope;
+
+        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Name of the capture.")
+        String name;
+
+        @Override
+        protected int execute() {
+            ArmClient arm = client();
+            JsonNode capture = new Lookup(arm).capture(name, scope.location, scope.vm, scope.resourceGroup);
+            print(arm.longRunning("POST", capture.path("id").asText() + "/queryStatus", ArmClient.NETWORK_API, null).body());
+            return 0;
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true,
+            description = {"Stop a running capture.", "POST stop, then waits until the operation at Location completes.", SCOPE_NOTE},
+            footerHeading = "%nExamples:%n", footer = {"  nw watcher packet-capture stop -l local -n pc1"})
+    public static final class Stop extends ArmCommand {
+        @Mixin Scope scope;
+
+        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Name of the capture.")
+        String name;
+
+        @Override
+        protected int execute() {
+            ArmClient arm = client();
+            JsonNode capture = new Lookup(arm).capture(name, scope.location, scope.vm, scope.resourceGroup);
+            arm.longRunning("POST", capture.path("id").asText() + "/stop", ArmClient.NETWORK_API, null);
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = {"Delete a capture.", "A running capture is stopped first; the file in storage is kept.", SCOPE_NOTE},
+            footerHeading = "%nExamples:%n", footer = {"  nw watcher packet-capture delete -l local -n pc1"})
+    public static final class Delete extends ArmCommand {
+        @Mixin Scope scope;
+
+        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Name of the capture.")
+        String name;
+
+        @Override
+        protected int execute() {
+            ArmClient arm = client();
+            JsonNode capture = new Lookup(arm).capture(name, scope.location, scope.vm, scope.resourceGroup);
+            arm.longRunning("DELETE", capture.path("id").asText(), ArmClient.NETWORK_API, null);
+            return 0;
+        }
+    }
+
+    @Command(name = "download", mixinStandardHelpOptions = true,
+            description = {"Download a capture's file from its storagePath, with resume.",
+                "The bytes go to FILE.part first; when a download is interrupted, running the command again resumes it "
+                    + "(HTTP Range). The bearer token is sent only when storagePath is on the endpoint's own origin.", SCOPE_NOTE},
+            footerHeading = "%nExamples:%n", footer = {
+                "  nw watcher packet-capture download -n pc1",
+                "  nw watcher packet-capture download -l local -n pc1 -f /tmp/pc1.pcap",
+                "  tshark -r /tmp/pc1.pcap"})
+    public static final class Download extends ArmCommand {
+        @Mixin Scope scope;
+
+        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Name of the capture.")
+        String name;
+
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Where to write (default: the storagePath's file name in the working directory).")
+        Path file;
+
+        @Override
+        protected int execute() {
+            ArmClient arm = client();
+            JsonNode capture = new Lookup(arm).capture(name, scope.location, scope.vm, scope.resourceGroup);
+            String url = capture.path("properties").path("storageLocation").path("storagePath").asText("");
+            if (url.isEmpty()) {
+                throw new CliException(ExitCodes.NOT_FOUND, "NoStoragePath", "capture " + name + " has no storagePath (created with --file-path only); "
+                        + "its file stays on the VM at " + capture.path("properties").path("storageLocation").path("filePath").asText("?"));
+            }
+            Path target = file;
+            if (target == null) {
+                String p = URI.create(url).getPath();
+                target = Path.of(p.substring(p.lastIndexOf('/') + 1).isEmpty() ? name + ".cap" : p.substring(p.lastIndexOf('/') + 1));
+            }
+            ArmClient.Download d;
+            try {
+                d = arm.download(url, target);
+            } catch (CliException e) {
+                if (e.exitCode() != ExitCodes.NOT_FOUND) throw e;
+                throw new CliException(e.exitCode(), e.code(), e.getMessage() + " (is the file uploaded yet? see uploadState in "
+                        + "`nw watcher packet-capture show-status -n " + name + "`)", e);
+            }
+            ObjectNode result = Output.object();
+            result.put("name", name);
+            result.put("storagePath", url);
+            result.put("file", d.file().toAbsolutePath().toString());
+            result.put("bytes", d.bytes());
+            result.put("resumedFrom", d.resumedFrom());
+            print(result);
+            return 0;
+        }
+    }
+
+    @Command(name = "watch", mixinStandardHelpOptions = true,
+            description = {"Show a capture's live progress until it ends.",
+                "Packets, bytes against the limit, drops and time left, on standard error. On a terminal the panel redraws "
+                    + "in place; otherwise one plain line per change, no escape codes. Prints the final status; exits 6 when "
+                    + "the capture ended in Error.", SCOPE_NOTE},
+            footerHeading = "%nExamples:%n", footer = {
+                "  nw watcher packet-capture watch pc1",
+                "  nw watcher packet-capture watch pc1 -l local --interval 2"})
+    public static final class Watch extends ArmCommand {
+        @Mixin Scope scope;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Name of the capture.")
+        String name;
+
+        @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1", description = "Seconds between polls (default: ${DEFAULT-VALUE}).")
+        long interval;
+
+        @Override
+        protected int execute() {
+            ArmClient arm = client();
+            JsonNode capture = new Lookup(arm).capture(name, scope.location, scope.vm, scope.resourceGroup);
+            Watching.Result last = Watching.watch(arm, capture, new Progress(err(), Progress.terminal(env()), clock()), Duration.ofSeconds(interval));
+            print(last.status());
+            return last.snapshot().status().equals("Error") ? ExitCodes.OPERATION_FAILED : 0;
+        }
+    }
+}

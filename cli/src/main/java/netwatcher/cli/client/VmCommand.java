@@ -1,0 +1,59 @@
+package netwatcher.cli.client;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code nw vm}: the virtual machines (hosts with an agent, or Azure VMs) of a subscription. */
+@Command(name = "vm", description = "Virtual machines: list them, show one.", mixinStandardHelpOptions = true,
+        subcommands = {VmCommand.ListVms.class, VmCommand.Show.class})
+public final class VmCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
+
+    @Command(name = "list", description = "List the virtual machines of the subscription or of one resource group.",
+            mixinStandardHelpOptions = true, footerHeading = "%nExamples:%n", footer = {
+                "  nw vm list",
+                "  nw vm list -g lab -o table",
+                "  nw vm list --query [0].id -o tsv"})
+    public static final class ListVms extends ArmCommand {
+        @Option(names = {"-g", "--resource-group"}, paramLabel = "RG", description = "Only this resource group.")
+        String resourceGroup;
+
+        @Override
+        protected int execute() {
+            ArmClient arm = client();
+            String path = "/subscriptions/" + arm.subscription()
+                    + (resourceGroup != null ? "/resourceGroups/" + resourceGroup : "") + "/providers/Microsoft.Compute/virtualMachines";
+            var items = Output.array();
+            arm.list(path, ArmClient.COMPUTE_API).forEach(items::add);
+            print(items);
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "Show one virtual machine, by resource group and name or by id.",
+            mixinStandardHelpOptions = true, footerHeading = "%nExamples:%n", footer = {
+                "  nw vm show -g lab -n vm1",
+                "  nw vm show --ids \"$(nw vm list --query [0].id -o tsv)\"",
+                "  nw vm show -g lab -n vm1 --query location -o tsv"})
+    public static final class Show extends ArmCommand {
+        @Option(names = {"-g", "--resource-group"}, paramLabel = "RG", description = "Resource group of the VM.")
+        String resourceGroup;
+
+        @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "VM name (with -g; alone when unique in the subscription).")
+        String name;
+
+        @Option(names = "--ids", paramLabel = "ID", description = "Full resource id of the VM (instead of -g/-n).")
+        String id;
+
+        @Override
+        protected int execute() {
+            if ((id == null) == (name == null)) throw CliException.usage("give either --ids ID or -n NAME (with -g RG)");
+            print(new Lookup(client()).vm(id != null ? id : name, resourceGroup));
+            return 0;
+        }
+    }
+}

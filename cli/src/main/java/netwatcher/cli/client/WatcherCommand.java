@@ -1,0 +1,30 @@
+package netwatcher.cli.client;
+
+import picocli.CommandLine.Command;
+
+/** {@code nw watcher}: network watchers and, under them, packet captures. */
+@Command(name = "watcher", description = "Network watchers (one per subscription and location) and their operations.",
+        mixinStandardHelpOptions = true,
+        subcommands = {WatcherCommand.ListWatchers.class, PacketCaptureCommand.class})
+public final class WatcherCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
+
+    @Command(name = "list", description = "List the network watchers of the subscription.",
+            mixinStandardHelpOptions = true, footerHeading = "%nExamples:%n", footer = {
+                "  nw watcher list",
+                "  nw watcher list -o table",
+                "  nw watcher list --query [0].location -o tsv"})
+    public static final class ListWatchers extends ArmCommand {
+        @Override
+        protected int execute() {
+            var items = Output.array();
+            new Lookup(client()).watchers().forEach(items::add);
+            print(items);
+            return 0;
+        }
+    }
+}
