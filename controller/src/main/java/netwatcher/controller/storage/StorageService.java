@@ -128,11 +128,11 @@ public final class StorageService {
         long expected = end - start + 1;
         try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             ch.position(start);
-            try (OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-                long copied = in.transferTo(out);
-                if (copied != expected) {
-                    ch.truncate(start + copied);
-                }
+            // not closed here: closing a channel's stream closes the channel, and force() follows
+            OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+            long copied = in.transferTo(out);
+            if (copied != expected) {
+                ch.truncate(start + copied);
             }
             ch.force(true);
         }
