@@ -144,8 +144,12 @@ public final class CaptureBench {
         }
 
         long rssKiB() {
+            return rssKiB(agentPid);
+        }
+
+        static long rssKiB(long pid) {
             try {
-                for (String line : Files.readAllLines(Path.of("/proc/" + agentPid + "/status"))) {
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                     if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", ""));
                 }
             } catch (Exception e) {
@@ -167,9 +171,11 @@ public final class CaptureBench {
                 waitRunning(name);
                 long rss0 = rssKiB();
                 AtomicLong rssMax = new AtomicLong(rss0);
+                AtomicLong tdRssMax = new AtomicLong();
                 Thread sampler = Thread.ofPlatform().daemon().start(() -> {
                     while (!Thread.currentThread().isInterrupted()) {
                         rssMax.accumulateAndGet(rssKiB(), Math::max);
+                        tdRssMax.accumulateAndGet(rssKiB(tcpdump.pid()), Math::max);
                         try {
                             Thread.sleep(100);
                         } catch (InterruptedException e) {
@@ -204,10 +210,10 @@ public final class CaptureBench {
                         round, tdFile.packets(), tdFile.distinctSeq(), nSent - tdFile.distinctSeq(), 100.0 * (nSent - tdFile.distinctSeq()) / nSent,
                         tdFile.packets() / floodSeconds, tdDrop, tdRecv);
                 double ratio = (double) agentFile.distinctSeq() / Math.max(1, tdFile.distinctSeq());
-                System.out.printf(Locale.ROOT, "round %d: RESULT agent/tcpdump %.3f (target >= 1.0: %s), loss agent %d vs tcpdump %d (target <=: %s), agent VmRSS %d MiB before, max %d MiB while capturing (target <= 128: %s)%n",
+                System.out.printf(Locale.ROOT, "round %d: RESULT agent/tcpdump %.3f (target >= 1.0: %s), loss agent %d vs tcpdump %d (target <=: %s), agent VmRSS %d MiB before, max %d MiB while capturing (target <= 128: %s; tcpdump max %d MiB)%n",
                         round, ratio, ratio >= 1.0 ? "met" : "MISSED", nSent - agentFile.distinctSeq(), nSent - tdFile.distinctSeq(),
                         agentFile.distinctSeq() >= tdFile.distinctSeq() ? "met" : "MISSED", rss0 >> 10, rssMax.get() >> 10,
-                        rssMax.get() <= 128 * 1024 ? "met" : "MISSED");
+                        rssMax.get() <= 128 * 1024 ? "met" : "MISSED", tdRssMax.get() >> 10);
                 Files.deleteIfExists(td);
             } finally {
                 if (tcpdump.isAlive()) {

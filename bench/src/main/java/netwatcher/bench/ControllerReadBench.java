@@ -23,7 +23,7 @@ import netwatcher.controller.ControllerConfig;
  * {@code -Xmx256m}) holding {@code captures} packet captures created through the ARM API, loaded by
  * {@code wrk} (separate process, HTTPS, keep-alive, Lua script for the Authorization header and random
  * names). Each round measures the reference {@code GET /healthz} (no auth, no database: the edge cost)
- * and then GET one packetCapture, GET list of a watcher with 100 captures and GET list of the watcher
+ * and then GET one packetCapture (with the given connections, then with 4), GET list of a watcher with 100 captures and GET list of the watcher
  * with all the others; heap used is sampled during each load and measured after a full GC.
  * Arguments: {@code [captures=10000] [seconds=10] [connections=32] [rounds=3]}.
  */
@@ -90,16 +90,18 @@ public final class ControllerReadBench {
             for (int round = 1; round <= rounds; round++) {
                 Wrk ref = wrk(lua, base + "/healthz", "/healthz", 0, connections, seconds, mem);
                 Wrk get = wrk(lua, base + nwBig, nwBig + "/packetCaptures/pc%05d" + V, bigCount, connections, seconds, mem);
+                Wrk getLow = wrk(lua, base + nwBig, nwBig + "/packetCaptures/pc%05d" + V, bigCount, 4, seconds, mem);
                 Wrk ls = wrk(lua, base + nwSmall, nwSmall + "/packetCaptures" + V, 0, connections, seconds, mem);
                 Wrk lb = wrk(lua, base + nwBig, nwBig + "/packetCaptures" + V, 0, Math.min(4, connections), seconds, mem);
                 System.gc();
                 long afterGc = mem.getHeapMemoryUsage().getUsed();
                 report(round, "reference GET /healthz", ref, ref);
                 report(round, "GET one packetCapture (random of " + bigCount + ")", get, ref);
+                report(round, "GET one packetCapture, 4 connections", getLow, ref);
                 report(round, "GET list (" + SMALL + " captures)", ls, ref);
                 report(round, "GET list (" + bigCount + " captures, " + Math.min(4, connections) + " connections)", lb, ref);
                 System.out.printf(Locale.ROOT, "round %d: heap used after full GC %.1f MiB (max during loads %.1f MiB, -Xmx %d MiB)%n",
-                        round, afterGc / 1048576.0, max(ref, get, ls, lb) / 1048576.0, Runtime.getRuntime().maxMemory() >> 20);
+                        round, afterGc / 1048576.0, max(ref, get, getLow, ls, lb) / 1048576.0, Runtime.getRuntime().maxMemory() >> 20);
                 System.out.printf(Locale.ROOT, "round %d: RESULT GET one %.0f/s (target >= 5000: %s), p99 %.2f ms (target < 20: %s), heap after GC %.1f MiB (target < 256: %s)%n",
                         round, get.rps, get.rps >= 5000 ? "met" : "MISSED", get.p99Ms, get.p99Ms < 20 ? "met" : "MISSED",
                         afterGc / 1048576.0, afterGc < 256L << 20 ? "met" : "MISSED");
