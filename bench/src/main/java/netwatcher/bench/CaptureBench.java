@@ -74,7 +74,7 @@ public final class CaptureBench {
             String sub = controller.defaultSubscription().id();
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
-            String agentOpts = System.getProperty("bench.agentJavaOpts", "").strip();
+            String agentOpts = agentOptsText();
             if (!agentOpts.isEmpty()) cmd.addAll(List.of(agentOpts.split("\\s+")));
             System.out.println("agent JVM options: " + (agentOpts.isEmpty() ? "(none, as the systemd unit of agent/install)" : agentOpts));
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
@@ -93,6 +93,12 @@ public final class CaptureBench {
             Bench b = new Bench(https, controllerDir, lab, vmId, sub, sender, agentPid);
 
             for (int round = 1; round <= rounds; round++) b.throughput(round, count, seconds);
+            if (agentOptsText().contains("NativeMemoryTracking")) {
+                String jcmd = Path.of(java).resolveSibling("jcmd").toString();
+                Process p = new ProcessBuilder(jcmd, Long.toString(agentPid), "VM.native_memory", "summary").redirectErrorStream(true).start();
+                System.out.println("agent native memory after the floods:\n" + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                p.waitFor();
+            }
             b.latency(rounds, latencyIterations);
         }
         System.out.println("lab removed");
@@ -267,6 +273,10 @@ public final class CaptureBench {
                 stream.waitFor();
             }
         }
+    }
+
+    static String agentOptsText() {
+        return System.getProperty("bench.agentJavaOpts", "").strip();
     }
 
     static long num(String text, String regex) {
