@@ -102,6 +102,9 @@ public final class CaptureBench {
             b.latency(rounds, latencyIterations);
         }
         System.out.println("lab removed");
+        try (var walk = Files.walk(dir)) { // kept when the run failed, for its logs
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     /** The per-run context. */
@@ -221,6 +224,7 @@ public final class CaptureBench {
                         agentFile.distinctSeq() >= tdFile.distinctSeq() ? "met" : "MISSED", rss0 >> 10, rssMax.get() >> 10,
                         rssMax.get() <= 128 * 1024 ? "met" : "MISSED", tdRssMax.get() >> 10);
                 Files.deleteIfExists(td);
+                Files.deleteIfExists(lab.host("rcv").capturesDirectory().resolve(name + ".cap"));
             } finally {
                 if (tcpdump.isAlive()) {
                     new ProcessBuilder("kill", "-INT", Long.toString(tcpdump.pid())).start().waitFor();
