@@ -68,8 +68,8 @@ public final class CaptureBench {
                 .withAgentsStopped(host -> agentCommand.get());
         TlsSetup.ensure(controllerDir, TlsConfig.withExtraNames(List.of(spec.controllerAddress())));
         System.out.printf("lab %s (management %s), data %s%n", labName, mgmt, dir);
-        try (Controller controller = Controller.start(ControllerConfig.load(controllerDir, port), Clock.systemUTC());
-             LabHandle lab = Lab.up(spec, Topology.read(topologyFile))) {
+        Controller controller = Controller.start(ControllerConfig.load(controllerDir, port), Clock.systemUTC());
+        try (LabHandle lab = Lab.up(spec, Topology.read(topologyFile))) {
             controller.listen(lab.controllerAddress());
             String sub = controller.defaultSubscription().id();
             String java = ProcessHandle.current().info().command().orElse("java");
@@ -100,6 +100,12 @@ public final class CaptureBench {
                 p.waitFor();
             }
             b.latency(rounds, latencyIterations);
+        } finally {
+            try {
+                controller.close();
+            } catch (Exception e) { // e.g. Jetty's graceful stop timing out on the killed agent's long-poll
+                System.err.println("controller close: " + e);
+            }
         }
         System.out.println("lab removed");
         try (var walk = Files.walk(dir)) { // kept when the run failed, for its logs
