@@ -84,12 +84,23 @@ public final class CaptureRepository {
                 r -> (int) r.getLong("n"), vmKeyPrefix + "%").orElse(0);
     }
 
+    private static final TypeReference<Map<String, Object>> SPEC = new TypeReference<>() { };
+
+    /** One parse straight into the map (not a parse into a raw map and a second conversion). */
+    private static Map<String, Object> spec(String json) {
+        try {
+            return Json.MAPPER.readValue(json, SPEC);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored capture spec is not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
     private static Capture map(Row r) throws SQLException {
         String errors = r.getString("errors");
         String report = r.getString("report_json");
         return new Capture(r.getString("capture_key"), ArmResourceId.tryParse(r.getString("id")).orElseThrow(),
                 r.getString("watcher_key"), r.getString("vm_key"),
-                Json.MAPPER.convertValue(Json.read(r.getString("spec_json"), java.util.LinkedHashMap.class), new TypeReference<java.util.LinkedHashMap<String, Object>>() { }),
+                spec(r.getString("spec_json")),
                 Json.read(r.getString("order_json"), CaptureOrder.class), r.getString("etag"), r.getString("provisioning_state"),
                 r.getInstant("created_at"), r.getBoolean("deleted"), r.getBoolean("stop_requested"), r.getString("status"),
                 r.getString("stop_reason"), errors == null || errors.isEmpty() ? List.of() : Arrays.asList(errors.split(",")),

@@ -165,8 +165,7 @@ public final class CaptureService {
 
     /** The live capture, with expiry applied; 404 when absent. */
     public Capture require(ArmResourceId id) {
-        expireUnclaimed();
-        return repo.findLive(db, id).orElseThrow(() -> notFound(id));
+        return repo.findLive(db, id).map(this::expiredIfStale).orElseThrow(() -> notFound(id));
     }
 
     public static netwatcher.arm.ArmException notFound(ArmResourceId id) {
@@ -179,8 +178,7 @@ public final class CaptureService {
     }
 
     public List<Capture> list(Watcher watcher) {
-        expireUnclaimed();
-        return repo.listLive(db, watcher.id().key());
+        return repo.listLive(db, watcher.id().key()).stream().map(this::expiredIfStale).toList();
     }
 
     /** The status ARM shows: stored status, or Unknown while a running capture's agent is away. */
@@ -318,31 +316,43 @@ public final class CaptureService {
     /** Ends captures that no agent took within the wait: Error / AgentStopped / AgentUnavailable. */
     public void expireUnclaimed() {
         Instant cutoff = clock.instant().minus(settings.agentWait());
-        List<Capture> stale = repo.unclaimedBefore(db, cutoff);
-        for (Capture c : stale) {
-            db.inTransaction(h -> {
-                Capture locked = repo.lockByKey(h, c.key()).orElseThrow();
-                if (!"Updating".equals(locked.provisioningState()) || locked.reportedAt() != null) return null;
-                repo.updateState(h, with(locked, b -> {
-                    b.provisioningState = "Failed";
-                    b.status = "Error";
-                    b.stopReason = StopReason.AgentUnavailable.name();
-                    b.errors = List.of(StopReason.AgentUnavailable.error().name());
-                    b.message = "No netwatcher agent for " + c.order().captureId().replaceAll("/packetCaptures/.*", "")
-                            + "'s target took the capture within " + settings.agentWait().toSeconds() + " s: the VM's agent is not connected.";
-                    b.finalState = true;
-                }));
-                computeRepo.bumpGeneration(h, locked.vmKey());
-                return null;
-            });
-        }
+        for (Capture c : repo.unclaimedBefore(db, cutoff)) expire(c);
+    }
+
+    /**
+     * {@code c} as a reader must see it: expired first when no agent took it within the agent wait.
+     * Requests apply expiry to the captures they read (no table scan per request); the sweeper applies
+     * it to all once a second.
+     */
+    private Capture expiredIfStale(Capture c) {
+        if (!"Updating".equals(c.provisioningState()) || c.reportedAt() != null
+                || !c.createdAt().isBefore(clock.instant().minus(settings.agentWait()))) return c;
+        expire(c);
+        return repo.findByKey(db, c.key()).orElse(c);
+    }
+
+    private void expire(Capture c) {
+        db.inTransaction(h -> {
+            Capture locked = repo.lockByKey(h, c.key()).orElseThrow();
+            if (!"Updating".equals(locked.provisioningState()) || locked.reportedAt() != null) return null;
+            repo.updateState(h, with(locked, b -> {
+                b.provisioningState = "Failed";
+                b.status = "Error";
+                b.stopReason = StopReason.AgentUnavailable.name();
+                b.errors = List.of(StopReason.AgentUnavailable.error().name());
+                b.message = "No netwatcher agent for " + c.order().captureId().replaceAll("/packetCaptures/.*", "")
+                        + "'s target took the capture within " + settings.agentWait().toSeconds() + " s: the VM's agent is not connected.";
+                b.finalState = true;
+            }));
+            computeRepo.bumpGeneration(h, locked.vmKey());
+            return null;
+        });
     }
 
     /** Resolves capture.create: done when the agent took the capture, failed when it could not. */
     public OperationResolver createResolver() {
         return op -> {
-            expireUnclaimed();
-            Optional<Capture> c = repo.findByKey(db, op.targetKey());
+            Optional<Capture> c = repo.findByKey(db, op.targetKey()).map(this::expiredIfStale);
             if (c.isEmpty()) return Optional.of(new OperationResolver.Failure(new ArmError("NotFound", "The capture was deleted.", null)));
             return switch (c.get().provisioningState()) {
                 case "Succeeded" -> Optional.of(new OperationResolver.Success(200, Json.writeString(CaptureRoutes.render(c.get(), this))));

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The real agent against tcpdump -w in a two-host lab (root): UDP flood throughput and loss, start and
+# stop latency with a steady stream, agent RSS. Everything the lab creates is named nw-bXXXXX-* and removed
+# on exit (the Java harness closes the lab; a shutdown hook covers SIGINT/SIGTERM).
+# Usage: sudo bench/capture-vs-tcpdump.sh [rounds=3] [count=3000000] [seconds=10] [latencyIterations=40]
+# BENCH_AGENT_JAVA_OPTS: JVM options for the agent (default none, as installed by agent/install).
+set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 3; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+for t in tcpdump gcc ip nft; do command -v $t >/dev/null || { echo "missing: $t" >&2; exit 3; }; done
+WORK=$(mktemp -d /tmp/nwbench-send.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+gcc -O2 -Wall -o "$WORK/udpsend" "$BENCH_ROOT/bench/udpsend.c"
+bench_env
+echo "tcpdump: $(tcpdump --version 2>&1 | head -2 | tr '\n' ' ')"
+"$JAVA" --enable-native-access=ALL-UNNAMED -Djava.util.logging.config.file="$BENCH_ROOT/bench/logging.properties" ${BENCH_JAVA_OPTS:-} -cp "$BENCH_CP" \
+  -Dbench.agentJavaOpts="${BENCH_AGENT_JAVA_OPTS:-}" netwatcher.bench.CaptureBench "$WORK/udpsend" "$BENCH_ROOT/bench/two-hosts.json" "$@"

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Agent order delivery latency: PUT capture accepted -> order in a long-polling agent's answer (loopback).
+# Usage: bench/order-latency.sh [iterations=250] [rounds=3]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+bench_env
+exec "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx256m -Djava.util.logging.config.file="$BENCH_ROOT/bench/logging.properties" -cp "$BENCH_CP" netwatcher.bench.OrderLatencyBench "$@"

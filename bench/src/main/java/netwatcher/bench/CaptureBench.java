@@ -1,0 +1,337 @@
+package netwatcher.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.ServerSocket;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import netwatcher.controller.Controller;
+import netwatcher.controller.ControllerConfig;
+import netwatcher.controller.tls.TlsConfig;
+import netwatcher.controller.tls.TlsSetup;
+import netwatcher.lab.Lab;
+import netwatcher.lab.LabHandle;
+import netwatcher.lab.LabSpec;
+import netwatcher.lab.Topology;
+
+/**
+ * The real agent against {@code tcpdump -w} in a two-host lab ({@code bench/two-hosts.json}, lab name
+ * {@code b} + 5 random characters, so namespaces are {@code nw-bXXXXX-*}; removed on every exit path by
+ * {@link LabHandle#close()} and the lab's shutdown hook). The controller runs in this process on
+ * embedded H2; the agent is a separate JVM in the receiver's namespace, started by the lab.
+ *
+ * <p>Throughput rounds: {@code udpsend} floods {@code count} numbered datagrams (bounded by
+ * {@code seconds}) from {@code snd} to {@code rcv}; the agent (PUT capture, filter UDP, snap length
+ * {@code snap}, its 32 MiB ring) and {@code tcpdump -s snap -B 32768 udp} capture at the same time on
+ * {@code rcv}'s eth0. Latency rounds: with a steady 1,000 pps stream, PUT → first packet in the file
+ * (start) and POST stop → file present in the local storage account (stop). Agent VmRSS is sampled
+ * from {@code /proc} during the floods.
+ * Arguments: {@code SENDER TOPOLOGY [rounds=3] [count=3000000] [seconds=10] [latencyIterations=40]}.
+ */
+public final class CaptureBench {
+    private CaptureBench() {}
+
+    static final int PAYLOAD = 18; // 14 + 20 + 8 + 18 = 60-byte frames
+    static final int SNAP = 128;
+    static final String V = "?api-version=2025-05-01";
+
+    public static void main(String[] args) throws Exception {
+        Path sender = Path.of(args[0]).toAbsolutePath();
+        Path topologyFile = Path.of(args[1]);
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        long count = args.length > 3 ? Long.parseLong(args[3]) : 3_000_000;
+        int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 10;
+        int latencyIterations = args.length > 5 ? Integer.parseInt(args[5]) : 40;
+
+        Path dir = Files.createTempDirectory("nwbench-cap");
+        Path controllerDir = dir.resolve("controller");
+        String labName = "b" + randomSuffix();
+        String mgmt = freeManagementNetwork();
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        AtomicReference<List<String>> agentCommand = new AtomicReference<>();
+        LabSpec spec = LabSpec.of(dir).withLabName(labName).withControllerPort(port).withManagementNetwork(mgmt)
+                .withAgentsStopped(host -> agentCommand.get());
+        TlsSetup.ensure(controllerDir, TlsConfig.withExtraNames(List.of(spec.controllerAddress())));
+        System.out.printf("lab %s (management %s), data %s%n", labName, mgmt, dir);
+        Controller controller = Controller.start(ControllerConfig.load(controllerDir, port), Clock.systemUTC());
+        try (LabHandle lab = Lab.up(spec, Topology.read(topologyFile))) {
+            controller.listen(lab.controllerAddress());
+            String sub = controller.defaultSubscription().id();
+            String java = ProcessHandle.current().info().command().orElse("java");
+            List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+            String agentOpts = agentOptsText();
+            if (!agentOpts.isEmpty()) cmd.addAll(List.of(agentOpts.split("\\s+")));
+            System.out.println("agent JVM options: " + (agentOpts.isEmpty() ? "(none, as the systemd unit of agent/install)" : agentOpts));
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                    "netwatcher.agent.AgentMain", "--controller-url", lab.host("rcv").controllerUrl(),
+                    "--enrollment-token", controller.adminToken(), "--vm-name", "rcv", "--subscription-id", sub,
+                    "--resource-group", "bench", "--location", "westeurope", "--ca-file", controller.caFile().toString(),
+                    "--state-dir", lab.host("rcv").agentStateDirectory().toString(), "--ignore-interfaces", "mgmt0"));
+            agentCommand.set(List.copyOf(cmd));
+            lab.startAgent("rcv");
+            Https https = new Https(controller.baseUrl(), controller.caFile(), controller.adminToken());
+            String vmId = "/subscriptions/" + sub + "/resourceGroups/bench/providers/Microsoft.Compute/virtualMachines/rcv";
+            waitFor(Duration.ofSeconds(60), () -> https.send("GET", vmId + "?api-version=2024-07-01", null).status() == 200, "agent registered");
+            Thread.sleep(1000);
+            long agentPid = agentPid(lab);
+            System.out.printf("agent pid %d (%s)%n", agentPid, Files.readString(Path.of("/proc/" + agentPid + "/comm")).strip());
+            Bench b = new Bench(https, controllerDir, lab, vmId, sub, sender, agentPid);
+
+            for (int round = 1; round <= rounds; round++) b.throughput(round, count, seconds);
+            if (agentOptsText().contains("NativeMemoryTracking")) {
+                String jcmd = Path.of(java).resolveSibling("jcmd").toString();
+                Process p = new ProcessBuilder(jcmd, Long.toString(agentPid), "VM.native_memory", "summary").redirectErrorStream(true).start();
+                System.out.println("agent native memory after the floods:\n" + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                p.waitFor();
+            }
+            b.latency(rounds, latencyIterations);
+        } finally {
+            try {
+                controller.close();
+            } catch (Exception e) { // e.g. Jetty's graceful stop timing out on the killed agent's long-poll
+                System.err.println("controller close: " + e);
+            }
+        }
+        System.out.println("lab removed");
+        try (var walk = Files.walk(dir)) { // kept when the run failed, for its logs
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** The per-run context. */
+    record Bench(Https https, Path controllerDir, LabHandle lab, String vmId, String sub, Path sender, long agentPid) {
+        String nw() {
+            return "/subscriptions/" + sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
+        }
+
+        String body(String name, int timeLimit) {
+            return """
+                    {"properties":{"target":"%s","bytesToCapturePerPacket":%d,"timeLimitInSeconds":%d,
+                     "storageLocation":{"filePath":"/var/captures/%s.cap",
+                       "storageId":"/subscriptions/%s/resourceGroups/netwatcher-storage/providers/Microsoft.Storage/storageAccounts/netwatcherlocal"},
+                     "filters":[{"protocol":"UDP"}]}}""".formatted(vmId, SNAP, timeLimit, name, sub);
+        }
+
+        void waitRunning(String name) throws Exception {
+            waitFor(Duration.ofSeconds(20), () -> {
+                JsonNode p = https.send("GET", nw() + "/packetCaptures/" + name + V, null).expect(200).json().path("properties");
+                String st = p.path("provisioningState").asText();
+                if (st.equals("Failed")) throw new IllegalStateException("capture failed: " + p);
+                return st.equals("Succeeded");
+            }, name + " running");
+        }
+
+        JsonNode status(String name) throws Exception {
+            var q = https.send("POST", nw() + "/packetCaptures/" + name + "/queryStatus" + V, null).expect(202);
+            return https.send("GET", q.header("Location"), null).expect(200).json();
+        }
+
+        JsonNode waitFinal(String name) throws Exception {
+            JsonNode[] last = new JsonNode[1];
+            waitFor(Duration.ofSeconds(60), () -> {
+                last[0] = status(name);
+                return last[0].path("packetCaptureStatus").asText().matches("Stopped|Error")
+                        && last[0].path("uploadState").asText().matches("done|failed");
+            }, name + " final");
+            return last[0];
+        }
+
+        Path storedFile(String name) throws Exception {
+            String sp = https.send("GET", nw() + "/packetCaptures/" + name + V, null).expect(200).json()
+                    .path("properties").path("storageLocation").path("storagePath").asText();
+            String blob = URLDecoder.decode(sp.substring(sp.indexOf("/storage/netwatcherlocal/") + "/storage/netwatcherlocal/".length()), StandardCharsets.UTF_8);
+            return controllerDir.resolve("storage").resolve("netwatcherlocal").resolve(blob);
+        }
+
+        long rssKiB() {
+            return rssKiB(agentPid);
+        }
+
+        static long rssKiB(long pid) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                    if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            } catch (Exception e) {
+                return -1;
+            }
+            return -1;
+        }
+
+        void throughput(int round, long count, int seconds) throws Exception {
+            String name = "flood" + round;
+            Path td = lab.host("rcv").capturesDirectory().resolve("tcpdump-" + round + ".pcap");
+            Path tdLog = controllerDir.resolve("tcpdump-" + round + ".log");
+            Process tcpdump = new ProcessBuilder("ip", "netns", "exec", lab.host("rcv").namespace(), "tcpdump", "-i", "eth0", "-n",
+                    "-s", Integer.toString(SNAP), "-B", "32768", "-w", td.toString(), "udp")
+                    .redirectErrorStream(true).redirectOutput(tdLog.toFile()).start();
+            try {
+                waitFor(Duration.ofSeconds(10), () -> Files.readString(tdLog).contains("listening on"), "tcpdump listening");
+                https.send("PUT", nw() + "/packetCaptures/" + name + V, body(name, 120)).expect(201);
+                waitRunning(name);
+                long rss0 = rssKiB();
+                AtomicLong rssMax = new AtomicLong(rss0);
+                AtomicLong tdRssMax = new AtomicLong();
+                Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        rssMax.accumulateAndGet(rssKiB(), Math::max);
+                        tdRssMax.accumulateAndGet(rssKiB(tcpdump.pid()), Math::max);
+                        try {
+                            Thread.sleep(100);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+                var sent = lab.exec("snd", Duration.ofSeconds(seconds + 20), List.of(sender.toString(), lab.host("rcv").ipv4(), "9",
+                        Long.toString(count), "0", Integer.toString(seconds), Integer.toString(PAYLOAD))).orThrow();
+                Thread.sleep(1500); // both drain their rings
+                sampler.interrupt();
+                Matcher m = Pattern.compile("sent (\\d+) in ([0-9.]+) s").matcher(sent.stdout());
+                if (!m.find()) throw new IllegalStateException("udpsend: " + sent.stdout() + sent.stderr());
+                long nSent = Long.parseLong(m.group(1));
+                double floodSeconds = Double.parseDouble(m.group(2));
+                https.send("POST", nw() + "/packetCaptures/" + name + "/stop" + V, null).expect(200, 202);
+                new ProcessBuilder("kill", "-INT", Long.toString(tcpdump.pid())).start().waitFor();
+                tcpdump.waitFor();
+                JsonNode st = waitFinal(name);
+                String tdOut = Files.readString(tdLog);
+                long tdDrop = num(tdOut, "(\\d+) packets? dropped by kernel");
+                long tdRecv = num(tdOut, "(\\d+) packets? received by filter");
+                PcapFile agentFile = PcapFile.read(lab.host("rcv").capturesDirectory().resolve(name + ".cap"), PAYLOAD);
+                PcapFile tdFile = PcapFile.read(td, PAYLOAD);
+                System.out.printf(Locale.ROOT, "round %d: sent %d datagrams in %.2f s (%.0f pps), 60-byte frames, snap %d%n",
+                        round, nSent, floodSeconds, nSent / floodSeconds, SNAP);
+                System.out.printf(Locale.ROOT, "round %d: agent   file %d packets (%d distinct seq, lost %d = %.3f%%), %.0f pps captured; ps_drop %d, ps_recv %d, status %s%n",
+                        round, agentFile.packets(), agentFile.distinctSeq(), nSent - agentFile.distinctSeq(), 100.0 * (nSent - agentFile.distinctSeq()) / nSent,
+                        agentFile.packets() / floodSeconds, st.path("kernelDrops").asLong(), st.path("kernelReceived").asLong(),
+                        st.path("packetCaptureStatus").asText());
+                System.out.printf(Locale.ROOT, "round %d: tcpdump file %d packets (%d distinct seq, lost %d = %.3f%%), %.0f pps captured; dropped by kernel %d, received by filter %d%n",
+                        round, tdFile.packets(), tdFile.distinctSeq(), nSent - tdFile.distinctSeq(), 100.0 * (nSent - tdFile.distinctSeq()) / nSent,
+                        tdFile.packets() / floodSeconds, tdDrop, tdRecv);
+                double ratio = (double) agentFile.distinctSeq() / Math.max(1, tdFile.distinctSeq());
+                System.out.printf(Locale.ROOT, "round %d: RESULT agent/tcpdump %.3f (target >= 1.0: %s), loss agent %d vs tcpdump %d (target <=: %s), agent VmRSS %d MiB before, max %d MiB while capturing (target <= 128: %s; tcpdump max %d MiB)%n",
+                        round, ratio, ratio >= 1.0 ? "met" : "MISSED", nSent - agentFile.distinctSeq(), nSent - tdFile.distinctSeq(),
+                        agentFile.distinctSeq() >= tdFile.distinctSeq() ? "met" : "MISSED", rss0 >> 10, rssMax.get() >> 10,
+                        rssMax.get() <= 128 * 1024 ? "met" : "MISSED", tdRssMax.get() >> 10);
+                Files.deleteIfExists(td);
+                Files.deleteIfExists(lab.host("rcv").capturesDirectory().resolve(name + ".cap"));
+            } finally {
+                if (tcpdump.isAlive()) {
+                    new ProcessBuilder("kill", "-INT", Long.toString(tcpdump.pid())).start().waitFor();
+                    tcpdump.waitFor();
+                }
+            }
+        }
+
+        void latency(int rounds, int iterations) throws Exception {
+            long rate = 1000;
+            int maxSeconds = 600;
+            Process stream = lab.spawn("snd", List.of(sender.toString(), lab.host("rcv").ipv4(), "9", Long.toString(rate * maxSeconds),
+                    Long.toString(rate), Integer.toString(maxSeconds), Integer.toString(PAYLOAD)), controllerDir.resolve("stream.log"));
+            try {
+                Thread.sleep(500);
+                int seq = 0;
+                for (int round = 1; round <= rounds; round++) {
+                    long[] start = new long[iterations];
+                    long[] stop = new long[iterations];
+                    long maxRss = 0;
+                    for (int i = 0; i < iterations; i++) {
+                        String name = "lat" + (seq++);
+                        Thread.sleep(100 + ThreadLocalRandom.current().nextInt(100));
+                        https.send("PUT", nw() + "/packetCaptures/" + name + V, body(name, 60)).expect(201);
+                        Instant accepted = Instant.now();
+                        waitRunning(name);
+                        Thread.sleep(200);
+                        Path stored = storedFile(name);
+                        long t0 = System.nanoTime();
+                        https.send("POST", nw() + "/packetCaptures/" + name + "/stop" + V, null).expect(200, 202);
+                        long deadline = t0 + Duration.ofSeconds(10).toNanos();
+                        while (!Files.exists(stored) && System.nanoTime() < deadline) Thread.sleep(0, 500_000);
+                        long t1 = System.nanoTime();
+                        if (!Files.exists(stored)) throw new IllegalStateException(name + ": not in the storage account 10 s after stop: " + stored);
+                        stop[i] = t1 - t0;
+                        PcapFile f = PcapFile.read(stored, PAYLOAD);
+                        if (f.packets() == 0) throw new IllegalStateException(name + ": empty file");
+                        start[i] = f.firstNanos() - (accepted.getEpochSecond() * 1_000_000_000L + accepted.getNano());
+                        maxRss = Math.max(maxRss, rssKiB());
+                    }
+                    Stats s = Stats.ofNanos(start), t = Stats.ofNanos(stop);
+                    System.out.printf(Locale.ROOT, "latency round %d: start (201 received -> first packet timestamp) %s%n", round, s);
+                    System.out.printf(Locale.ROOT, "latency round %d: stop (POST stop sent -> file in the storage account) %s%n", round, t);
+                    System.out.printf(Locale.ROOT, "latency round %d: RESULT start p50 %.1f ms (<= 100: %s) p99 %.1f ms (<= 300: %s); stop p99 %.1f ms max %.1f ms (<= 500: %s); agent VmRSS max %d MiB%n",
+                            round, s.p50Ms(), s.p50Ms() <= 100 ? "met" : "MISSED", s.p99Ms(), s.p99Ms() <= 300 ? "met" : "MISSED",
+                            t.p99Ms(), t.maxMs(), t.maxMs() <= 500 ? "met" : "MISSED", maxRss >> 10);
+                }
+            } finally {
+                stream.destroy();
+                stream.waitFor();
+            }
+        }
+    }
+
+    static String agentOptsText() {
+        return System.getProperty("bench.agentJavaOpts", "").strip();
+    }
+
+    static long num(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    static long agentPid(LabHandle lab) throws Exception {
+        long pid = lab.agentProcess("rcv").orElseThrow().pid();
+        for (int depth = 0; depth < 4; depth++) {
+            if (Files.readString(Path.of("/proc/" + pid + "/comm")).strip().equals("java")) return pid;
+            List<ProcessHandle> kids = ProcessHandle.of(pid).orElseThrow().children().toList();
+            if (kids.isEmpty()) break;
+            pid = kids.getFirst().pid();
+        }
+        return pid;
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    static void waitFor(Duration max, Check check, String what) throws Exception {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (!check.ok()) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    static String randomSuffix() {
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 5; i++) sb.append(alphabet.charAt(ThreadLocalRandom.current().nextInt(alphabet.length())));
+        return sb.toString();
+    }
+
+    /** A /24 in 198.19.128.0/17 that no address or route of the root namespace uses. */
+    static String freeManagementNetwork() throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", "ip -4 addr; ip -4 route").redirectErrorStream(true).start();
+        String used = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        List<Integer> free = new ArrayList<>();
+        for (int n = 128; n < 255; n++) if (!used.contains("198.19." + n + ".")) free.add(n);
+        if (free.isEmpty()) throw new IllegalStateException("no free management /24 in 198.19.128.0/17");
+        return "198.19." + free.get(ThreadLocalRandom.current().nextInt(free.size())) + ".0/24";
+    }
+}

@@ -1,0 +1,72 @@
+package netwatcher.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import netwatcher.arm.Json;
+
+/**
+ * An HTTPS client (keep-alive, HTTP/1.1) that trusts only the controller's CA, with the admin token as
+ * default credential. Thread-safe (the JDK client is).
+ */
+public final class Https {
+    private final HttpClient http;
+    private final String base;
+    private final String token;
+
+    public Https(String baseUrl, Path caPem, String adminToken) throws Exception {
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(sslContext(caPem))
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        this.base = baseUrl;
+        this.token = adminToken;
+    }
+
+    public static SSLContext sslContext(Path caPem) throws Exception {
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        try (InputStream in = Files.newInputStream(caPem)) {
+            ts.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    /** A response: status, headers and body text. */
+    public record Reply(int status, java.net.http.HttpHeaders headers, String body) {
+        public com.fasterxml.jackson.databind.JsonNode json() { return body.isEmpty() ? null : Json.tree(body.getBytes()); }
+
+        public String header(String name) { return headers.firstValue(name).orElse(null); }
+
+        public Reply expect(int... statuses) {
+            for (int s : statuses) if (s == status) return this;
+            throw new IllegalStateException("HTTP " + status + ": " + body);
+        }
+    }
+
+    public Reply send(String method, String pathOrUrl, String body) throws IOException, InterruptedException {
+        return send(method, pathOrUrl, body, "Bearer " + token);
+    }
+
+    public Reply send(String method, String pathOrUrl, String body, String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(pathOrUrl.startsWith("http") ? pathOrUrl : base + pathOrUrl))
+                .timeout(Duration.ofSeconds(40))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) b.header("Content-Type", "application/json");
+        if (authorization != null) b.header("Authorization", authorization);
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.headers(), r.body());
+    }
+}

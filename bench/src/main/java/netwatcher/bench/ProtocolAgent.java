@@ -1,0 +1,47 @@
+package netwatcher.bench;
+
+import java.time.Instant;
+import java.util.List;
+import netwatcher.arm.Json;
+import netwatcher.model.agent.CaptureReport;
+import netwatcher.model.agent.EnrollRequest;
+import netwatcher.model.agent.EnrollResponse;
+import netwatcher.model.agent.HostReport;
+import netwatcher.model.agent.NicReport;
+import netwatcher.model.agent.Orders;
+import netwatcher.model.agent.Reports;
+
+/**
+ * An agent that speaks protocol v1 over HTTPS (enroll with the admin token, register one NIC, long-poll
+ * orders, report) without capturing: it makes VMs exist and measures order delivery. Thread-safe.
+ */
+public final class ProtocolAgent {
+    private final Https https;
+    public final String vmId;
+    private final String bearer;
+
+    public ProtocolAgent(Https https, String adminToken, String sub, String rg, String vmName, String location) throws Exception {
+        this.https = https;
+        var r = https.send("POST", "/agent/v1/enroll", Json.writeString(new EnrollRequest(adminToken, sub, rg, vmName, location, vmName)), null)
+                .expect(200);
+        EnrollResponse e = Json.read(r.body(), EnrollResponse.class);
+        this.vmId = e.vmId();
+        this.bearer = "Bearer " + e.bearer();
+        https.send("PUT", "/agent/v1/host", Json.writeString(new HostReport("bench-1.0", vmName, "Debian",
+                List.of(new NicReport("eth0", "02:00:00:00:00:01", List.of("198.18.1.10/24"), true)), List.of("capture"), List.of())),
+                bearer).expect(200);
+    }
+
+    public Orders orders(long after, int waitSeconds) throws Exception {
+        var r = https.send("GET", "/agent/v1/orders?after=" + after + "&waitSeconds=" + waitSeconds, null, bearer).expect(200);
+        return Json.read(r.body(), Orders.class);
+    }
+
+    /** Reports a capture as finished with its (absent) file settled, so it leaves the orders. */
+    public void reportFinished(String key) throws Exception {
+        Instant now = Instant.now();
+        var rep = new CaptureReport(key, "Stopped", "StoppedByRequest", List.of(), null, now.minusSeconds(1), now,
+                0, 0, 0, 0, 0, null, null, "/var/captures/x.cap", "done", 0);
+        https.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(rep))), bearer).expect(204);
+    }
+}
