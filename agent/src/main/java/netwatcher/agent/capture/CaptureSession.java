@@ -38,7 +38,7 @@ import java.util.function.Consumer;
  *
  * <p>Stopping ({@link #stop}, the time limit) does not cut the capture at once: libpcap
  * (TPACKET_V3) hands a partly filled ring block to userland only when the kernel retires it, after
- * at most two read timeouts (to_ms = 100 ms). The session keeps dispatching for {@link #DRAIN}
+ * at most two read timeouts (to_ms = 50 ms). The session keeps dispatching for {@link #DRAIN}
  * and then calls {@code pcap_breakloop}, so packets the kernel accepted before the stop are in the
  * file. Byte limit, disk floor and failures end at once. The end is reported once, through the
  * {@code onEnd} callback (on the capture thread) and {@link #result()}.
@@ -49,7 +49,7 @@ public final class CaptureSession implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CaptureSession.class.getName());
 
     /** libpcap read timeout (to_ms): the kernel block-retire timeout, so the delivery latency at low rates. */
-    static final int READ_TIMEOUT_MS = 100;
+    static final int READ_TIMEOUT_MS = 50;
     /** How long a stop keeps dispatching before breaking the loop: two block-retire periods plus slack. */
     public static final Duration DRAIN = Duration.ofMillis(2L * READ_TIMEOUT_MS + 50);
     /** Most packets one pcap_dispatch call may write, so limits and counters are looked at regularly. */

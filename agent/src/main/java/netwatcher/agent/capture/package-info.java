@@ -17,7 +17,7 @@
  * few ms at high rates; 32 MiB measured no drops at 450 kpps). libpcap 1.10 uses TPACKET_V3, where
  * {@code to_ms} is the kernel's block-retire timeout and a blocking dispatch on an idle link never
  * returns, so limits are enforced by a timer thread calling {@code pcap_breakloop}, never by waiting
- * for a packet. {@code to_ms} is 100 ms: it bounds delivery latency at low rates and what a stop would
+ * for a packet. {@code to_ms} is 50 ms (was 100; halved so a stop closes the file sooner, BENCHMARKS.md): it bounds delivery latency at low rates and what a stop would
  * lose, because a partly filled block reaches userland only when retired. A stop therefore keeps
  * dispatching for {@link netwatcher.agent.capture.CaptureSession#DRAIN} (two retire periods plus
  * slack) before breaking the loop; then {@code pcap_stats}, {@code pcap_dump_close},
