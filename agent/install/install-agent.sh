@@ -89,7 +89,8 @@ After=network-online.target
 Type=simple
 User=netwatcher-agent
 Group=netwatcher-agent
-ExecStart=$JAVA_BIN --enable-native-access=ALL-UNNAMED -cp /opt/netwatcher/netwatcher-cli.jar:/opt/netwatcher/lib/* netwatcher.agent.AgentMain --config /etc/netwatcher/agent.conf
+# small-JVM options: the agent does no per-packet Java work; these keep its RSS near 128 MiB (BENCHMARKS.md)
+ExecStart=$JAVA_BIN -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=16m -Xss256k --enable-native-access=ALL-UNNAMED -cp /opt/netwatcher/netwatcher-cli.jar:/opt/netwatcher/lib/* netwatcher.agent.AgentMain --config /etc/netwatcher/agent.conf
 AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN
 CapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN
 NoNewPrivileges=yes
