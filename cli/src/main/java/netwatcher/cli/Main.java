@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code nw} command tree. */
 @Command(name = "nw", mixinStandardHelpOptions = true, version = "netwatcher 0.1.0",
         description = "netwatcher: Azure Network Watcher's API for any Linux fleet.",
-        subcommands = {UpCommand.class, AgentCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, AgentCommand.class, netwatcher.cli.lab.LabCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -122,17 +122,22 @@ public final class StorageService {
             return new UploadProgress(Files.size(p), true);
         }
         long have = Files.exists(part) ? Files.size(part) : 0;
+        if (total > 0 && have >= total) {
+            // every byte arrived earlier but the blob was not completed (the answer was lost): complete it now
+            Files.move(part, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return new UploadProgress(Files.size(p), true);
+        }
         if (start != have) {
             throw ArmErrorCode.RangeNotSatisfiable.exception("The upload must resume at byte " + have + "; the request started at " + start + ".");
         }
         long expected = end - start + 1;
         try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             ch.position(start);
-            try (OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-                long copied = in.transferTo(out);
-                if (copied != expected) {
-                    ch.truncate(start + copied);
-                }
+            // not closed: closing the stream would close the channel before force()
+            OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+            long copied = in.transferTo(out);
+            if (copied != expected) {
+                ch.truncate(start + copied);
             }
             ch.force(true);
         }
