@@ -84,6 +84,43 @@ public final class ControllerAdmin {
         return first.path("subscriptionId").asText();
     }
 
+    /**
+     * Waits until each VM {@code names} of {@code subscriptionId}/{@code resourceGroup} exists with at
+     * least one NIC, i.e. its agent enrolled and registered the host.
+     *
+     * @throws IllegalStateException naming the VMs still missing after {@code timeout}
+     */
+    public void awaitRegistered(String subscriptionId, String resourceGroup, java.util.List<String> names, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        java.util.List<String> missing = new java.util.ArrayList<>(names);
+        while (true) {
+            missing.removeIf(name -> {
+                HttpResponse<String> r = get("/subscriptions/" + subscriptionId + "/resourceGroups/" + resourceGroup
+                        + "/providers/Microsoft.Compute/virtualMachines/" + name + "?api-version=2024-07-01");
+                return r != null && r.statusCode() == 200 && Json.tree(r.body().getBytes(StandardCharsets.UTF_8))
+                        .path("properties").path("networkProfile").path("networkInterfaces").size() > 0;
+            });
+            if (missing.isEmpty()) return;
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the agents of " + missing + " did not register within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    private HttpResponse<String> get(String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     private JsonNode send(String method, String path, String body, int expected) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)
@@ -104,7 +141,8 @@ public final class ControllerAdmin {
         return r.body().isEmpty() ? null : Json.tree(r.body().getBytes(StandardCharsets.UTF_8));
     }
 
-    static SSLContext sslContext(Path caPem) {
+    /** An SSL context trusting only the certificates in {@code caPem}. */
+    public static SSLContext sslContext(Path caPem) {
         try (InputStream in = Files.newInputStream(caPem)) {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);

@@ -11,10 +11,14 @@ import netwatcher.lab.Topology;
 /**
  * Brings the lab up with real agents against a running controller: reads the default subscription,
  * creates an enrollment token, builds the lab, asks the controller to listen on the management
- * address, then starts one agent per agent host. Whatever fails removes the lab again.
+ * address, then starts one agent per agent host and waits until each has registered its VM.
+ * Whatever fails removes the lab again.
  * Stateless; thread-safe.
  */
 public final class LabSession {
+    /** How long {@link #up} waits for every agent to enroll and register its host. */
+    public static final java.time.Duration AGENT_START_TIMEOUT = java.time.Duration.ofSeconds(90);
+
     private LabSession() {}
 
     /**
@@ -39,14 +43,16 @@ public final class LabSession {
             for (Topology.Host host : topology.hosts()) {
                 if (host.agent()) lab.startAgent(host.name());
             }
+            admin.awaitRegistered(subscription, LabAgents.RESOURCE_GROUP, agentHosts(lab), AGENT_START_TIMEOUT);
             return lab;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InterruptedException e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             try {
                 lab.close();
             } catch (RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
             }
-            throw e;
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("interrupted while the lab came up", e);
         }
     }
 
