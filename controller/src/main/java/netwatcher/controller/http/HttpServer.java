@@ -79,6 +79,16 @@ public final class HttpServer implements AutoCloseable {
 
     /** Adds a listener on {@code host:port} (port 0 = any free port) and returns the bound port. */
     public synchronized int listen(String host, int port) throws Exception {
+        if (port != 0) {
+            // listening again replaces the old listener: its address may have gone and come back (a lab
+            // taken down and up again), which leaves the old socket bound but deaf
+            for (var existing : server.getConnectors()) {
+                if (existing instanceof ServerConnector sc && host.equals(sc.getHost()) && sc.getPort() == port) {
+                    sc.stop();
+                    server.removeConnector(sc);
+                }
+            }
+        }
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false);
         config.setSendDateHeader(true);
