@@ -83,7 +83,7 @@ public final class HttpServer implements AutoCloseable {
             // listening again replaces the old listener: its address may have gone and come back (a lab
             // taken down and up again), which leaves the old socket bound but deaf
             for (var existing : server.getConnectors()) {
-                if (existing instanceof ServerConnector sc && host.equals(sc.getHost()) && sc.getPort() == port) {
+                if (existing instanceof ServerConnector sc && host.equals(sc.getHost()) && (sc.getPort() == port || sc.getLocalPort() == port)) {
                     sc.stop();
                     server.removeConnector(sc);
                 }
@@ -107,9 +107,23 @@ public final class HttpServer implements AutoCloseable {
         connector.setPort(port);
         connector.setIdleTimeout(120_000);
         server.addConnector(connector);
-        if (server.isStarted()) connector.start();
-        else server.start();
-        return connector.getLocalPort();
+        if (!server.isStarted()) {
+            server.start();
+            return connector.getLocalPort();
+        }
+        // a replaced listener's socket is released only once its acceptor thread has left accept()
+        for (int attempt = 1; ; attempt++) {
+            try {
+                connector.start();
+                return connector.getLocalPort();
+            } catch (java.io.IOException bind) {
+                if (attempt >= 30) {
+                    server.removeConnector(connector);
+                    throw bind;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     public boolean tls() { return settings.tls() != null; }
