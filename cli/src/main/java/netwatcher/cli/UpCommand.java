@@ -93,7 +93,7 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** A short, paste-able tour of the lab: VMs, a capture on db, its status, its file. */
-    static String labGuide(Controller controller, LabHandle lab) {
+    public static String labGuide(Controller controller, LabHandle lab) {
         String sub = controller.defaultSubscription().id();
         String base = controller.baseUrl();
         String pc = base + "/subscriptions/" + sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_"
@@ -107,7 +107,7 @@ public final class UpCommand implements Callable<Integer> {
                   nwc "%s/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/virtualMachines?$V"
                   nwc -X PUT -H "Content-Type: application/json" "$PC?$V" -d '{"properties":{"target":"%s","timeLimitInSeconds":60,"storageLocation":{"storageId":"%s","filePath":"/var/captures/demo.cap"},"filters":[{"protocol":"TCP","localPort":"1433"}]}}'; sleep 1; ip netns exec %s bash -c 'echo hello > /dev/tcp/%s/1433'
                   nwc "$(nwc -o /dev/null -w '%%header{location}' -X POST "$PC/queryStatus?$V")"
-                  nwc -X POST "$PC/stop?$V"; sleep 2; nwc -o demo.cap "$(nwc "$PC?$V" | sed -n 's/.*"storagePath":"\\([^"]*\\)".*/\\1/p')"; tshark -r demo.cap
+                  nwc -X POST "$PC/stop?$V"; sleep 3; nwc -o demo.cap "$(nwc "$PC?$V" | sed -n 's/.*"storagePath":"\\([^"]*\\)".*/\\1/p')"; tshark -n -r demo.cap
                 """.formatted(String.join(", ", LabSession.agentHosts(lab)), LabAgents.RESOURCE_GROUP,
                 controller.caFile(), controller.adminTokenFile(), pc,
                 base, sub, LabAgents.RESOURCE_GROUP,

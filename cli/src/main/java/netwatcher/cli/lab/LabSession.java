@@ -30,12 +30,19 @@ public final class LabSession {
      * @return the running lab; closing it takes the lab down (so does this JVM's exit)
      */
     public static LabHandle up(Path dataDir, Topology topology, String controllerHost, int controllerPort, String location) {
-        Path dir = dataDir.toAbsolutePath().normalize();
-        ControllerAdmin admin = ControllerAdmin.forDataDir(dir, controllerHost, controllerPort);
+        return up(LabSpec.of(dataDir).withControllerPort(controllerPort), topology, controllerHost, location);
+    }
+
+    /**
+     * As {@link #up(Path, Topology, String, int, String)} with the lab name, management network and
+     * controller port of {@code base} (its agent launcher is replaced by the real agents).
+     */
+    public static LabHandle up(LabSpec base, Topology topology, String controllerHost, String location) {
+        Path dir = base.dataDir();
+        ControllerAdmin admin = ControllerAdmin.forDataDir(dir, controllerHost, base.controllerPort());
         String subscription = admin.defaultSubscription();
         long agentHosts = topology.hosts().stream().filter(Topology.Host::agent).count();
         String token = admin.createEnrollmentToken(subscription, LabAgents.RESOURCE_GROUP, (int) Math.max(1, 2 * agentHosts));
-        LabSpec base = LabSpec.of(dir).withControllerPort(controllerPort);
         LabAgents agents = LabAgents.ofThisJvm(base.controllerUrl(), token, subscription, location, ControllerAdmin.caFile(dir));
         LabHandle lab = Lab.up(base.withAgentsStopped(agents), topology);
         try {
