@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import netwatcher.arm.Json;
 import netwatcher.cli.lab.ControllerAdmin;
 import netwatcher.cli.lab.LabAgents;
@@ -76,6 +77,12 @@ final class LabWorld implements AutoCloseable {
      * {@code launcher} at it, starts every agent and waits until each has registered its VM.
      */
     static LabWorld start(LabHandle lab, DeferredLauncher launcher, Map<String, String> extraProperties) throws Exception {
+        return start(lab, launcher, extraProperties, List.of());
+    }
+
+    /** As {@link #start(LabHandle, DeferredLauncher, Map)}, the agents getting {@code agentFlags} too. */
+    static LabWorld start(LabHandle lab, DeferredLauncher launcher, Map<String, String> extraProperties, List<String> agentFlags)
+            throws Exception {
         Path dir = Files.createTempDirectory("nwit-controller-");
         LabWorld world = null;
         try {
@@ -89,7 +96,8 @@ final class LabWorld implements AutoCloseable {
             launcher.delegate = LabAgents.ofThisJvm("https://" + lab.controllerAddress() + ":" + world.port, enrollment, world.sub,
                             LabAgents.LOCATION, controller.caFile())
                     .withClassPath(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")))
-                    .withExtraFlags(List.of("--report-interval", "1s", "--upload-retry-limit", "10m"));
+                    .withExtraFlags(java.util.stream.Stream.concat(Stream.of("--report-interval", "1s", "--upload-retry-limit", "10m"),
+                            agentFlags.stream()).toList());
             List<String> agentHosts = lab.hosts().stream().filter(LabHost::agent).map(LabHost::name).toList();
             for (String host : agentHosts) lab.startAgent(host);
             admin.awaitRegistered(world.sub, LabAgents.RESOURCE_GROUP, agentHosts, Duration.ofSeconds(120));

@@ -13,7 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Forwards TCP connections from {@code listenAddress} (e.g. the lab's management address, which
  * lab hosts reach) to a loopback port (Azurite listens on 127.0.0.1 only). When the target is
- * down, accepted connections are closed at once, as a stopped service would refuse them.
+ * down, accepted connections are closed at once, as a stopped service would refuse them. Traffic
+ * towards the target can be slowed to {@code bytesPerSecond}, so that an upload lasts long enough
+ * to be cut in the middle.
  * Thread-safe; {@link #close()} stops it and cuts every relayed connection.
  */
 final class TcpForwarder implements AutoCloseable {
@@ -21,8 +23,15 @@ final class TcpForwarder implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
+    private final long bytesPerSecond;
 
     TcpForwarder(String listenAddress, int targetPort) throws IOException {
+        this(listenAddress, targetPort, 0);
+    }
+
+    /** {@code bytesPerSecond} 0: no limit. */
+    TcpForwarder(String listenAddress, int targetPort, long bytesPerSecond) throws IOException {
+        this.bytesPerSecond = bytesPerSecond;
         this.server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getByName(listenAddress), 0), 50);
         this.targetPort = targetPort;
@@ -50,8 +59,8 @@ final class TcpForwarder implements AutoCloseable {
         try (client; Socket target = new Socket()) {
             target.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 2000);
             open.add(target);
-            Thread back = Thread.ofVirtual().start(() -> pipe(target, client));
-            pipe(client, target);
+            Thread back = Thread.ofVirtual().start(() -> pipe(target, client, 0));
+            pipe(client, target, bytesPerSecond);
             back.join();
         } catch (IOException | InterruptedException refused) {
             // the target is down: closing the client is the answer
@@ -60,16 +69,17 @@ final class TcpForwarder implements AutoCloseable {
         }
     }
 
-    private static void pipe(Socket from, Socket to) {
+    private static void pipe(Socket from, Socket to, long bytesPerSecond) {
         try (InputStream in = from.getInputStream()) {
             OutputStream out = to.getOutputStream();
             byte[] buffer = new byte[16384];
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 out.write(buffer, 0, n);
                 out.flush();
+                if (bytesPerSecond > 0) Thread.sleep(Math.max(1, n * 1000L / bytesPerSecond));
             }
             to.shutdownOutput();
-        } catch (IOException broken) {
+        } catch (IOException | InterruptedException broken) {
             try {
                 to.close();
                 from.close();
