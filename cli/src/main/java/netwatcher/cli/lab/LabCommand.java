@@ -11,7 +11,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code nw lab up|down}: the network-namespace lab with real agents (docs/lab.md). Needs root. */
+/**
+ * {@code nw lab up|down}: the network-namespace lab with real agents (docs/lab.md). Needs root.
+ * Not thread-safe: picocli creates one instance per invocation.
+ */
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = "The network-namespace lab: hosts app, fw1, fw2, db (with agents), inet, web. Needs root.",
         subcommands = {LabCommand.Up.class, LabCommand.Down.class})
