@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "nw", mixinStandardHelpOptions = true, version = "netwatcher 0.1.0",
         description = "netwatcher: Azure Network Watcher's API for any Linux fleet.",
         footerHeading = "%n", footer = netwatcher.cli.client.ExitCodes.HELP,
-        subcommands = {UpCommand.class, AgentCommand.class, netwatcher.cli.admin.AdminCommand.class,
+        subcommands = {UpCommand.class, AgentCommand.class, netwatcher.cli.admin.AdminCommand.class, netwatcher.cli.lab.LabCommand.class,
             netwatcher.cli.client.LoginCommand.class, netwatcher.cli.client.LogoutCommand.class,
             netwatcher.cli.client.VmCommand.class,
             netwatcher.cli.client.WatcherCommand.class,

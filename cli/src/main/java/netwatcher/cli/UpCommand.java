@@ -7,14 +7,19 @@ import java.util.concurrent.Callable;
 import netwatcher.agent.Agent;
 import netwatcher.agent.AgentConfig;
 import netwatcher.agent.EngineCaptureRunner;
+import netwatcher.cli.lab.LabAgents;
+import netwatcher.cli.lab.LabSession;
 import netwatcher.controller.Controller;
 import netwatcher.controller.ControllerConfig;
+import netwatcher.lab.LabHandle;
+import netwatcher.lab.Topology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code nw up}: the controller in the foreground, until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Start the controller (and a local agent) in the foreground on embedded defaults. Ctrl-C stops it.")
+        description = {"Start the controller (and a local agent) in the foreground on embedded defaults. Ctrl-C stops it.",
+                "--lab also builds the network-namespace lab with real agents (root) and prints a short guide."})
 public final class UpCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where everything is kept (default: ${DEFAULT-VALUE}).", defaultValue = ".nw-data")
     Path dataDir;
@@ -25,20 +30,46 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--no-agent", description = "Do not start the local agent.")
     boolean noAgent;
 
+    @Option(names = "--lab", description = "Also build the network-namespace lab with one agent per lab host (needs root; docs/lab.md).")
+    boolean lab;
+
+    @Option(names = "--topology", description = "With --lab: the topology file (default: the built-in lab).")
+    Path topology;
+
     @Override
     public Integer call() throws Exception {
         Path dir = dataDir.toAbsolutePath();
         ControllerConfig config = ControllerConfig.load(dir, port);
         Controller controller = Controller.start(config, Clock.systemUTC());
         Agent agent = noAgent ? null : startLocalAgent(controller, dir);
+        LabHandle labHandle = null;
+        if (lab) {
+            try {
+                labHandle = LabSession.up(dir, topology == null ? Topology.defaultLab() : Topology.read(topology),
+                        controller.config().host(), controller.port(), LabAgents.LOCATION);
+            } catch (RuntimeException e) {
+                System.err.println("nw up: the lab did not come up: " + e.getMessage());
+                if (agent != null) agent.close();
+                controller.close();
+                return 1;
+            }
+        }
+        LabHandle runningLab = labHandle;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nnw: stopping...");
+            if (runningLab != null) {
+                try {
+                    runningLab.close(); // agents first, so their last reports reach the controller
+                } catch (RuntimeException e) {
+                    System.err.println("nw: lab cleanup failed (run `nw lab down`): " + e.getMessage());
+                }
+            }
             if (agent != null) agent.close();
             try {
                 controller.close();
             } catch (Exception e) {
-                System.err.println("nw: error while stopping: " + e.getMessage());
+                System.err.println("nw: error while stopping: " + e);
             }
             stopped.countDown();
         }, "nw-shutdown"));
@@ -52,12 +83,35 @@ public final class UpCommand implements Callable<Integer> {
                   subscription:   %s
                 Try:
                   curl%s -H "Authorization: Bearer $(cat %s)" "%s/subscriptions/%s/providers/Microsoft.Network/networkWatchers?api-version=2025-05-01"
-                Ctrl-C stops it.
                 """, controller.baseUrl(), controller.adminTokenFile(), controller.caFile(), sub, ca, controller.adminTokenFile(),
                 controller.baseUrl(), sub);
+        if (runningLab != null) System.out.print(labGuide(controller, runningLab));
+        System.out.println(runningLab != null ? "Ctrl-C takes the lab down and stops the controller." : "Ctrl-C stops it.");
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** A short, paste-able tour of the lab: VMs, a capture on db, its status, its file. */
+    public static String labGuide(Controller controller, LabHandle lab) {
+        String sub = controller.defaultSubscription().id();
+        String base = controller.baseUrl();
+        String pc = base + "/subscriptions/" + sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_"
+                + LabAgents.LOCATION + "/packetCaptures/demo";
+        String db = "/subscriptions/" + sub + "/resourceGroups/" + LabAgents.RESOURCE_GROUP + "/providers/Microsoft.Compute/virtualMachines/db";
+        String account = "/subscriptions/" + sub + "/resourceGroups/" + Controller.STORAGE_GROUP + "/providers/Microsoft.Storage/storageAccounts/"
+                + Controller.LOCAL_ACCOUNT;
+        return """
+                The lab is up: VMs %s in resource group '%s' (hosts are namespaces nw-lab-<host>; docs/lab.md). In another shell:
+                  nwc() { curl -s --cacert %s -H "Authorization: Bearer $(cat %s)" "$@"; echo; }; PC=%s; V=api-version=2025-05-01
+                  nwc "%s/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/virtualMachines?$V"
+                  nwc -X PUT -H "Content-Type: application/json" "$PC?$V" -d '{"properties":{"target":"%s","timeLimitInSeconds":60,"storageLocation":{"storageId":"%s","filePath":"/var/captures/demo.cap"},"filters":[{"protocol":"TCP","localPort":"1433"}]}}'; sleep 1; ip netns exec %s bash -c 'echo hello > /dev/tcp/%s/1433'
+                  nwc "$(nwc -o /dev/null -w '%%header{location}' -X POST "$PC/queryStatus?$V")"
+                  nwc -X POST "$PC/stop?$V"; sleep 3; nwc -o demo.cap "$(nwc "$PC?$V" | sed -n 's/.*"storagePath":"\\([^"]*\\)".*/\\1/p')"; tshark -n -r demo.cap
+                """.formatted(String.join(", ", LabSession.agentHosts(lab)), LabAgents.RESOURCE_GROUP,
+                controller.caFile(), controller.adminTokenFile(), pc,
+                base, sub, LabAgents.RESOURCE_GROUP,
+                db, account, lab.host("app").namespace(), lab.host("db").ipv4());
     }
 
     /** The local agent: this machine becomes a VM of the default subscription at once. */

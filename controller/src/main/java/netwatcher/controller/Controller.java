@@ -114,7 +114,8 @@ public final class Controller implements AutoCloseable {
             new AdminRoutes(subscriptions, agents, security.admin()).register(router);
 
             TlsMaterial tls = null;
-            if (!config.plainHttp()) tls = TlsSetup.ensure(config.dataDir(), TlsConfig.defaults());
+            // every extra listener must be named by the certificate, or clients dialling it fail the TLS check
+            if (!config.plainHttp()) tls = TlsSetup.ensure(config.dataDir(), TlsConfig.withExtraNames(config.extraListen()));
             this.caFile = tls == null ? null : tls.caCertificate().orElse(null);
             this.http = new HttpServer(router, security.access(), agents::authenticate,
                     new HttpServer.Settings(config.maxBodyBytes(), tls == null ? null : new HttpServer.Tls(tls.keyStore(), tls.keyStorePassword())),

@@ -16,7 +16,8 @@ import netwatcher.controller.db.DatabaseConfig;
  * @param dataDir      where everything is kept (database, TLS material, admin token, local storage)
  * @param host         the address to listen on (default 127.0.0.1)
  * @param port         HTTPS port (default 8443; 0 = any free port)
- * @param extraListen  more addresses to listen on (the lab's management address is added by {@code nw lab up})
+ * @param extraListen  more addresses to listen on, same port ({@code listen=a,b} in controller.properties); the
+ *                     generated server certificate names each of them
  * @param plainHttp    serve plain HTTP instead of TLS (refused unless {@code host} is loopback)
  * @param database     the database (default: embedded H2 under DIR/state)
  * @param agentWait    how long a new capture waits for its VM's agent before it fails with AgentStopped (default 120 s)
@@ -132,6 +133,13 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
 
     public ControllerConfig withPort(int newPort) {
         return new ControllerConfig(dataDir, host, newPort, extraListen, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders);
+    }
+
+    /** This configuration also listening on {@code addresses} (same port, named by the certificate). */
+    public ControllerConfig withExtraListen(List<String> addresses) {
+        List<String> all = new ArrayList<>(extraListen);
+        addresses.stream().filter(a -> !all.contains(a)).forEach(all::add);
+        return new ControllerConfig(dataDir, host, port, all, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts);
     }
 
     public ControllerConfig withAgentWait(Duration wait) {

@@ -48,7 +48,13 @@ public final class LocalUploader implements Uploader {
             throw new IOException("the controller holds " + offset + " bytes of " + url + " but the file has " + total);
         }
         progress.accept(offset);
-        if (offset == total && total > 0) return;
+        // The controller holding every byte does not mean it completed the blob (the answer to the last
+        // PUT may have been lost): re-send the last byte once, which makes it complete and say so.
+        boolean confirming = false;
+        if (offset == total && total > 0) {
+            offset = total - 1;
+            confirming = true;
+        }
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
             while (true) {
                 int length = (int) Math.min(chunkBytes, total - offset);
@@ -65,7 +71,11 @@ public final class LocalUploader implements Uploader {
                     offset = contentLength(put, url);
                     if (offset > total) throw new IOException("controller length " + offset + " exceeds file size " + total);
                     progress.accept(offset);
-                    if (offset == total) return;
+                    if (offset == total) {
+                        if (confirming) throw new IOException("the controller holds all " + total + " bytes of " + url + " but does not complete it");
+                        offset = total - 1;
+                        confirming = true;
+                    }
                     continue;
                 }
                 if (put.statusCode() != 200) {

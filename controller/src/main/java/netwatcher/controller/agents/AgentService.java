@@ -90,6 +90,9 @@ public final class AgentService {
         RANDOM.nextBytes(secretBytes);
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
         Instant now = clock.instant();
+        // before the agent is recorded: a failure here must leave nothing behind, or the agent's retry
+        // would find "its" VM taken by the credential it never received
+        watchers.ensureDefault(r.subscriptionId(), location);
         db.inTransaction(h -> {
             Vm vm = compute.ensureVm(h, vmId, location);
             if (!vm.location().equals(location)) {
@@ -108,7 +111,6 @@ public final class AgentService {
             return null;
         });
         presence.touch(vmId.key(), null);
-        watchers.ensureDefault(r.subscriptionId(), location);
         return new EnrollResponse(agentId, secret, vmId.toString());
     }
 

@@ -130,7 +130,8 @@ public final class SecurityAdmin {
     /**
      * Checks an enrollment token presented by an agent that wants to act for a VM in
      * {@code subscriptionId}/{@code resourceGroup}, and counts the use (atomically: two agents racing
-     * for the last use cannot both win).
+     * for the last use cannot both win). With both {@code subscriptionId} and {@code resourceGroup}
+     * null the scope is not checked here: the caller compares the accepted token's scope itself.
      */
     public Redemption redeemEnrollmentToken(String presented, String subscriptionId, String resourceGroup) {
         if (presented == null || !presented.startsWith(EnrollmentToken.PREFIX)) {
@@ -155,7 +156,8 @@ public final class SecurityAdmin {
         if (!now.isBefore(token.expiresAt())) {
             return new Redemption.Rejected("The enrollment token " + id + " expired at " + token.expiresAt() + ".");
         }
-        if (!token.allows(subscriptionId, resourceGroup)) {
+        // null scope: the caller checks the grant itself (agent enrollment answers 403 for a foreign scope)
+        if ((subscriptionId != null || resourceGroup != null) && !token.allows(subscriptionId, resourceGroup)) {
             return new Redemption.Rejected("The enrollment token " + id + " is limited to "
                     + new Scope(token.subscriptionId(), token.resourceGroup()).path() + ".");
         }

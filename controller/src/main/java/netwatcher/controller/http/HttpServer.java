@@ -105,6 +105,16 @@ public final class HttpServer implements AutoCloseable {
 
     /** Adds a listener on {@code host:port} (port 0 = any free port) and returns the bound port. */
     public synchronized int listen(String host, int port) throws Exception {
+        if (port != 0) {
+            // listening again replaces the old listener: its address may have gone and come back (a lab
+            // taken down and up again), which leaves the old socket bound but deaf
+            for (var existing : server.getConnectors()) {
+                if (existing instanceof ServerConnector sc && host.equals(sc.getHost()) && (sc.getPort() == port || sc.getLocalPort() == port)) {
+                    sc.stop();
+                    server.removeConnector(sc);
+                }
+            }
+        }
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false);
         config.setSendDateHeader(true);
@@ -125,16 +135,35 @@ public final class HttpServer implements AutoCloseable {
         connector.setPort(port);
         connector.setIdleTimeout(120_000);
         server.addConnector(connector);
-        if (server.isStarted()) connector.start();
-        else server.start();
-        return connector.getLocalPort();
+        if (!server.isStarted()) {
+            server.start();
+            return connector.getLocalPort();
+        }
+        // a replaced listener's socket is released only once its acceptor thread has left accept()
+        for (int attempt = 1; ; attempt++) {
+            try {
+                connector.start();
+                return connector.getLocalPort();
+            } catch (java.io.IOException bind) {
+                if (attempt >= 30) {
+                    server.removeConnector(connector);
+                    throw bind;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     public boolean tls() { return settings.tls() != null; }
 
     @Override
     public void close() throws Exception {
-        server.stop();
+        try {
+            server.stop();
+        } catch (java.util.concurrent.TimeoutException longPollsCut) {
+            // agents' long-polls (up to 30 s) outlive the graceful 2 s: Jetty stopped everything regardless
+            // and only reports that the grace period ran out, which is expected and no failure
+        }
     }
 
     private final class Dispatch extends org.eclipse.jetty.server.Handler.Abstract {

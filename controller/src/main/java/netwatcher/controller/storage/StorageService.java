@@ -59,6 +59,7 @@ public final class StorageService {
 
     /** A URL with a SAS (create + write, valid {@code hours}) for an agent to upload one blob of a BLOB account. */
     public String uploadSasUrl(StorageAccount account, String blobPath, int hours) {
+        prepareContainerAsync(account); // the SAS cannot create the container; the agent retries until it exists
         int slash = blobPath.indexOf('/');
         BlobClient blob = client(account).getBlobContainerClient(blobPath.substring(0, slash)).getBlobClient(blobPath.substring(slash + 1));
         String sas = blob.generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now(clock).plusHours(hours),
@@ -73,6 +74,30 @@ public final class StorageService {
             var builder = new BlobServiceClientBuilder().connectionString(account.connectionString());
             builder.httpClient(new com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder().build());
             return builder.buildClient();
+        });
+    }
+
+    private final java.util.Set<String> containersReady = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> containersPreparing = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Creates the container of a blob account in the background unless it is known to exist, so that
+     * callers (the orders an agent waits for) never block on an unreachable account; a failed attempt
+     * is repeated on the next call.
+     */
+    public void prepareContainerAsync(StorageAccount account) {
+        String key = account.id().key();
+        if (account.kind() != StorageAccount.Kind.BLOB || containersReady.contains(key) || !containersPreparing.add(key)) return;
+        Thread.ofVirtual().name("nw-container-" + account.name()).start(() -> {
+            try {
+                prepareContainer(account);
+                containersReady.add(key);
+            } catch (RuntimeException e) {
+                System.getLogger(StorageService.class.getName()).log(System.Logger.Level.WARNING,
+                        "cannot create container " + CONTAINER + " in storage account " + account.name() + " (will retry): " + e.getMessage());
+            } finally {
+                containersPreparing.remove(key);
+            }
         });
     }
 
@@ -122,6 +147,11 @@ public final class StorageService {
             return new UploadProgress(Files.size(p), true);
         }
         long have = Files.exists(part) ? Files.size(part) : 0;
+        if (total > 0 && have >= total) {
+            // every byte arrived earlier but the blob was not completed (the answer was lost): complete it now
+            Files.move(part, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return new UploadProgress(Files.size(p), true);
+        }
         if (start != have) {
             throw ArmErrorCode.RangeNotSatisfiable.exception("The upload must resume at byte " + have + "; the request started at " + start + ".");
         }

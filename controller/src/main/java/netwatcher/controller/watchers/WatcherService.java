@@ -117,6 +117,9 @@ public final class WatcherService {
             put(id(sub, DEFAULT_GROUP, "NetworkWatcher_" + loc), loc, Map.of(), etag -> { });
         } catch (netwatcher.arm.ArmException e) {
             if (e.code() != ArmErrorCode.NetworkWatcherCountLimitReached) throw e; // a concurrent registration won
+        } catch (netwatcher.controller.db.DatabaseException e) {
+            // two first hosts of a location registering at once: both inserted, the other one won the primary key
+            if (repo.findByLocation(db, sub, loc).isEmpty()) throw e;
         }
     }
 }

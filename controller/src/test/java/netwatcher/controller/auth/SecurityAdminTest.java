@@ -88,6 +88,17 @@ class SecurityAdminTest {
     }
 
     @Test
+    void redeemEnrollmentToken_whenScopedTokenRedeemedWithoutScope_acceptsAndReturnsScope() {
+        // agent enrollment redeems without a scope and compares the returned token's scope itself
+        SecurityAdmin.CreatedEnrollmentToken created = admin.createEnrollmentToken(Optional.of("s1"), Optional.of("lab"),
+                Duration.ofHours(1), 1);
+        SecurityAdmin.Redemption.Accepted accepted = assertInstanceOf(SecurityAdmin.Redemption.Accepted.class,
+                admin.redeemEnrollmentToken(created.token(), null, null));
+        assertEquals("s1", accepted.token().subscriptionId());
+        assertEquals("lab", accepted.token().resourceGroup());
+    }
+
+    @Test
     void redeemEnrollmentToken_whenWrongSecretExpiredRevokedOrOutOfScope_rejects() {
         SecurityAdmin.CreatedEnrollmentToken created = admin.createEnrollmentToken(Optional.of("s1"), Optional.empty(),
                 Duration.ofHours(1), 5);
