@@ -139,7 +139,7 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
     public ControllerConfig withExtraListen(List<String> addresses) {
         List<String> all = new ArrayList<>(extraListen);
         addresses.stream().filter(a -> !all.contains(a)).forEach(all::add);
-        return new ControllerConfig(dataDir, host, port, all, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts);
+        return new ControllerConfig(dataDir, host, port, all, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders);
     }
 
     public ControllerConfig withAgentWait(Duration wait) {
