@@ -96,7 +96,8 @@ final class LabWorld implements AutoCloseable {
             launcher.delegate = LabAgents.ofThisJvm("https://" + lab.controllerAddress() + ":" + world.port, enrollment, world.sub,
                             LabAgents.LOCATION, controller.caFile())
                     .withClassPath(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")))
-                    .withExtraFlags(java.util.stream.Stream.concat(Stream.of("--report-interval", "1s", "--upload-retry-limit", "10m"),
+                    .withExtraFlags(java.util.stream.Stream.concat(Stream.of("--report-interval", "1s", "--upload-retry-limit", "10m",
+                                    "--probe-ca-file", lab.caCertificate().toString()),
                             agentFlags.stream()).toList());
             List<String> agentHosts = lab.hosts().stream().filter(LabHost::agent).map(LabHost::name).toList();
             for (String host : agentHosts) lab.startAgent(host);

@@ -54,7 +54,7 @@ public record LabAgents(String controllerUrl, String enrollmentToken, String sub
     @Override
     public List<String> command(LabHost host) {
         List<String> command = new ArrayList<>(List.of(javaBinary, "-cp", classPath, "--enable-native-access=ALL-UNNAMED",
-                "-Xmx256m", "netwatcher.agent.AgentMain",
+                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k", "netwatcher.agent.AgentMain",
                 "--controller-url", controllerUrl,
                 "--enrollment-token", enrollmentToken,
                 "--vm-name", host.name(),

@@ -43,7 +43,8 @@ public final class LabSession {
         String subscription = admin.defaultSubscription();
         long agentHosts = topology.hosts().stream().filter(Topology.Host::agent).count();
         String token = admin.createEnrollmentToken(subscription, LabAgents.RESOURCE_GROUP, (int) Math.max(1, 2 * agentHosts));
-        LabAgents agents = LabAgents.ofThisJvm(base.controllerUrl(), token, subscription, location, ControllerAdmin.caFile(dir));
+        LabAgents agents = LabAgents.ofThisJvm(base.controllerUrl(), token, subscription, location, ControllerAdmin.caFile(dir))
+                .withExtraFlags(List.of("--probe-ca-file", Lab.caCertificate(dir).toString()));
         LabHandle lab = Lab.up(base.withAgentsStopped(agents), topology);
         try {
             admin.addListener(lab.controllerAddress());
