@@ -19,6 +19,18 @@ public record ProbeRun(List<ProbeResult> results, InetSocketAddress local) {
     }
 
     /** Count per outcome (wire names), sent, failed and latency min/avg/max over the successes (rounded ms). */
+    /** p50/p90/p99 of the successful probes' latency, in fractional ms (nearest-rank). */
+    private Map<String, Double> percentiles() {
+        double[] l = results.stream().filter(r -> r.succeeded() && r.latencyMs() != null).mapToDouble(ProbeResult::latencyMs).sorted().toArray();
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (l.length == 0) return out;
+        for (int p : new int[] {50, 90, 99}) {
+            int rank = (int) Math.ceil(p / 100.0 * l.length);
+            out.put("p" + p, Math.round(l[Math.max(0, rank - 1)] * 1000) / 1000.0);
+        }
+        return out;
+    }
+
     public CheckReport.ProbeSummary summary() {
         Map<String, Integer> outcomes = new LinkedHashMap<>();
         double min = Double.MAX_VALUE, max = 0, total = 0;
@@ -38,6 +50,6 @@ public record ProbeRun(List<ProbeResult> results, InetSocketAddress local) {
         return ok == 0
                 ? new CheckReport.ProbeSummary(results.size(), failed, null, null, null, outcomes, lastStatus)
                 : new CheckReport.ProbeSummary(results.size(), failed, (int) Math.round(min), (int) Math.round(total / ok),
-                        (int) Math.round(max), outcomes, lastStatus);
+                        (int) Math.round(max), outcomes, lastStatus, percentiles());
     }
 }

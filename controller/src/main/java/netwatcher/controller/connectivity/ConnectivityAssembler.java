@@ -203,6 +203,14 @@ final class ConnectivityAssembler {
         }
         r.put("probesSent", sent);
         r.put("probesFailed", failed);
+        if (probes != null) {
+            // netwatcher's extras (ARM clients ignore unknown fields): per-class outcomes, fractional latency percentiles
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("outcomes", probes.outcomes());
+            if (!probes.latencyMs().isEmpty()) extra.put("latencyPercentilesMs", probes.latencyMs());
+            if (probes.httpStatus() != null) extra.put("lastHttpStatus", probes.httpStatus());
+            r.put("probeStatistics", extra);
+        }
         return r;
     }
 

@@ -34,11 +34,19 @@ public record CheckReport(String key, String role, String state, Flow flow, Prob
      * @param outcomes count per class: connected, refused, timeout, rejected, unreachable, httpStatusMismatch, error
      * @param minMs    min/avg/max latency over the successful probes, null when none succeeded
      * @param httpStatus the last HTTP status seen, or null
+     * @param latencyMs  percentiles of the successful probes' latency in fractional milliseconds
+     *                   (p50, p90, p99), or empty; ARM's integer fields round away sub-millisecond paths
      */
     public record ProbeSummary(int sent, int failed, Integer minMs, Integer avgMs, Integer maxMs,
-                               Map<String, Integer> outcomes, Integer httpStatus) {
+                               Map<String, Integer> outcomes, Integer httpStatus, Map<String, Double> latencyMs) {
         public ProbeSummary {
             outcomes = outcomes == null ? Map.of() : Map.copyOf(outcomes);
+            latencyMs = latencyMs == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(latencyMs));
+        }
+
+        public ProbeSummary(int sent, int failed, Integer minMs, Integer avgMs, Integer maxMs, Map<String, Integer> outcomes,
+                            Integer httpStatus) {
+            this(sent, failed, minMs, avgMs, maxMs, outcomes, httpStatus, Map.of());
         }
     }
 
