@@ -47,8 +47,12 @@ public final class CheckProgress {
         this.destination = destination;
     }
 
-    /** Shows one status body. */
-    public void update(JsonNode status) { show(Snapshot.of(status)); }
+    /** Shows one status body; a terminal one is left to {@link #finish} (or to the error the caller prints). */
+    public void update(JsonNode status) {
+        Snapshot s = Snapshot.of(status);
+        if (List.of("Succeeded", "Failed", "Canceled").stream().anyMatch(t -> t.equalsIgnoreCase(s.status()))) return;
+        show(s);
+    }
 
     /** Shows the end: the final result's status, probes and hop addresses. */
     public void finish(JsonNode result) {

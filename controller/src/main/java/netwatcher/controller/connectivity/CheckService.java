@@ -99,6 +99,13 @@ public final class CheckService {
             else destHost = req.destinationAddress();
         }
         int port = req.destinationPort();
+        if (port == 0 && destHost != null && destHost.contains("://")) {
+            try {
+                port = Math.max(0, java.net.URI.create(destHost).getPort()); // a URL's own port wins over the protocol's default
+            } catch (IllegalArgumentException e) {
+                // not a URL the agent can use either; it reports the resolution failure
+            }
+        }
         if (port == 0 && req.protocol() != null) {
             port = switch (req.protocol()) {
                 case "Http" -> 80;
