@@ -168,6 +168,15 @@ class ConnectivityCommandsTest {
     }
 
     @Test
+    void showNextHop_whenTheAgentNeverAnswers_exits6WithAgentStopped() throws Exception {
+        // registered, but nothing plays its orders: the controller gives up after its agent wait (20 s)
+        new netwatcher.controller.TestAgent(c, "lab", "off", "westeurope", List.of("198.18.4.10/24"));
+        var run = nw("watcher", "show-next-hop", "-g", "lab", "--vm", "off", "--source-ip", "198.18.4.10", "--dest-ip", "198.19.0.1");
+        assertEquals(ExitCodes.OPERATION_FAILED, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("ERROR: AgentStopped: "), run.err());
+    }
+
+    @Test
     void testIpFlow_printsVerdictAndRule() throws Exception {
         db.verdict = new CheckReport.Verdict("Deny", "UserRule_Db", Map.of());
         var run = nw("watcher", "test-ip-flow", "-g", "lab", "--vm", "db", "--direction", "Inbound", "--protocol", "TCP",

@@ -291,6 +291,8 @@ public final class CheckService {
     private Object assemble(CheckRow c, Part main, List<Part> observers, String flowJson) {
         CheckRequest req = Json.read(c.requestJson(), CheckRequest.class);
         CheckReport mainReport = main.reportJson() == null ? null : Json.read(main.reportJson(), CheckReport.class);
+        // only interim reports by the deadline: the source never finished, so the check says AgentStopped
+        if (mainReport != null && PROBING.equals(mainReport.state())) mainReport = null;
         boolean agentAnswered = mainReport != null;
         return switch (c.kind()) {
             case CheckRequest.IP_FLOW_VERIFY -> {
