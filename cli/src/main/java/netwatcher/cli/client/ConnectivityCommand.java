@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
  * with live progress of the probes and hops on standard error), {@code show-next-hop} (POST nextHop)
  * and {@code test-ip-flow} (POST ipFlowVerify), with az's option names. Each finds the network
  * watcher in the VM's location, posts the request and follows the long-running operation to its
- * result. Bad option values are usage errors (exit 2) before any request is sent.
+ * result. Bad option values are usage errors (exit 2) before any request is sent. Each command
+ * instance runs once, on one thread (as every {@link ArmCommand}); the helpers are stateless.
  */
 public final class ConnectivityCommand {
     private ConnectivityCommand() {}
