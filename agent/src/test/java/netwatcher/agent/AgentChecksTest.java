@@ -128,6 +128,34 @@ class AgentChecksTest {
     }
 
     @Test
+    void source_whileProbing_deliversInterimReportsThenTheFinalOne() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress())) {
+            Thread.ofPlatform().daemon().start(() -> { // accept and close, so the backlog never fills
+                while (!server.isClosed()) {
+                    try {
+                        server.accept().close();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            startAgent();
+            controller.putCheck(source("chk-interim", server.getLocalPort(), 100)); // 100 probes paced 10 ms: about 1 s
+
+            CheckReport done = await("chk-interim", CheckReport.DONE);
+
+            List<CheckReport> all = controller.checkReports("chk-interim");
+            List<CheckReport> interim = all.stream().filter(r -> r.state().equals("probing")).toList();
+            assertTrue(!interim.isEmpty(), "no interim report during about a second of probing: " + all);
+            assertEquals(done, all.getLast(), "nothing follows the final report: " + all);
+            assertTrue(interim.stream().allMatch(r -> r.probes().sent() <= 100 && r.findings().isEmpty()), interim::toString);
+            assertTrue(interim.stream().anyMatch(r -> r.probes().sent() < 100), "an interim report came mid-probing: " + interim);
+            assertEquals(100, done.probes().sent());
+            assertEquals(List.of(), controller.violations());
+        }
+    }
+
+    @Test
     void source_whenNothingListens_reportsPortClosed() throws Exception {
         int closed;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

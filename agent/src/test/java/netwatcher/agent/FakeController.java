@@ -198,9 +198,10 @@ final class FakeController implements AutoCloseable {
                 Reports posted = JSON.readValue(ex.getRequestBody(), Reports.class);
                 reports.addAll(posted.captures());
                 checkReports.addAll(posted.checks());
-                synchronized (lock) { // as the controller: a part stays listed until its final report arrives
+                synchronized (lock) { // as the controller: a part stays listed until its final report arrives (not armed, not interim)
                     for (netwatcher.model.check.CheckReport r : posted.checks()) {
-                        if (!keepFinishedChecks && !r.state().equals("armed") && checks.remove(r.key() + "/" + r.role()) != null) generation++;
+                        boolean last = !r.state().equals("armed") && !r.state().equals("probing");
+                        if (!keepFinishedChecks && last && checks.remove(r.key() + "/" + r.role()) != null) generation++;
                     }
                     lock.notifyAll();
                 }

@@ -111,6 +111,72 @@ class ConnectivityCheckApiTest {
     }
 
     @Test
+    void operationStatus_whileSourceSendsInterimReports_showsProbesAndHopsSoFar() throws Exception {
+        for (TestAgent a : List.of(fw1, fw2, db)) a.orders(-1, 0);
+        var post = c.send("POST", nw + "/connectivityCheck" + V, """
+                {"source":{"resourceId":"%s"},"destination":{"resourceId":"%s","port":5432}}""".formatted(app.vmId, db.vmId));
+        assertEquals(202, post.status(), post.body());
+        String async = post.header("Azure-AsyncOperation");
+        String location = post.header("Location");
+
+        JsonNode early = c.send("GET", async, null).json();
+        assertEquals("InProgress", early.path("status").asText());
+        assertTrue(List.of("observing", "probing").contains(early.path("properties").path("phase").asText()), early.toString());
+        assertTrue(early.path("percentComplete").isNumber(), early.toString());
+
+        for (TestAgent a : List.of(fw1, fw2, db)) {
+            CheckOrder o = order(a, CheckOrder.OBSERVER);
+            a.reportCheck(new CheckReport(o.key(), CheckOrder.OBSERVER, CheckReport.ARMED, null, null, null, null, null, null, null));
+        }
+        CheckOrder src = order(app, CheckOrder.SOURCE);
+        Flow resolved = new Flow("Tcp", "198.18.1.10", 40002, "198.18.3.10", null, 5432, null, null);
+        app.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, "probing", resolved,
+                new CheckReport.ProbeSummary(40, 2, 1, 1, 3, Map.of("connected", 38, "timeout", 2), null),
+                java.util.Arrays.asList(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
+                        new CheckReport.TraceHop(2, null, List.of(), "none", null)),
+                List.of(), null, null, null));
+
+        JsonNode mid = c.send("GET", async, null).json();
+        assertEquals("InProgress", mid.path("status").asText(), mid.toString());
+        JsonNode p = mid.path("properties");
+        assertEquals("probing", p.path("phase").asText(), mid.toString());
+        assertEquals(40, p.path("probesSent").asInt());
+        assertEquals(2, p.path("probesFailed").asInt());
+        assertEquals(2, p.path("hops").size(), mid.toString());
+        assertEquals(1, p.path("hops").get(0).path("ttl").asInt());
+        assertEquals("198.18.1.1", p.path("hops").get(0).path("address").asText());
+        assertTrue(p.path("hops").get(1).path("address").isNull() || p.path("hops").get(1).path("address").isMissingNode(), mid.toString());
+        assertEquals(39.0, mid.path("percentComplete").asDouble(), 0.01, mid.toString());
+        assertEquals(202, c.send("GET", location, null).status(), "an interim report does not finish the part");
+        assertTrue(app.orders(-1, 0).checks().stream().anyMatch(o -> o.key().equals(src.key())), "the source order stays listed");
+
+        app.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, CheckReport.DONE, resolved,
+                new CheckReport.ProbeSummary(100, 2, 1, 1, 3, Map.of("connected", 98, "timeout", 2), null),
+                List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
+                        new CheckReport.TraceHop(2, "198.18.2.2", List.of(0.3), "timeExceeded", null),
+                        new CheckReport.TraceHop(3, "198.18.3.10", List.of(0.4), "destination", null)),
+                List.of(), null, null, null));
+        // a late interim report must not regress the finished part
+        app.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, "probing", resolved,
+                new CheckReport.ProbeSummary(50, 0, 1, 1, 1, Map.of("connected", 50), null), List.of(), List.of(), null, null, null));
+        JsonNode finishing = c.send("GET", async, null).json();
+        assertEquals("finishing", finishing.path("properties").path("phase").asText(), finishing.toString());
+        assertEquals(100, finishing.path("properties").path("probesSent").asInt(), finishing.toString());
+        assertEquals(3, finishing.path("properties").path("hops").size());
+
+        for (TestAgent a : List.of(fw1, fw2, db)) {
+            CheckOrder f = order(a, CheckOrder.OBSERVER);
+            a.reportCheck(new CheckReport(f.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null, List.of(), null, null, null));
+        }
+        var result = c.send("GET", location, null);
+        assertEquals(200, result.status(), result.body());
+        assertEquals("Degraded", result.json().path("connectionStatus").asText(), result.body());
+        JsonNode end = c.send("GET", async, null).json();
+        assertEquals("Succeeded", end.path("status").asText());
+        assertTrue(end.path("properties").isMissingNode() && end.path("percentComplete").isMissingNode(), end.toString());
+    }
+
+    @Test
     void sdkCheckConnectivity_completesWithReachable() throws Exception {
         var network = SdkClients.network(c);
         var watcher = network.networkWatchers().getByResourceGroup("NetworkWatcherRG", "NetworkWatcher_westeurope");

@@ -68,14 +68,27 @@ public final class CheckExecutor implements AutoCloseable {
      * @param probes      defaults for probing (count, timeout, pacing, total limit); the order's spec overrides count and timeout
      * @param trace       defaults for tracing; the order's {@code maxHops} overrides
      * @param threads     how many checks run at once
+     * @param interimInterval how often a running source part reports its probes and hops so far
+     *                    ({@code state:"probing"}), when something changed
      */
-    public record Settings(Prober.Settings probes, ParisTracer.Settings trace, int threads) {
+    public record Settings(Prober.Settings probes, ParisTracer.Settings trace, int threads, Duration interimInterval) {
         public static final Settings DEFAULT = new Settings(Prober.Settings.DEFAULT, ParisTracer.Settings.DEFAULT, 2);
 
         public Settings {
             if (threads < 1) throw new IllegalArgumentException("check threads must be at least 1");
+            if (interimInterval == null || interimInterval.isNegative() || interimInterval.isZero()) {
+                throw new IllegalArgumentException("the interim report interval must be positive");
+            }
+        }
+
+        /** With interim {@code probing} reports every 300 ms. */
+        public Settings(Prober.Settings probes, ParisTracer.Settings trace, int threads) {
+            this(probes, trace, threads, Duration.ofMillis(300));
         }
     }
+
+    /** The state of a source's interim report (probes and hops so far); never finishes a part. */
+    public static final String PROBING = "probing";
 
     /** Resolves host names for the source role; the system resolver in the daemon. */
     @FunctionalInterface
@@ -325,9 +338,79 @@ public final class CheckExecutor implements AutoCloseable {
         Prober.Settings probeSettings = new Prober.Settings(spec.probes() > 0 ? spec.probes() : defaults.probes(),
                 spec.timeoutMs() > 0 ? Duration.ofMillis(spec.timeoutMs()) : defaults.timeout(), defaults.pacing(),
                 defaults.totalLimit());
+        Interim interim = new Interim(order, resolved);
+        try {
+            return probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
+                    evidenceTrace, probeSettings, interim);
+        } finally {
+            interim.stop();
+        }
+    }
+
+    /**
+     * Sends the source's interim reports ({@code state:"probing"}) on its own thread every
+     * {@link Settings#interimInterval} while probes and hops come in, only when something changed
+     * and only while the part is still listed. {@link #stop} ends it before the final report is made,
+     * so an interim report never follows the final one.
+     */
+    private final class Interim {
+        private final CheckOrder order;
+        private final Flow flow;
+        private final java.util.concurrent.ConcurrentLinkedQueue<ProbeResult> results = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.ConcurrentLinkedQueue<CheckReport.TraceHop> hops = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final Thread ticker;
+        private volatile boolean stopped;
+
+        Interim(CheckOrder order, Flow flow) {
+            this.order = order;
+            this.flow = flow;
+            this.ticker = Thread.ofPlatform().daemon().name("nw-agent-check-interim").start(this::tick);
+        }
+
+        private void tick() {
+            int reportedResults = 0;
+            int reportedHops = 0;
+            while (!stopped) {
+                try {
+                    Thread.sleep(settings.interimInterval());
+                } catch (InterruptedException e) {
+                    return;
+                }
+                List<ProbeResult> r = List.copyOf(results);
+                List<CheckReport.TraceHop> h = List.copyOf(hops);
+                if (r.size() == reportedResults && h.size() == reportedHops) continue;
+                reportedResults = r.size();
+                reportedHops = h.size();
+                CheckReport report = report(order, PROBING, flow, new ProbeRun(r, null).summary(), h, List.of(), null, null);
+                synchronized (lock) {
+                    Part part = parts.get(order.key() + "/" + order.role());
+                    if (stopped || closed || part == null) return;
+                    sink.report(report);
+                }
+            }
+        }
+
+        void stop() {
+            synchronized (lock) {
+                stopped = true; // under the lock: no interim report can be sent after this
+            }
+            ticker.interrupt();
+            try {
+                ticker.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private CheckReport probeAndTrace(CheckOrder order, Flow flow, ProbeSpec spec, ProbeTarget.Protocol protocol,
+                                      ProbeTarget target, Flow resolved, InetAddress sourceAddress,
+                                      List<CheckReport.Finding> findings, List<String> limits,
+                                      HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace,
+                                      Prober.Settings probeSettings, Interim interim) {
         ProbeRun run;
         try {
-            run = prober.run(target, probeSettings);
+            run = prober.run(target, probeSettings, interim.results::add);
         } catch (ProbeException e) {
             if (!"bind".equals(e.stage())) throw e;
             Map<String, String> context = new LinkedHashMap<>();
@@ -343,7 +426,7 @@ public final class CheckExecutor implements AutoCloseable {
                 spec.maxHops() > 0 ? Math.min(255, spec.maxHops()) : traceDefaults.maxHops(), traceDefaults.probesPerHop(),
                 probeSettings.timeout().compareTo(traceDefaults.timeout()) < 0 ? probeSettings.timeout() : traceDefaults.timeout(),
                 traceDefaults.silentHopsToStop());
-        ParisTracer.Trace trace = tracer.trace(target, traceSettings);
+        ParisTracer.Trace trace = tracer.trace(target, traceSettings, interim.hops::add);
 
         InetSocketAddress used = trace.source() != null ? trace.source() : run.local();
         if (used != null) {

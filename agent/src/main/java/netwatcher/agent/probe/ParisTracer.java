@@ -53,6 +53,11 @@ public final class ParisTracer {
 
     /** Traces towards {@code target} (TCP for Tcp/Http/Https, ICMP echo for Icmp). */
     public Trace trace(ProbeTarget target, Settings settings) {
+        return trace(target, settings, h -> { });
+    }
+
+    /** Like {@link #trace(ProbeTarget, Settings)}, handing each hop to {@code onHop} as soon as its TTL is done. */
+    public Trace trace(ProbeTarget target, Settings settings, java.util.function.Consumer<CheckReport.TraceHop> onHop) {
         InetAddress dst = target.destination().getAddress();
         boolean icmp = target.protocol() == ProbeTarget.Protocol.ICMP;
         InetSocketAddress fixed = target.source();
@@ -108,7 +113,9 @@ public final class ParisTracer {
                     }
                     if (stop) break;
                 }
-                hops.add(new CheckReport.TraceHop(ttl, Addresses.text(responder), rtts, reply, code));
+                CheckReport.TraceHop hop = new CheckReport.TraceHop(ttl, Addresses.text(responder), rtts, reply, code);
+                hops.add(hop);
+                onHop.accept(hop);
                 if (stop) break;
                 silent = responder == null ? silent + 1 : 0;
                 if (silent >= settings.silentHopsToStop()) break;

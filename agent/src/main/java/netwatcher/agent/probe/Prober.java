@@ -58,6 +58,15 @@ public final class Prober {
      *                        bound (stage {@code bind}) or no raw ICMP socket can be opened
      */
     public ProbeRun run(ProbeTarget target, Settings settings) {
+        return run(target, settings, r -> { });
+    }
+
+    /**
+     * Like {@link #run(ProbeTarget, Settings)}, handing each probe's result to {@code onResult} as
+     * soon as it is classified (from the probing threads, concurrently: the consumer must be
+     * thread-safe). Used for interim progress reports.
+     */
+    public ProbeRun run(ProbeTarget target, Settings settings, java.util.function.Consumer<ProbeResult> onResult) {
         int n = settings.probes();
         ProbeResult[] results = new ProbeResult[n];
         InetSocketAddress[] locals = new InetSocketAddress[n];
@@ -83,6 +92,7 @@ public final class Prober {
                         }
                     }
                     results[i] = probeOnce(target, settings, echo, i, locals);
+                    onResult.accept(results[i]);
                 }
             } catch (RuntimeException e) {
                 fault.compareAndSet(null, e);

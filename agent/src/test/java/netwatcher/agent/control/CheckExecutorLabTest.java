@@ -1,6 +1,7 @@
 package netwatcher.agent.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,7 +95,9 @@ class CheckExecutorLabTest {
         });
         long end = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < end) {
-            for (CheckReport r : reports) if (r.key().equals(orders[0].key()) && !r.state().equals(CheckReport.ARMED)) return r;
+            for (CheckReport r : reports) {
+                if (r.key().equals(orders[0].key()) && !r.state().equals(CheckReport.ARMED) && !r.state().equals(CheckExecutor.PROBING)) return r;
+            }
             Thread.sleep(50);
         }
         throw new AssertionError("no report for " + orders[0].key() + " within " + WAIT + ": " + reports);
@@ -154,6 +157,27 @@ class CheckExecutorLabTest {
         assertEquals(List.of("timeExceeded", "timeExceeded", "none", "none", "none"), replies);
         assertEquals("198.18.2.2", done.hops().get(1).address());
         assertTrue(done.flow().sourcePort() > 0);
+    }
+
+    @Test
+    void source_whileProbingAndTracing_sendsInterimReportsBeforeTheFinalOne() throws Exception {
+        CheckReport done = run(source("db80-interim", new Flow("Tcp", null, 0, null, "db.lab.test", 80, null, "IPv4"),
+                new ProbeSpec(10, 300, 10, null)));
+        assertEquals(CheckReport.DONE, done.state(), done::toString);
+        List<CheckReport> mine = reports.stream().filter(r -> r.key().equals("db80-interim")).toList();
+        List<CheckReport> interim = mine.stream().filter(r -> r.state().equals(CheckExecutor.PROBING)).toList();
+        assertFalse(interim.isEmpty(), "no interim report while a 5-hop trace with 300 ms silences ran: " + mine);
+        assertEquals(done, mine.getLast(), "nothing may follow the final report: " + mine);
+        assertEquals(1, mine.stream().filter(r -> r.state().equals(CheckReport.DONE)).count());
+        int lastHops = 0;
+        for (CheckReport r : interim) {
+            assertTrue(r.findings().isEmpty(), r::toString);
+            assertTrue(r.probes().sent() <= 10, r::toString);
+            assertTrue(r.hops().size() >= lastHops, "hops only grow: " + interim);
+            lastHops = r.hops().size();
+            assertEquals(done.hops().subList(0, r.hops().size()), r.hops(), "interim hops are the final trace so far");
+        }
+        assertTrue(interim.stream().anyMatch(r -> r.hops().size() < done.hops().size()), "some interim report came mid-trace: " + interim);
     }
 
     @Test

@@ -190,6 +190,16 @@ public final class ArmClient {
 
     /** Follows an already-started operation; see {@link #longRunning}. */
     public Response follow(String method, String path, String apiVersion, Response first) {
+        return follow(method, path, apiVersion, first, status -> { });
+    }
+
+    /**
+     * Follows an already-started operation like {@link #follow(String, String, String, Response)},
+     * handing every Azure-AsyncOperation status body to {@code onStatus} as it arrives (for progress
+     * display: netwatcher adds {@code percentComplete} and {@code properties}).
+     */
+    public Response follow(String method, String path, String apiVersion, Response first,
+                           java.util.function.Consumer<JsonNode> onStatus) {
         if (first.status() != 201 && first.status() != 202) return first;
         String async = first.header("Azure-AsyncOperation");
         String location = first.header("Location");
@@ -199,6 +209,7 @@ public final class ArmClient {
             while (true) {
                 pause(last);
                 last = check(send("GET", async, null, null));
+                onStatus.accept(last.body());
                 String status = last.body().path("status").asText("");
                 if (status.equalsIgnoreCase("Succeeded")) break;
                 if (status.equalsIgnoreCase("Failed") || status.equalsIgnoreCase("Canceled")) throw failed(path, status, last.body());

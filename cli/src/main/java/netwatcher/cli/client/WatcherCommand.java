@@ -2,10 +2,11 @@ package netwatcher.cli.client;
 
 import picocli.CommandLine.Command;
 
-/** {@code nw watcher}: network watchers and, under them, packet captures. */
+/** {@code nw watcher}: network watchers and, under them, packet captures and the checks (test-connectivity, show-next-hop, test-ip-flow). */
 @Command(name = "watcher", description = "Network watchers (one per subscription and location) and their operations.",
         mixinStandardHelpOptions = true,
-        subcommands = {WatcherCommand.ListWatchers.class, PacketCaptureCommand.class})
+        subcommands = {WatcherCommand.ListWatchers.class, PacketCaptureCommand.class, ConnectivityCommand.TestConnectivity.class,
+            ConnectivityCommand.ShowNextHop.class, ConnectivityCommand.TestIpFlow.class})
 public final class WatcherCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -38,6 +38,8 @@ import netwatcher.model.check.ProbeSpec;
  */
 public final class CheckService {
     public static final String OP_KIND = "check";
+    /** The state of a source's interim report (probes and hops so far); see docs/agent-protocol.md section 8. */
+    public static final String PROBING = "probing";
 
     /**
      * Settings.
@@ -97,6 +99,13 @@ public final class CheckService {
             else destHost = req.destinationAddress();
         }
         int port = req.destinationPort();
+        if (port == 0 && destHost != null && destHost.contains("://")) {
+            try {
+                port = Math.max(0, java.net.URI.create(destHost).getPort()); // a URL's own port wins over the protocol's default
+            } catch (IllegalArgumentException e) {
+                // not a URL the agent can use either; it reports the resolution failure
+            }
+        }
         if (port == 0 && req.protocol() != null) {
             port = switch (req.protocol()) {
                 case "Http" -> 80;
@@ -201,8 +210,14 @@ public final class CheckService {
             if (part.isEmpty()) {
                 throw ArmErrorCode.AuthorizationFailed.exception("Check " + report.key() + " has no " + report.role() + " part for this agent's VM.");
             }
-            if (part.get().state().equals("done") || part.get().state().equals("failed")) return null;
+            if (part.get().state().equals("done") || part.get().state().equals("failed")) return null; // never regress a finished part
             Instant now = clock.instant();
+            if (PROBING.equals(report.state())) {
+                // interim: keep it for progress; it neither finishes the part nor moves the check
+                if (!report.role().equals(CheckOrder.SOURCE) || c.get().state().equals("done")) return null;
+                repo.updatePart(h, new Part(report.key(), vmKey, report.role(), PROBING, Json.writeString(report), now));
+                return null;
+            }
             repo.updatePart(h, new Part(report.key(), vmKey, report.role(), report.state(), Json.writeString(report), now));
             advance(h, c.get(), touched);
             return null;
@@ -276,6 +291,8 @@ public final class CheckService {
     private Object assemble(CheckRow c, Part main, List<Part> observers, String flowJson) {
         CheckRequest req = Json.read(c.requestJson(), CheckRequest.class);
         CheckReport mainReport = main.reportJson() == null ? null : Json.read(main.reportJson(), CheckReport.class);
+        // only interim reports by the deadline: the source never finished, so the check says AgentStopped
+        if (mainReport != null && PROBING.equals(mainReport.state())) mainReport = null;
         boolean agentAnswered = mainReport != null;
         return switch (c.kind()) {
             case CheckRequest.IP_FLOW_VERIFY -> {
@@ -306,9 +323,62 @@ public final class CheckService {
                 : "The agent could not evaluate the request: " + report.error(), null));
     }
 
-    /** Resolves the check operation: done when the check is. */
+    /**
+     * The progress of a pending check for the operation status body: {@code phase} (the check's
+     * state), {@code probesSent}/{@code probesFailed} and {@code hops} [{ttl, address}] from the
+     * source's latest report (interim or final), and a percentage: observing 0-5, probing 5-90 by
+     * probes sent against the order's count, finishing 95.
+     */
+    public Optional<OperationResolver.Progress> progress(String key) {
+        Optional<CheckRow> c = repo.find(db, key);
+        if (c.isEmpty() || c.get().state().equals("done")) return Optional.empty();
+        CheckRow row = c.get();
+        Part main = repo.parts(db, key).stream().filter(p -> !p.role().equals(CheckOrder.OBSERVER)).findFirst().orElse(null);
+        CheckReport report = main == null || main.reportJson() == null ? null : Json.read(main.reportJson(), CheckReport.class);
+        int sent = report != null && report.probes() != null ? report.probes().sent() : 0;
+        int failed = report != null && report.probes() != null ? report.probes().failed() : 0;
+        List<Map<String, Object>> hops = new ArrayList<>();
+        if (report != null) {
+            for (CheckReport.TraceHop h : report.hops()) {
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                m.put("ttl", h.ttl());
+                m.put("address", h.address()); // null: the hop stayed silent
+                hops.add(m);
+            }
+        }
+        boolean connectivity = row.kind().equals(CheckRequest.CONNECTIVITY);
+        double percent = switch (row.state()) {
+            case "observing" -> 0;
+            case "probing" -> connectivity ? 5 + 85.0 * Math.min(1.0, sent / (double) Math.max(1, settings.probes())) : 50;
+            default -> 95;
+        };
+        Map<String, Object> props = new java.util.LinkedHashMap<>();
+        props.put("phase", row.state());
+        if (connectivity) {
+            props.put("probesSent", sent);
+            props.put("probesFailed", failed);
+            props.put("hops", hops);
+        }
+        return Optional.of(new OperationResolver.Progress(Math.round(percent * 10) / 10.0, props));
+    }
+
+    /** Resolves the check operation: done when the check is; reports {@link #progress} meanwhile. */
     public OperationResolver resolver() {
-        return op -> {
+        return new OperationResolver() {
+            @Override
+            public Optional<OperationResolver.Progress> progress(netwatcher.controller.operations.Operation op) {
+                return CheckService.this.progress(op.targetKey());
+            }
+
+            @Override
+            public Optional<Outcome> resolve(netwatcher.controller.operations.Operation op) {
+                return resolveCheck(op);
+            }
+        };
+    }
+
+    private Optional<OperationResolver.Outcome> resolveCheck(netwatcher.controller.operations.Operation op) {
+        {
             Optional<CheckRow> c = repo.find(db, op.targetKey());
             if (c.isPresent() && !c.get().state().equals("done")) {
                 advanceAll();
@@ -321,7 +391,7 @@ public final class CheckService {
                 return Optional.of(new OperationResolver.Failure(Json.MAPPER.convertValue(tree.get("__error"), ArmError.class)));
             }
             return Optional.of(new OperationResolver.Success(200, c.get().resultJson()));
-        };
+        }
     }
 
     /** The check's target path for authorization (the watcher). */

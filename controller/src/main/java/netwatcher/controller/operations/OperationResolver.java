@@ -10,6 +10,25 @@ public interface OperationResolver {
     /** The outcome when the operation has finished, or empty while it still runs. */
     Optional<Outcome> resolve(Operation operation);
 
+    /**
+     * How far a pending operation has come, for the Azure-AsyncOperation status body (ARM clients
+     * ignore the extra fields). Empty by default: the body then carries only the ARM status.
+     */
+    default Optional<Progress> progress(Operation operation) { return Optional.empty(); }
+
+    /**
+     * Interim progress of a running operation.
+     *
+     * @param percentComplete ARM's optional {@code percentComplete} (0..100)
+     * @param properties      rendered as the status body's {@code properties} object
+     */
+    record Progress(double percentComplete, java.util.Map<String, Object> properties) {
+        public Progress {
+            properties = properties == null ? java.util.Map.of()
+                    : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(properties));
+        }
+    }
+
     /** How an operation ended. */
     sealed interface Outcome permits Success, Failure {}
 

@@ -10,7 +10,7 @@ import netwatcher.controller.http.Router;
 /**
  * The two polling endpoints of ARM long-running operations:
  * {@code GET .../locations/{location}/operations/{id}} (Azure-AsyncOperation: always 200 with a
- * status body) and {@code GET .../locations/{location}/operationResults/{id}} (Location: 202 while
+ * status body, with {@code percentComplete} and {@code properties} while a feature reports progress) and {@code GET .../locations/{location}/operationResults/{id}} (Location: 202 while
  * running, then the final answer of the original call).
  */
 public final class OperationRoutes {
@@ -40,12 +40,15 @@ public final class OperationRoutes {
     private void status(Exchange ex, Map<String, String> vars) {
         Operation op = load(ex, vars);
         if (!op.done()) ex.setHeader("Retry-After", OperationService.RETRY_AFTER);
+        var progress = operations.progress(op);
         ex.json(200, Exchange.object(
                 "id", "/subscriptions/" + vars.get("sub") + "/providers/Microsoft.Network/locations/" + op.location() + "/operations/" + op.id(),
                 "name", op.id(),
                 "status", op.status().name(),
                 "startTime", op.createdAt().toString(),
                 "endTime", op.done() ? op.updatedAt().toString() : null,
+                "percentComplete", progress.map(OperationResolver.Progress::percentComplete).orElse(null),
+                "properties", progress.map(OperationResolver.Progress::properties).orElse(null),
                 "error", op.status() == Operation.Status.Failed ? op.error() : null));
     }
 

@@ -89,6 +89,13 @@ public final class OperationService {
         return repo.find(db, id);
     }
 
+    /** The progress the operation's resolver reports while it is pending; empty once done or without a hook. */
+    public Optional<OperationResolver.Progress> progress(Operation op) {
+        if (op.done()) return Optional.empty();
+        OperationResolver resolver = resolvers.get(op.kind());
+        return resolver == null ? Optional.empty() : resolver.progress(op);
+    }
+
     /** Completes a pending operation now (used when the feature learns the outcome first). */
     public void complete(String id, OperationResolver.Outcome outcome) {
         Instant now = clock.instant();

@@ -5,6 +5,8 @@
  * {@code .../operationResults/{id}} for Location) read it back. Because operations live in the
  * database, a poll after a controller restart still answers. Pending operations are resolved
  * lazily on poll by the feature that owns their kind ({@link netwatcher.controller.operations.OperationResolver}),
- * so no background job has to survive a restart for a client to see the outcome.
+ * so no background job has to survive a restart for a client to see the outcome. A resolver may
+ * also report a pending operation's progress, which the Azure-AsyncOperation status body carries
+ * as {@code percentComplete} and {@code properties} (ARM clients ignore both).
  */
 package netwatcher.controller.operations;
