@@ -101,17 +101,21 @@ public final class UpCommand implements Callable<Integer> {
         String db = "/subscriptions/" + sub + "/resourceGroups/" + LabAgents.RESOURCE_GROUP + "/providers/Microsoft.Compute/virtualMachines/db";
         String account = "/subscriptions/" + sub + "/resourceGroups/" + Controller.STORAGE_GROUP + "/providers/Microsoft.Storage/storageAccounts/"
                 + Controller.LOCAL_ACCOUNT;
+        String nw = System.getProperty("nw.home") == null ? "./nw" : Path.of(System.getProperty("nw.home"), "nw").toString();
         return """
                 The lab is up: VMs %s in resource group '%s' (hosts are namespaces nw-lab-<host>; docs/lab.md). In another shell:
-                  nwc() { curl -s --cacert %s -H "Authorization: Bearer $(cat %s)" "$@"; echo; }; PC=%s; V=api-version=2025-05-01
+                  nwc() { curl -s --cacert %s -H "Authorization: Bearer $(cat %s)" "$@"; echo; }; PC=%s; V=api-version=2025-05-01; export NW_CONFIG=%s; %s login --endpoint %s --token "$(cat %s)" --ca-file %s >/dev/null
                   nwc "%s/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/virtualMachines?$V"
                   nwc -X PUT -H "Content-Type: application/json" "$PC?$V" -d '{"properties":{"target":"%s","timeLimitInSeconds":60,"storageLocation":{"storageId":"%s","filePath":"/var/captures/demo.cap"},"filters":[{"protocol":"TCP","localPort":"1433"}]}}'; sleep 1; ip netns exec %s bash -c 'echo hello > /dev/tcp/%s/1433'
                   nwc "$(nwc -o /dev/null -w '%%header{location}' -X POST "$PC/queryStatus?$V")"
-                  nwc -X POST "$PC/stop?$V"; sleep 3; nwc -o demo.cap "$(nwc "$PC?$V" | sed -n 's/.*"storagePath":"\\([^"]*\\)".*/\\1/p')"; tshark -n -r demo.cap
+                  %s watcher packet-capture stop -l %s -n demo && sleep 3 && %s watcher packet-capture download -l %s -n demo -f demo.cap && tshark -n -r demo.cap
+                  %s watcher test-connectivity -g %s --source-resource app --dest-resource db --dest-port 80 -o table
                 """.formatted(String.join(", ", LabSession.agentHosts(lab)), LabAgents.RESOURCE_GROUP,
                 controller.caFile(), controller.adminTokenFile(), pc,
+                controller.config().dataDir().resolve("nw-cli.json"), nw, base, controller.adminTokenFile(), controller.caFile(),
                 base, sub, LabAgents.RESOURCE_GROUP,
-                db, account, lab.host("app").namespace(), lab.host("db").ipv4());
+                db, account, lab.host("app").namespace(), lab.host("db").ipv4(),
+                nw, LabAgents.LOCATION, nw, LabAgents.LOCATION, nw, LabAgents.RESOURCE_GROUP);
     }
 
     /** The local agent: this machine becomes a VM of the default subscription at once. */

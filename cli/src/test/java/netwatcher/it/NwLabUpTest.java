@@ -61,9 +61,22 @@ class NwLabUpTest {
                 assertFalse(names.stream().anyMatch(n -> n.contains("mgmt")), "the management NIC must not be registered: " + names);
                 assertFalse(nics.toString().contains(network.substring(0, network.lastIndexOf('.'))), "a management address was registered");
 
-                String guide = UpCommand.labGuide(controller, lab);
+                // the guide's `nw` is this build's CLI: a wrapper running netwatcher.cli.Main on the test class path
+                Path nw = dir.resolve("nw");
+                Files.writeString(nw, "#!/usr/bin/env bash\nexec '" + ProcessHandle.current().info().command().orElseThrow()
+                        + "' --enable-native-access=ALL-UNNAMED -cp '" + System.getProperty("surefire.test.class.path", classPath) + "' netwatcher.cli.Main \"$@\"\n");
+                nw.toFile().setExecutable(true);
+                String home = System.getProperty("nw.home");
+                System.setProperty("nw.home", dir.toString());
+                String guide;
+                try {
+                    guide = UpCommand.labGuide(controller, lab);
+                } finally {
+                    if (home == null) System.clearProperty("nw.home");
+                    else System.setProperty("nw.home", home);
+                }
                 List<String> lines = guide.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#") && !l.startsWith("The lab")).toList();
-                assertEquals(5, lines.size(), guide);
+                assertEquals(6, lines.size(), guide);
                 String setup = lines.getFirst();
                 String vms = bash(dir, setup + "\n" + lines.get(1));
                 for (String vm : List.of("app", "fw1", "fw2", "db")) assertTrue(vms.contains("virtualMachines/" + vm + "\""), vms);
@@ -74,6 +87,8 @@ class NwLabUpTest {
                 String read = bash(dir, setup + "\n" + lines.get(4));
                 assertTrue(read.contains("1433"), "tshark should list the TCP 1433 exchange from app: " + read);
                 assertTrue(Files.size(dir.resolve("demo.cap")) > 24);
+                String check = bash(dir, setup + "\n" + lines.get(5) + "\necho EXIT=$?");
+                assertTrue(check.contains("Unreachable") && check.contains("EXIT=0"), "test-connectivity to db:80 should be Unreachable: " + check);
             } finally {
                 System.setProperty("java.class.path", classPath);
             }
