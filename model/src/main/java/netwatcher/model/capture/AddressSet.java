@@ -38,19 +38,10 @@ public record AddressSet(List<Range> ranges) {
     /** Parses {@code value} for the filter field {@code field}; blank yields {@code null} (no constraint). */
     public static AddressSet parse(String field, String value) {
         if (value == null || value.isBlank()) return null;
-        String text = value.trim();
-        boolean list = text.contains(";");
-        boolean range = text.contains("-");
-        if (list && range) {
-            throw new FilterNotationException(field, "'" + value + "' mixes a range with a list; use one range (a-b) or one list (a;b;)");
-        }
-        if (range) {
-            String[] ends = text.split("-", -1);
-            if (ends.length != 2) {
-                throw new FilterNotationException(field, "'" + value + "' has more than one range; only one range a-b is supported");
-            }
-            InetAddress from = address(field, ends[0]);
-            InetAddress to = address(field, ends[1]);
+        Notation.Parts parts = Notation.split(field, value);
+        if (parts.range()) {
+            InetAddress from = address(field, parts.items().get(0));
+            InetAddress to = address(field, parts.items().get(1));
             if (from.getClass() != to.getClass()) {
                 throw new FilterNotationException(field, "range '" + value + "' mixes IPv4 and IPv6");
             }
@@ -60,13 +51,7 @@ public record AddressSet(List<Range> ranges) {
             return new AddressSet(List.of(new Range(from, to)));
         }
         List<Range> items = new ArrayList<>();
-        String[] parts = text.split(";", -1);
-        for (int i = 0; i < parts.length; i++) {
-            String part = parts[i].trim();
-            if (part.isEmpty()) {
-                if (i == parts.length - 1 && i > 0) continue; // the documented trailing ';'
-                throw new FilterNotationException(field, "'" + value + "' has an empty list entry");
-            }
+        for (String part : parts.items()) {
             InetAddress a = address(field, part);
             items.add(new Range(a, a));
         }
