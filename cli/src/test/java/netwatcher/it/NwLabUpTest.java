@@ -89,6 +89,9 @@ class NwLabUpTest {
                 assertTrue(Files.size(dir.resolve("demo.cap")) > 24);
                 String check = bash(dir, setup + "\n" + lines.get(5) + "\necho EXIT=$?");
                 assertTrue(check.contains("Unreachable") && check.contains("EXIT=0"), "test-connectivity to db:80 should be Unreachable: " + check);
+                // the same command as JSON: the seed scenario's rule sits on the fw2 hop
+                String json = bash(dir, setup + "\n" + lines.get(5).replace("-o table", "-o json --query hops"));
+                assertTrue(json.contains("UserRule_Port80") && json.contains("fw2-"), "the fw2 hop should name UserRule_Port80: " + json);
             } finally {
                 System.setProperty("java.class.path", classPath);
             }
