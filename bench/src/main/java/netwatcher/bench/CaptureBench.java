@@ -73,7 +73,14 @@ public final class CaptureBench {
             controller.listen(lab.controllerAddress());
             String sub = controller.defaultSubscription().id();
             String java = ProcessHandle.current().info().command().orElse("java");
-            List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+            List<String> cmd = new ArrayList<>();
+            String agentEnv = System.getProperty("bench.agentEnv", "").strip();
+            if (!agentEnv.isEmpty()) {
+                cmd.add("env");
+                cmd.addAll(List.of(agentEnv.split("\\s+")));
+                System.out.println("agent environment: " + agentEnv);
+            }
+            cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED"));
             String agentOpts = agentOptsText();
             if (!agentOpts.isEmpty()) cmd.addAll(List.of(agentOpts.split("\\s+")));
             System.out.println("agent JVM options: " + (agentOpts.isEmpty() ? "(none, as the systemd unit of agent/install)" : agentOpts));

@@ -54,9 +54,10 @@ final class TcpSyn {
                     return Reply.local(LibC.errno(), "bind", source);
                 }
             }
+            MemorySegment target = LibC.encode(arena, dst, destination.getPort()); // outside the timed span
             long start = System.nanoTime();
-            int rc = LibC.connect(fd, LibC.encode(arena, dst, destination.getPort()));
-            if (rc == 0) return answered(start, dst, fd);
+            int rc = LibC.connect(fd, target);
+            if (rc == 0) return answered(start, System.nanoTime(), dst, fd);
             int err = LibC.errno();
             if (err != LibC.EINPROGRESS) {
                 Reply icmp = readErrorQueue(fd, start, v6);
@@ -71,6 +72,7 @@ final class TcpSyn {
                 pfd.set(JAVA_SHORT, 4, LibC.POLLOUT);
                 pfd.set(JAVA_SHORT, 6, (short) 0);
                 int n = LibC.poll(pfd, 1, (int) Math.min(leftMs, Integer.MAX_VALUE));
+                long returned = System.nanoTime(); // the answer's time: before the getsockopt/error-queue reads below
                 if (n < 0) {
                     if (LibC.errno() == LibC.EINTR) continue;
                     return Reply.local(LibC.errno(), "poll", LibC.localAddress(fd));
@@ -82,9 +84,9 @@ final class TcpSyn {
                     if (icmp != null) return withLocal(icmp, fd);
                 }
                 int soError = LibC.socketError(fd);
-                if (soError == 0 && (revents & LibC.POLLOUT) != 0) return answered(start, dst, fd);
+                if (soError == 0 && (revents & LibC.POLLOUT) != 0) return answered(start, returned, dst, fd);
                 if (soError == LibC.ECONNREFUSED) {
-                    return new Reply(Reply.Kind.RESET, System.nanoTime() - start, dst, -1, -1, false, soError, null,
+                    return new Reply(Reply.Kind.RESET, returned - start, dst, -1, -1, false, soError, null,
                             LibC.localAddress(fd));
                 }
                 if (soError > 0) return Reply.local(soError, "connect", LibC.localAddress(fd));
@@ -101,8 +103,8 @@ final class TcpSyn {
         }
     }
 
-    private static Reply answered(long start, InetAddress dst, int fd) {
-        return new Reply(Reply.Kind.ANSWERED, System.nanoTime() - start, dst, -1, -1, false, 0, null, LibC.localAddress(fd));
+    private static Reply answered(long start, long end, InetAddress dst, int fd) {
+        return new Reply(Reply.Kind.ANSWERED, end - start, dst, -1, -1, false, 0, null, LibC.localAddress(fd));
     }
 
     private static Reply withLocal(Reply r, int fd) {
