@@ -89,6 +89,11 @@ public final class CaptureBench {
                     "--enrollment-token", controller.adminToken(), "--vm-name", "rcv", "--subscription-id", sub,
                     "--resource-group", "bench", "--location", "westeurope", "--ca-file", controller.caFile().toString(),
                     "--state-dir", lab.host("rcv").agentStateDirectory().toString(), "--ignore-interfaces", "mgmt0"));
+            String agentFlags = System.getProperty("bench.agentFlags", "").strip();
+            if (!agentFlags.isEmpty()) {
+                cmd.addAll(List.of(agentFlags.split("\\s+")));
+                System.out.println("agent flags: " + agentFlags);
+            }
             agentCommand.set(List.copyOf(cmd));
             lab.startAgent("rcv");
             Https https = new Https(controller.baseUrl(), controller.caFile(), controller.adminToken());
