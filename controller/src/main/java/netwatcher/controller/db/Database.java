@@ -140,6 +140,7 @@ public final class Database implements SqlOperations, AutoCloseable {
         }
     }
 
+    /** As {@link SqlOperations#batch}, all rows in one transaction: all are written or none. */
     @Override
     public int[] batch(String sql, List<Object[]> paramRows) {
         return inTransaction(handle -> handle.batch(sql, paramRows));

@@ -82,7 +82,21 @@ final class Statements {
     static void upsert(Connection connection, Dialect dialect, String table, List<String> keyColumns,
                        Map<String, ?> row) {
         String sql = upsertSql(dialect, table, keyColumns, row.keySet());
-        update(connection, sql, row.values().toArray());
+        Object[] params = row.values().toArray();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                update(connection, sql, params);
+                return;
+            } catch (DatabaseException e) {
+                // H2's MERGE is update-else-insert: a concurrent insert of the same key between the two
+                // steps surfaces as a duplicate key; the retry then updates. A failed statement does not
+                // abort an H2 transaction, so this is safe inside a Handle too. PostgreSQL's ON CONFLICT
+                // is atomic and never gets here.
+                if (dialect != Dialect.H2 || !e.isUniqueViolation() || attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     static String upsertSql(Dialect dialect, String table, List<String> keyColumns, Iterable<String> columns) {
