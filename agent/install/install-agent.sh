@@ -102,6 +102,8 @@ Restart=on-failure
 RestartSec=5
 # exit code 2 = a setting or the enrollment must be fixed: restarting will not help
 RestartPreventExitStatus=2
+# the JVM exits 143 (128 + SIGTERM) after a clean shutdown
+SuccessExitStatus=143
 KillSignal=SIGTERM
 TimeoutStopSec=60
 

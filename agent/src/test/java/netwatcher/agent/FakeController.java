@@ -70,7 +70,9 @@ final class FakeController implements AutoCloseable {
         synchronized (lock) {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
             port = server.getAddress().getPort();
-            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            // platform threads: virtual-thread carriers created from a thread inside a network namespace would
+            // stay in it and strand every later virtual thread of the test JVM there
+            server.setExecutor(Executors.newCachedThreadPool());
             server.createContext("/", this::handle);
             server.start();
         }
