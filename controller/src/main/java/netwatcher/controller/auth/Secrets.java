@@ -30,11 +30,18 @@ public final class Secrets {
         return randomToken(32);
     }
 
-    /** {@code bytes} random bytes, base64url without padding. */
+    /**
+     * {@code bytes} random bytes, base64url without padding, never starting with '-' or '_': a
+     * leading '-' makes command lines (picocli, az) read a secret given as a flag value as an option.
+     */
     static String randomToken(int bytes) {
         byte[] random = new byte[bytes];
-        RANDOM.nextBytes(random);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        String token;
+        do {
+            RANDOM.nextBytes(random);
+            token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        } while (token.charAt(0) == '-' || token.charAt(0) == '_');
+        return token;
     }
 
     /** The stored form of a secret: {@code sha256:<base64url(SHA-256(secret))>}. */
