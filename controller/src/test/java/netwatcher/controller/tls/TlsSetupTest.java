@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import netwatcher.controller.testsupport.MutableClock;
-import netwatcher.controller.testsupport.TlsHandshakes;
+import netwatcher.pki.TlsHandshakes;
 import netwatcher.pki.CertificateAuthority;
 import netwatcher.pki.IssuedCertificate;
 import netwatcher.pki.PemFiles;
