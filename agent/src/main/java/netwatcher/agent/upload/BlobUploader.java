@@ -2,6 +2,7 @@ package netwatcher.agent.upload;
 
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.models.Block;
 import com.azure.storage.blob.models.BlockList;
 import com.azure.storage.blob.models.BlockListType;
@@ -14,7 +15,6 @@ import netwatcher.model.agent.UploadTarget;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,22 +35,30 @@ import java.util.function.LongConsumer;
  * try per request): {@link UploadService} does the long retrying. Thread-safe.
  */
 public final class BlobUploader implements Uploader {
-    private final HttpClient http;
+    private static final int STREAM_BUFFER = 64 * 1024;
+
     private final int blockBytes;
+    private HttpClient http; // built by the first upload: an agent that never uploads to Blob loads no SDK
 
     public BlobUploader(int blockBytes) {
         this.blockBytes = blockBytes;
-        this.http = new JdkHttpClientBuilder()
-                .connectionTimeout(Duration.ofSeconds(10))
-                .responseTimeout(Duration.ofSeconds(60))
-                .build();
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = new JdkHttpClientBuilder()
+                    .connectionTimeout(Duration.ofSeconds(10))
+                    .responseTimeout(Duration.ofSeconds(60))
+                    .build();
+        }
+        return http;
     }
 
     @Override
     public void upload(Path file, UploadTarget target, LongConsumer progress) throws IOException {
         BlockBlobClient blob = new SpecializedBlobClientBuilder()
                 .endpoint(target.url())
-                .httpClient(http)
+                .httpClient(http())
                 .retryOptions(new RequestRetryOptions(RetryPolicyType.FIXED, 1, Duration.ofSeconds(60),
                         Duration.ofMillis(200), Duration.ofSeconds(2), null))
                 .buildBlockBlobClient();
@@ -80,20 +88,16 @@ public final class BlobUploader implements Uploader {
                 return;
             }
             long confirmed = 0;
-            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-                for (int i = 0; i < blocks; i++) {
-                    long start = (long) i * blockBytes;
-                    int length = (int) Math.min(blockBytes, total - start);
-                    Long have = staged.get(ids.get(i));
-                    if (have == null || have != length) {
-                        byte[] data = new byte[length];
-                        raf.seek(start);
-                        raf.readFully(data);
-                        blob.stageBlock(ids.get(i), new ByteArrayInputStream(data), length);
-                    }
-                    confirmed += length;
-                    progress.accept(confirmed);
+            for (int i = 0; i < blocks; i++) {
+                long start = (long) i * blockBytes;
+                long length = Math.min(blockBytes, total - start);
+                Long have = staged.get(ids.get(i));
+                if (have == null || have != length) {
+                    // read from the file in small pieces as the block is sent: a block is never held whole
+                    blob.stageBlock(ids.get(i), BinaryData.fromFile(file, start, length, STREAM_BUFFER));
                 }
+                confirmed += length;
+                progress.accept(confirmed);
             }
             blob.commitBlockList(ids, true);
             progress.accept(total);

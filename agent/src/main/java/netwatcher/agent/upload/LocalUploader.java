@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import netwatcher.model.agent.UploadTarget;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Function;
@@ -55,43 +58,55 @@ public final class LocalUploader implements Uploader {
             offset = total - 1;
             confirming = true;
         }
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-            while (true) {
-                int length = (int) Math.min(chunkBytes, total - offset);
-                byte[] chunk = new byte[length];
-                raf.seek(offset);
-                raf.readFully(chunk);
-                String range = total == 0 ? "bytes */0" : "bytes " + offset + "-" + (offset + length - 1) + "/" + total;
-                HttpResponse<byte[]> put = http.send(requests.apply(url)
-                        .timeout(Duration.ofSeconds(60))
-                        .header("Content-Type", "application/octet-stream")
-                        .header("Content-Range", range)
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(chunk)).build(), HttpResponse.BodyHandlers.ofByteArray());
-                if (put.statusCode() == 416) {
-                    offset = contentLength(put, url);
-                    if (offset > total) throw new IOException("controller length " + offset + " exceeds file size " + total);
-                    progress.accept(offset);
-                    if (offset == total) {
-                        if (confirming) throw new IOException("the controller holds all " + total + " bytes of " + url + " but does not complete it");
-                        offset = total - 1;
-                        confirming = true;
-                    }
-                    continue;
-                }
-                if (put.statusCode() != 200) {
-                    throw new IOException("PUT " + url + " (" + range + ") answered " + put.statusCode());
-                }
-                JsonNode answer = JSON.readTree(put.body());
-                long received = answer.path("received").asLong(-1);
-                if (received < 0) throw new IOException("PUT " + url + " answered without 'received'");
-                offset = received;
+        while (true) {
+            long length = Math.min(chunkBytes, total - offset);
+            String range = total == 0 ? "bytes */0" : "bytes " + offset + "-" + (offset + length - 1) + "/" + total;
+            HttpResponse<byte[]> put = http.send(requests.apply(url)
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/octet-stream")
+                    .header("Content-Range", range)
+                    .PUT(rangeOf(file, offset, length)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (put.statusCode() == 416) {
+                offset = contentLength(put, url);
+                if (offset > total) throw new IOException("controller length " + offset + " exceeds file size " + total);
                 progress.accept(offset);
-                if (answer.path("complete").asBoolean(false)) return;
-                if (offset >= total) {
-                    throw new IOException("controller received all " + total + " bytes of " + url + " but did not say complete");
+                if (offset == total) {
+                    if (confirming) throw new IOException("the controller holds all " + total + " bytes of " + url + " but does not complete it");
+                    offset = total - 1;
+                    confirming = true;
                 }
+                continue;
+            }
+            if (put.statusCode() != 200) {
+                throw new IOException("PUT " + url + " (" + range + ") answered " + put.statusCode());
+            }
+            JsonNode answer = JSON.readTree(put.body());
+            long received = answer.path("received").asLong(-1);
+            if (received < 0) throw new IOException("PUT " + url + " answered without 'received'");
+            offset = received;
+            progress.accept(offset);
+            if (answer.path("complete").asBoolean(false)) return;
+            if (offset >= total) {
+                throw new IOException("controller received all " + total + " bytes of " + url + " but did not say complete");
             }
         }
+    }
+
+    /**
+     * {@code length} bytes of {@code file} from {@code offset}, read in the HTTP client's own small
+     * buffers as the request is sent (a chunk is never held in memory whole), from a fresh stream each
+     * time the client subscribes.
+     */
+    static HttpRequest.BodyPublisher rangeOf(Path file, long offset, long length) {
+        if (length == 0) return HttpRequest.BodyPublishers.noBody();
+        return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
+            try {
+                SeekableByteChannel channel = Files.newByteChannel(file, StandardOpenOption.READ).position(offset);
+                return new BoundedInputStream(Channels.newInputStream(channel), length);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }), length);
     }
 
     private static long contentLength(HttpResponse<?> resp, URI url) throws IOException {
