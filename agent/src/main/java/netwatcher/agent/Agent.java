@@ -166,7 +166,7 @@ public final class Agent implements AutoCloseable {
                 config.reportInterval(), config.hostPollInterval(), config.shutdownGrace(), tuning.waitSeconds(),
                 tuning.backoffBase(), tuning.backoffCap());
         java.util.function.Supplier<HostReport> host = inventory::snapshot;
-        Prober prober = new Prober(ProbeTls.context(config.probeCaFile()));
+        Prober prober = new Prober(ProbeTls.lazy(config.probeCaFile()));
         Reconciler reconciler = new Reconciler(settings, client, runner, new Journal(stateDir), host, uploads, clock,
                 sink -> new CheckExecutor(CheckExecutor.Settings.DEFAULT, hostEvaluation, prober, new ParisTracer(),
                         CheckExecutor.Resolver.SYSTEM, sink));

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
+import java.util.function.Supplier;
+
 import javax.net.ssl.SSLContext;
 
 /**
@@ -41,10 +43,15 @@ public final class Prober {
         }
     }
 
-    private final SSLContext tls;
+    private final Supplier<SSLContext> tls;
 
     /** @param tls trust for HTTPS probes (see {@link ProbeTls#context}) */
     public Prober(SSLContext tls) {
+        this(() -> tls);
+    }
+
+    /** @param tls trust for HTTPS probes, asked for by the first one (see {@link ProbeTls#lazy}) */
+    public Prober(Supplier<SSLContext> tls) {
         this.tls = tls;
     }
 
@@ -135,7 +142,7 @@ public final class Prober {
             case ICMP -> ProbeResult.of(echo.attempt(target.destination().getAddress(), i + 1, 0, settings.timeout()),
                     target.destination().getAddress());
             case HTTP, HTTPS -> {
-                ProbeResult result = HttpProbe.attempt(target, tls, settings.timeout());
+                ProbeResult result = HttpProbe.attempt(target, tls.get(), settings.timeout());
                 if (result.outcome() == ProbeOutcome.ERROR && result.detail() != null && result.detail().startsWith("bind:")) {
                     throw new ProbeException("cannot bind " + target.source() + ": " + result.detail(), 0, "bind");
                 }
