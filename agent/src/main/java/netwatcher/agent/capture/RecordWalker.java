@@ -21,7 +21,12 @@ import java.time.Instant;
 final class RecordWalker {
     static final int FILE_HEADER = 24;
     static final int RECORD_HEADER = 16;
-    private static final long CHUNK = 32L << 20;
+    /**
+     * Bytes mapped at a time. Each mapped page is touched (records are small), and touched pages count
+     * in the agent's resident memory until unmapped: 32 MiB windows showed up as 12 MiB spikes of RSS
+     * during a flood, 1 MiB windows do not. A window always holds at least one whole record.
+     */
+    private static final long CHUNK = 1L << 20;
 
     private final ValueLayout.OfInt u32;
     final boolean nanosecond;
@@ -74,7 +79,7 @@ final class RecordWalker {
     /** Advances over every complete, plausible record that ends at or before {@code end}. */
     void walk(FileChannel channel, long end) throws IOException {
         while (!corrupt && offset + RECORD_HEADER <= end) {
-            long length = Math.min(end - offset, CHUNK);
+            long length = Math.min(end - offset, Math.max(CHUNK, RECORD_HEADER + maxCaplen));
             long before = offset;
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment mapped = channel.map(FileChannel.MapMode.READ_ONLY, offset, length, arena);

@@ -35,6 +35,26 @@ class PcapFilesTest {
     }
 
     @Test
+    void summarize_whenRecordsStraddleTheMappingWindows_countsEveryRecordAndTheLastTimestamp() throws Exception {
+        // 40,000 records of 16 + 54..95 bytes (about 3 MiB): many records cross the walker's 1 MiB windows
+        SyntheticPcap pcap = new SyntheticPcap();
+        for (int i = 0; i < 40_000; i++) pcap.raw(new byte[54 + i % 42], 54 + i % 42);
+        Path file = pcap.write(dir.resolve("big.pcap"));
+        assertTrue(Files.size(file) > 3 * (1 << 20) - (1 << 19), "file spans several windows: " + Files.size(file));
+
+        PcapSummary summary = PcapFiles.summarize(file);
+
+        assertEquals(40_000, summary.packets());
+        assertEquals(Files.size(file), summary.bytes());
+        assertEquals(Instant.ofEpochSecond(pcap.seconds(), 0), summary.firstPacket());
+        assertEquals(Instant.ofEpochSecond(pcap.seconds(), 39_999 * 1000L), summary.lastPacket());
+        byte[] cut = Arrays.copyOf(Files.readAllBytes(file), (int) Files.size(file) - 30);
+        Files.write(file, cut);
+        PcapSummary repaired = PcapFiles.finalizeAfterCrash(file);
+        assertEquals(39_999, repaired.packets());
+    }
+
+    @Test
     void finalizeAfterCrash_whenLastRecordIsCut_truncatesToLastCompleteRecordAndTsharkReadsIt() throws Exception {
         byte[] complete = threePackets().bytes();
         byte[] partial = threePackets().packet(6, "198.18.0.9", 1, "198.18.0.8", 2).bytes();
