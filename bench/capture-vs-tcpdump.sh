@@ -3,7 +3,7 @@
 # stop latency with a steady stream, agent RSS. Everything the lab creates is named nw-bXXXXX-* and removed
 # on exit (the Java harness closes the lab; a shutdown hook covers SIGINT/SIGTERM).
 # Usage: sudo bench/capture-vs-tcpdump.sh [rounds=3] [count=3000000] [seconds=10] [latencyIterations=40]
-# BENCH_AGENT_JAVA_OPTS: JVM options for the agent (default none); BENCH_AGENT_ENV: VAR=value pairs for its environment; BENCH_AGENT_FLAGS: more agent flags.
+# BENCH_AGENT_JAVA_OPTS: JVM options for the agent (default: agent/src/main/resources/netwatcher/agent/agent-jvm.options); BENCH_AGENT_ENV: VAR=value pairs for its environment; BENCH_AGENT_FLAGS: more agent flags.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 3; }
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"

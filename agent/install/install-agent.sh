@@ -54,7 +54,8 @@ if [ -z "$JAVA_BIN" ] && command -v java >/dev/null 2>&1; then
 fi
 [ -n "$JAVA_BIN" ] || missing+=("a Java runtime 25 or newer (for example Temurin 25: https://adoptium.net), or pass --java JAVA_HOME")
 jar=$(ls "$FROM"/netwatcher-cli-*.jar 2>/dev/null | grep -v -- '-sources' | head -1 || true)
-{ [ -n "$jar" ] && [ -d "$FROM/lib" ]; } || missing+=("the agent distribution in $FROM (netwatcher-cli-*.jar and lib/): run ./nw build, or pass --from DIR")
+{ [ -n "$jar" ] && [ -d "$FROM/lib" ] && [ -f "$FROM/agent-jvm.options" ]; } ||
+  missing+=("the agent distribution in $FROM (netwatcher-cli-*.jar, lib/ and agent-jvm.options): run ./nw build, or pass --from DIR")
 [ -z "$CA_FILE" ] || [ -r "$CA_FILE" ] || missing+=("the CA file $CA_FILE (--ca-file) is not readable")
 if [ ${#missing[@]} -gt 0 ]; then
   say "cannot install, missing:"; for m in "${missing[@]}"; do say "  - $m"; done; exit 2
@@ -67,6 +68,7 @@ install -d -m 0755 /opt/netwatcher /opt/netwatcher/lib /etc/netwatcher
 rm -f /opt/netwatcher/lib/*.jar
 cp "$FROM"/lib/*.jar /opt/netwatcher/lib/
 install -m 0644 "$jar" /opt/netwatcher/netwatcher-cli.jar
+install -m 0644 "$FROM/agent-jvm.options" /opt/netwatcher/agent-jvm.options
 install -d -m 0700 -o netwatcher-agent -g netwatcher-agent /var/lib/netwatcher-agent
 install -d -m 0750 -o netwatcher-agent -g netwatcher-agent /var/captures
 if [ -n "$CA_FILE" ]; then install -m 0644 "$CA_FILE" /etc/netwatcher/controller-ca.pem; fi
@@ -89,8 +91,9 @@ After=network-online.target
 Type=simple
 User=netwatcher-agent
 Group=netwatcher-agent
-# small-JVM options: the agent does no per-packet Java work; these keep its RSS near 128 MiB (BENCHMARKS.md)
-ExecStart=$JAVA_BIN -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=16m -Xss256k --enable-native-access=ALL-UNNAMED -cp /opt/netwatcher/netwatcher-cli.jar:/opt/netwatcher/lib/* netwatcher.agent.AgentMain --config /etc/netwatcher/agent.conf
+# JVM options (a small heap, C1 only, native memory trimmed; see the file) keep the agent's RSS under
+# 128 MiB while it captures (BENCHMARKS.md); re-installing replaces the file
+ExecStart=$JAVA_BIN @/opt/netwatcher/agent-jvm.options --enable-native-access=ALL-UNNAMED -cp /opt/netwatcher/netwatcher-cli.jar:/opt/netwatcher/lib/* netwatcher.agent.AgentMain --config /etc/netwatcher/agent.conf
 AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN
 CapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN
 NoNewPrivileges=yes

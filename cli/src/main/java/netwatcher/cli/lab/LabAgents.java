@@ -3,6 +3,7 @@ package netwatcher.cli.lab;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import netwatcher.agent.AgentJvm;
 import netwatcher.lab.AgentLauncher;
 import netwatcher.lab.LabHost;
 
@@ -53,8 +54,9 @@ public record LabAgents(String controllerUrl, String enrollmentToken, String sub
 
     @Override
     public List<String> command(LabHost host) {
-        List<String> command = new ArrayList<>(List.of(javaBinary, "-cp", classPath, "--enable-native-access=ALL-UNNAMED",
-                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k", "netwatcher.agent.AgentMain",
+        List<String> command = new ArrayList<>(List.of(javaBinary, "-cp", classPath, "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(AgentJvm.options()); // the options of an installed agent
+        command.addAll(List.of("netwatcher.agent.AgentMain",
                 "--controller-url", controllerUrl,
                 "--enrollment-token", enrollmentToken,
                 "--vm-name", host.name(),
