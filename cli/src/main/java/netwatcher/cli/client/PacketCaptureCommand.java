@@ -37,6 +37,23 @@ public final class PacketCaptureCommand implements Runnable {
 
         @Option(names = {"-g", "--resource-group"}, paramLabel = "RG", description = "Resource group of --vm.")
         String resourceGroup;
+
+        /** The capture named {@code name} in this scope ({@link Lookup#capture}). */
+        JsonNode find(ArmClient arm, String name) {
+            return new Lookup(arm).capture(name, location, vm, resourceGroup);
+        }
+    }
+
+    /** The capture a command acts on: {@code -n NAME} in a {@link Scope}. */
+    public static final class CaptureRef {
+        @Mixin Scope scope;
+
+        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Name of the capture.")
+        String name;
+
+        JsonNode find(ArmClient arm) {
+            return scope.find(arm, name);
+        }
     }
 
     static final String SCOPE_NOTE = "Without -l/--vm every network watcher of the subscription is searched for NAME.";
@@ -141,14 +158,11 @@ public final class PacketCaptureCommand implements Runnable {
                 "  nw watcher packet-capture show -n pc1 \\",
                 "      --query properties.storageLocation.storagePath -o tsv"})
     public static final class Show extends ArmCommand {
-        @Mixin Scope scope;
-
-        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Name of the capture.")
-        String name;
+        @Mixin CaptureRef ref;
 
         @Override
         protected int execute() {
-            print(new Lookup(client()).capture(name, scope.location, scope.vm, scope.resourceGroup));
+            print(ref.find(client()));
             return 0;
         }
     }
@@ -182,15 +196,12 @@ public final class PacketCaptureCommand implements Runnable {
                 "  nw watcher packet-capture show-status -n pc1 \\",
                 "      --query packetCaptureStatus -o tsv"})
     public static final class ShowStatus extends ArmCommand {
-        @Mixin Scope scope;
-
-        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Name of the capture.")
-        String name;
+        @Mixin CaptureRef ref;
 
         @Override
         protected int execute() {
             ArmClient arm = client();
-            JsonNode capture = new Lookup(arm).capture(name, scope.location, scope.vm, scope.resourceGroup);
+            JsonNode capture = ref.find(arm);
             print(arm.longRunning("POST", capture.path("id").asText() + "/queryStatus", ArmClient.NETWORK_API, null).body());
             return 0;
         }
@@ -200,15 +211,12 @@ public final class PacketCaptureCommand implements Runnable {
             description = {"Stop a running capture.", "POST stop, then waits until the operation at Location completes.", SCOPE_NOTE},
             footerHeading = "%nExamples:%n", footer = {"  nw watcher packet-capture stop -l local -n pc1"})
     public static final class Stop extends ArmCommand {
-        @Mixin Scope scope;
-
-        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Name of the capture.")
-        String name;
+        @Mixin CaptureRef ref;
 
         @Override
         protected int execute() {
             ArmClient arm = client();
-            JsonNode capture = new Lookup(arm).capture(name, scope.location, scope.vm, scope.resourceGroup);
+            JsonNode capture = ref.find(arm);
             arm.longRunning("POST", capture.path("id").asText() + "/stop", ArmClient.NETWORK_API, null);
             return 0;
         }
@@ -218,15 +226,12 @@ public final class PacketCaptureCommand implements Runnable {
             description = {"Delete a capture.", "A running capture is stopped first; the file in storage is kept.", SCOPE_NOTE},
             footerHeading = "%nExamples:%n", footer = {"  nw watcher packet-capture delete -l local -n pc1"})
     public static final class Delete extends ArmCommand {
-        @Mixin Scope scope;
-
-        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Name of the capture.")
-        String name;
+        @Mixin CaptureRef ref;
 
         @Override
         protected int execute() {
             ArmClient arm = client();
-            JsonNode capture = new Lookup(arm).capture(name, scope.location, scope.vm, scope.resourceGroup);
+            JsonNode capture = ref.find(arm);
             arm.longRunning("DELETE", capture.path("id").asText(), ArmClient.NETWORK_API, null);
             return 0;
         }
@@ -241,10 +246,7 @@ public final class PacketCaptureCommand implements Runnable {
                 "  nw watcher packet-capture download -l local -n pc1 -f /tmp/pc1.pcap",
                 "  tshark -r /tmp/pc1.pcap"})
     public static final class Download extends ArmCommand {
-        @Mixin Scope scope;
-
-        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Name of the capture.")
-        String name;
+        @Mixin CaptureRef ref;
 
         @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Where to write (default: the storagePath's file name in the working directory).")
         Path file;
@@ -252,16 +254,16 @@ public final class PacketCaptureCommand implements Runnable {
         @Override
         protected int execute() {
             ArmClient arm = client();
-            JsonNode capture = new Lookup(arm).capture(name, scope.location, scope.vm, scope.resourceGroup);
+            JsonNode capture = ref.find(arm);
             String url = capture.path("properties").path("storageLocation").path("storagePath").asText("");
             if (url.isEmpty()) {
-                throw new CliException(ExitCodes.NOT_FOUND, "NoStoragePath", "capture " + name + " has no storagePath (created with --file-path only); "
+                throw new CliException(ExitCodes.NOT_FOUND, "NoStoragePath", "capture " + ref.name + " has no storagePath (created with --file-path only); "
                         + "its file stays on the VM at " + capture.path("properties").path("storageLocation").path("filePath").asText("?"));
             }
             Path target = file;
             if (target == null) {
                 String p = URI.create(url).getPath();
-                target = Path.of(p.substring(p.lastIndexOf('/') + 1).isEmpty() ? name + ".cap" : p.substring(p.lastIndexOf('/') + 1));
+                target = Path.of(p.substring(p.lastIndexOf('/') + 1).isEmpty() ? ref.name + ".cap" : p.substring(p.lastIndexOf('/') + 1));
             }
             ArmClient.Download d;
             try {
@@ -269,10 +271,10 @@ public final class PacketCaptureCommand implements Runnable {
             } catch (CliException e) {
                 if (e.exitCode() != ExitCodes.NOT_FOUND) throw e;
                 throw new CliException(e.exitCode(), e.code(), e.getMessage() + " (is the file uploaded yet? see uploadState in "
-                        + "`nw watcher packet-capture show-status -n " + name + "`)", e);
+                        + "`nw watcher packet-capture show-status -n " + ref.name + "`)", e);
             }
             ObjectNode result = Output.object();
-            result.put("name", name);
+            result.put("name", ref.name);
             result.put("storagePath", url);
             result.put("file", d.file().toAbsolutePath().toString());
             result.put("bytes", d.bytes());
@@ -302,7 +304,7 @@ public final class PacketCaptureCommand implements Runnable {
         @Override
         protected int execute() {
             ArmClient arm = client();
-            JsonNode capture = new Lookup(arm).capture(name, scope.location, scope.vm, scope.resourceGroup);
+            JsonNode capture = scope.find(arm, name);
             Watching.Result last = Watching.watch(arm, capture, new Progress(err(), Progress.terminal(env()), clock()), Duration.ofSeconds(interval));
             print(last.status());
             return last.snapshot().status().equals("Error") ? ExitCodes.OPERATION_FAILED : 0;
