@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import netwatcher.agent.AgentJvm;
+import netwatcher.cli.lab.LabAgents;
 import netwatcher.controller.Controller;
 import netwatcher.controller.ControllerConfig;
 import netwatcher.controller.tls.TlsConfig;
@@ -74,7 +74,17 @@ public final class CaptureBench {
         try (LabHandle lab = Lab.up(spec, Topology.read(topologyFile))) {
             controller.listen(lab.controllerAddress());
             String sub = controller.defaultSubscription().id();
-            String java = ProcessHandle.current().info().command().orElse("java");
+            LabAgents agents = LabAgents.ofThisJvm(spec.controllerUrl(), controller.adminToken(), sub, "westeurope",
+                    controller.caFile()).withResourceGroup("bench");
+            String agentOpts = agentOptsText();
+            if (!agentOpts.isEmpty()) agents = agents.withJvmOptions(List.of(agentOpts.split("\\s+")));
+            System.out.println("agent JVM options: " + String.join(" ", agents.jvmOptions())
+                    + (agentOpts.isEmpty() ? " (agent-jvm.options, as nw agent and the systemd unit of agent/install)" : " (BENCH_AGENT_JAVA_OPTS)"));
+            String agentFlags = System.getProperty("bench.agentFlags", "").strip();
+            if (!agentFlags.isEmpty()) {
+                agents = agents.withExtraFlags(List.of(agentFlags.split("\\s+")));
+                System.out.println("agent flags: " + agentFlags);
+            }
             List<String> cmd = new ArrayList<>();
             String agentEnv = System.getProperty("bench.agentEnv", "").strip();
             if (!agentEnv.isEmpty()) {
@@ -82,22 +92,7 @@ public final class CaptureBench {
                 cmd.addAll(List.of(agentEnv.split("\\s+")));
                 System.out.println("agent environment: " + agentEnv);
             }
-            cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED"));
-            String agentOpts = agentOptsText();
-            List<String> jvmOptions = agentOpts.isEmpty() ? AgentJvm.options() : List.of(agentOpts.split("\\s+"));
-            cmd.addAll(jvmOptions);
-            System.out.println("agent JVM options: " + String.join(" ", jvmOptions)
-                    + (agentOpts.isEmpty() ? " (agent-jvm.options, as nw agent and the systemd unit of agent/install)" : " (BENCH_AGENT_JAVA_OPTS)"));
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                    "netwatcher.agent.AgentMain", "--controller-url", lab.host("rcv").controllerUrl(),
-                    "--enrollment-token", controller.adminToken(), "--vm-name", "rcv", "--subscription-id", sub,
-                    "--resource-group", "bench", "--location", "westeurope", "--ca-file", controller.caFile().toString(),
-                    "--state-dir", lab.host("rcv").agentStateDirectory().toString(), "--ignore-interfaces", "mgmt0"));
-            String agentFlags = System.getProperty("bench.agentFlags", "").strip();
-            if (!agentFlags.isEmpty()) {
-                cmd.addAll(List.of(agentFlags.split("\\s+")));
-                System.out.println("agent flags: " + agentFlags);
-            }
+            cmd.addAll(agents.command(lab.host("rcv")));
             agentCommand.set(List.copyOf(cmd));
             lab.startAgent("rcv");
             Https https = new Https(controller.baseUrl(), controller.caFile(), controller.adminToken());
@@ -110,7 +105,7 @@ public final class CaptureBench {
 
             for (int round = 1; round <= rounds; round++) b.throughput(round, count, seconds);
             if (agentOptsText().contains("NativeMemoryTracking")) {
-                String jcmd = Path.of(java).resolveSibling("jcmd").toString();
+                String jcmd = Path.of(LabAgents.thisJava()).resolveSibling("jcmd").toString();
                 Process p = new ProcessBuilder(jcmd, Long.toString(agentPid), "VM.native_memory", "summary").redirectErrorStream(true).start();
                 System.out.println("agent native memory after the floods:\n" + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
                 p.waitFor();

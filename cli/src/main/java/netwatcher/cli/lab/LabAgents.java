@@ -20,23 +20,26 @@ import netwatcher.lab.LabHost;
  * @param location        location of the lab VMs ({@value #LOCATION} by default)
  * @param caFile          the controller CA the agents trust
  * @param javaBinary      the java executable
+ * @param jvmOptions      JVM options ({@link AgentJvm#options()}, those of an installed agent, by default)
  * @param classPath       class path holding netwatcher-agent and its dependencies
  * @param extraFlags      more agent flags ({@code --report-interval 1s}, ...), appended as given
  */
 public record LabAgents(String controllerUrl, String enrollmentToken, String subscriptionId, String resourceGroup,
-                        String location, Path caFile, String javaBinary, String classPath, List<String> extraFlags)
+                        String location, Path caFile, String javaBinary, List<String> jvmOptions, String classPath,
+                        List<String> extraFlags)
         implements AgentLauncher {
     public static final String RESOURCE_GROUP = "lab";
     public static final String LOCATION = "westeurope";
 
     public LabAgents {
+        jvmOptions = List.copyOf(jvmOptions);
         extraFlags = List.copyOf(extraFlags);
     }
 
     /** Agents run with this JVM's java binary and class path. */
     public static LabAgents ofThisJvm(String controllerUrl, String enrollmentToken, String subscriptionId, String location, Path caFile) {
         return new LabAgents(controllerUrl, enrollmentToken, subscriptionId, RESOURCE_GROUP, location, caFile,
-                thisJava(), System.getProperty("java.class.path"), List.of());
+                thisJava(), AgentJvm.options(), System.getProperty("java.class.path"), List.of());
     }
 
     /** The java binary of this JVM. */
@@ -45,17 +48,25 @@ public record LabAgents(String controllerUrl, String enrollmentToken, String sub
     }
 
     public LabAgents withClassPath(String path) {
-        return new LabAgents(controllerUrl, enrollmentToken, subscriptionId, resourceGroup, location, caFile, javaBinary, path, extraFlags);
+        return new LabAgents(controllerUrl, enrollmentToken, subscriptionId, resourceGroup, location, caFile, javaBinary, jvmOptions, path, extraFlags);
     }
 
     public LabAgents withExtraFlags(List<String> flags) {
-        return new LabAgents(controllerUrl, enrollmentToken, subscriptionId, resourceGroup, location, caFile, javaBinary, classPath, flags);
+        return new LabAgents(controllerUrl, enrollmentToken, subscriptionId, resourceGroup, location, caFile, javaBinary, jvmOptions, classPath, flags);
+    }
+
+    public LabAgents withJvmOptions(List<String> options) {
+        return new LabAgents(controllerUrl, enrollmentToken, subscriptionId, resourceGroup, location, caFile, javaBinary, options, classPath, extraFlags);
+    }
+
+    public LabAgents withResourceGroup(String group) {
+        return new LabAgents(controllerUrl, enrollmentToken, subscriptionId, group, location, caFile, javaBinary, jvmOptions, classPath, extraFlags);
     }
 
     @Override
     public List<String> command(LabHost host) {
         List<String> command = new ArrayList<>(List.of(javaBinary, "-cp", classPath, "--enable-native-access=ALL-UNNAMED"));
-        command.addAll(AgentJvm.options()); // the options of an installed agent
+        command.addAll(jvmOptions);
         command.addAll(List.of("netwatcher.agent.AgentMain",
                 "--controller-url", controllerUrl,
                 "--enrollment-token", enrollmentToken,
