@@ -9,9 +9,6 @@ import java.util.Map;
  * {@link AdminException}. Not thread-safe; one command uses one backend, then closes it.
  */
 public interface AdminBackend extends AutoCloseable {
-    /** Where the commands act, for messages ("controller https://..." or "data directory ..."). */
-    String where();
-
     Map<String, Object> createEnrollmentToken(String subscriptionId, String resourceGroup, long expiresInSeconds, int maxUses);
 
     List<Map<String, Object>> listEnrollmentTokens();

@@ -29,14 +29,12 @@ import netwatcher.controller.subscriptions.SubscriptionService;
  * database (the embedded H2 file admits one process).
  */
 public final class LocalAdmin implements AdminBackend {
-    private final Path dataDir;
     private final Database db;
     private final SecurityAdmin security;
     private final SubscriptionService subscriptions;
     private final AgentRepository agents = new AgentRepository();
 
     private LocalAdmin(Path dataDir, Database db, Clock clock) {
-        this.dataDir = dataDir;
         this.db = db;
         this.security = new SecurityAdmin(new JdbcServicePrincipalRepository(db), new JdbcRoleAssignmentRepository(db, clock),
                 new JdbcEnrollmentTokenRepository(db, clock), clock);
@@ -81,9 +79,6 @@ public final class LocalAdmin implements AdminBackend {
         }
         return false;
     }
-
-    @Override
-    public String where() { return "data directory " + dataDir.toAbsolutePath() + " (no controller running)"; }
 
     private static <T> T run(Supplier<T> action) {
         try {

@@ -72,9 +72,6 @@ public final class RemoteAdmin implements AdminBackend {
         }
     }
 
-    @Override
-    public String where() { return "controller " + base; }
-
     private JsonNode call(String method, String path, Map<String, Object> body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)

@@ -55,15 +55,10 @@ public record ClientConfig(String endpoint, String token, String clientId, Strin
     }
 
     /**
-     * The stored login, or the local controller's defaults when there is none: {@code
+     * The login stored in {@code file}, or the local controller's defaults when it does not exist: {@code
      * https://127.0.0.1:8443} with {@code .nw-data/admin.token} and {@code .nw-data/tls/ca.pem}
      * (looked up in the working directory, then in the netwatcher home) when they exist.
      */
-    public static ClientConfig load(Map<String, String> env) {
-        return load(path(env));
-    }
-
-    /** The login stored in {@code file}, or the local controller's defaults when it does not exist. */
     public static ClientConfig load(Path file) {
         if (Files.exists(file)) {
             try {

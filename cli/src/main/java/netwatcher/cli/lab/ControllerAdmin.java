@@ -60,10 +60,6 @@ public final class ControllerAdmin {
         return dataDir.resolve("tls").resolve("ca.pem");
     }
 
-    public String baseUrl() {
-        return baseUrl;
-    }
-
     /** Asks the controller to listen on {@code address} too (same port and certificate). */
     public void addListener(String address) {
         send("POST", "/admin/v1/listeners", "{\"address\":\"" + address + "\"}", 204);
