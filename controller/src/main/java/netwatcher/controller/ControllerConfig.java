@@ -135,13 +135,6 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
         return new ControllerConfig(dataDir, host, newPort, extraListen, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders);
     }
 
-    /** This configuration also listening on {@code addresses} (same port, named by the certificate). */
-    public ControllerConfig withExtraListen(List<String> addresses) {
-        List<String> all = new ArrayList<>(extraListen);
-        addresses.stream().filter(a -> !all.contains(a)).forEach(all::add);
-        return new ControllerConfig(dataDir, host, port, all, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders);
-    }
-
     public ControllerConfig withAgentWait(Duration wait) {
         return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, database, wait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders);
     }

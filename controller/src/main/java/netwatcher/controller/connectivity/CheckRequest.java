@@ -1,6 +1,5 @@
 package netwatcher.controller.connectivity;
 
-import java.util.List;
 import netwatcher.model.check.ProbeSpec;
 
 /**
@@ -25,6 +24,4 @@ public record CheckRequest(String kind, String sourceVm, int sourcePort, String 
     public static final String CONNECTIVITY = "connectivity";
     public static final String IP_FLOW_VERIFY = "ipFlowVerify";
     public static final String NEXT_HOP = "nextHop";
-
-    public List<String> vmIds() { return destinationVm == null ? List.of(sourceVm) : List.of(sourceVm, destinationVm); }
 }

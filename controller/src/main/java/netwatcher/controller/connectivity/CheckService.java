@@ -227,14 +227,17 @@ public final class CheckService {
 
     /** Moves every unfinished check along (timeouts). */
     public void advanceAll() {
-        for (CheckRow c : repo.unfinished(db)) {
-            Set<String> touched = new LinkedHashSet<>();
-            db.inTransaction(h -> {
-                repo.lock(h, c.key()).ifPresent(locked -> advance(h, locked, touched));
-                return null;
-            });
-            touched.forEach(desiredStateChanged);
-        }
+        for (CheckRow c : repo.unfinished(db)) advance(c.key());
+    }
+
+    /** Moves one check along (its timeouts), in its own transaction. */
+    private void advance(String key) {
+        Set<String> touched = new LinkedHashSet<>();
+        db.inTransaction(h -> {
+            repo.lock(h, key).ifPresent(locked -> advance(h, locked, touched));
+            return null;
+        });
+        touched.forEach(desiredStateChanged);
     }
 
     private void advance(SqlOperations h, CheckRow c, Set<String> touched) {
@@ -296,14 +299,14 @@ public final class CheckService {
         boolean agentAnswered = mainReport != null;
         return switch (c.kind()) {
             case CheckRequest.IP_FLOW_VERIFY -> {
-                if (!agentAnswered || mainReport.verdict() == null) yield failure(c, mainReport);
+                if (!agentAnswered || mainReport.verdict() == null) yield failure(mainReport);
                 Map<String, Object> m = new java.util.LinkedHashMap<>();
                 m.put("access", mainReport.verdict().access());
                 if (mainReport.verdict().ruleName() != null) m.put("ruleName", mainReport.verdict().ruleName());
                 yield m;
             }
             case CheckRequest.NEXT_HOP -> {
-                if (!agentAnswered || mainReport.nextHop() == null) yield failure(c, mainReport);
+                if (!agentAnswered || mainReport.nextHop() == null) yield failure(mainReport);
                 CheckReport.NextHop nh = mainReport.nextHop();
                 Map<String, Object> m = new java.util.LinkedHashMap<>();
                 m.put("nextHopType", nh.type());
@@ -317,7 +320,7 @@ public final class CheckService {
         };
     }
 
-    private static Map<String, Object> failure(CheckRow c, CheckReport report) {
+    private static Map<String, Object> failure(CheckReport report) {
         return Map.of("__error", new ArmError("AgentStopped", report == null
                 ? "The agent of the virtual machine did not answer; it is not connected."
                 : "The agent could not evaluate the request: " + report.error(), null));
@@ -378,22 +381,17 @@ public final class CheckService {
     }
 
     private Optional<OperationResolver.Outcome> resolveCheck(netwatcher.controller.operations.Operation op) {
-        {
-            Optional<CheckRow> c = repo.find(db, op.targetKey());
-            if (c.isPresent() && !c.get().state().equals("done")) {
-                advanceAll();
-                c = repo.find(db, op.targetKey());
-            }
-            if (c.isEmpty()) return Optional.of(new OperationResolver.Failure(new ArmError("NotFound", "The check is gone.", null)));
-            if (!c.get().state().equals("done")) return Optional.empty();
-            var tree = Json.tree(c.get().resultJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            if (tree.has("__error")) {
-                return Optional.of(new OperationResolver.Failure(Json.MAPPER.convertValue(tree.get("__error"), ArmError.class)));
-            }
-            return Optional.of(new OperationResolver.Success(200, c.get().resultJson()));
+        Optional<CheckRow> c = repo.find(db, op.targetKey());
+        if (c.isPresent() && !c.get().state().equals("done")) {
+            advance(op.targetKey()); // only the polled check: the sweeper moves the others
+            c = repo.find(db, op.targetKey());
         }
+        if (c.isEmpty()) return Optional.of(new OperationResolver.Failure(new ArmError("NotFound", "The check is gone.", null)));
+        if (!c.get().state().equals("done")) return Optional.empty();
+        var tree = Json.tree(c.get().resultJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (tree.has("__error")) {
+            return Optional.of(new OperationResolver.Failure(Json.MAPPER.convertValue(tree.get("__error"), ArmError.class)));
+        }
+        return Optional.of(new OperationResolver.Success(200, c.get().resultJson()));
     }
-
-    /** The check's target path for authorization (the watcher). */
-    public Optional<CheckRow> find(String key) { return repo.find(db, key); }
 }

@@ -82,8 +82,6 @@ public final class HttpServer implements AutoCloseable {
     /** Adds a listener (none by default: recording is off unless a test asks for it). */
     public void addServedListener(ServedListener listener) { listeners.add(listener); }
 
-    public void removeServedListener(ServedListener listener) { listeners.remove(listener); }
-
     /** Authenticates agent credentials for {@link Router.Kind#AGENT} routes. */
     public interface AgentAuthenticator {
         Caller authenticate(String authorizationHeader);

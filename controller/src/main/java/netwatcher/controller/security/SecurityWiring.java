@@ -54,10 +54,6 @@ public final class SecurityWiring {
     private volatile OAuthIssuer issuer;
     private volatile Authenticator authenticator;
 
-    public SecurityWiring(Path dataDir, Database db, Clock clock) {
-        this(dataDir, db, List.of(), clock);
-    }
-
     /**
      * With external OIDC providers: their tokens authenticate {@code provider:subject} principals,
      * which then need role assignments like any other. JWKS are fetched over the JDK's default
