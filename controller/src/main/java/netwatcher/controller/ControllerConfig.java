@@ -62,8 +62,7 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
         }
         String host = p.getProperty("host", "127.0.0.1");
         int port = portOverride != null ? portOverride : Integer.parseInt(p.getProperty("port", Integer.toString(DEFAULT_PORT)));
-        List<String> extra = new ArrayList<>();
-        for (String s : p.getProperty("listen", "").split(",")) if (!s.isBlank()) extra.add(s.trim());
+        List<String> extra = list(p.getProperty("listen"));
         String pg = p.getProperty("database.url");
         DatabaseConfig db = pg == null ? DatabaseConfig.embedded(dataDir)
                 : DatabaseConfig.postgres(pg, p.getProperty("database.user", "netwatcher"), p.getProperty("database.password", ""));

@@ -37,10 +37,7 @@ public final class AdminRoutes {
         router.add("GET", "/admin/v1/agents", Router.Kind.ADMIN,
                 (ex, v) -> ex.json(200, Exchange.list(agents.all().stream().map(AdminViews::agent).toList())));
         router.add("DELETE", "/admin/v1/agents/{id}", Router.Kind.ADMIN, (ex, v) -> {
-            if (agents.all().stream().noneMatch(a -> a.agentId().equals(v.get("id")))) {
-                throw ArmErrorCode.NotFound.exception("No agent with id '" + v.get("id") + "'.");
-            }
-            agents.revoke(v.get("id"));
+            if (!agents.revoke(v.get("id"))) throw ArmErrorCode.NotFound.exception("No agent with id '" + v.get("id") + "'.");
             ex.empty(204);
         });
         router.add("POST", "/admin/v1/servicePrincipals/{id}/resetSecret", Router.Kind.ADMIN, (ex, v) -> {
@@ -59,7 +56,8 @@ public final class AdminRoutes {
         }
     }
 
-    private static byte[] bodyOrEmpty(Exchange ex) {
+    /** The request body, or {@code {}} when it is empty (bodies of these POSTs are optional). */
+    public static byte[] bodyOrEmpty(Exchange ex) {
         byte[] b = ex.body(1 << 16);
         return b.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : b;
     }

@@ -175,11 +175,12 @@ public final class AgentService {
 
     public List<AgentRecord> all() { return repo.all(db); }
 
-    public void revoke(String agentId) {
-        repo.find(db, agentId).ifPresent(a -> {
+    public boolean revoke(String agentId) {
+        return repo.find(db, agentId).map(a -> {
             repo.revoke(db, agentId);
             presence.forget(a.vmKey());
-        });
+            return true;
+        }).orElse(false);
     }
 
     static String hash(String secret) {

@@ -116,9 +116,14 @@ public final class CheckRequestParser {
         return Integer.parseInt(text);
     }
 
+    /** True when {@code s} has the shape of an IPv4 or IPv6 literal (not a host name); octets are not range-checked. */
+    static boolean isLiteralIp(String s) {
+        return s.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (s.contains(":") && s.matches("[0-9A-Fa-f:.]+"));
+    }
+
     static String ip(String text, String field) {
         String t = text.trim();
-        if (!(t.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (t.contains(":") && t.matches("[0-9A-Fa-f:.]+")))) {
+        if (!isLiteralIp(t)) {
             throw ArmErrorCode.InvalidParameter.exception("Property '" + field + "' must be an IPv4 or IPv6 address; was '" + text + "'.", field);
         }
         try {

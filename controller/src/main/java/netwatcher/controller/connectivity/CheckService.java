@@ -95,7 +95,7 @@ public final class CheckService {
             destAddress = primaryAddress(dest, req.preferredIpVersion()).orElseThrow(() -> ArmErrorCode.InvalidParameter.exception(
                     "Virtual machine " + dest.id().name() + " has no registered address.", "destination.resourceId"));
         } else if (req.destinationAddress() != null) {
-            if (isLiteralIp(req.destinationAddress())) destAddress = req.destinationAddress();
+            if (CheckRequestParser.isLiteralIp(req.destinationAddress())) destAddress = req.destinationAddress();
             else destHost = req.destinationAddress();
         }
         int port = req.destinationPort();
@@ -163,10 +163,6 @@ public final class CheckService {
         for (Nic n : compute.nicsOf(vm.id().key())) for (String cidr : n.addresses()) all.add(cidr.replaceAll("/.*", ""));
         boolean v6 = "IPv6".equals(preferred);
         return all.stream().filter(a -> a.contains(":") == v6).findFirst().or(() -> all.stream().findFirst());
-    }
-
-    static boolean isLiteralIp(String s) {
-        return s.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (s.contains(":") && s.matches("[0-9A-Fa-f:.]+"));
     }
 
     /** The check orders for a VM's agent. */

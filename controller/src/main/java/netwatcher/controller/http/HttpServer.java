@@ -25,6 +25,7 @@ import netwatcher.arm.ArmError;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
 import netwatcher.arm.Json;
+import netwatcher.model.agent.ProtocolVersion;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -55,6 +56,15 @@ public final class HttpServer implements AutoCloseable {
 
     /** Oversized bodies up to this many bytes are read and discarded so that their 413 arrives. */
     static final long DRAIN_LIMIT = 64L << 20;
+
+    private static final String AGENT_BEARER = "Bearer " + ProtocolVersion.CREDENTIAL_PREFIX;
+
+    /** Reads and drops at most {@link #DRAIN_LIMIT} bytes of {@code in}. */
+    private static void discard(InputStream in) throws IOException {
+        long dropped = 0;
+        byte[] sink = new byte[1 << 16];
+        for (int n; dropped < DRAIN_LIMIT && (n = in.read(sink)) > 0; ) dropped += n;
+    }
 
     private final Server server;
     private final Router router;
@@ -241,7 +251,7 @@ public final class HttpServer implements AutoCloseable {
                 return access.authenticate(header);
             } catch (ArmException e) {
                 if (e.code() == ArmErrorCode.AuthenticationFailed && header != null
-                        && header.strip().regionMatches(true, 0, "Bearer nwa.", 0, 11)) {
+                        && header.strip().regionMatches(true, 0, AGENT_BEARER, 0, AGENT_BEARER.length())) {
                     Caller agent;
                     try {
                         agent = agents.authenticate(header);
@@ -283,7 +293,7 @@ public final class HttpServer implements AutoCloseable {
             ex.setHeader("Connection", "close");
             if (length > DRAIN_LIMIT) return;
             try (InputStream in = Content.Source.asInputStream(ex.request)) {
-                in.transferTo(OutputStream.nullOutputStream());
+                discard(in);
             } catch (IOException e) {
                 // the client went away; the 413 is sent anyway
             }
@@ -374,9 +384,7 @@ public final class HttpServer implements AutoCloseable {
                 if (b.length > limit) {
                     // read and drop the rest (bounded) so the 413 reaches the client instead of a reset
                     setHeader("Connection", "close");
-                    long dropped = 0;
-                    byte[] sink = new byte[1 << 16];
-                    for (int n; dropped < DRAIN_LIMIT && (n = in.read(sink)) > 0; ) dropped += n;
+                    discard(in);
                     throw ArmErrorCode.RequestEntityTooLarge.exception("The request body is larger than the limit of " + limit + " bytes.");
                 }
                 body = b;

@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import netwatcher.arm.ArmBody;
 import netwatcher.arm.ArmErrorCode;
+import netwatcher.controller.admin.AdminRoutes;
 import netwatcher.controller.admin.AdminViews;
 import netwatcher.controller.agents.EnrollmentTokens;
 import netwatcher.controller.auth.AdminToken;
@@ -158,7 +159,7 @@ public final class SecurityWiring {
         router.add("POST", "/{tenant}/oauth2/v2.0/token", Router.Kind.PUBLIC, this::token);
 
         router.add("POST", "/admin/v1/enrollmentTokens", Router.Kind.ADMIN, (ex, v) -> {
-            ArmBody b = ArmBody.root(bodyOrEmpty(ex));
+            ArmBody b = ArmBody.root(AdminRoutes.bodyOrEmpty(ex));
             var created = admin.createEnrollmentToken(b.string("subscriptionId"), b.string("resourceGroup"),
                     Duration.ofSeconds(b.integer("expiresInSeconds", 60, 365L * 86400, 86400)), (int) b.integer("maxUses", 1, 1_000_000, 100));
             ex.json(201, AdminViews.createdEnrollmentToken(created));
@@ -172,14 +173,14 @@ public final class SecurityWiring {
             ex.empty(204);
         });
         router.add("POST", "/admin/v1/servicePrincipals", Router.Kind.ADMIN, (ex, v) -> {
-            ArmBody b = ArmBody.root(bodyOrEmpty(ex));
+            ArmBody b = ArmBody.root(AdminRoutes.bodyOrEmpty(ex));
             var created = admin.createServicePrincipal(b.string("displayName").orElse("service principal"));
             ex.json(201, AdminViews.createdServicePrincipal(created));
         });
         router.add("GET", "/admin/v1/servicePrincipals", Router.Kind.ADMIN, (ex, v) -> ex.json(200, Exchange.list(
                 admin.listServicePrincipals().stream().map(AdminViews::servicePrincipal).toList())));
         router.add("DELETE", "/admin/v1/servicePrincipals/{id}", Router.Kind.ADMIN, (ex, v) -> {
-            UUID clientId = parseUuid(v.get("id"));
+            UUID clientId = AdminRoutes.clientId(v.get("id"));
             if (!admin.revokeServicePrincipal(clientId)) {
                 throw ArmErrorCode.NotFound.exception("No service principal with client id '" + clientId + "'.");
             }
@@ -220,19 +221,6 @@ public final class SecurityWiring {
             listen.accept(b.requireString("address"));
             ex.empty(204);
         });
-    }
-
-    private static byte[] bodyOrEmpty(Exchange ex) {
-        byte[] b = ex.body(1 << 16);
-        return b.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : b;
-    }
-
-    private static UUID parseUuid(String s) {
-        try {
-            return UUID.fromString(s);
-        } catch (IllegalArgumentException e) {
-            throw ArmErrorCode.InvalidParameter.exception("'" + s + "' is not a client id (GUID).", "clientId");
-        }
     }
 
     private void token(Exchange ex, Map<String, String> vars) {
