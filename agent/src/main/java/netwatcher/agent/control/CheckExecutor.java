@@ -256,8 +256,7 @@ public final class CheckExecutor implements AutoCloseable {
     private CheckReport explainObserver(Part part) {
         CheckOrder order = part.order;
         HostEvaluation.Snapshot after = host.snapshot();
-        List<CheckReport.Finding> findings = new ArrayList<>(host.explain(part.snapshot, after, order.flow(), false));
-        host.routeFinding(order.flow()).ifPresent(f -> { if (!findings.contains(f)) findings.add(f); });
+        List<CheckReport.Finding> findings = host.explain(part.snapshot, after, order.flow(), false); // with the route finding
         return report(order, CheckReport.DONE, order.flow(), null, List.of(), findings, null, null);
     }
 
@@ -511,14 +510,6 @@ public final class CheckExecutor implements AutoCloseable {
             return InetAddress.getByAddress(new byte[like instanceof Inet6Address ? 16 : 4]);
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** The last report made for a part, if any (for tests and diagnostics). */
-    public Optional<CheckReport> lastReport(String key, String role) {
-        synchronized (lock) {
-            Part p = parts.get(key + "/" + role);
-            return p == null ? Optional.empty() : Optional.ofNullable(p.last);
         }
     }
 

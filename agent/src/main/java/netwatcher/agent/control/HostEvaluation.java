@@ -38,7 +38,10 @@ public interface HostEvaluation {
     /** The firewall's rules and counters now. */
     Snapshot snapshot();
 
-    /** The rules whose counters moved between the snapshots and that match the flow, with evidence. */
+    /**
+     * The rules whose counters moved between the snapshots and that match the flow, with evidence,
+     * followed by {@link #routeFinding} for the flow when there is one.
+     */
     List<CheckReport.Finding> explain(Snapshot before, Snapshot after, Flow flow, boolean thisHostIsSource);
 
     /** IP flow verify for {@code flow} in {@code flow.direction()}. */

@@ -256,15 +256,9 @@ public final class HostConfig {
         return out;
     }
 
+    /** Drop or reject (NftJson already reads iptables-nft's {@code -j REJECT} xt target as "reject"). */
     private static boolean isBlocking(FirewallSnapshot.Rule rule) {
-        if ("drop".equals(rule.verdict()) || "reject".equals(rule.verdict())) return true;
-        for (JsonNode statement : rule.expr()) { // iptables-nft's -j REJECT stays an xt target
-            JsonNode xt = statement.get("xt");
-            if (xt != null && "target".equals(xt.path("type").asText()) && "REJECT".equals(xt.path("name").asText())) {
-                return true;
-            }
-        }
-        return false;
+        return "drop".equals(rule.verdict()) || "reject".equals(rule.verdict());
     }
 
     private static boolean matchesInterface(FirewallSnapshot.Rule rule, String... keys) {

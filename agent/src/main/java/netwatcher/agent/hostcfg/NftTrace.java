@@ -124,9 +124,6 @@ public final class NftTrace implements AutoCloseable {
         return s.toString().strip();
     }
 
-    /** The table this trace added. */
-    public String table() { return table; }
-
     /** Ends the trace (idempotent) and returns the terminal verdicts it saw, in order. */
     public synchronized List<TraceVerdict> stop() {
         if (result != null) return result;

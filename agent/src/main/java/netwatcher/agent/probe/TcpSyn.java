@@ -2,7 +2,6 @@ package netwatcher.agent.probe;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -159,6 +158,4 @@ final class TcpSyn {
             return null;
         }
     }
-
-    static boolean isV4(InetAddress a) { return a instanceof Inet4Address; }
 }
