@@ -150,14 +150,16 @@ public final class Journal {
     }
 
     /**
-     * Queues a check report, replacing a queued one for the same key and role. A final report
+     * Queues a check report, replacing a queued one for the same key and role. Interim reports
+     * ({@code probing}, every few hundred milliseconds while a source probes) are queued in memory
+     * only: after a restart the part runs again, so they would be stale. A final report
      * ({@code done}/{@code failed}) also marks the part finished ({@code checks-finished.json}), so a
      * restarted agent does not run it again while the controller still lists it.
      */
     public synchronized void enqueueCheck(CheckReport report) {
         checkOutbox.removeIf(q -> sameCheck(q.report(), report.key(), report.role()));
         checkOutbox.add(new QueuedCheck(nextSeq++, report));
-        persistCheckOutbox();
+        if (!CheckExecutor.PROBING.equals(report.state())) persistCheckOutbox();
         if ((CheckReport.DONE.equals(report.state()) || CheckReport.FAILED.equals(report.state()))
                 && finishedChecks.add(report.key() + "/" + report.role())) {
             persistFinishedChecks();
@@ -200,7 +202,9 @@ public final class Journal {
     /** Removes delivered check reports (by sequence). */
     public synchronized void acknowledgeChecks(List<QueuedCheck> delivered) {
         var seqs = delivered.stream().map(QueuedCheck::seq).collect(java.util.stream.Collectors.toSet());
-        if (checkOutbox.removeIf(q -> seqs.contains(q.seq()))) persistCheckOutbox();
+        boolean durable = checkOutbox.stream()
+                .anyMatch(q -> seqs.contains(q.seq()) && !CheckExecutor.PROBING.equals(q.report().state()));
+        if (checkOutbox.removeIf(q -> seqs.contains(q.seq())) && durable) persistCheckOutbox();
     }
 
     private static boolean sameCheck(CheckReport r, String key, String role) {
@@ -209,7 +213,8 @@ public final class Journal {
 
     private void persistCheckOutbox() {
         try {
-            List<CheckReport> reports = checkOutbox.stream().map(QueuedCheck::report).toList();
+            List<CheckReport> reports = checkOutbox.stream().map(QueuedCheck::report)
+                    .filter(r -> !CheckExecutor.PROBING.equals(r.state())).toList();
             DurableFiles.writeAtomically(checkOutboxFile, AgentJson.MAPPER.writeValueAsBytes(reports), false);
         } catch (IOException e) {
             throw new UncheckedIOException("journal: cannot write check outbox " + checkOutboxFile, e);
