@@ -45,7 +45,7 @@ public final class UpCommand implements Callable<Integer> {
         LabHandle labHandle = null;
         if (lab) {
             try {
-                labHandle = LabSession.up(dir, topology == null ? Topology.defaultLab() : Topology.read(topology),
+                labHandle = LabSession.up(dir, Topology.readOrDefault(topology),
                         controller.config().host(), controller.port(), LabAgents.LOCATION);
             } catch (RuntimeException e) {
                 System.err.println("nw up: the lab did not come up: " + e.getMessage());

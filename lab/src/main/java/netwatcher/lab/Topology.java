@@ -237,6 +237,11 @@ public record Topology(int format, String description, Dns dns, List<Segment> se
         }
     }
 
+    /** {@link #read} of {@code file}, or {@link #defaultLab} when it is null (the command lines' --topology). */
+    public static Topology readOrDefault(Path file) {
+        return file == null ? defaultLab() : read(file);
+    }
+
     /** Reads a topology file (format in {@code docs/lab.md}); a bad file fails with the offending field. */
     public static Topology read(Path file) {
         try {

@@ -35,7 +35,12 @@ public abstract class ArmCommand implements Callable<Integer> {
     }
 
     protected ArmClient client() {
-        return new ArmClient(loadConfig(), d -> Thread.sleep(d.toMillis()));
+        return client(loadConfig());
+    }
+
+    /** A client for {@code config} that waits out Retry-After by sleeping. */
+    protected static ArmClient client(ClientConfig config) {
+        return new ArmClient(config, d -> Thread.sleep(d.toMillis()));
     }
 
     protected PrintWriter out() { return spec.commandLine().getOut(); }

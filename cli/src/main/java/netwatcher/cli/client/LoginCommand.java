@@ -52,7 +52,7 @@ public final class LoginCommand extends ArmCommand {
         if (caFile != null && !Files.isReadable(caFile)) throw CliException.usage("--ca-file " + caFile + " is not readable");
         ClientConfig config = new ClientConfig(endpoint, token, servicePrincipal ? clientId : null, servicePrincipal ? clientSecret : null,
                 tenant, caFile == null ? null : caFile.toAbsolutePath().toString(), common.subscription);
-        ArmClient arm = new ArmClient(config, d -> Thread.sleep(d.toMillis()));
+        ArmClient arm = client(config);
         JsonNode subs = arm.get("/subscriptions", ArmClient.SUBSCRIPTIONS_API).path("value");
         String sub = common.subscription;
         if (sub == null && subs.size() == 1) sub = subs.get(0).path("subscriptionId").asText();

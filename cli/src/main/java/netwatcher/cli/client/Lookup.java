@@ -8,10 +8,12 @@ import java.util.Locale;
  * Finds resources the way az does, with plain ARM calls only: a VM by id, by resource group and
  * name, or by a name unique in the subscription; the network watcher of a location by listing the
  * subscription's watchers; a storage account by id or by name; a packet capture by name across
- * watchers when no location is given. Stateless; thread-safe as its client.
+ * watchers when no location is given. One lookup serves one command: it lists the subscription's VMs
+ * at most once (a check naming source and destination VMs needs the list twice). Not thread-safe.
  */
 public final class Lookup {
     private final ArmClient arm;
+    private List<JsonNode> allVms;
 
     public Lookup(ArmClient arm) { this.arm = arm; }
 
@@ -23,8 +25,8 @@ public final class Lookup {
         if (resourceGroup != null) {
             return arm.get(sub() + "/resourceGroups/" + resourceGroup + "/providers/Microsoft.Compute/virtualMachines/" + vm, ArmClient.COMPUTE_API);
         }
-        List<JsonNode> all = arm.list(sub() + "/providers/Microsoft.Compute/virtualMachines", ArmClient.COMPUTE_API).stream()
-                .filter(v -> v.path("name").asText().equalsIgnoreCase(vm)).toList();
+        if (allVms == null) allVms = arm.list(sub() + "/providers/Microsoft.Compute/virtualMachines", ArmClient.COMPUTE_API);
+        List<JsonNode> all = allVms.stream().filter(v -> v.path("name").asText().equalsIgnoreCase(vm)).toList();
         if (all.isEmpty()) {
             throw new CliException(ExitCodes.NOT_FOUND, "ResourceNotFound", "no virtual machine named '" + vm + "' in subscription " + arm.subscription());
         }

@@ -48,7 +48,7 @@ public final class LabCommand implements Runnable {
         public Integer call() throws Exception {
             Path dir = dataDir.toAbsolutePath().normalize();
             int controllerPort = port != null ? port : ControllerConfig.load(dir, null).port();
-            Topology t = topology == null ? Topology.defaultLab() : Topology.read(topology);
+            Topology t = Topology.readOrDefault(topology);
             LabHandle lab;
             try {
                 lab = LabSession.up(dir, t, "127.0.0.1", controllerPort, location);
