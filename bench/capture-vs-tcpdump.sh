@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The real agent against tcpdump -w in a two-host lab (root): UDP flood throughput and loss, start and
-# stop latency with a steady stream, agent RSS. Everything the lab creates is named nw-bXXXXX-* and removed
+# stop latency with a steady stream, agent RSS. Everything the lab creates is named nw-bXXXXXX-* and removed
 # on exit (the Java harness closes the lab; a shutdown hook covers SIGINT/SIGTERM).
 # Usage: sudo bench/capture-vs-tcpdump.sh [rounds=3] [count=3000000] [seconds=10] [latencyIterations=40]
 # BENCH_AGENT_JAVA_OPTS: JVM options for the agent (default: agent/src/main/resources/netwatcher/agent/agent-jvm.options); BENCH_AGENT_ENV: VAR=value pairs for its environment; BENCH_AGENT_FLAGS: more agent flags.

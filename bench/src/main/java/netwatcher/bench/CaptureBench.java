@@ -29,7 +29,7 @@ import netwatcher.lab.Topology;
 
 /**
  * The real agent against {@code tcpdump -w} in a two-host lab ({@code bench/two-hosts.json}, lab name
- * {@code b} + 5 random characters, so namespaces are {@code nw-bXXXXX-*}; removed on every exit path by
+ * {@code b} + 6 random characters, so namespaces are {@code nw-bXXXXXX-*}; removed on every exit path by
  * {@link LabHandle#close()} and the lab's shutdown hook). The controller runs in this process on
  * embedded H2; the agent is a separate JVM in the receiver's namespace, started by the lab.
  *
@@ -59,8 +59,8 @@ public final class CaptureBench {
 
         Path dir = Files.createTempDirectory("nwbench-cap");
         Path controllerDir = dir.resolve("controller");
-        String labName = "b" + randomSuffix();
-        String mgmt = freeManagementNetwork();
+        String labName = LabSpec.randomLabName('b');
+        String mgmt = LabSpec.freeManagementNetwork();
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -327,23 +327,5 @@ public final class CaptureBench {
             if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for " + what);
             Thread.sleep(20);
         }
-    }
-
-    static String randomSuffix() {
-        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 5; i++) sb.append(alphabet.charAt(ThreadLocalRandom.current().nextInt(alphabet.length())));
-        return sb.toString();
-    }
-
-    /** A /24 in 198.19.128.0/17 that no address or route of the root namespace uses. */
-    static String freeManagementNetwork() throws Exception {
-        Process p = new ProcessBuilder("sh", "-c", "ip -4 addr; ip -4 route").redirectErrorStream(true).start();
-        String used = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        List<Integer> free = new ArrayList<>();
-        for (int n = 128; n < 255; n++) if (!used.contains("198.19." + n + ".")) free.add(n);
-        if (free.isEmpty()) throw new IllegalStateException("no free management /24 in 198.19.128.0/17");
-        return "198.19." + free.get(ThreadLocalRandom.current().nextInt(free.size())) + ".0/24";
     }
 }

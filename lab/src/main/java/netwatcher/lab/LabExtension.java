@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.List;
 import java.util.Objects;
-import netwatcher.lab.internal.Commands;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -37,8 +34,6 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * class; the handle it gives out is thread-safe.
  */
 public final class LabExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver, TestWatcher {
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
     private final Topology topology;
     private final AgentLauncher launcher;
@@ -100,19 +95,12 @@ public final class LabExtension implements BeforeAllCallback, AfterAllCallback, 
 
     /** A random lab name: {@code t} and 6 of {@code [a-z0-9]}. */
     public static String randomLabName() {
-        StringBuilder name = new StringBuilder("t");
-        for (int i = 0; i < 6; i++) name.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
-        return name.toString();
+        return LabSpec.randomLabName('t');
     }
 
     /** A management /24 in 198.19.128.0/17 (below the default .255) that the root namespace does not route. */
     public static String freeManagementNetwork() {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            String candidate = "198.19." + (128 + RANDOM.nextInt(127)) + ".0/24";
-            var routes = Commands.run(List.of("ip", "-4", "route", "show", "match", candidate));
-            if (!routes.stdout().contains(candidate.substring(0, candidate.length() - 4))) return candidate;
-        }
-        throw new LabException("no free management /24 in 198.19.128.0/17");
+        return LabSpec.freeManagementNetwork();
     }
 
     @Override

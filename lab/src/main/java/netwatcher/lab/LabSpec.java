@@ -1,9 +1,12 @@
 package netwatcher.lab;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import netwatcher.lab.internal.Cidr;
+import netwatcher.lab.internal.Commands;
 
 /**
  * How to run a lab: where its files go, its name, where the controller listens and how agents start.
@@ -24,6 +27,8 @@ import netwatcher.lab.internal.Cidr;
  */
 public record LabSpec(Path dataDir, String labName, int controllerPort, String managementNetwork,
                       AgentLauncher agentLauncher, boolean startAgents) {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
     public static final String DEFAULT_LAB_NAME = "lab";
     public static final String DEFAULT_MANAGEMENT_NETWORK = "198.19.255.0/24";
@@ -90,6 +95,23 @@ public record LabSpec(Path dataDir, String labName, int controllerPort, String m
     /** {@code https://<controllerAddress>:<controllerPort>}. */
     public String controllerUrl() {
         return "https://" + controllerAddress() + ":" + controllerPort;
+    }
+
+    /** A random lab name: {@code prefix} and 6 of {@code [a-z0-9]}. */
+    public static String randomLabName(char prefix) {
+        StringBuilder name = new StringBuilder().append(prefix);
+        for (int i = 0; i < 6; i++) name.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        return name.toString();
+    }
+
+    /** A management /24 in 198.19.128.0/17 (below the default .255) that the root namespace does not route. */
+    public static String freeManagementNetwork() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            String candidate = "198.19." + (128 + RANDOM.nextInt(127)) + ".0/24";
+            var routes = Commands.run(List.of("ip", "-4", "route", "show", "match", candidate));
+            if (!routes.stdout().contains(candidate.substring(0, candidate.length() - 4))) return candidate;
+        }
+        throw new LabException("no free management /24 in 198.19.128.0/17");
     }
 
     static void checkLabName(String labName) {
