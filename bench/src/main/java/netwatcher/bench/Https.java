@@ -1,18 +1,13 @@
 package netwatcher.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import netwatcher.agent.control.ControllerTls;
 import netwatcher.arm.Json;
 
 /**
@@ -25,23 +20,10 @@ public final class Https {
     private final String token;
 
     public Https(String baseUrl, Path caPem, String adminToken) throws Exception {
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(sslContext(caPem))
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ControllerTls.trusting(caPem))
                 .connectTimeout(Duration.ofSeconds(5)).build();
         this.base = baseUrl;
         this.token = adminToken;
-    }
-
-    public static SSLContext sslContext(Path caPem) throws Exception {
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        ts.load(null, null);
-        try (InputStream in = Files.newInputStream(caPem)) {
-            ts.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ts);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     /** A response: status, headers and body text. */

@@ -3,7 +3,6 @@ package netwatcher.cli.admin;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -12,14 +11,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import netwatcher.agent.control.ControllerTls;
 import netwatcher.arm.Json;
 
 /** {@link AdminBackend} over a running controller's {@code /admin/v1} API. Not thread-safe. */
@@ -38,16 +34,8 @@ public final class RemoteAdmin implements AdminBackend {
     static HttpClient client(Path caPem) {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3));
         if (Files.exists(caPem)) {
-            try (InputStream in = Files.newInputStream(caPem)) {
-                KeyStore ts = KeyStore.getInstance("PKCS12");
-                ts.load(null, null);
-                int i = 0;
-                for (var cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) ts.setCertificateEntry("ca" + i++, cert);
-                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(ts);
-                SSLContext ctx = SSLContext.getInstance("TLS");
-                ctx.init(null, tmf.getTrustManagers(), null);
-                b.sslContext(ctx);
+            try {
+                b.sslContext(ControllerTls.trusting(caPem));
             } catch (Exception e) {
                 throw new AdminException("Cannot read the CA certificate " + caPem + ": " + e.getMessage(), e);
             }

@@ -17,16 +17,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import netwatcher.agent.control.ControllerTls;
 
 /**
  * A plain Azure Resource Manager client over {@link HttpClient}: a bearer token on every call (given,
@@ -80,17 +77,7 @@ public final class ArmClient {
 
     static SSLContext sslContext(Path caPem) {
         try {
-            KeyStore ts = KeyStore.getInstance("PKCS12");
-            ts.load(null, null);
-            try (InputStream in = Files.newInputStream(caPem)) {
-                int i = 0;
-                for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) ts.setCertificateEntry("ca" + i++, cert);
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ts);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
+            return ControllerTls.trusting(caPem);
         } catch (IOException | java.security.GeneralSecurityException e) {
             throw new CliException(ExitCodes.USAGE, "BadCaFile", "cannot use CA file " + caPem + ": " + e.getMessage(), e);
         }

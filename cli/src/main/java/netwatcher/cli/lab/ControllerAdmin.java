@@ -2,7 +2,6 @@ package netwatcher.cli.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,11 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import netwatcher.agent.control.ControllerTls;
 import netwatcher.arm.Json;
 
 /**
@@ -139,16 +136,8 @@ public final class ControllerAdmin {
 
     /** An SSL context trusting only the certificates in {@code caPem}. */
     public static SSLContext sslContext(Path caPem) {
-        try (InputStream in = Files.newInputStream(caPem)) {
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            int i = 0;
-            for (var cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) trust.setCertificateEntry("ca" + i++, cert);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
+        try {
+            return ControllerTls.trusting(caPem);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot load the controller CA " + caPem + ": " + e.getMessage(), e);
         }
