@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ import netwatcher.model.check.Flow;
  * Not thread-safe; one per assembly.
  */
 final class ConnectivityAssembler {
-    private record Owner(Vm vm, Nic nic, int ipConfig) {}
+    private record Owner(Nic nic, int ipConfig) {}
 
     private final ComputeService compute;
     private final CheckRow check;
@@ -36,7 +37,7 @@ final class ConnectivityAssembler {
     private final boolean sourceConnected;
     private final ApiVersion version;
     private final Map<String, Owner> owners = new LinkedHashMap<>();
-    private final List<String[]> subnets = new ArrayList<>();
+    private final List<String> subnets = new ArrayList<>();
 
     ConnectivityAssembler(ComputeService compute, CheckRow check, CheckRequest request, CheckReport source,
                           List<Map.Entry<String, CheckReport>> observers, boolean sourceConnected, ApiVersion version) {
@@ -47,13 +48,13 @@ final class ConnectivityAssembler {
         this.observers = observers;
         this.sourceConnected = sourceConnected;
         this.version = version;
-        for (Vm vm : compute.listVms(check.subscription(), null)) {
-            for (Nic n : compute.nicsOf(vm.id().key())) {
-                for (int i = 0; i < n.addresses().size(); i++) {
-                    String cidr = n.addresses().get(i);
-                    owners.put(cidr.replaceAll("/.*", ""), new Owner(vm, n, i + 1));
-                    subnets.add(new String[] {cidr});
-                }
+        List<Nic> nics = new ArrayList<>(compute.listNics(check.subscription(), null)); // one query, not one per VM
+        nics.sort(Comparator.comparing(Nic::vmKey).thenComparingInt(Nic::position));
+        for (Nic n : nics) {
+            for (int i = 0; i < n.addresses().size(); i++) {
+                String cidr = n.addresses().get(i);
+                owners.put(cidr.replaceAll("/.*", ""), new Owner(n, i + 1));
+                subnets.add(cidr);
             }
         }
     }
@@ -82,7 +83,7 @@ final class ConnectivityAssembler {
         Vm sourceVm = compute.findVm(check.sourceVmKey()).orElseThrow();
         String srcAddr = flow.sourceAddress();
         Owner srcOwner = srcAddr == null ? null : owners.get(normal(srcAddr));
-        if (srcOwner == null) srcOwner = owners.values().stream().filter(o -> o.vm().id().key().equals(sourceVm.id().key())).findFirst().orElse(null);
+        if (srcOwner == null) srcOwner = owners.values().stream().filter(o -> o.nic().vmKey().equals(sourceVm.id().key())).findFirst().orElse(null);
         Hop src = new Hop("Source", srcAddr != null ? srcAddr : srcOwner == null ? null : addressOf(srcOwner),
                 srcOwner == null ? sourceVm.id().toString() : ipConfigId(srcOwner), sourceVm.id().key(), List.of());
         hops.add(src);
@@ -107,9 +108,11 @@ final class ConnectivityAssembler {
                 continue;
             }
             Owner o = owners.get(normal(t.address()));
-            if (o != null) hops.add(new Hop("VirtualAppliance", t.address(), ipConfigId(o), o.vm().id().key(), t.rttMs()));
-            else hops.add(new Hop(insideRegistered(t.address()) ? "VnetLocal" : "Internet", t.address(),
-                    insideRegistered(t.address()) ? "Unknown" : "Internet", null, t.rttMs()));
+            if (o != null) hops.add(new Hop("VirtualAppliance", t.address(), ipConfigId(o), o.nic().vmKey(), t.rttMs()));
+            else {
+                boolean inside = insideRegistered(t.address());
+                hops.add(new Hop(inside ? "VnetLocal" : "Internet", t.address(), inside ? "Unknown" : "Internet", null, t.rttMs()));
+            }
             if ("unreachable".equals(t.reply())) {
                 hops.getLast().issues.add(issue("Outbound", "Error", "Platform", Map.of("Reply", "ICMP unreachable"
                         + (t.icmpCode() == null ? "" : " (" + t.icmpCode() + ")"), "Address", t.address())));
@@ -122,7 +125,7 @@ final class ConnectivityAssembler {
             Owner o = owners.get(normal(dest));
             List<Double> destRtt = source.hops().stream().filter(t -> t.address() != null && normal(t.address()).equals(normal(dest)))
                     .findFirst().map(CheckReport.TraceHop::rttMs).orElse(List.of());
-            if (o != null) destination = new Hop("VnetLocal", dest, ipConfigId(o), o.vm().id().key(), destRtt);
+            if (o != null) destination = new Hop("VnetLocal", dest, ipConfigId(o), o.nic().vmKey(), destRtt);
             else if (reached || destAnswered) destination = new Hop("Internet", dest, "Internet", null, destRtt);
             else destination = new Hop("Destination", dest, "Unknown", null, destRtt);
             hops.add(destination);
@@ -283,7 +286,7 @@ final class ConnectivityAssembler {
     }
 
     private boolean insideRegistered(String ip) {
-        for (String[] s : subnets) if (inCidr(ip, s[0])) return true;
+        for (String s : subnets) if (inCidr(ip, s)) return true;
         return false;
     }
 
