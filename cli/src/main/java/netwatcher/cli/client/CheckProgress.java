@@ -16,11 +16,8 @@ import java.util.Locale;
  * with no escape codes. Not thread-safe: one polling loop drives it.
  */
 public final class CheckProgress {
-    private final PrintWriter out;
-    private final boolean terminal;
+    private final LivePanel view;
     private final String destination;
-    private int drawnLines;
-    private String lastPlain;
 
     /** One observation of a check. */
     public record Snapshot(String status, String phase, Double percent, Integer probesSent, Integer probesFailed, List<Hop> hops) {
@@ -42,8 +39,7 @@ public final class CheckProgress {
     }
 
     public CheckProgress(PrintWriter out, boolean terminal, String destination) {
-        this.out = out;
-        this.terminal = terminal;
+        this.view = new LivePanel(out, terminal);
         this.destination = destination;
     }
 
@@ -66,29 +62,14 @@ public final class CheckProgress {
     }
 
     void show(Snapshot s) {
-        if (terminal) {
-            List<String> lines = new ArrayList<>(panel(s));
-            while (lines.size() < drawnLines) lines.add(""); // a shorter panel erases the old lines below it
-            StringBuilder sb = new StringBuilder();
-            if (drawnLines > 0) sb.append("\033[").append(drawnLines).append('A');
-            for (String line : lines) sb.append('\r').append("\033[2K").append(line).append('\n');
-            out.print(sb);
-            drawnLines = lines.size();
-        } else {
-            String line = plain(s);
-            if (!line.equals(lastPlain)) out.println(line);
-            lastPlain = line;
-        }
-        out.flush();
+        view.show(() -> panel(s), () -> plain(s));
     }
 
     List<String> panel(Snapshot s) {
         List<String> lines = new ArrayList<>();
         String bar = "";
         if (s.percent() != null) {
-            double f = Math.max(0, Math.min(1.0, s.percent() / 100));
-            int filled = (int) Math.round(f * 20);
-            bar = "  [" + "#".repeat(filled) + ".".repeat(20 - filled) + "] " + String.format(Locale.ROOT, "%.0f%%", f * 100);
+            bar = LivePanel.bar(s.percent() / 100, "%.0f%%");
         }
         lines.add("check to " + destination + "  " + (s.phase() != null ? s.phase() : s.status()) + bar);
         lines.add("  probes " + (s.probesSent() == null ? "-" : s.probesSent()) + " sent, "

@@ -24,12 +24,8 @@ import java.util.Map;
  * left are shown. Not thread-safe: one polling loop drives it.
  */
 public final class Progress {
-    private static final int PANEL_LINES = 3;
-    private final PrintWriter out;
-    private final boolean terminal;
+    private final LivePanel view;
     private final InstantSource clock;
-    private String lastPlain;
-    private boolean drawn;
 
     /** One observation of a capture. Nulls mean "not reported by this endpoint". */
     public record Snapshot(String name, String status, Long packets, Long bytes, Long limitBytes, Long kernelDrops,
@@ -65,8 +61,7 @@ public final class Progress {
     }
 
     public Progress(PrintWriter out, boolean terminal, InstantSource clock) {
-        this.out = out;
-        this.terminal = terminal;
+        this.view = new LivePanel(out, terminal);
         this.clock = clock;
     }
 
@@ -92,19 +87,7 @@ public final class Progress {
     }
 
     public void update(Snapshot s) {
-        if (terminal) {
-            List<String> lines = panel(s);
-            StringBuilder sb = new StringBuilder();
-            if (drawn) sb.append("\033[").append(PANEL_LINES).append('A');
-            for (String line : lines) sb.append('\r').append("\033[2K").append(line).append('\n');
-            out.print(sb);
-            drawn = true;
-        } else {
-            String line = plain(s);
-            if (!line.equals(lastPlain)) out.println(line);
-            lastPlain = line;
-        }
-        out.flush();
+        view.show(() -> panel(s), () -> plain(s));
     }
 
     List<String> panel(Snapshot s) {
@@ -114,9 +97,7 @@ public final class Progress {
         String limit = s.limitBytes() == null ? "" : " / " + size(s.limitBytes());
         String bar = "";
         if (s.bytes() != null && s.limitBytes() != null && s.limitBytes() > 0) {
-            double f = Math.min(1.0, s.bytes() / (double) s.limitBytes());
-            int filled = (int) Math.round(f * 20);
-            bar = "  [" + "#".repeat(filled) + ".".repeat(20 - filled) + "] " + String.format(Locale.ROOT, "%.1f%%", f * 100);
+            bar = LivePanel.bar(s.bytes() / (double) s.limitBytes(), "%.1f%%");
         }
         String line2 = "  packets " + count(s.packets()) + "   bytes " + bytes + limit + bar;
         String line3 = "  drops kernel " + count(s.kernelDrops()) + " interface " + count(s.interfaceDrops()) + "   time left " + timeLeft(s);
