@@ -70,7 +70,9 @@ public final class AgentRoutes {
         try {
             return Json.read(body, type);
         } catch (RuntimeException e) {
-            throw ArmErrorCode.InvalidRequestContent.exception("The body is not a valid " + type.getSimpleName() + ": " + e.getMessage());
+            // the parser's own message names classes and features: describe the input instead
+            throw ArmErrorCode.InvalidRequestContent.exception(e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException jp
+                    ? Json.problem(jp) : "The request body does not have the expected shape.");
         }
     }
 
