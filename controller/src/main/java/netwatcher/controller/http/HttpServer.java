@@ -318,9 +318,25 @@ public final class HttpServer implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "error after response was sent: " + error.code() + " " + error.message());
                 return;
             }
+            if (isTokenEndpoint(ex.path())) {
+                // OAuth clients read RFC 6749's error shape, whatever the edge refused (method, path, size)
+                Map<String, Object> body = new java.util.LinkedHashMap<>();
+                body.put("error", status >= 500 ? "server_error" : status == 401 ? "invalid_client" : "invalid_request");
+                body.put("error_description", safe(status, error).message());
+                ex.setHeader("Cache-Control", "no-store");
+                ex.json(status, body);
+                return;
+            }
             ex.setHeader("x-ms-failure-cause", status >= 500 ? "service" : "gateway");
             ex.send(status, "application/json; charset=utf-8", errorBody(status, error));
         }
+    }
+
+    /** Whether a path is one of the OAuth2 token endpoints ({@code /{tenant}/oauth2[/v2.0]/token}). */
+    static boolean isTokenEndpoint(String path) {
+        String p = path.toLowerCase(Locale.ROOT);
+        while (p.endsWith("/")) p = p.substring(0, p.length() - 1);
+        return p.endsWith("/oauth2/token") || p.endsWith("/oauth2/v2.0/token");
     }
 
     /** Words that betray the implementation; an error message holding one is replaced before it leaves. */
@@ -333,12 +349,14 @@ public final class HttpServer implements AutoCloseable {
      * generic message, so that nothing internal ever reaches a client.
      */
     static byte[] errorBody(int status, ArmError error) {
-        ArmError safe = error;
-        if (INTERNALS.matcher(error.message()).find()) {
-            LOG.log(System.Logger.Level.WARNING, "error message withheld from the client: " + error.code() + " " + error.message());
-            safe = new ArmError(error.code(), edgeError(status).message(), error.target(), List.of());
-        }
-        return Json.write(Map.of("error", safe));
+        return Json.write(Map.of("error", safe(status, error)));
+    }
+
+    /** The error as it may leave: its message replaced by the status's generic one if it names internals. */
+    static ArmError safe(int status, ArmError error) {
+        if (!INTERNALS.matcher(error.message()).find()) return error;
+        LOG.log(System.Logger.Level.WARNING, "error message withheld from the client: " + error.code() + " " + error.message());
+        return new ArmError(error.code(), edgeError(status).message(), error.target(), List.of());
     }
 
     /** The error for a status the edge answers without a handler (Jetty's rejections among them). */

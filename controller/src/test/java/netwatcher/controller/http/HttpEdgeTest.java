@@ -191,7 +191,7 @@ class HttpEdgeTest {
         armError(send("GET", "/storage/netwatcherlocal/..%2f..%2fadmin.token"), 400, "storage download");
         armError(send("GET", "/storage/netwatcherlocal/../../admin.token"), 400, "storage download ..");
         armError(send("GET", "/admin/v1/servicePrincipals/.."), 400, "admin");
-        armError(send("POST", "/adfs/oauth2/%2e%2e/token"), 400, "public");
+        armError(send("GET", "/adfs/discovery/%2e%2e/keys"), 400, "public");
         armError(send("GET", "/agent/v1/../v1/orders"), 400, "agent");
     }
 
@@ -243,6 +243,14 @@ class HttpEdgeTest {
             assertFalse(r.json().path("error_description").asText().isBlank(), r.body());
             assertFalse(INTERNALS.matcher(r.body()).find(), r.body());
         }
+        Raw get = send("GET", "/adfs/oauth2/token");
+        assertEquals(405, get.status(), get.body());
+        assertEquals("invalid_request", get.json().path("error").asText(), get.body());
+        assertNotNull(get.header("x-ms-request-id"));
+        Raw big = raw("POST /adfs/oauth2/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded",
+                ("grant_type=" + "x".repeat(70_000)).getBytes(StandardCharsets.UTF_8));
+        assertEquals(413, big.status(), big.body());
+        assertEquals("invalid_request", big.json().path("error").asText(), big.body());
         Raw json = raw("POST /adfs/oauth2/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json", "{}".getBytes(StandardCharsets.UTF_8));
         assertEquals(400, json.status(), json.body());
         assertEquals("invalid_request", json.json().path("error").asText());
