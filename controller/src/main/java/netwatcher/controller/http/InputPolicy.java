@@ -50,6 +50,7 @@ public final class InputPolicy {
 
     /**
      * Checks a raw (still percent-encoded) request path. Refused: dot segments ({@code .}, {@code ..}),
+     * empty segments other than leading ones ({@code /a//b}),
      * matrix parameters ({@code ;}), encoded slash, backslash, dot, percent or control characters
      * ({@code %2F %5C %2E %25 %00..%1F %7F}), malformed escapes, escapes that are not UTF-8, and raw
      * characters outside RFC 3986's path characters.
@@ -92,6 +93,11 @@ public final class InputPolicy {
         for (String segment : raw.split("/", -1)) {
             if (segment.equals(".") || segment.equals("..")) throw badPath("it contains the segment '" + segment + "'");
         }
+        // leading slashes are a base URL's trailing slash ("https://host/" + "/subscriptions/..."); an empty
+        // segment further in would shift every segment after it into another route variable
+        int start = 0;
+        while (start < raw.length() && raw.charAt(start) == '/') start++;
+        if (raw.indexOf("//", start) >= 0) throw badPath("it contains an empty segment ('//')");
     }
 
     /** RFC 3986 pchar without ';' (sub-delims, ':', '@') plus '/'; '%' is handled by the caller. */

@@ -193,6 +193,12 @@ class HttpEdgeTest {
         armError(send("GET", "/admin/v1/servicePrincipals/.."), 400, "admin");
         armError(send("GET", "/adfs/discovery/%2e%2e/keys"), 400, "public");
         armError(send("GET", "/agent/v1/../v1/orders"), 400, "agent");
+        String sub = "/subscriptions/" + c.sub;
+        armError(send("DELETE", "/subscriptions//resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope" + V),
+                400, "empty subscription segment");
+        armError(send("DELETE", sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers//NetworkWatcher_westeurope" + V),
+                400, "empty segment");
+        nothingChanged();
     }
 
     @Test

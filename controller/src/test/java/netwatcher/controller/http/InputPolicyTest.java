@@ -26,7 +26,8 @@ class InputPolicyTest {
             NW + "/packetCaptures/a%2e", NW + "/packetCaptures/a%3Bx", NW + "/packetCaptures/a%252F", NW + "/packetCaptures/a%1f",
             NW + "/packetCaptures/a%7F", NW + "/packetCaptures/a%zz", NW + "/packetCaptures/a%4", NW + "/packetCaptures/a%",
             NW + "/packetCaptures/a\\b", NW + "/packetCaptures/a b", NW + "/packetCaptures/a\"b", NW + "/packetCaptures/<x>",
-            NW + "/packetCaptures/a%C0%AF", NW + "/packetCaptures/a%FF", NW + "/packetCaptures/\u00e9", "relative/path"})
+            NW + "/packetCaptures/a%C0%AF", NW + "/packetCaptures/a%FF", NW + "/packetCaptures/\u00e9", "relative/path",
+            "/subscriptions//resourceGroups/rg", NW + "//packetCaptures", NW + "/packetCaptures//"})
     void rawPath_refusesAnythingThatCouldNameAnotherResource(String raw) {
         ArmException e = assertThrows(ArmException.class, () -> InputPolicy.checkRawPath(raw));
         assertEquals(400, e.status());
@@ -36,7 +37,7 @@ class InputPolicyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/", NW, NW + "/packetCaptures/pc-1_a.b", "//metadata/endpoints", "/storage/acc/dir/file.cap",
-            NW + "/packetCaptures/a%20b", NW + "/packetCaptures/caf%C3%A9", "/a/...", "/a/.b", "/a/b.", "/a:b@c!$&'()*+,="})
+            NW + "/packetCaptures/a%20b", NW + "/packetCaptures/caf%C3%A9", "/a/...", "/a/.b", "/a/b.", "/a:b@c!$&'()*+,=", "///subscriptions/s", NW + "/"})
     void rawPath_acceptsOrdinaryPaths(String raw) {
         assertDoesNotThrow(() -> InputPolicy.checkRawPath(raw));
     }
