@@ -66,7 +66,9 @@ public final class AgentRoutes {
 
     private static <T> T read(Exchange ex, Class<T> type) {
         byte[] body = ex.body(1 << 20);
-        Json.tree(body);
+        if (!Json.tree(body).isObject()) {
+            throw ArmErrorCode.InvalidRequestContent.exception("The request body must be a JSON object.");
+        }
         try {
             return Json.read(body, type);
         } catch (RuntimeException e) {
