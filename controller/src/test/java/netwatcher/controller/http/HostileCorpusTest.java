@@ -122,6 +122,62 @@ class HostileCorpusTest {
         assertTrue(failures.isEmpty(), failures.size() + " bad answers of " + sent + ":\n" + String.join("\n", failures.subList(0, Math.min(40, failures.size()))));
     }
 
+    @Test
+    void hostileHeaders_neverAnswer500() throws Exception {
+        String nw = "/subscriptions/" + c.sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
+        List<String[]> headers = new ArrayList<>();
+        for (String auth : List.of("Bearer", "Bearer  ", "bearer " + c.token, "Bearer " + "a".repeat(6000), "Bearer a.b", "Bearer ..",
+                "Bearer eyJhbGciOiJSUzI1NiJ9.eyJ4Ijp9.AAAA", "Bearer eyJ.eyJ.", "Basic", "Basic %%%", "Basic " + "Og==", "Negotiate x", "\u00e9")) {
+            headers.add(new String[] {"Authorization", auth});
+        }
+        for (String v : List.of("", "*", "W/", "\"", "W/\"", "x".repeat(5000), "\"a\", \"b\"", ",,,")) {
+            headers.add(new String[] {"If-Match", v});
+            headers.add(new String[] {"If-None-Match", v});
+        }
+        for (String v : List.of("", ";", "application/json;;", "application/json; charset", "application/json; charset=", "*/*", "application/*",
+                "application/json; charset=\"", "application/json\tx")) {
+            headers.add(new String[] {"Content-Type", v});
+        }
+        for (String v : List.of("", "bytes=", "bytes=--", "bytes=1-2-", "bytes=-99999999999999999999999", "bytes=0-0,-1", "bytes = 1-2",
+                "BYTES=0-1", "bytes=18446744073709551616-")) {
+            headers.add(new String[] {"Range", v});
+        }
+        headers.add(new String[] {"x-ms-client-request-id", "x".repeat(5000)});
+        headers.add(new String[] {"x-ms-correlation-request-id", "\u00e9"});
+        headers.add(new String[] {"Accept", "text/html"});
+        headers.add(new String[] {"Accept-Charset", "x-unknown"});
+        headers.add(new String[] {"Accept-Encoding", "gzip;q=abc"});
+        List<String> failures = new ArrayList<>();
+        String blob = "/storage/netwatcherlocal/nothing/here.cap";
+        for (String[] h : headers) {
+            for (String[] req : List.of(new String[] {"GET", nw + "?api-version=2025-05-01", ""},
+                    new String[] {"PUT", nw + "?api-version=2025-05-01", "{\"location\":\"westeurope\"}"},
+                    new String[] {"PATCH", nw + "?api-version=2025-05-01", "{\"tags\":{}}"},
+                    new String[] {"DELETE", nw + "/packetCaptures/none?api-version=2025-05-01", ""},
+                    new String[] {"GET", blob, ""}, new String[] {"POST", "/adfs/oauth2/token", "grant_type=client_credentials"},
+                    new String[] {"GET", "/admin/v1/agents", ""})) {
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(c.url(req[1]))).timeout(Duration.ofSeconds(30))
+                        .method(req[0], req[2].isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(req[2]));
+                if (!h[0].equals("Authorization")) b.header("Authorization", "Bearer " + c.token);
+                try {
+                    b.header(h[0], h[1]);
+                } catch (IllegalArgumentException refusedByTheClient) {
+                    continue;
+                }
+                HttpResponse<String> r;
+                try {
+                    r = c.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                } catch (java.io.IOException e) {
+                    r = c.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                }
+                String where = req[0] + " " + req[1] + " " + h[0] + ": " + h[1].substring(0, Math.min(40, h[1].length())) + " -> "
+                        + r.statusCode() + " " + r.body().substring(0, Math.min(200, r.body().length()));
+                if (r.statusCode() >= 500 || INTERNALS.matcher(r.body()).find()) failures.add(where);
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
     void check(String method, String target, String body, String authorization, List<String> failures) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(c.url(target))).timeout(Duration.ofSeconds(30))
                 .header("Authorization", authorization)

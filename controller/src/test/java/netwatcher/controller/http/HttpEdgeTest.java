@@ -232,6 +232,26 @@ class HttpEdgeTest {
     }
 
     @Test
+    void brokenFraming_isAnArmError() throws Exception {
+        String put = "PUT " + nw + "/packetCaptures/framing" + V + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + c.token
+                + "\r\nContent-Type: application/json";
+        for (String framing : List.of("\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+                "\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+                "\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\n{}")) {
+            try (var s = (javax.net.ssl.SSLSocket) TestController.sslContext(c.controller.caFile()).getSocketFactory()
+                    .createSocket("127.0.0.1", c.controller.port())) {
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write((put + framing).getBytes(StandardCharsets.ISO_8859_1));
+                s.getOutputStream().flush();
+                Raw r = parse(s.getInputStream());
+                assertTrue(r.status() >= 400 && r.status() < 500 || r.status() == 501, framing + " -> " + r.status() + " " + r.body());
+                armError(r, r.status(), framing.strip());
+            }
+            assertEquals(404, c.send("GET", nw + "/packetCaptures/framing" + V, null).status());
+        }
+    }
+
+    @Test
     void unknownRoute_is404Json() throws Exception {
         JsonNode e = armError(send("GET", "/nothing/here" + V), 404, "unknown");
         assertEquals("NotFound", e.path("code").asText());
