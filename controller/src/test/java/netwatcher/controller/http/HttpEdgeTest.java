@@ -252,6 +252,16 @@ class HttpEdgeTest {
     }
 
     @Test
+    void oddHostHeaders_neverReachAUrl() throws Exception {
+        for (String host : List.of("x\"<y", "a b", "[::1", "h:99999", "h:-1", "", "h:80:80", "%00")) {
+            Raw r = raw("DELETE " + nw + "/packetCaptures/none" + V + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + c.token, null);
+            assertTrue(r.status() < 500, host + " -> " + r.status() + " " + r.body());
+            if (r.status() >= 400) armError(r, r.status(), "Host: " + host);
+            assertFalse(r.body().contains("<") || String.valueOf(r.header("Location")).contains("<"), host + " -> " + r.body());
+        }
+    }
+
+    @Test
     void unknownRoute_is404Json() throws Exception {
         JsonNode e = armError(send("GET", "/nothing/here" + V), 404, "unknown");
         assertEquals("NotFound", e.path("code").asText());
