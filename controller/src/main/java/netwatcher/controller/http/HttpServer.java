@@ -134,7 +134,7 @@ public final class HttpServer implements AutoCloseable {
         config.setSendDateHeader(true);
         // Jetty lets every URI through that it can parse at all; InputPolicy.checkRawPath then judges the raw
         // path, before any decoding or normalisation, so that one rule (and one error shape) decides for
-        // every route kind. ARM accepts empty path segments (az CLI asks for "//metadata/endpoints"), which
+        // every route kind. ARM accepts a leading empty segment (az CLI asks for "//metadata/endpoints"), which
         // that rule allows; dot segments, matrix parameters and encoded separators it refuses.
         config.setUriCompliance(UriCompliance.UNSAFE);
         ServerConnector connector;
