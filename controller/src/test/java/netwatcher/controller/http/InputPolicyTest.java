@@ -27,7 +27,8 @@ class InputPolicyTest {
             NW + "/packetCaptures/a%7F", NW + "/packetCaptures/a%zz", NW + "/packetCaptures/a%4", NW + "/packetCaptures/a%",
             NW + "/packetCaptures/a\\b", NW + "/packetCaptures/a b", NW + "/packetCaptures/a\"b", NW + "/packetCaptures/<x>",
             NW + "/packetCaptures/a%C0%AF", NW + "/packetCaptures/a%FF", NW + "/packetCaptures/\u00e9", "relative/path",
-            "/subscriptions//resourceGroups/rg", NW + "//packetCaptures", NW + "/packetCaptures//"})
+            "/subscriptions//resourceGroups/rg", NW + "//packetCaptures", NW + "/packetCaptures//", NW + "/packetCaptures/%u002e%u002e",
+            NW + "/packetCaptures/%c0%ae%c0%ae", "*"})
     void rawPath_refusesAnythingThatCouldNameAnotherResource(String raw) {
         ArmException e = assertThrows(ArmException.class, () -> InputPolicy.checkRawPath(raw));
         assertEquals(400, e.status());
