@@ -341,7 +341,7 @@ public final class HttpServer implements AutoCloseable {
 
     /** Words that betray the implementation; an error message holding one is replaced before it leaves. */
     private static final java.util.regex.Pattern INTERNALS = java.util.regex.Pattern.compile(
-            "java\\.|javax\\.|jakarta\\.|com\\.fasterxml|org\\.eclipse|(?i:jackson|jetty)|[A-Za-z]+(Exception|Error)\\b|\\tat |\\$[A-Z]");
+            "java\\.|javax\\.|jakarta\\.|com\\.fasterxml|org\\.eclipse|(?i:jackson|jetty)|[A-Za-z]+Exception\\b|\\b(OutOfMemory|StackOverflow|Assertion|NoClassDefFound|Linkage|ExceptionInInitializer)Error\\b|\\tat |\\$[A-Z]");
 
     /**
      * The one rendering of an error: {@code {"error":{...}}}. A message that names library or Java

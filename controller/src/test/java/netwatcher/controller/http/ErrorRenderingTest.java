@@ -23,6 +23,8 @@ class ErrorRenderingTest {
         }
         ArmError fine = new ArmError("InvalidParameter", "Property 'properties.filters[0].localPort' is invalid: '70000'.", "t");
         assertEquals(fine, HttpServer.safe(400, fine));
+        ArmError property = new ArmError("InvalidParameter", "Property 'properties.packetCaptureError' is read-only.", "t");
+        assertEquals(property, HttpServer.safe(400, property));
     }
 
     @Test
