@@ -34,14 +34,15 @@ public record ApiVersion(LocalDate date, String suffix) implements Comparable<Ap
 
     /** As {@link #require(String)}, with the oldest accepted version {@code first} (a provider's first api-version). */
     public static ApiVersion require(String value, LocalDate first) {
-        if (value == null || value.isBlank()) {
+        if (value == null || value.isEmpty()) {
             throw ArmErrorCode.MissingApiVersionParameter.exception(
                     "The api-version query parameter (?api-version=) is required for all requests.", "api-version");
         }
-        Matcher m = FORMAT.matcher(value.trim());
+        // taken exactly as given: ARM does not trim, and a value with spaces would be echoed into URLs
+        Matcher m = FORMAT.matcher(value);
         if (!m.matches()) {
-            throw ArmErrorCode.InvalidApiVersionParameter.exception("The api-version '" + value
-                    + "' is invalid. The supported versions are YYYY-MM-DD or YYYY-MM-DD-preview, from 2016-09-01 on.", "api-version");
+            throw ArmErrorCode.InvalidApiVersionParameter.exception("The api-version '" + echo(value)
+                    + "' is invalid. The supported versions are YYYY-MM-DD or YYYY-MM-DD-preview, from " + first + " on.", "api-version");
         }
         LocalDate date;
         try {
@@ -55,6 +56,16 @@ public record ApiVersion(LocalDate date, String suffix) implements Comparable<Ap
                     + "' is invalid. The supported versions are " + first + " and later.", "api-version");
         }
         return new ApiVersion(date, m.group(5) == null ? "" : m.group(5).toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * An api-version as given, made safe to quote in a message or a URL: percent-encoded (only
+     * letters, digits, '-', '.', '_' and '~' stay as they are) and cut to 40 characters.
+     */
+    public static String echo(String value) {
+        String v = value.length() > 40 ? value.substring(0, 40) : value;
+        String encoded = java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A");
+        return value.length() > 40 ? encoded + "..." : encoded;
     }
 
     /** True when this version is on or after {@code yyyyMmDd} (e.g. {@code "2018-04-01"}). */

@@ -29,7 +29,30 @@ public final class ArmBody {
         if (!tree.isObject()) {
             throw ArmErrorCode.InvalidRequestFormat.exception("The request body must be a JSON object; was " + kind(tree) + ".");
         }
+        requireDistinctNames(tree, "");
         return new ArmBody(tree, "");
+    }
+
+    /**
+     * Refuses an object whose property names differ only in case: fields are read case-insensitively,
+     * so {@code {"a":1,"A":2}} would otherwise be read as whichever comes first (exact duplicates are
+     * refused by the parser already).
+     */
+    private static void requireDistinctNames(JsonNode node, String path) {
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) requireDistinctNames(node.get(i), path + "[" + i + "]");
+        } else if (node.isObject()) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+                if (!seen.add(e.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                    throw ArmErrorCode.InvalidRequestFormat.exception("The request body gives the property '" + p
+                            + "' more than once (property names are case-insensitive); each property may appear only once.", p);
+                }
+                requireDistinctNames(e.getValue(), p);
+            }
+        }
     }
 
     public String path() { return path; }

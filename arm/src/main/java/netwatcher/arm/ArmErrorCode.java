@@ -19,6 +19,12 @@ public enum ArmErrorCode {
     UnsupportedFeature(400),
     UnsupportedAgentProtocol(400),
     LinkedInvalidPropertyId(400),
+    /** More than 50 tags on one resource. */
+    InvalidTagCount(400),
+    /** A tag name with a character ARM reserves ({@code < > % & \\ ? /}) or none at all. */
+    InvalidTagNameCharacters(400),
+    InvalidTagNameLength(400),
+    InvalidTagValueLength(400),
     AuthenticationFailed(401),
     InvalidAuthenticationToken(401),
     AuthorizationFailed(403),
@@ -33,10 +39,14 @@ public enum ArmErrorCode {
     AgentStopped(409),
     PreconditionFailed(412),
     RequestEntityTooLarge(413),
+    RequestUriTooLong(414),
     UnsupportedMediaType(415),
     RangeNotSatisfiable(416),
+    RequestHeaderFieldsTooLarge(431),
     InternalServerError(500),
-    ServiceUnavailable(503);
+    NotImplemented(501),
+    ServiceUnavailable(503),
+    HttpVersionNotSupported(505);
 
     private final int status;
 

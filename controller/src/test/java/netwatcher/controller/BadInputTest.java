@@ -31,6 +31,9 @@ import org.junit.jupiter.api.TestFactory;
 class BadInputTest {
     static final String V = "?api-version=2025-05-01";
     static final String NONE = "\u0000none";
+    /** What no error message may mention: the libraries and the language underneath. */
+    static final java.util.regex.Pattern INTERNALS = java.util.regex.Pattern.compile(
+            "(?i)jackson|jetty|fasterxml|java\\.|exception|ReadFeature|ReadConstraints|`");
     static TestController c;
     static TestAgent agent;
     static String nw;
@@ -144,6 +147,19 @@ class BadInputTest {
         }
         rows.add(row("empty body", "PUT", pc, "", 400, "InvalidRequestFormat", null));
         rows.add(row("watcher bad JSON", "PUT", rg + "nwbad" + V, "{\"location\":", 400, "InvalidRequestFormat", null));
+        for (String bad : List.of("{\"a\":NaN}", "{\"a\":01}", "{\"a\":1}{}", "{\"a\":\"\u0001\"}", "[".repeat(3000), "{\"a\":" + "9".repeat(2000) + "}")) {
+            rows.add(row("bad JSON, no parser internals " + bad.substring(0, Math.min(12, bad.length())), "PUT", pc, bad, 400, "InvalidRequestFormat", null));
+        }
+
+        // --- duplicate keys: refused, not "last one wins" ----------------------------------------------
+        rows.add(row("duplicate key at the root", "PUT", pc, capture(Map.of()).replaceFirst("\\{", "{\"properties\":{},"), 400, "InvalidRequestFormat", null));
+        rows.add(row("duplicate key nested", "PUT", pc, capture(Map.of()).replace("\"timeLimitInSeconds\":60", "\"timeLimitInSeconds\":60,\"timeLimitInSeconds\":61"),
+                400, "InvalidRequestFormat", null));
+        rows.add(row("duplicate key differing in case", "PUT", pc, capture(Map.of()).replace("\"timeLimitInSeconds\":60", "\"timeLimitInSeconds\":60,\"TimeLimitInSeconds\":61"),
+                400, "InvalidRequestFormat", "properties.TimeLimitInSeconds"));
+        rows.add(row("duplicate tag", "PUT", nw + V, "{\"location\":\"westeurope\",\"tags\":{\"a\":\"1\",\"a\":\"2\"}}", 400, "InvalidRequestFormat", null));
+        rows.add(row("duplicate watcher location", "PUT", rg + "nwdup" + V, "{\"location\":\"westeurope\",\"location\":\"northeurope\"}", 400,
+                "InvalidRequestFormat", null));
 
         // --- missing or wrongly typed fields ----------------------------------------------------
         rows.add(row("no properties", "PUT", pc, "{}", 400, "InvalidRequestContent", "properties"));
@@ -275,6 +291,20 @@ class BadInputTest {
         rows.add(row("watcher moved to another location", "PUT", nw + V, "{\"location\":\"northeurope\"}", 409, "Conflict", null));
         rows.add(row("PATCH tags not an object", "PATCH", nw + V, "{\"tags\":\"x\"}", 400, "InvalidRequestContent", "tags"));
 
+        // --- tags beyond ARM's limits ------------------------------------------------------------------
+        StringBuilder many = new StringBuilder("{");
+        for (int i = 0; i < 51; i++) many.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":\"v\"");
+        String tooMany = many.append('}').toString();
+        for (String method : List.of("PUT", "PATCH")) {
+            String pre = method.equals("PUT") ? "{\"location\":\"westeurope\",\"tags\":" : "{\"tags\":";
+            rows.add(row(method + " 51 tags", method, nw + V, pre + tooMany + "}", 400, "InvalidTagCount", "tags"));
+            rows.add(row(method + " tag name 513 chars", method, nw + V, pre + "{\"" + "n".repeat(513) + "\":\"v\"}}", 400, "InvalidTagNameLength", "tags"));
+            rows.add(row(method + " tag value 257 chars", method, nw + V, pre + "{\"env\":\"" + "v".repeat(257) + "\"}}", 400, "InvalidTagValueLength", "tags.env"));
+            for (String bad : List.of("a<b", "a>b", "a%b", "a&b", "a\\\\b", "a?b", "a/b")) {
+                rows.add(row(method + " tag name " + bad, method, nw + V, pre + "{\"" + bad + "\":\"v\"}}", 400, "InvalidTagNameCharacters", null));
+            }
+        }
+
         // --- conditional requests ------------------------------------------------------------------
         String stale = "W/\"00000000-0000-0000-0000-000000000000\"";
         rows.add(row("PUT watcher If-Match stale", "PUT", nw + V, "{\"location\":\"westeurope\",\"tags\":{\"x\":\"y\"}}", 412, "PreconditionFailed", null)
@@ -347,6 +377,14 @@ class BadInputTest {
         rows.add(row("application/xml", "PUT", pc, "<packetCapture/>", 415, "UnsupportedMediaType", null).header("Content-Type", "application/xml"));
         rows.add(row("form encoded", "PUT", rg + "nw6" + V, "location=westeurope", 415, "UnsupportedMediaType", null)
                 .header("Content-Type", "application/x-www-form-urlencoded"));
+        for (String type : List.of("application/jsonp", "text/json", "application/merge-patch+json", "application/json; charset=iso-8859-1",
+                "application/json; odata=verbose", "application/jsonx")) {
+            rows.add(row("Content-Type " + type, "PUT", rg + "nw7" + V, "{\"location\":\"northeurope\"}", 415, "UnsupportedMediaType", null)
+                    .header("Content-Type", type));
+        }
+        rows.add(row("api-version with a leading space", "GET", nw + "?api-version=%202025-05-01", null, 400, "InvalidApiVersionParameter", "api-version"));
+        rows.add(row("api-version with a trailing tab", "GET", nw + "?api-version=2025-05-01%09", null, 400, "InvalidApiVersionParameter", "api-version"));
+        rows.add(row("api-version twice", "GET", nw + V + "&api-version=2025-05-01", null, 400, "InvalidApiVersionParameter", "api-version"));
         rows.add(row("queryStatus with a body", "POST", nw + "/packetCaptures/existing/queryStatus" + V, "{\"x\":1}", 400, "InvalidRequestContent", null));
         rows.add(row("stop with a body", "POST", nw + "/packetCaptures/existing/stop" + V, "[1,2]", 400, "InvalidRequestContent", null));
 
@@ -401,6 +439,7 @@ class BadInputTest {
             assertTrue(json != null && json.path("error").isObject(), "ARM error shape: " + context);
             assertEquals(row.code(), json.path("error").path("code").asText(), context);
             assertTrue(!json.path("error").path("message").asText().isBlank(), "message: " + context);
+            assertTrue(!INTERNALS.matcher(json.path("error").path("message").asText()).find(), "library or class names in: " + context);
             if (row.target() != null) assertEquals(row.target(), json.path("error").path("target").asText(), context);
             assertTrue(r.headers().firstValue("x-ms-request-id").isPresent(), "x-ms-request-id: " + context);
             assertEquals(before, snapshot(), "stored state changed by " + row.name());

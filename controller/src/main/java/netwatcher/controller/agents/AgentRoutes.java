@@ -20,7 +20,7 @@ import netwatcher.model.agent.Reports;
 
 /** The agent protocol routes under {@code /agent/v1}. */
 public final class AgentRoutes {
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d{1,18})-(\\d{1,18})/(\\d{1,18})");
     private final AgentService agents;
     private final CaptureService captures;
     private final StorageService storage;
@@ -66,11 +66,15 @@ public final class AgentRoutes {
 
     private static <T> T read(Exchange ex, Class<T> type) {
         byte[] body = ex.body(1 << 20);
-        Json.tree(body);
+        if (!Json.tree(body).isObject()) {
+            throw ArmErrorCode.InvalidRequestContent.exception("The request body must be a JSON object.");
+        }
         try {
             return Json.read(body, type);
         } catch (RuntimeException e) {
-            throw ArmErrorCode.InvalidRequestContent.exception("The body is not a valid " + type.getSimpleName() + ": " + e.getMessage());
+            // the parser's own message names classes and features: describe the input instead
+            throw ArmErrorCode.InvalidRequestContent.exception(e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException jp
+                    ? Json.problem(jp) : "The request body does not have the expected shape.");
         }
     }
 

@@ -70,10 +70,10 @@ public interface Exchange {
     /** The api-version query parameter as given, or null. */
     default String apiVersionText() { return query("api-version"); }
 
-    /** Builds an absolute URL under this controller with the request's api-version. */
+    /** Builds an absolute URL under this controller with the request's api-version (percent-encoded). */
     default String absolute(String path) {
         String v = apiVersionText();
-        return baseUrl() + path + (v == null ? "" : "?api-version=" + v);
+        return baseUrl() + path + (v == null ? "" : "?api-version=" + ApiVersion.echo(v));
     }
 
     /** Refuses a body on methods that take none. */

@@ -26,6 +26,8 @@ import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
 import netwatcher.arm.Json;
 import netwatcher.model.agent.ProtocolVersion;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -36,6 +38,7 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -108,6 +111,9 @@ public final class HttpServer implements AutoCloseable {
         pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         this.server = new Server(pool);
         server.setHandler(new Dispatch());
+        // Jetty's own rejections (unparsable request line or headers, 414, 431, ...) go through the
+        // same ARM error shape as the router's
+        server.setErrorHandler(new ArmErrorHandler());
         server.setStopTimeout(2000);
     }
 
@@ -126,8 +132,11 @@ public final class HttpServer implements AutoCloseable {
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false);
         config.setSendDateHeader(true);
-        // ARM accepts empty path segments: az CLI asks for {resourceManager}/ + /metadata/endpoints = "//metadata/...".
-        config.setUriCompliance(UriCompliance.DEFAULT.with("arm", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
+        // Jetty lets every URI through that it can parse at all; InputPolicy.checkRawPath then judges the raw
+        // path, before any decoding or normalisation, so that one rule (and one error shape) decides for
+        // every route kind. ARM accepts a leading empty segment (az CLI asks for "//metadata/endpoints"), which
+        // that rule allows; dot segments, matrix parameters and encoded separators it refuses.
+        config.setUriCompliance(UriCompliance.UNSAFE);
         ServerConnector connector;
         if (settings.tls() != null) {
             config.addCustomizer(new SecureRequestCustomizer(false));
@@ -188,12 +197,14 @@ public final class HttpServer implements AutoCloseable {
             try {
                 Set<String> allowed = new LinkedHashSet<>();
                 String method = ex.method();
+                InputPolicy.checkMethod(method);
+                InputPolicy.checkRawPath(request.getHttpURI().getPath());
                 Router.Match match = router.match("HEAD".equals(method) ? "GET" : method, ex.path(), allowed);
                 if (match == null) {
                     if (!allowed.isEmpty()) {
                         ex.setHeader("Allow", String.join(", ", allowed));
                         throw ArmErrorCode.MethodNotAllowed.exception("The requested resource does not support http method '"
-                                + method + "'. Allowed: " + String.join(", ", allowed) + ".");
+                                + InputPolicy.quote(method) + "'. Allowed: " + String.join(", ", allowed) + ".");
                     }
                     throw notFound(ex.path());
                 }
@@ -214,6 +225,7 @@ public final class HttpServer implements AutoCloseable {
             switch (match.route().kind()) {
                 case PUBLIC -> { }
                 case ARM_METADATA -> {
+                    requireSingleApiVersion(ex);
                     ApiVersionCheck.requirePresent(ex.query("api-version"));
                 }
                 case ARM, ARM_DEFERRED_AUTHZ -> {
@@ -222,6 +234,7 @@ public final class HttpServer implements AutoCloseable {
                         throw ArmErrorCode.AuthorizationFailed.exception("Agent credentials may only be used on the agent protocol routes.");
                     }
                     ex.attributes().put("caller", caller);
+                    requireSingleApiVersion(ex);
                     // Microsoft.Resources paths (/subscriptions, /tenants) take that provider's older versions.
                     ex.attributes().put("apiVersion", ApiVersion.require(ex.query("api-version"),
                             ex.path().contains("/providers/") ? ApiVersion.FIRST : ApiVersion.FIRST_RESOURCES));
@@ -273,14 +286,15 @@ public final class HttpServer implements AutoCloseable {
                 throw ArmErrorCode.RequestEntityTooLarge.exception("The request body is " + length
                         + " bytes; the limit is " + settings.maxBodyBytes() + " bytes.");
             }
-            String type = ex.header("Content-Type");
             boolean hasBody = length > 0 || (length < 0 && ex.header("Transfer-Encoding") != null);
-            if (hasBody && type != null) {
-                String t = type.toLowerCase(Locale.ROOT);
-                if (!(t.startsWith("application/json") || t.startsWith("text/json") || t.contains("+json"))) {
-                    throw ArmErrorCode.UnsupportedMediaType.exception("The content media type '" + type
-                            + "' is not supported. Only 'application/json' is supported.");
-                }
+            if (hasBody) InputPolicy.checkJsonMediaType(ex.header("Content-Type"));
+        }
+
+        /** One api-version, not two that different readers of the query might pick differently. */
+        private void requireSingleApiVersion(JettyExchange ex) {
+            if (ex.queryAll("api-version").size() > 1) {
+                throw ArmErrorCode.InvalidApiVersionParameter.exception(
+                        "The api-version query parameter is given more than once; give it exactly once.", "api-version");
             }
         }
 
@@ -304,8 +318,112 @@ public final class HttpServer implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "error after response was sent: " + error.code() + " " + error.message());
                 return;
             }
+            if (isTokenEndpoint(ex.path())) {
+                // OAuth clients read RFC 6749's error shape, whatever the edge refused (method, path, size)
+                Map<String, Object> body = new java.util.LinkedHashMap<>();
+                body.put("error", status >= 500 ? "server_error" : status == 401 ? "invalid_client" : "invalid_request");
+                body.put("error_description", safe(status, error).message());
+                ex.setHeader("Cache-Control", "no-store");
+                ex.json(status, body);
+                return;
+            }
             ex.setHeader("x-ms-failure-cause", status >= 500 ? "service" : "gateway");
-            ex.json(status, Map.of("error", error));
+            ex.send(status, "application/json; charset=utf-8", errorBody(status, error));
+        }
+    }
+
+    /** Whether a path is one of the OAuth2 token endpoints ({@code /{tenant}/oauth2[/v2.0]/token}). */
+    static boolean isTokenEndpoint(String path) {
+        String p = path.toLowerCase(Locale.ROOT);
+        while (p.endsWith("/")) p = p.substring(0, p.length() - 1);
+        return p.endsWith("/oauth2/token") || p.endsWith("/oauth2/v2.0/token");
+    }
+
+    /** Words that betray the implementation; an error message holding one is replaced before it leaves. */
+    private static final java.util.regex.Pattern INTERNALS = java.util.regex.Pattern.compile(
+            "java\\.|javax\\.|jakarta\\.|com\\.fasterxml|org\\.eclipse|(?i:jackson|jetty)|[A-Za-z]+Exception\\b|\\b(OutOfMemory|StackOverflow|Assertion|NoClassDefFound|Linkage|ExceptionInInitializer)Error\\b|\\tat |\\$[A-Z]");
+
+    /**
+     * The one rendering of an error: {@code {"error":{...}}}. A message that names library or Java
+     * internals (a bug: every message should describe the input) is logged and replaced by the status's
+     * generic message, so that nothing internal ever reaches a client.
+     */
+    static byte[] errorBody(int status, ArmError error) {
+        return Json.write(Map.of("error", safe(status, error)));
+    }
+
+    /** The error as it may leave: its message replaced by the status's generic one if it names internals. */
+    static ArmError safe(int status, ArmError error) {
+        if (!INTERNALS.matcher(error.message()).find()) return error;
+        LOG.log(System.Logger.Level.WARNING, "error message withheld from the client: " + error.code() + " " + error.message());
+        return new ArmError(error.code(), edgeError(status).message(), error.target(), List.of());
+    }
+
+    /** The error for a status the edge answers without a handler (Jetty's rejections among them). */
+    static ArmError edgeError(int status) {
+        ArmErrorCode code = switch (status) {
+            case 404 -> ArmErrorCode.NotFound;
+            case 405 -> ArmErrorCode.MethodNotAllowed;
+            case 413 -> ArmErrorCode.RequestEntityTooLarge;
+            case 414 -> ArmErrorCode.RequestUriTooLong;
+            case 415 -> ArmErrorCode.UnsupportedMediaType;
+            case 416 -> ArmErrorCode.RangeNotSatisfiable;
+            case 431 -> ArmErrorCode.RequestHeaderFieldsTooLarge;
+            case 501 -> ArmErrorCode.NotImplemented;
+            case 503 -> ArmErrorCode.ServiceUnavailable;
+            case 505 -> ArmErrorCode.HttpVersionNotSupported;
+            default -> status >= 500 ? ArmErrorCode.InternalServerError : ArmErrorCode.InvalidRequestFormat;
+        };
+        String message = switch (status) {
+            case 404 -> "No HTTP resource was found that matches the request URI.";
+            case 405 -> "The requested resource does not support this HTTP method.";
+            case 408 -> "The request was not received in time.";
+            case 413 -> "The request body is larger than the server accepts.";
+            case 414 -> "The request URI is longer than the server accepts (8 KB including the query).";
+            case 415 -> "The content media type is not supported. Only 'application/json' is supported.";
+            case 416 -> "The requested range is not satisfiable.";
+            case 431 -> "The request headers are larger than the server accepts (8 KB in all, or one header too large).";
+            case 501 -> "The request uses an HTTP feature the server does not implement.";
+            case 503 -> "The service is unavailable; try again later.";
+            case 505 -> "The HTTP version of the request is not supported; use HTTP/1.1.";
+            default -> status >= 500 ? "The server encountered an internal error."
+                    : "The request is not valid HTTP: its request line, headers or framing could not be parsed.";
+        };
+        return new ArmError(code.name(), message, null);
+    }
+
+    /**
+     * Renders Jetty's own rejections (a request line or headers it cannot parse, a URI or headers too
+     * large, a failure before the router ran) in the ARM error shape, with a request id, instead of
+     * Jetty's HTML page. Never echoes Jetty's reason phrase, which names Jetty internals.
+     */
+    private static final class ArmErrorHandler extends ErrorHandler {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            int status = request.getAttribute(ERROR_STATUS) instanceof Integer s ? s : response.getStatus();
+            if (status < 400) status = 500;
+            String requestId = UUID.randomUUID().toString();
+            response.setStatus(status);
+            HttpFields.Mutable headers = response.getHeaders();
+            headers.put("x-ms-request-id", requestId);
+            headers.put("x-ms-correlation-request-id", requestId);
+            headers.put("x-ms-failure-cause", status >= 500 ? "service" : "gateway");
+            headers.put(HttpHeader.CACHE_CONTROL, "no-cache");
+            headers.put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+            byte[] body = errorBody(status, edgeError(status));
+            headers.put(HttpHeader.CONTENT_LENGTH, Long.toString(body.length));
+            response.write(true, ByteBuffer.wrap(body), callback);
+            return true;
+        }
+
+        @Override
+        public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+            String requestId = UUID.randomUUID().toString();
+            fields.put("x-ms-request-id", requestId);
+            fields.put("x-ms-correlation-request-id", requestId);
+            fields.put("x-ms-failure-cause", "gateway");
+            fields.put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+            return ByteBuffer.wrap(errorBody(status, edgeError(status)));
         }
     }
 
@@ -330,18 +448,19 @@ public final class HttpServer implements AutoCloseable {
 
     /** Not-found for a path no route knows. */
     static ArmException notFound(String path) {
-        return ArmErrorCode.NotFound.exception("No HTTP resource was found that matches the request URI '" + path + "'.");
+        return ArmErrorCode.NotFound.exception("No HTTP resource was found that matches the request URI '"
+                + InputPolicy.quote(path) + "'.");
     }
 
     /** api-version presence check for routes that accept any date (the metadata endpoint). */
     static final class ApiVersionCheck {
         static void requirePresent(String v) {
-            if (v == null || v.isBlank()) {
+            if (v == null || v.isEmpty()) {
                 throw ArmErrorCode.MissingApiVersionParameter.exception(
                         "The api-version query parameter (?api-version=) is required for all requests.", "api-version");
             }
             if (!v.matches("\\d{4}-\\d{2}-\\d{2}(-[a-zA-Z]+)?")) {
-                throw ArmErrorCode.InvalidApiVersionParameter.exception("The api-version '" + v + "' is invalid.", "api-version");
+                throw ArmErrorCode.InvalidApiVersionParameter.exception("The api-version '" + ApiVersion.echo(v) + "' is invalid.", "api-version");
             }
         }
     }
@@ -369,9 +488,13 @@ public final class HttpServer implements AutoCloseable {
         }
 
         @Override public String query(String name) {
+            List<String> v = queryAll(name);
+            return v.isEmpty() ? null : v.getFirst();
+        }
+
+        List<String> queryAll(String name) {
             if (query == null) query = parseQuery(request.getHttpURI().getQuery());
-            List<String> v = query.get(name.toLowerCase(Locale.ROOT));
-            return v == null || v.isEmpty() ? null : v.getFirst();
+            return query.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
         }
 
         @Override public String header(String name) { return request.getHeaders().get(name); }
@@ -390,7 +513,9 @@ public final class HttpServer implements AutoCloseable {
                 body = b;
                 return b;
             } catch (IOException e) {
-                throw ArmErrorCode.InvalidRequestFormat.exception("The request body could not be read: " + e.getMessage());
+                // the cause names the transport's internals (chunking, idle timeout): keep it in the log
+                LOG.log(System.Logger.Level.DEBUG, "request body unreadable: " + e);
+                throw ArmErrorCode.InvalidRequestFormat.exception("The request body could not be read completely.");
             }
         }
 

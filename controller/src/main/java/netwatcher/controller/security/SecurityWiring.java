@@ -1,12 +1,10 @@
 package netwatcher.controller.security;
 
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +12,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import netwatcher.arm.ArmBody;
 import netwatcher.arm.ArmErrorCode;
+import netwatcher.arm.ArmException;
 import netwatcher.controller.admin.AdminRoutes;
 import netwatcher.controller.admin.AdminViews;
 import netwatcher.controller.agents.EnrollmentTokens;
@@ -40,6 +39,7 @@ import netwatcher.controller.db.Database;
 import netwatcher.controller.http.AccessControl;
 import netwatcher.controller.http.Caller;
 import netwatcher.controller.http.Exchange;
+import netwatcher.controller.http.InputPolicy;
 import netwatcher.controller.http.Router;
 
 /** Builds and holds the security components of one controller. Thread-safe after {@link #start}. */
@@ -223,19 +223,35 @@ public final class SecurityWiring {
         });
     }
 
+    /**
+     * {@code POST .../oauth2/token}. Every failure, the edge's own included (a body too large, a form
+     * that is not validly encoded), is answered in RFC 6749's shape, never ARM's: OAuth clients read
+     * {@code error} and {@code error_description}.
+     */
     private void token(Exchange ex, Map<String, String> vars) {
-        Map<String, String> form = new HashMap<>();
-        String body = new String(ex.body(1 << 16), StandardCharsets.UTF_8);
-        for (String pair : body.split("&")) {
-            if (pair.isEmpty()) continue;
-            int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String val = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            form.put(k, val);
+        ex.setHeader("Cache-Control", "no-store");
+        ex.setHeader("Pragma", "no-cache");
+        Map<String, String> form;
+        try {
+            String type = ex.header("Content-Type");
+            if (type != null && !type.split(";", 2)[0].strip().equalsIgnoreCase("application/x-www-form-urlencoded")) {
+                oauthError(ex, 400, "The token request must be sent as application/x-www-form-urlencoded.");
+                return;
+            }
+            form = InputPolicy.form(ex.body(1 << 16));
+        } catch (ArmException e) {
+            oauthError(ex, e.status() == 413 ? 413 : 400, e.error().message());
+            return;
         }
         TokenResult r = issuer.token(ex.baseUrl(), form, ex.header("Authorization"));
         r.headers().forEach(ex::setHeader);
-        ex.setHeader("Cache-Control", "no-store");
         ex.json(r.httpStatus(), r.body());
+    }
+
+    private static void oauthError(Exchange ex, int status, String description) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", "invalid_request");
+        body.put("error_description", description);
+        ex.json(status, body);
     }
 }

@@ -5,15 +5,19 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import netwatcher.arm.ArmErrorCode;
+import netwatcher.arm.ArmException;
 import netwatcher.controller.http.AccessControl;
 import netwatcher.controller.http.Exchange;
+import netwatcher.controller.http.InputPolicy;
 import netwatcher.controller.http.Router;
 
 /**
  * {@code Microsoft.Storage/storageAccounts} GET/list, and the download endpoint of local accounts:
  * {@code GET /storage/{account}/{path}} with a bearer token (Reader on the account) and HTTP
- * range requests ({@code Range: bytes=a-b}, {@code bytes=a-}, {@code bytes=-n}).
+ * range requests ({@code Range: bytes=a-b}, {@code bytes=a-}, {@code bytes=-n}), read by
+ * {@link InputPolicy#byteRange}.
  */
 public final class StorageRoutes {
     private static final String ACCOUNTS = "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts";
@@ -65,24 +69,17 @@ public final class StorageRoutes {
         long size = Files.size(file);
         long start = 0;
         long end = size - 1;
-        String range = ex.header("Range");
         int status = 200;
-        if (range != null) {
-            var m = java.util.regex.Pattern.compile("bytes=(\\d*)-(\\d*)").matcher(range.trim());
-            if (!m.matches() || (m.group(1).isEmpty() && m.group(2).isEmpty())) {
-                ex.setHeader("Content-Range", "bytes */" + size);
-                throw ArmErrorCode.RangeNotSatisfiable.exception("Range '" + range + "' is not a single byte range.");
-            }
-            if (m.group(1).isEmpty()) {
-                start = Math.max(0, size - Long.parseLong(m.group(2)));
-            } else {
-                start = Long.parseLong(m.group(1));
-                if (!m.group(2).isEmpty()) end = Math.min(end, Long.parseLong(m.group(2)));
-            }
-            if (start >= size || start > end) {
-                ex.setHeader("Content-Range", "bytes */" + size);
-                throw ArmErrorCode.RangeNotSatisfiable.exception("Range '" + range + "' lies outside the " + size + "-byte blob.");
-            }
+        Optional<InputPolicy.ByteRange> range;
+        try {
+            range = InputPolicy.byteRange(ex.header("Range"), size);
+        } catch (ArmException unsatisfiable) {
+            ex.setHeader("Content-Range", "bytes */" + size);
+            throw unsatisfiable;
+        }
+        if (range.isPresent()) {
+            start = range.get().first();
+            end = range.get().last();
             status = 206;
             ex.setHeader("Content-Range", "bytes " + start + "-" + end + "/" + size);
         }

@@ -4,6 +4,7 @@ import java.util.Map;
 import netwatcher.arm.ArmBody;
 import netwatcher.arm.ArmResourceId;
 import netwatcher.controller.http.Exchange;
+import netwatcher.controller.http.InputPolicy;
 import netwatcher.controller.http.Router;
 import netwatcher.controller.operations.Operation;
 import netwatcher.controller.operations.OperationService;
@@ -43,7 +44,7 @@ public final class WatcherRoutes {
         ArmResourceId id = id(v);
         ArmBody body = ArmBody.root(ex.body(Long.MAX_VALUE));
         String location = body.requireString("location");
-        Map<String, String> tags = body.stringMap("tags");
+        Map<String, String> tags = InputPolicy.checkTags(body.stringMap("tags"), "tags");
         body.object("properties");
         WatcherService.PutResult r = watchers.put(id, location, tags, etag -> ArmNames.checkPreconditions(ex, etag));
         ex.setHeader("ETag", r.watcher().etag());
@@ -59,7 +60,7 @@ public final class WatcherRoutes {
     private void patch(Exchange ex, Map<String, String> v) {
         ArmResourceId id = id(v);
         ArmBody body = ArmBody.root(ex.body(Long.MAX_VALUE));
-        Watcher w = watchers.updateTags(id, body.stringMap("tags"), etag -> ArmNames.checkPreconditions(ex, etag));
+        Watcher w = watchers.updateTags(id, InputPolicy.checkTags(body.stringMap("tags"), "tags"), etag -> ArmNames.checkPreconditions(ex, etag));
         ex.setHeader("ETag", w.etag());
         ex.json(200, render(w));
     }
