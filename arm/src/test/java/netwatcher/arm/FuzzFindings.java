@@ -31,7 +31,7 @@ final class FuzzFindings {
         assertNotNull(message);
         assertFalse(message.isBlank());
         String lower = message.toLowerCase(Locale.ROOT);
-        String in = input.toLowerCase(Locale.ROOT);
+        String in = String.valueOf(input).toLowerCase(Locale.ROOT);
         for (String leak : LEAKS) {
             assertFalse(lower.contains(leak) && !in.contains(leak), () -> "message leaks '" + leak + "': " + message);
         }
