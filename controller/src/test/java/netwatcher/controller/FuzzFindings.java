@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import netwatcher.arm.ArmException;
@@ -12,7 +13,7 @@ import netwatcher.arm.ArmException;
 /**
  * What the controller's fuzz targets ask of an ARM error: a 4xx/5xx status, a code, a sentence, and
  * no library, class or stack-trace text in the message. A marker counts only when the input itself
- * lacks it (messages may echo the caller's value).
+ * lacks it (messages may echo the caller's value). Not thread-safe: fuzz targets run on one thread.
  */
 public final class FuzzFindings {
     private static final List<String> LEAKS = List.of("jackson", "fasterxml", "streamreadconstraints", "netwatcher.",
@@ -20,8 +21,17 @@ public final class FuzzFindings {
 
     private FuzzFindings() {}
 
+    /** The input last seen, lower-cased once: a target checks many errors of one input (fuzzing is single-threaded). */
+    private static byte[] lastInput;
+    private static String lastLower;
+
     public static void cleanArmError(ArmException e, byte[] input) {
-        cleanArmError(e, new String(input, StandardCharsets.UTF_8) + new String(input, StandardCharsets.ISO_8859_1));
+        if (!Arrays.equals(input, lastInput)) {
+            lastLower = (new String(input, StandardCharsets.UTF_8) + new String(input, StandardCharsets.ISO_8859_1))
+                    .toLowerCase(Locale.ROOT);
+            lastInput = input.clone();
+        }
+        cleanArmError(e, lastLower);
     }
 
     public static void cleanArmError(ArmException e, String input) {
