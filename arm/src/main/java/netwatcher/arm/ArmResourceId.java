@@ -45,7 +45,10 @@ public record ArmResourceId(String subscriptionId, String resourceGroup, String 
         if (t.endsWith("/")) t = t.substring(0, t.length() - 1);
         if (t.isEmpty()) return Optional.empty();
         String[] s = t.split("/", -1);
-        for (String part : s) if (part.isBlank()) return Optional.empty();
+        // No ARM name has control characters or surrounding spaces; one that did would not survive toString and back.
+        for (String part : s) {
+            if (part.isBlank() || !part.strip().equals(part) || part.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) return Optional.empty();
+        }
         if (s.length < 2 || !s[0].equalsIgnoreCase("subscriptions")) return Optional.empty();
         String sub = s[1];
         if (s.length == 2) return Optional.of(new ArmResourceId(sub, null, null, List.of(), List.of()));

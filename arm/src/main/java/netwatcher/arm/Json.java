@@ -2,6 +2,7 @@ package netwatcher.arm;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
@@ -80,10 +81,15 @@ public final class Json {
                 throw ArmErrorCode.InvalidRequestFormat.exception("The request body is empty; a JSON object was expected.");
             }
             return node;
+        } catch (StreamConstraintsException e) {
+            // Jackson's own message names its configuration class; say what the limit is instead.
+            throw ArmErrorCode.InvalidRequestFormat.exception("The request body is not valid JSON: " + constraint(e) + ".");
         } catch (JsonProcessingException e) {
             throw ArmErrorCode.InvalidRequestFormat.exception(problem(e));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // Reading a byte array does no I/O: what remains is text in no encoding JSON allows (UTF-8/16/32).
+            throw ArmErrorCode.InvalidRequestFormat.exception("The request body is not valid JSON: its bytes are not"
+                    + " UTF-8, UTF-16 or UTF-32 text.");
         }
     }
 
@@ -139,5 +145,15 @@ public final class Json {
             else sb.appendCodePoint(c);
         });
         return s.codePointCount(0, s.length()) > 100 ? sb + "..." : sb.toString();
+    }
+
+    private static String constraint(StreamConstraintsException e) {
+        StreamReadConstraints limits = MAPPER.getFactory().streamReadConstraints();
+        String m = String.valueOf(e.getOriginalMessage());
+        if (m.contains("nesting depth")) return "it nests deeper than " + limits.getMaxNestingDepth() + " levels";
+        if (m.contains("Number value length")) return "it has a number longer than " + limits.getMaxNumberLength() + " characters";
+        if (m.contains("String value length")) return "it has a string longer than " + limits.getMaxStringLength() + " characters";
+        if (m.contains("Name length")) return "it has a property name longer than " + limits.getMaxNameLength() + " characters";
+        return "it exceeds the size limits of a request body";
     }
 }

@@ -1,5 +1,6 @@
 package netwatcher.controller.agents;
 
+import com.fasterxml.jackson.databind.JsonMappingException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
@@ -65,17 +66,39 @@ public final class AgentRoutes {
     }
 
     private static <T> T read(Exchange ex, Class<T> type) {
-        byte[] body = ex.body(1 << 20);
+        return parse(ex.body(1 << 20), type);
+    }
+
+    /**
+     * An agent's JSON body as the protocol record {@code type}; fails only with an ARM error whose
+     * message names the offending property (the mapper's own text names Java classes and is kept out).
+     */
+    static <T> T parse(byte[] body, Class<T> type) {
         if (!Json.tree(body).isObject()) {
             throw ArmErrorCode.InvalidRequestContent.exception("The request body must be a JSON object.");
         }
         try {
             return Json.read(body, type);
         } catch (RuntimeException e) {
-            // the parser's own message names classes and features: describe the input instead
-            throw ArmErrorCode.InvalidRequestContent.exception(e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException jp
-                    ? Json.problem(jp) : "The request body does not have the expected shape.");
+            String at = e.getCause() instanceof JsonMappingException m ? path(m) : "";
+            if (!at.isEmpty()) at = " at '" + at + "'";
+            throw ArmErrorCode.InvalidRequestContent.exception("The body is not a valid " + type.getSimpleName() + at
+                    + ": a property has the wrong type or an unusable value.");
         }
+    }
+
+    /** The JSON path of a mapping failure ({@code captures[0].startTime}), from property names and indexes only. */
+    private static String path(JsonMappingException e) {
+        StringBuilder p = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                if (!p.isEmpty()) p.append('.');
+                p.append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                p.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return p.toString();
     }
 
     private static long parseLong(String v, String name, long dflt) {

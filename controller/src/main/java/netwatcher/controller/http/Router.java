@@ -70,6 +70,7 @@ public final class Router {
         for (int i = 0; i < n; i++) {
             String p = pattern[i];
             if (p.startsWith("{")) {
+                if (parts[i].isEmpty()) return null; // '//' binds no name: /storage//x is no account
                 if (vars == null) vars = new HashMap<>();
                 if (i == n - 1 && rest) {
                     vars.put(p.substring(1, p.length() - 4), String.join("/", java.util.Arrays.copyOfRange(parts, i, parts.length)));

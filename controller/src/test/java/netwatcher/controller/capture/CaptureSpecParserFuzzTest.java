@@ -1,0 +1,46 @@
+package netwatcher.controller.capture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import netwatcher.arm.ArmException;
+import netwatcher.controller.FuzzFindings;
+import netwatcher.model.agent.CaptureOrder.WireFilter;
+import netwatcher.model.capture.CaptureFilter;
+import org.junit.jupiter.api.Tag;
+
+/**
+ * Fuzzes the packet-capture PUT body parser with any bytes. The only allowed failure is an
+ * {@link netwatcher.arm.ArmException} with a clean message; an accepted spec must hold a VM target,
+ * limits in range, a storage location, and filters whose normalised notation parses again.
+ * Seeds: {@code CaptureSpecParserFuzzTestInputs/captureSpec}.
+ */
+@Tag("fuzz")
+class CaptureSpecParserFuzzTest {
+
+    @FuzzTest(maxDuration = "20s")
+    void captureSpec(byte[] input) {
+        CaptureSpec spec;
+        try {
+            spec = CaptureSpecParser.parse(input);
+        } catch (ArmException e) {
+            FuzzFindings.cleanArmError(e, input);
+            return;
+        }
+        assertTrue(spec.target().isType("Microsoft.Compute/virtualMachines"), spec.target()::toString);
+        assertTrue(0 <= spec.bytesToCapturePerPacket() && spec.bytesToCapturePerPacket() <= CaptureSpecParser.MAX_UINT32);
+        assertTrue(0 <= spec.totalBytesPerSession() && spec.totalBytesPerSession() <= CaptureSpecParser.MAX_UINT32);
+        assertTrue(0 <= spec.timeLimitInSeconds() && spec.timeLimitInSeconds() <= CaptureSpecParser.MAX_TIME_LIMIT);
+        assertTrue(spec.storageId() != null || spec.filePath() != null || spec.localPath() != null);
+        if (spec.filePath() != null) assertTrue(spec.filePath().startsWith(CaptureSpecParser.CAPTURES_ROOT + "/"));
+        if (spec.localPath() != null) assertTrue(spec.localPath().startsWith(CaptureSpecParser.CAPTURES_ROOT + "/"));
+        for (WireFilter f : spec.filters()) {
+            assertNotNull(f.protocol());
+            CaptureFilter again = CaptureFilter.parse("f", f.protocol(), f.localIPAddress(), f.remoteIPAddress(),
+                    f.localPort(), f.remotePort());
+            assertEquals(f.protocol(), again.protocol().wire());
+        }
+    }
+}
