@@ -106,7 +106,7 @@ public final class CaptureEngine {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Thread.ofPlatform().name("netwatcher-filter-check").daemon(true).stackSize(COMPILE_STACK_BYTES).start(() -> {
             try {
-                compileDead(bpf, linktype);
+                compileOnThisThread(bpf, linktype);
                 done.complete(null);
             } catch (Throwable t) {
                 done.completeExceptionally(t);
@@ -126,7 +126,8 @@ public final class CaptureEngine {
         }
     }
 
-    private static void compileDead(String bpf, int linktype) {
+    /** The check itself, on the calling thread's stack (which must be large enough, see {@link #COMPILE_STACK_BYTES}). */
+    static void compileOnThisThread(String bpf, int linktype) {
         MemorySegment dead = Pcap.openDead(linktype, CaptureOptions.WHOLE_PACKET);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment program = Pcap.compile(dead, bpf == null ? "" : bpf, arena);

@@ -52,10 +52,8 @@ final class OrderCheck {
         if (order.timeLimitSeconds() < 0 || order.timeLimitSeconds() > MAX_TIME_LIMIT) {
             return Optional.of("the order's timeLimitSeconds " + order.timeLimitSeconds() + " is outside 0-" + MAX_TIME_LIMIT);
         }
-        if (order.filters().size() > BpfFilters.MAX_FILTERS) {
-            return Optional.of("the order has " + order.filters().size() + " filters; at most " + BpfFilters.MAX_FILTERS
-                    + " are allowed");
-        }
+        Optional<String> tooMany = BpfFilters.countProblem(order.filters().size());
+        if (tooMany.isPresent()) return Optional.of("the order " + tooMany.get());
         for (int i = 0; i < order.filters().size(); i++) {
             CaptureOrder.WireFilter f = order.filters().get(i);
             if (f == null) return Optional.of("the order's filters[" + i + "] is null");

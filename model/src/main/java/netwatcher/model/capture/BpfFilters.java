@@ -45,15 +45,20 @@ public final class BpfFilters {
 
     private BpfFilters() {}
 
+    /** Why {@code count} filters are too many, or empty when they are allowed (checkable before parsing them). */
+    public static Optional<String> countProblem(int count) {
+        if (count <= MAX_FILTERS) return Optional.empty();
+        return Optional.of("has " + count + " filters; at most " + MAX_FILTERS + " are allowed");
+    }
+
     /**
      * Why {@code filters} exceed a limit, or empty when they fit: more than {@link #MAX_FILTERS}
      * filters, or a filter text longer than {@link #MAX_EXPRESSION_CHARS} characters when "local"
      * means {@code localAddresses}. The message names both the value and the limit.
      */
     public static Optional<String> limitProblem(List<CaptureFilter> filters, List<InetAddress> localAddresses) {
-        if (filters.size() > MAX_FILTERS) {
-            return Optional.of("has " + filters.size() + " filters; at most " + MAX_FILTERS + " are allowed");
-        }
+        Optional<String> count = countProblem(filters.size());
+        if (count.isPresent()) return count;
         int chars = compile(filters, localAddresses).length();
         if (chars > MAX_EXPRESSION_CHARS) {
             return Optional.of("would produce a packet filter expression of " + chars + " characters; at most "

@@ -1,0 +1,32 @@
+package netwatcher.agent.capture;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A child JVM for {@link FilterLimitsTest}, started with the agent's real JVM options:
+ * {@code FilterCompileMain guarded|unguarded <file with the filter text>}. {@code guarded} checks
+ * the filter the way the agent does now ({@link CaptureEngine#checkFilter}); {@code unguarded}
+ * compiles it on an ordinary platform thread, the way the agent's orders thread did before. Prints
+ * {@code SURVIVED <outcome>} when the JVM is still alive afterwards.
+ */
+public final class FilterCompileMain {
+    private FilterCompileMain() {}
+
+    public static void main(String[] args) throws Exception {
+        String bpf = Files.readString(Path.of(args[1]));
+        String outcome;
+        try {
+            if (args[0].equals("guarded")) {
+                CaptureEngine.checkFilter(bpf, Pcap.DLT_EN10MB);
+            } else {
+                Thread plain = Thread.ofPlatform().start(() -> CaptureEngine.compileOnThisThread(bpf, Pcap.DLT_EN10MB));
+                plain.join();
+            }
+            outcome = "compiled";
+        } catch (CaptureException e) {
+            outcome = "refused: " + e.getMessage();
+        }
+        System.out.println("SURVIVED " + outcome);
+    }
+}
