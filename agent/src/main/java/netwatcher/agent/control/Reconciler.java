@@ -123,6 +123,8 @@ public final class Reconciler implements AutoCloseable {
         JournalEntry entry;
         CaptureRunner.Running running;
         Future<?> upload;
+        /** The final report was queued by start-up recovery: the first orders need not queue it again. */
+        boolean recoveredReportQueued;
 
         Tracked(JournalEntry entry) { this.entry = entry; }
     }
@@ -241,7 +243,10 @@ public final class Reconciler implements AutoCloseable {
         t.entry = e.withPhase(JournalEntry.Phase.FINAL).withReport(report);
         LOG.warning("capture " + e.key() + " was " + e.phase() + " when the agent died: " + report.message());
         journal.save(t.entry);
-        if (!t.entry.deleted()) journal.enqueue(report);
+        if (!t.entry.deleted()) {
+            journal.enqueue(report);
+            t.recoveredReportQueued = true;
+        }
     }
 
     private CaptureReport lost(JournalEntry e, StopReason reason, Instant started, String message, String uploadState) {
@@ -294,6 +299,8 @@ public final class Reconciler implements AutoCloseable {
                 } else if (!order.run() && t.running != null) {
                     LOG.info("capture " + order.key() + ": stop requested");
                     t.running.stop(CaptureRunner.EndCause.STOP_REQUESTED);
+                } else if (t.entry.phase() == JournalEntry.Phase.FINAL && newGeneration && t.recoveredReportQueued) {
+                    t.recoveredReportQueued = false; // queued moments ago by recover(): one report, not two
                 } else if (t.entry.phase() == JournalEntry.Phase.FINAL && newGeneration && t.upload == null
                         && t.entry.report() != null && !journal.hasPending(order.key())) {
                     journal.enqueue(t.entry.report()); // the controller still lacks our final word
