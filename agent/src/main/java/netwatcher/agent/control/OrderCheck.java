@@ -27,10 +27,8 @@ final class OrderCheck {
     static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     /** Longest text field of an order the agent accepts (ids, URLs, paths, filter fields). */
     static final int MAX_TEXT = 8192;
-    /** ARM's largest {@code bytesToCapturePerPacket} and {@code totalBytesPerSession} (uint32). */
-    static final long MAX_UINT32 = 4294967295L;
-    /** ARM's largest {@code timeLimitInSeconds}. */
-    static final long MAX_TIME_LIMIT = 18000;
+    private static final long MAX_UINT32 = CaptureOrder.MAX_BYTES;
+    private static final long MAX_TIME_LIMIT = CaptureOrder.MAX_TIME_LIMIT_SECONDS;
 
     private OrderCheck() {}
 

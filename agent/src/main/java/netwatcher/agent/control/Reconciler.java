@@ -250,8 +250,8 @@ public final class Reconciler implements AutoCloseable {
     }
 
     private CaptureReport lost(JournalEntry e, StopReason reason, Instant started, String message, String uploadState) {
-        return new CaptureReport(e.key(), reason.status().name(), reason.name(), errors(reason), message, started, clock.instant(), 0, 0, 0, 0, 0, null, null,
-                e.filePath(), uploadState, 0);
+        return new CaptureReport(e.key(), reason.status().name(), reason.name(), errors(reason), message, started,
+                clock.instant(), 0, 0, 0, 0, 0, null, null, e.filePath(), uploadState, 0);
     }
 
     // ---------------------------------------------------------------- orders

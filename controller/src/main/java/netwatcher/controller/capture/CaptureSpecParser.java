@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Optional;
 import netwatcher.arm.ArmBody;
 import netwatcher.arm.ArmErrorCode;
+import netwatcher.arm.ArmException;
 import netwatcher.arm.ArmResourceId;
+import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureOrder.WireFilter;
 import netwatcher.model.capture.BpfFilters;
 import netwatcher.model.capture.CaptureFilter;
@@ -20,9 +22,9 @@ import netwatcher.model.capture.FilterNotationException;
  * being ignored. Stateless.
  */
 public final class CaptureSpecParser {
-    public static final long MAX_UINT32 = 4294967295L;
+    public static final long MAX_UINT32 = CaptureOrder.MAX_BYTES;
     public static final long DEFAULT_TOTAL_BYTES = 1073741824L;
-    public static final long MAX_TIME_LIMIT = 18000;
+    public static final long MAX_TIME_LIMIT = CaptureOrder.MAX_TIME_LIMIT_SECONDS;
     public static final String CAPTURES_ROOT = "/var/captures";
 
     private CaptureSpecParser() {}
@@ -153,7 +155,7 @@ public final class CaptureSpecParser {
                 localPath, filters);
     }
 
-    private static netwatcher.arm.ArmException filterLimit(Optional<String> problem) {
+    private static ArmException filterLimit(Optional<String> problem) {
         return ArmErrorCode.PacketCaptureFilterLimitExceeded.exception("Property 'properties.filters' " + problem.orElseThrow()
                 + ".", "properties.filters");
     }
