@@ -76,7 +76,7 @@ class FilterLimitApiTest {
         // one filter, but a port list that alone makes the expression too long
         var r = c.send("PUT", nw + "/packetCaptures/ports" + V,
                 body("ports", List.of("{\"protocol\":\"Any\",\"localPort\":\"" + portList(400) + "\"}")));
-        assertRefused(r, "at most " + BpfFilters.MAX_EXPRESSION_CHARS + " are allowed");
+        assertRefused(r, "at most " + BpfFilters.MAX_EXPRESSION_CHARS + " characters are allowed");
         // the body of the capture that used to crash agents: 800 filters (59 KB)
         List<String> crasher = new ArrayList<>();
         for (int i = 0; i < 800; i++) {

@@ -346,6 +346,12 @@ public final class Reconciler implements AutoCloseable {
                     "the time limit of " + order.timeLimitSeconds() + " s had passed when the agent received the capture");
             return;
         }
+        // Journaled before anything that could kill the agent (building and compiling its filter,
+        // opening interfaces): the restarted agent then finds it STARTING and fails it instead of
+        // trying it again (see recover()). Every way out below replaces this entry.
+        Tracked t = new Tracked(new JournalEntry(key, order, null, JournalEntry.Phase.STARTING, null, false));
+        captures.put(key, t);
+        journal.save(t.entry);
         Path file;
         try {
             file = order.filePath() == null || order.filePath().isBlank()
@@ -403,6 +409,12 @@ public final class Reconciler implements AutoCloseable {
             finishWithoutFile(order, file, StopReason.CaptureFailed, "the host has no network interface with an address to capture on");
             return;
         }
+        Optional<String> tooLarge = BpfFilters.limitProblem(filters, local);
+        if (tooLarge.isPresent()) {
+            finishWithoutFile(order, file, StopReason.CaptureFailed, "the capture's filters " + tooLarge.get()
+                    + "; this host's " + local.size() + " addresses are the local side of filters that name none");
+            return;
+        }
         String bpf;
         try {
             bpf = runner.buildFilter(filters, local);
@@ -410,16 +422,8 @@ public final class Reconciler implements AutoCloseable {
             finishWithoutFile(order, file, StopReason.CaptureFailed, "cannot build the BPF filter: " + e.getMessage());
             return;
         }
-        if (bpf.length() > BpfFilters.MAX_EXPRESSION_CHARS) {
-            finishWithoutFile(order, file, StopReason.CaptureFailed, "the filters produce a packet filter expression of "
-                    + bpf.length() + " characters on this host (" + local.size() + " local addresses); at most "
-                    + BpfFilters.MAX_EXPRESSION_CHARS + " are allowed: name the local addresses or use fewer filters");
-            return;
-        }
-        // Journaled before any native work: if checking or arming kills the agent, the restarted agent
-        // finds this entry STARTING and fails the capture instead of trying it again (see recover()).
-        Tracked t = new Tracked(new JournalEntry(key, order, file.toString(), JournalEntry.Phase.STARTING, null, false));
-        captures.put(key, t);
+        // the file is known now: a crash from here on may leave one for recover() to finalise
+        t.entry = new JournalEntry(key, order, file.toString(), JournalEntry.Phase.STARTING, null, false);
         journal.save(t.entry);
         Optional<String> problem;
         try {

@@ -59,13 +59,36 @@ public final class BpfFilters {
     public static Optional<String> limitProblem(List<CaptureFilter> filters, List<InetAddress> localAddresses) {
         Optional<String> count = countProblem(filters.size());
         if (count.isPresent()) return count;
-        int chars = compile(filters, localAddresses).length();
-        if (chars > MAX_EXPRESSION_CHARS) {
-            return Optional.of("would produce a packet filter expression of " + chars + " characters; at most "
-                    + MAX_EXPRESSION_CHARS + " are allowed (use fewer filters, fewer list entries, or ranges"
-                    + " that are aligned address blocks)");
+        // Each list entry or range becomes at least one term of MIN_TERM_CHARS or more, unless one filter
+        // matches everything (no fields, no host addresses: the text is ""): a bound that refuses huge
+        // lists without building megabytes of text first.
+        boolean everything = localAddresses.isEmpty() && filters.stream().anyMatch(BpfFilters::unconstrained);
+        long entries = filters.stream().mapToLong(BpfFilters::entries).sum();
+        if (!everything && entries * MIN_TERM_CHARS > MAX_EXPRESSION_CHARS) {
+            return Optional.of(tooLong("more than " + MAX_EXPRESSION_CHARS + " characters (" + entries + " address and port entries)"));
         }
+        int chars = compile(filters, localAddresses).length();
+        if (chars > MAX_EXPRESSION_CHARS) return Optional.of(tooLong(chars + " characters"));
         return Optional.empty();
+    }
+
+    /** The shortest term one address or port entry becomes ({@code src port 0}). */
+    private static final int MIN_TERM_CHARS = 10;
+
+    private static String tooLong(String size) {
+        return "would produce a packet filter expression of " + size + "; at most " + MAX_EXPRESSION_CHARS
+                + " characters are allowed (use fewer filters, fewer list entries, or ranges that are aligned address blocks)";
+    }
+
+    private static boolean unconstrained(CaptureFilter f) {
+        return f.protocol() == FilterProtocol.ANY && entries(f) == 0;
+    }
+
+    private static long entries(CaptureFilter f) {
+        long n = 0;
+        for (AddressSet set : new AddressSet[] {f.localAddresses(), f.remoteAddresses()}) if (set != null) n += set.ranges().size();
+        for (PortSet set : new PortSet[] {f.localPorts(), f.remotePorts()}) if (set != null) n += set.ranges().size();
+        return n;
     }
 
     /**
