@@ -1,6 +1,6 @@
 package netwatcher.agent;
 
-import netwatcher.agent.capture.BpfFilters;
+import netwatcher.model.capture.BpfFilters;
 import netwatcher.agent.capture.CaptureEngine;
 import netwatcher.agent.capture.CaptureException;
 import netwatcher.agent.capture.CaptureOptions;

@@ -16,6 +16,8 @@ public enum ArmErrorCode {
     MissingRequiredProperty(400),
     NetworkWatcherCountLimitReached(400),
     PacketCaptureSessionLimitReached(400),
+    /** A packet capture's filters exceed netwatcher's limits (count, expression size): see BpfFilters. */
+    PacketCaptureFilterLimitExceeded(400),
     UnsupportedFeature(400),
     UnsupportedAgentProtocol(400),
     LinkedInvalidPropertyId(400),

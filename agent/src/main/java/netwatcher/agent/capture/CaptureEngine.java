@@ -6,9 +6,14 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Facts about this host's capture ability: whether libpcap and the privileges are there, which
@@ -23,6 +28,22 @@ import java.util.Optional;
  * namespace of the calling thread.
  */
 public final class CaptureEngine {
+    /**
+     * Stack of every thread that runs {@code pcap_compile} (filter checks here, the capture thread of
+     * {@link CaptureSession}). libpcap's parser, code generator and optimiser recurse with the depth
+     * of the expression: the agent's default 256 KiB ({@code -Xss256k}) overflowed (SIGSEGV, the whole
+     * JVM) at 45,000 characters, 1 MiB at 180,000. 64 MiB is far beyond what the longest allowed
+     * expression ({@link netwatcher.model.capture.BpfFilters#MAX_EXPRESSION_CHARS}) needs; it is
+     * address space, only the pages really used are committed.
+     */
+    public static final long COMPILE_STACK_BYTES = 64L << 20;
+    /**
+     * How long a filter check may take before it is abandoned and the capture fails. The longest
+     * allowed expression of the slowest shape compiles in about a second; this is a backstop, not a
+     * budget.
+     */
+    public static final Duration COMPILE_TIMEOUT = Duration.ofSeconds(30);
+
     private static final int CAP_NET_ADMIN = 12;
     private static final int CAP_NET_RAW = 13;
 
@@ -70,12 +91,43 @@ public final class CaptureEngine {
 
     /**
      * Compiles {@code bpf} for {@code linktype} on a dead handle ({@code pcap_open_dead}), without
-     * touching any interface.
+     * touching any interface, on a thread of its own with a {@link #COMPILE_STACK_BYTES} stack, and
+     * waits at most {@link #COMPILE_TIMEOUT}.
      *
      * @param linktype 1 (EN10MB) for one Ethernet interface, 276 (LINUX_SLL2) for several
-     * @throws CaptureException with libpcap's message when the filter does not compile
+     * @throws CaptureException with libpcap's message when the filter does not compile, or when the
+     *                          compilation did not finish in time (its thread is abandoned)
      */
     public static void checkFilter(String bpf, int linktype) {
+        checkFilter(bpf, linktype, COMPILE_TIMEOUT);
+    }
+
+    static void checkFilter(String bpf, int linktype, Duration timeout) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofPlatform().name("netwatcher-filter-check").daemon(true).stackSize(COMPILE_STACK_BYTES).start(() -> {
+            try {
+                compileOnThisThread(bpf, linktype);
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        try {
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new CaptureException("the packet filter of " + (bpf == null ? 0 : bpf.length())
+                    + " characters did not compile within " + timeout.toSeconds() + " s; it was abandoned", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof CaptureException ce) throw new CaptureException(ce.getMessage(), ce);
+            throw new CaptureException("compiling the packet filter failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CaptureException("interrupted while compiling the packet filter", e);
+        }
+    }
+
+    /** The check itself, on the calling thread's stack (which must be large enough, see {@link #COMPILE_STACK_BYTES}). */
+    static void compileOnThisThread(String bpf, int linktype) {
         MemorySegment dead = Pcap.openDead(linktype, CaptureOptions.WHOLE_PACKET);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment program = Pcap.compile(dead, bpf == null ? "" : bpf, arena);

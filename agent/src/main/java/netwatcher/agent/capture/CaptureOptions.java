@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  *                       (not loopback, see {@link CaptureEngine#hostInterfaces()}); one interface is
  *                       opened directly (its own link type), several through the {@code any} device
  *                       with link type LINUX_SLL2 and an {@code ifindex} filter
- * @param bpfFilter      libpcap filter text ({@link BpfFilters#compile}); {@code ""} captures everything
+ * @param bpfFilter      libpcap filter text ({@link netwatcher.model.capture.BpfFilters#compile}); {@code ""} captures everything
  * @param snapLength     bytes kept of each packet; {@code 0} means the whole packet (262144, libpcap's maximum)
  * @param bufferBytes    size of the kernel ring ({@code pcap_set_buffer_size}, in bytes); {@code 0}
  *                       means the default of 32 MiB, which rides out a ~70 ms scheduling stall at

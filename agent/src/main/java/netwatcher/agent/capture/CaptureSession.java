@@ -79,8 +79,9 @@ public final class CaptureSession implements AutoCloseable {
         this.onEnd = onEnd;
         this.clock = clock;
         this.stats = new CaptureStats(0, 0, 0, 0, 0, null, null, null);
+        // arm() runs pcap_compile, whose recursion needs more than the agent's default thread stack
         this.thread = Thread.ofPlatform().name("netwatcher-capture-" + options.output().getFileName())
-                .daemon(true).unstarted(this::run);
+                .daemon(true).stackSize(CaptureEngine.COMPILE_STACK_BYTES).unstarted(this::run);
     }
 
     /** {@link #start(CaptureOptions, Consumer, InstantSource)} with the system clock. */

@@ -320,7 +320,8 @@ final class Pcap {
                 throw rethrow(t);
             }
             if (rc != 0) {
-                throw new CaptureException("BPF filter '" + filter + "' does not compile: " + geterr(p));
+                String shown = filter.length() > 200 ? filter.substring(0, 200) + "..." : filter;
+                throw new CaptureException("BPF filter '" + shown + "' does not compile: " + geterr(p));
             }
         }
         return program;

@@ -8,7 +8,7 @@
  * callback is libpcap's own {@code pcap_dump}, passed as a native function pointer, so packets go
  * from the kernel ring to the file inside C. Java runs between batches only: byte limit
  * ({@code pcap_dump_ftell64}), disk floor ({@code statvfs}), kernel counters ({@code pcap_stats}),
- * flushes. {@link netwatcher.agent.capture.BpfFilters} builds the filter text from ARM's structured
+ * flushes. {@link netwatcher.model.capture.BpfFilters} builds the filter text from ARM's structured
  * filters, {@link netwatcher.agent.capture.CapturePaths} confines files to the captures root and
  * {@link netwatcher.agent.capture.PcapFiles} summarises and repairs files without libpcap.
  *

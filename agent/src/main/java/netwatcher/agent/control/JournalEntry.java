@@ -20,7 +20,11 @@ public record JournalEntry(String key, CaptureOrder order, String filePath, Phas
 
     /** Life of a capture as the journal records it. */
     public enum Phase {
-        /** Written just before the engine is asked to start: a crash now may have left a file. */
+        /**
+         * Written before the order's filter is built and compiled and the engine started: a crash now
+         * may have been caused by the order, so the restarted agent ends it {@code CaptureFailed} and
+         * never retries it; it may have left a file.
+         */
         STARTING,
         /** The engine armed the capture; a crash now leaves a file to finalise. */
         RUNNING,

@@ -7,6 +7,7 @@ import netwatcher.model.agent.HostReport;
 import netwatcher.model.agent.NicReport;
 import netwatcher.model.agent.Orders;
 import netwatcher.model.agent.Reports;
+import netwatcher.model.capture.BpfFilters;
 import netwatcher.model.capture.CaptureFilter;
 import netwatcher.model.capture.CaptureStatus;
 import netwatcher.model.capture.StopReason;
@@ -49,9 +50,13 @@ import java.util.random.RandomGenerator;
  *   backoff and jitter (capped by {@link Settings#backoffCap()}) and retries; nothing here ever
  *   ends the loop except {@link #close()}.</li>
  *   <li><b>Captures.</b> Started through the {@link CaptureRunner}; their lifecycle never depends on
- *   the controller connection. Every capture is written to the {@link Journal} before it starts, so
- *   a capture found {@code STARTING}/{@code RUNNING} at start-up died with the agent: its file is
- *   finalised and it is reported {@code Error}/{@code AgentLost} with the file's real counters.</li>
+ *   the controller connection. Every capture is written to the {@link Journal} before any native
+ *   work on it (compiling its filter, opening interfaces), so a capture found {@code RUNNING} at
+ *   start-up died with the agent: its file is finalised and it is reported {@code Error}/{@code AgentLost}
+ *   with the file's real counters. One found {@code STARTING} may have killed the agent itself: it
+ *   is ended {@code Error}/{@code CaptureFailed} and never started again, so an order that crashes
+ *   the agent cannot do it twice. Orders are checked ({@link OrderCheck}) before anything is done
+ *   with them; one without a usable key is ignored, any other malformed one fails alone.</li>
  *   <li><b>Reports.</b> Every state change and, for running captures, every
  *   {@link Settings#reportInterval()} a report is queued in the journal's outbox; a reporter thread
  *   delivers the outbox in order whenever the controller is reachable.</li>
@@ -118,6 +123,8 @@ public final class Reconciler implements AutoCloseable {
         JournalEntry entry;
         CaptureRunner.Running running;
         Future<?> upload;
+        /** The final report was queued by start-up recovery: the first orders need not queue it again. */
+        boolean recoveredReportQueued;
 
         Tracked(JournalEntry entry) { this.entry = entry; }
     }
@@ -207,6 +214,12 @@ public final class Reconciler implements AutoCloseable {
 
     private void finaliseLost(Tracked t) {
         JournalEntry e = t.entry;
+        // STARTING: the agent died between journaling the order and arming it, maybe because of it
+        StopReason reason = e.phase() == JournalEntry.Phase.STARTING ? StopReason.CaptureFailed : StopReason.AgentLost;
+        String died = reason == StopReason.CaptureFailed
+                ? "the agent stopped unexpectedly while starting this capture (checking its filter or opening its"
+                        + " interfaces); it is not started again, in case it caused the stop"
+                : "the agent stopped unexpectedly (crash, kill -9 or reboot) while capturing";
         boolean wantsUpload = e.order() != null && e.order().upload() != null;
         Path file = e.filePath() == null ? null : Path.of(e.filePath());
         Instant started = e.report() == null ? null : e.report().startTime();
@@ -215,29 +228,30 @@ public final class Reconciler implements AutoCloseable {
             try {
                 CaptureRunner.FileSummary s = runner.finalizeAfterCrash(file);
                 Instant end = Files.getLastModifiedTime(file).toInstant();
-                report = new CaptureReport(e.key(), StopReason.AgentLost.status().name(), StopReason.AgentLost.name(),
-                        errors(StopReason.AgentLost), "the agent stopped unexpectedly (crash, kill -9 or reboot) while "
-                        + "capturing; the restarted agent finalised " + file + " with " + s.packets() + " packets",
+                report = new CaptureReport(e.key(), reason.status().name(), reason.name(),
+                        errors(reason), died + "; the restarted agent finalised " + file + " with " + s.packets() + " packets",
                         started, end, s.packets(), s.bytes(), 0, 0, 0, s.firstPacket(), s.lastPacket(),
                         e.filePath(), wantsUpload ? "pending" : "none", 0);
             } catch (IOException | RuntimeException ex) {
-                report = lost(e, started, "the agent stopped unexpectedly while capturing and " + file
+                report = lost(e, reason, started, died + " and " + file
                         + " could not be finalised: " + ex.getMessage(), wantsUpload ? "failed" : "none");
             }
         } else {
-            report = lost(e, started, "the agent stopped unexpectedly before the capture file was written",
+            report = lost(e, reason, started, died + ", before the capture file was written",
                     wantsUpload ? "failed" : "none");
         }
         t.entry = e.withPhase(JournalEntry.Phase.FINAL).withReport(report);
-        LOG.warning("capture " + e.key() + " was running when the agent died: " + report.message());
+        LOG.warning("capture " + e.key() + " was " + e.phase() + " when the agent died: " + report.message());
         journal.save(t.entry);
-        if (!t.entry.deleted()) journal.enqueue(report);
+        if (!t.entry.deleted()) {
+            journal.enqueue(report);
+            t.recoveredReportQueued = true;
+        }
     }
 
-    private CaptureReport lost(JournalEntry e, Instant started, String message, String uploadState) {
-        return new CaptureReport(e.key(), StopReason.AgentLost.status().name(), StopReason.AgentLost.name(),
-                errors(StopReason.AgentLost), message, started, clock.instant(), 0, 0, 0, 0, 0, null, null,
-                e.filePath(), uploadState, 0);
+    private CaptureReport lost(JournalEntry e, StopReason reason, Instant started, String message, String uploadState) {
+        return new CaptureReport(e.key(), reason.status().name(), reason.name(), errors(reason), message, started,
+                clock.instant(), 0, 0, 0, 0, 0, null, null, e.filePath(), uploadState, 0);
     }
 
     // ---------------------------------------------------------------- orders
@@ -268,6 +282,10 @@ public final class Reconciler implements AutoCloseable {
             boolean newGeneration = orders.generation() != appliedGeneration;
             Set<String> listed = new HashSet<>();
             for (CaptureOrder order : orders.captures()) {
+                if (!OrderCheck.keyUsable(order)) {
+                    LOG.warning("orders: ignoring a capture order without a usable key (1-128 of A-Z a-z 0-9 . _ : -)");
+                    continue;
+                }
                 listed.add(order.key());
                 Tracked t = captures.get(order.key());
                 if (t == null) {
@@ -281,6 +299,8 @@ public final class Reconciler implements AutoCloseable {
                 } else if (!order.run() && t.running != null) {
                     LOG.info("capture " + order.key() + ": stop requested");
                     t.running.stop(CaptureRunner.EndCause.STOP_REQUESTED);
+                } else if (t.entry.phase() == JournalEntry.Phase.FINAL && newGeneration && t.recoveredReportQueued) {
+                    t.recoveredReportQueued = false; // queued moments ago by recover(): one report, not two
                 } else if (t.entry.phase() == JournalEntry.Phase.FINAL && newGeneration && t.upload == null
                         && t.entry.report() != null && !journal.hasPending(order.key())) {
                     journal.enqueue(t.entry.report()); // the controller still lacks our final word
@@ -315,12 +335,23 @@ public final class Reconciler implements AutoCloseable {
     private void startCapture(CaptureOrder order) {
         Instant now = clock.instant();
         String key = order.key();
+        Optional<String> refused = OrderCheck.problem(order);
+        if (refused.isPresent()) {
+            finishWithoutFile(order, null, StopReason.CaptureFailed, "order refused: " + refused.get());
+            return;
+        }
         if (order.timeLimitSeconds() > 0 && order.createdAt() != null
                 && !now.isBefore(order.createdAt().plusSeconds(order.timeLimitSeconds()))) {
             finishWithoutFile(order, null, StopReason.TimeExceeded,
                     "the time limit of " + order.timeLimitSeconds() + " s had passed when the agent received the capture");
             return;
         }
+        // Journaled before anything that could kill the agent (building and compiling its filter,
+        // opening interfaces): the restarted agent then finds it STARTING and fails it instead of
+        // trying it again (see recover()). Every way out below replaces this entry.
+        Tracked t = new Tracked(new JournalEntry(key, order, null, JournalEntry.Phase.STARTING, null, false));
+        captures.put(key, t);
+        journal.save(t.entry);
         Path file;
         try {
             file = order.filePath() == null || order.filePath().isBlank()
@@ -378,6 +409,12 @@ public final class Reconciler implements AutoCloseable {
             finishWithoutFile(order, file, StopReason.CaptureFailed, "the host has no network interface with an address to capture on");
             return;
         }
+        Optional<String> tooLarge = BpfFilters.limitProblem(filters, local);
+        if (tooLarge.isPresent()) {
+            finishWithoutFile(order, file, StopReason.CaptureFailed, "the capture's filters " + tooLarge.get()
+                    + "; this host's " + local.size() + " addresses are the local side of filters that name none");
+            return;
+        }
         String bpf;
         try {
             bpf = runner.buildFilter(filters, local);
@@ -385,10 +422,18 @@ public final class Reconciler implements AutoCloseable {
             finishWithoutFile(order, file, StopReason.CaptureFailed, "cannot build the BPF filter: " + e.getMessage());
             return;
         }
-        Optional<String> problem = runner.filterProblem(bpf);
+        // the file is known now: a crash from here on may leave one for recover() to finalise
+        t.entry = new JournalEntry(key, order, file.toString(), JournalEntry.Phase.STARTING, null, false);
+        journal.save(t.entry);
+        Optional<String> problem;
+        try {
+            problem = runner.filterProblem(bpf);
+        } catch (RuntimeException e) {
+            problem = Optional.of(String.valueOf(e.getMessage()));
+        }
         if (problem.isPresent()) {
-            finishWithoutFile(order, file, StopReason.CaptureFailed,
-                    "libpcap cannot compile the filter '" + bpf + "': " + problem.get());
+            captures.remove(key);
+            finishWithoutFile(order, file, StopReason.CaptureFailed, "the packet filter cannot be used: " + problem.get());
             return;
         }
         Duration timeLimit = Duration.ZERO;
@@ -400,9 +445,6 @@ public final class Reconciler implements AutoCloseable {
                 order.snapLength() <= 0 || order.snapLength() > WHOLE_PACKET ? WHOLE_PACKET : (int) order.snapLength(),
                 settings.kernelBufferBytes(), Math.max(0, order.totalBytes()), timeLimit, file, floor,
                 settings.flushInterval());
-        Tracked t = new Tracked(new JournalEntry(key, order, file.toString(), JournalEntry.Phase.STARTING, null, false));
-        captures.put(key, t);
-        journal.save(t.entry);
         try {
             t.running = runner.start(spec, end -> events.execute(() -> onEnd(key, end)));
         } catch (IOException e) {

@@ -15,6 +15,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import netwatcher.model.capture.BpfFilters;
 import netwatcher.model.capture.CaptureFilter;
 import netwatcher.testing.netns.ProcessResult;
 import netwatcher.testing.netns.Processes;

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import netwatcher.model.capture.BpfFilters;
 import netwatcher.model.capture.CaptureFilter;
 import netwatcher.testing.netns.Processes;
 import netwatcher.testing.netns.VethPair;

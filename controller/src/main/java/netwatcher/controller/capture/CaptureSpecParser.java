@@ -7,8 +7,11 @@ import java.util.List;
 import java.util.Optional;
 import netwatcher.arm.ArmBody;
 import netwatcher.arm.ArmErrorCode;
+import netwatcher.arm.ArmException;
 import netwatcher.arm.ArmResourceId;
+import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureOrder.WireFilter;
+import netwatcher.model.capture.BpfFilters;
 import netwatcher.model.capture.CaptureFilter;
 import netwatcher.model.capture.FilterNotationException;
 
@@ -19,9 +22,9 @@ import netwatcher.model.capture.FilterNotationException;
  * being ignored. Stateless.
  */
 public final class CaptureSpecParser {
-    public static final long MAX_UINT32 = 4294967295L;
+    public static final long MAX_UINT32 = CaptureOrder.MAX_BYTES;
     public static final long DEFAULT_TOTAL_BYTES = 1073741824L;
-    public static final long MAX_TIME_LIMIT = 18000;
+    public static final long MAX_TIME_LIMIT = CaptureOrder.MAX_TIME_LIMIT_SECONDS;
     public static final String CAPTURES_ROOT = "/var/captures";
 
     private CaptureSpecParser() {}
@@ -121,7 +124,10 @@ public final class CaptureSpecParser {
         }
 
         List<WireFilter> filters = new ArrayList<>();
+        List<CaptureFilter> parsedFilters = new ArrayList<>();
         List<ArmBody> given = p.objects("filters");
+        Optional<String> tooMany = BpfFilters.countProblem(given.size());
+        if (tooMany.isPresent()) throw filterLimit(tooMany);
         for (ArmBody f : given) {
             String protocol = f.string("protocol").orElse(null);
             String lip = f.string("localIPAddress").orElse(null);
@@ -135,14 +141,23 @@ public final class CaptureSpecParser {
                 throw ArmErrorCode.InvalidParameter.exception("Property '" + e.field() + "' is invalid: "
                         + e.getMessage().substring(e.getMessage().indexOf(": ") + 2) + ".", e.field());
             }
+            parsedFilters.add(parsed);
             filters.add(new WireFilter(parsed.protocol().wire(),
                     parsed.localAddresses() == null ? null : parsed.localAddresses().notation(),
                     parsed.remoteAddresses() == null ? null : parsed.remoteAddresses().notation(),
                     parsed.localPorts() == null ? null : parsed.localPorts().notation(),
                     parsed.remotePorts() == null ? null : parsed.remotePorts().notation()));
         }
+        // with no host addresses: the shortest text the agent can make of these filters (it checks again with its own)
+        Optional<String> tooLarge = BpfFilters.limitProblem(parsedFilters, List.of());
+        if (tooLarge.isPresent()) throw filterLimit(tooLarge);
         return new CaptureSpec(target, targetType, include, exclude, snap, total, time, storageId, storagePath, filePath,
                 localPath, filters);
+    }
+
+    private static ArmException filterLimit(Optional<String> problem) {
+        return ArmErrorCode.PacketCaptureFilterLimitExceeded.exception("Property 'properties.filters' " + problem.orElseThrow()
+                + ".", "properties.filters");
     }
 
     /** A Linux host path for a capture file: absolute, under /var/captures, naming a file, no traversal. */

@@ -20,6 +20,11 @@ import java.util.List;
 public record CaptureOrder(String key, String captureId, boolean run, long snapLength, long totalBytes,
                            long timeLimitSeconds, List<WireFilter> filters, String filePath,
                            UploadTarget upload, Instant createdAt) {
+    /** Largest {@code snapLength} and {@code totalBytes}: ARM's uint32 bytesToCapturePerPacket and totalBytesPerSession. */
+    public static final long MAX_BYTES = 4294967295L;
+    /** Largest {@code timeLimitSeconds}: ARM's timeLimitInSeconds maximum. */
+    public static final long MAX_TIME_LIMIT_SECONDS = 18000;
+
     public CaptureOrder {
         filters = filters == null ? List.of() : List.copyOf(filters);
     }

@@ -22,7 +22,10 @@ public enum StopReason {
     DiskSpaceLow(CaptureStatus.Error, CaptureError.LocalFileFailed),
     /** The local file could not be created or written (path refused, I/O error). */
     LocalFileFailed(CaptureStatus.Error, CaptureError.LocalFileFailed),
-    /** libpcap failed to open, filter or read the interfaces. */
+    /**
+     * libpcap failed to open, filter or read the interfaces; or the agent refused the order, or died
+     * while starting the capture (the restarted agent does not start it again).
+     */
     CaptureFailed(CaptureStatus.Error, CaptureError.CaptureFailed),
     /** The upload to the storage account failed after every retry. */
     UploadFailed(CaptureStatus.Error, CaptureError.StorageFailed),

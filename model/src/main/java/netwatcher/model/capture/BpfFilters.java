@@ -1,4 +1,4 @@
-package netwatcher.agent.capture;
+package netwatcher.model.capture;
 
 import java.math.BigInteger;
 import java.net.Inet4Address;
@@ -7,10 +7,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-
-import netwatcher.model.capture.AddressSet;
-import netwatcher.model.capture.CaptureFilter;
-import netwatcher.model.capture.PortSet;
+import java.util.Optional;
 
 /**
  * Turns ARM's structured capture filters into libpcap filter text. netwatcher accepts no BPF text
@@ -27,10 +24,72 @@ import netwatcher.model.capture.PortSet;
  * {@code ip6}; port ranges become {@code portrange a-b}; lists are OR-ed. Protocol {@code Any} with
  * ports matches TCP and UDP.
  *
+ * <p>Limits. libpcap's compiler and optimiser are recursive and superlinear: an expression of
+ * 45,000 characters overflows a 256 KiB thread stack (the agent died with SIGSEGV), and the
+ * optimiser's time and memory grow with roughly the square of the expression (a list of 800 ports
+ * took minutes and hundreds of MiB). So a capture takes at most {@link #MAX_FILTERS} filters whose
+ * text is at most {@link #MAX_EXPRESSION_CHARS} characters. The worst shape measured at that size (a
+ * port list with protocol {@code Any}, each port matched in both directions) compiles in about a
+ * second with about 10 MiB of native memory; see docs/agent.md. The controller checks
+ * {@link #limitProblem} with no host addresses when it accepts a capture (the least the agent can
+ * produce) and the agent checks it again with the host's real addresses before compiling. This
+ * class is the one place both limits are decided.
+ *
  * <p>Thread-safety: stateless.
  */
 public final class BpfFilters {
+    /** Most filters one capture may have ({@code properties.filters}). */
+    public static final int MAX_FILTERS = 50;
+    /** Longest libpcap filter text the filters of one capture may produce, in characters. */
+    public static final int MAX_EXPRESSION_CHARS = 4_000;
+
     private BpfFilters() {}
+
+    /** Why {@code count} filters are too many, or empty when they are allowed (checkable before parsing them). */
+    public static Optional<String> countProblem(int count) {
+        if (count <= MAX_FILTERS) return Optional.empty();
+        return Optional.of("has " + count + " filters; at most " + MAX_FILTERS + " are allowed");
+    }
+
+    /**
+     * Why {@code filters} exceed a limit, or empty when they fit: more than {@link #MAX_FILTERS}
+     * filters, or a filter text longer than {@link #MAX_EXPRESSION_CHARS} characters when "local"
+     * means {@code localAddresses}. The message names both the value and the limit.
+     */
+    public static Optional<String> limitProblem(List<CaptureFilter> filters, List<InetAddress> localAddresses) {
+        Optional<String> count = countProblem(filters.size());
+        if (count.isPresent()) return count;
+        // Each list entry or range becomes at least one term of MIN_TERM_CHARS or more, unless one filter
+        // matches everything (no fields, no host addresses: the text is ""): a bound that refuses huge
+        // lists without building megabytes of text first.
+        boolean everything = localAddresses.isEmpty() && filters.stream().anyMatch(BpfFilters::unconstrained);
+        long entries = filters.stream().mapToLong(BpfFilters::entries).sum();
+        if (!everything && entries * MIN_TERM_CHARS > MAX_EXPRESSION_CHARS) {
+            return Optional.of(tooLong("more than " + MAX_EXPRESSION_CHARS + " characters (" + entries + " address and port entries)"));
+        }
+        int chars = compile(filters, localAddresses).length();
+        if (chars > MAX_EXPRESSION_CHARS) return Optional.of(tooLong(chars + " characters"));
+        return Optional.empty();
+    }
+
+    /** The shortest term one address or port entry becomes ({@code src port 0}). */
+    private static final int MIN_TERM_CHARS = 10;
+
+    private static String tooLong(String size) {
+        return "would produce a packet filter expression of " + size + "; at most " + MAX_EXPRESSION_CHARS
+                + " characters are allowed (use fewer filters, fewer list entries, or ranges that are aligned address blocks)";
+    }
+
+    private static boolean unconstrained(CaptureFilter f) {
+        return f.protocol() == FilterProtocol.ANY && entries(f) == 0;
+    }
+
+    private static long entries(CaptureFilter f) {
+        long n = 0;
+        for (AddressSet set : new AddressSet[] {f.localAddresses(), f.remoteAddresses()}) if (set != null) n += set.ranges().size();
+        for (PortSet set : new PortSet[] {f.localPorts(), f.remotePorts()}) if (set != null) n += set.ranges().size();
+        return n;
+    }
 
     /**
      * The BPF text for {@code filters}; {@code ""} (everything) when the list is empty.
@@ -120,10 +179,10 @@ public final class BpfFilters {
     }
 
     /** One CIDR block. */
-    record Cidr(InetAddress address, int prefix) {}
+    public record Cidr(InetAddress address, int prefix) {}
 
     /** The smallest exact list of CIDR blocks covering {@code from}..{@code to} inclusive. */
-    static List<Cidr> cidrs(InetAddress from, InetAddress to, int bits) {
+    public static List<Cidr> cidrs(InetAddress from, InetAddress to, int bits) {
         BigInteger start = new BigInteger(1, from.getAddress());
         BigInteger end = new BigInteger(1, to.getAddress());
         List<Cidr> blocks = new ArrayList<>();
