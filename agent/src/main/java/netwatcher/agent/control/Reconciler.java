@@ -215,6 +215,7 @@ public final class Reconciler implements AutoCloseable {
             try {
                 CaptureRunner.FileSummary s = runner.finalizeAfterCrash(file);
                 Instant end = Files.getLastModifiedTime(file).toInstant();
+                if (started != null && end.isBefore(started)) end = started; // an idle file's mtime predates arming
                 report = new CaptureReport(e.key(), StopReason.AgentLost.status().name(), StopReason.AgentLost.name(),
                         errors(StopReason.AgentLost), "the agent stopped unexpectedly (crash, kill -9 or reboot) while "
                         + "capturing; the restarted agent finalised " + file + " with " + s.packets() + " packets",
@@ -236,7 +237,8 @@ public final class Reconciler implements AutoCloseable {
 
     private CaptureReport lost(JournalEntry e, Instant started, String message, String uploadState) {
         return new CaptureReport(e.key(), StopReason.AgentLost.status().name(), StopReason.AgentLost.name(),
-                errors(StopReason.AgentLost), message, started, clock.instant(), 0, 0, 0, 0, 0, null, null,
+                errors(StopReason.AgentLost), message, started,
+                started != null && clock.instant().isBefore(started) ? started : clock.instant(), 0, 0, 0, 0, 0, null, null,
                 e.filePath(), uploadState, 0);
     }
 

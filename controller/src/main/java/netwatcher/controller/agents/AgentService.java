@@ -151,7 +151,8 @@ public final class AgentService {
         String vmKey = agent.vmKey();
         presence.pollStarted(vmKey);
         try {
-            Instant deadline = clock.instant().plus(wait);
+            // held at most Presence.MAX_HOLD: a dead agent's open poll must end soon enough to show it lost
+            Instant deadline = clock.instant().plus(wait.compareTo(Presence.MAX_HOLD) > 0 ? Presence.MAX_HOLD : wait);
             while (true) {
                 long generation = compute.repository().generation(db, vmKey);
                 Instant now = clock.instant();
