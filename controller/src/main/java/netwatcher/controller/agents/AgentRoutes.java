@@ -65,13 +65,41 @@ public final class AgentRoutes {
     }
 
     private static <T> T read(Exchange ex, Class<T> type) {
-        byte[] body = ex.body(1 << 20);
-        Json.tree(body);
+        return parse(ex.body(MAX_BODY), type);
+    }
+
+    /** Largest agent request body (a host report, a batch of reports). */
+    static final int MAX_BODY = 1 << 20;
+
+    /**
+     * Parses an agent body into {@code type}: a JSON object, else 400; a field of the wrong shape is
+     * a 400 naming the field (never the parser's own message, which names classes).
+     */
+    static <T> T parse(byte[] body, Class<T> type) {
+        if (!Json.tree(body).isObject()) {
+            throw ArmErrorCode.InvalidRequestContent.exception("The body must be a JSON object (" + type.getSimpleName() + ").");
+        }
         try {
             return Json.read(body, type);
         } catch (RuntimeException e) {
-            throw ArmErrorCode.InvalidRequestContent.exception("The body is not a valid " + type.getSimpleName() + ": " + e.getMessage());
+            String field = fieldOf(e);
+            throw ArmErrorCode.InvalidRequestContent.exception("The body is not a valid " + type.getSimpleName()
+                    + (field == null ? "." : ": property '" + field + "' has the wrong type or value."), field);
         }
+    }
+
+    private static String fieldOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
+                StringBuilder b = new StringBuilder();
+                for (var ref : m.getPath()) {
+                    if (ref.getIndex() >= 0) b.append('[').append(ref.getIndex()).append(']');
+                    else if (ref.getFieldName() != null) b.append(b.isEmpty() ? "" : ".").append(AgentInput.shown(ref.getFieldName()));
+                }
+                return b.isEmpty() ? null : b.toString();
+            }
+        }
+        return null;
     }
 
     private static long parseLong(String v, String name, long dflt) {

@@ -135,6 +135,7 @@ public final class AgentService {
     }
 
     public AgentPresenceInfo registerHost(Caller agent, HostReport host) {
+        AgentInput.host(host); // before anything is recorded: a refused report changes nothing
         presence.touch(agent.vmKey(), host.agentVersion());
         repo.seen(db, agent.id(), clock.instant(), host.agentVersion());
         var nics = compute.registerHost(agent.vmKey(), host);
@@ -169,6 +170,7 @@ public final class AgentService {
     }
 
     public void reports(Caller agent, Reports reports) {
+        AgentInput.reports(reports); // the whole batch, before any of it is applied
         presence.touch(agent.vmKey(), null);
         for (var r : reports.captures()) captures.applyReport(agent.vmKey(), r);
         for (var r : reports.checks()) checks.applyReport(agent.vmKey(), r);

@@ -1,7 +1,5 @@
 package netwatcher.controller.connectivity;
 
-import java.math.BigInteger;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,6 +10,7 @@ import java.util.UUID;
 import netwatcher.arm.ApiVersion;
 import netwatcher.arm.Json;
 import netwatcher.controller.compute.ComputeService;
+import netwatcher.controller.compute.IpLiteral;
 import netwatcher.controller.compute.Nic;
 import netwatcher.controller.compute.Vm;
 import netwatcher.controller.connectivity.CheckRepository.CheckRow;
@@ -53,7 +52,11 @@ final class ConnectivityAssembler {
         for (Nic n : nics) {
             for (int i = 0; i < n.addresses().size(); i++) {
                 String cidr = n.addresses().get(i);
-                owners.put(cidr.replaceAll("/.*", ""), new Owner(n, i + 1));
+                // only an address a host can really be reached at owns a hop: never loopback, unspecified,
+                // multicast or link-local (stored before validation, or fe80:: that every NIC has)
+                var literal = IpLiteral.prefix(cidr).filter(IpLiteral::pathAddress);
+                if (literal.isEmpty()) continue;
+                owners.putIfAbsent(literal.get().canonical(), new Owner(n, i + 1));
                 subnets.add(cidr);
             }
         }
@@ -277,12 +280,9 @@ final class ConnectivityAssembler {
         return o.nic().addresses().get(o.ipConfig() - 1).replaceAll("/.*", "");
     }
 
+    /** The canonical form of an IP literal (never resolved: a name stays as it is and matches no owner). */
     private static String normal(String ip) {
-        try {
-            return InetAddress.getByName(ip).getHostAddress();
-        } catch (Exception e) {
-            return ip;
-        }
+        return IpLiteral.address(ip).map(IpLiteral::canonical).orElse(ip);
     }
 
     private boolean insideRegistered(String ip) {
@@ -291,18 +291,8 @@ final class ConnectivityAssembler {
     }
 
     static boolean inCidr(String ip, String cidr) {
-        try {
-            int slash = cidr.indexOf('/');
-            if (slash < 0) return false;
-            byte[] a = InetAddress.getByName(ip).getAddress();
-            byte[] n = InetAddress.getByName(cidr.substring(0, slash)).getAddress();
-            if (a.length != n.length) return false;
-            int bits = Integer.parseInt(cidr.substring(slash + 1));
-            BigInteger mask = BigInteger.ONE.shiftLeft(a.length * 8).subtract(BigInteger.ONE)
-                    .xor(BigInteger.ONE.shiftLeft(a.length * 8 - bits).subtract(BigInteger.ONE));
-            return new BigInteger(1, a).and(mask).equals(new BigInteger(1, n).and(mask));
-        } catch (Exception e) {
-            return false;
-        }
+        var net = IpLiteral.prefix(cidr);
+        var a = IpLiteral.address(ip);
+        return net.isPresent() && a.isPresent() && net.get().contains(a.get().address());
     }
 }
