@@ -76,8 +76,13 @@ public final class AgentRoutes {
      * a 400 naming the field (never the parser's own message, which names classes).
      */
     static <T> T parse(byte[] body, Class<T> type) {
-        if (!Json.tree(body).isObject()) {
+        com.fasterxml.jackson.databind.JsonNode tree = Json.tree(body);
+        if (!tree.isObject()) {
             throw ArmErrorCode.InvalidRequestContent.exception("The body must be a JSON object (" + type.getSimpleName() + ").");
+        }
+        String nullEntry = nullEntry(tree, "");
+        if (nullEntry != null) {
+            throw ArmErrorCode.InvalidParameter.exception("Property '" + nullEntry + "' must not be null.", nullEntry);
         }
         try {
             return Json.read(body, type);
@@ -86,6 +91,24 @@ public final class AgentRoutes {
             throw ArmErrorCode.InvalidRequestContent.exception("The body is not a valid " + type.getSimpleName()
                     + (field == null ? "." : ": property '" + field + "' has the wrong type or value."), field);
         }
+    }
+
+    /** The path of the first null list entry (lists of the agent protocol never hold nulls), or null. */
+    private static String nullEntry(com.fasterxml.jackson.databind.JsonNode node, String path) {
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String at = path + "[" + i + "]";
+                if (node.get(i).isNull()) return at;
+                String inner = nullEntry(node.get(i), at);
+                if (inner != null) return inner;
+            }
+        } else if (node.isObject()) {
+            for (var e : node.properties()) {
+                String inner = nullEntry(e.getValue(), path.isEmpty() ? AgentInput.shown(e.getKey()) : path + "." + AgentInput.shown(e.getKey()));
+                if (inner != null) return inner;
+            }
+        }
+        return null;
     }
 
     private static String fieldOf(Throwable e) {
