@@ -404,7 +404,12 @@ public final class Reconciler implements AutoCloseable {
                 settings.flushInterval());
         Tracked t = new Tracked(new JournalEntry(key, order, file.toString(), JournalEntry.Phase.STARTING, null, false));
         captures.put(key, t);
-        journal.save(t.entry);
+        if (!journal.save(t.entry)) { // a capture the journal cannot hold would be lost to a crash: do not start it
+            captures.remove(key);
+            finishWithoutFile(order, file, StopReason.LocalFileFailed, "cannot journal the capture in the agent's state"
+                    + " directory (full or not writable); free space there and start it again");
+            return;
+        }
         try {
             t.running = runner.start(spec, end -> events.execute(() -> onEnd(key, end)));
         } catch (IOException e) {
@@ -547,6 +552,7 @@ public final class Reconciler implements AutoCloseable {
                     reportRunning();
                 }
                 flush();
+                journal.retryPendingWrites(); // a full state directory catches up here once space returns
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "reports: " + e.getMessage(), e);
             }
