@@ -10,6 +10,7 @@ import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
 import netwatcher.controller.compute.IpLiteral;
 import netwatcher.model.agent.CaptureReport;
+import netwatcher.model.agent.HostNames;
 import netwatcher.model.agent.HostReport;
 import netwatcher.model.agent.NicReport;
 import netwatcher.model.agent.Reports;
@@ -28,7 +29,7 @@ import netwatcher.model.check.Flow;
  */
 public final class AgentInput {
     /** At most this many NICs per host report. */
-    public static final int MAX_NICS = 256;
+    public static final int MAX_NICS = 1024;
     /** At most this many addresses per NIC. */
     public static final int MAX_ADDRESSES_PER_NIC = 64;
     /** At most this many addresses per host report, all NICs together. */
@@ -40,9 +41,7 @@ public final class AgentInput {
     /** Longest capability or problem list. */
     public static final int MAX_LIST = 64;
 
-    private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
     private static final Pattern MAC = Pattern.compile("[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){3,19}");
-    private static final Pattern HOSTNAME = Pattern.compile("(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.+_~-]{0,63}");
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,63}");
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -61,8 +60,8 @@ public final class AgentInput {
     public static void host(HostReport h) {
         if (h == null) throw bad("The host report is missing.", "body");
         optional(h.agentVersion(), VERSION, "agentVersion", "a version such as 1.2.3");
-        if (h.hostname() != null && !HOSTNAME.matcher(h.hostname()).matches()) {
-            throw bad("Property 'hostname' must be a host name (letters, digits, hyphens, dot-separated labels of at most 63"
+        if (h.hostname() != null && !HostNames.hostname(h.hostname())) {
+            throw bad("Property 'hostname' must be a host name (letters, digits, '-', '_', dot-separated labels of at most 63"
                     + " characters, 253 in all); was '" + shown(h.hostname()) + "'.", "hostname");
         }
         text(h.os(), 256, "os");
@@ -108,7 +107,7 @@ public final class AgentInput {
 
     /** Validates a linux interface name: 1-15 characters of [A-Za-z0-9_.-], not '.' or '..'. */
     static void nicName(String name, String field) {
-        if (name == null || !IFNAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+        if (!HostNames.interfaceName(name)) {
             throw bad("Property '" + field + "' must be a network interface name: 1 to 15 letters, digits, '_', '.' or '-',"
                     + " not '.' or '..'; was '" + shown(name) + "'.", field);
         }
