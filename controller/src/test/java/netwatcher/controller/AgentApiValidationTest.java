@@ -140,4 +140,24 @@ class AgentApiValidationTest {
         assertEquals("Running", s.path("packetCaptureStatus").asText(), "no part of a refused batch was applied: " + s);
         assertEquals(3, s.path("packetsCaptured").asLong());
     }
+
+    @Test
+    void uploadWithAHugeContentRange_is400NotA500() throws Exception {
+        String nw = "/subscriptions/" + c.sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
+        long gen = agent.orders(-1, 0).generation();
+        var put = c.send("PUT", nw + "/packetCaptures/pcup" + V, """
+                {"properties":{"target":"%s","timeLimitInSeconds":600,"storageLocation":{"filePath":"/var/captures/pcup.cap",
+                 "storageId":"/subscriptions/%s/resourceGroups/netwatcher-storage/providers/Microsoft.Storage/storageAccounts/netwatcherlocal"}}}"""
+                .formatted(agent.vmId, c.sub));
+        assertEquals(201, put.status(), put.body());
+        CaptureOrder order = agent.orders(gen, 0).captures().stream().filter(o -> o.captureId().endsWith("/pcup")).findFirst().orElseThrow();
+        for (String range : new String[] {"bytes 0-99999999999999999999/999999999999999999999", "bytes 5-1/10", "bytes=0-1/2"}) {
+            var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(c.url("/agent/v1/captures/" + order.key() + "/file")))
+                    .header("Authorization", agent.bearer()).header("Content-Range", range)
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("xx")).build();
+            var r = c.http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, r.statusCode(), range + " -> " + r.body());
+            assertTrue(r.body().contains("Content-Range"), r.body());
+        }
+    }
 }

@@ -20,7 +20,8 @@ import netwatcher.model.agent.Reports;
 
 /** The agent protocol routes under {@code /agent/v1}. */
 public final class AgentRoutes {
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
+    /** {@code bytes start-end/total}; 18 digits at most, so the numbers never overflow a long. */
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d{1,18})-(\\d{1,18})/(\\d{1,18})");
     private final AgentService agents;
     private final CaptureService captures;
     private final StorageService storage;
