@@ -65,6 +65,31 @@ class ConnectivityHopOwnerTest {
             assertFalse(linkLocalHop.path("resourceId").asText().contains("linky"), "a link-local address owns no hop: " + linkLocalHop);
             assertFalse("VirtualAppliance".equals(linkLocalHop.path("type").asText()), linkLocalHop.toString());
             assertTrue(routableHop.path("resourceId").asText().contains("/networkInterfaces/linky-eth0/"), "the routable one does: " + routableHop);
+            assertTrue(hops.get(0).path("resourceId").asText().contains("/networkInterfaces/src-eth0/"), hops.get(0).toString());
+
+            // a source agent that claims another VM's address as its flow source still makes a hop of its own VM
+            var second = c.send("POST", nw + "/connectivityCheck" + V, """
+                    {"source":{"resourceId":"%s"},"destination":{"resourceId":"%s","port":81}}""".formatted(src.vmId, dst.vmId));
+            assertEquals(202, second.status(), second.body());
+            CheckOrder order2 = null;
+            for (int i = 0; i < 50 && order2 == null; i++) {
+                order2 = src.orders(-1, 1).checks().stream().filter(x -> x.role().equals(CheckOrder.SOURCE) && x.flow().destinationPort() == 81)
+                        .findFirst().orElse(null);
+            }
+            assertTrue(order2 != null, "second source order");
+            src.reportCheck(new CheckReport(order2.key(), CheckOrder.SOURCE, CheckReport.DONE,
+                    new Flow("Tcp", "198.18.8.1", 40001, "198.18.9.20", null, 81, null, null),
+                    new CheckReport.ProbeSummary(10, 0, 1, 1, 1, Map.of("connected", 10), null), List.of(), List.of(), null, null, null));
+            JsonNode result2 = null;
+            for (int i = 0; i < 50 && result2 == null; i++) {
+                var r = c.send("GET", second.header("Location"), null);
+                if (r.status() == 200) result2 = r.json();
+                else Thread.sleep(100);
+            }
+            assertTrue(result2 != null, "second check result");
+            String sourceHop = result2.path("hops").get(0).path("resourceId").asText();
+            assertFalse(sourceHop.contains("linky"), "another VM's NIC is never the source hop: " + sourceHop);
+            assertTrue(sourceHop.contains("/networkInterfaces/src-eth0/"), sourceHop);
         }
     }
 }

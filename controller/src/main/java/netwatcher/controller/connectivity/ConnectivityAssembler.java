@@ -37,6 +37,7 @@ final class ConnectivityAssembler {
     private final ApiVersion version;
     private final Map<String, Owner> owners = new LinkedHashMap<>();
     private final List<String> subnets = new ArrayList<>();
+    private final List<Owner> sourceOwners = new ArrayList<>();
 
     ConnectivityAssembler(ComputeService compute, CheckRow check, CheckRequest request, CheckReport source,
                           List<Map.Entry<String, CheckReport>> observers, boolean sourceConnected, ApiVersion version) {
@@ -57,6 +58,7 @@ final class ConnectivityAssembler {
                 var literal = IpLiteral.prefix(cidr).filter(IpLiteral::pathAddress);
                 if (literal.isEmpty()) continue;
                 owners.putIfAbsent(literal.get().canonical(), new Owner(n, i + 1));
+                if (n.vmKey().equals(check.sourceVmKey())) sourceOwners.add(new Owner(n, i + 1));
                 subnets.add(cidr);
             }
         }
@@ -85,8 +87,10 @@ final class ConnectivityAssembler {
         List<Hop> hops = new ArrayList<>();
         Vm sourceVm = compute.findVm(check.sourceVmKey()).orElseThrow();
         String srcAddr = flow.sourceAddress();
-        Owner srcOwner = srcAddr == null ? null : owners.get(normal(srcAddr));
-        if (srcOwner == null) srcOwner = owners.values().stream().filter(o -> o.nic().vmKey().equals(sourceVm.id().key())).findFirst().orElse(null);
+        // the source hop is always the source VM: its NIC that holds the flow's source address, else its first
+        // path address; never another VM's NIC that (wrongly) claims the same address
+        Owner srcOwner = sourceOwners.stream().filter(o -> srcAddr != null && normal(addressOf(o)).equals(normal(srcAddr)))
+                .findFirst().orElse(sourceOwners.isEmpty() ? null : sourceOwners.getFirst());
         Hop src = new Hop("Source", srcAddr != null ? srcAddr : srcOwner == null ? null : addressOf(srcOwner),
                 srcOwner == null ? sourceVm.id().toString() : ipConfigId(srcOwner), sourceVm.id().key(), List.of());
         hops.add(src);
