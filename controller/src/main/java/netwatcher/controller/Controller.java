@@ -83,7 +83,7 @@ public final class Controller implements AutoCloseable {
             }
             StorageService storage = new StorageService(accounts, clock);
 
-            Presence presence = new Presence(clock);
+            Presence presence = new Presence(clock, config.agentLostAfter());
             OperationService operations = new OperationService(db, new OperationRepository(), clock);
             WatcherService watchers = new WatcherService(db, new WatcherRepository(), clock);
             ComputeService compute = new ComputeService(db, new ComputeRepository(), clock);

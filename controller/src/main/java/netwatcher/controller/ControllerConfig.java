@@ -21,7 +21,7 @@ import netwatcher.controller.db.DatabaseConfig;
  * @param plainHttp    serve plain HTTP instead of TLS (refused unless {@code host} is loopback)
  * @param database     the database (default: embedded H2 under DIR/state)
  * @param agentWait    how long a new capture waits for its VM's agent before it fails with AgentStopped (default 120 s)
- * @param agentLostAfter after how long without contact a running capture shows Unknown (default 120 s)
+ * @param agentLostAfter grace after an agent's long-poll ended without a new one before it counts as disconnected and its running captures show Unknown (default 10 s)
  * @param maxBodyBytes largest request body accepted (default 1 MiB; larger gets 413)
  * @param blobAccounts extra Azure Blob storage accounts: name=connection string
  * @param oidcProviders external OpenID Connect providers whose tokens are accepted ({@code auth.oidc.<n>.*})
@@ -72,7 +72,7 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
         }
         return new ControllerConfig(dataDir, host, port, extra, Boolean.parseBoolean(p.getProperty("plain-http", "false")), db,
                 Duration.ofSeconds(Long.parseLong(p.getProperty("agent-wait-seconds", "120"))),
-                Duration.ofSeconds(Long.parseLong(p.getProperty("agent-lost-seconds", "120"))),
+                Duration.ofSeconds(Long.parseLong(p.getProperty("agent-lost-seconds", "10"))),
                 Long.parseLong(p.getProperty("max-body-bytes", Long.toString(1 << 20))), blobs, oidcProviders(p));
     }
 

@@ -36,6 +36,11 @@ public final class TestController implements AutoCloseable {
 
     /** With these settings written to {@code DIR/controller.properties} first. */
     public TestController(Duration agentWait, java.util.Map<String, String> settings) throws Exception {
+        this(agentWait, settings, Clock.systemUTC());
+    }
+
+    /** With these settings and this clock (a {@code MutableClock} for time-driven behaviour). */
+    public TestController(Duration agentWait, java.util.Map<String, String> settings, Clock clock) throws Exception {
         dir = Files.createTempDirectory("nwtest");
         if (!settings.isEmpty()) {
             java.util.Properties p = new java.util.Properties();
@@ -44,7 +49,7 @@ public final class TestController implements AutoCloseable {
                 p.store(out, null);
             }
         }
-        controller = Controller.start(ControllerConfig.load(dir, 0).withAgentWait(agentWait), Clock.systemUTC());
+        controller = Controller.start(ControllerConfig.load(dir, 0).withAgentWait(agentWait), clock);
         http = HttpClient.newBuilder().sslContext(sslContext(controller.caFile())).connectTimeout(Duration.ofSeconds(5)).build();
         token = controller.adminToken();
         sub = controller.defaultSubscription().id();

@@ -3,7 +3,6 @@ package netwatcher.agent.control;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,16 +43,21 @@ public final class DurableFiles {
         } catch (FileAlreadyExistsException e) {
             throw new IOException("temp file " + temp + " appeared concurrently", e);
         }
-        Files.setPosixFilePermissions(temp, perms); // umask may have narrowed or widened creation
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) ch.write(buf);
-            ch.force(true);
-        }
         try {
+            Files.setPosixFilePermissions(temp, perms); // umask may have narrowed or widened creation
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) ch.write(buf);
+                ch.force(true);
+            }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.deleteIfExists(temp);
+        } catch (IOException | RuntimeException e) {
+            // a torn temp file (disk full) must not keep the space the next attempt needs
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
         syncDirectory(dir);

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -34,6 +36,11 @@ import java.util.logging.Logger;
  * report for a (key, role) replaces any queued one for the same pair (the controller treats them
  * idempotently and only the latest matters), so they too survive a controller outage and a restart.
  *
+ * <p>A write that fails (a full or read-only state directory) never throws: it is logged, the
+ * in-memory state stays authoritative (reports are still delivered from it) and the write is
+ * retried with backoff by {@link #retryPendingWrites()} (the reporter loop calls it), so the journal
+ * catches up when space returns, without a restart ({@link PendingWrites}).
+ *
  * <p>Thread-safe: every method is synchronized.
  */
 public final class Journal {
@@ -47,6 +54,7 @@ public final class Journal {
     private final Path finishedChecksFile;
     private final java.util.Set<String> finishedChecks = new java.util.LinkedHashSet<>();
     private long nextSeq;
+    private final PendingWrites writes;
 
     /** A report waiting in the outbox; {@code seq} identifies it for {@link #acknowledge}. */
     public record Queued(long seq, CaptureReport report) {}
@@ -56,6 +64,12 @@ public final class Journal {
 
     /** Opens (creating if needed) the journal in {@code stateDir} and loads the outbox. */
     public Journal(Path stateDir) throws IOException {
+        this(stateDir, Duration.ofSeconds(1), Duration.ofSeconds(30));
+    }
+
+    /** As {@link #Journal(Path)}, retrying failed writes from {@code retryBase} doubling up to {@code retryCap}. */
+    public Journal(Path stateDir, Duration retryBase, Duration retryCap) throws IOException {
+        this.writes = new PendingWrites(retryBase, retryCap, InstantSource.system());
         this.capturesDir = stateDir.resolve("captures");
         this.outboxFile = stateDir.resolve("outbox.json");
         Files.createDirectories(capturesDir);
@@ -97,21 +111,38 @@ public final class Journal {
         return entries;
     }
 
-    /** Writes (replaces) the entry for its key. */
-    public synchronized void save(JournalEntry entry) {
-        try {
-            DurableFiles.writeAtomically(fileFor(entry.key()), AgentJson.MAPPER.writeValueAsBytes(entry), false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("journal: cannot write capture " + entry.key() + " to " + capturesDir, e);
-        }
+    /**
+     * Writes (replaces) the entry for its key; true when it is durable. False when the write failed
+     * (logged; retried by {@link #retryPendingWrites()}): never throws.
+     */
+    public synchronized boolean save(JournalEntry entry) {
+        byte[] bytes = json(entry);
+        return writes.write(fileFor(entry.key()), () -> bytes, "capture " + entry.key());
     }
 
-    /** Forgets a capture. */
+    /** Forgets a capture (a failed delete is retried like a failed write). */
     public synchronized void remove(String key) {
+        writes.delete(fileFor(key), "capture " + key);
+    }
+
+    /**
+     * Retries the writes that failed (full disk) once their backoff has passed; true when the
+     * journal on disk is up to date. Never throws.
+     */
+    public synchronized boolean retryPendingWrites() {
+        return writes.retry();
+    }
+
+    /** Number of journal files whose latest content is not on disk yet (0 normally). */
+    public synchronized int pendingWrites() {
+        return writes.size();
+    }
+
+    private static byte[] json(Object value) {
         try {
-            DurableFiles.delete(fileFor(key));
+            return AgentJson.MAPPER.writeValueAsBytes(value);
         } catch (IOException e) {
-            throw new UncheckedIOException("journal: cannot remove capture " + key, e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -177,11 +208,7 @@ public final class Journal {
     }
 
     private void persistFinishedChecks() {
-        try {
-            DurableFiles.writeAtomically(finishedChecksFile, AgentJson.MAPPER.writeValueAsBytes(List.copyOf(finishedChecks)), false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("journal: cannot write " + finishedChecksFile, e);
-        }
+        writes.write(finishedChecksFile, () -> json(List.copyOf(finishedChecks)), "finished checks");
     }
 
     /** Up to {@code max} queued check reports, oldest first. */
@@ -212,13 +239,9 @@ public final class Journal {
     }
 
     private void persistCheckOutbox() {
-        try {
-            List<CheckReport> reports = checkOutbox.stream().map(QueuedCheck::report)
-                    .filter(r -> !CheckExecutor.PROBING.equals(r.state())).toList();
-            DurableFiles.writeAtomically(checkOutboxFile, AgentJson.MAPPER.writeValueAsBytes(reports), false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("journal: cannot write check outbox " + checkOutboxFile, e);
-        }
+        // the supplier reads the live outbox: a retry after a full disk writes the latest state
+        writes.write(checkOutboxFile, () -> json(checkOutbox.stream().map(QueuedCheck::report)
+                .filter(r -> !CheckExecutor.PROBING.equals(r.state())).toList()), "check outbox");
     }
 
     /** Number of reports waiting (capture and check reports). */
@@ -230,12 +253,7 @@ public final class Journal {
     }
 
     private void persistOutbox() {
-        try {
-            CaptureReport[] reports = outbox.stream().map(Queued::report).toArray(CaptureReport[]::new);
-            DurableFiles.writeAtomically(outboxFile, AgentJson.MAPPER.writeValueAsBytes(Arrays.asList(reports)), false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("journal: cannot write outbox " + outboxFile, e);
-        }
+        writes.write(outboxFile, () -> json(outbox.stream().map(Queued::report).toList()), "outbox");
     }
 
     private Path fileFor(String key) {

@@ -228,6 +228,7 @@ public final class Reconciler implements AutoCloseable {
             try {
                 CaptureRunner.FileSummary s = runner.finalizeAfterCrash(file);
                 Instant end = Files.getLastModifiedTime(file).toInstant();
+                if (started != null && end.isBefore(started)) end = started; // an idle file's mtime predates arming
                 report = new CaptureReport(e.key(), reason.status().name(), reason.name(),
                         errors(reason), died + "; the restarted agent finalised " + file + " with " + s.packets() + " packets",
                         started, end, s.packets(), s.bytes(), 0, 0, 0, s.firstPacket(), s.lastPacket(),
@@ -250,8 +251,10 @@ public final class Reconciler implements AutoCloseable {
     }
 
     private CaptureReport lost(JournalEntry e, StopReason reason, Instant started, String message, String uploadState) {
+        Instant now = clock.instant();
         return new CaptureReport(e.key(), reason.status().name(), reason.name(), errors(reason), message, started,
-                clock.instant(), 0, 0, 0, 0, 0, null, null, e.filePath(), uploadState, 0);
+                started != null && now.isBefore(started) ? started : now, 0, 0, 0, 0, 0, null, null,
+                e.filePath(), uploadState, 0);
     }
 
     // ---------------------------------------------------------------- orders
@@ -351,7 +354,12 @@ public final class Reconciler implements AutoCloseable {
         // trying it again (see recover()). Every way out below replaces this entry.
         Tracked t = new Tracked(new JournalEntry(key, order, null, JournalEntry.Phase.STARTING, null, false));
         captures.put(key, t);
-        journal.save(t.entry);
+        if (!journal.save(t.entry)) { // a capture the journal cannot hold would be lost to a crash: do not start it
+            captures.remove(key);
+            finishWithoutFile(order, null, StopReason.LocalFileFailed, "cannot journal the capture in the agent's state"
+                    + " directory (full or not writable); free space there and start it again");
+            return;
+        }
         Path file;
         try {
             file = order.filePath() == null || order.filePath().isBlank()
@@ -587,6 +595,7 @@ public final class Reconciler implements AutoCloseable {
                     reportRunning();
                 }
                 flush();
+                journal.retryPendingWrites(); // a full state directory catches up here once space returns
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "reports: " + e.getMessage(), e);
             }

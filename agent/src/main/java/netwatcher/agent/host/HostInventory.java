@@ -1,5 +1,6 @@
 package netwatcher.agent.host;
 
+import netwatcher.model.agent.HostNames;
 import netwatcher.model.agent.HostReport;
 import netwatcher.model.agent.NicReport;
 
@@ -30,6 +31,7 @@ import java.util.function.Supplier;
  * {@link #snapshot()} reads the host afresh. Thread-safe.
  */
 public final class HostInventory {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(HostInventory.class.getName());
     /** The problem reported when libpcap cannot be loaded. */
     public static final String LIBPCAP_MISSING =
             "libpcap not found: install the package libpcap0.8 (Debian/Ubuntu) or libpcap (RHEL/Fedora)";
@@ -69,7 +71,8 @@ public final class HostInventory {
         problems.addAll(capabilityProblems(readOrEmpty(procStatus)));
         if (problems.isEmpty()) captureProblem.get().ifPresent(problems::add); // the engine's own words, if it sees more
         List<String> capabilities = problems.isEmpty() ? List.of("capture") : List.of();
-        return new HostReport(agentVersion, hostname, osName(readOrEmpty(osRelease)), interfaces(ignoredInterfaces),
+        // a kernel host name the controller would refuse ("(none)") is left out: the VM name stands in
+        return new HostReport(agentVersion, HostNames.hostname(hostname) ? hostname : null, osName(readOrEmpty(osRelease)), interfaces(ignoredInterfaces),
                 capabilities, problems);
     }
 
@@ -79,6 +82,12 @@ public final class HostInventory {
         try {
             for (NetworkInterface nic : NetworkInterface.networkInterfaces().toList()) {
                 if (nic.isLoopback() || !nic.isUp() || ignored.contains(nic.getName())) continue;
+                if (!HostNames.interfaceName(nic.getName())) {
+                    // the controller refuses the whole report for such a name; leave the interface out instead
+                    LOG.warning("interface '" + nic.getName() + "' left out of the host report: its name is not 1-15 of"
+                            + " A-Z a-z 0-9 _ . - (add it to the ignored interfaces to silence this)");
+                    continue;
+                }
                 nics.add(nic);
             }
         } catch (SocketException e) {
@@ -87,11 +96,14 @@ public final class HostInventory {
         nics.sort(Comparator.comparingInt(NetworkInterface::getIndex));
         List<NicReport> out = new ArrayList<>();
         boolean primaryTaken = false;
+        Set<InetAddress> seen = new java.util.HashSet<>();
         for (NetworkInterface nic : nics) {
             List<String> addresses = new ArrayList<>();
             for (InterfaceAddress ia : nic.getInterfaceAddresses()) {
                 InetAddress a = ia.getAddress();
-                if (a == null || a.isLinkLocalAddress() || a.isLoopbackAddress()) continue;
+                if (a == null || a.isLinkLocalAddress() || a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isMulticastAddress()) continue;
+                if (!seen.add(a)) continue; // one address on two interfaces: an address has one owner, the first
+                if (addresses.size() >= 64) break; // the controller's limit per NIC
                 addresses.add(literal(a) + "/" + ia.getNetworkPrefixLength());
             }
             addresses.sort(Comparator.comparing((String s) -> s.contains(":")).thenComparing(s -> s));

@@ -21,6 +21,7 @@ import netwatcher.model.agent.Reports;
 
 /** The agent protocol routes under {@code /agent/v1}. */
 public final class AgentRoutes {
+    /** {@code bytes start-end/total}; 18 digits at most, so the numbers never overflow a long. */
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d{1,18})-(\\d{1,18})/(\\d{1,18})");
     private final AgentService agents;
     private final CaptureService captures;
@@ -66,39 +67,64 @@ public final class AgentRoutes {
     }
 
     private static <T> T read(Exchange ex, Class<T> type) {
-        return parse(ex.body(1 << 20), type);
+        return parse(ex.body(MAX_BODY), type);
     }
 
+    /** Largest agent request body (a host report, a batch of reports). */
+    static final int MAX_BODY = 1 << 20;
+
     /**
-     * An agent's JSON body as the protocol record {@code type}; fails only with an ARM error whose
-     * message names the offending property (the mapper's own text names Java classes and is kept out).
+     * Parses an agent body into {@code type}: a JSON object, else 400; a field of the wrong shape is
+     * a 400 naming the field (never the parser's own message, which names classes).
      */
     static <T> T parse(byte[] body, Class<T> type) {
-        if (!Json.tree(body).isObject()) {
-            throw ArmErrorCode.InvalidRequestContent.exception("The request body must be a JSON object.");
+        com.fasterxml.jackson.databind.JsonNode tree = Json.tree(body);
+        if (!tree.isObject()) {
+            throw ArmErrorCode.InvalidRequestContent.exception("The body must be a JSON object (" + type.getSimpleName() + ").");
+        }
+        String nullEntry = nullEntry(tree, "");
+        if (nullEntry != null) {
+            throw ArmErrorCode.InvalidParameter.exception("Property '" + nullEntry + "' must not be null.", nullEntry);
         }
         try {
             return Json.read(body, type);
         } catch (RuntimeException e) {
-            String at = e.getCause() instanceof JsonMappingException m ? path(m) : "";
-            if (!at.isEmpty()) at = " at '" + at + "'";
-            throw ArmErrorCode.InvalidRequestContent.exception("The body is not a valid " + type.getSimpleName() + at
-                    + ": a property has the wrong type or an unusable value.");
+            String field = fieldOf(e);
+            throw ArmErrorCode.InvalidRequestContent.exception("The body is not a valid " + type.getSimpleName()
+                    + (field == null ? "." : ": property '" + field + "' has the wrong type or value."), field);
         }
     }
 
-    /** The JSON path of a mapping failure ({@code captures[0].startTime}), from property names and indexes only. */
-    private static String path(JsonMappingException e) {
-        StringBuilder p = new StringBuilder();
-        for (JsonMappingException.Reference r : e.getPath()) {
-            if (r.getFieldName() != null) {
-                if (!p.isEmpty()) p.append('.');
-                p.append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                p.append('[').append(r.getIndex()).append(']');
+    /** The path of the first null list entry (lists of the agent protocol never hold nulls), or null. */
+    private static String nullEntry(com.fasterxml.jackson.databind.JsonNode node, String path) {
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String at = path + "[" + i + "]";
+                if (node.get(i).isNull()) return at;
+                String inner = nullEntry(node.get(i), at);
+                if (inner != null) return inner;
+            }
+        } else if (node.isObject()) {
+            for (var e : node.properties()) {
+                String inner = nullEntry(e.getValue(), path.isEmpty() ? AgentInput.shown(e.getKey()) : path + "." + AgentInput.shown(e.getKey()));
+                if (inner != null) return inner;
             }
         }
-        return p.toString();
+        return null;
+    }
+
+    private static String fieldOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+                StringBuilder b = new StringBuilder();
+                for (var ref : m.getPath()) {
+                    if (ref.getIndex() >= 0) b.append('[').append(ref.getIndex()).append(']');
+                    else if (ref.getFieldName() != null) b.append(b.isEmpty() ? "" : ".").append(AgentInput.shown(ref.getFieldName()));
+                }
+                return b.isEmpty() ? null : b.toString();
+            }
+        }
+        return null;
     }
 
     private static long parseLong(String v, String name, long dflt) {

@@ -135,6 +135,7 @@ public final class AgentService {
     }
 
     public AgentPresenceInfo registerHost(Caller agent, HostReport host) {
+        AgentInput.host(host); // before anything is recorded: a refused report changes nothing
         presence.touch(agent.vmKey(), host.agentVersion());
         repo.seen(db, agent.id(), clock.instant(), host.agentVersion());
         var nics = compute.registerHost(agent.vmKey(), host);
@@ -151,7 +152,8 @@ public final class AgentService {
         String vmKey = agent.vmKey();
         presence.pollStarted(vmKey);
         try {
-            Instant deadline = clock.instant().plus(wait);
+            // held at most Presence.MAX_HOLD: a dead agent's open poll must end soon enough to show it lost
+            Instant deadline = clock.instant().plus(wait.compareTo(Presence.MAX_HOLD) > 0 ? Presence.MAX_HOLD : wait);
             while (true) {
                 long generation = compute.repository().generation(db, vmKey);
                 Instant now = clock.instant();
@@ -168,6 +170,7 @@ public final class AgentService {
     }
 
     public void reports(Caller agent, Reports reports) {
+        AgentInput.reports(reports); // the whole batch, before any of it is applied
         presence.touch(agent.vmKey(), null);
         for (var r : reports.captures()) captures.applyReport(agent.vmKey(), r);
         for (var r : reports.checks()) checks.applyReport(agent.vmKey(), r);

@@ -184,9 +184,8 @@ public final class CaptureService {
     /** The status ARM shows: stored status, or Unknown while a running capture's agent is away. */
     public String visibleStatus(Capture c) {
         if ("Running".equals(c.status())) {
-            AgentPresence.Presence p = presence.of(c.vmKey());
-            Instant last = p.lastSeen();
-            if (!p.connected() && (last == null || last.plus(settings.agentLostAfter()).isBefore(clock.instant()))) return "Unknown";
+            // presence applies the agent-lost grace itself (long-poll ended and not back within it)
+            if (!presence.of(c.vmKey()).connected()) return "Unknown";
         }
         return c.status();
     }
@@ -297,6 +296,8 @@ public final class CaptureService {
                 } else if (r.endTime() != null && b.captureEnd == null) {
                     b.captureEnd = r.endTime();
                 }
+                // an end never precedes the start (an agent's clock or a lost file's mtime may say otherwise)
+                if (b.captureStart != null && b.captureEnd != null && b.captureEnd.isBefore(b.captureStart)) b.captureEnd = b.captureStart;
                 if ("Updating".equals(b.provisioningState)) {
                     if ("Error".equals(b.status) && b.captureStart == null) b.provisioningState = "Failed";
                     else if (!"NotStarted".equals(b.status)) b.provisioningState = "Succeeded";

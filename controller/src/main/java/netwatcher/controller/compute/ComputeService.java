@@ -1,9 +1,12 @@
 package netwatcher.controller.compute;
 
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import netwatcher.arm.ArmErrorCode;
@@ -45,9 +48,10 @@ public final class ComputeService {
     }
 
     /** Records a host report: the host details and its NICs. */
-    public List<Nic> registerHost(String vmKey, HostReport host) {
+    public List<Nic> registerHost(String vmKey, HostReport report) {
         return db.inTransaction(h -> {
             Vm vm = repo.findVm(h, vmKey).orElseThrow(() -> ArmErrorCode.NotFound.exception("VM " + vmKey + " is not registered."));
+            HostReport host = withoutForeignAddresses(h, vm, report);
             repo.updateHost(h, vmKey, host, clock.instant());
             List<Nic> nics = new ArrayList<>();
             int position = 0;
@@ -62,6 +66,40 @@ public final class ComputeService {
             repo.replaceNics(h, vmKey, nics);
             return nics;
         });
+    }
+
+    /**
+     * The report without the addresses another VM of the subscription registered first: an address
+     * has one owner (a rogue or misconfigured agent must not become the owner of another VM's
+     * address, which would make it a hop of that VM's paths). Each dropped address is named in the
+     * host's {@code problems}, so it shows on the VM's extension instance view.
+     */
+    private HostReport withoutForeignAddresses(SqlOperations h, Vm vm, HostReport report) {
+        Map<InetAddress, String> owners = new HashMap<>();
+        for (Nic n : repo.listNics(h, vm.id().subscriptionId(), null)) {
+            if (n.vmKey().equals(vm.id().key())) continue;
+            for (String cidr : n.addresses()) {
+                IpLiteral.prefix(cidr).ifPresent(a -> owners.putIfAbsent(a.address(), n.vmId().name()));
+            }
+        }
+        if (owners.isEmpty()) return report;
+        List<String> problems = new ArrayList<>(report.problems());
+        List<NicReport> nics = new ArrayList<>();
+        for (NicReport n : report.nics()) {
+            List<String> kept = new ArrayList<>();
+            for (String cidr : n.addresses()) {
+                String owner = IpLiteral.prefix(cidr).map(a -> owners.get(a.address())).orElse(null);
+                if (owner == null) {
+                    kept.add(cidr);
+                } else {
+                    problems.add("address " + cidr + " of " + n.name() + " is already registered by VM " + owner
+                            + " of this subscription; it is not recorded for this VM");
+                }
+            }
+            nics.add(kept.size() == n.addresses().size() ? n : new NicReport(n.name(), n.macAddress(), kept, n.primary()));
+        }
+        if (problems.size() == report.problems().size()) return report;
+        return new HostReport(report.agentVersion(), report.hostname(), report.os(), nics, report.capabilities(), problems);
     }
 
     public Optional<Vm> findVm(ArmResourceId id) { return repo.findVm(db, id.key()); }

@@ -160,7 +160,10 @@ public final class CheckService {
 
     private Optional<String> primaryAddress(Vm vm, String preferred) {
         List<String> all = new ArrayList<>();
-        for (Nic n : compute.nicsOf(vm.id().key())) for (String cidr : n.addresses()) all.add(cidr.replaceAll("/.*", ""));
+        for (Nic n : compute.nicsOf(vm.id().key())) for (String cidr : n.addresses()) {
+            // a destination VM is reached at a routable address: never loopback, unspecified or link-local
+            if (netwatcher.controller.compute.IpLiteral.prefix(cidr).filter(a -> a.pathAddress()).isPresent()) all.add(cidr.replaceAll("/.*", ""));
+        }
         boolean v6 = "IPv6".equals(preferred);
         return all.stream().filter(a -> a.contains(":") == v6).findFirst().or(() -> all.stream().findFirst());
     }

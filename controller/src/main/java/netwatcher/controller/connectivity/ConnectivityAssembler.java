@@ -1,7 +1,5 @@
 package netwatcher.controller.connectivity;
 
-import java.math.BigInteger;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,6 +10,7 @@ import java.util.UUID;
 import netwatcher.arm.ApiVersion;
 import netwatcher.arm.Json;
 import netwatcher.controller.compute.ComputeService;
+import netwatcher.controller.compute.IpLiteral;
 import netwatcher.controller.compute.Nic;
 import netwatcher.controller.compute.Vm;
 import netwatcher.controller.connectivity.CheckRepository.CheckRow;
@@ -38,6 +37,7 @@ final class ConnectivityAssembler {
     private final ApiVersion version;
     private final Map<String, Owner> owners = new LinkedHashMap<>();
     private final List<String> subnets = new ArrayList<>();
+    private final List<Owner> sourceOwners = new ArrayList<>();
 
     ConnectivityAssembler(ComputeService compute, CheckRow check, CheckRequest request, CheckReport source,
                           List<Map.Entry<String, CheckReport>> observers, boolean sourceConnected, ApiVersion version) {
@@ -53,7 +53,12 @@ final class ConnectivityAssembler {
         for (Nic n : nics) {
             for (int i = 0; i < n.addresses().size(); i++) {
                 String cidr = n.addresses().get(i);
-                owners.put(cidr.replaceAll("/.*", ""), new Owner(n, i + 1));
+                // only an address a host can really be reached at owns a hop: never loopback, unspecified,
+                // multicast or link-local (stored before validation, or fe80:: that every NIC has)
+                var literal = IpLiteral.prefix(cidr).filter(IpLiteral::pathAddress);
+                if (literal.isEmpty()) continue;
+                owners.putIfAbsent(literal.get().canonical(), new Owner(n, i + 1));
+                if (n.vmKey().equals(check.sourceVmKey())) sourceOwners.add(new Owner(n, i + 1));
                 subnets.add(cidr);
             }
         }
@@ -82,8 +87,10 @@ final class ConnectivityAssembler {
         List<Hop> hops = new ArrayList<>();
         Vm sourceVm = compute.findVm(check.sourceVmKey()).orElseThrow();
         String srcAddr = flow.sourceAddress();
-        Owner srcOwner = srcAddr == null ? null : owners.get(normal(srcAddr));
-        if (srcOwner == null) srcOwner = owners.values().stream().filter(o -> o.nic().vmKey().equals(sourceVm.id().key())).findFirst().orElse(null);
+        // the source hop is always the source VM: its NIC that holds the flow's source address, else its first
+        // path address; never another VM's NIC that (wrongly) claims the same address
+        Owner srcOwner = sourceOwners.stream().filter(o -> srcAddr != null && normal(addressOf(o)).equals(normal(srcAddr)))
+                .findFirst().orElse(sourceOwners.isEmpty() ? null : sourceOwners.getFirst());
         Hop src = new Hop("Source", srcAddr != null ? srcAddr : srcOwner == null ? null : addressOf(srcOwner),
                 srcOwner == null ? sourceVm.id().toString() : ipConfigId(srcOwner), sourceVm.id().key(), List.of());
         hops.add(src);
@@ -277,12 +284,9 @@ final class ConnectivityAssembler {
         return o.nic().addresses().get(o.ipConfig() - 1).replaceAll("/.*", "");
     }
 
+    /** The canonical form of an IP literal (never resolved: a name stays as it is and matches no owner). */
     private static String normal(String ip) {
-        try {
-            return InetAddress.getByName(ip).getHostAddress();
-        } catch (Exception e) {
-            return ip;
-        }
+        return IpLiteral.address(ip).map(IpLiteral::canonical).orElse(ip);
     }
 
     private boolean insideRegistered(String ip) {
@@ -291,18 +295,8 @@ final class ConnectivityAssembler {
     }
 
     static boolean inCidr(String ip, String cidr) {
-        try {
-            int slash = cidr.indexOf('/');
-            if (slash < 0) return false;
-            byte[] a = InetAddress.getByName(ip).getAddress();
-            byte[] n = InetAddress.getByName(cidr.substring(0, slash)).getAddress();
-            if (a.length != n.length) return false;
-            int bits = Integer.parseInt(cidr.substring(slash + 1));
-            BigInteger mask = BigInteger.ONE.shiftLeft(a.length * 8).subtract(BigInteger.ONE)
-                    .xor(BigInteger.ONE.shiftLeft(a.length * 8 - bits).subtract(BigInteger.ONE));
-            return new BigInteger(1, a).and(mask).equals(new BigInteger(1, n).and(mask));
-        } catch (Exception e) {
-            return false;
-        }
+        var net = IpLiteral.prefix(cidr);
+        var a = IpLiteral.address(ip);
+        return net.isPresent() && a.isPresent() && net.get().contains(a.get().address());
     }
 }

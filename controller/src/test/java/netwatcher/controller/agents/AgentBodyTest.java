@@ -18,7 +18,7 @@ class AgentBodyTest {
         byte[] body = "{\"captures\":[{\"key\":\"k\",\"startTime\":\"yesterday\"}]}".getBytes(StandardCharsets.UTF_8);
         ArmException e = assertThrows(ArmException.class, () -> AgentRoutes.parse(body, Reports.class));
         assertEquals(ArmErrorCode.InvalidRequestContent, e.code());
-        assertEquals("The body is not a valid Reports at 'captures[0].startTime': a property has the wrong type or an unusable value.",
+        assertEquals("The body is not a valid Reports: property 'captures[0].startTime' has the wrong type or value.",
                 e.error().message());
         assertFalse(e.error().message().contains("netwatcher."), e.error().message());
     }
