@@ -78,7 +78,7 @@ class BlobUploaderTest {
     @Test
     void upload_whenAzuriteUp_storesTheFileByteForByte() throws Exception {
         Path file = randomFile(5 * BLOCK + 12345);
-        new BlobUploader(BLOCK).upload(file, target("a/pc1.cap"), bytes -> { });
+        new BlobUploader(BLOCK).upload(file, target("a/pc1.cap"), bytes -> { }, new FileDigest());
         assertArrayEquals(Files.readAllBytes(file), download("a/pc1.cap"));
     }
 
@@ -88,7 +88,7 @@ class BlobUploaderTest {
         AtomicBoolean outageDone = new AtomicBoolean();
         AtomicInteger failedAttempts = new AtomicInteger();
         BlobUploader blob = new BlobUploader(BLOCK);
-        Uploader withOutage = (f, t, progress) -> {
+        Uploader withOutage = (f, t, progress, digest) -> {
             LongConsumer tap = bytes -> {
                 progress.accept(bytes);
                 if (bytes >= 4L * BLOCK && outageDone.compareAndSet(false, true)) {
@@ -104,7 +104,7 @@ class BlobUploaderTest {
                 }
             };
             try {
-                blob.upload(f, t, tap);
+                blob.upload(f, t, tap, digest);
             } catch (IOException | RuntimeException e) {
                 failedAttempts.incrementAndGet();
                 throw e;
@@ -115,7 +115,7 @@ class BlobUploaderTest {
         CompletableFuture<Long> result = new CompletableFuture<>();
         service.submit("pc2", file, target("b/pc2.cap"), new UploadService.Listener() {
             @Override public void progress(long uploadedBytes) { }
-            @Override public void done(long uploadedBytes) { result.complete(uploadedBytes); }
+            @Override public void done(long uploadedBytes, String sha256) { result.complete(uploadedBytes); }
             @Override public void failed(String message, long uploadedBytes) { result.completeExceptionally(new AssertionError(message)); }
         });
         long uploaded = result.get(120, TimeUnit.SECONDS);
@@ -138,7 +138,7 @@ class BlobUploaderTest {
         CompletableFuture<String> failure = new CompletableFuture<>();
         service.submit("pc3", file, t, new UploadService.Listener() {
             @Override public void progress(long uploadedBytes) { }
-            @Override public void done(long uploadedBytes) { failure.completeExceptionally(new AssertionError("uploaded to a stopped Azurite")); }
+            @Override public void done(long uploadedBytes, String sha256) { failure.completeExceptionally(new AssertionError("uploaded to a stopped Azurite")); }
             @Override public void failed(String message, long uploadedBytes) { failure.complete(message); }
         });
         String message = failure.get(60, TimeUnit.SECONDS);

@@ -39,6 +39,20 @@ public final class CaptureRoutes {
         router.add("GET", PCS, Router.Kind.ARM, this::list);
         router.add("POST", PC + "/queryStatus", Router.Kind.ARM, this::queryStatus);
         router.add("POST", PC + "/stop", Router.Kind.ARM, this::stop);
+        operations.registerComputed(QUERY_STATUS_TAG, this::queryStatusResult);
+    }
+
+    /** Tag of queryStatus operations: computed when polled, so a queryStatus stores nothing. */
+    static final String QUERY_STATUS_TAG = "qs";
+    static final String OP_QUERY_STATUS = "capture.queryStatus";
+
+    /** A queryStatus operation's answer: the capture's status as of the poll; gone with the capture. */
+    private java.util.Optional<Operation> queryStatusResult(String opId, String captureKey, java.time.Instant startedAt) {
+        return captures.findByKey(captureKey).filter(c -> !c.deleted()).flatMap(c -> {
+            var watcher = c.id().parent().flatMap(watchers::find);
+            return watcher.map(w -> OperationService.computedResult(opId, c.id().subscriptionId(), w.location(), OP_QUERY_STATUS,
+                    c.id().key(), startedAt, 200, Json.writeString(status(c, captures))));
+        });
     }
 
     private Watcher watcher(Map<String, String> v) {
@@ -93,8 +107,7 @@ public final class CaptureRoutes {
         ex.noBody();
         Watcher w = watcher(v);
         Capture c = captures.require(id(w, v));
-        String result = Json.writeString(status(c, captures));
-        operations.accepted(ex, operations.finished(ex, c.id().subscriptionId(), w.location(), "capture.queryStatus", c.id().key(), 200, result));
+        operations.accepted(ex, operations.startComputed(QUERY_STATUS_TAG, c.id().subscriptionId(), w.location(), OP_QUERY_STATUS, c.key()));
     }
 
     private void stop(Exchange ex, Map<String, String> v) {
@@ -118,6 +131,8 @@ public final class CaptureRoutes {
         loc.remove("netwatcherBlobPath");
         props.put("storageLocation", loc);
         props.put("provisioningState", c.provisioningState());
+        String sha = CaptureService.verifiedSha256(c);
+        if (sha != null) props.put("fileSha256", sha);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", c.id().name());
         body.put("id", c.id().toString());
@@ -149,8 +164,10 @@ public final class CaptureRoutes {
             if (r.lastPacketTime() != null) s.put("lastPacketTime", r.lastPacketTime().toString());
             if (r.filePath() != null) s.put("filePath", r.filePath());
             if (r.uploadState() != null) {
-                s.put("uploadState", r.uploadState());
+                s.put("uploadState", CaptureService.visibleUploadState(c));
                 s.put("uploadedBytes", r.uploadedBytes());
+                String sha = CaptureService.verifiedSha256(c);
+                if (sha != null) s.put("fileSha256", sha);
             }
             s.put("lastReportTime", c.reportedAt() == null ? null : c.reportedAt().toString());
         }
