@@ -114,8 +114,14 @@ public final class BlobUploader implements Uploader {
                 confirmed += length;
                 progress.accept(confirmed);
             }
-            blob.commitBlockListWithResponse(new BlockBlobCommitBlockListOptions(ids)
-                    .setRequestConditions(new BlobRequestConditions().setIfNoneMatch("*")), null, Context.NONE);
+            try {
+                blob.commitBlockListWithResponse(new BlockBlobCommitBlockListOptions(ids)
+                        .setRequestConditions(new BlobRequestConditions().setIfNoneMatch("*")), null, Context.NONE);
+            } catch (BlobStorageException e) {
+                if (e.getStatusCode() != 409 && e.getStatusCode() != 412) throw e;
+                throw new IOException("the blob " + redact(target.url()) + " exists already (another capture's file):"
+                        + " a stored file is never overwritten");
+            }
             progress.accept(total);
         } catch (RuntimeException e) {
             // BlobStorageException, UncheckedIOException, reactor's wrapped timeouts: all are worth a retry

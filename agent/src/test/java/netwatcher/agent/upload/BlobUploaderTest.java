@@ -147,5 +147,44 @@ class BlobUploaderTest {
         assertTrue(!message.contains("sig="), "no SAS signature in messages: " + message);
         assertTrue(Files.exists(file));
     }
-}
 
+    @Test
+    void upload_whenTheBlobExistsAlready_failsAndLeavesItAlone() throws Exception {
+        byte[] other = "another capture's file".getBytes();
+        container.getBlobClient("d/taken.cap").upload(com.azure.core.util.BinaryData.fromBytes(other));
+        Path file = randomFile(2 * BLOCK + 5);
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> new BlobUploader(BLOCK).upload(file, target("d/taken.cap"), bytes -> { }, new FileDigest()));
+        assertTrue(e.getMessage().contains("exists already"), e.getMessage());
+        assertArrayEquals(other, download("d/taken.cap"));
+    }
+
+    @Test
+    void upload_repeatedAfterItsCommit_isDoneWithoutWritingAgain() throws Exception {
+        Path file = randomFile(3 * BLOCK + 1);
+        new BlobUploader(BLOCK).upload(file, target("e/pc.cap"), bytes -> { }, new FileDigest());
+        FileDigest digest = new FileDigest();
+        new BlobUploader(BLOCK).upload(file, target("e/pc.cap"), bytes -> { }, digest); // the commit's answer was lost
+        assertEquals(sha256(Files.readAllBytes(file)), digest.finish(file, Files.size(file)));
+        assertArrayEquals(Files.readAllBytes(file), download("e/pc.cap"));
+    }
+
+    @Test
+    void upload_throughTheService_reportsTheFilesSha256() throws Exception {
+        Path file = randomFile(4 * BLOCK + 99);
+        UploadService service = new UploadService(Map.of(UploadTarget.BLOB, new BlobUploader(BLOCK)), Duration.ofSeconds(30),
+                Duration.ofMillis(200), Duration.ofSeconds(1), InstantSource.system());
+        CompletableFuture<String> sha = new CompletableFuture<>();
+        service.submit("pc5", file, target("f/pc5.cap"), new UploadService.Listener() {
+            @Override public void progress(long uploadedBytes) { }
+            @Override public void done(long uploadedBytes, String sha256) { sha.complete(sha256); }
+            @Override public void failed(String message, long uploadedBytes) { sha.completeExceptionally(new AssertionError(message)); }
+        });
+        assertEquals(sha256(Files.readAllBytes(file)), sha.get(60, TimeUnit.SECONDS));
+        service.close();
+    }
+
+    static String sha256(byte[] data) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+    }
+}
