@@ -70,6 +70,7 @@ public final class Controller implements AutoCloseable {
         restrictDataDirectory(config.dataDir());
         this.db = Database.open(config.database());
         try {
+            Files.createDirectories(config.dataDir().resolve("storage").resolve(LOCAL_ACCOUNT));
             restrictDataDirectory(config.dataDir());
             SubscriptionService subscriptions = new SubscriptionService(db, new SubscriptionRepository(), clock);
             this.defaultSubscription = subscriptions.ensureDefault();
@@ -161,10 +162,24 @@ public final class Controller implements AutoCloseable {
 
     /**
      * The data directory and the embedded database are the controller's alone: the directory and
-     * {@code state/} 0700, the database files 0600, whatever the umask (H2 creates files 0644).
+     * {@code state/} 0700, the database files 0600, whatever the umask (H2 creates files 0644); the
+     * local storage account's directories 0750 and files 0640.
      */
     static void restrictDataDirectory(Path dataDir) throws java.io.IOException {
         Files.setPosixFilePermissions(dataDir, OWNER_DIR);
+        Path storage = dataDir.resolve("storage");
+        if (Files.isDirectory(storage, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // files stored by earlier versions (0644 in 0755 directories) get the local account's modes
+            try (var walk = Files.walk(storage)) {
+                for (Path p : (Iterable<Path>) walk::iterator) {
+                    if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Files.setPosixFilePermissions(p, StorageService.DIR_MODE);
+                    } else if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Files.setPosixFilePermissions(p, StorageService.FILE_MODE);
+                    }
+                }
+            }
+        }
         Path state = dataDir.resolve("state");
         if (!Files.isDirectory(state)) return;
         Files.setPosixFilePermissions(state, OWNER_DIR);

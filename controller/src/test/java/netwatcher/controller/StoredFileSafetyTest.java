@@ -207,7 +207,7 @@ class StoredFileSafetyTest {
             assertTrue(all.stream().anyMatch(f -> f.getFileName().toString().endsWith(".mv.db")), all.toString());
             for (Path f : all) if (Files.isRegularFile(f)) assertEquals("rw-------", mode(f), f.toString());
         }
-        Path root = c.dir.resolve("storage").resolve(Controller.LOCAL_ACCOUNT);
+        Path root = c.dir.resolve("storage");
         try (var walk = Files.walk(root)) {
             for (Path p : walk.toList()) {
                 if (Files.isDirectory(p)) assertEquals("rwxr-x---", mode(p), p.toString());
