@@ -160,6 +160,11 @@ class StoredFileSafetyTest {
         assertEquals("Stopped", s.path("packetCaptureStatus").asText());
         JsonNode get = c.send("GET", nw + "/packetCaptures/ok1" + V, null).json();
         assertEquals(sha256(data), get.path("properties").path("fileSha256").asText());
+        // stopping the finished capture has nothing to do: its operation answers 204 (and is not stored)
+        var stop = c.send("POST", nw + "/packetCaptures/ok1/stop" + V, null);
+        assertEquals(202, stop.status(), stop.body());
+        assertEquals(204, c.send("GET", stop.header("Location"), null).status());
+        assertEquals("Succeeded", c.send("GET", stop.header("Azure-AsyncOperation"), null).json().path("status").asText());
         // a repeated final request of the same upload completes again; nothing else may replace the file
         assertEquals(200, putFile(o, data));
         assertEquals(409, putFile(o, "other bytes".getBytes()));

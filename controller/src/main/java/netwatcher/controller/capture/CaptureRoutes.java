@@ -40,6 +40,16 @@ public final class CaptureRoutes {
         router.add("POST", PC + "/queryStatus", Router.Kind.ARM, this::queryStatus);
         router.add("POST", PC + "/stop", Router.Kind.ARM, this::stop);
         operations.registerComputed(QUERY_STATUS_TAG, this::queryStatusResult);
+        operations.registerComputed(STOP_DONE_TAG, this::stopDoneResult);
+    }
+
+    /** Tag of a stop that had nothing to do (the capture had ended): answered 204 when polled, stores nothing. */
+    static final String STOP_DONE_TAG = "sd";
+
+    private java.util.Optional<Operation> stopDoneResult(String opId, String captureKey, java.time.Instant startedAt) {
+        return captures.findByKey(captureKey).flatMap(c -> c.id().parent().flatMap(watchers::find).map(w ->
+                OperationService.computedResult(opId, c.id().subscriptionId(), w.location(), CaptureService.OP_STOP, c.id().key(),
+                        startedAt, 204, null)));
     }
 
     /** Tag of queryStatus operations: computed when polled, so a queryStatus stores nothing. */
@@ -118,7 +128,7 @@ public final class CaptureRoutes {
         boolean pending = captures.stop(id);
         Operation op = pending
                 ? operations.start(ex, id.subscriptionId(), w.location(), CaptureService.OP_STOP, c.key(), Duration.ofSeconds(60))
-                : operations.finished(ex, id.subscriptionId(), w.location(), CaptureService.OP_STOP, c.key(), 204, null);
+                : operations.startComputed(STOP_DONE_TAG, id.subscriptionId(), w.location(), CaptureService.OP_STOP, c.key());
         operations.accepted(ex, op);
     }
 
