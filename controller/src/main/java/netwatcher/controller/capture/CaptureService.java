@@ -479,7 +479,8 @@ public final class CaptureService {
         if (r == null || r.uploadState() == null) return null;
         if (!"done".equals(r.uploadState())) return r.uploadState();
         Capture.UploadCheck check = c.stored() == null ? null : c.stored().check();
-        if (check == null) return c.order().upload() == null ? "done" : "verifying";
+        // settled without a check: no storage account, or finished before the controller checked uploads
+        if (check == null) return c.order().upload() == null || c.finalState() ? "done" : "verifying";
         return check == Capture.UploadCheck.VERIFIED ? "done" : "failed";
     }
 
