@@ -125,6 +125,22 @@ class StoredFileSafetyTest {
     }
 
     @Test
+    void concurrentCreatesWithOneStoragePath_exactlyOneWins() throws Exception {
+        String path = blobUrl("race/one.cap");
+        List<java.util.concurrent.Future<Integer>> puts = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 8; i++) {
+                String name = "race" + i;
+                puts.add(pool.submit(() -> c.send("PUT", nw + "/packetCaptures/" + name + V, body(path)).status()));
+            }
+        }
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (var f : puts) statuses.add(f.get());
+        assertEquals(1, statuses.stream().filter(x -> x == 201).count(), statuses.toString());
+        assertEquals(7, statuses.stream().filter(x -> x == 409).count(), statuses.toString());
+    }
+
+    @Test
     void storagePathOfAFileThatExistsInTheAccount_is409EvenAfterItsCaptureIsDeleted() throws Exception {
         var put = c.send("PUT", nw + "/packetCaptures/old1" + V, body(blobUrl("old/file.cap")));
         assertEquals(201, put.status(), put.body());
