@@ -132,7 +132,8 @@ public final class BlobUploader implements Uploader {
 
     /**
      * The id of block {@code i} of {@code file}: the same in every attempt for this file, different for
-     * another capture file (so another capture's committed blob never looks like this upload, done), and
+     * another capture file (so another capture's committed blob does not look like this upload, done; a
+     * 24-bit tag can collide, which the controller's check of the stored bytes and hash catches), and
      * as long as the ids of earlier versions ({@code nw-block-00000042}), which Azure requires within a blob.
      */
     static String blockId(Path file, int i) {
