@@ -95,6 +95,7 @@ public final class Controller implements AutoCloseable {
             CaptureService captures = new CaptureService(db, new CaptureRepository(), compute, storage, presence, presence::signal,
                     new CaptureService.Settings(config.agentWait(), config.agentLostAfter()), clock);
             agents.captures(captures);
+            captures.claimExistingStorageLocations();
             CheckService checks = new CheckService(db, new CheckRepository(), compute, presence, presence::signal,
                     CheckService.Settings.defaults(), clock);
             agents.checks(checks);

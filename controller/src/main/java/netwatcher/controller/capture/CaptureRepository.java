@@ -45,6 +45,12 @@ public final class CaptureRepository {
                 r -> r.getString("capture_key"), accountKey, blobPath).isPresent();
     }
 
+    /** Captures without a storage claim (created before claims existed, or without a storage account). */
+    public List<Capture> unclaimed(SqlOperations sql) {
+        return sql.query("SELECT * FROM nw_capture c WHERE NOT EXISTS"
+                + " (SELECT 1 FROM nw_capture_blob b WHERE b.capture_key = c.capture_key) ORDER BY created_at", CaptureRepository::map);
+    }
+
     /** Records the size of a capture's committed local upload (before its content is checked). */
     public void recordCommitted(SqlOperations sql, String key, long bytes) {
         sql.update("UPDATE nw_capture SET stored_bytes = ? WHERE capture_key = ?", bytes, key);

@@ -180,6 +180,26 @@ public final class CaptureService {
         return path;
     }
 
+    /**
+     * Claims the stored objects of captures created before claims existed, so the one-capture-per-object
+     * rule covers them too; run at start-up. A path two old captures shared stays with the older one.
+     */
+    public void claimExistingStorageLocations() {
+        for (Capture c : repo.unclaimed(db)) {
+            UploadTarget u = c.order().upload();
+            if (u == null) continue;
+            int bar = u.url().indexOf('|');
+            if (bar < 0) continue;
+            String accountKey = ArmResourceId.tryParse(u.url().substring(0, bar)).map(ArmResourceId::key).orElse(null);
+            if (accountKey == null) continue;
+            try {
+                repo.claimBlob(db, accountKey, u.url().substring(bar + 1), c.key());
+            } catch (DatabaseException e) {
+                if (!e.isUniqueViolation()) throw e; // another controller claimed it at the same moment
+            }
+        }
+    }
+
     /** Runs the create transaction; a concurrent claim of the same object that wins the race gives 409 too. */
     private void inClaimingTransaction(StorageAccount account, String blobPath, netwatcher.controller.db.TransactionBody<Void, RuntimeException> body) {
         try {

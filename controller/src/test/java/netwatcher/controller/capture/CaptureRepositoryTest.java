@@ -144,4 +144,12 @@ class CaptureRepositoryTest {
         repo.recordStored(db, "c-1", new Capture.StoredFile(1L, "ab".repeat(32), Capture.UploadCheck.MISMATCH));
         assertTrue(repo.finishedUnsettled(db).isEmpty());
     }
+
+    @DatabaseTest
+    void unclaimed_listsCapturesWithoutAStorageClaim(Database db) {
+        repo.insert(db, capture("c-1", "pc1", "vm1", T));
+        repo.insert(db, capture("c-2", "pc2", "vm1", T.plusSeconds(1)));
+        repo.claimBlob(db, "acct", "network-watcher-logs/c-2.cap", "c-2");
+        assertEquals(List.of("c-1"), repo.unclaimed(db).stream().map(Capture::key).toList());
+    }
 }
