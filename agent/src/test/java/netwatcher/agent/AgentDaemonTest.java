@@ -292,6 +292,7 @@ class AgentDaemonTest {
         assertEquals(local.length, done.uploadedBytes());
         assertEquals("SizeExceeded", done.stopReason());
         assertArrayEquals(local, controller.file("c-up").orElseThrow());
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(local)), done.fileSha256());
         assertTrue(controller.reports("c-up").stream().anyMatch(r -> "uploading".equals(r.uploadState())));
         assertTrue(Files.exists(s.spec.output()), "the local file is kept");
         assertEquals(List.of(), controller.violations());

@@ -67,8 +67,11 @@ public final class Controller implements AutoCloseable {
     private Controller(ControllerConfig config, Clock clock) throws Exception {
         this.config = config;
         Files.createDirectories(config.dataDir());
+        restrictDataDirectory(config.dataDir());
         this.db = Database.open(config.database());
         try {
+            Files.createDirectories(config.dataDir().resolve("storage").resolve(LOCAL_ACCOUNT));
+            restrictDataDirectory(config.dataDir());
             SubscriptionService subscriptions = new SubscriptionService(db, new SubscriptionRepository(), clock);
             this.defaultSubscription = subscriptions.ensureDefault();
             this.security = new SecurityWiring(config.dataDir(), db, config.oidcProviders(), clock);
@@ -84,7 +87,7 @@ public final class Controller implements AutoCloseable {
             StorageService storage = new StorageService(accounts, clock);
 
             Presence presence = new Presence(clock, config.agentLostAfter());
-            OperationService operations = new OperationService(db, new OperationRepository(), clock);
+            OperationService operations = new OperationService(db, new OperationRepository(), clock, config.operationRetention());
             WatcherService watchers = new WatcherService(db, new WatcherRepository(), clock);
             ComputeService compute = new ComputeService(db, new ComputeRepository(), clock);
             this.agents = new AgentService(db, new AgentRepository(), compute, watchers, subscriptions,
@@ -92,6 +95,7 @@ public final class Controller implements AutoCloseable {
             CaptureService captures = new CaptureService(db, new CaptureRepository(), compute, storage, presence, presence::signal,
                     new CaptureService.Settings(config.agentWait(), config.agentLostAfter()), clock);
             agents.captures(captures);
+            captures.claimExistingStorageLocations();
             CheckService checks = new CheckService(db, new CheckRepository(), compute, presence, presence::signal,
                     CheckService.Settings.defaults(), clock);
             agents.checks(checks);
@@ -131,10 +135,17 @@ public final class Controller implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+            java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
             scheduler.scheduleWithFixedDelay(() -> {
                 try {
                     captures.expireUnclaimed();
                     checks.advanceAll();
+                    if (ticks.getAndIncrement() % 10 == 0) {
+                        // bounded state: expired operations, settled tombstones, uploads whose stored file is unchecked
+                        operations.collectExpired();
+                        captures.collectTombstones();
+                        captures.verifyUploadsAsync();
+                    }
                 } catch (RuntimeException e) {
                     System.getLogger(Controller.class.getName()).log(System.Logger.Level.WARNING, "capture sweeper: " + e.getMessage());
                 }
@@ -142,6 +153,41 @@ public final class Controller implements AutoCloseable {
         } catch (Exception e) {
             db.close();
             throw e;
+        }
+    }
+
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_DIR =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_FILE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+
+    /**
+     * The data directory and the embedded database are the controller's alone: the directory and
+     * {@code state/} 0700, the database files 0600, whatever the umask (H2 creates files 0644); the
+     * local storage account's directories 0750 and files 0640.
+     */
+    static void restrictDataDirectory(Path dataDir) throws java.io.IOException {
+        Files.setPosixFilePermissions(dataDir, OWNER_DIR);
+        Path storage = dataDir.resolve("storage");
+        if (Files.isDirectory(storage, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // files stored by earlier versions (0644 in 0755 directories) get the local account's modes
+            try (var walk = Files.walk(storage)) {
+                for (Path p : (Iterable<Path>) walk::iterator) {
+                    if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Files.setPosixFilePermissions(p, StorageService.DIR_MODE);
+                    } else if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Files.setPosixFilePermissions(p, StorageService.FILE_MODE);
+                    }
+                }
+            }
+        }
+        Path state = dataDir.resolve("state");
+        if (!Files.isDirectory(state)) return;
+        Files.setPosixFilePermissions(state, OWNER_DIR);
+        try (var files = Files.list(state)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.setPosixFilePermissions(f, OWNER_FILE);
+            }
         }
     }
 
@@ -188,6 +234,11 @@ public final class Controller implements AutoCloseable {
             http.close();
         } finally {
             db.close();
+            try {
+                restrictDataDirectory(config.dataDir());
+            } catch (java.io.IOException e) {
+                // the directory went away (tests delete it); nothing left to protect
+            }
         }
     }
 }

@@ -25,10 +25,22 @@ import netwatcher.controller.db.DatabaseConfig;
  * @param maxBodyBytes largest request body accepted (default 1 MiB; larger gets 413)
  * @param blobAccounts extra Azure Blob storage accounts: name=connection string
  * @param oidcProviders external OpenID Connect providers whose tokens are accepted ({@code auth.oidc.<n>.*})
+ * @param operationRetention how long a finished long-running operation can be polled (default 24 h, as ARM)
  */
 public record ControllerConfig(Path dataDir, String host, int port, List<String> extraListen, boolean plainHttp,
                                DatabaseConfig database, Duration agentWait, Duration agentLostAfter, long maxBodyBytes,
-                               List<BlobAccount> blobAccounts, List<OidcProviderConfig> oidcProviders) {
+                               List<BlobAccount> blobAccounts, List<OidcProviderConfig> oidcProviders,
+                               Duration operationRetention) {
+
+    /** With the default operation retention. */
+    public ControllerConfig(Path dataDir, String host, int port, List<String> extraListen, boolean plainHttp,
+                            DatabaseConfig database, Duration agentWait, Duration agentLostAfter, long maxBodyBytes,
+                            List<BlobAccount> blobAccounts, List<OidcProviderConfig> oidcProviders) {
+        this(dataDir, host, port, extraListen, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts,
+                oidcProviders, DEFAULT_OPERATION_RETENTION);
+    }
+
+    public static final Duration DEFAULT_OPERATION_RETENTION = Duration.ofHours(24);
 
     /** An Azure Blob storage account from the configuration. */
     public record BlobAccount(String name, String connectionString) {}
@@ -47,6 +59,10 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
         }
         if (agentWait.isNegative() || agentWait.isZero()) throw new IllegalArgumentException("agent-wait must be positive");
         if (maxBodyBytes < 1024) throw new IllegalArgumentException("max-body-bytes must be at least 1024");
+        if (operationRetention == null) operationRetention = DEFAULT_OPERATION_RETENTION;
+        if (operationRetention.isNegative() || operationRetention.isZero()) {
+            throw new IllegalArgumentException("operation-retention-hours must be positive");
+        }
     }
 
     public static final int DEFAULT_PORT = 8443;
@@ -73,7 +89,8 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
         return new ControllerConfig(dataDir, host, port, extra, Boolean.parseBoolean(p.getProperty("plain-http", "false")), db,
                 Duration.ofSeconds(Long.parseLong(p.getProperty("agent-wait-seconds", "120"))),
                 Duration.ofSeconds(Long.parseLong(p.getProperty("agent-lost-seconds", "10"))),
-                Long.parseLong(p.getProperty("max-body-bytes", Long.toString(1 << 20))), blobs, oidcProviders(p));
+                Long.parseLong(p.getProperty("max-body-bytes", Long.toString(1 << 20))), blobs, oidcProviders(p),
+                Duration.ofHours(Long.parseLong(p.getProperty("operation-retention-hours", "24").trim())));
     }
 
     /**
@@ -131,14 +148,14 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
     }
 
     public ControllerConfig withPort(int newPort) {
-        return new ControllerConfig(dataDir, host, newPort, extraListen, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders);
+        return new ControllerConfig(dataDir, host, newPort, extraListen, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention);
     }
 
     public ControllerConfig withAgentWait(Duration wait) {
-        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, database, wait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders);
+        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, database, wait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention);
     }
 
     public ControllerConfig withDatabase(DatabaseConfig db) {
-        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, db, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders);
+        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, db, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention);
     }
 }

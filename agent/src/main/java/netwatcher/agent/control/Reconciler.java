@@ -541,23 +541,23 @@ public final class Reconciler implements AutoCloseable {
         t.upload = uploads.submit(key, Path.of(t.entry.filePath()), t.entry.order().upload(), new UploadService.Listener() {
             @Override
             public void progress(long uploadedBytes) {
-                update(uploadedBytes, "uploading", null);
+                update(uploadedBytes, "uploading", null, null);
             }
 
             @Override
-            public void done(long uploadedBytes) {
-                update(uploadedBytes, "done", null);
+            public void done(long uploadedBytes, String sha256) {
+                update(uploadedBytes, "done", null, sha256);
             }
 
             @Override
             public void failed(String message, long uploadedBytes) {
-                update(uploadedBytes, "failed", message);
+                update(uploadedBytes, "failed", message, null);
             }
 
-            private void update(long bytes, String state, String failure) {
+            private void update(long bytes, String state, String failure, String sha256) {
                 synchronized (lock) {
                     if (captures.get(key) != t) return;
-                    CaptureReport r = withUpload(t.entry.report(), state, bytes);
+                    CaptureReport r = t.entry.report().withUpload(state, bytes, sha256);
                     if (failure != null) {
                         List<String> errs = new ArrayList<>(r.errors());
                         if (!errs.contains("StorageFailed")) errs.add("StorageFailed");

@@ -13,8 +13,16 @@ import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
 import netwatcher.model.agent.UploadTarget;
 
+import com.azure.core.util.Context;
+import com.azure.storage.blob.models.BlobRequestConditions;
+import com.azure.storage.blob.options.BlockBlobCommitBlockListOptions;
+import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +43,6 @@ import java.util.function.LongConsumer;
  * try per request): {@link UploadService} does the long retrying. Thread-safe.
  */
 public final class BlobUploader implements Uploader {
-    private static final int STREAM_BUFFER = 64 * 1024;
-
     private final int blockBytes;
     private HttpClient http; // built by the first upload: an agent that never uploads to Blob loads no SDK
 
@@ -55,7 +61,7 @@ public final class BlobUploader implements Uploader {
     }
 
     @Override
-    public void upload(Path file, UploadTarget target, LongConsumer progress) throws IOException {
+    public void upload(Path file, UploadTarget target, LongConsumer progress, FileDigest digest) throws IOException {
         BlockBlobClient blob = new SpecializedBlobClientBuilder()
                 .endpoint(target.url())
                 .httpClient(http())
@@ -66,7 +72,7 @@ public final class BlobUploader implements Uploader {
         int blocks = (int) Math.max(1, (total + blockBytes - 1) / blockBytes);
         List<String> ids = new ArrayList<>(blocks);
         for (int i = 0; i < blocks; i++) {
-            ids.add(Base64.getEncoder().encodeToString(String.format("nw-block-%08d", i).getBytes(StandardCharsets.US_ASCII)));
+            ids.add(blockId(file, i));
         }
         try {
             Map<String, Long> committed = new HashMap<>();
@@ -79,7 +85,10 @@ public final class BlobUploader implements Uploader {
                 if (e.getStatusCode() != 404) throw e;
             }
             if (total == 0) {
-                blob.upload(new ByteArrayInputStream(new byte[0]), 0, true);
+                if (committed.isEmpty()) {
+                    blob.uploadWithResponse(new BlockBlobSimpleUploadOptions(new ByteArrayInputStream(new byte[0]), 0)
+                            .setRequestConditions(new BlobRequestConditions().setIfNoneMatch("*")), null, Context.NONE);
+                }
                 progress.accept(0);
                 return;
             }
@@ -93,19 +102,43 @@ public final class BlobUploader implements Uploader {
                 long length = Math.min(blockBytes, total - start);
                 Long have = staged.get(ids.get(i));
                 if (have == null || have != length) {
-                    // read from the file in small pieces as the block is sent: a block is never held whole
-                    blob.stageBlock(ids.get(i), BinaryData.fromFile(file, start, length, STREAM_BUFFER));
+                    digest.catchUp(file, start);
+                    // read from the file in small pieces as the block is sent (a block is never held whole), hashed on the way
+                    try (InputStream in = digest.tap(new BoundedInputStream(Channels.newInputStream(
+                            Files.newByteChannel(file, StandardOpenOption.READ).position(start)), length), start)) {
+                        blob.stageBlock(ids.get(i), BinaryData.fromStream(in, length));
+                    }
+                } else {
+                    digest.catchUp(file, start + length); // staged by an earlier attempt: hash it from the file
                 }
                 confirmed += length;
                 progress.accept(confirmed);
             }
-            blob.commitBlockList(ids, true);
+            try {
+                blob.commitBlockListWithResponse(new BlockBlobCommitBlockListOptions(ids)
+                        .setRequestConditions(new BlobRequestConditions().setIfNoneMatch("*")), null, Context.NONE);
+            } catch (BlobStorageException e) {
+                if (e.getStatusCode() != 409 && e.getStatusCode() != 412) throw e;
+                throw new IOException("the blob " + redact(target.url()) + " exists already (another capture's file):"
+                        + " a stored file is never overwritten");
+            }
             progress.accept(total);
         } catch (RuntimeException e) {
             // BlobStorageException, UncheckedIOException, reactor's wrapped timeouts: all are worth a retry
             throw new IOException("blob upload to " + redact(target.url()) + " failed: "
                     + String.valueOf(e.getMessage()).replaceAll("sig=[^&\\s]+", "sig=<redacted>"), e);
         }
+    }
+
+    /**
+     * The id of block {@code i} of {@code file}: the same in every attempt for this file, different for
+     * another capture file (so another capture's committed blob does not look like this upload, done; a
+     * 24-bit tag can collide, which the controller's check of the stored bytes and hash catches), and
+     * as long as the ids of earlier versions ({@code nw-block-00000042}), which Azure requires within a blob.
+     */
+    static String blockId(Path file, int i) {
+        String tag = String.format("%06x", file.toAbsolutePath().normalize().toString().hashCode() & 0xffffff);
+        return Base64.getEncoder().encodeToString(String.format("nw%s-%08d", tag, i).getBytes(StandardCharsets.US_ASCII));
     }
 
     private boolean sameBlocks(List<String> ids, Map<String, Long> committed, long total) {

@@ -40,7 +40,7 @@ public final class LocalUploader implements Uploader {
     }
 
     @Override
-    public void upload(Path file, UploadTarget target, LongConsumer progress) throws IOException, InterruptedException {
+    public void upload(Path file, UploadTarget target, LongConsumer progress, FileDigest digest) throws IOException, InterruptedException {
         URI url = URI.create(target.url());
         long total = Files.size(file);
         HttpResponse<Void> head = http.send(requests.apply(url).timeout(Duration.ofSeconds(30))
@@ -51,6 +51,7 @@ public final class LocalUploader implements Uploader {
             throw new IOException("the controller holds " + offset + " bytes of " + url + " but the file has " + total);
         }
         progress.accept(offset);
+        digest.catchUp(file, offset); // the prefix sent by an earlier attempt or process
         // The controller holding every byte does not mean it completed the blob (the answer to the last
         // PUT may have been lost): re-send the last byte once, which makes it complete and say so.
         boolean confirming = false;
@@ -65,9 +66,10 @@ public final class LocalUploader implements Uploader {
                     .timeout(Duration.ofSeconds(60))
                     .header("Content-Type", "application/octet-stream")
                     .header("Content-Range", range)
-                    .PUT(rangeOf(file, offset, length)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                    .PUT(rangeOf(file, offset, length, digest)).build(), HttpResponse.BodyHandlers.ofByteArray());
             if (put.statusCode() == 416) {
                 offset = contentLength(put, url);
+                if (offset <= total) digest.catchUp(file, offset);
                 if (offset > total) throw new IOException("controller length " + offset + " exceeds file size " + total);
                 progress.accept(offset);
                 if (offset == total) {
@@ -97,12 +99,12 @@ public final class LocalUploader implements Uploader {
      * buffers as the request is sent (a chunk is never held in memory whole), from a fresh stream each
      * time the client subscribes.
      */
-    static HttpRequest.BodyPublisher rangeOf(Path file, long offset, long length) {
+    static HttpRequest.BodyPublisher rangeOf(Path file, long offset, long length, FileDigest digest) {
         if (length == 0) return HttpRequest.BodyPublishers.noBody();
         return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
             try {
                 SeekableByteChannel channel = Files.newByteChannel(file, StandardOpenOption.READ).position(offset);
-                return new BoundedInputStream(Channels.newInputStream(channel), length);
+                return digest.tap(new BoundedInputStream(Channels.newInputStream(channel), length), offset);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -39,8 +39,8 @@ public final class UploadService implements AutoCloseable {
         /** Bytes the destination confirmed so far (monotone within one attempt). */
         void progress(long uploadedBytes);
 
-        /** The destination holds the whole file. */
-        void done(long uploadedBytes);
+        /** The destination holds the whole file, whose SHA-256 (lower-case hex) is {@code sha256}. */
+        void done(long uploadedBytes, String sha256);
 
         /** Every retry failed within the retry limit; {@code message} says the last failure. */
         void failed(String message, long uploadedBytes);
@@ -72,6 +72,7 @@ public final class UploadService implements AutoCloseable {
             return;
         }
         Instant deadline = clock.instant().plus(retryLimit);
+        FileDigest digest = new FileDigest(); // kept across attempts: a retry hashes only what it reads anew
         long ceiling = backoffBase.toMillis();
         int attempt = 0;
         while (true) {
@@ -81,8 +82,9 @@ public final class UploadService implements AutoCloseable {
                 uploader.upload(file, target, bytes -> {
                     confirmed.set(bytes);
                     listener.progress(bytes);
-                });
-                listener.done(confirmed.get());
+                }, digest);
+                String sha256 = digest.finish(file, Files.size(file));
+                listener.done(confirmed.get(), sha256);
                 return;
             } catch (InterruptedException e) {
                 return; // abandoned (shutdown or capture deleted): the journal keeps it resumable

@@ -17,7 +17,8 @@ public interface Uploader {
      * Uploads {@code file} to {@code target}, resuming from what the destination holds.
      *
      * @param progress called with the bytes the destination confirmed, after each confirmed step
+     * @param digest   fed with the file's bytes as they are read for sending (kept across attempts)
      * @throws IOException on any failure (the caller retries)
      */
-    void upload(Path file, UploadTarget target, LongConsumer progress) throws IOException, InterruptedException;
+    void upload(Path file, UploadTarget target, LongConsumer progress, FileDigest digest) throws IOException, InterruptedException;
 }

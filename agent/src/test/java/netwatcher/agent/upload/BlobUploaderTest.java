@@ -78,7 +78,7 @@ class BlobUploaderTest {
     @Test
     void upload_whenAzuriteUp_storesTheFileByteForByte() throws Exception {
         Path file = randomFile(5 * BLOCK + 12345);
-        new BlobUploader(BLOCK).upload(file, target("a/pc1.cap"), bytes -> { });
+        new BlobUploader(BLOCK).upload(file, target("a/pc1.cap"), bytes -> { }, new FileDigest());
         assertArrayEquals(Files.readAllBytes(file), download("a/pc1.cap"));
     }
 
@@ -88,7 +88,7 @@ class BlobUploaderTest {
         AtomicBoolean outageDone = new AtomicBoolean();
         AtomicInteger failedAttempts = new AtomicInteger();
         BlobUploader blob = new BlobUploader(BLOCK);
-        Uploader withOutage = (f, t, progress) -> {
+        Uploader withOutage = (f, t, progress, digest) -> {
             LongConsumer tap = bytes -> {
                 progress.accept(bytes);
                 if (bytes >= 4L * BLOCK && outageDone.compareAndSet(false, true)) {
@@ -104,7 +104,7 @@ class BlobUploaderTest {
                 }
             };
             try {
-                blob.upload(f, t, tap);
+                blob.upload(f, t, tap, digest);
             } catch (IOException | RuntimeException e) {
                 failedAttempts.incrementAndGet();
                 throw e;
@@ -115,7 +115,7 @@ class BlobUploaderTest {
         CompletableFuture<Long> result = new CompletableFuture<>();
         service.submit("pc2", file, target("b/pc2.cap"), new UploadService.Listener() {
             @Override public void progress(long uploadedBytes) { }
-            @Override public void done(long uploadedBytes) { result.complete(uploadedBytes); }
+            @Override public void done(long uploadedBytes, String sha256) { result.complete(uploadedBytes); }
             @Override public void failed(String message, long uploadedBytes) { result.completeExceptionally(new AssertionError(message)); }
         });
         long uploaded = result.get(120, TimeUnit.SECONDS);
@@ -138,7 +138,7 @@ class BlobUploaderTest {
         CompletableFuture<String> failure = new CompletableFuture<>();
         service.submit("pc3", file, t, new UploadService.Listener() {
             @Override public void progress(long uploadedBytes) { }
-            @Override public void done(long uploadedBytes) { failure.completeExceptionally(new AssertionError("uploaded to a stopped Azurite")); }
+            @Override public void done(long uploadedBytes, String sha256) { failure.completeExceptionally(new AssertionError("uploaded to a stopped Azurite")); }
             @Override public void failed(String message, long uploadedBytes) { failure.complete(message); }
         });
         String message = failure.get(60, TimeUnit.SECONDS);
@@ -147,5 +147,44 @@ class BlobUploaderTest {
         assertTrue(!message.contains("sig="), "no SAS signature in messages: " + message);
         assertTrue(Files.exists(file));
     }
-}
 
+    @Test
+    void upload_whenTheBlobExistsAlready_failsAndLeavesItAlone() throws Exception {
+        byte[] other = "another capture's file".getBytes();
+        container.getBlobClient("d/taken.cap").upload(com.azure.core.util.BinaryData.fromBytes(other));
+        Path file = randomFile(2 * BLOCK + 5);
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> new BlobUploader(BLOCK).upload(file, target("d/taken.cap"), bytes -> { }, new FileDigest()));
+        assertTrue(e.getMessage().contains("exists already"), e.getMessage());
+        assertArrayEquals(other, download("d/taken.cap"));
+    }
+
+    @Test
+    void upload_repeatedAfterItsCommit_isDoneWithoutWritingAgain() throws Exception {
+        Path file = randomFile(3 * BLOCK + 1);
+        new BlobUploader(BLOCK).upload(file, target("e/pc.cap"), bytes -> { }, new FileDigest());
+        FileDigest digest = new FileDigest();
+        new BlobUploader(BLOCK).upload(file, target("e/pc.cap"), bytes -> { }, digest); // the commit's answer was lost
+        assertEquals(sha256(Files.readAllBytes(file)), digest.finish(file, Files.size(file)));
+        assertArrayEquals(Files.readAllBytes(file), download("e/pc.cap"));
+    }
+
+    @Test
+    void upload_throughTheService_reportsTheFilesSha256() throws Exception {
+        Path file = randomFile(4 * BLOCK + 99);
+        UploadService service = new UploadService(Map.of(UploadTarget.BLOB, new BlobUploader(BLOCK)), Duration.ofSeconds(30),
+                Duration.ofMillis(200), Duration.ofSeconds(1), InstantSource.system());
+        CompletableFuture<String> sha = new CompletableFuture<>();
+        service.submit("pc5", file, target("f/pc5.cap"), new UploadService.Listener() {
+            @Override public void progress(long uploadedBytes) { }
+            @Override public void done(long uploadedBytes, String sha256) { sha.complete(sha256); }
+            @Override public void failed(String message, long uploadedBytes) { sha.completeExceptionally(new AssertionError(message)); }
+        });
+        assertEquals(sha256(Files.readAllBytes(file)), sha.get(60, TimeUnit.SECONDS));
+        service.close();
+    }
+
+    static String sha256(byte[] data) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+    }
+}

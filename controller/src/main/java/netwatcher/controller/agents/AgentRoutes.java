@@ -136,26 +136,37 @@ public final class AgentRoutes {
         }
     }
 
-    private StorageService.LocalTarget target(Caller agent, String key) {
-        Capture c = captures.findByKey(key).filter(x -> x.vmKey().equals(agent.vmKey()))
+    private Capture capture(Caller agent, String key) {
+        return captures.findByKey(key).filter(x -> x.vmKey().equals(agent.vmKey()))
                 .orElseThrow(() -> ArmErrorCode.NotFound.exception("Capture " + key + " is not one of this agent's captures."));
+    }
+
+    private StorageService.LocalTarget target(Capture c) {
         return captures.localUploadTarget(c).orElseThrow(() -> ArmErrorCode.NotFound.exception(
-                "Capture " + key + " has no local storage account to upload to."));
+                "Capture " + c.key() + " has no local storage account to upload to."));
+    }
+
+    /** The size of the capture's committed upload, or -1 while it is not committed. */
+    private static long committed(Capture c) {
+        return c.stored() != null && c.stored().bytes() != null ? c.stored().bytes() : -1;
     }
 
     private void uploadStatus(Exchange ex, Map<String, String> v) throws Exception {
-        StorageService.LocalTarget t = target(ex.caller(), v.get("key"));
-        long have = storage.received(t.account(), t.blobPath());
+        Capture c = capture(ex.caller(), v.get("key"));
+        StorageService.LocalTarget t = target(c);
+        long done = committed(c);
+        long have = done >= 0 ? done : storage.received(t.account(), t.blobPath(), t.owner());
         ex.setHeader("X-Netwatcher-Received", Long.toString(have));
         if ("HEAD".equals(ex.method())) {
             ex.head(200, have);
             return;
         }
-        ex.json(200, Map.of("received", have, "complete", storage.localFile(t.account(), t.blobPath()).isPresent()));
+        ex.json(200, Map.of("received", have, "complete", done >= 0));
     }
 
     private void upload(Exchange ex, Map<String, String> v) throws Exception {
-        StorageService.LocalTarget t = target(ex.caller(), v.get("key"));
+        Capture c = capture(ex.caller(), v.get("key"));
+        StorageService.LocalTarget t = target(c);
         String range = ex.header("Content-Range");
         Matcher m = range == null ? null : CONTENT_RANGE.matcher(range.trim());
         if (m == null || !m.matches()) {
@@ -165,8 +176,24 @@ public final class AgentRoutes {
         long end = Long.parseLong(m.group(2));
         long total = Long.parseLong(m.group(3));
         if (end < start || end >= total) throw ArmErrorCode.InvalidParameter.exception("Content-Range '" + range + "' is inconsistent.", "Content-Range");
+        long done = committed(c);
+        if (done >= 0) {
+            // committed earlier (the answer was lost): the same upload again completes; any other is refused
+            if (done != total) {
+                throw ArmErrorCode.Conflict.exception("Capture " + c.key() + "'s upload was completed with " + done
+                        + " bytes; a stored file is never overwritten.");
+            }
+            ex.bodyStream().close();
+            storage.forgetPartial(t.account(), t.owner());
+            ex.json(200, Map.of("received", done, "complete", true));
+            return;
+        }
         try (InputStream in = ex.bodyStream()) {
-            StorageService.UploadProgress p = storage.append(t.account(), t.blobPath(), start, end, total, in);
+            StorageService.UploadProgress p = storage.append(t.account(), t.blobPath(), t.owner(), start, end, total, in);
+            if (p.complete()) {
+                captures.recordCommitted(c, p.received());
+                storage.forgetPartial(t.account(), t.owner());
+            }
             ex.json(200, Map.of("received", p.received(), "complete", p.complete()));
         }
     }

@@ -30,6 +30,54 @@ public final class CaptureRepository {
         sql.update("DELETE FROM nw_capture_name WHERE id_key = ?", id.key());
     }
 
+    /**
+     * Claims a storage account's object for a capture; false when another capture (live, or a
+     * tombstone not yet collected) writes it.
+     */
+    public boolean claimBlob(SqlOperations sql, String accountKey, String blobPath, String key) {
+        if (blobClaimed(sql, accountKey, blobPath)) return false;
+        sql.update("INSERT INTO nw_capture_blob (account_key, blob_path, capture_key) VALUES (?, ?, ?)", accountKey, blobPath, key);
+        return true;
+    }
+
+    public boolean blobClaimed(SqlOperations sql, String accountKey, String blobPath) {
+        return sql.queryOne("SELECT capture_key FROM nw_capture_blob WHERE account_key = ? AND blob_path = ?",
+                r -> r.getString("capture_key"), accountKey, blobPath).isPresent();
+    }
+
+    /** Captures without a storage claim (created before claims existed, or without a storage account). */
+    public List<Capture> unclaimed(SqlOperations sql) {
+        return sql.query("SELECT * FROM nw_capture c WHERE NOT EXISTS"
+                + " (SELECT 1 FROM nw_capture_blob b WHERE b.capture_key = c.capture_key) ORDER BY created_at", CaptureRepository::map);
+    }
+
+    /** Records the size of a capture's committed local upload (before its content is checked). */
+    public void recordCommitted(SqlOperations sql, String key, long bytes) {
+        sql.update("UPDATE nw_capture SET stored_bytes = ? WHERE capture_key = ?", bytes, key);
+    }
+
+    /** Records what the controller read back from the storage account, and the verdict. */
+    public void recordStored(SqlOperations sql, String key, Capture.StoredFile stored) {
+        sql.update("UPDATE nw_capture SET stored_bytes = ?, stored_sha256 = ?, upload_check = ? WHERE capture_key = ?",
+                stored.bytes(), stored.sha256(), stored.check(), key);
+    }
+
+    /** Finished captures whose upload is not settled: candidates for checking the stored file. */
+    public List<Capture> finishedUnsettled(SqlOperations sql) {
+        return sql.query("SELECT * FROM nw_capture WHERE final_state = FALSE AND upload_check IS NULL AND status IN ('Stopped', 'Error')"
+                + " ORDER BY created_at", CaptureRepository::map);
+    }
+
+    /**
+     * Deletes the tombstones of deleted captures that are settled (their agent stopped them and
+     * reported so, or never had them), with their storage claims; returns how many went.
+     */
+    public int collectTombstones(SqlOperations sql) {
+        sql.update("DELETE FROM nw_capture_blob WHERE capture_key IN"
+                + " (SELECT capture_key FROM nw_capture WHERE final_state = TRUE AND deleted = TRUE)");
+        return sql.update("DELETE FROM nw_capture WHERE final_state = TRUE AND deleted = TRUE");
+    }
+
     public void insert(SqlOperations sql, Capture c) {
         sql.update("INSERT INTO nw_capture (capture_key, id_key, id, watcher_key, vm_key, name, spec_json, order_json, etag,"
                         + " provisioning_state, created_at, deleted, stop_requested, status, stop_reason, errors, message,"
@@ -105,6 +153,15 @@ public final class CaptureRepository {
                 r.getInstant("created_at"), r.getBoolean("deleted"), r.getBoolean("stop_requested"), r.getString("status"),
                 r.getString("stop_reason"), errors == null || errors.isEmpty() ? List.of() : Arrays.asList(errors.split(",")),
                 r.getString("message"), r.getInstant("capture_start"), r.getInstant("capture_end"),
-                report == null ? null : Json.read(report, CaptureReport.class), r.getInstant("reported_at"), r.getBoolean("final_state"));
+                report == null ? null : Json.read(report, CaptureReport.class), r.getInstant("reported_at"), r.getBoolean("final_state"),
+                stored(r));
+    }
+
+    private static Capture.StoredFile stored(Row r) throws SQLException {
+        Long bytes = r.getLongOrNull("stored_bytes");
+        String sha = r.getString("stored_sha256");
+        String check = r.getString("upload_check");
+        if (bytes == null && sha == null && check == null) return null;
+        return new Capture.StoredFile(bytes, sha, check == null ? null : Capture.UploadCheck.valueOf(check));
     }
 }

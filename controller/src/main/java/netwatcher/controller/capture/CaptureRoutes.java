@@ -39,6 +39,30 @@ public final class CaptureRoutes {
         router.add("GET", PCS, Router.Kind.ARM, this::list);
         router.add("POST", PC + "/queryStatus", Router.Kind.ARM, this::queryStatus);
         router.add("POST", PC + "/stop", Router.Kind.ARM, this::stop);
+        operations.registerComputed(QUERY_STATUS_TAG, this::queryStatusResult);
+        operations.registerComputed(STOP_DONE_TAG, this::stopDoneResult);
+    }
+
+    /** Tag of a stop that had nothing to do (the capture had ended): answered 204 when polled, stores nothing. */
+    static final String STOP_DONE_TAG = "sd";
+
+    private java.util.Optional<Operation> stopDoneResult(String opId, String captureKey, java.time.Instant startedAt) {
+        return captures.findByKey(captureKey).flatMap(c -> c.id().parent().flatMap(watchers::find).map(w ->
+                OperationService.computedResult(opId, c.id().subscriptionId(), w.location(), CaptureService.OP_STOP, c.id().key(),
+                        startedAt, 204, null)));
+    }
+
+    /** Tag of queryStatus operations: computed when polled, so a queryStatus stores nothing. */
+    static final String QUERY_STATUS_TAG = "qs";
+    static final String OP_QUERY_STATUS = "capture.queryStatus";
+
+    /** A queryStatus operation's answer: the capture's status as of the poll; gone with the capture. */
+    private java.util.Optional<Operation> queryStatusResult(String opId, String captureKey, java.time.Instant startedAt) {
+        return captures.findByKey(captureKey).filter(c -> !c.deleted()).flatMap(c -> {
+            var watcher = c.id().parent().flatMap(watchers::find);
+            return watcher.map(w -> OperationService.computedResult(opId, c.id().subscriptionId(), w.location(), OP_QUERY_STATUS,
+                    c.id().key(), startedAt, 200, Json.writeString(status(c, captures))));
+        });
     }
 
     private Watcher watcher(Map<String, String> v) {
@@ -93,8 +117,7 @@ public final class CaptureRoutes {
         ex.noBody();
         Watcher w = watcher(v);
         Capture c = captures.require(id(w, v));
-        String result = Json.writeString(status(c, captures));
-        operations.accepted(ex, operations.finished(ex, c.id().subscriptionId(), w.location(), "capture.queryStatus", c.id().key(), 200, result));
+        operations.accepted(ex, operations.startComputed(QUERY_STATUS_TAG, c.id().subscriptionId(), w.location(), OP_QUERY_STATUS, c.key()));
     }
 
     private void stop(Exchange ex, Map<String, String> v) {
@@ -105,7 +128,7 @@ public final class CaptureRoutes {
         boolean pending = captures.stop(id);
         Operation op = pending
                 ? operations.start(ex, id.subscriptionId(), w.location(), CaptureService.OP_STOP, c.key(), Duration.ofSeconds(60))
-                : operations.finished(ex, id.subscriptionId(), w.location(), CaptureService.OP_STOP, c.key(), 204, null);
+                : operations.startComputed(STOP_DONE_TAG, id.subscriptionId(), w.location(), CaptureService.OP_STOP, c.key());
         operations.accepted(ex, op);
     }
 
@@ -118,6 +141,8 @@ public final class CaptureRoutes {
         loc.remove("netwatcherBlobPath");
         props.put("storageLocation", loc);
         props.put("provisioningState", c.provisioningState());
+        String sha = CaptureService.verifiedSha256(c);
+        if (sha != null) props.put("fileSha256", sha);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", c.id().name());
         body.put("id", c.id().toString());
@@ -149,8 +174,10 @@ public final class CaptureRoutes {
             if (r.lastPacketTime() != null) s.put("lastPacketTime", r.lastPacketTime().toString());
             if (r.filePath() != null) s.put("filePath", r.filePath());
             if (r.uploadState() != null) {
-                s.put("uploadState", r.uploadState());
+                s.put("uploadState", CaptureService.visibleUploadState(c));
                 s.put("uploadedBytes", r.uploadedBytes());
+                String sha = CaptureService.verifiedSha256(c);
+                if (sha != null) s.put("fileSha256", sha);
             }
             s.put("lastReportTime", c.reportedAt() == null ? null : c.reportedAt().toString());
         }

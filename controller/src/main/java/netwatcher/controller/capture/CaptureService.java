@@ -19,6 +19,7 @@ import netwatcher.controller.compute.ComputeRepository;
 import netwatcher.controller.compute.ComputeService;
 import netwatcher.controller.compute.Vm;
 import netwatcher.controller.db.Database;
+import netwatcher.controller.db.DatabaseException;
 import netwatcher.controller.db.SqlOperations;
 import netwatcher.controller.operations.OperationResolver;
 import netwatcher.controller.resources.ArmNames;
@@ -83,6 +84,7 @@ public final class CaptureService {
         String accountId = null;
         String blobPath = null;
         UploadTarget upload = null;
+        StorageAccount storageAccount = null;
         String storagePath = spec.storagePath();
         if (spec.storageId() != null) {
             ArmResourceId acctId = ArmResourceId.tryParse(spec.storageId()).orElseThrow();
@@ -90,22 +92,14 @@ public final class CaptureService {
                     "Resource " + spec.storageId() + " referenced by resource " + id + " was not found: it is not one of the"
                             + " controller's configured storage accounts.", "properties.storageLocation.storageId"));
             accountId = account.id().toString();
-            blobPath = StorageService.generatedPath(vm.id(), now);
             if (spec.storagePath() != null) {
-                int at = spec.storagePath().indexOf("/" + StorageService.CONTAINER + "/");
-                if (at < 0) {
-                    throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation.storagePath' must point into"
-                            + " the container '" + StorageService.CONTAINER + "' of the storage account; was '"
-                            + spec.storagePath() + "'.", "properties.storageLocation.storagePath");
-                }
-                blobPath = spec.storagePath().substring(at + 1);
-                if (blobPath.contains("..") || blobPath.endsWith("/")) {
-                    throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation.storagePath' must name a blob.",
-                            "properties.storageLocation.storagePath");
-                }
+                blobPath = givenBlobPath(spec.storagePath());
+                requireUnusedStorageLocation(id, account, blobPath);
             } else {
+                blobPath = freeGeneratedPath(account, vm.id(), now);
                 storagePath = storage.blobUrl(account, baseUrl, blobPath);
             }
+            storageAccount = account;
             upload = new UploadTarget(account.kind() == StorageAccount.Kind.LOCAL ? UploadTarget.LOCAL : UploadTarget.BLOB,
                     account.id() + "|" + blobPath, null);
         }
@@ -115,11 +109,14 @@ public final class CaptureService {
         Map<String, Object> props = properties(spec, storagePath, accountId, blobPath);
         Capture capture = new Capture(key, id, watcher.id().key(), vm.id().key(), props, order, ArmNames.newEtag(), "Updating",
                 now, false, false, "NotStarted", null, List.of(), null, null, null, null, null, false);
-        db.inTransaction(h -> {
+        StorageAccount claimAccount = storageAccount;
+        String claimPath = blobPath;
+        inClaimingTransaction(claimAccount, claimPath, h -> {
             if (!repo.claimName(h, id, key)) {
                 throw ArmErrorCode.Conflict.exception("Packet capture '" + id.name() + "' already exists in network watcher '"
                         + watcher.id().name() + "'. A packet capture cannot be updated; delete it first or use another name.");
             }
+            if (claimAccount != null) claimStorageLocation(h, claimAccount, claimPath, key);
             if (repo.countOpen(h, "/subscriptions/" + id.subscriptionId().toLowerCase(java.util.Locale.ROOT) + "/") >= SESSION_LIMIT) {
                 throw ArmErrorCode.PacketCaptureSessionLimitReached.exception("The subscription has " + SESSION_LIMIT
                         + " packet capture sessions that have not finished; stop or wait for some first.");
@@ -130,6 +127,101 @@ public final class CaptureService {
         });
         desiredStateChanged.accept(vm.id().key());
         return capture;
+    }
+
+    // ---------------------------------------------------------------- one capture per stored object
+
+    /** Longest blob name Azure Storage accepts. */
+    static final int MAX_BLOB_NAME = 1024;
+
+    /**
+     * The blob path (container first) a given storagePath names: one canonical spelling, so that two
+     * spellings of one object cannot slip past the one-capture-per-object rule.
+     */
+    static String givenBlobPath(String storagePath) {
+        String field = "properties.storageLocation.storagePath";
+        int at = storagePath.indexOf("/" + StorageService.CONTAINER + "/");
+        if (at < 0) {
+            throw ArmErrorCode.InvalidParameter.exception("Property '" + field + "' must point into the container '"
+                    + StorageService.CONTAINER + "' of the storage account; was '" + storagePath + "'.", field);
+        }
+        String blobPath = storagePath.substring(at + 1);
+        String name = blobPath.substring(StorageService.CONTAINER.length() + 1);
+        String problem = null;
+        if (name.isEmpty() || name.endsWith("/")) problem = "must name a blob, not a directory";
+        else if (name.indexOf('?') >= 0 || name.indexOf('#') >= 0) problem = "must not carry a query or fragment";
+        else if (name.indexOf('%') >= 0) problem = "must not contain percent-encoded characters";
+        else if (name.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f || ch == '\\')) problem = "must not contain control characters or backslashes";
+        else if (("/" + name + "/").contains("//") || ("/" + name + "/").contains("/./") || ("/" + name + "/").contains("/../")
+                || name.startsWith(".")) {
+            problem = "must not contain empty, '.' or '..' segments, or start with '.'";
+        } else if (name.length() > MAX_BLOB_NAME) problem = "names a blob longer than " + MAX_BLOB_NAME + " characters";
+        if (problem != null) {
+            throw ArmErrorCode.InvalidParameter.exception("Property '" + field + "' " + problem + "; was '" + storagePath + "'.", field);
+        }
+        return blobPath;
+    }
+
+    /** 409 when another capture writes the object, or it exists in the account already. */
+    private void requireUnusedStorageLocation(ArmResourceId id, StorageAccount account, String blobPath) {
+        if (repo.findLive(db, id).isPresent()) return; // the transaction answers 'already exists'
+        if (repo.blobClaimed(db, account.id().key(), blobPath) || storage.exists(account, blobPath)) {
+            throw storageLocationInUse(blobPath, account);
+        }
+    }
+
+    /** The generated blob path, with a numeric suffix when another capture of the VM got the same instant. */
+    private String freeGeneratedPath(StorageAccount account, ArmResourceId vmId, Instant now) {
+        String base = StorageService.generatedPath(vmId, now);
+        String path = base;
+        for (int n = 2; repo.blobClaimed(db, account.id().key(), path) || storage.exists(account, path); n++) {
+            path = base.substring(0, base.length() - ".cap".length()) + "_" + n + ".cap";
+        }
+        return path;
+    }
+
+    /**
+     * Claims the stored objects of captures created before claims existed, so the one-capture-per-object
+     * rule covers them too; run at start-up. A path two old captures shared stays with the older one.
+     */
+    public void claimExistingStorageLocations() {
+        for (Capture c : repo.unclaimed(db)) {
+            UploadTarget u = c.order().upload();
+            if (u == null) continue;
+            int bar = u.url().indexOf('|');
+            if (bar < 0) continue;
+            String accountKey = ArmResourceId.tryParse(u.url().substring(0, bar)).map(ArmResourceId::key).orElse(null);
+            if (accountKey == null) continue;
+            try {
+                repo.claimBlob(db, accountKey, u.url().substring(bar + 1), c.key());
+            } catch (DatabaseException e) {
+                if (!e.isUniqueViolation()) throw e; // another controller claimed it at the same moment
+            }
+        }
+    }
+
+    /** Runs the create transaction; a concurrent claim of the same object that wins the race gives 409 too. */
+    private void inClaimingTransaction(StorageAccount account, String blobPath, netwatcher.controller.db.TransactionBody<Void, RuntimeException> body) {
+        try {
+            db.inTransaction(body);
+        } catch (DatabaseException e) {
+            if (e.isUniqueViolation() && account != null && repo.blobClaimed(db, account.id().key(), blobPath)) {
+                throw storageLocationInUse(blobPath, account);
+            }
+            throw e;
+        }
+    }
+
+    /** Inside the create transaction: the claim that makes the rule hold under concurrent creates. */
+    private void claimStorageLocation(SqlOperations h, StorageAccount account, String blobPath, String key) {
+        if (!repo.claimBlob(h, account.id().key(), blobPath, key)) throw storageLocationInUse(blobPath, account);
+    }
+
+    private static netwatcher.arm.ArmException storageLocationInUse(String blobPath, StorageAccount account) {
+        return ArmErrorCode.Conflict.exception("Property 'properties.storageLocation.storagePath' names blob '" + blobPath
+                + "' of storage account '" + account.name() + "', which another packet capture writes or which exists"
+                + " already; a capture never overwrites a stored file. Give another storagePath, or omit it to have one generated.",
+                "properties.storageLocation.storagePath");
     }
 
     private Map<String, Object> properties(CaptureSpec spec, String storagePath, String accountId, String blobPath) {
@@ -267,7 +359,7 @@ public final class CaptureService {
         if (u == null || !UploadTarget.LOCAL.equals(u.kind())) return Optional.empty();
         int bar = u.url().indexOf('|');
         ArmResourceId acct = ArmResourceId.tryParse(u.url().substring(0, bar)).orElseThrow();
-        return storage.find(acct).map(a -> new StorageService.LocalTarget(a, u.url().substring(bar + 1)));
+        return storage.find(acct).map(a -> new StorageService.LocalTarget(a, u.url().substring(bar + 1), c.key()));
     }
 
     public Optional<Capture> findByKey(String key) { return repo.findByKey(db, key); }
@@ -276,7 +368,9 @@ public final class CaptureService {
     public void applyReport(String vmKey, CaptureReport r) {
         boolean changed = db.inTransaction(h -> {
             Optional<Capture> found = repo.lockByKey(h, r.key());
-            if (found.isEmpty() || !found.get().vmKey().equals(vmKey)) {
+            // a capture whose tombstone was collected: its agent settled it before, nothing to record
+            if (found.isEmpty()) return false;
+            if (!found.get().vmKey().equals(vmKey)) {
                 throw ArmErrorCode.AuthorizationFailed.exception("Capture " + r.key() + " does not belong to this agent's VM.");
             }
             Capture c = found.get();
@@ -302,8 +396,10 @@ public final class CaptureService {
                     if ("Error".equals(b.status) && b.captureStart == null) b.provisioningState = "Failed";
                     else if (!"NotStarted".equals(b.status)) b.provisioningState = "Succeeded";
                 }
+                // "done" settles only once the controller has checked the stored file against the report
                 boolean uploadSettled = c.order().upload() == null || r.uploadState() == null
-                        || List.of("done", "failed", "none").contains(r.uploadState());
+                        || List.of("failed", "none").contains(r.uploadState())
+                        || ("done".equals(r.uploadState()) && c.stored() != null && c.stored().check() != null);
                 if (("Stopped".equals(b.status) || "Error".equals(b.status)) && uploadSettled) b.finalState = true;
                 if (b.deleted && ("Stopped".equals(b.status) || "Error".equals(b.status))) b.finalState = true;
             });
@@ -312,6 +408,111 @@ public final class CaptureService {
             return next.finalState() != c.finalState();
         });
         if (changed) desiredStateChanged.accept(vmKey);
+        if ("done".equals(r.uploadState())) verifyUploadsAsync();
+    }
+
+    // ---------------------------------------------------------------- stored-file check
+
+    private final java.util.Set<String> verifying = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<String, Instant> verifyNotBefore = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How long after a failed read-back (account unreachable) the next one is tried. */
+    static final Duration VERIFY_RETRY = Duration.ofSeconds(30);
+
+    /** Records that a capture's local upload was committed with {@code bytes} (its content is checked when the agent reports done). */
+    public void recordCommitted(Capture c, long bytes) {
+        repo.recordCommitted(db, c.key(), bytes);
+    }
+
+    /** Starts checking, in the background, every finished capture whose agent reported its upload done. */
+    public void verifyUploadsAsync() {
+        for (Capture c : repo.finishedUnsettled(db)) {
+            if (c.report() == null || !"done".equals(c.report().uploadState()) || c.order().upload() == null) continue;
+            Instant notBefore = verifyNotBefore.get(c.key());
+            if (notBefore != null && clock.instant().isBefore(notBefore)) continue;
+            if (!verifying.add(c.key())) continue;
+            Thread.ofVirtual().name("nw-verify-" + c.key()).start(() -> {
+                try {
+                    verifyUpload(c);
+                    verifyNotBefore.remove(c.key());
+                } catch (java.io.IOException | RuntimeException e) {
+                    verifyNotBefore.put(c.key(), clock.instant().plus(VERIFY_RETRY));
+                    System.getLogger(CaptureService.class.getName()).log(System.Logger.Level.WARNING,
+                            "cannot check the stored file of capture " + c.key() + " (will retry): " + e.getMessage());
+                } finally {
+                    verifying.remove(c.key());
+                }
+            });
+        }
+    }
+
+    /**
+     * Reads the stored object of {@code c}'s upload back, hashes it, and settles the upload: VERIFIED
+     * when its size equals the agent's bytesWritten and its SHA-256 the agent's, else MISMATCH, which
+     * fails the upload (the capture ends Error / UploadFailed / StorageFailed) and is never "done".
+     */
+    void verifyUpload(Capture c) throws java.io.IOException {
+        UploadTarget u = c.order().upload();
+        int bar = u.url().indexOf('|');
+        ArmResourceId acct = ArmResourceId.tryParse(u.url().substring(0, bar)).orElseThrow();
+        String blobPath = u.url().substring(bar + 1);
+        StorageAccount account = storage.find(acct).orElseThrow(() -> new java.io.IOException("storage account " + acct + " is not configured"));
+        Optional<StorageService.StoredObject> stored = storage.readBack(account, blobPath);
+        boolean changed = db.inTransaction(h -> {
+            Capture locked = repo.lockByKey(h, c.key()).orElse(null);
+            if (locked == null || locked.finalState() || locked.report() == null || !"done".equals(locked.report().uploadState())
+                    || (locked.stored() != null && locked.stored().check() != null)) {
+                return false;
+            }
+            CaptureReport r = locked.report();
+            String problem = null;
+            if (stored.isEmpty()) {
+                problem = "the storage account holds no file at " + blobPath;
+            } else if (stored.get().bytes() != r.bytes()) {
+                problem = "the stored file has " + stored.get().bytes() + " bytes but the capture wrote " + r.bytes();
+            } else if (r.fileSha256() != null && !r.fileSha256().equals(stored.get().sha256())) {
+                problem = "the stored file's SHA-256 " + stored.get().sha256() + " differs from the capture file's " + r.fileSha256();
+            }
+            Capture.UploadCheck check = problem == null ? Capture.UploadCheck.VERIFIED : Capture.UploadCheck.MISMATCH;
+            repo.recordStored(h, c.key(), new Capture.StoredFile(stored.map(StorageService.StoredObject::bytes).orElse(null),
+                    stored.map(StorageService.StoredObject::sha256).orElse(null), check));
+            String failure = problem;
+            repo.updateState(h, with(locked, b -> {
+                if (failure != null) {
+                    b.status = "Error";
+                    b.stopReason = StopReason.UploadFailed.name();
+                    List<String> errs = new ArrayList<>(b.errors);
+                    if (!errs.contains("StorageFailed")) errs.add("StorageFailed");
+                    b.errors = errs;
+                    String msg = "The upload of the capture file failed its check: " + failure + ".";
+                    b.message = b.message == null ? msg : b.message + " " + msg;
+                }
+                if ("Stopped".equals(b.status) || "Error".equals(b.status)) b.finalState = true;
+            }));
+            computeRepo.bumpGeneration(h, locked.vmKey());
+            return true;
+        });
+        if (changed) desiredStateChanged.accept(c.vmKey());
+    }
+
+    /** The upload state ARM clients see: "done" only once the stored file is verified. */
+    static String visibleUploadState(Capture c) {
+        CaptureReport r = c.report();
+        if (r == null || r.uploadState() == null) return null;
+        if (!"done".equals(r.uploadState())) return r.uploadState();
+        Capture.UploadCheck check = c.stored() == null ? null : c.stored().check();
+        // settled without a check: no storage account, or finished before the controller checked uploads
+        if (check == null) return c.order().upload() == null || c.finalState() ? "done" : "verifying";
+        return check == Capture.UploadCheck.VERIFIED ? "done" : "failed";
+    }
+
+    /** The verified SHA-256 of the stored capture file, or null. */
+    static String verifiedSha256(Capture c) {
+        return c.stored() != null && c.stored().check() == Capture.UploadCheck.VERIFIED ? c.stored().sha256() : null;
+    }
+
+    /** Deletes the tombstones of deleted captures whose agent has settled them (see {@link CaptureRepository#collectTombstones}). */
+    public int collectTombstones() {
+        return db.inTransaction(h -> repo.collectTombstones(h));
     }
 
     /** Ends captures that no agent took within the wait: Error / AgentStopped / AgentUnavailable. */
@@ -403,7 +604,7 @@ public final class CaptureService {
         change.accept(b);
         return new Capture(c.key(), c.id(), c.watcherKey(), c.vmKey(), c.properties(), c.order(), ArmNames.newEtag(),
                 b.provisioningState, c.createdAt(), b.deleted, b.stopRequested, b.status, b.stopReason, b.errors, b.message,
-                b.captureStart, b.captureEnd, b.report, b.reportedAt, b.finalState);
+                b.captureStart, b.captureEnd, b.report, b.reportedAt, b.finalState, c.stored());
     }
 
 }

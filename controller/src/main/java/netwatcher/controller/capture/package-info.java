@@ -7,6 +7,9 @@
  * VM's desired-state generation, and a long-running operation. The agent takes the order, and its
  * reports move the capture through NotStarted → Running → Stopped/Error; the controller never moves
  * a finished capture back. Deleting a capture hides it from ARM at once and keeps a tombstone that
- * tells the agent to stop; files are never deleted.
+ * tells the agent to stop, collected once the agent has confirmed; files are never deleted. Each
+ * stored object (storage account + blob path) belongs to one capture: a PUT naming one that another
+ * capture writes, or that exists, is refused (409). An upload the agent reports done is checked by
+ * reading the stored object back (size and SHA-256 against the agent's report) before it shows done.
  */
 package netwatcher.controller.capture;

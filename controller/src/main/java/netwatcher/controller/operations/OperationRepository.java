@@ -31,6 +31,15 @@ public final class OperationRepository {
                 status.name(), httpStatus, resultJson, error == null ? null : Json.writeString(error), now, id) == 1;
     }
 
+    /**
+     * Deletes operations finished before {@code cutoff}, and pending ones whose deadline is before it
+     * (nobody polled them to completion); returns how many went.
+     */
+    public int deleteExpired(SqlOperations sql, Instant cutoff) {
+        return sql.update("DELETE FROM nw_operation WHERE (status <> 'InProgress' AND updated_at < ?)"
+                + " OR (status = 'InProgress' AND deadline < ?)", cutoff, cutoff);
+    }
+
     private static Operation map(Row r) throws SQLException {
         String err = r.getString("error_json");
         return new Operation(r.getString("id"), r.getString("subscription_key"), r.getString("location_key"),

@@ -20,15 +20,96 @@ public final class OperationService {
     /** What clients are told to wait between polls; 0 or absent makes the az CLI and Java SDK wait 30 s. */
     public static final String RETRY_AFTER = "1";
 
+    /** How long a finished operation can be polled, as ARM keeps them (a day). */
+    public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
+
     private final Database db;
     private final OperationRepository repo;
     private final Clock clock;
+    private final Duration retention;
     private final Map<String, OperationResolver> resolvers = new ConcurrentHashMap<>();
+    private final Map<String, Computed> computed = new ConcurrentHashMap<>();
 
     public OperationService(Database db, OperationRepository repo, Clock clock) {
+        this(db, repo, clock, DEFAULT_RETENTION);
+    }
+
+    /** @param retention how long a finished operation stays pollable; after that a poll answers 404 and the row is deleted */
+    public OperationService(Database db, OperationRepository repo, Clock clock, Duration retention) {
+        if (retention.isNegative() || retention.isZero()) throw new IllegalArgumentException("operation retention must be positive");
         this.db = db;
         this.repo = repo;
         this.clock = clock;
+        this.retention = retention;
+    }
+
+    public Duration retention() { return retention; }
+
+    /**
+     * An operation kind whose outcome is computed when polled, so that starting one writes nothing
+     * (for read-only actions such as queryStatus, which clients may call in a loop). Its id carries
+     * its tag, its start time and the target's key; it answers until the retention has passed.
+     */
+    @FunctionalInterface
+    public interface Computed {
+        /**
+         * The finished operation for {@code targetKey} as of now, or empty when the target is gone.
+         * Build it with {@link #computedResult}.
+         */
+        Optional<Operation> resolve(String id, String targetKey, Instant startedAt);
+    }
+
+    private static final java.util.regex.Pattern COMPUTED_ID =
+            java.util.regex.Pattern.compile("([a-z]{1,8})\\.([0-9a-z]{1,13})\\.([A-Za-z0-9_-]{1,64})");
+
+    /** Registers a computed kind under {@code tag} (lower-case letters). */
+    public void registerComputed(String tag, Computed kind) {
+        if (!tag.matches("[a-z]{1,8}")) throw new IllegalArgumentException("bad tag " + tag);
+        computed.put(tag, kind);
+    }
+
+    /** A computed operation for {@code targetKey} started now; nothing is stored. */
+    public Operation startComputed(String tag, String subscriptionId, String location, String kind, String targetKey) {
+        if (!computed.containsKey(tag)) throw new IllegalArgumentException("unregistered tag " + tag);
+        Instant now = clock.instant();
+        String id = tag + "." + Long.toString(now.toEpochMilli(), 36) + "." + targetKey;
+        if (!COMPUTED_ID.matcher(id).matches()) throw new IllegalArgumentException("bad computed target key " + targetKey);
+        return computedResult(id, subscriptionId, location, kind, targetKey, now, 200, null);
+    }
+
+    /** A finished computed operation. */
+    public static Operation computedResult(String id, String subscriptionId, String location, String kind, String scopeKey,
+                                           Instant startedAt, int httpStatus, String resultJson) {
+        return new Operation(id, subscriptionId, location.toLowerCase(Locale.ROOT), kind, scopeKey, Operation.Status.Succeeded,
+                httpStatus, resultJson, null, startedAt, startedAt, startedAt);
+    }
+
+    private Optional<Operation> pollComputed(String id) {
+        var m = COMPUTED_ID.matcher(id);
+        if (!m.matches()) return Optional.empty();
+        Computed kind = computed.get(m.group(1));
+        if (kind == null) return Optional.empty();
+        Instant started;
+        try {
+            started = Instant.ofEpochMilli(Long.parseLong(m.group(2), 36));
+        } catch (NumberFormatException | java.time.DateTimeException e) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        if (started.isAfter(now) || expired(started, now)) return Optional.empty();
+        return kind.resolve(id, m.group(3), started);
+    }
+
+    private boolean expired(Instant finishedAt, Instant now) {
+        return finishedAt.plus(retention).isBefore(now);
+    }
+
+    /**
+     * Deletes finished operations older than the retention, and pending ones nobody polled whose
+     * deadline is older than the retention; returns how many went.
+     */
+    public int collectExpired() {
+        return repo.deleteExpired(db, clock.instant().minus(retention));
     }
 
     /** Registers the resolver of pending operations of {@code kind}. */
@@ -72,8 +153,11 @@ public final class OperationService {
     /** The operation, resolved if its outcome is now known. */
     public Optional<Operation> poll(String id) {
         Optional<Operation> found = repo.find(db, id);
-        if (found.isEmpty() || found.get().done()) return found;
+        if (found.isEmpty()) return pollComputed(id);
+        // an expired operation is gone, as in ARM, even before the sweeper deletes its row
+        if (found.get().done()) return expired(found.get().updatedAt(), clock.instant()) ? Optional.empty() : found;
         Operation op = found.get();
+        if (expired(op.deadline(), clock.instant())) return Optional.empty();
         OperationResolver resolver = resolvers.get(op.kind());
         Optional<OperationResolver.Outcome> outcome = resolver == null ? Optional.empty() : resolver.resolve(op);
         Instant now = clock.instant();
@@ -81,7 +165,7 @@ public final class OperationService {
             outcome = Optional.of(new OperationResolver.Failure(new ArmError("OperationTimedOut",
                     "The operation did not finish by its deadline " + op.deadline() + ".", null)));
         }
-        if (outcome.isEmpty()) return found;
+        if (outcome.isEmpty()) return expired(op.deadline(), now) ? Optional.empty() : found;
         switch (outcome.get()) {
             case OperationResolver.Success s -> repo.complete(db, id, Operation.Status.Succeeded, s.httpStatus(), s.resultJson(), null, now);
             case OperationResolver.Failure f -> repo.complete(db, id, Operation.Status.Failed, statusOf(f.error()), null, f.error(), now);

@@ -7,6 +7,10 @@
  * lazily on poll by the feature that owns their kind ({@link netwatcher.controller.operations.OperationResolver}),
  * so no background job has to survive a restart for a client to see the outcome. A resolver may
  * also report a pending operation's progress, which the Azure-AsyncOperation status body carries
- * as {@code percentComplete} and {@code properties} (ARM clients ignore both).
+ * as {@code percentComplete} and {@code properties} (ARM clients ignore both). Finished
+ * operations expire after the retention (24 h by default, as ARM): a poll then answers 404 and the
+ * sweeper deletes the row. Read-only actions (queryStatus) register a
+ * {@link netwatcher.controller.operations.OperationService.Computed} kind instead: nothing is
+ * stored, the operation id carries its start time and target, and the answer is computed per poll.
  */
 package netwatcher.controller.operations;

@@ -11,9 +11,14 @@ import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -22,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmResourceId;
@@ -110,53 +116,97 @@ public final class StorageService {
 
     // ---- local accounts: resumable upload and ranged download ----
 
+    /** Directory (inside a local account, outside every blob path) that holds uploads in progress. */
+    static final String PARTIAL_DIR = ".netwatcher-partial";
+    /** Stored capture files: owner read/write, group read, nothing for others. */
+    public static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r-----");
+    /** Directories of a local account: no access for others. */
+    public static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-x---");
+
     private Path file(StorageAccount account, String blobPath) {
         Path root = account.directory().toAbsolutePath().normalize();
         Path p = root.resolve(blobPath).normalize();
-        if (!p.startsWith(root) || blobPath.contains("..")) {
+        if (!p.startsWith(root) || p.equals(root) || blobPath.contains("..") || root.relativize(p).getName(0).toString().startsWith(".")) {
             throw ArmErrorCode.InvalidParameter.exception("Blob path '" + blobPath + "' leaves the storage account.", "path");
         }
         return p;
     }
 
-    private static Path partial(Path p) { return p.resolveSibling(p.getFileName() + ".partial"); }
-
-    /** Bytes already received for a blob (the complete size when done). */
-    public long received(StorageAccount account, String blobPath) throws IOException {
-        Path p = file(account, blobPath);
-        if (Files.exists(p)) return Files.size(p);
-        Path part = partial(p);
-        return Files.exists(part) ? Files.size(part) : 0;
+    /** The file that collects {@code owner}'s upload until it is complete; never a blob path. */
+    Path partial(StorageAccount account, String owner) {
+        if (!owner.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,127}")) throw new IllegalArgumentException("bad upload owner " + owner);
+        return account.directory().toAbsolutePath().normalize().resolve(PARTIAL_DIR).resolve(owner + ".partial");
     }
 
-    /** A blob in a local account that an agent uploads to. */
-    public record LocalTarget(StorageAccount account, String blobPath) {}
+    /**
+     * Whether a blob (or something in its way: a directory at its path, a file where one of its
+     * directories would be) exists in a local account, or, for a blob account, whether the blob
+     * exists; false when a blob account cannot be asked within a few seconds (the commit's
+     * create-only condition still refuses to overwrite).
+     */
+    public boolean exists(StorageAccount account, String blobPath) {
+        if (account.kind() == StorageAccount.Kind.LOCAL) {
+            Path root = account.directory().toAbsolutePath().normalize();
+            Path p = file(account, blobPath);
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return true;
+            for (Path d = p.getParent(); d != null && d.startsWith(root) && !d.equals(root); d = d.getParent()) {
+                if (Files.exists(d, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) return true;
+            }
+            return false;
+        }
+        try {
+            int slash = blobPath.indexOf('/');
+            return client(account).getBlobContainerClient(blobPath.substring(0, slash)).getBlobClient(blobPath.substring(slash + 1))
+                    .existsWithResponse(Duration.ofSeconds(5), com.azure.core.util.Context.NONE).getValue();
+        } catch (RuntimeException e) {
+            System.getLogger(StorageService.class.getName()).log(System.Logger.Level.WARNING,
+                    "cannot ask storage account " + account.name() + " whether " + blobPath + " exists: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Bytes of {@code owner}'s upload received so far (the complete size once its blob is in place). */
+    public long received(StorageAccount account, String blobPath, String owner) throws IOException {
+        Path part = partial(account, owner);
+        if (Files.exists(part)) return Files.size(part);
+        return 0;
+    }
+
+    /** A blob in a local account that an agent uploads to, and the capture key that owns the upload. */
+    public record LocalTarget(StorageAccount account, String blobPath, String owner) {}
 
     /** Result of one upload request. */
     public record UploadProgress(long received, boolean complete) {}
 
     /**
-     * Appends {@code [start, end]} of a blob of {@code total} bytes from {@code in}; the range must
-     * start where the previous one ended. The blob appears atomically when complete.
+     * Appends {@code [start, end]} of {@code owner}'s blob of {@code total} bytes from {@code in}; the
+     * range must start where the previous one ended. The bytes collect in a file of the owner's own
+     * (outside every blob path) that becomes the blob when complete, create-only: a blob that exists
+     * already is never replaced (409 Conflict), so two uploads can never swap or overwrite each other's
+     * file. The partial file stays (a second name of the blob) until {@link #forgetPartial}, so that a
+     * repeated final request still finds the blob to be its own.
      */
-    public UploadProgress append(StorageAccount account, String blobPath, long start, long end, long total, InputStream in) throws IOException {
+    public UploadProgress append(StorageAccount account, String blobPath, String owner, long start, long end, long total,
+                                 InputStream in) throws IOException {
         Path p = file(account, blobPath);
-        Path part = partial(p);
-        Files.createDirectories(p.getParent());
-        if (Files.exists(p)) {
-            return new UploadProgress(Files.size(p), true);
+        Path part = partial(account, owner);
+        createPrivateDirectories(part.getParent(), account);
+        if (Files.exists(part) && Files.exists(p) && Files.isSameFile(part, p)) {
+            return new UploadProgress(Files.size(p), true); // completed earlier; the answer was lost
         }
         long have = Files.exists(part) ? Files.size(part) : 0;
         if (total > 0 && have >= total) {
             // every byte arrived earlier but the blob was not completed (the answer was lost): complete it now
-            Files.move(part, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return new UploadProgress(Files.size(p), true);
+            return commit(account, part, p, blobPath);
         }
         if (start != have) {
             throw ArmErrorCode.RangeNotSatisfiable.exception("The upload must resume at byte " + have + "; the request started at " + start + ".");
         }
+        if (exists(account, blobPath)) throw blobExists(account, blobPath);
         long expected = end - start + 1;
-        try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        if (!Files.exists(part)) Files.createFile(part, PosixFilePermissions.asFileAttribute(FILE_MODE));
+        Files.setPosixFilePermissions(part, FILE_MODE);
+        try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) {
             ch.position(start);
             // not closed on its own: closing the stream closes the channel, and force() below needs it open
             OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
@@ -167,11 +217,111 @@ public final class StorageService {
             ch.force(true);
         }
         long now = Files.size(part);
-        if (now >= total) {
-            Files.move(part, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return new UploadProgress(total, true);
-        }
+        if (now >= total) return commit(account, part, p, blobPath);
         return new UploadProgress(now, false);
+    }
+
+    /** Makes the complete partial file the blob: a hard link, which fails rather than replace anything. */
+    private UploadProgress commit(StorageAccount account, Path part, Path p, String blobPath) throws IOException {
+        try {
+            createPrivateDirectories(p.getParent(), account);
+            Files.createLink(p, part);
+        } catch (FileAlreadyExistsException | NotDirectoryException e) {
+            throw blobExists(account, blobPath);
+        }
+        return new UploadProgress(Files.size(p), true);
+    }
+
+    /** Drops {@code owner}'s partial file once the completed upload is recorded (the blob keeps the bytes). */
+    public void forgetPartial(StorageAccount account, String owner) throws IOException {
+        Files.deleteIfExists(partial(account, owner));
+    }
+
+    private static netwatcher.arm.ArmException blobExists(StorageAccount account, String blobPath) {
+        return ArmErrorCode.Conflict.exception("The blob '" + blobPath + "' already exists in storage account '" + account.name()
+                + "'; a stored file is never overwritten.");
+    }
+
+    /** Creates {@code dir} and its missing parents up to the account's root, none readable by others. */
+    private static void createPrivateDirectories(Path dir, StorageAccount account) throws IOException {
+        Path root = account.directory().toAbsolutePath().normalize();
+        if (!Files.isDirectory(root)) {
+            Files.createDirectories(root);
+            Files.setPosixFilePermissions(root, DIR_MODE);
+        }
+        java.util.ArrayDeque<Path> missing = new java.util.ArrayDeque<>();
+        for (Path d = dir; d != null && d.startsWith(root) && !d.equals(root) && !Files.isDirectory(d); d = d.getParent()) missing.push(d);
+        for (Path d : missing) {
+            try {
+                Files.createDirectory(d, PosixFilePermissions.asFileAttribute(DIR_MODE));
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(d)) throw new NotDirectoryException(d.toString());
+                continue; // made by a concurrent upload
+            }
+            Files.setPosixFilePermissions(d, DIR_MODE); // exact mode whatever the umask
+        }
+    }
+
+    /** The SHA-256 (lower-case hex) of everything {@code in} yields, read in small pieces. */
+    public static String sha256(InputStream in) throws IOException {
+        java.security.MessageDigest digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] buf = new byte[64 * 1024];
+        for (int n; (n = in.read(buf)) > 0; ) digest.update(buf, 0, n);
+        return java.util.HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Size and SHA-256 of a stored object. */
+    public record StoredObject(long bytes, String sha256) {}
+
+    /**
+     * Reads a stored blob back and hashes it: the file of a local account, the blob of a blob
+     * account (streamed, never held whole); empty when it does not exist.
+     */
+    public Optional<StoredObject> readBack(StorageAccount account, String blobPath) throws IOException {
+        if (account.kind() == StorageAccount.Kind.LOCAL) {
+            Optional<Path> f = localFile(account, blobPath);
+            if (f.isEmpty()) return Optional.empty();
+            try (InputStream in = Files.newInputStream(f.get())) {
+                return Optional.of(new StoredObject(Files.size(f.get()), sha256(in)));
+            }
+        }
+        int slash = blobPath.indexOf('/');
+        BlobClient blob = client(account).getBlobContainerClient(blobPath.substring(0, slash)).getBlobClient(blobPath.substring(slash + 1));
+        try (InputStream in = blob.openInputStream()) {
+            CountingStream counted = new CountingStream(in);
+            String hash = sha256(counted);
+            return Optional.of(new StoredObject(counted.count, hash));
+        } catch (com.azure.storage.blob.models.BlobStorageException e) {
+            if (e.getStatusCode() == 404) return Optional.empty();
+            throw new IOException("cannot read blob " + blobPath + " of storage account " + account.name() + ": " + e.getStatusCode(), e);
+        } catch (RuntimeException e) {
+            throw new IOException("cannot read blob " + blobPath + " of storage account " + account.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final class CountingStream extends java.io.FilterInputStream {
+        long count;
+
+        CountingStream(InputStream in) { super(in); }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) count++;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) count += n;
+            return n;
+        }
     }
 
     /** The complete file of a blob in a local account, if present. */

@@ -84,4 +84,72 @@ class CaptureRepositoryTest {
         assertEquals(3, repo.countOpen(db, "/subscriptions/"));
         assertEquals(0, repo.countOpen(db, "/subscriptions/u/"));
     }
+
+    @DatabaseTest
+    void claimBlob_onePerObjectOfAnAccount(Database db) {
+        assertTrue(repo.claimBlob(db, "acct-a", "network-watcher-logs/x.cap", "c-1"));
+        assertFalse(repo.claimBlob(db, "acct-a", "network-watcher-logs/x.cap", "c-2"));
+        assertTrue(repo.blobClaimed(db, "acct-a", "network-watcher-logs/x.cap"));
+        // another account, or another path (blob names are case-sensitive), is another object
+        assertTrue(repo.claimBlob(db, "acct-b", "network-watcher-logs/x.cap", "c-3"));
+        assertTrue(repo.claimBlob(db, "acct-a", "network-watcher-logs/X.cap", "c-4"));
+    }
+
+    @DatabaseTest
+    void recordStored_roundTripsAndSurvivesStateUpdates(Database db) {
+        Capture c = capture("c-1", "pc1", "vm1", T);
+        repo.insert(db, c);
+        repo.recordCommitted(db, "c-1", 1234);
+        assertEquals(new Capture.StoredFile(1234L, null, null), repo.findByKey(db, "c-1").orElseThrow().stored());
+        String sha = "ab".repeat(32);
+        repo.recordStored(db, "c-1", new Capture.StoredFile(1234L, sha, Capture.UploadCheck.VERIFIED));
+        Capture read = repo.findByKey(db, "c-1").orElseThrow();
+        repo.updateState(db, read);
+        assertEquals(new Capture.StoredFile(1234L, sha, Capture.UploadCheck.VERIFIED), repo.findByKey(db, "c-1").orElseThrow().stored());
+    }
+
+    @DatabaseTest
+    void collectTombstones_deletesOnlySettledDeletedCapturesAndTheirClaims(Database db) {
+        Capture settled = capture("c-1", "pc1", "vm1", T);
+        Capture unsettled = capture("c-2", "pc2", "vm1", T);
+        Capture live = capture("c-3", "pc3", "vm1", T);
+        for (Capture c : List.of(settled, unsettled, live)) {
+            repo.insert(db, c);
+            repo.claimBlob(db, "acct", "network-watcher-logs/" + c.key() + ".cap", c.key());
+        }
+        repo.updateState(db, new Capture(settled.key(), settled.id(), settled.watcherKey(), settled.vmKey(), settled.properties(),
+                settled.order(), "e", "Succeeded", T, true, false, "Stopped", null, List.of(), null, null, null, null, null, true));
+        repo.updateState(db, new Capture(unsettled.key(), unsettled.id(), unsettled.watcherKey(), unsettled.vmKey(), unsettled.properties(),
+                unsettled.order(), "e", "Succeeded", T, true, false, "Running", null, List.of(), null, null, null, null, null, false));
+        repo.updateState(db, new Capture(live.key(), live.id(), live.watcherKey(), live.vmKey(), live.properties(),
+                live.order(), "e", "Succeeded", T, false, false, "Stopped", null, List.of(), null, null, null, null, null, true));
+
+        assertEquals(1, repo.collectTombstones(db));
+        assertTrue(repo.findByKey(db, "c-1").isEmpty());
+        assertFalse(repo.blobClaimed(db, "acct", "network-watcher-logs/c-1.cap"));
+        assertTrue(repo.findByKey(db, "c-2").isPresent());
+        assertTrue(repo.blobClaimed(db, "acct", "network-watcher-logs/c-2.cap"));
+        assertTrue(repo.findByKey(db, "c-3").isPresent());
+        assertEquals(0, repo.collectTombstones(db));
+    }
+
+    @DatabaseTest
+    void finishedUnsettled_listsFinishedCapturesWithoutAVerdict(Database db) {
+        Capture c = capture("c-1", "pc1", "vm1", T);
+        repo.insert(db, c);
+        assertTrue(repo.finishedUnsettled(db).isEmpty());
+        repo.updateState(db, new Capture(c.key(), c.id(), c.watcherKey(), c.vmKey(), c.properties(), c.order(), "e", "Succeeded", T,
+                false, false, "Stopped", null, List.of(), null, null, null, null, null, false));
+        assertEquals(List.of("c-1"), repo.finishedUnsettled(db).stream().map(Capture::key).toList());
+        repo.recordStored(db, "c-1", new Capture.StoredFile(1L, "ab".repeat(32), Capture.UploadCheck.MISMATCH));
+        assertTrue(repo.finishedUnsettled(db).isEmpty());
+    }
+
+    @DatabaseTest
+    void unclaimed_listsCapturesWithoutAStorageClaim(Database db) {
+        repo.insert(db, capture("c-1", "pc1", "vm1", T));
+        repo.insert(db, capture("c-2", "pc2", "vm1", T.plusSeconds(1)));
+        repo.claimBlob(db, "acct", "network-watcher-logs/c-2.cap", "c-2");
+        assertEquals(List.of("c-1"), repo.unclaimed(db).stream().map(Capture::key).toList());
+    }
 }

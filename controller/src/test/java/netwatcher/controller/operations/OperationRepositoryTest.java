@@ -47,4 +47,21 @@ class OperationRepositoryTest {
         assertEquals(null, op.httpStatus());
         assertEquals(T.plusSeconds(3), op.updatedAt());
     }
+
+    @DatabaseTest
+    void deleteExpired_removesFinishedBeforeCutoffAndAbandonedPending(Database db) {
+        repo.insert(db, new Operation("old", "sub", "westeurope", "capture.stop", "c-1", Operation.Status.Succeeded, 204, null, null,
+                T, T, T));
+        repo.insert(db, new Operation("recent", "sub", "westeurope", "capture.stop", "c-1", Operation.Status.Succeeded, 204, null, null,
+                T.plusSeconds(100), T.plusSeconds(100), T.plusSeconds(100)));
+        repo.insert(db, pending("abandoned")); // deadline T+60
+        repo.insert(db, new Operation("running", "sub", "westeurope", "capture.create", "c-1", Operation.Status.InProgress, null, null,
+                null, T, T, T.plusSeconds(1000)));
+
+        assertEquals(2, repo.deleteExpired(db, T.plusSeconds(61)));
+        assertTrue(repo.find(db, "old").isEmpty());
+        assertTrue(repo.find(db, "abandoned").isEmpty());
+        assertTrue(repo.find(db, "recent").isPresent());
+        assertTrue(repo.find(db, "running").isPresent());
+    }
 }

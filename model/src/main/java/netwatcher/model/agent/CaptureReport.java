@@ -24,12 +24,33 @@ import java.util.List;
  * @param filePath     the file on the host
  * @param uploadState  none | pending | uploading | done | failed
  * @param uploadedBytes bytes confirmed by the storage account
+ * @param fileSha256   SHA-256 (lower-case hex) of the capture file as the agent uploaded it, computed while
+ *                     uploading; set with uploadState {@code done}, else null (and null from older agents)
  */
 public record CaptureReport(String key, String status, String stopReason, List<String> errors, String message,
                             Instant startTime, Instant endTime, long packets, long bytes, long kernelDrops,
                             long interfaceDrops, long kernelReceived, Instant firstPacketTime,
-                            Instant lastPacketTime, String filePath, String uploadState, long uploadedBytes) {
+                            Instant lastPacketTime, String filePath, String uploadState, long uploadedBytes,
+                            String fileSha256) {
     public CaptureReport {
         errors = errors == null ? List.of() : List.copyOf(errors);
+        if (fileSha256 != null && !fileSha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("fileSha256 must be 64 lower-case hex digits");
+        }
+    }
+
+    /** A report without a file hash (the upload is not done, or the agent predates hashing). */
+    public CaptureReport(String key, String status, String stopReason, List<String> errors, String message,
+                         Instant startTime, Instant endTime, long packets, long bytes, long kernelDrops,
+                         long interfaceDrops, long kernelReceived, Instant firstPacketTime,
+                         Instant lastPacketTime, String filePath, String uploadState, long uploadedBytes) {
+        this(key, status, stopReason, errors, message, startTime, endTime, packets, bytes, kernelDrops, interfaceDrops,
+                kernelReceived, firstPacketTime, lastPacketTime, filePath, uploadState, uploadedBytes, null);
+    }
+
+    /** This report with another upload state, confirmed byte count and file hash. */
+    public CaptureReport withUpload(String state, long confirmedBytes, String sha256) {
+        return new CaptureReport(key, status, stopReason, errors, message, startTime, endTime, packets, bytes, kernelDrops,
+                interfaceDrops, kernelReceived, firstPacketTime, lastPacketTime, filePath, state, confirmedBytes, sha256);
     }
 }
