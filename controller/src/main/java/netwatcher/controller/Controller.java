@@ -90,10 +90,10 @@ public final class Controller implements AutoCloseable {
             this.agents = new AgentService(db, new AgentRepository(), compute, watchers, subscriptions,
                     security.enrollmentTokens(), presence, clock);
             CaptureService captures = new CaptureService(db, new CaptureRepository(), compute, storage, presence, presence::signal,
-                    new CaptureService.Settings(config.agentWait(), config.agentLostAfter()), clock);
+                    new CaptureService.Settings(config.agentWait(), config.agentLostAfter()), clock, security.access());
             agents.captures(captures);
             CheckService checks = new CheckService(db, new CheckRepository(), compute, presence, presence::signal,
-                    CheckService.Settings.defaults(), clock);
+                    CheckService.Settings.defaults(), clock, security.access());
             agents.checks(checks);
             operations.register(CheckService.OP_KIND, checks.resolver());
             watchers.onDelete(captures::deleteAllOf);

@@ -55,7 +55,7 @@ public final class CaptureRoutes {
         ArmResourceId id = id(w, v);
         CaptureSpec spec = CaptureSpecParser.parse(ex.body(Long.MAX_VALUE));
         ArmNames.checkPreconditions(ex, captures.findExisting(id));
-        Capture c = captures.create(w, id, spec, ex.baseUrl());
+        Capture c = captures.create(ex.caller(), w, id, spec, ex.baseUrl());
         Operation op = operations.start(ex, id.subscriptionId(), w.location(), CaptureService.OP_CREATE, c.key(),
                 captures.settings().agentWait().plus(Duration.ofSeconds(30)));
         operations.setPollingHeaders(ex, op, false);
