@@ -99,6 +99,9 @@ public final class Controller implements AutoCloseable {
             watchers.onDelete(captures::deleteAllOf);
             operations.register(CaptureService.OP_CREATE, captures.createResolver());
             operations.register(CaptureService.OP_STOP, captures.stopResolver());
+            operations.registerResource(CheckService.OP_KIND, checks::resourceOfKey);
+            operations.registerResource(CaptureService.OP_CREATE, captures::resourceOfKey);
+            operations.registerResource(CaptureService.OP_STOP, captures::resourceOfKey);
 
             Router router = new Router();
             router.add("GET", "/healthz", Router.Kind.PUBLIC, (ex, v) -> ex.json(200, Map.of("status", "ok")));

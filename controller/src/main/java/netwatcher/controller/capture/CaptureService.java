@@ -359,6 +359,11 @@ public final class CaptureService {
         });
     }
 
+    /** The ARM id of the capture with internal key {@code key} (deleted ones too), for authorizing polls of its operations. */
+    public Optional<String> resourceOfKey(String key) {
+        return repo.findByKey(db, key).map(c -> c.id().toString());
+    }
+
     /** Resolves capture.create: done when the agent took the capture, failed when it could not. */
     public OperationResolver createResolver() {
         return op -> {

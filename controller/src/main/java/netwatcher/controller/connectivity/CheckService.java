@@ -371,6 +371,11 @@ public final class CheckService {
         return Optional.of(new OperationResolver.Progress(Math.round(percent * 10) / 10.0, props));
     }
 
+    /** The ARM path of the check with internal key {@code key} (under its watcher), for authorizing polls of its operation. */
+    public Optional<String> resourceOfKey(String key) {
+        return repo.find(db, key).map(CheckRow::checkId);
+    }
+
     /** Resolves the check operation: done when the check is; reports {@link #progress} meanwhile. */
     public OperationResolver resolver() {
         return new OperationResolver() {

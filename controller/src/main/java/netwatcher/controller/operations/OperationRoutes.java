@@ -28,13 +28,21 @@ public final class OperationRoutes {
         router.add("GET", BASE + "/operationResults/{id}", Router.Kind.ARM_DEFERRED_AUTHZ, this::result);
     }
 
+    /**
+     * The operation, authorized before it is resolved: a caller with no role in the subscription gets
+     * 403 whether or not the operation exists; otherwise it needs read access to the resource the
+     * operation acts on (the capture, the watcher of a check), as a GET of that resource would.
+     */
     private Operation load(Exchange ex, Map<String, String> vars) {
-        Operation op = operations.poll(vars.get("id"))
+        String path = "/subscriptions/" + vars.get("sub") + "/providers/Microsoft.Network/locations/" + vars.get("location")
+                + "/operations/" + vars.get("id");
+        if (!access.canSee(ex.caller(), vars.get("sub"))) access.authorize(ex.caller(), "GET", path);
+        Operation found = operations.find(vars.get("id"))
                 .filter(o -> o.subscriptionId().equalsIgnoreCase(vars.get("sub")) && o.location().equalsIgnoreCase(vars.get("location")))
                 .orElseThrow(() -> ArmErrorCode.OperationNotFound.exception("Operation '" + vars.get("id")
                         + "' was not found in subscription '" + vars.get("sub") + "' and location '" + vars.get("location") + "'."));
-        access.authorize(ex.caller(), "GET", op.targetKey() == null ? "/subscriptions/" + op.subscriptionId() : op.targetKey());
-        return op;
+        access.authorize(ex.caller(), "GET", operations.resourceOf(found));
+        return operations.poll(found.id()).orElse(found);
     }
 
     private void status(Exchange ex, Map<String, String> vars) {
