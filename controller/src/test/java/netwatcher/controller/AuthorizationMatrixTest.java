@@ -354,4 +354,17 @@ class AuthorizationMatrixTest {
                 tokens.get(Who.OTHER_SUBSCRIPTION));
         assertEquals(403, missing.status(), missing.body());
     }
+
+    @Test
+    void operationPoll_ofACheck_needsReadOnItsWatcher() throws Exception {
+        var post = c.send("POST", nw + "/ipFlowVerify" + V, ipFlowVerify(victim.vmId), tokens.get(Who.SUBSCRIPTION));
+        assertEquals(202, post.status(), post.body());
+        String status = post.header("Azure-AsyncOperation");
+        assertEquals(200, c.send("GET", status, null, tokens.get(Who.READER)).status());
+        assertEquals(200, c.send("GET", status, null, tokens.get(Who.WATCHER_RG)).status());
+        var vmOnly = c.send("GET", status, null, tokens.get(Who.VM_RG));
+        assertEquals(403, vmOnly.status(), vmOnly.body());
+        var result = c.send("GET", post.header("Location"), null, tokens.get(Who.VM_RG));
+        assertEquals(403, result.status(), result.body());
+    }
 }
