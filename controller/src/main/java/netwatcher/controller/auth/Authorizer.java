@@ -32,6 +32,10 @@ import netwatcher.arm.ArmResourceId;
  * path must include the required role. Paths with {@code .} or {@code ..} segments are denied.</li>
  * </ul>
  *
+ * <p>{@link #check(Principal, Role, netwatcher.arm.ArmResourceId)} answers the other question a
+ * request raises: may the principal use a resource the request's body references (a capture's
+ * target VM and storage account, a check's VMs)? See docs/security.md for the roles each needs.
+ *
  * <p>Thread-safe; each call reads the principal's assignments from the repository.
  */
 public final class Authorizer {
