@@ -93,16 +93,17 @@ public final class Controller implements AutoCloseable {
             this.agents = new AgentService(db, new AgentRepository(), compute, watchers, subscriptions,
                     security.enrollmentTokens(), presence, clock);
             CaptureService captures = new CaptureService(db, new CaptureRepository(), compute, storage, presence, presence::signal,
-                    new CaptureService.Settings(config.agentWait(), config.agentLostAfter()), clock);
+                    new CaptureService.Settings(config.agentWait(), config.agentLostAfter()), clock, security.access());
             agents.captures(captures);
             captures.claimExistingStorageLocations();
             CheckService checks = new CheckService(db, new CheckRepository(), compute, presence, presence::signal,
-                    CheckService.Settings.defaults(), clock);
+                    CheckService.Settings.defaults(), clock, security.access());
             agents.checks(checks);
             operations.register(CheckService.OP_KIND, checks.resolver());
             watchers.onDelete(captures::deleteAllOf);
             operations.register(CaptureService.OP_CREATE, captures.createResolver());
             operations.register(CaptureService.OP_STOP, captures.stopResolver());
+            operations.registerResource(CheckService.OP_KIND, checks::resourceOfKey);
 
             Router router = new Router();
             router.add("GET", "/healthz", Router.Kind.PUBLIC, (ex, v) -> ex.json(200, Map.of("status", "ok")));

@@ -23,9 +23,14 @@ public final class TestAgent {
     }
 
     public TestAgent(TestController c, String rg, String vmName, String location, List<String> addresses) throws Exception {
+        this(c, c.sub, rg, vmName, location, addresses);
+    }
+
+    /** An agent enrolled in subscription {@code sub} (which the admin must have created). */
+    public TestAgent(TestController c, String sub, String rg, String vmName, String location, List<String> addresses) throws Exception {
         this.c = c;
         this.vmName = vmName;
-        var r = c.send("POST", "/agent/v1/enroll", Json.writeString(new EnrollRequest(c.token, c.sub, rg, vmName, location, vmName)), null);
+        var r = c.send("POST", "/agent/v1/enroll", Json.writeString(new EnrollRequest(c.token, sub, rg, vmName, location, vmName)), null);
         if (r.status() != 200) throw new AssertionError("enroll: " + r.status() + " " + r.body());
         EnrollResponse e = Json.read(r.body(), EnrollResponse.class);
         this.vmId = e.vmId();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import netwatcher.arm.ArmResourceId;
 
 /**
  * Decides whether a principal may make an ARM call, from its role assignments.
@@ -30,6 +31,10 @@ import java.util.Set;
  * <li>Otherwise the principal's strongest role among assignments whose {@link Scope} covers the
  * path must include the required role. Paths with {@code .} or {@code ..} segments are denied.</li>
  * </ul>
+ *
+ * <p>{@link #check(Principal, Role, netwatcher.arm.ArmResourceId)} answers the other question a
+ * request raises: may the principal use a resource the request's body references (a capture's
+ * target VM and storage account, a check's VMs)? See docs/security.md for the roles each needs.
  *
  * <p>Thread-safe; each call reads the principal's assignments from the repository.
  */
@@ -97,6 +102,47 @@ public final class Authorizer {
         }
         return Decision.deny(required, strongest.map(role -> "role " + role.displayName() + " is not enough")
                 .orElse("no role assignment covers this scope"));
+    }
+
+    /**
+     * Whether {@code principal} holds at least {@code required} on the resource {@code id}: an
+     * assignment at its subscription, or at its resource group. Unlike {@link #check(Principal, String, String)}
+     * this compares the id's parsed subscription and resource group, never a string prefix, so an id
+     * that names a path trick ({@code ..}, {@code ?}, {@code #}, an empty or padded segment) is denied
+     * rather than read as a shorter path. Used for the resources a request references in its body
+     * (a capture's target VM and storage account, a check's VMs), the "linked access checks" of ARM.
+     */
+    public Decision check(Principal principal, Role required, ArmResourceId id) {
+        if (principal.kind() == Principal.Kind.ADMIN) {
+            return Decision.allow(required, "admin");
+        }
+        if (principal.kind() == Principal.Kind.AGENT) {
+            return Decision.deny(required, "agent credentials are valid only for the agent protocol");
+        }
+        if (!wellFormed(id)) {
+            return Decision.deny(required, "invalid resource id");
+        }
+        Optional<Role> strongest = assignments.findByPrincipal(principal.id()).stream()
+                .filter(a -> a.parsedScope().inSubscription(id.subscriptionId()))
+                .filter(a -> a.parsedScope().resourceGroup() == null
+                        || (id.resourceGroup() != null && a.parsedScope().resourceGroup().equalsIgnoreCase(id.resourceGroup())))
+                .map(RoleAssignment::role)
+                .max(Enum::compareTo);
+        if (strongest.isPresent() && strongest.get().includes(required)) {
+            return Decision.allow(required, "role " + strongest.get().displayName());
+        }
+        return Decision.deny(required, strongest.map(role -> "role " + role.displayName() + " is not enough")
+                .orElse("no role assignment covers this resource"));
+    }
+
+    private static boolean wellFormed(ArmResourceId id) {
+        if (!Scope.validSegment(id.subscriptionId()) || (id.resourceGroup() != null && !Scope.validSegment(id.resourceGroup()))) {
+            return false;
+        }
+        for (String name : id.names()) {
+            if (!Scope.validSegment(name) || name.contains("#")) return false;
+        }
+        return !id.subscriptionId().contains("#") && (id.resourceGroup() == null || !id.resourceGroup().contains("#"));
     }
 
     /** The subscriptions in which the principal holds any role (the admin: use {@link #seesAllSubscriptions}). */

@@ -28,4 +28,16 @@ public record Decision(boolean allowed, Role required, String reason) {
                 + (required == null ? "" : " (requires role " + required.displayName() + ")")
                 + ". If access was recently granted, please refresh your credentials.";
     }
+
+    /**
+     * The 403 message for a resource a request references (ARM's linked access check): names the
+     * caller, the referenced resource, the request property that named it and the role it needs.
+     */
+    public String linkedMessage(Principal principal, String operation, String linkedResource, String field) {
+        return "The client '" + principal.displayName() + "' with object id '" + principal.id()
+                + "' does not have authorization to use resource '" + linkedResource + "' (property '" + field
+                + "') in '" + operation + "'" + (required == null ? "" : ": it needs role " + required.displayName()
+                + " on that resource, its resource group or its subscription") + ", or the resource id is invalid."
+                + " If access was recently granted, please refresh your credentials.";
+    }
 }

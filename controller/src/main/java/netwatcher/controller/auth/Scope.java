@@ -104,7 +104,7 @@ public record Scope(String subscriptionId, String resourceGroup) {
         return Optional.of(List.copyOf(segments));
     }
 
-    private static boolean validSegment(String value) {
+    static boolean validSegment(String value) {
         return value != null && !value.isBlank() && value.length() <= 128 && !value.contains("/")
                 && !value.contains("?") && !value.equals(".") && !value.equals("..") && value.strip().equals(value);
     }

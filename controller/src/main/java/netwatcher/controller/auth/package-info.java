@@ -10,7 +10,9 @@
  * algorithms, JWKS cached and refreshed on key rotation), and pluggable verifiers such as the agent
  * registry's. What: {@link netwatcher.controller.auth.Authorizer} maps HTTP method and resource path
  * to Reader/Contributor/Owner and checks role assignments scoped to subscriptions or resource
- * groups. State (service principals, role assignments, enrollment tokens) lives in small repositories
+ * groups; its second form checks a role on a resource a request references in its body (ARM's
+ * linked access check, by parsed subscription and resource group; docs/security.md). State
+ * (service principals, role assignments, enrollment tokens) lives in small repositories
  * (SQL visible, on {@link netwatcher.controller.db.Database}) over the tables of
  * {@code db/migration/security/V1__security.sql}; secrets are
  * server-generated 256-bit values stored only as SHA-256 hashes

@@ -41,6 +41,10 @@ public final class CaptureRoutes {
         router.add("POST", PC + "/stop", Router.Kind.ARM, this::stop);
         operations.registerComputed(QUERY_STATUS_TAG, this::queryStatusResult);
         operations.registerComputed(STOP_DONE_TAG, this::stopDoneResult);
+        // a poll of any capture operation needs read access to the capture, as its GET would
+        for (String kind : new String[] {CaptureService.OP_CREATE, CaptureService.OP_STOP, OP_QUERY_STATUS}) {
+            operations.registerResource(kind, captures::resourceOfKey);
+        }
     }
 
     /** Tag of a stop that had nothing to do (the capture had ended): answered 204 when polled, stores nothing. */
@@ -79,7 +83,7 @@ public final class CaptureRoutes {
         ArmResourceId id = id(w, v);
         CaptureSpec spec = CaptureSpecParser.parse(ex.body(Long.MAX_VALUE));
         ArmNames.checkPreconditions(ex, captures.findExisting(id));
-        Capture c = captures.create(w, id, spec, ex.baseUrl());
+        Capture c = captures.create(ex.caller(), w, id, spec, ex.baseUrl());
         Operation op = operations.start(ex, id.subscriptionId(), w.location(), CaptureService.OP_CREATE, c.key(),
                 captures.settings().agentWait().plus(Duration.ofSeconds(30)));
         operations.setPollingHeaders(ex, op, false);

@@ -21,6 +21,8 @@ import netwatcher.controller.compute.Vm;
 import netwatcher.controller.db.Database;
 import netwatcher.controller.db.DatabaseException;
 import netwatcher.controller.db.SqlOperations;
+import netwatcher.controller.http.AccessControl;
+import netwatcher.controller.http.Caller;
 import netwatcher.controller.operations.OperationResolver;
 import netwatcher.controller.resources.ArmNames;
 import netwatcher.controller.storage.StorageAccount;
@@ -53,9 +55,12 @@ public final class CaptureService {
     private final Consumer<String> desiredStateChanged;
     private final Settings settings;
     private final Clock clock;
+    private final AccessControl access;
 
     public CaptureService(Database db, CaptureRepository repo, ComputeService compute, StorageService storage,
-                          AgentPresence presence, Consumer<String> desiredStateChanged, Settings settings, Clock clock) {
+                          AgentPresence presence, Consumer<String> desiredStateChanged, Settings settings, Clock clock,
+                          AccessControl access) {
+        this.access = access;
         this.db = db;
         this.repo = repo;
         this.compute = compute;
@@ -69,8 +74,13 @@ public final class CaptureService {
 
     public Settings settings() { return settings; }
 
-    /** Validated intent to create: resolves the VM and the storage, then records everything in one transaction. */
-    public Capture create(Watcher watcher, ArmResourceId id, CaptureSpec spec, String baseUrl) {
+    /**
+     * Validated intent to create: authorizes {@code caller} on every resource the capture references
+     * (before looking any up, so a refusal says nothing about their existence), resolves the VM and
+     * the storage, then records everything in one transaction.
+     */
+    public Capture create(Caller caller, Watcher watcher, ArmResourceId id, CaptureSpec spec, String baseUrl) {
+        access.authorizeReferences(caller, id, spec.references());
         Vm vm = compute.findVm(spec.target()).orElseThrow(() -> ArmErrorCode.InvalidResourceReference.exception(
                 "Resource " + spec.target() + " referenced by resource " + id + " was not found: no agent has registered that"
                         + " virtual machine. Install the netwatcher agent on the host (see README).", "properties.target"));
@@ -549,6 +559,11 @@ public final class CaptureService {
             computeRepo.bumpGeneration(h, locked.vmKey());
             return null;
         });
+    }
+
+    /** The ARM id of the capture with internal key {@code key} (deleted ones too), for authorizing polls of its operations. */
+    public Optional<String> resourceOfKey(String key) {
+        return repo.findByKey(db, key).map(c -> c.id().toString());
     }
 
     /** Resolves capture.create: done when the agent took the capture, failed when it could not. */

@@ -1,7 +1,10 @@
 package netwatcher.controller.capture;
 
+import java.util.ArrayList;
 import java.util.List;
 import netwatcher.arm.ArmResourceId;
+import netwatcher.controller.http.AccessControl.Permission;
+import netwatcher.controller.http.AccessControl.Reference;
 import netwatcher.model.agent.CaptureOrder.WireFilter;
 
 /**
@@ -25,6 +28,21 @@ public record CaptureSpec(ArmResourceId target, String targetType, List<String> 
         scopeInclude = List.copyOf(scopeInclude);
         scopeExclude = List.copyOf(scopeExclude);
         filters = List.copyOf(filters);
+    }
+
+    /**
+     * Every resource this capture acts on besides its watcher: the target VM (Contributor: a capture
+     * records that host's traffic; in the watcher's subscription) and the storage account the file is
+     * written to (Contributor; any subscription).
+     */
+    public List<Reference> references() {
+        List<Reference> refs = new ArrayList<>();
+        refs.add(Reference.local("properties.target", target, Permission.WRITE));
+        if (storageId != null) {
+            refs.add(Reference.anywhere("properties.storageLocation.storageId",
+                    ArmResourceId.parse(storageId, "properties.storageLocation.storageId"), Permission.WRITE));
+        }
+        return List.copyOf(refs);
     }
 
     public CaptureSpec withStoragePath(String path) {

@@ -66,7 +66,7 @@ public final class CheckRequestParser {
             throw ArmErrorCode.InvalidParameter.exception("Property 'destination.port' must be 0 or absent for protocol Icmp.", "destination.port");
         }
         return new CheckRequest(CheckRequest.CONNECTIVITY, sourceVm, sourcePort, destVm, address, destPort, protocol, http, ipVersion,
-                null, null, 0);
+                null, null, 0, null);
     }
 
     public static CheckRequest ipFlowVerify(byte[] json) {
@@ -78,9 +78,9 @@ public final class CheckRequestParser {
         int remotePort = port(root, "remotePort");
         String localIp = ip(root.requireString("localIPAddress"), "localIPAddress");
         String remoteIp = ip(root.requireString("remoteIPAddress"), "remoteIPAddress");
-        root.string("targetNicResourceId").ifPresent(s -> ArmResourceId.parse(s, "targetNicResourceId"));
+        String nic = nic(root);
         return new CheckRequest(CheckRequest.IP_FLOW_VERIFY, vm, 0, null, remoteIp, remotePort, protocol, null, null, direction,
-                localIp, localPort);
+                localIp, localPort, nic);
     }
 
     public static CheckRequest nextHop(byte[] json) {
@@ -88,8 +88,14 @@ public final class CheckRequestParser {
         String vm = vm(root.requireString("targetResourceId"), "targetResourceId");
         String source = ip(root.requireString("sourceIPAddress"), "sourceIPAddress");
         String dest = ip(root.requireString("destinationIPAddress"), "destinationIPAddress");
-        root.string("targetNicResourceId").ifPresent(s -> ArmResourceId.parse(s, "targetNicResourceId"));
-        return new CheckRequest(CheckRequest.NEXT_HOP, vm, 0, null, dest, 0, null, null, null, null, source, 0);
+        String nic = nic(root);
+        return new CheckRequest(CheckRequest.NEXT_HOP, vm, 0, null, dest, 0, null, null, null, null, source, 0, nic);
+    }
+
+    /** The optional {@code targetNicResourceId}: a resource id (authorized like the target), or null. */
+    private static String nic(ArmBody root) {
+        return root.string("targetNicResourceId")
+                .map(s -> ArmResourceId.parse(s, "targetNicResourceId").toString()).orElse(null);
     }
 
     private static String vm(String id, String field) {

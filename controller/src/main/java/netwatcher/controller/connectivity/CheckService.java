@@ -24,6 +24,8 @@ import netwatcher.controller.connectivity.CheckRepository.CheckRow;
 import netwatcher.controller.connectivity.CheckRepository.Part;
 import netwatcher.controller.db.Database;
 import netwatcher.controller.db.SqlOperations;
+import netwatcher.controller.http.AccessControl;
+import netwatcher.controller.http.Caller;
 import netwatcher.controller.operations.OperationResolver;
 import netwatcher.controller.watchers.Watcher;
 import netwatcher.model.check.CheckOrder;
@@ -64,9 +66,11 @@ public final class CheckService {
     private final Consumer<String> desiredStateChanged;
     private final Settings settings;
     private final Clock clock;
+    private final AccessControl access;
 
     public CheckService(Database db, CheckRepository repo, ComputeService compute, AgentPresence presence,
-                        Consumer<String> desiredStateChanged, Settings settings, Clock clock) {
+                        Consumer<String> desiredStateChanged, Settings settings, Clock clock, AccessControl access) {
+        this.access = access;
         this.db = db;
         this.repo = repo;
         this.compute = compute;
@@ -76,8 +80,14 @@ public final class CheckService {
         this.clock = clock;
     }
 
-    /** Records a check and the parts of the agents involved; returns its key. */
-    public String create(Watcher watcher, CheckRequest req, ApiVersion version) {
+    /**
+     * Records a check and the parts of the agents involved; returns its key. First authorizes
+     * {@code caller} on every VM the request names (before looking any up; nothing is recorded when
+     * one is refused). Observers are the connected VMs of the subscription that the caller may read:
+     * a check never arms an agent, nor names a hop, on a VM its caller cannot see.
+     */
+    public String create(Caller caller, Watcher watcher, CheckRequest req, ApiVersion version) {
+        access.authorizeReferences(caller, watcher.id(), req.references());
         ArmResourceId sourceId = ArmResourceId.tryParse(req.sourceVm()).orElseThrow();
         String field = req.kind().equals(CheckRequest.CONNECTIVITY) ? "source.resourceId" : "targetResourceId";
         Vm source = compute.findVm(sourceId).orElseThrow(() -> ArmErrorCode.InvalidResourceReference.exception("Resource "
@@ -131,7 +141,7 @@ public final class CheckService {
         if (connectivity) {
             for (Vm vm : compute.listVms(sourceId.subscriptionId(), null)) {
                 if (vm.id().key().equals(source.id().key())) continue;
-                if (presence.of(vm.id().key()).connected()) observers.add(vm);
+                if (presence.of(vm.id().key()).connected() && access.allows(caller, AccessControl.Permission.READ, vm.id())) observers.add(vm);
             }
         }
         CheckRow row = new CheckRow(key, req.kind(), checkId, sourceId.subscriptionId().toLowerCase(java.util.Locale.ROOT),
@@ -362,6 +372,11 @@ public final class CheckService {
             props.put("hops", hops);
         }
         return Optional.of(new OperationResolver.Progress(Math.round(percent * 10) / 10.0, props));
+    }
+
+    /** The ARM path of the check with internal key {@code key} (under its watcher), for authorizing polls of its operation. */
+    public Optional<String> resourceOfKey(String key) {
+        return repo.find(db, key).map(CheckRow::checkId);
     }
 
     /** Resolves the check operation: done when the check is; reports {@link #progress} meanwhile. */

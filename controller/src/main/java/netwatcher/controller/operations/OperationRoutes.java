@@ -2,7 +2,9 @@ package netwatcher.controller.operations;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.Supplier;
 import netwatcher.arm.ArmErrorCode;
+import netwatcher.arm.ArmException;
 import netwatcher.controller.http.AccessControl;
 import netwatcher.controller.http.Exchange;
 import netwatcher.controller.http.Router;
@@ -28,13 +30,23 @@ public final class OperationRoutes {
         router.add("GET", BASE + "/operationResults/{id}", Router.Kind.ARM_DEFERRED_AUTHZ, this::result);
     }
 
+    /**
+     * The operation, authorized before it is resolved: a caller with no role in the subscription gets
+     * 403 whether or not the operation exists; otherwise it needs read access to the resource the
+     * operation acts on (the capture, the watcher of a check), as a GET of that resource would.
+     */
     private Operation load(Exchange ex, Map<String, String> vars) {
-        Operation op = operations.poll(vars.get("id"))
+        String path = "/subscriptions/" + vars.get("sub") + "/providers/Microsoft.Network/locations/" + vars.get("location")
+                + "/operations/" + vars.get("id");
+        if (!access.canSee(ex.caller(), vars.get("sub"))) access.authorize(ex.caller(), "GET", path);
+        Supplier<ArmException> notFound = () -> ArmErrorCode.OperationNotFound.exception("Operation '" + vars.get("id")
+                + "' was not found in subscription '" + vars.get("sub") + "' and location '" + vars.get("location") + "'.");
+        Operation found = operations.find(vars.get("id"))
                 .filter(o -> o.subscriptionId().equalsIgnoreCase(vars.get("sub")) && o.location().equalsIgnoreCase(vars.get("location")))
-                .orElseThrow(() -> ArmErrorCode.OperationNotFound.exception("Operation '" + vars.get("id")
-                        + "' was not found in subscription '" + vars.get("sub") + "' and location '" + vars.get("location") + "'."));
-        access.authorize(ex.caller(), "GET", op.targetKey() == null ? "/subscriptions/" + op.subscriptionId() : op.targetKey());
-        return op;
+                .orElseThrow(notFound);
+        access.authorize(ex.caller(), "GET", operations.resourceOf(found));
+        // empty once the operation has expired (or its computed target is gone): 404, as ARM
+        return operations.poll(found.id()).orElseThrow(notFound);
     }
 
     private void status(Exchange ex, Map<String, String> vars) {

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import netwatcher.arm.ArmError;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.controller.db.Database;
@@ -29,6 +30,7 @@ public final class OperationService {
     private final Duration retention;
     private final Map<String, OperationResolver> resolvers = new ConcurrentHashMap<>();
     private final Map<String, Computed> computed = new ConcurrentHashMap<>();
+    private final Map<String, Function<String, Optional<String>>> resources = new ConcurrentHashMap<>();
 
     public OperationService(Database db, OperationRepository repo, Clock clock) {
         this(db, repo, clock, DEFAULT_RETENTION);
@@ -117,6 +119,14 @@ public final class OperationService {
         resolvers.put(kind, resolver);
     }
 
+    /**
+     * Registers how to find the ARM path of the resource an operation of {@code kind} acts on from
+     * its target key, for kinds whose target key is an internal key (a capture's, a check's).
+     */
+    public void registerResource(String kind, Function<String, Optional<String>> resourceOfTarget) {
+        resources.put(kind, resourceOfTarget);
+    }
+
     /** Records a pending operation whose id is the request id. */
     public Operation start(Exchange ex, String subscriptionId, String location, String kind, String targetKey, Duration timeout) {
         Instant now = clock.instant();
@@ -171,6 +181,26 @@ public final class OperationService {
             case OperationResolver.Failure f -> repo.complete(db, id, Operation.Status.Failed, statusOf(f.error()), null, f.error(), now);
         }
         return repo.find(db, id);
+    }
+
+    /**
+     * The operation as stored (or, for a computed one, as of now), without resolving a pending one: for
+     * authorizing a poll before it has effects.
+     */
+    public Optional<Operation> find(String id) {
+        Optional<Operation> stored = repo.find(db, id);
+        return stored.isPresent() ? stored : pollComputed(id);
+    }
+
+    /**
+     * The ARM path whose read access a poll of {@code op} needs: its target when that is a path, else
+     * what the feature registered for its kind says; failing both, the subscription's operations (Reader on the subscription).
+     */
+    public String resourceOf(Operation op) {
+        String target = op.targetKey();
+        if (target != null && target.startsWith("/subscriptions/")) return target;
+        var resource = resources.get(op.kind());
+        return (resource == null ? Optional.<String>empty() : resource.apply(op.targetKey())).orElse("/subscriptions/" + op.subscriptionId() + "/providers/Microsoft.Network/locations/" + op.location());
     }
 
     /** The progress the operation's resolver reports while it is pending; empty once done or without a hook. */

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import netwatcher.arm.ArmBody;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
+import netwatcher.arm.ArmResourceId;
 import netwatcher.controller.admin.AdminRoutes;
 import netwatcher.controller.admin.AdminViews;
 import netwatcher.controller.agents.EnrollmentTokens;
@@ -103,6 +104,14 @@ public final class SecurityWiring {
         return new Caller(p.id(), Caller.Kind.valueOf(p.kind().name()), p.displayName(), null);
     }
 
+    /** Reading needs Reader; acting on a resource (capturing on it, probing from it, writing to it) needs Contributor. */
+    private static Role role(AccessControl.Permission permission) {
+        return switch (permission) {
+            case READ -> Role.READER;
+            case WRITE -> Role.CONTRIBUTOR;
+        };
+    }
+
     private static Principal toPrincipal(Caller c) {
         return new Principal(c.id(), Principal.Kind.valueOf(c.kind().name()), c.name());
     }
@@ -125,6 +134,25 @@ public final class SecurityWiring {
             Principal p = toPrincipal(caller);
             Decision d = authorizer.check(p, method, path);
             if (!d.allowed()) throw ArmErrorCode.AuthorizationFailed.exception(d.armMessage(p, method, path));
+        }
+
+        @Override
+        public void authorizeReferences(Caller caller, ArmResourceId operation, List<AccessControl.Reference> references) {
+            for (AccessControl.Reference r : references) r.requireReach(operation);
+            if (caller.admin()) return;
+            Principal p = toPrincipal(caller);
+            for (AccessControl.Reference r : references) {
+                Decision d = authorizer.check(p, role(r.permission()), r.id());
+                if (!d.allowed()) {
+                    throw ArmErrorCode.AuthorizationFailed.exception(d.linkedMessage(p, operation.toString(), r.id().toString(), r.field()),
+                            r.field());
+                }
+            }
+        }
+
+        @Override
+        public boolean allows(Caller caller, AccessControl.Permission permission, ArmResourceId id) {
+            return caller.admin() || authorizer.check(toPrincipal(caller), role(permission), id).allowed();
         }
 
         @Override

@@ -15,7 +15,8 @@ import netwatcher.controller.http.Router;
 
 /**
  * {@code Microsoft.Storage/storageAccounts} GET/list, and the download endpoint of local accounts:
- * {@code GET /storage/{account}/{path}} with a bearer token (Reader on the account) and HTTP
+ * {@code GET /storage/{account}/{path}} with a bearer token (Reader on the account; an unknown account
+ * is answered like one the caller may not read) and HTTP
  * range requests ({@code Range: bytes=a-b}, {@code bytes=a-}, {@code bytes=-n}), read by
  * {@link InputPolicy#byteRange}.
  */
@@ -60,10 +61,17 @@ public final class StorageRoutes {
 
     private void download(Exchange ex, Map<String, String> v) throws Exception {
         var caller = access.authenticate(ex.header("Authorization"));
-        StorageAccount account = storage.all().stream().filter(a -> a.name().equalsIgnoreCase(v.get("account"))
-                && a.kind() == StorageAccount.Kind.LOCAL).findFirst()
-                .orElseThrow(() -> ArmErrorCode.NotFound.exception("No local storage account named '" + v.get("account") + "'."));
-        access.authorize(caller, "GET", account.id().toString());
+        var found = storage.all().stream().filter(a -> a.name().equalsIgnoreCase(v.get("account"))
+                && a.kind() == StorageAccount.Kind.LOCAL).findFirst();
+        // an unknown account and one the caller may not read get the same 403: the answer must not
+        // tell a caller without rights which accounts exist (docs/security.md)
+        if (found.isEmpty() ? !caller.admin() : !access.allows(caller, AccessControl.Permission.READ, found.get().id())) {
+            throw ArmErrorCode.AuthorizationFailed.exception("The client '" + caller.name() + "' with object id '" + caller.id()
+                    + "' does not have authorization to read blobs of storage account '" + v.get("account")
+                    + "' (it needs role Reader on the account, its resource group or its subscription), or no such account exists.");
+        }
+        StorageAccount account = found.orElseThrow(() -> ArmErrorCode.NotFound.exception("No local storage account named '"
+                + v.get("account") + "'."));
         Path file = storage.localFile(account, v.get("path")).orElseThrow(() -> ArmErrorCode.NotFound.exception(
                 "The blob '" + v.get("path") + "' does not exist in account '" + account.name() + "' (yet: uploads appear when complete)."));
         long size = Files.size(file);

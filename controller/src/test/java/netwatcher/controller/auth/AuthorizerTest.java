@@ -145,4 +145,40 @@ class AuthorizerTest {
         assertEquals(first, second);
         assertEquals(1, assignments.findByPrincipal(alice.id()).size());
     }
+
+    private static netwatcher.arm.ArmResourceId vm(String sub, String rg, String name) {
+        return netwatcher.arm.ArmResourceId.of(sub, rg, "Microsoft.Compute", "virtualMachines", name);
+    }
+
+    @Test
+    void referencedResource_needsTheRoleAtItsSubscriptionOrResourceGroup() {
+        grant(alice, Role.CONTRIBUTOR, "/subscriptions/a/resourceGroups/apps");
+        grant(alice, Role.READER, "/subscriptions/a/resourceGroups/db");
+
+        assertTrue(authorizer.check(alice, Role.CONTRIBUTOR, vm("A", "APPS", "vm1")).allowed());
+        assertTrue(authorizer.check(alice, Role.READER, vm("a", "db", "vm2")).allowed());
+        assertFalse(authorizer.check(alice, Role.CONTRIBUTOR, vm("a", "db", "vm2")).allowed());
+        assertFalse(authorizer.check(alice, Role.READER, vm("a", "apps2", "vm3")).allowed());
+        assertFalse(authorizer.check(alice, Role.READER, vm("b", "apps", "vm1")).allowed());
+        assertEquals(Role.CONTRIBUTOR, authorizer.check(alice, Role.CONTRIBUTOR, vm("a", "db", "vm2")).required());
+    }
+
+    @Test
+    void referencedResource_withPathTricksInItsId_isDenied() {
+        grant(alice, Role.OWNER, "/subscriptions/a/resourceGroups/apps");
+
+        assertFalse(authorizer.check(alice, Role.READER, vm("a", "apps", "..")).allowed());
+        assertFalse(authorizer.check(alice, Role.READER, vm("a", "apps", "x?y")).allowed());
+        assertFalse(authorizer.check(alice, Role.READER, vm("a", "apps", "x#y")).allowed());
+        assertFalse(authorizer.check(alice, Role.READER, vm("a", "apps", " vm1")).allowed());
+        assertFalse(authorizer.check(alice, Role.READER, vm("a?", "apps", "vm1")).allowed());
+    }
+
+    @Test
+    void referencedResource_adminAlways_agentNever() {
+        assertTrue(authorizer.check(Principal.ADMIN, Role.OWNER, vm("a", "apps", "vm1")).allowed());
+        Principal agent = new Principal("agent-1", Principal.Kind.AGENT, "agent");
+        grant(agent, Role.OWNER, "/subscriptions/a");
+        assertFalse(authorizer.check(agent, Role.READER, vm("a", "apps", "vm1")).allowed());
+    }
 }
