@@ -111,7 +111,9 @@ public final class Controller implements AutoCloseable {
             new OperationRoutes(operations, security.access()).register(router);
             new WatcherRoutes(watchers, subscriptions, operations).register(router);
             new ComputeRoutes(compute, subscriptions, presence).register(router);
-            new CaptureRoutes(captures, watchers, subscriptions, operations).register(router);
+            CaptureRoutes captureRoutes = new CaptureRoutes(captures, watchers, subscriptions, operations);
+            captureRoutes.register(router);
+            captureRoutes.registerOperations();
             new StorageRoutes(storage, security.access()).register(router);
             new CheckRoutes(checks, watchers, subscriptions, operations).register(router);
             new AgentRoutes(agents, captures, storage).register(router);

@@ -39,6 +39,13 @@ public final class CaptureRoutes {
         router.add("GET", PCS, Router.Kind.ARM, this::list);
         router.add("POST", PC + "/queryStatus", Router.Kind.ARM, this::queryStatus);
         router.add("POST", PC + "/stop", Router.Kind.ARM, this::stop);
+    }
+
+    /**
+     * Registers with the operation service how capture operations are answered and authorized when
+     * polled; separate from the routes, which need no service to be listed.
+     */
+    public void registerOperations() {
         operations.registerComputed(QUERY_STATUS_TAG, this::queryStatusResult);
         operations.registerComputed(STOP_DONE_TAG, this::stopDoneResult);
         // a poll of any capture operation needs read access to the capture, as its GET would
