@@ -111,6 +111,8 @@ public final class Controller implements AutoCloseable {
             new OperationRoutes(operations, security.access()).register(router);
             new WatcherRoutes(watchers, subscriptions, operations).register(router);
             new ComputeRoutes(compute, subscriptions, presence).register(router);
+            new netwatcher.controller.routetables.RouteTableRoutes(new netwatcher.controller.routetables.RouteTableService(compute),
+                    subscriptions).register(router);
             new CaptureRoutes(captures, watchers, subscriptions, operations).register(router);
             new StorageRoutes(storage, security.access()).register(router);
             new CheckRoutes(checks, watchers, subscriptions, operations).register(router);
