@@ -25,7 +25,6 @@ import java.util.logging.Logger;
 import netwatcher.agent.probe.Addresses;
 import netwatcher.agent.probe.ParisTracer;
 import netwatcher.agent.probe.ProbeException;
-import netwatcher.agent.probe.ProbeOutcome;
 import netwatcher.agent.probe.ProbeResult;
 import netwatcher.agent.probe.ProbeRun;
 import netwatcher.agent.probe.ProbeTarget;
@@ -44,8 +43,9 @@ import netwatcher.model.check.ProbeSpec;
  *   {@code DnsResolution} finding), asks the host for a blocking route ({@code UserDefinedRoute}),
  *   snapshots the firewall, probes ({@link Prober}; a source that cannot be bound is a
  *   {@code SocketBind} finding), traces ({@link ParisTracer}), explains its own firewall's part from
- *   the counters that moved, adds {@code PortClosed} when every probe got a TCP RST from the
- *   destination, and reports {@code done} with the resolved flow.</li>
+ *   the counters that moved, adds what the probes prove on the hop that answered them
+ *   ({@link ProbeFindings}: PortClosed, TlsHandshake, HttpStatus, IcmpUnreachable), and reports
+ *   {@code done} with the resolved flow.</li>
  *   <li>{@code observer}: on first sight while active, snapshots and reports {@code armed}; once the
  *   order is inactive, explains the resolved flow against that snapshot and reports {@code done}.</li>
  *   <li>{@code verify} / {@code nexthop}: evaluates and reports {@code done}.</li>
@@ -62,7 +62,7 @@ public final class CheckExecutor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CheckExecutor.class.getName());
 
     /** Finding type for "nothing listens on the port" (a netwatcher extension to ARM's issue types). */
-    public static final String PORT_CLOSED = "PortClosed";
+    public static final String PORT_CLOSED = ProbeFindings.PORT_CLOSED;
 
     /**
      * @param probes      defaults for probing (count, timeout, pacing, total limit); the order's spec overrides count and timeout
@@ -448,11 +448,7 @@ public final class CheckExecutor implements AutoCloseable {
             findings.add(new CheckReport.Finding("Unknown", "Local", "Warning",
                     Map.of("Limitation", String.join("; ", limits)), "none"));
         }
-        if (!run.results().isEmpty() && run.results().stream().allMatch(r -> r.outcome() == ProbeOutcome.REFUSED)) {
-            findings.add(new CheckReport.Finding(PORT_CLOSED, "Inbound", "Error", Map.of(
-                    "Address", resolved.destinationAddress(), "Port", Integer.toString(resolved.destinationPort()),
-                    "Reply", "TCP RST to every probe: nothing listens on the port"), "probe"));
-        }
+        findings.addAll(ProbeFindings.of(run, resolved, target.http())); // on the hop that answered (context Address)
         CheckReport.NextHop nextHop = null;
         try {
             nextHop = host.nextHop(resolved);

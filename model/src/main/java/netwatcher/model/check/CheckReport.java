@@ -94,6 +94,13 @@ public record CheckReport(String key, String role, String state, Flow flow, Prob
      * @param ipAddress the gateway, or null
      * @param userDefined true when the route is not a kernel/connected route (proto static/boot added by a user)
      * @param route     the route as `ip route` prints it
+     * @param table     the kernel routing table that holds the route (or whose policy rule refused the flow), or
+     *                  null when no table has a route for it; the controller points {@code routeTableId} at it
      */
-    public record NextHop(String type, String ipAddress, boolean userDefined, String route) {}
+    public record NextHop(String type, String ipAddress, boolean userDefined, String route, String table) {
+        /** A next hop whose table is not known. */
+        public NextHop(String type, String ipAddress, boolean userDefined, String route) {
+            this(type, ipAddress, userDefined, route, null);
+        }
+    }
 }
