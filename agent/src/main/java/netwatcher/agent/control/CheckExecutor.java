@@ -448,7 +448,7 @@ public final class CheckExecutor implements AutoCloseable {
             findings.add(new CheckReport.Finding("Unknown", "Local", "Warning",
                     Map.of("Limitation", String.join("; ", limits)), "none"));
         }
-        findings.addAll(ProbeFindings.of(run, resolved, target.http())); // on the hop that answered (context Address)
+        findings.addAll(ProbeFindings.of(run, resolved, target.http(), trace.hops())); // on the hop that answered (context Address)
         CheckReport.NextHop nextHop = null;
         try {
             nextHop = host.nextHop(resolved);

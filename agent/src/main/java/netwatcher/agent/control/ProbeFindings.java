@@ -39,6 +39,30 @@ final class ProbeFindings {
     private ProbeFindings() {}
 
     static List<CheckReport.Finding> of(ProbeRun run, Flow flow, ProbeSpec.Http http) {
+        return of(run, flow, http, List.of());
+    }
+
+    /**
+     * As {@link #of(ProbeRun, Flow, ProbeSpec.Http)}, plus an {@code IcmpUnreachable} (evidence {@code trace}) for a
+     * trace hop that answered with ICMP destination-unreachable when no probe did: a TCP socket takes a router's
+     * net- or host-unreachable as a soft error and times out, the trace's raw socket sees it.
+     */
+    static List<CheckReport.Finding> of(ProbeRun run, Flow flow, ProbeSpec.Http http, List<CheckReport.TraceHop> trace) {
+        List<CheckReport.Finding> out = fromProbes(run, flow, http);
+        for (CheckReport.TraceHop hop : trace) {
+            if (!"unreachable".equals(hop.reply()) || hop.address() == null) continue;
+            boolean named = out.stream().anyMatch(f -> f.type().equals(ICMP_UNREACHABLE) && hop.address().equals(f.context().get("Address")));
+            if (named) continue;
+            Map<String, String> context = new LinkedHashMap<>();
+            context.put("Address", hop.address());
+            if (hop.icmpCode() != null) context.put("IcmpCode", hop.icmpCode());
+            context.put("Ttl", Integer.toString(hop.ttl()));
+            out.add(new CheckReport.Finding(ICMP_UNREACHABLE, "Local", "Error", context, "trace"));
+        }
+        return out;
+    }
+
+    private static List<CheckReport.Finding> fromProbes(ProbeRun run, Flow flow, ProbeSpec.Http http) {
         int sent = run.results().size();
         Map<String, List<ProbeResult>> groups = new LinkedHashMap<>();
         for (ProbeResult r : run.results()) {

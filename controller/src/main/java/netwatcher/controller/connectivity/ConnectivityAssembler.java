@@ -221,10 +221,12 @@ final class ConnectivityAssembler {
         if (anyCause) for (Hop h : hops) h.issues.removeIf(i -> PORT_CLOSED.equals(i.get("type")));
     }
 
-    /** The address of the hop that answered the probes a finding is about (context Address, evidence probe), or null. */
+    /** Issue types about what a remote hop answered (the agent's context Address names that hop). */
+    private static final java.util.Set<String> ANSWERS = java.util.Set.of(PORT_CLOSED, ICMP_UNREACHABLE, "TlsHandshake", "HttpStatus");
+
+    /** The address of the hop that answered the probes a finding is about (context Address), or null. */
     private static String answeredBy(CheckReport.Finding f) {
-        if (!"probe".equals(f.evidence())) return null;
-        return f.type().equals("SocketBind") ? null : f.context().get("Address");
+        return ANSWERS.contains(f.type()) ? f.context().get("Address") : null;
     }
 
     private static boolean isLoopback(String ip) {
