@@ -214,11 +214,18 @@ final class ConnectivityAssembler {
     private static void withoutSymptomsOfNamedCauses(List<Hop> hops) {
         boolean anyCause = false;
         for (Hop h : hops) {
-            boolean cause = h.issues.stream().anyMatch(i -> CAUSES.contains(i.get("type")) && "Error".equals(i.get("severity")));
+            // a cause counts where its own host reported it: one pinned here from another host (context Host) explains nothing of this hop
+            boolean cause = h.issues.stream().anyMatch(i -> CAUSES.contains(i.get("type")) && "Error".equals(i.get("severity"))
+                    && !hasContext(i, "Host"));
             anyCause |= cause;
             if (cause) h.issues.removeIf(i -> ICMP_UNREACHABLE.equals(i.get("type")));
         }
         if (anyCause) for (Hop h : hops) h.issues.removeIf(i -> PORT_CLOSED.equals(i.get("type")));
+    }
+
+    private static boolean hasContext(Map<String, Object> issue, String key) {
+        return issue.get("context") instanceof List<?> context
+                && context.stream().anyMatch(kv -> kv instanceof Map<?, ?> m && key.equals(m.get("key")));
     }
 
     /** Issue types about what a remote hop answered (the agent's context Address names that hop). */
