@@ -174,6 +174,31 @@ class LabFailureClassTest {
     }
 
     @Test
+    void middleboxAnsweringForTheDestination_isReachableWithAWarningFromTheDestinationsObserver() throws Exception {
+        // fw2 answers for db:1433 by sending the connection to web:80 (DNAT, and masquerade so replies come back)
+        world.bash("fw2", "nft add table ip nwt_mb && nft add chain ip nwt_mb pre '{ type nat hook prerouting priority -100; }'"
+                + " && nft add chain ip nwt_mb post '{ type nat hook postrouting priority 100; }'"
+                + " && nft add rule ip nwt_mb pre ip daddr " + DB + " tcp dport 1433 dnat to " + WEB + ":80"
+                + " && nft add rule ip nwt_mb post ip daddr " + WEB + " tcp dport 80 masquerade");
+        try {
+            JsonNode r = connectivity("{\"resourceId\":\"" + world.vmId("db") + "\",\"port\":1433}", "");
+            assertEquals("Reachable", r.path("connectionStatus").asText(), r.toString());
+            JsonNode db = last(r);
+            assertEquals(DB, db.path("address").asText(), r.toString());
+            JsonNode warning = issue(db, "DestinationNotReached");
+            assertEquals("Warning", warning.path("severity").asText());
+            assertTrue(ctx(warning, "Observed").startsWith("0 tcp port 1433 to " + DB), warning.toString());
+            onlyOn(r, db);
+        } finally {
+            world.bash("fw2", "nft delete table ip nwt_mb");
+        }
+        // without the middlebox the same check has no issue at all
+        JsonNode plain = connectivity("{\"resourceId\":\"" + world.vmId("db") + "\",\"port\":1433}", "");
+        assertEquals("Reachable", plain.path("connectionStatus").asText(), plain.toString());
+        for (JsonNode h : plain.path("hops")) assertTrue(h.path("issues").isEmpty(), plain.toString());
+    }
+
+    @Test
     void destinationOnTheSourceItself_isVnetLocal() throws Exception {
         for (String address : List.of("127.0.0.1", "198.18.1.10")) {
             JsonNode r = connectivity("{\"address\":\"" + address + "\",\"port\":9}", "");

@@ -290,6 +290,16 @@ public final class HostConfig {
     }
 
     /**
+     * Starts counting the flow's packets that arrive at this host when it is the flow's destination (see
+     * {@link ArrivalWitness}); empty when the destination is not a literal address of this host.
+     *
+     * @throws IllegalStateException when nft cannot add the witness table (nothing is left behind)
+     */
+    public Optional<ArrivalWitness> startWitness(Flow flow) {
+        return ArrivalWitness.start(commands, routing, flow);
+    }
+
+    /**
      * Starts an nftables trace of the flow's original direction on this host (see {@link NftTrace}): call it before
      * the probes, {@link NftTrace#stop()} after them, and pass the verdicts to {@link #explain(FirewallSnapshot,
      * FirewallSnapshot, Flow, boolean, List)}. The caller must stop or close it; it adds a table

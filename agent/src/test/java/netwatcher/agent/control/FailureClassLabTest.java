@@ -1,6 +1,7 @@
 package netwatcher.agent.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -209,9 +210,27 @@ class FailureClassLabTest {
         }
     }
 
-    static void exec(String host, String script) {
+    @Test
+    void arrivalWitness_onTheDestination_provesWhetherTheFlowArrived() throws Exception {
+        HostConfig db = new HostConfig(List.of("ip", "netns", "exec", LAB.lab().host("db").namespace()), java.time.InstantSource.system());
+        assertTrue(db.startWitness(new Flow("Tcp", null, 0, WEB, null, 80, null, null)).isEmpty(), "not db's address: no witness");
+        try (var seen = db.startWitness(new Flow("Tcp", null, 0, DB, null, 1433, null, null)).orElseThrow();
+             var unseen = db.startWitness(new Flow("Tcp", null, 0, DB, null, 1435, null, null)).orElseThrow()) {
+            assertTrue(exec("db", "nft list tables").contains("nw_seen_"));
+            CheckReport done = run(labCa(), new Flow("Tcp", null, 0, DB, null, 1433, null, null), new ProbeSpec(3, 500, 4, null));
+            assertEquals(3, done.probes().outcomes().get("connected"), done::toString);
+            assertTrue(seen.finding().isEmpty(), "the probes arrived: no finding");
+            CheckReport.Finding none = unseen.finding().orElseThrow();
+            assertEquals("DestinationNotReached", none.type());
+            assertEquals("Warning", none.severity());
+        }
+        assertFalse(exec("db", "nft list tables").contains("nw_seen_"), "closing removes the witness tables");
+    }
+
+    static String exec(String host, String script) {
         ExecResult r = LAB.lab().exec(host, "sh", "-c", script);
         assertEquals(0, r.exitCode(), () -> script + ": " + r.stderr());
+        return r.stdout();
     }
 
 }

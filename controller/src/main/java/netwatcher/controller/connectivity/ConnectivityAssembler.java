@@ -164,6 +164,9 @@ final class ConnectivityAssembler {
             if (e.getValue().findings().isEmpty()) continue;
             Hop target = hops.stream().filter(h -> e.getKey().equals(h.vmKey)).findFirst().orElse(null);
             for (CheckReport.Finding f : e.getValue().findings()) {
+                // the destination saw none of the probes: a middlebox answered, when they were answered at all (an
+                // unreached destination saw nothing either, and the cause is where they were lost)
+                if (NOT_REACHED.equals(f.type()) && (!reached || target == null || target != destination)) continue;
                 Map<String, Object> issue = issue(f, compute.findVm(e.getKey()).map(Vm::id).orElse(null));
                 if (target == null) {
                     String name = compute.findVm(e.getKey()).map(v -> v.id().name()).orElse(e.getKey());
@@ -203,6 +206,7 @@ final class ConnectivityAssembler {
     /** netwatcher's issue types for what the probes saw (README "Connectivity check"). */
     static final String PORT_CLOSED = "PortClosed";
     static final String ICMP_UNREACHABLE = "IcmpUnreachable";
+    static final String NOT_REACHED = "DestinationNotReached";
     /** Issue types that name a rule or a route: a cause, where a reset or an ICMP error is only its symptom. */
     private static final java.util.Set<String> CAUSES = java.util.Set.of("GuestFirewall", "NetworkSecurityRule", "UserDefinedRoute");
 
