@@ -316,7 +316,8 @@ public final class HostConfig {
      * route (RouteType Blackhole|Unreachable|Prohibit), or a policy rule that refuses it or sends it to a table
      * where such a route matches (RouteType PolicyRule, with Rule). Context: RouteType, RouteOrigin (User when
      * not a kernel/DHCP/RA route, else System), Route (as {@code ip route} / {@code ip rule} prints it), Table,
-     * Rule, KernelError; type UserDefinedRoute, origin Outbound, evidence {@code route-lookup}. A flow with no
+     * Rule (the {@code ip rule} that selected the table or refused the flow, a default one such as
+     * {@code 32766: from all lookup main} too), KernelError; type UserDefinedRoute, origin Outbound, evidence {@code route-lookup}. A flow with no
      * route at all gives RouteType NoRoute (RouteOrigin System). Empty when the kernel routes the flow, or when
      * the destination is not a literal address yet.
      */

@@ -68,7 +68,8 @@ public record CheckReport(String key, String role, String state, Flow flow, Prob
      * A fact about the flow on this host, with its proof.
      *
      * @param type     an ARM IssueType (GuestFirewall, NetworkSecurityRule, UserDefinedRoute, DnsResolution,
-     *                 SocketBind, Platform, Unknown) or netwatcher's PortClosed
+     *                 SocketBind, Platform, Unknown) or one of netwatcher's: PortClosed, TlsHandshake, HttpStatus,
+     *                 IcmpUnreachable (about the hop that answered: context Address), DestinationNotReached
      * @param origin   Inbound, Outbound or Local
      * @param severity Error or Warning
      * @param context  key/value context (RuleName, Table, Chain, Handle, Verdict, RouteType, Route, ...)
