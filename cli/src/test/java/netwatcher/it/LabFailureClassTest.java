@@ -139,6 +139,22 @@ class LabFailureClassTest {
     }
 
     @Test
+    void unreachableRouteOnARegisteredRouter_isItsRouteNotAnIcmpSymptom() throws Exception {
+        world.bash("fw1", "ip route add unreachable " + DB + "/32");
+        try {
+            JsonNode r = connectivity("{\"address\":\"" + DB + "\",\"port\":1433}", "");
+            assertEquals("Unreachable", r.path("connectionStatus").asText(), r.toString());
+            JsonNode fw1 = hopAt(r, "198.18.1.1");
+            JsonNode route = issue(fw1, "UserDefinedRoute");
+            assertTrue(ctx(route, "Route").startsWith("unreachable " + DB), route.toString());
+            assertTrue(ctx(route, "RouteTableId").endsWith("/providers/Microsoft.Network/routeTables/fw1-main"), route.toString());
+            assertTrue(!types(fw1).contains("IcmpUnreachable"), "the route explains fw1's ICMP: " + r);
+        } finally {
+            world.bash("fw1", "ip route del unreachable " + DB + "/32");
+        }
+    }
+
+    @Test
     void policyRouteToABlackholeTable_namesRouteRuleAndRouteTableResource() throws Exception {
         world.bash("app", "ip route add blackhole 198.18.79.0/24 table 79 && ip rule add to 198.18.79.0/24 lookup 79 pref 1000");
         try {
