@@ -145,6 +145,14 @@ class RouteTableApiTest {
         var badName = c.send("PUT", "/agent/v1/host", Json.writeString(new HostReport("test-1.0", "rtvm", "Debian", List.of(),
                 List.of(), List.of(), List.of(new RouteTableReport("../x", List.of())))), agent.bearer());
         assertEquals("routeTables[0].name", badName.json().path("error").path("target").asText());
+        List<RouteTableReport.Route> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) many.add(new RouteTableReport.Route("198.18." + (i / 250) + "." + (i % 250) + "/32", "unicast",
+                null, "eth0", "boot", 0));
+        var tooMany = c.send("PUT", "/agent/v1/host", Json.writeString(new HostReport("test-1.0", "rtvm", "Debian", List.of(),
+                List.of(), List.of(), List.of(new RouteTableReport("a", many), new RouteTableReport("b", many),
+                        new RouteTableReport("c", many)))), agent.bearer());
+        assertEquals(400, tooMany.status(), tooMany.body());
+        assertEquals("routeTables[2].routes", tooMany.json().path("error").path("target").asText());
         assertEquals(200, c.send("GET", tables + "/rtvm-main" + V, null).status()); // nothing of the refused reports applied
     }
 

@@ -14,12 +14,14 @@ import java.util.Set;
  * The host's kernel routing tables for its {@code HostReport}: {@code ip -4} and {@code ip -6 -j -d route show
  * table all}, grouped by table in the kernel's order. Broadcast, multicast and anycast entries are left out (they
  * route no probe); so is every table past {@link #MAX_TABLES} and every route past {@link #MAX_ROUTES} of a table
- * (the controller's limits, docs/agent-protocol.md section 9). Thread-safe (each call runs the commands afresh).
+ * and every route past {@link #MAX_TOTAL_ROUTES} in all (the controller's limits, docs/agent-protocol.md section 9). Thread-safe (each call runs the commands afresh).
  */
 public final class RouteTables {
     /** Tables per report and routes per table, as the controller accepts them. */
     public static final int MAX_TABLES = 64;
     public static final int MAX_ROUTES = 1024;
+    /** Routes per report, all tables together: keeps the host report far below the agent API's 1 MiB body limit. */
+    public static final int MAX_TOTAL_ROUTES = 2048;
     private static final Set<String> LEFT_OUT = Set.of("broadcast", "multicast", "anycast");
     /** Table names the controller accepts (part of an ARM name); a table named otherwise is left out. */
     private static final java.util.regex.Pattern TABLE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
@@ -53,10 +55,13 @@ public final class RouteTables {
             collect(routes, family.equals("-6"), tables);
         }
         List<RouteTableReport> out = new ArrayList<>();
+        int left = MAX_TOTAL_ROUTES;
         for (Map.Entry<String, List<RouteTableReport.Route>> e : tables.entrySet()) {
-            if (out.size() >= MAX_TABLES) break;
+            if (out.size() >= MAX_TABLES || left == 0) break;
             List<RouteTableReport.Route> routes = e.getValue();
-            out.add(new RouteTableReport(e.getKey(), routes.size() > MAX_ROUTES ? routes.subList(0, MAX_ROUTES) : routes));
+            int keep = Math.min(left, Math.min(MAX_ROUTES, routes.size()));
+            out.add(new RouteTableReport(e.getKey(), routes.subList(0, keep)));
+            left -= keep;
         }
         return out;
     }

@@ -52,6 +52,8 @@ public final class AgentInput {
     /** At most this many route tables per host report, and routes per table. */
     public static final int MAX_ROUTE_TABLES = 64;
     public static final int MAX_ROUTES = 1024;
+    /** At most this many routes per host report, all tables together. */
+    public static final int MAX_TOTAL_ROUTES = 2048;
     private static final Set<String> CAPTURE_STATUS = Set.of("NotStarted", "Running", "Stopped", "Error");
     private static final Set<String> UPLOAD_STATE = Set.of("none", "pending", "uploading", "done", "failed");
     private static final Set<String> CHECK_STATE = Set.of(CheckReport.ARMED, "probing", CheckReport.DONE, CheckReport.FAILED);
@@ -116,6 +118,7 @@ public final class AgentInput {
     private static void routeTables(List<RouteTableReport> tables) {
         list(tables, MAX_ROUTE_TABLES, "routeTables");
         Set<String> names = new HashSet<>();
+        int total = 0;
         for (int i = 0; i < tables.size(); i++) {
             RouteTableReport t = tables.get(i);
             String at = "routeTables[" + i + "]";
@@ -125,6 +128,8 @@ public final class AgentInput {
                 throw bad("Property '" + at + ".name' repeats the table name '" + t.name() + "'.", at + ".name");
             }
             list(t.routes(), MAX_ROUTES, at + ".routes");
+            total += t.routes().size();
+            if (total > MAX_TOTAL_ROUTES) throw bad("A host report carries at most " + MAX_TOTAL_ROUTES + " routes in all.", at + ".routes");
             for (int j = 0; j < t.routes().size(); j++) {
                 RouteTableReport.Route r = t.routes().get(j);
                 String f = at + ".routes[" + j + "]";
