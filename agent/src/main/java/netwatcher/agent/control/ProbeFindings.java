@@ -23,7 +23,9 @@ import netwatcher.model.check.ProbeSpec;
  *       CertificateExpired, CertificateNotYetValid or HandshakeFailure; Detail: the TLS library's words);</li>
  *   <li>{@code HttpStatus}: an HTTP status outside {@code validStatusCodes} (context Status, ValidStatusCodes, Path);</li>
  *   <li>{@code IcmpUnreachable}: an ICMP destination-unreachable from a router or the destination (context
- *       IcmpCode).</li>
+ *       IcmpCode);</li>
+ *   <li>{@code Unknown}: the destination took the connection but answered no HTTP status line, or not HTTP
+ *       (context Reason: what the probe saw).</li>
  * </ul>
  * Each finding says how many probes it covers ({@code Probes: "n of m"}). Probes refused by this host itself
  * (responder {@code local}: its own firewall or routes) and timeouts make no finding here: the host's firewall
@@ -35,6 +37,8 @@ final class ProbeFindings {
     static final String TLS_HANDSHAKE = "TlsHandshake";
     static final String HTTP_STATUS = "HttpStatus";
     static final String ICMP_UNREACHABLE = "IcmpUnreachable";
+    /** ARM's Unknown, for an answer of no known class from a remote hop (not HTTP, no status line). */
+    static final String UNKNOWN = "Unknown";
 
     private ProbeFindings() {}
 
@@ -72,6 +76,8 @@ final class ProbeFindings {
                 case TLS_FAILURE -> TLS_HANDSHAKE;
                 case HTTP_STATUS_MISMATCH -> HTTP_STATUS;
                 case REJECTED, UNREACHABLE -> r.icmp() == null ? null : ICMP_UNREACHABLE;
+                // the destination took the connection but its answer was not HTTP, or never came
+                case ERROR, TIMEOUT -> r.detail() == null ? null : UNKNOWN;
                 default -> null;
             };
             if (kind == null) continue;
@@ -79,7 +85,7 @@ final class ProbeFindings {
                 case TLS_HANDSHAKE -> r.tls() == null ? TlsProblem.HANDSHAKE_FAILURE.wire() : r.tls().wire();
                 case HTTP_STATUS -> String.valueOf(r.httpStatus());
                 case ICMP_UNREACHABLE -> r.icmp();
-                default -> "";
+                default -> ""; // Unknown: one finding per responder, with the first probe's words
             };
             groups.computeIfAbsent(kind + "|" + r.responder() + "|" + detail, k -> new ArrayList<>()).add(r);
         }
@@ -105,6 +111,7 @@ final class ProbeFindings {
                     if (http != null && http.path() != null) context.put("Path", http.path());
                 }
                 case ICMP_UNREACHABLE -> context.put("IcmpCode", first.icmp());
+                case UNKNOWN -> context.put("Reason", first.detail());
                 default -> { }
             }
             context.put("Probes", results.size() + " of " + sent);

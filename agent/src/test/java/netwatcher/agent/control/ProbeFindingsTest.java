@@ -54,6 +54,20 @@ class ProbeFindingsTest {
     }
 
     @Test
+    void of_anAnswerThatIsNotHttp_isUnknownOnTheResponderWithWhatTheProbeSaw() {
+        List<ProbeResult> results = List.of(
+                new ProbeResult(ProbeOutcome.ERROR, null, "198.18.3.10", null, null, "not an HTTP answer: SSH-2.0-OpenSSH"),
+                new ProbeResult(ProbeOutcome.TIMEOUT, null, "198.18.3.10", null, null, "connected, but no HTTP status line within the timeout"),
+                new ProbeResult(ProbeOutcome.TIMEOUT, null, null, null, null, null));
+        List<CheckReport.Finding> found = ProbeFindings.of(new ProbeRun(results, null), FLOW, null);
+        assertEquals(1, found.size(), found::toString);
+        assertEquals("Unknown", found.getFirst().type());
+        assertEquals("198.18.3.10", found.getFirst().context().get("Address"));
+        assertEquals("not an HTTP answer: SSH-2.0-OpenSSH", found.getFirst().context().get("Reason"));
+        assertEquals("2 of 3", found.getFirst().context().get("Probes"));
+    }
+
+    @Test
     void of_traceUnreachable_whenNoProbeSawIt_isIcmpUnreachableFromTheTrace() {
         List<ProbeResult> timeouts = List.of(new ProbeResult(ProbeOutcome.TIMEOUT, null, null, null, null, null));
         List<CheckReport.TraceHop> trace = List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),

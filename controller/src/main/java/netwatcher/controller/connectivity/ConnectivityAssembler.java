@@ -233,7 +233,8 @@ final class ConnectivityAssembler {
     }
 
     /** Issue types about what a remote hop answered (the agent's context Address names that hop). */
-    private static final java.util.Set<String> ANSWERS = java.util.Set.of(PORT_CLOSED, ICMP_UNREACHABLE, "TlsHandshake", "HttpStatus");
+    private static final java.util.Set<String> ANSWERS = java.util.Set.of(PORT_CLOSED, ICMP_UNREACHABLE, "TlsHandshake", "HttpStatus",
+            "Unknown");
 
     /** The address of the hop that answered the probes a finding is about (context Address), or null. */
     private static String answeredBy(CheckReport.Finding f) {
