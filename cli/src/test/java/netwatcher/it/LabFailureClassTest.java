@@ -224,6 +224,9 @@ class LabFailureClassTest {
             assertEquals(address, dest.path("address").asText(), r.toString());
             assertEquals("VnetLocal", dest.path("type").asText(), r.toString());
             assertTrue(dest.path("resourceId").asText().contains("/app"), r.toString());
+            // nothing listens on port 9: the refusal is the destination's, even when that is the source host
+            assertEquals("9", ctx(issue(dest, "PortClosed"), "Port"), r.toString());
+            assertTrue(!types(r.path("hops").get(0)).contains("PortClosed"), r.toString());
         }
     }
 

@@ -105,7 +105,10 @@ final class ConnectivityAssembler {
         // goes on that hop once the hops are known; the rest is this host's own part
         List<CheckReport.Finding> remote = new ArrayList<>();
         for (CheckReport.Finding f : source.findings()) {
-            if (answeredBy(f) != null && !normal(answeredBy(f)).equals(normal(src.address == null ? "" : src.address))) remote.add(f);
+            String answered = answeredBy(f) == null ? null : normal(answeredBy(f));
+            boolean fromDestination = answered != null && flow.destinationAddress() != null
+                    && answered.equals(normal(flow.destinationAddress())); // also when the source is its own destination
+            if (answered != null && (fromDestination || !answered.equals(normal(src.address == null ? "" : src.address)))) remote.add(f);
             else src.issues.add(issue(f, sourceVm.id()));
         }
 
