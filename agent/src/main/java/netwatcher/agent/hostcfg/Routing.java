@@ -22,7 +22,7 @@ final class Routing {
     /** Route types that stop a packet. */
     static final Set<String> REFUSING = Set.of("blackhole", "unreachable", "prohibit");
     /** Route protocols the kernel or an autoconfiguration daemon set (Azure's "System Route"). */
-    static final Set<String> SYSTEM_PROTOCOLS = Set.of("kernel", "ra", "dhcp", "redirect");
+    static final Set<String> SYSTEM_PROTOCOLS = netwatcher.model.agent.RouteTableReport.SYSTEM_PROTOCOLS;
     private static final Set<Integer> MAIN_RULE_PRIORITIES = Set.of(0, 32766, 32767);
     private static final ObjectMapper JSON = new ObjectMapper();
 
