@@ -23,7 +23,11 @@ import netwatcher.model.check.Flow;
  * every trace hop, the destination. Types: Source; VirtualAppliance for a registered host that
  * forwards; VnetLocal for a registered destination; Internet for an address outside every
  * registered network (the destination too, when reached); Destination for an unreached outside
- * destination; Unknown for a hop that stayed silent. Issues sit on the hop whose host proved them.
+ * destination; Unknown for a hop that stayed silent; VnetLocal for a destination on the source host
+ * itself (loopback or one of its addresses), as Azure types local traffic. Issues sit on the hop
+ * whose host proved them; what the source's probes prove about an answer (PortClosed, TlsHandshake,
+ * HttpStatus, IcmpUnreachable, Unknown with context Address) sits on the hop with that address; a
+ * route issue carries its route table resource's id (RouteTableId).
  * Not thread-safe; one per assembly.
  */
 final class ConnectivityAssembler {
