@@ -156,7 +156,7 @@ public final class Agent implements AutoCloseable {
         client.useCredential(credential);
 
         HostInventory inventory = new HostInventory(VERSION, AgentConfig.hostName(), config.ignoredInterfaces(),
-                runner::unavailableReason);
+                runner::unavailableReason).withRouteTables(new netwatcher.agent.hostcfg.RouteTables()::read);
         UploadService uploads = new UploadService(Map.of(
                 UploadTarget.LOCAL, new LocalUploader(client.http(), client::request, (int) config.uploadChunkBytes()),
                 UploadTarget.BLOB, new BlobUploader((int) config.uploadChunkBytes())),

@@ -169,7 +169,8 @@ class AgentChecksTest {
         assertEquals(Map.of("refused", 5), done.probes().outcomes());
         assertNull(done.probes().minMs());
         CheckReport.Finding portClosed = done.findings().stream().filter(f -> f.type().equals("PortClosed")).findFirst().orElseThrow();
-        assertEquals("Inbound", portClosed.origin());
+        assertEquals("Local", portClosed.origin()); // on the hop that refused: the destination's (context Address)
+        assertEquals("127.0.0.1", portClosed.context().get("Address"));
         assertEquals(Integer.toString(closed), portClosed.context().get("Port"));
         assertEquals("probe", portClosed.evidence());
     }

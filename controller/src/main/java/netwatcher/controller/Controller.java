@@ -31,6 +31,8 @@ import netwatcher.controller.http.Router;
 import netwatcher.controller.operations.OperationRepository;
 import netwatcher.controller.operations.OperationRoutes;
 import netwatcher.controller.operations.OperationService;
+import netwatcher.controller.routetables.RouteTableRoutes;
+import netwatcher.controller.routetables.RouteTableService;
 import netwatcher.controller.security.SecurityWiring;
 import netwatcher.controller.storage.StorageAccount;
 import netwatcher.controller.storage.StorageRoutes;
@@ -111,6 +113,7 @@ public final class Controller implements AutoCloseable {
             new OperationRoutes(operations, security.access()).register(router);
             new WatcherRoutes(watchers, subscriptions, operations).register(router);
             new ComputeRoutes(compute, subscriptions, presence).register(router);
+            new RouteTableRoutes(new RouteTableService(compute), subscriptions).register(router);
             CaptureRoutes captureRoutes = new CaptureRoutes(captures, watchers, subscriptions, operations);
             captureRoutes.register(router);
             captureRoutes.registerOperations();

@@ -25,7 +25,6 @@ import java.util.logging.Logger;
 import netwatcher.agent.probe.Addresses;
 import netwatcher.agent.probe.ParisTracer;
 import netwatcher.agent.probe.ProbeException;
-import netwatcher.agent.probe.ProbeOutcome;
 import netwatcher.agent.probe.ProbeResult;
 import netwatcher.agent.probe.ProbeRun;
 import netwatcher.agent.probe.ProbeTarget;
@@ -44,10 +43,13 @@ import netwatcher.model.check.ProbeSpec;
  *   {@code DnsResolution} finding), asks the host for a blocking route ({@code UserDefinedRoute}),
  *   snapshots the firewall, probes ({@link Prober}; a source that cannot be bound is a
  *   {@code SocketBind} finding), traces ({@link ParisTracer}), explains its own firewall's part from
- *   the counters that moved, adds {@code PortClosed} when every probe got a TCP RST from the
- *   destination, and reports {@code done} with the resolved flow.</li>
- *   <li>{@code observer}: on first sight while active, snapshots and reports {@code armed}; once the
- *   order is inactive, explains the resolved flow against that snapshot and reports {@code done}.</li>
+ *   the counters that moved, adds what the probes prove on the hop that answered them
+ *   ({@link ProbeFindings}: PortClosed, TlsHandshake, HttpStatus, IcmpUnreachable), and reports
+ *   {@code done} with the resolved flow.</li>
+ *   <li>{@code observer}: on first sight while active, snapshots (and, on the flow's destination,
+ *   starts counting the flow's arrivals) and reports {@code armed}; once the order is inactive,
+ *   explains the resolved flow against that snapshot, adds {@code DestinationNotReached} when none of
+ *   the flow's packets arrived, and reports {@code done}.</li>
  *   <li>{@code verify} / {@code nexthop}: evaluates and reports {@code done}.</li>
  * </ul>
  *
@@ -62,7 +64,7 @@ public final class CheckExecutor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CheckExecutor.class.getName());
 
     /** Finding type for "nothing listens on the port" (a netwatcher extension to ARM's issue types). */
-    public static final String PORT_CLOSED = "PortClosed";
+    public static final String PORT_CLOSED = ProbeFindings.PORT_CLOSED;
 
     /**
      * @param probes      defaults for probing (count, timeout, pacing, total limit); the order's spec overrides count and timeout
@@ -129,6 +131,7 @@ public final class CheckExecutor implements AutoCloseable {
     private static final class Part {
         CheckOrder order;
         volatile HostEvaluation.Snapshot snapshot; // written by the check thread
+        volatile HostEvaluation.Witness witness; // observer on the destination: set when armed, closed when explained or dropped
         volatile boolean armed;
         boolean explaining;
         CheckReport last;
@@ -182,6 +185,7 @@ public final class CheckExecutor implements AutoCloseable {
                 var e = it.next();
                 if (listed.contains(e.getKey())) continue;
                 if (e.getValue().running != null) e.getValue().running.cancel(true);
+                closeWitness(e.getValue());
                 it.remove();
             }
         }
@@ -206,6 +210,7 @@ public final class CheckExecutor implements AutoCloseable {
                 if (order.active()) {
                     part.running = executor.submit(() -> run(part, () -> {
                         part.snapshot = host.snapshot();
+                        part.witness = host.startWitness(order.flow()).orElse(null);
                         part.armed = true;
                         return report(order, CheckReport.ARMED, order.flow(), null, List.of(), List.of(), null, null);
                     }));
@@ -256,8 +261,27 @@ public final class CheckExecutor implements AutoCloseable {
     private CheckReport explainObserver(Part part) {
         CheckOrder order = part.order;
         HostEvaluation.Snapshot after = host.snapshot();
-        List<CheckReport.Finding> findings = host.explain(part.snapshot, after, order.flow(), false); // with the route finding
+        List<CheckReport.Finding> findings = new ArrayList<>(host.explain(part.snapshot, after, order.flow(), false)); // with the route finding
+        HostEvaluation.Witness witness = part.witness;
+        if (witness != null) {
+            try {
+                witness.finding().ifPresent(findings::add);
+            } finally {
+                closeWitness(part);
+            }
+        }
         return report(order, CheckReport.DONE, order.flow(), null, List.of(), findings, null, null);
+    }
+
+    private static void closeWitness(Part part) {
+        HostEvaluation.Witness witness = part.witness;
+        part.witness = null;
+        if (witness == null) return;
+        try {
+            witness.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "closing an arrival witness: " + e.getMessage());
+        }
     }
 
     private static CheckReport report(CheckOrder order, String state, Flow flow, CheckReport.ProbeSummary probes,
@@ -448,11 +472,7 @@ public final class CheckExecutor implements AutoCloseable {
             findings.add(new CheckReport.Finding("Unknown", "Local", "Warning",
                     Map.of("Limitation", String.join("; ", limits)), "none"));
         }
-        if (!run.results().isEmpty() && run.results().stream().allMatch(r -> r.outcome() == ProbeOutcome.REFUSED)) {
-            findings.add(new CheckReport.Finding(PORT_CLOSED, "Inbound", "Error", Map.of(
-                    "Address", resolved.destinationAddress(), "Port", Integer.toString(resolved.destinationPort()),
-                    "Reply", "TCP RST to every probe: nothing listens on the port"), "probe"));
-        }
+        findings.addAll(ProbeFindings.of(run, resolved, target.http(), trace.hops())); // on the hop that answered (context Address)
         CheckReport.NextHop nextHop = null;
         try {
             nextHop = host.nextHop(resolved);
@@ -518,6 +538,9 @@ public final class CheckExecutor implements AutoCloseable {
     public void close() {
         closed = true;
         executor.shutdownNow();
+        synchronized (lock) {
+            parts.values().forEach(CheckExecutor::closeWitness);
+        }
         try {
             executor.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -64,6 +64,24 @@ public final class HostConfigEvaluation implements HostEvaluation {
         return host.explain(unwrap(before), unwrap(after), flow, thisHostIsSource, verdicts);
     }
 
+    private record Witnessed(netwatcher.agent.hostcfg.ArrivalWitness witness) implements Witness {
+        @Override
+        public Optional<CheckReport.Finding> finding() { return witness.finding(); }
+
+        @Override
+        public void close() { witness.close(); }
+    }
+
+    @Override
+    public Optional<Witness> startWitness(Flow flow) {
+        try {
+            return host.startWitness(flow).map(Witnessed::new);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "no arrival witness for the check: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     @Override
     public CheckReport.Verdict verify(Flow flow) { return host.verify(flow); }
 

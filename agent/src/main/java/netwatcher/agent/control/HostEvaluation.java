@@ -35,6 +35,21 @@ public interface HostEvaluation {
         return explain(before, after, flow, thisHostIsSource);
     }
 
+    /** Counts a flow's packets arriving at this host, its destination; closing it removes what it installed. */
+    interface Witness extends AutoCloseable {
+        /** A finding when none of the flow's packets arrived (DestinationNotReached), else empty. */
+        Optional<CheckReport.Finding> finding();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Starts a {@link Witness} when this host is the flow's destination (its literal address is local here), else
+     * empty. The observer starts it when it arms and asks it when it explains.
+     */
+    default Optional<Witness> startWitness(Flow flow) { return Optional.empty(); }
+
     /** The firewall's rules and counters now. */
     Snapshot snapshot();
 

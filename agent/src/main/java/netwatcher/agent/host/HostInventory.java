@@ -3,6 +3,7 @@ package netwatcher.agent.host;
 import netwatcher.model.agent.HostNames;
 import netwatcher.model.agent.HostReport;
 import netwatcher.model.agent.NicReport;
+import netwatcher.model.agent.RouteTableReport;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -44,6 +45,7 @@ public final class HostInventory {
     private final Supplier<Optional<String>> captureProblem;
     private final Path osRelease;
     private final Path procStatus;
+    private volatile Supplier<List<RouteTableReport>> routeTables = List::of;
 
     /**
      * @param captureProblem the capture engine's reason it cannot run, if any (added to the problems)
@@ -64,6 +66,15 @@ public final class HostInventory {
         this.procStatus = procStatus;
     }
 
+    /**
+     * Where {@link #snapshot()} reads the host's kernel routing tables from (none by default); a reader that fails
+     * leaves them out of the report.
+     */
+    public HostInventory withRouteTables(Supplier<List<RouteTableReport>> reader) {
+        this.routeTables = reader;
+        return this;
+    }
+
     /** The host as it is now. */
     public HostReport snapshot() {
         List<String> problems = new ArrayList<>();
@@ -73,7 +84,16 @@ public final class HostInventory {
         List<String> capabilities = problems.isEmpty() ? List.of("capture") : List.of();
         // a kernel host name the controller would refuse ("(none)") is left out: the VM name stands in
         return new HostReport(agentVersion, HostNames.hostname(hostname) ? hostname : null, osName(readOrEmpty(osRelease)), interfaces(ignoredInterfaces),
-                capabilities, problems);
+                capabilities, problems, routeTables());
+    }
+
+    private List<RouteTableReport> routeTables() {
+        try {
+            return routeTables.get();
+        } catch (RuntimeException e) {
+            LOG.fine("route tables left out of the host report: " + e.getMessage());
+            return List.of();
+        }
     }
 
     /** Non-loopback, up, not-ignored interfaces by index; the first with an address is primary. */

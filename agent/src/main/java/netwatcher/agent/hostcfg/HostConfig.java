@@ -1,6 +1,7 @@
 package netwatcher.agent.hostcfg;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import netwatcher.model.agent.RouteTableReport;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.Flow;
 
@@ -289,6 +290,16 @@ public final class HostConfig {
     }
 
     /**
+     * Starts counting the flow's packets that arrive at this host when it is the flow's destination (see
+     * {@link ArrivalWitness}); empty when the destination is not a literal address of this host.
+     *
+     * @throws IllegalStateException when nft cannot add the witness table (nothing is left behind)
+     */
+    public Optional<ArrivalWitness> startWitness(Flow flow) {
+        return ArrivalWitness.start(commands, routing, flow);
+    }
+
+    /**
      * Starts an nftables trace of the flow's original direction on this host (see {@link NftTrace}): call it before
      * the probes, {@link NftTrace#stop()} after them, and pass the verdicts to {@link #explain(FirewallSnapshot,
      * FirewallSnapshot, Flow, boolean, List)}. The caller must stop or close it; it adds a table
@@ -305,7 +316,8 @@ public final class HostConfig {
      * route (RouteType Blackhole|Unreachable|Prohibit), or a policy rule that refuses it or sends it to a table
      * where such a route matches (RouteType PolicyRule, with Rule). Context: RouteType, RouteOrigin (User when
      * not a kernel/DHCP/RA route, else System), Route (as {@code ip route} / {@code ip rule} prints it), Table,
-     * Rule, KernelError; type UserDefinedRoute, origin Outbound, evidence {@code route-lookup}. A flow with no
+     * Rule (the {@code ip rule} that selected the table or refused the flow, a default one such as
+     * {@code 32766: from all lookup main} too), KernelError; type UserDefinedRoute, origin Outbound, evidence {@code route-lookup}. A flow with no
      * route at all gives RouteType NoRoute (RouteOrigin System). Empty when the kernel routes the flow, or when
      * the destination is not a literal address yet.
      */
@@ -337,6 +349,7 @@ public final class HostConfig {
         context.put("Route", routeText);
         if (route != null) context.put("Table", route.path("table").asText("main"));
         if (rule != null) context.put("Rule", Routing.ruleText(rule));
+        else if (lookup.selectedBy() != null) context.put("Rule", Routing.ruleText(lookup.selectedBy())); // e.g. 32766: from all lookup main
         context.put("KernelError", lookup.kernelError());
         return Optional.of(new CheckReport.Finding(USER_DEFINED_ROUTE, "Outbound", "Error", context, "route-lookup"));
     }
@@ -394,28 +407,21 @@ public final class HostConfig {
                 + flow.destinationAddress());
         Routing.Lookup lookup = routing.lookup(destination, FlowFacts.literal(flow.sourceAddress()));
         JsonNode route = lookup.route();
+        String table = route != null ? route.path("table").asText("main")
+                : lookup.rule() != null && lookup.rule().has("table") ? lookup.rule().get("table").asText() : null;
         if (!lookup.ok()) {
             String text = route != null ? Routing.routeText(route)
                     : lookup.rule() != null ? Routing.ruleText(lookup.rule()) : "no route (" + lookup.kernelError() + ")";
-            return new CheckReport.NextHop("None", null, lookup.userDefined(), text);
+            return new CheckReport.NextHop("None", null, lookup.userDefined(), text, table);
         }
         String gateway = lookup.lookup() != null && lookup.lookup().hasNonNull("gateway")
                 ? lookup.lookup().get("gateway").asText()
                 : route != null && route.hasNonNull("gateway") ? route.get("gateway").asText() : null;
-        boolean userDefined = lookup.userDefined();
-        String type;
-        if (gateway == null) {
-            type = "VnetLocal";
-        } else if (!userDefined && route != null && isDefault(route.path("dst").asText())) {
-            type = "Internet";
-        } else {
-            type = "VirtualAppliance";
-        }
-        return new CheckReport.NextHop(type, gateway, userDefined, route == null ? null : Routing.routeText(route));
-    }
-
-    private static boolean isDefault(String dst) {
-        return dst.equals("default") || dst.equals("0.0.0.0/0") || dst.equals("::/0");
+        String type = route == null ? (gateway == null ? "VnetLocal" : "VirtualAppliance")
+                : RouteTableReport.nextHopType(route.path("type").asText("unicast"), gateway, route.path("dst").asText(),
+                        route.path("protocol").asText("boot"));
+        return new CheckReport.NextHop(type, type.equals("VnetLocal") ? null : gateway, lookup.userDefined(),
+                route == null ? null : Routing.routeText(route), table);
     }
 
     private List<CheckReport.Finding> legacyWarnings() {

@@ -22,7 +22,7 @@ final class Routing {
     /** Route types that stop a packet. */
     static final Set<String> REFUSING = Set.of("blackhole", "unreachable", "prohibit");
     /** Route protocols the kernel or an autoconfiguration daemon set (Azure's "System Route"). */
-    static final Set<String> SYSTEM_PROTOCOLS = Set.of("kernel", "ra", "dhcp", "redirect");
+    static final Set<String> SYSTEM_PROTOCOLS = netwatcher.model.agent.RouteTableReport.SYSTEM_PROTOCOLS;
     private static final Set<Integer> MAIN_RULE_PRIORITIES = Set.of(0, 32766, 32767);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -34,8 +34,13 @@ final class Routing {
      * @param lookup      {@code ip route get} (not fibmatch) output: dev, prefsrc, gateway; null when failed
      * @param rule        the policy rule that decided, when it was not one of the default rules (local/main/default)
      * @param kernelError the kernel's message when it refused the lookup
+     * @param selectedBy  the policy rule whose action or table decided (default rules too), when the walk found one
      */
-    record Lookup(boolean ok, JsonNode route, JsonNode lookup, JsonNode rule, String kernelError) {
+    record Lookup(boolean ok, JsonNode route, JsonNode lookup, JsonNode rule, String kernelError, JsonNode selectedBy) {
+        Lookup(boolean ok, JsonNode route, JsonNode lookup, JsonNode rule, String kernelError) {
+            this(ok, route, lookup, rule, kernelError, null);
+        }
+
         String routeType() {
             if (route == null) return null;
             return route.path("type").asText("unicast");
@@ -84,7 +89,7 @@ final class Routing {
         }
         String error = get.stderr().strip().replaceFirst("^RTNETLINK answers: ", "");
         Walk walk = walk(family, destination, source, inputInterface == null ? "lo" : inputInterface);
-        return new Lookup(false, walk.route(), null, walk.rule(), error.isEmpty() ? "lookup failed" : error);
+        return new Lookup(false, walk.route(), null, walk.rule(), error.isEmpty() ? "lookup failed" : error, walk.selectedBy());
     }
 
     /** The device of the route towards {@code address}, if the kernel has one. */
@@ -106,8 +111,15 @@ final class Routing {
         return route != null && "local".equals(route.path("type").asText());
     }
 
-    /** What the walk over rules and tables found: the rule (when not a default one) and the route, either may be null. */
-    record Walk(JsonNode rule, JsonNode route) {}
+    /**
+     * What the walk over rules and tables found: the rule (when not a default one) and the route, either may be null,
+     * and the rule that decided, default or not ({@code 32766: from all lookup main}).
+     */
+    record Walk(JsonNode rule, JsonNode route, JsonNode selectedBy) {
+        Walk(JsonNode rule, JsonNode route) {
+            this(rule, route, rule);
+        }
+    }
 
     Walk walk(String family, InetAddress destination, InetAddress source, String inputInterface) {
         JsonNode rules = parse(commands.run("ip", family, "-j", "-d", "rule").stdout());
@@ -125,11 +137,11 @@ final class Routing {
             boolean custom = !MAIN_RULE_PRIORITIES.contains(rule.path("priority").asInt())
                     || !Set.of("local", "main", "default").contains(rule.path("table").asText(""));
             String action = rule.path("action").asText("");
-            if (REFUSING.contains(action)) return new Walk(rule, null);
+            if (REFUSING.contains(action)) return new Walk(rule, null, rule);
             if (!rule.has("table")) continue; // goto, nop
             JsonNode route = bestRoute(routes, rule.get("table").asText(), destination);
             if (route == null || route.path("type").asText().equals("throw")) continue;
-            return new Walk(custom ? rule : null, route);
+            return new Walk(custom ? rule : null, route, rule);
         }
         return new Walk(null, null);
     }

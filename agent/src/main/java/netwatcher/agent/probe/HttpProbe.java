@@ -74,8 +74,9 @@ final class HttpProbe {
                 try {
                     ssl.startHandshake();
                 } catch (SSLException e) {
-                    return new ProbeResult(ProbeOutcome.ERROR, null, Addresses.text(dst.getAddress()), null, null,
-                            "TLS: " + e.getMessage());
+                    TlsProblem problem = TlsProblem.of(e);
+                    return new ProbeResult(ProbeOutcome.TLS_FAILURE, null, Addresses.text(dst.getAddress()), null, null,
+                            "TLS " + problem.wire() + ": " + e.getMessage(), problem);
                 }
                 socket = ssl;
             }

@@ -14,7 +14,9 @@ public enum ProbeOutcome {
     UNREACHABLE("unreachable"),
     /** HTTP(S): the server answered with a status outside {@code validStatusCodes}. */
     HTTP_STATUS_MISMATCH("httpStatusMismatch"),
-    /** Anything else (TLS handshake failure, malformed HTTP answer, local error). */
+    /** HTTPS: the TLS handshake failed ({@link ProbeResult#tls()} says why). */
+    TLS_FAILURE("tlsFailure"),
+    /** Anything else (malformed HTTP answer, local error). */
     ERROR("error");
 
     private final String wire;

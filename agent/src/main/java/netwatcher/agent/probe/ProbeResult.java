@@ -9,12 +9,18 @@ package netwatcher.agent.probe;
  * @param icmp       ICMP type/code text when an ICMP error decided the class (e.g. "admin-prohibited"), else null
  * @param httpStatus the HTTP status, for HTTP(S) probes that got one
  * @param detail     a short human explanation (errno text, TLS error), or null
+ * @param tls        why the TLS handshake failed, for HTTPS probes whose handshake did; else null
  */
 public record ProbeResult(ProbeOutcome outcome, Double latencyMs, String responder, String icmp, Integer httpStatus,
-                          String detail) {
+                          String detail, TlsProblem tls) {
     public ProbeResult {
         if (outcome == null) throw new IllegalArgumentException("probe result needs an outcome");
         if (outcome != ProbeOutcome.CONNECTED) latencyMs = null;
+    }
+
+    /** A result without a TLS problem. */
+    public ProbeResult(ProbeOutcome outcome, Double latencyMs, String responder, String icmp, Integer httpStatus, String detail) {
+        this(outcome, latencyMs, responder, icmp, httpStatus, detail, null);
     }
 
     public boolean succeeded() { return outcome == ProbeOutcome.CONNECTED; }

@@ -247,11 +247,11 @@ class HostConfigNetnsTest {
         CheckReport.NextHop none = hostConfig.nextHop(tcp(null, 0, "198.18.250.7", 80));
 
         assertEquals(new CheckReport.NextHop("VirtualAppliance", net.sourceGateway(), true,
-                "default via " + net.sourceGateway() + " dev eth0 proto boot"), remote);
+                "default via " + net.sourceGateway() + " dev eth0 proto boot", "main"), remote);
         assertEquals("VnetLocal", local.type());
         assertNull(local.ipAddress());
         assertFalse(local.userDefined());
-        assertEquals(new CheckReport.NextHop("None", null, true, "blackhole 198.18.250.0/24 proto boot"), none);
+        assertEquals(new CheckReport.NextHop("None", null, true, "blackhole 198.18.250.0/24 proto boot", "main"), none);
     }
 
     @Test

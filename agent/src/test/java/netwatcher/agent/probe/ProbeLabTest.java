@@ -223,8 +223,9 @@ class ProbeLabTest {
 
         assertEquals(Map.of("connected", 5), trusted.summary().outcomes());
         assertEquals(200, trusted.summary().httpStatus());
-        assertEquals(Map.of("error", 5), untrusted.summary().outcomes());
-        assertTrue(untrusted.results().getFirst().detail().startsWith("TLS"), untrusted.results().getFirst().detail());
+        assertEquals(Map.of("tlsFailure", 5), untrusted.summary().outcomes());
+        assertTrue(untrusted.results().getFirst().detail().startsWith("TLS UntrustedCertificate"), untrusted.results().getFirst().detail());
+        assertEquals(TlsProblem.UNTRUSTED_CERTIFICATE, untrusted.results().getFirst().tls());
     }
 
     @Test

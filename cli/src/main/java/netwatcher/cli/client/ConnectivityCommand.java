@@ -42,7 +42,8 @@ public final class ConnectivityCommand {
                 "The source VM's agent sends the probes (100 by default) and traces the path; agents along the path explain "
                     + "drops with the firewall rule or route that caused them. Prints ConnectivityInformation: "
                     + "connectionStatus (Reachable, Unreachable, Degraded), latency, probesSent/probesFailed and the hops "
-                    + "with their issues.",
+                    + "with their issues; -o table prints one row per hop (#, type, host, address, RTT, issues as "
+                    + "'type: rule/route name'), then the status and the probe counts.",
                 "While it runs, progress goes to standard error: on a terminal a panel redrawn in place (phase, probes done, "
                     + "the hops as they are found), otherwise one plain line per change. --no-progress turns it off.",
                 "Exit codes: 2 for a bad option value (e.g. --protocol Sctp), 4 when a VM does not exist, "
@@ -148,8 +149,29 @@ public final class ConnectivityCommand {
             ArmClient.Response first = ArmClient.check(arm.send("POST", path, ArmClient.NETWORK_API, body));
             JsonNode result = arm.follow("POST", path, ArmClient.NETWORK_API, first, progress == null ? s -> { } : progress::update).body();
             if (progress != null) progress.finish(result);
-            print(result);
+            if (common.output == Output.Format.table && common.query == null) {
+                out().print(ConnectivityTable.render(result, hostNames(arm)));
+                out().flush();
+            } else {
+                print(result);
+            }
             return 0;
+        }
+
+        /** A hop's resourceId → its VM's name: a NIC's {@code properties.virtualMachine.id}, looked up once each. */
+        private static java.util.function.Function<String, String> hostNames(ArmClient arm) {
+            java.util.Map<String, String> known = new java.util.HashMap<>();
+            return resourceId -> known.computeIfAbsent(resourceId, id -> {
+                int ipConfigs = id.indexOf("/ipConfigurations/");
+                if (!id.contains("/networkInterfaces/") || ipConfigs < 0) return null;
+                try {
+                    String vmId = arm.get(id.substring(0, ipConfigs), ArmClient.NETWORK_API).path("properties")
+                            .path("virtualMachine").path("id").asText("");
+                    return vmId.isEmpty() ? null : vmId.substring(vmId.lastIndexOf('/') + 1);
+                } catch (CliException e) {
+                    return null; // not readable: the row shows no name
+                }
+            });
         }
     }
 
@@ -160,7 +182,7 @@ public final class ConnectivityCommand {
     @Command(name = "show-next-hop", mixinStandardHelpOptions = true,
             description = {"Show the next hop a VM's routing picks for a packet (POST nextHop).",
                 "Answers nextHopType (Internet, VirtualAppliance, VnetLocal, None, ...), nextHopIpAddress and routeTableId "
-                    + "(\"System Route\", or the user route) from the VM's real routing table.",
+                    + "(the id of the VM's route table resource, .../routeTables/{vm}-{table}) from the VM's real routing table.",
                 "Exit codes: 2 for a bad option value, 4 when the VM does not exist, 6 when the VM's agent cannot answer."},
             footerHeading = "%nExamples:%n", footer = {
                 "  nw watcher show-next-hop -g lab --vm app \\",

@@ -96,10 +96,14 @@ class ConnectivityCommandsTest {
         var table = nw("watcher", "test-connectivity", "--source-resource", "app", "--dest-address", "198.18.3.10", "-o", "table",
                 "--no-progress");
         assertEquals(0, table.exit(), table.toString());
+        // one row per hop (#, type, host, address, RTT, issues), then status and probe counts
         List<String> rows = table.out().lines().toList();
-        assertTrue(rows.get(0).contains("ConnectionStatus") && rows.get(0).contains("ProbesSent"), table.out());
-        assertTrue(rows.get(1).startsWith("---"), table.out());
-        assertTrue(rows.get(2).contains("Reachable") && rows.get(2).contains("100"), table.out());
+        assertTrue(rows.get(0).matches("#\\s+Type\\s+Host\\s+Address\\s+RTT\\s+Issues"), table.out());
+        assertTrue(rows.get(1).startsWith("-"), table.out());
+        assertTrue(rows.get(2).matches("1\\s+Source\\s+app\\s+198\\.18\\.1\\.10"), table.out());
+        assertTrue(rows.get(3).matches("2\\s+VirtualAppliance\\s+fw1\\s+198\\.18\\.1\\.1\\s+0 ms"), table.out());
+        assertTrue(rows.get(4).matches("3\\s+VnetLocal\\s+db\\s+198\\.18\\.3\\.10\\s+0 ms"), table.out());
+        assertTrue(table.out().contains("\nStatus: Reachable\nProbes: 100 sent, 0 failed; latency min/avg/max 1/2/4 ms\n"), table.out());
 
         var tsv = nw("watcher", "test-connectivity", "--source-resource", "app", "--dest-address", "198.18.3.10",
                 "--protocol", "icmp", "--query", "connectionStatus", "-o", "tsv", "--no-progress");

@@ -13,6 +13,7 @@ import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.agent.HostNames;
 import netwatcher.model.agent.HostReport;
 import netwatcher.model.agent.NicReport;
+import netwatcher.model.agent.RouteTableReport;
 import netwatcher.model.agent.Reports;
 import netwatcher.model.capture.CaptureError;
 import netwatcher.model.capture.StopReason;
@@ -45,6 +46,14 @@ public final class AgentInput {
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.+_~-]{0,63}");
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,63}");
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** A kernel routing table's name as it can be part of an ARM name ({@code main}, {@code 77}, {@code vpn_1}). */
+    public static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern ROUTE_WORD = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+    /** At most this many route tables per host report, and routes per table. */
+    public static final int MAX_ROUTE_TABLES = 64;
+    public static final int MAX_ROUTES = 1024;
+    /** At most this many routes per host report, all tables together. */
+    public static final int MAX_TOTAL_ROUTES = 2048;
     private static final Set<String> CAPTURE_STATUS = Set.of("NotStarted", "Running", "Stopped", "Error");
     private static final Set<String> UPLOAD_STATE = Set.of("none", "pending", "uploading", "done", "failed");
     private static final Set<String> CHECK_STATE = Set.of(CheckReport.ARMED, "probing", CheckReport.DONE, CheckReport.FAILED);
@@ -75,6 +84,7 @@ public final class AgentInput {
             if (h.problems().get(i) == null) throw bad("Property '" + p + "' must not be null.", p);
             text(h.problems().get(i), 1024, p);
         }
+        routeTables(h.routeTables());
         list(h.nics(), MAX_NICS, "nics");
         Set<String> names = new HashSet<>();
         Set<java.net.InetAddress> seen = new HashSet<>();
@@ -103,6 +113,49 @@ public final class AgentInput {
                 if (!seen.add(a.address())) throw bad("Property '" + f + "' repeats the address " + a.canonical() + ".", f);
             }
         }
+    }
+
+    private static void routeTables(List<RouteTableReport> tables) {
+        list(tables, MAX_ROUTE_TABLES, "routeTables");
+        Set<String> names = new HashSet<>();
+        int total = 0;
+        for (int i = 0; i < tables.size(); i++) {
+            RouteTableReport t = tables.get(i);
+            String at = "routeTables[" + i + "]";
+            if (t == null) throw bad("Property '" + at + "' must not be null.", at);
+            required(t.name(), TABLE_NAME, at + ".name", "a routing table name (1 to 64 letters, digits, '_', '.' or '-')");
+            if (!names.add(t.name().toLowerCase(java.util.Locale.ROOT))) {
+                throw bad("Property '" + at + ".name' repeats the table name '" + t.name() + "'.", at + ".name");
+            }
+            list(t.routes(), MAX_ROUTES, at + ".routes");
+            total += t.routes().size();
+            if (total > MAX_TOTAL_ROUTES) throw bad("A host report carries at most " + MAX_TOTAL_ROUTES + " routes in all.", at + ".routes");
+            for (int j = 0; j < t.routes().size(); j++) {
+                RouteTableReport.Route r = t.routes().get(j);
+                String f = at + ".routes[" + j + "]";
+                if (r == null) throw bad("Property '" + f + "' must not be null.", f);
+                if (!routePrefix(r.destination())) {
+                    throw bad("Property '" + f + ".destination' must be an IP address literal with its prefix length (0-32 for"
+                            + " IPv4, 0-128 for IPv6); was '" + shown(r.destination()) + "'.", f + ".destination");
+                }
+                required(r.type(), ROUTE_WORD, f + ".type", "a route type such as unicast or blackhole");
+                literal(r.gateway(), f + ".gateway");
+                if (r.device() != null) nicName(r.device(), f + ".device");
+                optional(r.protocol(), ROUTE_WORD, f + ".protocol", "a route protocol such as kernel, boot or static");
+                count(r.metric(), f + ".metric");
+            }
+        }
+    }
+
+    /** {@code address/length} with a literal address and 0 to 32 (IPv4) or 0 to 128 (IPv6). */
+    static boolean routePrefix(String text) {
+        if (text == null) return false;
+        int slash = text.indexOf('/');
+        if (slash < 0 || !text.substring(slash + 1).matches("0|[1-9]\\d{0,2}")) return false;
+        var a = IpLiteral.address(text.substring(0, slash));
+        if (a.isEmpty()) return false;
+        int length = Integer.parseInt(text.substring(slash + 1));
+        return length <= (a.get().address().getAddress().length == 4 ? 32 : 128);
     }
 
     /** Validates a linux interface name: 1-15 characters of [A-Za-z0-9_.-], not '.' or '..'. */

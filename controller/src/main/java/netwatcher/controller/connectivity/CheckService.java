@@ -96,6 +96,7 @@ public final class CheckService {
             throw ArmErrorCode.InvalidParameter.exception("Virtual machine " + source.id().name() + " is in location '" + source.location()
                     + "' but network watcher " + watcher.id().name() + " is in '" + watcher.location() + "'.", field);
         }
+        if (req.kind().equals(CheckRequest.NEXT_HOP)) requireOwnAddress(source, req.localAddress());
         String destAddress = null;
         String destHost = null;
         if (req.destinationVm() != null) {
@@ -166,6 +167,28 @@ public final class CheckService {
         });
         touched.forEach(desiredStateChanged);
         return key;
+    }
+
+    /**
+     * Refuses a next hop from a source address that {@code vm} does not own (400 InvalidParameter naming the VM's
+     * addresses): the kernel would answer for a packet the VM never sends, and Azure refuses it too. Loopback
+     * addresses are the VM's own.
+     */
+    private void requireOwnAddress(Vm vm, String address) {
+        var wanted = netwatcher.controller.compute.IpLiteral.address(address);
+        if (wanted.isEmpty() || wanted.get().address().isLoopbackAddress()) return; // the parser already refused a non-literal
+        List<String> own = new ArrayList<>();
+        for (Nic n : compute.nicsOf(vm.id().key())) {
+            for (String cidr : n.addresses()) {
+                var a = netwatcher.controller.compute.IpLiteral.prefix(cidr);
+                if (a.isEmpty()) continue;
+                if (a.get().address().equals(wanted.get().address())) return;
+                own.add(cidr.replaceAll("/.*", ""));
+            }
+        }
+        throw ArmErrorCode.InvalidParameter.exception("Source IP address " + address + " is not an address of virtual machine "
+                + vm.id().name() + "; its addresses are " + (own.isEmpty() ? "none registered" : String.join(", ", own))
+                + ".", "sourceIPAddress");
     }
 
     private Optional<String> primaryAddress(Vm vm, String preferred) {
@@ -320,7 +343,14 @@ public final class CheckService {
                 Map<String, Object> m = new java.util.LinkedHashMap<>();
                 m.put("nextHopType", nh.type());
                 if (nh.ipAddress() != null) m.put("nextHopIpAddress", nh.ipAddress());
-                m.put("routeTableId", nh.userDefined() ? "User Route: " + nh.route() : "System Route");
+                if (nh.table() != null) {
+                    ArmResourceId vmId = compute.findVm(main.vmKey()).map(Vm::id).orElse(null);
+                    m.put("routeTableId", vmId == null ? "System Route"
+                            : netwatcher.controller.routetables.RouteTableService.idOf(vmId, nh.table()).toString());
+                } else {
+                    m.put("routeTableId", "System Route"); // no table holds a route for the destination
+                }
+                if (nh.route() != null) m.put("route", nh.route()); // netwatcher's extra: the route as `ip route` prints it
                 yield m;
             }
             default -> new ConnectivityAssembler(compute, c, req, mainReport, observers.stream()

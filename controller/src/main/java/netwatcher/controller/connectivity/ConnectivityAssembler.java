@@ -14,6 +14,7 @@ import netwatcher.controller.compute.IpLiteral;
 import netwatcher.controller.compute.Nic;
 import netwatcher.controller.compute.Vm;
 import netwatcher.controller.connectivity.CheckRepository.CheckRow;
+import netwatcher.controller.routetables.RouteTableService;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.Flow;
 
@@ -22,7 +23,11 @@ import netwatcher.model.check.Flow;
  * every trace hop, the destination. Types: Source; VirtualAppliance for a registered host that
  * forwards; VnetLocal for a registered destination; Internet for an address outside every
  * registered network (the destination too, when reached); Destination for an unreached outside
- * destination; Unknown for a hop that stayed silent. Issues sit on the hop whose host proved them.
+ * destination; Unknown for a hop that stayed silent; VnetLocal for a destination on the source host
+ * itself (loopback or one of its addresses), as Azure types local traffic. Issues sit on the hop
+ * whose host proved them; what the source's probes prove about an answer (PortClosed, TlsHandshake,
+ * HttpStatus, IcmpUnreachable, Unknown with context Address) sits on the hop with that address; a
+ * route issue carries its route table resource's id (RouteTableId).
  * Not thread-safe; one per assembly.
  */
 final class ConnectivityAssembler {
@@ -100,11 +105,21 @@ final class ConnectivityAssembler {
                     ? "the source VM's agent did not report within the check's time" : "the source VM's agent is not connected")));
             return result(hops, null, flow);
         }
-        for (CheckReport.Finding f : source.findings()) src.issues.add(issue(f));
+        // what the probes prove about a remote hop (the destination's refusal, a router's ICMP, a TLS or HTTP answer)
+        // goes on that hop once the hops are known; the rest is this host's own part
+        List<CheckReport.Finding> remote = new ArrayList<>();
+        for (CheckReport.Finding f : source.findings()) {
+            String answered = answeredBy(f) == null ? null : normal(answeredBy(f));
+            boolean fromDestination = answered != null && flow.destinationAddress() != null
+                    && answered.equals(normal(flow.destinationAddress())); // also when the source is its own destination
+            if (answered != null && (fromDestination || !answered.equals(normal(src.address == null ? "" : src.address)))) remote.add(f);
+            else src.issues.add(issue(f, sourceVm.id()));
+        }
 
         String dest = flow.destinationAddress();
         boolean reached = source.probes() != null && source.probes().sent() > source.probes().failed();
         boolean destAnswered = false;
+        Map<Hop, String> icmpFromTrace = new LinkedHashMap<>();
         for (CheckReport.TraceHop t : source.hops()) {
             if (t.address() != null && dest != null && normal(t.address()).equals(normal(dest))) {
                 destAnswered = true;
@@ -120,10 +135,7 @@ final class ConnectivityAssembler {
                 boolean inside = insideRegistered(t.address());
                 hops.add(new Hop(inside ? "VnetLocal" : "Internet", t.address(), inside ? "Unknown" : "Internet", null, t.rttMs()));
             }
-            if ("unreachable".equals(t.reply())) {
-                hops.getLast().issues.add(issue("Outbound", "Error", "Platform", Map.of("Reply", "ICMP unreachable"
-                        + (t.icmpCode() == null ? "" : " (" + t.icmpCode() + ")"), "Address", t.address())));
-            }
+            if ("unreachable".equals(t.reply())) icmpFromTrace.put(hops.getLast(), t.icmpCode());
         }
         // drop trailing silent hops: they are only the trace running past the last responder
         while (hops.size() > 1 && hops.getLast().address == null) hops.removeLast();
@@ -132,17 +144,37 @@ final class ConnectivityAssembler {
             Owner o = owners.get(normal(dest));
             List<Double> destRtt = source.hops().stream().filter(t -> t.address() != null && normal(t.address()).equals(normal(dest)))
                     .findFirst().map(CheckReport.TraceHop::rttMs).orElse(List.of());
-            if (o != null) destination = new Hop("VnetLocal", dest, ipConfigId(o), o.nic().vmKey(), destRtt);
+            Owner own = sourceOwners.stream().filter(so -> normal(addressOf(so)).equals(normal(dest))).findFirst().orElse(null);
+            if (isLoopback(dest) || own != null) {
+                // traffic that never leaves the source host: Azure types local traffic VnetLocal
+                destination = new Hop("VnetLocal", dest, own != null ? ipConfigId(own) : sourceVm.id().toString(),
+                        sourceVm.id().key(), destRtt);
+            } else if (o != null) destination = new Hop("VnetLocal", dest, ipConfigId(o), o.nic().vmKey(), destRtt);
             else if (reached || destAnswered) destination = new Hop("Internet", dest, "Internet", null, destRtt);
             else destination = new Hop("Destination", dest, "Unknown", null, destRtt);
             hops.add(destination);
+        }
+        for (CheckReport.Finding f : remote) {
+            String at = normal(answeredBy(f));
+            Hop target = hops.stream().skip(1).filter(h -> h.address != null && normal(h.address).equals(at)).findFirst().orElse(null);
+            if (target != null) {
+                target.issues.add(issue(f, null));
+            } else {
+                // the answer came from an address the hop list does not hold: say so on the source, which saw it
+                Map<String, Object> issue = issue(f, null);
+                issue.put("origin", "Outbound");
+                src.issues.add(issue);
+            }
         }
         // observers' findings on their own hop
         for (Map.Entry<String, CheckReport> e : observers) {
             if (e.getValue().findings().isEmpty()) continue;
             Hop target = hops.stream().filter(h -> e.getKey().equals(h.vmKey)).findFirst().orElse(null);
             for (CheckReport.Finding f : e.getValue().findings()) {
-                Map<String, Object> issue = issue(f);
+                // the destination saw none of the probes: a middlebox answered, when they were answered at all (an
+                // unreached destination saw nothing either, and the cause is where they were lost)
+                if (NOT_REACHED.equals(f.type()) && (!reached || target == null || target != destination)) continue;
+                Map<String, Object> issue = issue(f, compute.findVm(e.getKey()).map(Vm::id).orElse(null));
                 if (target == null) {
                     String name = compute.findVm(e.getKey()).map(v -> v.id().name()).orElse(e.getKey());
                     Hop last = lastResponder(hops);
@@ -157,6 +189,17 @@ final class ConnectivityAssembler {
                 }
             }
         }
+        // a trace probe's ICMP unreachable, when the probes did not already name it on that hop
+        icmpFromTrace.forEach((hop, code) -> {
+            if (hop.issues.stream().noneMatch(i -> ICMP_UNREACHABLE.equals(i.get("type")))) {
+                Map<String, String> ctx = new LinkedHashMap<>();
+                ctx.put("Address", hop.address);
+                if (code != null) ctx.put("IcmpCode", code);
+                ctx.put("Evidence", "trace");
+                hop.issues.add(issue("Local", "Error", ICMP_UNREACHABLE, ctx));
+            }
+        });
+        withoutSymptomsOfNamedCauses(hops);
         boolean anyIssue = hops.stream().anyMatch(h -> !h.issues.isEmpty());
         if (!reached && !anyIssue) {
             Hop last = lastResponder(hops);
@@ -165,6 +208,48 @@ final class ConnectivityAssembler {
                     + " (" + last.address + "); no firewall rule or route on the registered hosts matched the flow")));
         }
         return result(hops, source.probes(), flow);
+    }
+
+    /** netwatcher's issue types for what the probes saw (README "Connectivity check"). */
+    static final String PORT_CLOSED = "PortClosed";
+    static final String ICMP_UNREACHABLE = "IcmpUnreachable";
+    static final String NOT_REACHED = "DestinationNotReached";
+    /** Issue types that name a rule or a route: a cause, where a reset or an ICMP error is only its symptom. */
+    private static final java.util.Set<String> CAUSES = java.util.Set.of("GuestFirewall", "NetworkSecurityRule", "UserDefinedRoute");
+
+    /**
+     * Drops symptoms that a named cause explains: an ICMP unreachable on a hop whose own rule or route is named (a
+     * {@code reject} rule or an unreachable route sent it), and {@code PortClosed} when any hop names a rule or
+     * route (a {@code reject with tcp reset} forges the destination's reset: nothing is known to be closed).
+     */
+    private static void withoutSymptomsOfNamedCauses(List<Hop> hops) {
+        boolean anyCause = false;
+        for (Hop h : hops) {
+            // a cause counts where its own host reported it: one pinned here from another host (context Host) explains nothing of this hop
+            boolean cause = h.issues.stream().anyMatch(i -> CAUSES.contains(i.get("type")) && "Error".equals(i.get("severity"))
+                    && !hasContext(i, "Host"));
+            anyCause |= cause;
+            if (cause) h.issues.removeIf(i -> ICMP_UNREACHABLE.equals(i.get("type")));
+        }
+        if (anyCause) for (Hop h : hops) h.issues.removeIf(i -> PORT_CLOSED.equals(i.get("type")));
+    }
+
+    private static boolean hasContext(Map<String, Object> issue, String key) {
+        return issue.get("context") instanceof List<?> context
+                && context.stream().anyMatch(kv -> kv instanceof Map<?, ?> m && key.equals(m.get("key")));
+    }
+
+    /** Issue types about what a remote hop answered (the agent's context Address names that hop). */
+    private static final java.util.Set<String> ANSWERS = java.util.Set.of(PORT_CLOSED, ICMP_UNREACHABLE, "TlsHandshake", "HttpStatus",
+            "Unknown");
+
+    /** The address of the hop that answered the probes a finding is about (context Address), or null. */
+    private static String answeredBy(CheckReport.Finding f) {
+        return ANSWERS.contains(f.type()) ? f.context().get("Address") : null;
+    }
+
+    private static boolean isLoopback(String ip) {
+        return IpLiteral.address(ip).map(a -> a.address().isLoopbackAddress()).orElse(false);
     }
 
     /** The last hop that answered the trace (not an unreached destination), else the source. */
@@ -241,10 +326,17 @@ final class ConnectivityAssembler {
     }
 
     /** Context keys ARM clients look for come first, as Azure's own answers show them. */
-    private static final List<String> FIRST_KEYS = List.of("RuleName", "RouteType", "Route");
+    private static final List<String> FIRST_KEYS = List.of("RuleName", "RouteType", "Route", "RouteTableId");
 
-    private static Map<String, Object> issue(CheckReport.Finding f) {
+    /**
+     * An agent's finding as an ARM issue. A route finding ({@code Table} in its context) of {@code host} gets
+     * {@code RouteTableId}: the id of that VM's route table resource.
+     */
+    private static Map<String, Object> issue(CheckReport.Finding f, netwatcher.arm.ArmResourceId host) {
         Map<String, String> given = new LinkedHashMap<>(f.context());
+        if (host != null && given.containsKey("Table") && "UserDefinedRoute".equals(f.type())) {
+            given.put("RouteTableId", RouteTableService.idOf(host, given.get("Table")).toString());
+        }
         if (given.containsKey("RouteOrigin")) {
             // Azure's RouteType is User or System; the agent's kind of route (Blackhole, PolicyRule, ...) moves to RouteKind
             String kind = given.remove("RouteType");

@@ -68,7 +68,8 @@ public record CheckReport(String key, String role, String state, Flow flow, Prob
      * A fact about the flow on this host, with its proof.
      *
      * @param type     an ARM IssueType (GuestFirewall, NetworkSecurityRule, UserDefinedRoute, DnsResolution,
-     *                 SocketBind, Platform, Unknown) or netwatcher's PortClosed
+     *                 SocketBind, Platform, Unknown) or one of netwatcher's: PortClosed, TlsHandshake, HttpStatus,
+     *                 IcmpUnreachable (about the hop that answered: context Address), DestinationNotReached
      * @param origin   Inbound, Outbound or Local
      * @param severity Error or Warning
      * @param context  key/value context (RuleName, Table, Chain, Handle, Verdict, RouteType, Route, ...)
@@ -94,6 +95,13 @@ public record CheckReport(String key, String role, String state, Flow flow, Prob
      * @param ipAddress the gateway, or null
      * @param userDefined true when the route is not a kernel/connected route (proto static/boot added by a user)
      * @param route     the route as `ip route` prints it
+     * @param table     the kernel routing table that holds the route (or whose policy rule refused the flow), or
+     *                  null when no table has a route for it; the controller points {@code routeTableId} at it
      */
-    public record NextHop(String type, String ipAddress, boolean userDefined, String route) {}
+    public record NextHop(String type, String ipAddress, boolean userDefined, String route, String table) {
+        /** A next hop whose table is not known. */
+        public NextHop(String type, String ipAddress, boolean userDefined, String route) {
+            this(type, ipAddress, userDefined, route, null);
+        }
+    }
 }
