@@ -129,6 +129,7 @@ public final class CheckExecutor implements AutoCloseable {
     private static final class Part {
         CheckOrder order;
         volatile HostEvaluation.Snapshot snapshot; // written by the check thread
+        volatile HostEvaluation.Trace trace; // observer: the nftables trace started when armed; closed by whoever ends the part
         volatile boolean armed;
         boolean explaining;
         CheckReport last;
@@ -182,6 +183,7 @@ public final class CheckExecutor implements AutoCloseable {
                 var e = it.next();
                 if (listed.contains(e.getKey())) continue;
                 if (e.getValue().running != null) e.getValue().running.cancel(true);
+                closeTrace(e.getValue());
                 it.remove();
             }
         }
@@ -206,6 +208,7 @@ public final class CheckExecutor implements AutoCloseable {
                 if (order.active()) {
                     part.running = executor.submit(() -> run(part, () -> {
                         part.snapshot = host.snapshot();
+                        part.trace = host.startTrace(order.flow()).orElse(null); // the flow as known before probing
                         part.armed = true;
                         return report(order, CheckReport.ARMED, order.flow(), null, List.of(), List.of(), null, null);
                     }));
@@ -234,6 +237,7 @@ public final class CheckExecutor implements AutoCloseable {
             result = work.call();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            closeTrace(part);
             return;
         } catch (Exception | LinkageError e) {
             LOG.log(Level.WARNING, "check " + part.order.key() + " (" + part.order.role() + ") failed: " + e, e);
@@ -242,7 +246,10 @@ public final class CheckExecutor implements AutoCloseable {
         }
         synchronized (lock) {
             if (closed || Thread.currentThread().isInterrupted()
-                    || parts.get(part.order.key() + "/" + part.order.role()) != part) return; // cancelled or closing
+                    || parts.get(part.order.key() + "/" + part.order.role()) != part) {
+                closeTrace(part); // cancelled or closing: a trace started meanwhile must not outlive the part
+                return;
+            }
             part.last = result;
             sink.report(result);
             if (CheckOrder.OBSERVER.equals(part.order.role()) && part.armed && !part.order.active() && !part.explaining) {
@@ -253,11 +260,33 @@ public final class CheckExecutor implements AutoCloseable {
         }
     }
 
+    /**
+     * An observer's explanation of the resolved flow: the snapshot taken when armed against one now, with what the
+     * nftables trace started when armed saw (the evaluation picks the best evidence; see HostConfig.explain).
+     */
     private CheckReport explainObserver(Part part) {
         CheckOrder order = part.order;
-        HostEvaluation.Snapshot after = host.snapshot();
-        List<CheckReport.Finding> findings = host.explain(part.snapshot, after, order.flow(), false); // with the route finding
-        return report(order, CheckReport.DONE, order.flow(), null, List.of(), findings, null, null);
+        try {
+            HostEvaluation.Snapshot after = host.snapshot();
+            HostEvaluation.Trace trace = part.trace;
+            List<CheckReport.Finding> findings = trace == null
+                    ? host.explain(part.snapshot, after, order.flow(), false) // with the route finding
+                    : host.explain(part.snapshot, after, order.flow(), false, trace);
+            return report(order, CheckReport.DONE, order.flow(), null, List.of(), findings, null, null);
+        } finally {
+            closeTrace(part);
+        }
+    }
+
+    private static void closeTrace(Part part) {
+        HostEvaluation.Trace trace = part.trace;
+        part.trace = null;
+        if (trace == null) return;
+        try {
+            trace.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "closing an observer's trace: " + e.getMessage());
+        }
     }
 
     private static CheckReport report(CheckOrder order, String state, Flow flow, CheckReport.ProbeSummary probes,
@@ -518,6 +547,9 @@ public final class CheckExecutor implements AutoCloseable {
     public void close() {
         closed = true;
         executor.shutdownNow();
+        synchronized (lock) {
+            for (Part part : parts.values()) closeTrace(part);
+        }
         try {
             executor.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Evaluates a {@link FirewallSnapshot} statically for one packet, as the kernel would: the filter base chains
- * of one hook whose family applies (inet, and ip or ip6), in priority order; in each chain the rules in
+ * Evaluates a {@link FirewallSnapshot} statically for one packet, as the kernel would: the filter (and route) base
+ * chains of each hook whose family applies (inet, and ip or ip6; nftables' and iptables-legacy's), in priority order; in each chain the rules in
  * order, following {@code jump} (back to the caller on {@code return} or at the end) and {@code goto} (no
  * way back); at the end of a base chain its policy. An accept ends only its base chain (later base chains
  * still see the packet); drop and reject end everything. A rule with a match this class cannot evaluate is
@@ -25,6 +25,17 @@ final class RulesetEvaluator {
     /** One terminal decision: verdict accept/drop/reject; rule null when a chain policy decided. */
     record Decision(String verdict, FirewallSnapshot.Rule rule, FirewallSnapshot.Chain baseChain) {}
 
+    /**
+     * A walk over some hooks: the first decision that is not accept (else the last accept; null when no chain is on
+     * the hooks), every base chain's outcome, and the matches that were assumed.
+     */
+    record Evaluation(Decision decision, List<String> path, List<String> assumed) {
+        Evaluation {
+            path = List.copyOf(path);
+            assumed = List.copyOf(new LinkedHashSet<>(assumed));
+        }
+    }
+
     private final FirewallSnapshot snapshot;
     private final RuleMatcher matcher;
 
@@ -33,9 +44,8 @@ final class RulesetEvaluator {
         this.matcher = new RuleMatcher(snapshot.sets());
     }
 
-    /** IP flow verify's answer for the packet traversing {@code hooks} in this order (e.g. prerouting, input). */
-    CheckReport.Verdict verdict(FlowFacts facts, List<String> hooks) {
-        String hook = String.join(",", hooks);
+    /** The packet traversing {@code hooks} in this order (e.g. prerouting, forward, postrouting). */
+    Evaluation evaluate(FlowFacts facts, List<String> hooks) {
         List<String> assumed = new ArrayList<>();
         List<String> path = new ArrayList<>();
         Decision lastAccept = null;
@@ -43,10 +53,24 @@ final class RulesetEvaluator {
         for (String one : hooks) chains.addAll(baseChains(one, facts.family()));
         for (FirewallSnapshot.Chain chain : chains) {
             Decision decision = evaluateBase(chain, facts, assumed);
-            path.add(chain.family() + " " + chain.table() + " " + chain.name() + ": " + decision.verdict()
+            path.add((chain.backend() == FirewallSnapshot.Backend.IPTABLES_LEGACY ? "iptables-legacy " : "")
+                    + chain.family() + " " + chain.table() + " " + chain.name() + ": " + decision.verdict()
                     + (decision.rule() == null ? " (policy)" : " (" + decision.rule().displayName() + ")"));
-            if (!decision.verdict().equals("accept")) return verdict("Deny", decision, hook, path, assumed);
+            if (!decision.verdict().equals("accept")) return new Evaluation(decision, path, assumed);
             lastAccept = decision;
+        }
+        return new Evaluation(lastAccept, path, assumed);
+    }
+
+    /** IP flow verify's answer for the packet traversing {@code hooks} in this order (e.g. prerouting, input). */
+    CheckReport.Verdict verdict(FlowFacts facts, List<String> hooks) {
+        String hook = String.join(",", hooks);
+        Evaluation evaluation = evaluate(facts, hooks);
+        Decision lastAccept = evaluation.decision();
+        List<String> path = new ArrayList<>(evaluation.path());
+        List<String> assumed = new ArrayList<>(evaluation.assumed());
+        if (lastAccept != null && !lastAccept.verdict().equals("accept")) {
+            return verdict("Deny", lastAccept, hook, path, assumed);
         }
         if (lastAccept == null) {
             Map<String, String> context = new LinkedHashMap<>();
@@ -77,6 +101,8 @@ final class RulesetEvaluator {
             context.put("Table", rule.family() + " " + rule.table());
             context.put("Chain", rule.chain());
             context.put("Handle", Long.toString(rule.handle()));
+            if (rule.text() != null) context.put("RuleText", rule.text());
+            context.put("Backend", rule.backend().wireName());
         }
         if (!assumed.isEmpty()) {
             context.put("Assumed", "not evaluated, assumed to match: " + String.join("; ", new LinkedHashSet<>(assumed)));
@@ -91,10 +117,11 @@ final class RulesetEvaluator {
         List<FirewallSnapshot.Chain> out = new ArrayList<>();
         for (FirewallSnapshot.Chain chain : snapshot.chains()) {
             if (hook.equals(chain.hook()) && families.contains(chain.family())
-                    && (chain.type() == null || chain.type().equals("filter"))) {
+                    && (chain.type() == null || chain.type().equals("filter") || chain.type().equals("route"))) {
                 out.add(chain);
             }
         }
+        // by priority; at equal priority nftables' chains first, iptables-legacy's after (listed after them)
         out.sort(Comparator.comparingInt(c -> c.priority() == null ? 0 : c.priority()));
         return out;
     }
@@ -127,7 +154,7 @@ final class RulesetEvaluator {
                     return null;
                 }
                 case "jump", "goto" -> {
-                    FirewallSnapshot.Chain target = snapshot.chain(rule.family(), rule.table(), rule.target())
+                    FirewallSnapshot.Chain target = snapshot.chain(rule.backend(), rule.family(), rule.table(), rule.target())
                             .orElseThrow(() -> new IllegalStateException("rule " + rule.key() + " jumps to missing chain "
                                     + rule.target()));
                     Decision decision = walk(target, base, facts, assumed, depth + 1);
@@ -148,6 +175,7 @@ final class RulesetEvaluator {
                 JsonNode body = statement.get(name);
                 if (name.equals("xt") && (body.path("name").asText().equals("comment")
                         || body.path("type").asText().equals("target"))) continue; // no filtering
+                if (name.equals("xt") && rule.backend() == FirewallSnapshot.Backend.IPTABLES_NFT) continue; // read back from iptables-nft-save
                 out.add(name + " " + body);
             }
         }
