@@ -46,8 +46,10 @@ import netwatcher.model.check.ProbeSpec;
  *   {@code SocketBind} finding), traces ({@link ParisTracer}), explains its own firewall's part from
  *   the counters that moved, adds {@code PortClosed} when every probe got a TCP RST from the
  *   destination, and reports {@code done} with the resolved flow.</li>
- *   <li>{@code observer}: on first sight while active, snapshots and reports {@code armed}; once the
- *   order is inactive, explains the resolved flow against that snapshot and reports {@code done}.</li>
+ *   <li>{@code observer}: on first sight while active, snapshots, starts a trace of the flow as the
+ *   order knows it ({@link HostEvaluation#startTrace}) and reports {@code armed}; once the order is
+ *   inactive, explains the resolved flow against that snapshot and what the trace saw, removes the
+ *   trace and reports {@code done}. A trace never outlives its part (cancelled, unlisted, closed).</li>
  *   <li>{@code verify} / {@code nexthop}: evaluates and reports {@code done}.</li>
  * </ul>
  *
