@@ -29,7 +29,8 @@ import java.util.Set;
  *       this host ({@link RulesetEvaluator}, the one behind IP flow verify): as the source (output, postrouting), the
  *       destination (prerouting, input) or a forwarding host (prerouting, forward, postrouting); then the reply
  *       (state established) the other way. A deciding rule with a counter that did not move is not named (the flow
- *       never reached it), nor is anything when a trace ran and saw none of the flow's packets.</li>
+ *       never reached it), nor is a rule with a match the evaluator had to assume (a guess is no cause), nor is
+ *       anything when a trace ran and saw none of the flow's packets.</li>
  * </ol>
  * Findings: type GuestFirewall (this host's own traffic) or NetworkSecurityRule (forwarded traffic), origin
  * Inbound/Outbound, context RuleName, Family, Table, Chain, Handle, Hook, Verdict, RuleText, Backend, Direction,
@@ -116,7 +117,7 @@ final class FirewallExplainer {
         // which direction of the flow crosses this hook on this host
         boolean reply = switch (hook) {
             case "output" -> !source;
-            case "input", "prerouting" -> source;
+            case "input", "prerouting", "ingress" -> source;
             default -> false;
         };
         List<Boolean> directions = hook.equals("forward") ? List.of(false, true) : List.of(reply);
@@ -252,8 +253,8 @@ final class FirewallExplainer {
             };
             List<String> hooks = switch (hook) {
                 case "output" -> List.of("output", "postrouting");
-                case "input" -> List.of("prerouting", "input");
-                default -> List.of("prerouting", "forward", "postrouting");
+                case "input" -> List.of("ingress", "prerouting", "input");
+                default -> List.of("ingress", "prerouting", "forward", "postrouting");
             };
             FlowFacts facts = interfaces.forHook(hook, reply);
             RulesetEvaluator.Evaluation evaluation = evaluator.evaluate(facts, hooks);
@@ -262,6 +263,7 @@ final class FirewallExplainer {
             FirewallSnapshot.Chain base = decision.baseChain();
             if (onlyBackend != null && base.backend() != onlyBackend) return List.of();
             FirewallSnapshot.Rule rule = decision.rule();
+            if (rule != null && !certain(rule, facts, after)) return List.of(); // a guess is no cause: say nothing
             if (rule != null && rule.hasCounter()) {
                 FirewallSnapshot.Rule earlier = before.rule(rule.key()).orElse(null);
                 if (earlier != null && moved(earlier, rule) <= 0) return List.of(); // the flow never reached it
@@ -293,6 +295,12 @@ final class FirewallExplainer {
         return List.of();
     }
 
+    /** True when every match and statement of the rule is evaluated and fits the flow (nothing assumed). */
+    private static boolean certain(FirewallSnapshot.Rule rule, FlowFacts facts, FirewallSnapshot snapshot) {
+        return new RuleMatcher(snapshot.sets()).matchRule(rule, facts).value() == RuleMatcher.Tri.TRUE
+                && RulesetEvaluator.unmodelledStatements(rule).isEmpty();
+    }
+
     // ------------------------------------------------------------------ shared
 
     static Map<String, String> ruleContext(FirewallSnapshot.Rule rule, String hook, String verdict) {
@@ -316,15 +324,16 @@ final class FirewallExplainer {
      */
     private CheckReport.Finding finding(String hook, boolean source, boolean reply, FlowFacts facts,
                                         FirewallSnapshot.Rule rule, Map<String, String> context, String evidence) {
-        boolean forwarding = hook.equals("forward") || (!source && (hook.equals("prerouting") || hook.equals("postrouting"))
+        boolean early = hook.equals("prerouting") || hook.equals("ingress"); // before the routing decision
+        boolean forwarding = hook.equals("forward") || (!source && (early || hook.equals("postrouting"))
                 && facts.daddr() != null && !routing.isLocal(facts.daddr()));
         String type = forwarding ? HostConfig.NETWORK_SECURITY_RULE : HostConfig.GUEST_FIREWALL;
         String origin;
         if (forwarding) {
             boolean inputOnly = rule != null && matchesInterface(rule, "iifname", "iif") && !matchesInterface(rule, "oifname", "oif");
-            origin = hook.equals("prerouting") || inputOnly ? "Inbound" : "Outbound";
+            origin = early || inputOnly ? "Inbound" : "Outbound";
         } else {
-            origin = hook.equals("input") || hook.equals("prerouting") ? "Inbound" : "Outbound";
+            origin = hook.equals("input") || early ? "Inbound" : "Outbound";
         }
         return new CheckReport.Finding(type, origin, "Error", context, evidence);
     }

@@ -35,11 +35,22 @@ public record FirewallSnapshot(Instant takenAt, List<Chain> chains, List<Rule> r
     /**
      * A chain. Base chains have a hook (prerouting, input, forward, output, postrouting, ingress), a type
      * (filter, nat, route), a priority and a policy (accept when nft does not say); regular chains have none.
+     * An ingress chain (family netdev, or inet) is bound to one device, null when not known.
      */
     public record Chain(String family, String table, String name, String type, String hook, Integer priority,
-                        String policy, Backend backend) {
+                        String policy, Backend backend, String device) {
         public Chain {
             if (backend == null) backend = Backend.NFT;
+        }
+
+        /** A chain bound to no device (every chain but an ingress chain's). */
+        public Chain(String family, String table, String name, String type, String hook, Integer priority, String policy,
+                     Backend backend) {
+            this(family, table, name, type, hook, priority, policy, backend, null);
+        }
+
+        Chain withDevice(String newDevice) {
+            return new Chain(family, table, name, type, hook, priority, policy, backend, newDevice);
         }
 
         public boolean isBase() { return hook != null; }

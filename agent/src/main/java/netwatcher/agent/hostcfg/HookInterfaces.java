@@ -32,7 +32,7 @@ final class HookInterfaces {
         };
         String out = switch (hook) {
             case "input" -> "";
-            case "prerouting" -> null; // not decided yet in the kernel either; matches on it are rare
+            case "prerouting", "ingress" -> null; // not decided yet in the kernel either; matches on it are rare
             default -> device(facts.daddr());
         };
         return facts.withInterfaces(in, out);

@@ -189,7 +189,7 @@ public final class HostConfig {
         FirewallSnapshot snapshot = snapshot();
         RulesetEvaluator evaluator = new RulesetEvaluator(snapshot);
         CheckReport.Verdict verdict = inbound
-                ? evaluator.verdict(interfaces.forHook("input", false), List.of("prerouting", "input"))
+                ? evaluator.verdict(interfaces.forHook("input", false), List.of("ingress", "prerouting", "input"))
                 : evaluator.verdict(interfaces.forHook("output", false), List.of("output", "postrouting"));
         if (snapshot.warnings().isEmpty()) return verdict;
         Map<String, String> context = new LinkedHashMap<>(verdict.context());

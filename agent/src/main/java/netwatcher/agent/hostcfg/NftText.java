@@ -19,6 +19,34 @@ final class NftText {
 
     private NftText() {}
 
+    private static final Pattern DEVICE = Pattern.compile("hook ingress device \"?([^\"\\s;]+)\"?");
+
+    /** Chain key ({@code family/table/chain}) → the device of an ingress chain, as {@code type ... device "x"} says. */
+    static Map<String, String> chainDevices(String listing) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String family = null;
+        String table = null;
+        String chain = null;
+        for (String raw : listing.lines().toList()) {
+            String line = raw.strip();
+            Matcher t = TABLE.matcher(line);
+            if (t.find()) {
+                family = t.group(1);
+                table = unquote(t.group(2));
+                chain = null;
+                continue;
+            }
+            Matcher c = CHAIN.matcher(line);
+            if (c.find()) {
+                chain = unquote(c.group(1));
+                continue;
+            }
+            Matcher d = DEVICE.matcher(line);
+            if (chain != null && line.startsWith("type ") && d.find()) out.put(family + "/" + table + "/" + chain, d.group(1));
+        }
+        return out;
+    }
+
     /** Rule key ({@code family/table/chain/handle}) → the rule's text. */
     static Map<String, String> ruleTexts(String listing) {
         Map<String, String> out = new LinkedHashMap<>();

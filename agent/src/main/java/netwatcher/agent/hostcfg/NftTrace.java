@@ -14,8 +14,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An nftables trace of one flow: a table of its own, {@code inet nw_trace_<random>}, whose prerouting and output
- * chains (priority -350, before everything else) set {@code meta nftrace 1} on the flow's packets, and an
+ * An nftables trace of one flow, both directions: a table of its own, {@code inet nw_trace_<random>}, whose
+ * prerouting and output chains (priority -350, before everything else) set {@code meta nftrace 1} on the flow's
+ * packets (plus, where the kernel allows, a {@code netdev} table of the same name whose ingress chains, one per
+ * device, do the same before prerouting), and an
  * {@code nft -a monitor} process reading the kernel's trace events. {@link #stop()} ends the monitor, removes
  * the table and returns the verdicts the trace saw: which rule (family, table, chain, handle) or chain policy
  * accepted, dropped or rejected each traced packet. The table and the process are removed on every path:
@@ -137,6 +139,7 @@ public final class NftTrace implements AutoCloseable {
                     + replySelector + " meta nftrace set 1; }\n"
                     + "}\n";
             commands.runOrThrow("nft", script);
+            addIngress(commands, table, selector, replySelector);
             // the monitor may subscribe after the table appeared: touch the table until it reports a change, after
             // which it sees every trace event of the (already active) nftrace rules
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -154,6 +157,29 @@ public final class NftTrace implements AutoCloseable {
             throw new IllegalStateException("cannot start an nftables trace: " + e.getMessage(), e);
         }
         return new NftTrace(commands, table, process, collected, deleted, reader, hook);
+    }
+
+    /**
+     * Traces from the ingress hook too, which runs before prerouting: a {@code netdev} table of the same name with a
+     * chain per device (loopback aside). Best effort: a kernel or device that refuses it leaves prerouting's trace.
+     */
+    private static void addIngress(Commands commands, String table, String selector, String replySelector) {
+        Commands.Result links = commands.run("ip", "-o", "link", "show");
+        if (!links.ok()) return;
+        StringBuilder script = new StringBuilder("table netdev " + table + " {\n");
+        int n = 0;
+        for (String line : links.stdout().lines().toList()) {
+            String[] parts = line.split(":\\s+", 3);
+            if (parts.length < 2) continue;
+            String device = parts[1].contains("@") ? parts[1].substring(0, parts[1].indexOf('@')) : parts[1];
+            if (device.equals("lo") || !device.matches("[A-Za-z0-9_.\\-]+")) continue;
+            script.append(" chain in").append(n++).append(" { type filter hook ingress device \"").append(device)
+                    .append("\" priority -500; policy accept; ").append(selector).append(" meta nftrace set 1; ")
+                    .append(replySelector).append(" meta nftrace set 1; }\n");
+        }
+        if (n == 0) return;
+        script.append("}\n");
+        commands.run("nft", script.toString()); // refused: prerouting's trace stays
     }
 
     /** The reply direction of a flow: addresses and ports swapped (what is unknown stays unknown). */
@@ -188,6 +214,7 @@ public final class NftTrace implements AutoCloseable {
         if (result != null) return result;
         try {
             // removing our table is itself an event, delivered after every trace event before it: wait for it
+            commands.run("nft", "delete", "table", "netdev", table); // absent when ingress was refused
             commands.run("nft", "delete", "table", "inet", table);
             deleted.await(3, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -266,7 +293,8 @@ public final class NftTrace implements AutoCloseable {
 
     private static void cleanup(Commands commands, String table, Process monitor) {
         try {
-            commands.run("nft", "delete", "table", "inet", table); // absent already: nft says so, nothing to do
+            commands.run("nft", "delete", "table", "netdev", table); // absent already: nft says so, nothing to do
+            commands.run("nft", "delete", "table", "inet", table);
         } finally {
             monitor.destroy();
             try {

@@ -50,7 +50,7 @@ final class RulesetEvaluator {
         List<String> path = new ArrayList<>();
         Decision lastAccept = null;
         List<FirewallSnapshot.Chain> chains = new ArrayList<>();
-        for (String one : hooks) chains.addAll(baseChains(one, facts.family()));
+        for (String one : hooks) chains.addAll(baseChains(one, facts.family(), facts.iif()));
         for (FirewallSnapshot.Chain chain : chains) {
             Decision decision = evaluateBase(chain, facts, assumed);
             path.add((chain.backend() == FirewallSnapshot.Backend.IPTABLES_LEGACY ? "iptables-legacy " : "")
@@ -110,13 +110,18 @@ final class RulesetEvaluator {
         return new CheckReport.Verdict(access, decision.rule() == null ? null : decision.rule().displayName(), context);
     }
 
-    /** The filter base chains on {@code hook} for this address family, in priority order. */
-    List<FirewallSnapshot.Chain> baseChains(String hook, String family) {
-        Set<String> families = family == null ? Set.of("inet", "ip", "ip6")
-                : family.equals("ipv4") ? Set.of("inet", "ip") : Set.of("inet", "ip6");
+    /**
+     * The filter base chains on {@code hook} for this address family, in priority order; for ingress the netdev
+     * and inet chains of the packet's input device (all of them when the device is not known).
+     */
+    List<FirewallSnapshot.Chain> baseChains(String hook, String family, String inputDevice) {
+        Set<String> families = family == null ? Set.of("inet", "ip", "ip6", "netdev")
+                : family.equals("ipv4") ? Set.of("inet", "ip", "netdev") : Set.of("inet", "ip6", "netdev");
         List<FirewallSnapshot.Chain> out = new ArrayList<>();
         for (FirewallSnapshot.Chain chain : snapshot.chains()) {
-            if (hook.equals(chain.hook()) && families.contains(chain.family())
+            boolean onDevice = chain.device() == null || inputDevice == null || inputDevice.isEmpty()
+                    || chain.device().equals(inputDevice);
+            if (hook.equals(chain.hook()) && families.contains(chain.family()) && onDevice
                     && (chain.type() == null || chain.type().equals("filter") || chain.type().equals("route"))) {
                 out.add(chain);
             }

@@ -42,7 +42,11 @@ final class RulesetReader {
         FirewallSnapshot nft = NftJson.parse(json, clock.instant(), List.of());
         Commands.Result listing = commands.run("nft", "-a", "list", "ruleset");
         Map<String, String> texts = listing.ok() ? NftText.ruleTexts(listing.stdout()) : Map.of();
-        List<FirewallSnapshot.Chain> chains = new ArrayList<>(nft.chains());
+        Map<String, String> devices = listing.ok() ? NftText.chainDevices(listing.stdout()) : Map.of();
+        List<FirewallSnapshot.Chain> chains = new ArrayList<>();
+        for (FirewallSnapshot.Chain chain : nft.chains()) {
+            chains.add(chain.device() == null && devices.containsKey(chain.key()) ? chain.withDevice(devices.get(chain.key())) : chain);
+        }
         List<FirewallSnapshot.Rule> rules = new ArrayList<>();
         for (FirewallSnapshot.Rule rule : nft.rules()) rules.add(rule.withText(texts.get(rule.key())));
         List<CheckReport.Finding> warnings = new ArrayList<>();

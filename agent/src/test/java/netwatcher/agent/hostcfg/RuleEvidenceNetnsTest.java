@@ -178,6 +178,46 @@ class RuleEvidenceNetnsTest {
     }
 
     @Test
+    void aDropOnTheIngressHook_beforePrerouting_isNamedByTraceAndByEvaluation() throws Exception {
+        ThreeHosts.Host db = net.destination();
+        db.nft("table netdev nwt_ing { chain early { type filter hook ingress device \"eth0\" priority 0; policy accept; "
+                + "tcp dport 1441 drop comment \"IngressDrop\"; }; }");
+
+        CheckReport.Finding traced = only(observe(db, 1441, true));
+        CheckReport.Finding evaluated = only(observe(db, 1441, false));
+
+        assertEquals("IngressDrop", traced.context().get("RuleName"));
+        assertEquals("trace", traced.evidence());
+        assertEquals("ingress", traced.context().get("Hook"));
+        assertEquals("Inbound", traced.origin());
+        assertEquals("IngressDrop", evaluated.context().get("RuleName"));
+        assertEquals("ruleset", evaluated.evidence());
+    }
+
+    @Test
+    void aRejectWithTcpReset_isNamedAsAReject() throws Exception {
+        ThreeHosts.Host db = net.destination();
+        db.nft("table inet nwt_rst { chain input { type filter hook input priority 0; policy accept; "
+                + "tcp dport 1442 reject with tcp reset comment \"ResetSql\"; }; }");
+
+        CheckReport.Finding finding = only(observe(db, 1442, true));
+
+        assertEquals("ResetSql", finding.context().get("RuleName"));
+        assertEquals("reject", finding.context().get("Verdict"));
+        assertEquals("trace", finding.evidence());
+    }
+
+    @Test
+    void withoutATrace_aDropRuleWithAMatchTheEvaluatorCannotJudge_isNotNamed() throws Exception {
+        ThreeHosts.Host db = net.destination();
+        db.nft("table inet nwt_mark { chain input { type filter hook input priority 0; policy accept; "
+                + "meta mark 0x42 tcp dport 1443 drop comment \"OnlyMarked\"; }; }");
+
+        assertEquals(List.of(), observe(db, 1443, false)); // a guess is no cause
+        assertEquals(List.of(), observe(db, 1443, true)); // and the trace saw the packets pass
+    }
+
+    @Test
     void anObserverTheFlowNeverCrosses_namesNothing() throws Exception {
         // s's own input drops 1440 replies' source port range: irrelevant, and the flow to d never enters f's input
         ThreeHosts.Host fw = net.firewall();

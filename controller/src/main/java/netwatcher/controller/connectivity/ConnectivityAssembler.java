@@ -170,7 +170,8 @@ final class ConnectivityAssembler {
 
     /**
      * An ICMP unreachable from a host whose own observer named the reject rule that sent it is that rule, not a
-     * Platform fault: the Platform issue goes from that host's hops (the rule stays, with its evidence).
+     * Platform fault: the Platform issue goes from that host's hops (the rule stays, with its evidence). Likewise a
+     * TCP reset that a named reject rule sent ({@code reject with tcp reset}) is no closed port: PortClosed goes.
      */
     private static void withoutPlatformWhereARuleRejected(List<Hop> hops) {
         java.util.Set<String> rejecting = new java.util.HashSet<>();
@@ -185,6 +186,7 @@ final class ConnectivityAssembler {
         }
         for (Hop h : hops) {
             if (h.vmKey != null && rejecting.contains(h.vmKey)) h.issues.removeIf(i -> "Platform".equals(i.get("type")));
+            if (!rejecting.isEmpty()) h.issues.removeIf(i -> "PortClosed".equals(i.get("type")));
         }
     }
 
