@@ -185,6 +185,8 @@ final class FirewallExplainer {
         Map<String, NftTrace.TraceVerdict> firstByBlock = new LinkedHashMap<>();
         for (NftTrace.TraceVerdict verdict : seen.verdicts()) {
             if (!flowTraces.contains(verdict.traceId()) || verdict.verdict().equals("accept")) continue;
+            NftTrace.Packet first = seen.packets().get(verdict.traceId());
+            if (first != null && !first.opensConnection()) continue; // a late ACK/RST/FIN of the flow decides nothing
             String key = verdict.family() + "/" + verdict.table() + "/" + verdict.chain() + "/"
                     + (verdict.handle() == null ? "policy" : verdict.handle());
             tracesByBlock.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(verdict.traceId());

@@ -40,7 +40,30 @@ public final class NftTrace implements AutoCloseable {
      * The header fields of a traced packet, as {@code nft monitor trace} prints them ({@code ip saddr ...
      * tcp dport ...}); null/0 for what it did not print.
      */
-    public record Packet(String saddr, String daddr, String l4, int sport, int dport) {
+    public record Packet(String saddr, String daddr, String l4, int sport, int dport, String tcpFlags) {
+        private static final Pattern FLAGS = Pattern.compile("\\btcp flags == (\\S+(?: \\| \\S+)*)");
+
+        public Packet(String saddr, String daddr, String l4, int sport, int dport) {
+            this(saddr, daddr, l4, sport, dport, null);
+        }
+
+        /**
+         * True unless this is a TCP packet whose flags the trace printed without SYN: a packet that opens (SYN) or
+         * answers the opening of (SYN-ACK) a connection, or one whose flags are not known.
+         */
+        public boolean opensConnection() {
+            if (tcpFlags == null) return true;
+            if (tcpFlags.contains("syn")) return true;
+            if (tcpFlags.startsWith("0x")) {
+                try {
+                    return (Integer.parseInt(tcpFlags.substring(2), 16) & 0x02) != 0;
+                } catch (NumberFormatException e) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         private static final Pattern SADDR = Pattern.compile("\\bip6? saddr (\\S+)");
         private static final Pattern DADDR = Pattern.compile("\\bip6? daddr (\\S+)");
         private static final Pattern L4 = Pattern.compile("\\b(?:ip protocol|ip6 nexthdr|meta l4proto) (\\S+)");
@@ -48,7 +71,8 @@ public final class NftTrace implements AutoCloseable {
         private static final Pattern DPORT = Pattern.compile("\\b(?:tcp|udp|sctp) dport (\\d+)");
 
         static Packet parse(String line) {
-            return new Packet(group(SADDR, line), group(DADDR, line), group(L4, line), number(SPORT, line), number(DPORT, line));
+            return new Packet(group(SADDR, line), group(DADDR, line), group(L4, line), number(SPORT, line), number(DPORT, line),
+                    group(FLAGS, line));
         }
 
         private static String group(Pattern pattern, String line) {

@@ -17,9 +17,9 @@ class NftTraceTest {
 
         assertEquals(List.of(
                 new NftTrace.TraceVerdict("c1519dea", "inet", "nwt_f", "input", 2L, "drop",
-                        new NftTrace.Packet("127.0.0.1", "127.0.0.1", "tcp", 35186, 80)),
+                        new NftTrace.Packet("127.0.0.1", "127.0.0.1", "tcp", 35186, 80, "syn")),
                 new NftTrace.TraceVerdict("9d32bd20", "inet", "nwt_f", "output", null, "accept",
-                        new NftTrace.Packet("127.0.0.1", "127.0.0.1", "tcp", 47302, 81))), verdicts);
+                        new NftTrace.Packet("127.0.0.1", "127.0.0.1", "tcp", 47302, 81, "syn"))), verdicts);
     }
 
     @Test
@@ -35,6 +35,15 @@ class NftTraceTest {
         assertEquals(1, verdicts.size(), verdicts.toString());
         assertEquals("198.18.9.9", verdicts.getFirst().packet().daddr()); // as the deciding chain saw it (after DNAT)
         assertEquals("198.18.3.10", NftTrace.packets(lines).get("aa").daddr()); // as first traced (before DNAT)
+    }
+
+    @Test
+    void packet_opensConnection_onlyForSynAndSynAckOrUnknownFlags() {
+        assertEquals(true, NftTrace.Packet.parse("ip saddr 1.2.3.4 tcp sport 1 tcp dport 2 tcp flags == syn tcp window 1").opensConnection());
+        assertEquals(true, NftTrace.Packet.parse("tcp flags == 0x12 tcp window 1").opensConnection());
+        assertEquals(false, NftTrace.Packet.parse("tcp flags == ack tcp window 1").opensConnection());
+        assertEquals(false, NftTrace.Packet.parse("tcp flags == 0x11 tcp window 1").opensConnection());
+        assertEquals(true, NftTrace.Packet.parse("ip protocol udp udp sport 1 udp dport 2").opensConnection());
     }
 
     @Test
