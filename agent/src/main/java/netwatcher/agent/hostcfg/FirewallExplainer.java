@@ -371,7 +371,23 @@ final class FirewallExplainer {
         return ports ? host + ":" + (port == 0 ? "*" : Integer.toString(port)) : host;
     }
 
-    /** Chain key → the hooks of the base chains that reach it (itself, or by jump/goto). */
+    /** The chains a rule may jump or go to: its own verdict's, and those of a verdict map's elements. */
+    private static List<String> targets(FirewallSnapshot.Rule rule) {
+        List<String> out = new ArrayList<>();
+        if (rule.target() != null) out.add(rule.target());
+        if (rule.expr() == null) return out;
+        for (JsonNode statement : rule.expr()) {
+            for (JsonNode element : statement.path("vmap").path("data").path("set")) {
+                JsonNode verdict = element.path(1);
+                for (String kind : List.of("jump", "goto")) {
+                    if (verdict.path(kind).has("target")) out.add(verdict.path(kind).path("target").asText());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Chain key → the hooks of the base chains that reach it (itself, or by jump/goto, verdict maps included). */
     static Map<String, Set<String>> hooksReaching(FirewallSnapshot snapshot) {
         Map<String, Set<String>> out = new LinkedHashMap<>();
         for (FirewallSnapshot.Chain base : snapshot.chains()) {
@@ -383,8 +399,8 @@ final class FirewallExplainer {
                 if (!seen.add(chain.key())) continue;
                 out.computeIfAbsent(chain.key(), k -> new LinkedHashSet<>()).add(base.hook());
                 for (FirewallSnapshot.Rule rule : snapshot.rulesOf(chain)) {
-                    if (rule.target() != null) {
-                        snapshot.chain(rule.backend(), rule.family(), rule.table(), rule.target()).ifPresent(todo::push);
+                    for (String target : targets(rule)) {
+                        snapshot.chain(rule.backend(), rule.family(), rule.table(), target).ifPresent(todo::push);
                     }
                 }
             }

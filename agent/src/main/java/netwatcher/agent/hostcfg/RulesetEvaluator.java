@@ -142,14 +142,29 @@ final class RulesetEvaluator {
                           List<String> assumed, int depth) {
         if (depth > MAX_DEPTH) throw new IllegalStateException("nftables jumps nest deeper than " + MAX_DEPTH + " at " + chain.key());
         for (FirewallSnapshot.Rule rule : snapshot.rulesOf(chain)) {
-            if (rule.verdict() == null || rule.verdict().equals("continue")) continue;
+            JsonNode vmap = verdictMap(rule);
+            if (vmap == null && (rule.verdict() == null || rule.verdict().equals("continue"))) continue;
             RuleMatcher.RuleOutcome outcome = matcher.matchRule(rule, facts);
             if (outcome.value() == RuleMatcher.Tri.FALSE) continue;
+            String verdict = rule.verdict();
+            String target = rule.target();
+            if (vmap != null) {
+                RuleMatcher.MapHit hit = matcher.lookup(vmap.path("key"), vmap.path("data"), facts, rule.family(), rule.table());
+                if (hit.value() == RuleMatcher.Tri.UNKNOWN) {
+                    assumed.add(rule.displayName() + ": verdict map on " + vmap.path("key") + " not evaluated, taken as no match");
+                    continue;
+                }
+                if (hit.value() == RuleMatcher.Tri.FALSE) continue;
+                verdict = hit.data().fieldNames().hasNext() ? hit.data().fieldNames().next() : null;
+                if (verdict == null || verdict.equals("continue")) continue;
+                JsonNode body = hit.data().get(verdict);
+                target = body != null && body.has("target") ? body.get("target").asText() : null;
+            }
             for (String reason : outcome.unknown()) assumed.add(rule.displayName() + ": " + reason);
             for (String statement : unmodelledStatements(rule)) assumed.add(rule.displayName() + ": " + statement);
-            switch (rule.verdict()) {
+            switch (verdict) {
                 case "accept", "drop", "reject" -> {
-                    return new Decision(rule.verdict(), rule, base);
+                    return new Decision(verdict, rule, base);
                 }
                 case "queue" -> {
                     assumed.add(rule.displayName() + ": queue (userspace decides; taken as accept)");
@@ -159,14 +174,24 @@ final class RulesetEvaluator {
                     return null;
                 }
                 case "jump", "goto" -> {
-                    FirewallSnapshot.Chain target = snapshot.chain(rule.backend(), rule.family(), rule.table(), rule.target())
+                    String chainName = target;
+                    FirewallSnapshot.Chain next = snapshot.chain(rule.backend(), rule.family(), rule.table(), chainName)
                             .orElseThrow(() -> new IllegalStateException("rule " + rule.key() + " jumps to missing chain "
-                                    + rule.target()));
-                    Decision decision = walk(target, base, facts, assumed, depth + 1);
-                    if (decision != null || rule.verdict().equals("goto")) return decision;
+                                    + chainName));
+                    Decision decision = walk(next, base, facts, assumed, depth + 1);
+                    if (decision != null || verdict.equals("goto")) return decision;
                 }
                 default -> { }
             }
+        }
+        return null;
+    }
+
+    /** The rule's verdict map statement ({@code ... vmap { key : verdict, ... }}), or null. */
+    private static JsonNode verdictMap(FirewallSnapshot.Rule rule) {
+        if (rule.expr() == null) return null;
+        for (JsonNode statement : rule.expr()) {
+            if (statement.has("vmap")) return statement.get("vmap");
         }
         return null;
     }

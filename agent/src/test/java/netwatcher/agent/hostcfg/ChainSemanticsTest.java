@@ -95,4 +95,21 @@ class ChainSemanticsTest {
         FlowFacts other = FlowFacts.of(flow("TCP", "198.18.1.10", 40000, "198.18.3.10", 1433, null)).withInterfaces("eth0", "eth1");
         assertEquals("Allow", evaluator.verdict(other, List.of("prerouting", "forward", "postrouting")).access());
     }
+
+    @Test
+    void verdictMaps_decideByTheFlowsKey_andFallThroughWhenNoElementMatches() {
+        RulesetEvaluator vmap = new RulesetEvaluator(Fixtures.snapshot("ruleset-vmap.json"));
+        // inet nwt_v c: tcp dport vmap { 22 : accept, 80 : drop, 443 : jump x }; drop   (x: accept)
+        java.util.function.IntFunction<RulesetEvaluator.Decision> port = p -> vmap.evaluate(
+                FlowFacts.of(flow("TCP", "198.18.1.10", 40000, "198.18.3.10", p, "Inbound")).withInterfaces("eth0", ""),
+                List.of("input")).decision();
+        assertEquals("accept", port.apply(22).verdict());
+        assertEquals(4, port.apply(22).rule().handle());
+        assertEquals("drop", port.apply(80).verdict());
+        assertEquals(4, port.apply(80).rule().handle());
+        assertEquals("accept", port.apply(443).verdict());
+        assertEquals(6, port.apply(443).rule().handle());
+        assertEquals("drop", port.apply(8080).verdict());
+        assertEquals(5, port.apply(8080).rule().handle());
+    }
 }
