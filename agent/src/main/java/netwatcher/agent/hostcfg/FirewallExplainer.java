@@ -57,11 +57,18 @@ final class FirewallExplainer {
 
     List<CheckReport.Finding> explain(FirewallSnapshot before, FirewallSnapshot after, FlowFacts original,
                                       boolean thisHostIsSource, NftTrace.Seen seen) {
-        Role role = role(original, thisHostIsSource);
+        // the flow as this host's filter chains after destination NAT see it (a port forward, a redirect)
+        RulesetEvaluator.Translation nat = new RulesetEvaluator(after).dnat(original, thisHostIsSource ? "output" : "prerouting");
+        FlowFacts crossing = nat.facts();
+        Role role = nat.redirected() && !thisHostIsSource ? Role.DESTINATION : role(crossing, thisHostIsSource);
         boolean source = role == Role.SOURCE;
-        HookInterfaces interfaces = new HookInterfaces(routing, original);
+        HookInterfaces interfaces = new HookInterfaces(routing, crossing);
         Map<String, Set<String>> hooksByChain = hooksReaching(after);
-        List<CheckReport.Finding> counted = counterFindings(before, after, original, source, interfaces, hooksByChain);
+        List<CheckReport.Finding> counted = counterFindings(before, after, original, source,
+                new HookInterfaces(routing, original), hooksByChain);
+        if (counted.isEmpty() && !crossing.equals(original)) {
+            counted = counterFindings(before, after, crossing, source, interfaces, hooksByChain);
+        }
         if (seen == null) {
             if (!counted.isEmpty()) return counted;
             return evaluated(before, after, role, interfaces, null);

@@ -187,6 +187,65 @@ final class RulesetEvaluator {
         return null;
     }
 
+    /**
+     * The flow's first packet after destination NAT on {@code hook} (prerouting for arriving packets, output for
+     * this host's own): the nat base chains in priority order, rules in order (jumps followed), the first rule whose
+     * matches all fit with a {@code dnat to ADDR[:PORT]} or {@code redirect [to :PORT]} statement rewrites the
+     * destination (a redirect to this host: {@code redirected} true). A dnat/redirect rule with a match that
+     * cannot be evaluated stops the search: the flow stays as it was, {@code certain} false.
+     */
+    record Translation(FlowFacts facts, boolean redirected, boolean certain, FirewallSnapshot.Rule rule) {}
+
+    Translation dnat(FlowFacts facts, String hook) {
+        Set<String> families = facts.family() == null ? Set.of("inet", "ip", "ip6")
+                : facts.family().equals("ipv4") ? Set.of("inet", "ip") : Set.of("inet", "ip6");
+        List<FirewallSnapshot.Chain> chains = new ArrayList<>();
+        for (FirewallSnapshot.Chain chain : snapshot.chains()) {
+            if (hook.equals(chain.hook()) && "nat".equals(chain.type()) && families.contains(chain.family())) chains.add(chain);
+        }
+        chains.sort(Comparator.comparingInt(c -> c.priority() == null ? 0 : c.priority()));
+        for (FirewallSnapshot.Chain chain : chains) {
+            Translation t = dnatIn(chain, facts, 0);
+            if (t != null) return t;
+        }
+        return new Translation(facts, false, true, null);
+    }
+
+    private Translation dnatIn(FirewallSnapshot.Chain chain, FlowFacts facts, int depth) {
+        if (depth > MAX_DEPTH) return new Translation(facts, false, false, null);
+        for (FirewallSnapshot.Rule rule : snapshot.rulesOf(chain)) {
+            JsonNode statement = null;
+            for (JsonNode s : rule.expr()) if (s.has("dnat") || s.has("redirect")) statement = s;
+            boolean jumps = "jump".equals(rule.verdict()) || "goto".equals(rule.verdict());
+            if (statement == null && !jumps && !"accept".equals(rule.verdict()) && !"return".equals(rule.verdict())) continue;
+            RuleMatcher.Tri match = matcher.matchRule(rule, facts).value();
+            if (match == RuleMatcher.Tri.FALSE) continue;
+            if (match == RuleMatcher.Tri.UNKNOWN) {
+                if (statement != null) return new Translation(facts, false, false, rule);
+                continue;
+            }
+            if (statement != null) {
+                boolean redirect = statement.has("redirect");
+                JsonNode body = redirect ? statement.get("redirect") : statement.get("dnat");
+                java.net.InetAddress address = redirect ? facts.daddr() : FlowFacts.literal(body.path("addr").asText(null));
+                if (!redirect && address == null) return new Translation(facts, false, false, rule);
+                int port = body != null && body.path("port").isNumber() ? body.path("port").asInt() : facts.dport();
+                FlowFacts translated = new FlowFacts(facts.family(), facts.l4(), facts.saddr(), address, facts.sport(),
+                        port, facts.iif(), facts.oif(), facts.ctState(), facts.icmpType());
+                return new Translation(translated, redirect, true, rule);
+            }
+            if (jumps) {
+                FirewallSnapshot.Chain next = snapshot.chain(rule.backend(), rule.family(), rule.table(), rule.target()).orElse(null);
+                if (next == null) continue;
+                Translation t = dnatIn(next, facts, depth + 1);
+                if (t != null || "goto".equals(rule.verdict())) return t;
+                continue;
+            }
+            return null; // accept or return: this nat chain translates nothing more
+        }
+        return null;
+    }
+
     /** The rule's verdict map statement ({@code ... vmap { key : verdict, ... }}), or null. */
     private static JsonNode verdictMap(FirewallSnapshot.Rule rule) {
         if (rule.expr() == null) return null;

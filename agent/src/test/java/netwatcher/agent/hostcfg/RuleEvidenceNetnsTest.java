@@ -218,6 +218,34 @@ class RuleEvidenceNetnsTest {
     }
 
     @Test
+    void aDropBehindAPortForward_isNamedWithTheFlowAsTheRouterForwardsIt() throws Exception {
+        ThreeHosts.Host fw = net.firewall();
+        String db = net.destination().address();
+        fw.nft("""
+                table ip nwt_nat { chain pre { type nat hook prerouting priority -100; policy accept; tcp dport 8080 dnat to %s:1444; }; }
+                table inet nwt_fwd { chain guard { type filter hook forward priority 0; policy accept; ip daddr %s tcp dport 1444 drop comment "BehindDnat"; }; }
+                """.formatted(db, db));
+        HostConfig hostConfig = fw.hostConfig();
+        Flow resolved = tcp(net.source().address(), 0, fw.address(), 8080);
+
+        for (boolean trace : List.of(true, false)) {
+            FirewallSnapshot before = hostConfig.snapshot();
+            NftTrace.Seen seen = null;
+            if (trace) {
+                try (NftTrace running = hostConfig.startTrace(tcp(null, 0, fw.address(), 8080))) {
+                    net.source().connect(fw.address(), 8080, 2);
+                    seen = running.seen();
+                }
+            }
+            CheckReport.Finding finding = only(hostConfig.explain(before, hostConfig.snapshot(), resolved, false, seen));
+            assertEquals("BehindDnat", finding.context().get("RuleName"), finding.toString());
+            assertEquals("NetworkSecurityRule", finding.type());
+            assertEquals(trace ? "trace" : "ruleset", finding.evidence());
+            assertTrue(finding.context().get("Flow").endsWith("-> " + db + ":1444"), finding.context().toString());
+        }
+    }
+
+    @Test
     void anObserverTheFlowNeverCrosses_namesNothing() throws Exception {
         // s's own input drops 1440 replies' source port range: irrelevant, and the flow to d never enters f's input
         ThreeHosts.Host fw = net.firewall();
