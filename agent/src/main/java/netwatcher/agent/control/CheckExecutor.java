@@ -210,7 +210,7 @@ public final class CheckExecutor implements AutoCloseable {
                 if (order.active()) {
                     part.running = executor.submit(() -> run(part, () -> {
                         part.snapshot = host.snapshot();
-                        part.trace = host.startTrace(order.flow()).orElse(null); // the flow as known before probing
+                        part.trace = host.startTrace(traceable(order.flow())).orElse(null); // the flow as known before probing
                         part.armed = true;
                         return report(order, CheckReport.ARMED, order.flow(), null, List.of(), List.of(), null, null);
                     }));
@@ -277,6 +277,22 @@ public final class CheckExecutor implements AutoCloseable {
             return report(order, CheckReport.DONE, order.flow(), null, List.of(), findings, null, null);
         } finally {
             closeTrace(part);
+        }
+    }
+
+    /**
+     * The flow an observer traces while armed: its destination resolved here when the order names it only by host
+     * name or URL (a trace selects by address; the resolved flow the explanation gets filters by the whole
+     * 5-tuple), or as it is when that fails (the trace then refuses to start: no trace of all traffic to a port).
+     */
+    private Flow traceable(Flow flow) {
+        if (flow.destinationAddress() != null && !flow.destinationAddress().isBlank()) return flow;
+        try {
+            Destination dst = resolve(flow, ProbeTarget.Protocol.of(flow.protocol()));
+            return new Flow(flow.protocol(), flow.sourceAddress(), flow.sourcePort(), Addresses.text(dst.address()),
+                    flow.destinationHost(), dst.port(), flow.direction(), flow.preferredIpVersion());
+        } catch (UnknownHostException | RuntimeException e) {
+            return flow;
         }
     }
 

@@ -113,7 +113,9 @@ public final class HostConfig {
      * FirewallSnapshot, Flow, boolean, List)}. The caller must stop or close it; it adds a table
      * {@code inet nw_trace_<random>} until then.
      *
-     * @throws IllegalStateException when nft cannot add the table or start its monitor (nothing is left behind)
+     * @throws IllegalStateException when the flow has no destination address yet (a trace by port alone would see
+     *                               every packet to it), or when nft cannot add the table or start its monitor
+     *                               (nothing is left behind)
      */
     public NftTrace startTrace(Flow flow) {
         return NftTrace.start(commands, FlowFacts.of(flow));

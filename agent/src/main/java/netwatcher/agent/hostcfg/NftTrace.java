@@ -123,6 +123,10 @@ public final class NftTrace implements AutoCloseable {
 
     /** Starts the monitor, waits until it reports a change of its own table, so no traced packet is missed. */
     static NftTrace start(Commands commands, FlowFacts flow) {
+        if (flow.daddr() == null) {
+            // without an address the selector would trace every packet to the port on this host: not worth its cost
+            throw new IllegalStateException("no nftables trace without the flow's destination address");
+        }
         byte[] random = new byte[4];
         new SecureRandom().nextBytes(random);
         String table = "nw_trace_" + HexFormat.of().formatHex(random);
