@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import netwatcher.model.check.CheckReport;
 
 import java.net.InetAddress;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -63,7 +61,7 @@ final class FirewallExplainer {
         Role role = nat.redirected() && !thisHostIsSource ? Role.DESTINATION : role(crossing, thisHostIsSource);
         boolean source = role == Role.SOURCE;
         HookInterfaces interfaces = new HookInterfaces(routing, crossing);
-        Map<String, Set<String>> hooksByChain = hooksReaching(after);
+        Map<String, Set<String>> hooksByChain = after.hooksReaching();
         List<CheckReport.Finding> counted = counterFindings(before, after, original, source,
                 new HookInterfaces(routing, original), hooksByChain);
         if (counted.isEmpty() && !crossing.equals(original)) {
@@ -73,7 +71,7 @@ final class FirewallExplainer {
             if (!counted.isEmpty()) return counted;
             return evaluated(before, after, role, interfaces, null);
         }
-        Set<String> flowTraces = flowTraces(seen, original);
+        Set<String> flowTraces = TracedFlow.traceIds(seen, original);
         if (flowTraces.isEmpty()) {
             // the trace saw none of the flow's packets: nothing here proves a rule, except counters that moved
             return counted;
@@ -146,44 +144,6 @@ final class FirewallExplainer {
 
     // ------------------------------------------------------------------ trace
 
-    /** Trace ids whose packet (as first traced, before NAT here) is the flow's, in either direction. */
-    static Set<String> flowTraces(NftTrace.Seen seen, FlowFacts flow) {
-        Set<String> out = new LinkedHashSet<>();
-        for (Map.Entry<String, NftTrace.Packet> e : seen.packets().entrySet()) {
-            if (direction(e.getValue(), flow) != null) out.add(e.getKey());
-        }
-        return out;
-    }
-
-    /** "original", "reply", or null when the packet is not the flow's. Unknown parts of the flow match anything. */
-    static String direction(NftTrace.Packet packet, FlowFacts flow) {
-        if (packet == null) return null;
-        if (flow.l4() != null && packet.l4() != null && !sameL4(flow.l4(), packet.l4())) return null;
-        if (same(packet.saddr(), flow.saddr()) && same(packet.daddr(), flow.daddr())
-                && port(packet.sport(), flow.sport()) && port(packet.dport(), flow.dport())) {
-            return "original";
-        }
-        if (same(packet.saddr(), flow.daddr()) && same(packet.daddr(), flow.saddr())
-                && port(packet.sport(), flow.dport()) && port(packet.dport(), flow.sport())) {
-            return "reply";
-        }
-        return null;
-    }
-
-    private static boolean sameL4(String flow, String traced) {
-        return flow.equals(traced) || flow.equals("icmpv6") && traced.equals("ipv6-icmp");
-    }
-
-    private static boolean same(String traced, InetAddress flow) {
-        if (flow == null) return true;
-        InetAddress address = FlowFacts.literal(traced);
-        return address != null && address.equals(flow);
-    }
-
-    private static boolean port(int traced, int flow) {
-        return flow == 0 || traced == 0 || traced == flow;
-    }
-
     /** Counter findings confirmed (or overruled) by the trace, and the blocks only the trace saw. */
     private List<CheckReport.Finding> traced(List<CheckReport.Finding> counted, FirewallSnapshot after, NftTrace.Seen seen,
                                              Set<String> flowTraces, FlowFacts original, boolean source,
@@ -219,7 +179,7 @@ final class FirewallExplainer {
             NftTrace.TraceVerdict verdict = entry.getValue();
             String chainKey = verdict.family() + "/" + verdict.table() + "/" + verdict.chain();
             String hook = hooksByChain.getOrDefault(chainKey, Set.of("unknown")).iterator().next();
-            String direction = direction(seen.packets().get(verdict.traceId()), original);
+            String direction = TracedFlow.direction(seen.packets().get(verdict.traceId()), original);
             boolean reply = "reply".equals(direction);
             FirewallSnapshot.Rule rule = verdict.handle() == null ? null : after.rule(entry.getKey()).orElse(null);
             Map<String, String> context;
@@ -376,42 +336,5 @@ final class FirewallExplainer {
                 : address.getHostAddress();
         boolean ports = "tcp".equals(l4) || "udp".equals(l4) || "sctp".equals(l4);
         return ports ? host + ":" + (port == 0 ? "*" : Integer.toString(port)) : host;
-    }
-
-    /** The chains a rule may jump or go to: its own verdict's, and those of a verdict map's elements. */
-    private static List<String> targets(FirewallSnapshot.Rule rule) {
-        List<String> out = new ArrayList<>();
-        if (rule.target() != null) out.add(rule.target());
-        if (rule.expr() == null) return out;
-        for (JsonNode statement : rule.expr()) {
-            for (JsonNode element : statement.path("vmap").path("data").path("set")) {
-                JsonNode verdict = element.path(1);
-                for (String kind : List.of("jump", "goto")) {
-                    if (verdict.path(kind).has("target")) out.add(verdict.path(kind).path("target").asText());
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Chain key → the hooks of the base chains that reach it (itself, or by jump/goto, verdict maps included). */
-    static Map<String, Set<String>> hooksReaching(FirewallSnapshot snapshot) {
-        Map<String, Set<String>> out = new LinkedHashMap<>();
-        for (FirewallSnapshot.Chain base : snapshot.chains()) {
-            if (!base.isBase()) continue;
-            Deque<FirewallSnapshot.Chain> todo = new ArrayDeque<>(List.of(base));
-            Set<String> seen = new HashSet<>();
-            while (!todo.isEmpty()) {
-                FirewallSnapshot.Chain chain = todo.pop();
-                if (!seen.add(chain.key())) continue;
-                out.computeIfAbsent(chain.key(), k -> new LinkedHashSet<>()).add(base.hook());
-                for (FirewallSnapshot.Rule rule : snapshot.rulesOf(chain)) {
-                    for (String target : targets(rule)) {
-                        snapshot.chain(rule.backend(), rule.family(), rule.table(), target).ifPresent(todo::push);
-                    }
-                }
-            }
-        }
-        return out;
     }
 }

@@ -4,10 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import netwatcher.model.check.CheckReport;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The host's packet filter at one instant: the nftables ruleset as {@code nft -j list ruleset} printed it
@@ -166,5 +172,43 @@ public record FirewallSnapshot(Instant takenAt, List<Chain> chains, List<Rule> r
     /** The rule with the same key in this snapshot, if it still exists. */
     public Optional<Rule> rule(String key) {
         return rules.stream().filter(r -> r.key().equals(key)).findFirst();
+    }
+
+    /** The chains a rule may jump or go to: its own verdict's, and those of a verdict map's elements. */
+    private static List<String> targets(FirewallSnapshot.Rule rule) {
+        List<String> out = new ArrayList<>();
+        if (rule.target() != null) out.add(rule.target());
+        if (rule.expr() == null) return out;
+        for (JsonNode statement : rule.expr()) {
+            for (JsonNode element : statement.path("vmap").path("data").path("set")) {
+                JsonNode verdict = element.path(1);
+                for (String kind : List.of("jump", "goto")) {
+                    if (verdict.path(kind).has("target")) out.add(verdict.path(kind).path("target").asText());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Chain key → the hooks of the base chains that reach it (itself, or by jump/goto, verdict maps included). */
+    public Map<String, Set<String>> hooksReaching() {
+        FirewallSnapshot snapshot = this;
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        for (FirewallSnapshot.Chain base : snapshot.chains()) {
+            if (!base.isBase()) continue;
+            Deque<FirewallSnapshot.Chain> todo = new ArrayDeque<>(List.of(base));
+            Set<String> seen = new HashSet<>();
+            while (!todo.isEmpty()) {
+                FirewallSnapshot.Chain chain = todo.pop();
+                if (!seen.add(chain.key())) continue;
+                out.computeIfAbsent(chain.key(), k -> new LinkedHashSet<>()).add(base.hook());
+                for (FirewallSnapshot.Rule rule : snapshot.rulesOf(chain)) {
+                    for (String target : targets(rule)) {
+                        snapshot.chain(rule.backend(), rule.family(), rule.table(), target).ifPresent(todo::push);
+                    }
+                }
+            }
+        }
+        return out;
     }
 }
