@@ -246,6 +246,53 @@ class RuleEvidenceNetnsTest {
     }
 
     @Test
+    void overIpv6_aCounterlessDropAtTheDestination_isNamedByTheTrace() throws Exception {
+        ThreeHosts.Host db = net.destination();
+        db.nft("table inet nwt_v6 { chain input { type filter hook input priority 0; policy accept; "
+                + "ip6 saddr " + net.source().address6() + " tcp dport 1445 drop comment \"NoSqlV6\"; }; }");
+        HostConfig hostConfig = db.hostConfig();
+        // neighbour discovery on both links first: until a closed port answers with a reset
+        for (int i = 0; i < 15 && !net.source().connect(db.address6(), 1446, 1).contains("refused"); i++) Thread.sleep(100);
+        FirewallSnapshot before = hostConfig.snapshot();
+        NftTrace.Seen seen;
+        try (NftTrace trace = hostConfig.startTrace(tcp(null, 0, db.address6(), 1445))) {
+            net.source().connect(db.address6(), 1445, 2);
+            seen = trace.seen();
+        }
+
+        CheckReport.Finding finding = only(hostConfig.explain(before, hostConfig.snapshot(),
+                tcp(net.source().address6(), 0, db.address6(), 1445), false, seen));
+
+        assertEquals("NoSqlV6", finding.context().get("RuleName"));
+        assertEquals("trace", finding.evidence());
+        assertEquals("GuestFirewall", finding.type());
+    }
+
+    @Test
+    void anIcmpEchoDropOnTheRouter_isNamedByTheTrace() throws Exception {
+        ThreeHosts.Host fw = net.firewall();
+        fw.nft("table inet nwt_icmp { chain guard { type filter hook forward priority 0; policy accept; "
+                + "icmp type echo-request drop comment \"NoPing\"; }; }");
+        HostConfig hostConfig = fw.hostConfig();
+        String db = net.destination().address();
+        Flow icmp = new Flow("Icmp", null, 0, db, null, 0, null, null);
+        FirewallSnapshot before = hostConfig.snapshot();
+        NftTrace.Seen seen;
+        try (NftTrace trace = hostConfig.startTrace(icmp)) {
+            net.source().exec("hping3", "-1", "-c", "2", "-i", "u200000", db); // ICMP echo requests, unanswered (CI installs hping3)
+            seen = trace.seen();
+        }
+
+        CheckReport.Finding finding = only(hostConfig.explain(before, hostConfig.snapshot(),
+                new Flow("Icmp", net.source().address(), 0, db, null, 0, null, null), false, seen));
+
+        assertEquals("NoPing", finding.context().get("RuleName"));
+        assertEquals("NetworkSecurityRule", finding.type());
+        assertEquals("trace", finding.evidence());
+        assertEquals("icmp " + net.source().address() + " -> " + db, finding.context().get("Flow"));
+    }
+
+    @Test
     void anObserverTheFlowNeverCrosses_namesNothing() throws Exception {
         // s's own input drops 1440 replies' source port range: irrelevant, and the flow to d never enters f's input
         ThreeHosts.Host fw = net.firewall();
