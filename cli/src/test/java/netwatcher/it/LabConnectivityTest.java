@@ -21,7 +21,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Connectivity checks on the default lab with real agents and real traffic: the seed documents'
  * scenarios (fw2's UserRule_Port80, a blackhole route on the source, the web server by URL, a TCP
  * port on a VM) and reject rules, closed ports, name resolution, ICMP, HTTP status validation, a
- * destination firewall, and a source whose agent is offline. Also IP flow verify and next hop.
+ * destination firewall, and a source whose agent is offline. Also IP flow verify and next hop. Rules
+ * are named whether or not they count: a drop without counter in db's own table, a reject without
+ * counter on fw1's forward hook, iptables-legacy and iptables-nft rules.
  */
 @Tag("netns")
 class LabConnectivityTest {
@@ -177,6 +179,80 @@ class LabConnectivityTest {
             assertEquals("Inbound", issue.path("origin").asText());
         } finally {
             sh("db", "nft delete table inet nwt_in");
+        }
+    }
+
+    @Test
+    void dropWithoutCounterInTheDestinationsOwnTable_isNamedOnTheDestinationHop() throws Exception {
+        sh("db", "nft add table inet nwt_t && nft add chain inet nwt_t c '{ type filter hook input priority 0; }'"
+                + " && nft add rule inet nwt_t c ip saddr 198.18.1.10 tcp dport 1433 drop comment '\"x\"'");
+        try {
+            JsonNode r = connectivity("{\"resourceId\":\"" + world.vmId("db") + "\",\"port\":1433}", "");
+            assertEquals("Unreachable", r.path("connectionStatus").asText(), r.toString());
+            JsonNode last = r.path("hops").get(r.path("hops").size() - 1);
+            JsonNode issue = last.path("issues").get(0);
+            assertEquals("x", ctx(issue, "RuleName"), r.toString());
+            assertEquals("GuestFirewall", issue.path("type").asText());
+            assertEquals("Inbound", issue.path("origin").asText());
+            assertEquals("trace", ctx(issue, "Evidence"));
+            assertEquals("ip saddr 198.18.1.10 tcp dport 1433 drop comment \"x\"", ctx(issue, "RuleText"));
+            assertTrue(issues(r).stream().noneMatch(i -> i.path("type").asText().equals("Unknown")), r.toString());
+            JsonNode v = check("ipFlowVerify", """
+                    {"targetResourceId":"%s","direction":"Inbound","protocol":"TCP","localPort":"1433","remotePort":"40000",
+                     "localIPAddress":"%s","remoteIPAddress":"198.18.1.10"}""".formatted(world.vmId("db"), DB));
+            assertEquals("Deny", v.path("access").asText(), v.toString());
+            assertTrue(v.path("ruleName").asText().endsWith("x"), v.toString());
+        } finally {
+            sh("db", "nft delete table inet nwt_t");
+        }
+    }
+
+    @Test
+    void rejectWithoutCounterOnFw1sForwardHook_isTheRuleOnFw1NotAPlatformIssue() throws Exception {
+        sh("fw1", "nft add table inet nwt_rej && nft add chain inet nwt_rej guard '{ type filter hook forward priority 0; }'"
+                + " && nft add rule inet nwt_rej guard tcp dport 1434 reject with icmp type admin-prohibited");
+        try {
+            JsonNode r = connectivity("{\"address\":\"" + DB + "\",\"port\":1434}", "");
+            assertEquals("Unreachable", r.path("connectionStatus").asText(), r.toString());
+            JsonNode fw1 = hopOf(r, "VirtualAppliance", 0);
+            assertTrue(fw1.path("resourceId").asText().contains("/networkInterfaces/fw1-"), fw1.toString());
+            JsonNode issue = fw1.path("issues").get(0);
+            assertEquals("NetworkSecurityRule", issue.path("type").asText(), r.toString());
+            assertEquals("reject", ctx(issue, "Verdict"));
+            assertTrue(ctx(issue, "RuleName").startsWith("inet/nwt_rej/guard/"), issue.toString());
+            assertTrue(issues(r).stream().noneMatch(i -> i.path("type").asText().equals("Platform")), r.toString());
+        } finally {
+            sh("fw1", "nft delete table inet nwt_rej");
+        }
+    }
+
+    @Test
+    void iptablesLegacyRuleOnFw2_isNamedByItsPlaceWithCounters() throws Exception {
+        sh("fw2", "iptables-legacy -A FORWARD -p tcp --dport 1436 -j DROP");
+        try {
+            JsonNode r = connectivity("{\"address\":\"" + DB + "\",\"port\":1436}", "");
+            assertEquals("Unreachable", r.path("connectionStatus").asText(), r.toString());
+            JsonNode issue = hopOf(r, "VirtualAppliance", 1).path("issues").get(0);
+            assertEquals("iptables-legacy/ip/filter/FORWARD/1", ctx(issue, "RuleName"), r.toString());
+            assertEquals("iptables-legacy", ctx(issue, "Backend"));
+            assertEquals("counters", ctx(issue, "Evidence"));
+        } finally {
+            sh("fw2", "iptables-legacy -F FORWARD");
+        }
+    }
+
+    @Test
+    void iptablesNftRuleOnDb_isNamedByItsComment() throws Exception {
+        sh("db", "iptables-nft -A INPUT -p tcp -m multiport --dports 1435,1437 -m comment --comment IptNftDb -j DROP");
+        try {
+            JsonNode r = connectivity("{\"address\":\"" + DB + "\",\"port\":1435}", "");
+            assertEquals("Unreachable", r.path("connectionStatus").asText(), r.toString());
+            JsonNode last = r.path("hops").get(r.path("hops").size() - 1);
+            JsonNode issue = last.path("issues").get(0);
+            assertEquals("IptNftDb", ctx(issue, "RuleName"), r.toString());
+            assertEquals("iptables-nft", ctx(issue, "Backend"));
+        } finally {
+            sh("db", "iptables-nft -F INPUT && nft delete table ip filter");
         }
     }
 

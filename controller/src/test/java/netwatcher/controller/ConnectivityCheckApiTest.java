@@ -111,6 +111,41 @@ class ConnectivityCheckApiTest {
     }
 
     @Test
+    void connectivity_rejectRuleNamedByFw1_isTheCauseNotAPlatformIssueForItsIcmp() throws Exception {
+        for (TestAgent a : List.of(fw1, fw2, db)) a.orders(-1, 0);
+        var post = c.send("POST", nw + "/connectivityCheck" + V, """
+                {"source":{"resourceId":"%s"},"destination":{"resourceId":"%s","port":1434}}""".formatted(app.vmId, db.vmId));
+        assertEquals(202, post.status(), post.body());
+        for (TestAgent a : List.of(fw1, fw2, db)) {
+            CheckOrder o = order(a, CheckOrder.OBSERVER);
+            a.reportCheck(new CheckReport(o.key(), CheckOrder.OBSERVER, CheckReport.ARMED, null, null, null, null, null, null, null));
+        }
+        CheckOrder src = order(app, CheckOrder.SOURCE);
+        app.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, CheckReport.DONE,
+                new Flow("Tcp", "198.18.1.10", 40002, "198.18.3.10", null, 1434, null, null),
+                new CheckReport.ProbeSummary(100, 100, null, null, null, Map.of("rejected", 100), null),
+                List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
+                        new CheckReport.TraceHop(2, "198.18.1.1", List.of(0.3), "unreachable", "admin-prohibited")),
+                List.of(), null, null, null));
+        CheckOrder finish = order(fw1, CheckOrder.OBSERVER);
+        fw1.reportCheck(new CheckReport(finish.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null,
+                List.of(new CheckReport.Finding("NetworkSecurityRule", "Outbound", "Error",
+                        Map.of("RuleName", "inet/nwt_rej/guard/2", "Verdict", "reject", "Hook", "forward"), "trace")),
+                null, null, null));
+        for (TestAgent a : List.of(fw2, db)) {
+            CheckOrder f = order(a, CheckOrder.OBSERVER);
+            a.reportCheck(new CheckReport(f.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null, List.of(), null, null, null));
+        }
+        var result = c.send("GET", post.header("Location"), null);
+        assertEquals(200, result.status(), result.body());
+        String body = result.body();
+        assertFalse(body.contains("\"Platform\""), body);
+        assertTrue(body.contains("inet/nwt_rej/guard/2"), body);
+        JsonNode fw1Hop = result.json().path("hops").get(1);
+        assertEquals("NetworkSecurityRule", fw1Hop.path("issues").get(0).path("type").asText(), body);
+    }
+
+    @Test
     void operationStatus_whileSourceSendsInterimReports_showsProbesAndHopsSoFar() throws Exception {
         for (TestAgent a : List.of(fw1, fw2, db)) a.orders(-1, 0);
         var post = c.send("POST", nw + "/connectivityCheck" + V, """

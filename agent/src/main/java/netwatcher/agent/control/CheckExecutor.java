@@ -46,10 +46,12 @@ import netwatcher.model.check.ProbeSpec;
  *   the counters that moved, adds what the probes prove on the hop that answered them
  *   ({@link ProbeFindings}: PortClosed, TlsHandshake, HttpStatus, IcmpUnreachable), and reports
  *   {@code done} with the resolved flow.</li>
- *   <li>{@code observer}: on first sight while active, snapshots (and, on the flow's destination,
- *   starts counting the flow's arrivals) and reports {@code armed}; once the order is inactive,
- *   explains the resolved flow against that snapshot, adds {@code DestinationNotReached} when none of
- *   the flow's packets arrived, and reports {@code done}.</li>
+ *   <li>{@code observer}: on first sight while active, snapshots, starts a trace of the flow as the
+ *   order knows it ({@link HostEvaluation#startTrace}) and, on the flow's destination, starts counting
+ *   the flow's arrivals, and reports {@code armed}; once the order is inactive, explains the resolved
+ *   flow against that snapshot and what the trace saw, adds {@code DestinationNotReached} when none of
+ *   the flow's packets arrived, removes the trace and the counter, and reports {@code done}. Neither
+ *   outlives its part (cancelled, unlisted, closed).</li>
  *   <li>{@code verify} / {@code nexthop}: evaluates and reports {@code done}.</li>
  * </ul>
  *
@@ -132,6 +134,7 @@ public final class CheckExecutor implements AutoCloseable {
         CheckOrder order;
         volatile HostEvaluation.Snapshot snapshot; // written by the check thread
         volatile HostEvaluation.Witness witness; // observer on the destination: set when armed, closed when explained or dropped
+        volatile HostEvaluation.Trace trace; // observer: the nftables trace started when armed; closed by whoever ends the part
         volatile boolean armed;
         boolean explaining;
         CheckReport last;
@@ -186,6 +189,7 @@ public final class CheckExecutor implements AutoCloseable {
                 if (listed.contains(e.getKey())) continue;
                 if (e.getValue().running != null) e.getValue().running.cancel(true);
                 closeWitness(e.getValue());
+                closeTrace(e.getValue());
                 it.remove();
             }
         }
@@ -211,6 +215,7 @@ public final class CheckExecutor implements AutoCloseable {
                     part.running = executor.submit(() -> run(part, () -> {
                         part.snapshot = host.snapshot();
                         part.witness = host.startWitness(order.flow()).orElse(null);
+                        part.trace = host.startTrace(traceable(order.flow())).orElse(null); // the flow as known before probing
                         part.armed = true;
                         return report(order, CheckReport.ARMED, order.flow(), null, List.of(), List.of(), null, null);
                     }));
@@ -239,6 +244,8 @@ public final class CheckExecutor implements AutoCloseable {
             result = work.call();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            closeTrace(part);
+            closeWitness(part);
             return;
         } catch (Exception | LinkageError e) {
             LOG.log(Level.WARNING, "check " + part.order.key() + " (" + part.order.role() + ") failed: " + e, e);
@@ -247,7 +254,11 @@ public final class CheckExecutor implements AutoCloseable {
         }
         synchronized (lock) {
             if (closed || Thread.currentThread().isInterrupted()
-                    || parts.get(part.order.key() + "/" + part.order.role()) != part) return; // cancelled or closing
+                    || parts.get(part.order.key() + "/" + part.order.role()) != part) {
+                closeTrace(part); // cancelled or closing: a trace or witness started meanwhile must not outlive the part
+                closeWitness(part);
+                return;
+            }
             part.last = result;
             sink.report(result);
             if (CheckOrder.OBSERVER.equals(part.order.role()) && part.armed && !part.order.active() && !part.explaining) {
@@ -258,19 +269,52 @@ public final class CheckExecutor implements AutoCloseable {
         }
     }
 
+    /**
+     * An observer's explanation of the resolved flow: the snapshot taken when armed against one now, with what the
+     * nftables trace started when armed saw (the evaluation picks the best evidence; see HostConfig.explain).
+     */
     private CheckReport explainObserver(Part part) {
         CheckOrder order = part.order;
-        HostEvaluation.Snapshot after = host.snapshot();
-        List<CheckReport.Finding> findings = new ArrayList<>(host.explain(part.snapshot, after, order.flow(), false)); // with the route finding
-        HostEvaluation.Witness witness = part.witness;
-        if (witness != null) {
-            try {
-                witness.finding().ifPresent(findings::add);
-            } finally {
-                closeWitness(part);
-            }
+        try {
+            HostEvaluation.Snapshot after = host.snapshot();
+            HostEvaluation.Trace trace = part.trace;
+            List<CheckReport.Finding> findings = new ArrayList<>(trace == null
+                    ? host.explain(part.snapshot, after, order.flow(), false) // with the route finding
+                    : host.explain(part.snapshot, after, order.flow(), false, trace));
+            HostEvaluation.Witness witness = part.witness;
+            if (witness != null) witness.finding().ifPresent(findings::add);
+            return report(order, CheckReport.DONE, order.flow(), null, List.of(), findings, null, null);
+        } finally {
+            closeTrace(part);
+            closeWitness(part);
         }
-        return report(order, CheckReport.DONE, order.flow(), null, List.of(), findings, null, null);
+    }
+
+    /**
+     * The flow an observer traces while armed: its destination resolved here when the order names it only by host
+     * name or URL (a trace selects by address; the resolved flow the explanation gets filters by the whole
+     * 5-tuple), or as it is when that fails (the trace then refuses to start: no trace of all traffic to a port).
+     */
+    private Flow traceable(Flow flow) {
+        if (flow.destinationAddress() != null && !flow.destinationAddress().isBlank()) return flow;
+        try {
+            Destination dst = resolve(flow, ProbeTarget.Protocol.of(flow.protocol()));
+            return new Flow(flow.protocol(), flow.sourceAddress(), flow.sourcePort(), Addresses.text(dst.address()),
+                    flow.destinationHost(), dst.port(), flow.direction(), flow.preferredIpVersion());
+        } catch (UnknownHostException | RuntimeException e) {
+            return flow;
+        }
+    }
+
+    private static void closeTrace(Part part) {
+        HostEvaluation.Trace trace = part.trace;
+        part.trace = null;
+        if (trace == null) return;
+        try {
+            trace.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "closing an observer's trace: " + e.getMessage());
+        }
     }
 
     private static void closeWitness(Part part) {
@@ -539,7 +583,10 @@ public final class CheckExecutor implements AutoCloseable {
         closed = true;
         executor.shutdownNow();
         synchronized (lock) {
-            parts.values().forEach(CheckExecutor::closeWitness);
+            for (Part part : parts.values()) {
+                closeTrace(part);
+                closeWitness(part);
+            }
         }
         try {
             executor.awaitTermination(2, TimeUnit.SECONDS);

@@ -54,14 +54,14 @@ public final class HostConfigEvaluation implements HostEvaluation {
     @Override
     public List<CheckReport.Finding> explain(Snapshot before, Snapshot after, Flow flow, boolean thisHostIsSource, Trace trace) {
         if (!(trace instanceof Traced traced)) return explain(before, after, flow, thisHostIsSource);
-        List<NftTrace.TraceVerdict> verdicts;
+        NftTrace.Seen seen;
         try {
-            verdicts = traced.trace().stop();
+            seen = traced.trace().seen();
         } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "nftables trace failed (counters only): " + e.getMessage());
-            verdicts = List.of();
+            LOG.log(Level.FINE, "nftables trace failed (counters and ruleset evaluation only): " + e.getMessage());
+            seen = null;
         }
-        return host.explain(unwrap(before), unwrap(after), flow, thisHostIsSource, verdicts);
+        return host.explain(unwrap(before), unwrap(after), flow, thisHostIsSource, seen);
     }
 
     private record Witnessed(netwatcher.agent.hostcfg.ArrivalWitness witness) implements Witness {

@@ -54,8 +54,9 @@ public interface HostEvaluation {
     Snapshot snapshot();
 
     /**
-     * The rules whose counters moved between the snapshots and that match the flow, with evidence,
-     * followed by {@link #routeFinding} for the flow when there is one.
+     * The rule or chain policy that stopped the flow on this host, with the best evidence available
+     * without a trace (counters that moved for a matching rule, else the live ruleset evaluated for the
+     * flow), followed by {@link #routeFinding} for the flow when there is one.
      */
     List<CheckReport.Finding> explain(Snapshot before, Snapshot after, Flow flow, boolean thisHostIsSource);
 

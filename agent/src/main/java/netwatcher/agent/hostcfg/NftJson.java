@@ -37,7 +37,8 @@ final class NftJson {
                 String hook = text(c, "hook");
                 chains.add(new FirewallSnapshot.Chain(text(c, "family"), text(c, "table"), text(c, "name"),
                         text(c, "type"), hook, c.has("prio") && c.get("prio").isNumber() ? c.get("prio").asInt() : null,
-                        hook == null ? null : c.path("policy").asText("accept")));
+                        hook == null ? null : c.path("policy").asText("accept"), FirewallSnapshot.Backend.NFT,
+                        text(c, "dev")));
             } else if (item.has("set") || item.has("map")) {
                 JsonNode s = item.has("set") ? item.get("set") : item.get("map");
                 JsonNode elem = s.has("elem") ? s.get("elem") : JsonNodeFactory.instance.arrayNode();
@@ -72,7 +73,7 @@ final class NftJson {
             }
         }
         return new FirewallSnapshot.Rule(text(r, "family"), text(r, "table"), text(r, "chain"), r.path("handle").asLong(),
-                text(r, "comment"), verdict, target, packets, bytes, matches, expr);
+                text(r, "comment"), verdict, target, packets, bytes, matches, expr, null, FirewallSnapshot.Backend.NFT);
     }
 
     private static String text(JsonNode node, String field) {

@@ -69,6 +69,35 @@ final class RuleMatcher {
         return new RuleOutcome(value, List.copyOf(unknown));
     }
 
+    /** A map lookup: TRUE with the matching element's data, FALSE when no element matches, UNKNOWN when undecidable. */
+    record MapHit(Tri value, JsonNode data) {}
+
+    /**
+     * Looks the flow's value of {@code key} up in a map's elements ({@code {"set": [[k, v], ...]}} or {@code "@name"}
+     * of a named map), as a verdict map does.
+     */
+    MapHit lookup(JsonNode key, JsonNode data, FlowFacts facts, String family, String table) {
+        Left left = left(key, facts, family);
+        if (left.dependencyFails()) return new MapHit(Tri.FALSE, null);
+        if (left.value() == null) return new MapHit(Tri.UNKNOWN, null);
+        JsonNode elements = data.isTextual() && data.asText().startsWith("@")
+                ? sets.get(family + "/" + table + "/" + data.asText().substring(1))
+                : data.has("set") ? data.get("set") : null;
+        if (elements == null || !elements.isArray()) return new MapHit(Tri.UNKNOWN, null);
+        boolean unknown = false;
+        for (JsonNode element : elements) {
+            JsonNode pair = element.isArray() ? element : element.path("map");
+            if (!pair.isArray() || pair.size() < 2) {
+                unknown = true;
+                continue;
+            }
+            Tri one = element(left, pair.get(0));
+            if (one == Tri.TRUE) return new MapHit(Tri.TRUE, pair.get(1));
+            if (one == Tri.UNKNOWN) unknown = true;
+        }
+        return new MapHit(unknown ? Tri.UNKNOWN : Tri.FALSE, null);
+    }
+
     /** One {@code match} object ({@code {"op":..., "left":..., "right":...}}). */
     Outcome match(JsonNode match, FlowFacts facts, String family, String table) {
         String op = match.path("op").asText("==");

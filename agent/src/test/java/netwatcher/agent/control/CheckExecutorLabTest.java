@@ -201,29 +201,105 @@ class CheckExecutorLabTest {
         assertEquals(0, done.flow().sourcePort());
     }
 
-    @Test
-    void observerOnFw2_withRealNftables_namesUserRulePort80FromItsCounters() throws Exception {
-        List<CheckReport> fw2Reports = new CopyOnWriteArrayList<>();
+    /**
+     * One check as the controller runs it: an observer on {@code host} armed with the unresolved flow (its executor
+     * runs a real HostConfig there), app's source probing, then the observer explaining the resolved flow.
+     */
+    CheckReport observe(String host, String key, Flow unresolved, ProbeSpec spec, List<CheckReport> sourceOut) throws Exception {
+        List<CheckReport> observerReports = new CopyOnWriteArrayList<>();
         CheckExecutor.Settings settings = new CheckExecutor.Settings(Prober.Settings.DEFAULT, ParisTracer.Settings.DEFAULT, 1);
-        try (CheckExecutor fw2 = new CheckExecutor(settings, realHost("fw2"), new Prober(ProbeTls.context(null)), new ParisTracer(),
-                CheckExecutorLabTest::resolveOnApp, new CheckExecutor.Sink() {
-                    @Override public void report(CheckReport report) { fw2Reports.add(report); }
+        try (CheckExecutor observer = new CheckExecutor(settings, realHost(host), new Prober(ProbeTls.context(null)),
+                new ParisTracer(), CheckExecutorLabTest::resolveOnApp, new CheckExecutor.Sink() {
+                    @Override public void report(CheckReport report) { observerReports.add(report); }
                     @Override public boolean pending(String key, String role) { return false; }
                 })) {
-            Flow unresolved = new Flow("Tcp", null, 0, null, "db.lab.test", 80, null, null);
-            CheckOrder armed = new CheckOrder("obs", "/checks/obs", CheckOrder.OBSERVER, true, unresolved, null, Instant.now());
-            fw2.apply(List.of(armed), true);
-            awaitState(fw2Reports, CheckReport.ARMED);
+            CheckOrder armed = new CheckOrder(key, "/checks/" + key, CheckOrder.OBSERVER, true, unresolved, null, Instant.now());
+            observer.apply(List.of(armed), true);
+            awaitState(observerReports, CheckReport.ARMED);
 
-            CheckReport source = run(realHost("app"), source("obs", unresolved, new ProbeSpec(5, 300, 6, null)));
-            assertEquals(Map.of("timeout", 5), source.probes().outcomes());
-            fw2.apply(List.of(new CheckOrder("obs", "/checks/obs", CheckOrder.OBSERVER, false, source.flow(), null, Instant.now())), true);
-            CheckReport done = awaitState(fw2Reports, CheckReport.DONE);
+            CheckReport source = run(realHost("app"), source(key, unresolved, spec));
+            sourceOut.add(source);
+            observer.apply(List.of(new CheckOrder(key, "/checks/" + key, CheckOrder.OBSERVER, false, source.flow(), null,
+                    Instant.now())), true);
+            CheckReport done = awaitState(observerReports, CheckReport.DONE);
+            observer.apply(List.of(), true); // the controller stops listing it
+            ExecResult tables = LAB.lab().exec(host, "nft", "list", "tables");
+            assertFalse(tables.stdout().contains("nw_trace_"), () -> "trace table left on " + host + ": " + tables.stdout());
+            return done;
+        }
+    }
 
-            CheckReport.Finding rule = done.findings().stream().filter(f -> "UserRule_Port80".equals(f.context().get("RuleName")))
-                    .findFirst().orElseThrow(() -> new AssertionError(done.findings().toString()));
-            assertEquals("NetworkSecurityRule", rule.type());
-            assertEquals("counters", rule.evidence());
+    static CheckReport.Finding named(CheckReport report, String ruleName) {
+        return report.findings().stream().filter(f -> ruleName.equals(f.context().get("RuleName"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + ruleName + " in " + report.findings()));
+    }
+
+    @Test
+    void observerOnFw2_withRealNftables_namesUserRulePort80FromItsCountersAndTrace() throws Exception {
+        List<CheckReport> source = new ArrayList<>();
+        CheckReport done = observe("fw2", "obs", new Flow("Tcp", null, 0, null, "db.lab.test", 80, null, null),
+                new ProbeSpec(5, 300, 6, null), source);
+
+        assertEquals(Map.of("timeout", 5), source.getFirst().probes().outcomes());
+        CheckReport.Finding rule = named(done, "UserRule_Port80");
+        assertEquals("NetworkSecurityRule", rule.type());
+        assertEquals("trace", rule.evidence()); // the trace saw the flow's packets dropped by it
+        assertTrue(rule.context().get("Counters").startsWith("+"), rule.context().toString());
+    }
+
+    @Test
+    void observerOnDb_dropWithoutCounterInItsOwnTable_isNamed() throws Exception {
+        exec("db", "nft add table inet nwt_t && nft add chain inet nwt_t c '{ type filter hook input priority 0; }'"
+                + " && nft add rule inet nwt_t c ip saddr 198.18.1.10 tcp dport 1433 drop comment '\"x\"'");
+        try {
+            List<CheckReport> source = new ArrayList<>();
+            CheckReport done = observe("db", "nocounter", new Flow("Tcp", null, 0, "198.18.3.10", null, 1433, null, null),
+                    new ProbeSpec(4, 300, 6, null), source);
+
+            assertEquals(Map.of("timeout", 4), source.getFirst().probes().outcomes());
+            CheckReport.Finding rule = named(done, "x");
+            assertEquals("GuestFirewall", rule.type());
+            assertEquals("Inbound", rule.origin());
+            assertEquals("trace", rule.evidence());
+        } finally {
+            exec("db", "nft delete table inet nwt_t");
+        }
+    }
+
+    @Test
+    void observerOnFw1_rejectOnItsForwardHook_isNamedAsTheRule() throws Exception {
+        exec("fw1", "nft add table inet nwt_rej && nft add chain inet nwt_rej guard '{ type filter hook forward priority 0; }'"
+                + " && nft add rule inet nwt_rej guard tcp dport 1434 reject with icmp type admin-prohibited");
+        try {
+            List<CheckReport> source = new ArrayList<>();
+            CheckReport done = observe("fw1", "reject", new Flow("Tcp", null, 0, "198.18.3.10", null, 1434, null, null),
+                    new ProbeSpec(4, 300, 6, null), source);
+
+            assertEquals(Map.of("rejected", 4), source.getFirst().probes().outcomes(), source.toString());
+            CheckReport.Finding rule = done.findings().stream().filter(f -> f.type().equals("NetworkSecurityRule")).findFirst()
+                    .orElseThrow(() -> new AssertionError(done.findings().toString()));
+            assertEquals("reject", rule.context().get("Verdict"));
+            assertTrue(rule.context().get("RuleName").startsWith("inet/nwt_rej/guard/"), rule.context().toString());
+            assertEquals("tcp dport 1434 reject with icmp admin-prohibited", rule.context().get("RuleText"));
+        } finally {
+            exec("fw1", "nft delete table inet nwt_rej");
+        }
+    }
+
+    @Test
+    void observerOffThePath_namesNoRuleEvenWhereItsRulesetWouldDrop() throws Exception {
+        // inet (198.18.200.2) would drop the flow in its forward hook, but app → db never crosses it
+        exec("inet", "nft add table inet nwt_off && nft add chain inet nwt_off guard '{ type filter hook forward priority 0; }'"
+                + " && nft add rule inet nwt_off guard tcp dport 80 drop comment OffPathDrop");
+        try {
+            List<CheckReport> source = new ArrayList<>();
+            CheckReport done = observe("inet", "offpath", new Flow("Tcp", null, 0, "198.18.3.10", null, 80, null, null),
+                    new ProbeSpec(3, 300, 6, null), source);
+
+            assertTrue(done.findings().stream().noneMatch(f -> f.type().equals("NetworkSecurityRule")
+                    || f.type().equals("GuestFirewall")), done.findings().toString());
+        } finally {
+            exec("inet", "nft delete table inet nwt_off");
         }
     }
 

@@ -26,6 +26,14 @@ final class Fixtures {
         return NftJson.parse(text(name), Instant.parse("2026-01-01T00:00:00Z"), List.of());
     }
 
+    /** A snapshot from committed {@code nft -j list ruleset} JSON with the rule texts of {@code nft -a list ruleset}. */
+    static FirewallSnapshot snapshot(String json, String listing) {
+        FirewallSnapshot nft = snapshot(json);
+        java.util.Map<String, String> texts = NftText.ruleTexts(text(listing));
+        List<FirewallSnapshot.Rule> rules = nft.rules().stream().map(r -> r.withText(texts.get(r.key()))).toList();
+        return new FirewallSnapshot(nft.takenAt(), nft.chains(), rules, nft.sets(), nft.warnings());
+    }
+
     static Flow tcp(String source, int sourcePort, String destination, int destinationPort) {
         return new Flow("Tcp", source, sourcePort, destination, null, destinationPort, null, null);
     }

@@ -131,7 +131,7 @@ class HostConfigNetnsTest {
         assertEquals("GuestFirewall", finding.type());
         assertEquals("Outbound", finding.origin());
         long handle = after.rules().getFirst().handle();
-        assertEquals("nwt_out/output/" + handle, finding.context().get("RuleName"));
+        assertEquals("ip/nwt_out/output/" + handle, finding.context().get("RuleName"));
         assertEquals(Long.toString(handle), finding.context().get("Handle"));
     }
 
@@ -255,16 +255,25 @@ class HostConfigNetnsTest {
     }
 
     @Test
-    void snapshot_whenIptablesLegacyHasRules_warnsThatTheyAreNotEvaluated() {
-        ThreeHosts.Host db = net.destination();
-        db.run("iptables-legacy", "-A", "INPUT", "-p", "tcp", "--dport", "7", "-j", "DROP");
+    void explain_onForwardingHost_namesAnIptablesLegacyRuleByItsCounters() throws Exception {
+        ThreeHosts.Host fw = net.firewall();
+        fw.run("iptables-legacy", "-A", "FORWARD", "-s", "198.18.250.9", "-p", "tcp", "--dport", "7", "-j", "DROP");
+        fw.run("iptables-legacy", "-A", "FORWARD", "-p", "tcp", "--dport", "7", "-j", "DROP");
+        HostConfig hostConfig = fw.hostConfig();
+        Flow flow = tcp(net.source().address(), 0, net.destination().address(), 7);
 
-        FirewallSnapshot snapshot = db.hostConfig().snapshot();
+        List<CheckReport.Finding> findings = probeWithTrace(hostConfig, flow);
 
-        assertEquals(1, snapshot.warnings().size(), snapshot.warnings().toString());
-        assertEquals("Warning", snapshot.warnings().getFirst().severity());
-        assertEquals("1", snapshot.warnings().getFirst().context().get("RuleCount"));
-        assertTrue(net.firewall().hostConfig().snapshot().warnings().isEmpty());
+        assertTrue(net.destination().hostConfig().snapshot().rules().stream()
+                .noneMatch(r -> r.backend() == FirewallSnapshot.Backend.IPTABLES_LEGACY), "legacy tables are per namespace");
+        assertEquals(1, findings.size(), findings.toString());
+        CheckReport.Finding finding = findings.getFirst();
+        assertEquals("NetworkSecurityRule", finding.type());
+        assertEquals("counters", finding.evidence());
+        assertEquals("iptables-legacy/ip/filter/FORWARD/2", finding.context().get("RuleName"));
+        assertEquals("iptables-legacy", finding.context().get("Backend"));
+        assertEquals("-A FORWARD -p tcp -m tcp --dport 7 -j DROP", finding.context().get("RuleText"));
+        assertTrue(finding.context().get("Counters").startsWith("+2 packets"), finding.context().toString());
     }
 
     @Test
@@ -316,7 +325,7 @@ class HostConfigNetnsTest {
         CheckReport.Finding finding = findings.getFirst();
         assertEquals("GuestFirewall", finding.type());
         assertEquals("Inbound", finding.origin());
-        assertEquals("nwt_guest/input/policy", finding.context().get("RuleName"));
+        assertEquals("inet/nwt_guest/input/policy", finding.context().get("RuleName"));
         assertEquals("policy", finding.context().get("DecidedBy"));
         assertEquals("trace", finding.evidence());
         assertFalse(db.exec("nft", "list", "tables").stdout().contains("nw_trace_"), "trace table left behind");
@@ -324,13 +333,13 @@ class HostConfigNetnsTest {
 
     private List<CheckReport.Finding> probeWithTrace(HostConfig hostConfig, Flow flow) throws Exception {
         FirewallSnapshot before = hostConfig.snapshot();
-        List<NftTrace.TraceVerdict> verdicts;
+        NftTrace.Seen seen;
         try (NftTrace trace = hostConfig.startTrace(flow)) {
             net.source().connect(flow.destinationAddress(), flow.destinationPort(), 2);
-            verdicts = trace.stop();
+            seen = trace.seen();
         }
         FirewallSnapshot after = hostConfig.snapshot();
-        return hostConfig.explain(before, after, flow, false, verdicts);
+        return hostConfig.explain(before, after, flow, false, seen);
     }
 
     @Test

@@ -144,7 +144,7 @@ class RuleMatcherTest {
         FirewallSnapshot.Rule jump = snapshot.rule("inet/nwt_x/forwarding/11").orElseThrow();
         assertEquals("jump", jump.verdict());
         assertEquals("subchain", jump.target());
-        assertEquals("nwt_x/forwarding/11", jump.displayName());
+        assertEquals("inet/nwt_x/forwarding/11", jump.displayName());
         assertFalse(snapshot.rule("inet/nwt_x/forwarding/12").orElseThrow().hasCounter());
         FirewallSnapshot.Chain input = snapshot.chain("inet", "nwt_x", "input_hook").orElseThrow();
         assertEquals("input", input.hook());

@@ -83,7 +83,7 @@ class RulesetEvaluatorTest {
         RulesetEvaluator iptables = new RulesetEvaluator(Fixtures.snapshot("ruleset-iptables-nft.json"));
         FlowFacts ssh = FlowFacts.of(flow("TCP", "203.0.113.9", 40000, "198.18.3.10", 22, "Inbound")).withInterfaces("eth0", "");
         assertEquals("Allow", iptables.verdict(ssh, List.of("input")).access());
-        assertEquals("filter/INPUT/2", iptables.verdict(ssh, List.of("input")).ruleName());
+        assertEquals("ip/filter/INPUT/2", iptables.verdict(ssh, List.of("input")).ruleName());
 
         FlowFacts web = FlowFacts.of(flow("TCP", "203.0.113.9", 40000, "198.18.3.10", 80, "Inbound")).withInterfaces("eth0", "");
         CheckReport.Verdict rejected = iptables.verdict(web, List.of("input"));
@@ -92,7 +92,7 @@ class RulesetEvaluatorTest {
         assertTrue(rejected.context().get("Assumed").contains("multiport"), rejected.context().toString());
 
         FlowFacts dns = FlowFacts.of(flow("UDP", "198.18.1.10", 40000, "198.18.3.10", 53, "Inbound")).withInterfaces("eth0", "");
-        assertEquals("filter/INPUT/4", iptables.verdict(dns, List.of("input")).ruleName());
+        assertEquals("ip/filter/INPUT/4", iptables.verdict(dns, List.of("input")).ruleName());
         FlowFacts outside = FlowFacts.of(flow("UDP", "203.0.113.9", 40000, "198.18.3.10", 53, "Inbound")).withInterfaces("eth0", "");
         assertEquals("Allow", iptables.verdict(outside, List.of("input")).access());
     }

@@ -73,7 +73,8 @@ public record CheckReport(String key, String role, String state, Flow flow, Prob
      * @param origin   Inbound, Outbound or Local
      * @param severity Error or Warning
      * @param context  key/value context (RuleName, Table, Chain, Handle, Verdict, RouteType, Route, ...)
-     * @param evidence counters | trace | route-lookup | probe | none
+     * @param evidence counters (a rule's counter moved) | trace (an nftables trace of the flow saw it) | ruleset (the
+     *                 live ruleset evaluated for the flow) | route-lookup | probe | none
      */
     public record Finding(String type, String origin, String severity, Map<String, String> context, String evidence) {
         public Finding {
