@@ -256,8 +256,61 @@ public final class CheckExecutor implements AutoCloseable {
     private CheckReport explainObserver(Part part) {
         CheckOrder order = part.order;
         HostEvaluation.Snapshot after = host.snapshot();
-        List<CheckReport.Finding> findings = host.explain(part.snapshot, after, order.flow(), false); // with the route finding
-        return report(order, CheckReport.DONE, order.flow(), null, List.of(), findings, null, null);
+        Flow flow = order.flow();
+        List<CheckReport.Finding> findings = new ArrayList<>();
+        for (CheckReport.Finding f : host.explain(part.snapshot, after, flow, false)) {
+            if (!ROUTE_LOOKUP.equals(f.evidence())) findings.add(f); // routes: only as the flow crosses this host, below
+        }
+        ObserverRoute route = observerRoute(flow);
+        route.finding().ifPresent(findings::add);
+        return report(order, CheckReport.DONE, flow, null, List.of(), findings, route.nextHop(), null);
+    }
+
+    /** Evidence of a route finding (the kernel's route lookup), as {@code HostConfig} marks it. */
+    static final String ROUTE_LOOKUP = "route-lookup";
+
+    /**
+     * Route kinds that name why the kernel refuses a packet; any other failed lookup (a lookup for a
+     * source this host would never see, forwarding off, reverse-path filtering) is not named as a cause.
+     */
+    static final Set<String> REFUSING_ROUTES = Set.of("Blackhole", "Unreachable", "Prohibit", "PolicyRule", "NoRoute");
+
+    /** What an observer's routes say about the flow as it crosses this host: a refusing route, and its next hop. */
+    record ObserverRoute(Optional<CheckReport.Finding> finding, CheckReport.NextHop nextHop) {}
+
+    /**
+     * Only the lookup the flow really meets on this host: on the destination, the reply's route back to
+     * the source (sent from this host); elsewhere, the lookup of the forwarded packet. A lookup that
+     * failed without a refusing route or rule behind it says nothing about the flow and is dropped.
+     * The next hop is reported for forwarders, so the controller can follow the path through hosts
+     * that stay silent on the wire.
+     */
+    ObserverRoute observerRoute(Flow flow) {
+        if (flow == null || flow.destinationAddress() == null) return new ObserverRoute(Optional.empty(), null);
+        try {
+            boolean destination = host.isLocal(flow.destinationAddress());
+            if (destination && flow.sourceAddress() != null) {
+                Flow reply = new Flow(flow.protocol(), flow.destinationAddress(), flow.destinationPort(), flow.sourceAddress(), null,
+                        flow.sourcePort(), flow.direction(), flow.preferredIpVersion());
+                return new ObserverRoute(host.routeFinding(reply).filter(CheckExecutor::refusing), null);
+            }
+            if (destination) return new ObserverRoute(Optional.empty(), null);
+            Optional<CheckReport.Finding> finding = host.routeFinding(flow).filter(CheckExecutor::refusing);
+            CheckReport.NextHop next = null;
+            try {
+                next = host.nextHop(flow);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "no next hop for the forwarded flow: " + e.getMessage());
+            }
+            return new ObserverRoute(finding, next);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "observer route lookup failed: " + e.getMessage());
+            return new ObserverRoute(Optional.empty(), null);
+        }
+    }
+
+    private static boolean refusing(CheckReport.Finding f) {
+        return REFUSING_ROUTES.contains(f.context().get("RouteType"));
     }
 
     private static CheckReport report(CheckOrder order, String state, Flow flow, CheckReport.ProbeSummary probes,
