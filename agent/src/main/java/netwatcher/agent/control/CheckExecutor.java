@@ -361,18 +361,38 @@ public final class CheckExecutor implements AutoCloseable {
 
         List<CheckReport.Finding> findings = new ArrayList<>();
         List<String> limits = new ArrayList<>();
-        try {
-            host.routeFinding(resolved).ifPresent(findings::add);
-        } catch (RuntimeException e) {
-            limits.add("route lookup: " + e.getMessage());
-        }
+        // the three preparations are independent host commands: run them together (each costs process starts)
+        Flow forTrace = resolved;
+        java.util.concurrent.FutureTask<Optional<CheckReport.Finding>> route = alongside(() -> host.routeFinding(forTrace));
+        java.util.concurrent.FutureTask<Optional<HostEvaluation.Trace>> tracing = alongside(() -> host.startTrace(forTrace));
         HostEvaluation.Snapshot before = null;
         try {
             before = host.snapshot();
         } catch (RuntimeException e) {
             limits.add("firewall snapshot: " + e.getMessage());
         }
-        HostEvaluation.Trace evidenceTrace = before == null ? null : host.startTrace(resolved).orElse(null);
+        try {
+            route.get().ifPresent(findings::add);
+        } catch (java.util.concurrent.ExecutionException e) {
+            limits.add("route lookup: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            tracing.cancel(true);
+            throw new IllegalStateException("check cancelled", e);
+        }
+        HostEvaluation.Trace evidenceTrace = null;
+        try {
+            evidenceTrace = tracing.get().orElse(null);
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.log(Level.FINE, "no nftables trace: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("check cancelled", e);
+        }
+        if (before == null && evidenceTrace != null) {
+            evidenceTrace.close(); // a trace is only read together with counters
+            evidenceTrace = null;
+        }
         try {
             return probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
                     evidenceTrace);
@@ -429,10 +449,13 @@ public final class CheckExecutor implements AutoCloseable {
                     return;
                 }
                 List<ProbeResult> r = List.copyOf(results);
-                List<CheckReport.TraceHop> h = List.copyOf(hops);
-                if (r.size() == reportedResults && h.size() == reportedHops) continue;
+                // a retried TTL comes again: the latest word on each TTL, in TTL order
+                java.util.TreeMap<Integer, CheckReport.TraceHop> byTtl = new java.util.TreeMap<>();
+                for (CheckReport.TraceHop hop : hops) byTtl.put(hop.ttl(), hop);
+                List<CheckReport.TraceHop> h = List.copyOf(byTtl.values());
+                if (r.size() == reportedResults && hops.size() == reportedHops) continue;
                 reportedResults = r.size();
-                reportedHops = h.size();
+                reportedHops = hops.size();
                 CheckReport report = report(order, PROBING, flow, new ProbeRun(r, null).summary(), h, List.of(), null, null);
                 synchronized (lock) {
                     Part part = parts.get(order.key() + "/" + order.role());
@@ -460,10 +483,20 @@ public final class CheckExecutor implements AutoCloseable {
                                       List<CheckReport.Finding> findings, List<String> limits,
                                       HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace,
                                       Prober.Settings probeSettings, Interim interim) {
+        ParisTracer.Settings traceDefaults = settings.trace();
+        ParisTracer.Settings traceSettings = new ParisTracer.Settings(
+                spec.maxHops() > 0 ? Math.min(255, spec.maxHops()) : traceDefaults.maxHops(), traceDefaults.probesPerHop(),
+                probeSettings.timeout().compareTo(traceDefaults.timeout()) < 0 ? probeSettings.timeout() : traceDefaults.timeout(),
+                traceDefaults.silentHopsToStop(), traceDefaults.retry());
+        // probes and trace run together (a blocked path costs max(probes, trace), not their sum); the trace's
+        // retries of silent TTLs wait for the probes, whose ICMP errors would use up the routers' rate limit
+        java.util.concurrent.CountDownLatch probesDone = new java.util.concurrent.CountDownLatch(1);
+        Tracing tracing = new Tracing(target, traceSettings, interim, probesDone, probeSettings.totalLimit().plus(probeSettings.timeout()));
         ProbeRun run;
         try {
             run = prober.run(target, probeSettings, interim.results::add);
         } catch (ProbeException e) {
+            tracing.cancel();
             if (!"bind".equals(e.stage())) throw e;
             Map<String, String> context = new LinkedHashMap<>();
             if (sourceAddress != null) context.put("Address", Addresses.text(sourceAddress));
@@ -472,13 +505,13 @@ public final class CheckExecutor implements AutoCloseable {
             findings.add(new CheckReport.Finding("SocketBind", "Local", "Error", context, "probe"));
             return report(order, CheckReport.DONE, resolved, new CheckReport.ProbeSummary(0, 0, null, null, null, Map.of(), null),
                     List.of(), findings, null, null);
+        } catch (RuntimeException | Error e) {
+            tracing.cancel();
+            throw e;
+        } finally {
+            probesDone.countDown();
         }
-        ParisTracer.Settings traceDefaults = settings.trace();
-        ParisTracer.Settings traceSettings = new ParisTracer.Settings(
-                spec.maxHops() > 0 ? Math.min(255, spec.maxHops()) : traceDefaults.maxHops(), traceDefaults.probesPerHop(),
-                probeSettings.timeout().compareTo(traceDefaults.timeout()) < 0 ? probeSettings.timeout() : traceDefaults.timeout(),
-                traceDefaults.silentHopsToStop());
-        ParisTracer.Trace trace = tracer.trace(target, traceSettings, interim.hops::add);
+        ParisTracer.Trace trace = tracing.result();
 
         InetSocketAddress used = trace.source() != null ? trace.source() : run.local();
         if (used != null) {
@@ -513,6 +546,64 @@ public final class CheckExecutor implements AutoCloseable {
             LOG.log(Level.FINE, "check " + order.key() + ": no next hop: " + e.getMessage());
         }
         return report(order, CheckReport.DONE, resolved, run.summary(), trace.hops(), findings, nextHop, null);
+    }
+
+    /**
+     * The Paris trace of one source part on its own platform thread (started from the check's thread,
+     * so it shares its network namespace), alongside the probes. {@link #result} waits for it.
+     */
+    private final class Tracing {
+        private final Thread thread;
+        private volatile ParisTracer.Trace trace;
+        private volatile RuntimeException fault;
+
+        Tracing(ProbeTarget target, ParisTracer.Settings traceSettings, Interim interim,
+                java.util.concurrent.CountDownLatch probesDone, Duration probesAtMost) {
+            this.thread = Thread.ofPlatform().daemon().name("nw-agent-check-trace").start(() -> {
+                try {
+                    trace = tracer.trace(target, traceSettings, interim.hops::add, () -> {
+                        try {
+                            probesDone.await(probesAtMost.toMillis(), TimeUnit.MILLISECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        // the probes used up routers' ICMP rate limits only when ICMP errors came back for them
+                        return interim.results.stream().anyMatch(r -> r.outcome() == ProbeOutcome.UNREACHABLE
+                                || r.outcome() == ProbeOutcome.REJECTED);
+                    });
+                } catch (RuntimeException e) {
+                    fault = e;
+                }
+            });
+        }
+
+        ParisTracer.Trace result() {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                thread.interrupt();
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("check cancelled while tracing", e);
+            }
+            if (fault != null) throw fault;
+            return trace;
+        }
+
+        void cancel() {
+            thread.interrupt();
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Runs {@code work} on a new platform thread started from this one (so in this thread's network namespace). */
+    private static <T> java.util.concurrent.FutureTask<T> alongside(java.util.concurrent.Callable<T> work) {
+        java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(work);
+        Thread.ofPlatform().daemon().name("nw-agent-check-prepare").start(task);
+        return task;
     }
 
     /** Turns the flow's destination (literal, name or URL) into an address, port and HTTP path. */
