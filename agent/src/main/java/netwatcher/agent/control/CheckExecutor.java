@@ -255,13 +255,24 @@ public final class CheckExecutor implements AutoCloseable {
 
     private CheckReport explainObserver(Part part) {
         CheckOrder order = part.order;
-        HostEvaluation.Snapshot after = host.snapshot();
         Flow flow = order.flow();
+        // the route lookups and the firewall's counters are independent host commands: run them together
+        java.util.concurrent.FutureTask<ObserverRoute> routing = alongside(() -> observerRoute(flow));
+        HostEvaluation.Snapshot after = host.snapshot();
         List<CheckReport.Finding> findings = new ArrayList<>();
         for (CheckReport.Finding f : host.explain(part.snapshot, after, flow, false)) {
             if (!ROUTE_LOOKUP.equals(f.evidence())) findings.add(f); // routes: only as the flow crosses this host, below
         }
-        ObserverRoute route = observerRoute(flow);
+        ObserverRoute route;
+        try {
+            route = routing.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            route = new ObserverRoute(Optional.empty(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            routing.cancel(true);
+            throw new IllegalStateException("check cancelled", e);
+        }
         route.finding().ifPresent(findings::add);
         return report(order, CheckReport.DONE, flow, null, List.of(), findings, route.nextHop(), null);
     }
@@ -519,6 +530,8 @@ public final class CheckExecutor implements AutoCloseable {
                     protocol == ProbeTarget.Protocol.ICMP ? 0 : used.getPort(), resolved.destinationAddress(),
                     flow.destinationHost(), resolved.destinationPort(), flow.direction(), flow.preferredIpVersion());
         }
+        Flow finalFlow = resolved;
+        java.util.concurrent.FutureTask<CheckReport.NextHop> nextHopLookup = alongside(() -> host.nextHop(finalFlow));
         if (before != null) {
             try {
                 HostEvaluation.Snapshot after = host.snapshot();
@@ -541,9 +554,12 @@ public final class CheckExecutor implements AutoCloseable {
         }
         CheckReport.NextHop nextHop = null;
         try {
-            nextHop = host.nextHop(resolved);
-        } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "check " + order.key() + ": no next hop: " + e.getMessage());
+            nextHop = nextHopLookup.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.log(Level.FINE, "check " + order.key() + ": no next hop: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("check cancelled", e);
         }
         return report(order, CheckReport.DONE, resolved, run.summary(), trace.hops(), findings, nextHop, null);
     }

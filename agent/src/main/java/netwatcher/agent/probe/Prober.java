@@ -56,7 +56,7 @@ public final class Prober {
 
     /**
      * Probes {@code target} as {@code settings} say. Probe {@code i} starts {@code i * pacing} after
-     * the first; up to {@value #MAX_IN_FLIGHT} probes wait for their answer at once (platform threads
+     * the first; up to {@value #MAX_IN_FLIGHT} probes ({@value #MAX_HTTP_IN_FLIGHT} HTTP(S) probes) wait for their answer at once (platform threads
      * started here, so they share the caller's network namespace), so a path that drops everything
      * costs about {@code probes * pacing + timeout}, not {@code probes * timeout}.
      *
@@ -106,7 +106,8 @@ public final class Prober {
                 if (echo != null) echo.close();
             }
         };
-        int threads = Math.min(n, MAX_IN_FLIGHT);
+        boolean http = target.protocol() == ProbeTarget.Protocol.HTTP || target.protocol() == ProbeTarget.Protocol.HTTPS;
+        int threads = Math.min(n, http ? MAX_HTTP_IN_FLIGHT : MAX_IN_FLIGHT);
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) workers.add(Thread.ofPlatform().name("nw-probe-" + t).daemon().stackSize(PROBE_STACK).start(worker));
         try {
@@ -134,6 +135,12 @@ public final class Prober {
      * instead of 2 s (BENCHMARKS.md section 4b).
      */
     public static final int MAX_IN_FLIGHT = 128;
+
+    /**
+     * At most this many HTTP(S) probes are outstanding at once: each is a TLS handshake and a request
+     * in this JVM, CPU work that 100 at once would slow into timeouts on a small host.
+     */
+    public static final int MAX_HTTP_IN_FLIGHT = 16;
 
     /** Stack of a probing thread: a TCP connect, an echo or one HTTP(S) exchange need little. */
     private static final long PROBE_STACK = 512 * 1024;

@@ -298,10 +298,13 @@ public final class CheckService {
             }
         }
         String result = c.resultJson();
-        if (state.equals("probing") && main.state().equals("pending")) {
-            // the source's agent has not fetched its order: fail at once when it is known to be gone, else after a short wait
+        boolean mainFinished = main.state().equals("done") || main.state().equals("failed");
+        if (state.equals("probing") && !mainFinished) {
+            // the source's agent is gone, or has not fetched its order after a short wait: the check cannot run
             AgentPresence.Presence p = presence.of(main.vmKey());
-            if (!p.connected() || now.isAfter(c.createdAt().plus(settings.armWait()).plus(ORDER_DELIVERY_WAIT))) {
+            boolean undelivered = main.state().equals("pending")
+                    && now.isAfter(c.createdAt().plus(settings.armWait()).plus(ORDER_DELIVERY_WAIT));
+            if (!p.connected() || undelivered) {
                 String name = compute.findVm(main.vmKey()).map(v -> v.id().name()).orElse(main.vmKey());
                 result = Json.writeString(Map.of("__error", agentNotConnected(name, p, now)));
                 state = "done";
