@@ -37,8 +37,9 @@ public final class BlockedCheckBench {
         }
         Controller controller = Controller.start(ControllerConfig.load(dir, port), Clock.systemUTC());
         String labName = "bb" + UUID.randomUUID().toString().substring(0, 6);
-        LabSpec spec = LabSpec.of(dir).withLabName(labName).withControllerPort(port)
-                .withManagementNetwork(LabSpec.freeManagementNetwork()); // never the default /24 another lab may hold
+        // the default management network, as ConnectivityBench: the controller's certificate names its address, so
+        // this cannot run while another default lab (nw lab up, ConnectivityBench) holds it
+        LabSpec spec = LabSpec.of(dir).withLabName(labName).withControllerPort(port);
         try (LabHandle lab = LabSession.up(spec, Topology.defaultLab(), "127.0.0.1", "westeurope")) {
             Https https = new Https(controller.baseUrl(), controller.caFile(), controller.adminToken());
             String sub = controller.defaultSubscription().id();
