@@ -42,8 +42,6 @@ public final class CheckService {
     public static final String OP_KIND = "check";
     /** The state of a source's interim report (probes and hops so far); see docs/agent-protocol.md section 8. */
     public static final String PROBING = "probing";
-    /** A part whose order an agent has fetched (its long-poll answer listed it); still unfinished. */
-    static final String DELIVERED = "delivered";
     /**
      * How long a connected source agent may take to fetch its order once the check probes, before
      * the check fails as AgentStopped: an agent's long-poll is woken at once, so this only covers
