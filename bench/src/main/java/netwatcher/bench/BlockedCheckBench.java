@@ -78,6 +78,9 @@ public final class BlockedCheckBench {
             System.out.println("RESULT blocked hops: " + hops(lastBlocked) + " issues: " + issues(lastBlocked));
         } finally {
             controller.close();
+            try (var walk = Files.walk(dir)) { // the lab is down by now: only the controller's files are left
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
