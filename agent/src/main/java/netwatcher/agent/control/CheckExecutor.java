@@ -25,6 +25,7 @@ import java.util.logging.Logger;
 import netwatcher.agent.probe.Addresses;
 import netwatcher.agent.probe.ParisTracer;
 import netwatcher.agent.probe.ProbeException;
+import netwatcher.agent.probe.ProbeOutcome;
 import netwatcher.agent.probe.ProbeResult;
 import netwatcher.agent.probe.ProbeRun;
 import netwatcher.agent.probe.ProbeTarget;
@@ -275,15 +276,32 @@ public final class CheckExecutor implements AutoCloseable {
      */
     private CheckReport explainObserver(Part part) {
         CheckOrder order = part.order;
+        Flow flow = order.flow();
         try {
+            // the route lookups and the firewall's counters are independent host commands: run them together
+            java.util.concurrent.FutureTask<ObserverRoute> routing = alongside(() -> observerRoute(flow));
             HostEvaluation.Snapshot after = host.snapshot();
             HostEvaluation.Trace trace = part.trace;
-            List<CheckReport.Finding> findings = new ArrayList<>(trace == null
-                    ? host.explain(part.snapshot, after, order.flow(), false) // with the route finding
-                    : host.explain(part.snapshot, after, order.flow(), false, trace));
+            List<CheckReport.Finding> findings = new ArrayList<>();
+            for (CheckReport.Finding f : trace == null
+                    ? host.explain(part.snapshot, after, flow, false)
+                    : host.explain(part.snapshot, after, flow, false, trace)) {
+                if (!ROUTE_LOOKUP.equals(f.evidence())) findings.add(f); // routes: only as the flow crosses this host, below
+            }
             HostEvaluation.Witness witness = part.witness;
             if (witness != null) witness.finding().ifPresent(findings::add);
-            return report(order, CheckReport.DONE, order.flow(), null, List.of(), findings, null, null);
+            ObserverRoute route;
+            try {
+                route = routing.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                route = new ObserverRoute(Optional.empty(), null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                routing.cancel(true);
+                throw new IllegalStateException("check cancelled", e);
+            }
+            route.finding().ifPresent(findings::add);
+            return report(order, CheckReport.DONE, flow, null, List.of(), findings, route.nextHop(), null);
         } finally {
             closeTrace(part);
             closeWitness(part);
@@ -326,6 +344,53 @@ public final class CheckExecutor implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "closing an arrival witness: " + e.getMessage());
         }
+    }
+
+    /** Evidence of a route finding (the kernel's route lookup), as {@code HostConfig} marks it. */
+    static final String ROUTE_LOOKUP = "route-lookup";
+
+    /**
+     * Route kinds that name why the kernel refuses a packet; any other failed lookup (a lookup for a
+     * source this host would never see, forwarding off, reverse-path filtering) is not named as a cause.
+     */
+    static final Set<String> REFUSING_ROUTES = Set.of("Blackhole", "Unreachable", "Prohibit", "PolicyRule", "NoRoute");
+
+    /** What an observer's routes say about the flow as it crosses this host: a refusing route, and its next hop. */
+    record ObserverRoute(Optional<CheckReport.Finding> finding, CheckReport.NextHop nextHop) {}
+
+    /**
+     * Only the lookup the flow really meets on this host: on the destination, the reply's route back to
+     * the source (sent from this host); elsewhere, the lookup of the forwarded packet. A lookup that
+     * failed without a refusing route or rule behind it says nothing about the flow and is dropped.
+     * The next hop is reported for forwarders, so the controller can follow the path through hosts
+     * that stay silent on the wire.
+     */
+    ObserverRoute observerRoute(Flow flow) {
+        if (flow == null || flow.destinationAddress() == null) return new ObserverRoute(Optional.empty(), null);
+        try {
+            boolean destination = host.isLocal(flow.destinationAddress());
+            if (destination && flow.sourceAddress() != null) {
+                Flow reply = new Flow(flow.protocol(), flow.destinationAddress(), flow.destinationPort(), flow.sourceAddress(), null,
+                        flow.sourcePort(), flow.direction(), flow.preferredIpVersion());
+                return new ObserverRoute(host.routeFinding(reply).filter(CheckExecutor::refusing), null);
+            }
+            if (destination) return new ObserverRoute(Optional.empty(), null);
+            Optional<CheckReport.Finding> finding = host.routeFinding(flow).filter(CheckExecutor::refusing);
+            CheckReport.NextHop next = null;
+            try {
+                next = host.nextHop(flow);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "no next hop for the forwarded flow: " + e.getMessage());
+            }
+            return new ObserverRoute(finding, next);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "observer route lookup failed: " + e.getMessage());
+            return new ObserverRoute(Optional.empty(), null);
+        }
+    }
+
+    private static boolean refusing(CheckReport.Finding f) {
+        return REFUSING_ROUTES.contains(f.context().get("RouteType"));
     }
 
     private static CheckReport report(CheckOrder order, String state, Flow flow, CheckReport.ProbeSummary probes,
@@ -376,18 +441,38 @@ public final class CheckExecutor implements AutoCloseable {
 
         List<CheckReport.Finding> findings = new ArrayList<>();
         List<String> limits = new ArrayList<>();
-        try {
-            host.routeFinding(resolved).ifPresent(findings::add);
-        } catch (RuntimeException e) {
-            limits.add("route lookup: " + e.getMessage());
-        }
+        // the three preparations are independent host commands: run them together (each costs process starts)
+        Flow forTrace = resolved;
+        java.util.concurrent.FutureTask<Optional<CheckReport.Finding>> route = alongside(() -> host.routeFinding(forTrace));
+        java.util.concurrent.FutureTask<Optional<HostEvaluation.Trace>> tracing = alongside(() -> host.startTrace(forTrace));
         HostEvaluation.Snapshot before = null;
         try {
             before = host.snapshot();
         } catch (RuntimeException e) {
             limits.add("firewall snapshot: " + e.getMessage());
         }
-        HostEvaluation.Trace evidenceTrace = before == null ? null : host.startTrace(resolved).orElse(null);
+        try {
+            route.get().ifPresent(findings::add);
+        } catch (java.util.concurrent.ExecutionException e) {
+            limits.add("route lookup: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            tracing.cancel(true);
+            throw new IllegalStateException("check cancelled", e);
+        }
+        HostEvaluation.Trace evidenceTrace = null;
+        try {
+            evidenceTrace = tracing.get().orElse(null);
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.log(Level.FINE, "no nftables trace: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("check cancelled", e);
+        }
+        if (before == null && evidenceTrace != null) {
+            evidenceTrace.close(); // a trace is only read together with counters
+            evidenceTrace = null;
+        }
         try {
             return probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
                     evidenceTrace);
@@ -444,10 +529,13 @@ public final class CheckExecutor implements AutoCloseable {
                     return;
                 }
                 List<ProbeResult> r = List.copyOf(results);
-                List<CheckReport.TraceHop> h = List.copyOf(hops);
-                if (r.size() == reportedResults && h.size() == reportedHops) continue;
+                // a retried TTL comes again: the latest word on each TTL, in TTL order
+                java.util.TreeMap<Integer, CheckReport.TraceHop> byTtl = new java.util.TreeMap<>();
+                for (CheckReport.TraceHop hop : hops) byTtl.put(hop.ttl(), hop);
+                List<CheckReport.TraceHop> h = List.copyOf(byTtl.values());
+                if (r.size() == reportedResults && hops.size() == reportedHops) continue;
                 reportedResults = r.size();
-                reportedHops = h.size();
+                reportedHops = hops.size();
                 CheckReport report = report(order, PROBING, flow, new ProbeRun(r, null).summary(), h, List.of(), null, null);
                 synchronized (lock) {
                     Part part = parts.get(order.key() + "/" + order.role());
@@ -475,10 +563,20 @@ public final class CheckExecutor implements AutoCloseable {
                                       List<CheckReport.Finding> findings, List<String> limits,
                                       HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace,
                                       Prober.Settings probeSettings, Interim interim) {
+        ParisTracer.Settings traceDefaults = settings.trace();
+        ParisTracer.Settings traceSettings = new ParisTracer.Settings(
+                spec.maxHops() > 0 ? Math.min(255, spec.maxHops()) : traceDefaults.maxHops(), traceDefaults.probesPerHop(),
+                probeSettings.timeout().compareTo(traceDefaults.timeout()) < 0 ? probeSettings.timeout() : traceDefaults.timeout(),
+                traceDefaults.silentHopsToStop(), traceDefaults.retry());
+        // probes and trace run together (a blocked path costs max(probes, trace), not their sum); the trace's
+        // retries of silent TTLs wait for the probes, whose ICMP errors would use up the routers' rate limit
+        java.util.concurrent.CountDownLatch probesDone = new java.util.concurrent.CountDownLatch(1);
+        Tracing tracing = new Tracing(target, traceSettings, interim, probesDone, probeSettings.totalLimit().plus(probeSettings.timeout()));
         ProbeRun run;
         try {
             run = prober.run(target, probeSettings, interim.results::add);
         } catch (ProbeException e) {
+            tracing.cancel();
             if (!"bind".equals(e.stage())) throw e;
             Map<String, String> context = new LinkedHashMap<>();
             if (sourceAddress != null) context.put("Address", Addresses.text(sourceAddress));
@@ -487,13 +585,13 @@ public final class CheckExecutor implements AutoCloseable {
             findings.add(new CheckReport.Finding("SocketBind", "Local", "Error", context, "probe"));
             return report(order, CheckReport.DONE, resolved, new CheckReport.ProbeSummary(0, 0, null, null, null, Map.of(), null),
                     List.of(), findings, null, null);
+        } catch (RuntimeException | Error e) {
+            tracing.cancel();
+            throw e;
+        } finally {
+            probesDone.countDown();
         }
-        ParisTracer.Settings traceDefaults = settings.trace();
-        ParisTracer.Settings traceSettings = new ParisTracer.Settings(
-                spec.maxHops() > 0 ? Math.min(255, spec.maxHops()) : traceDefaults.maxHops(), traceDefaults.probesPerHop(),
-                probeSettings.timeout().compareTo(traceDefaults.timeout()) < 0 ? probeSettings.timeout() : traceDefaults.timeout(),
-                traceDefaults.silentHopsToStop());
-        ParisTracer.Trace trace = tracer.trace(target, traceSettings, interim.hops::add);
+        ParisTracer.Trace trace = tracing.result();
 
         InetSocketAddress used = trace.source() != null ? trace.source() : run.local();
         if (used != null) {
@@ -501,6 +599,8 @@ public final class CheckExecutor implements AutoCloseable {
                     protocol == ProbeTarget.Protocol.ICMP ? 0 : used.getPort(), resolved.destinationAddress(),
                     flow.destinationHost(), resolved.destinationPort(), flow.direction(), flow.preferredIpVersion());
         }
+        Flow finalFlow = resolved;
+        java.util.concurrent.FutureTask<CheckReport.NextHop> nextHopLookup = alongside(() -> host.nextHop(finalFlow));
         if (before != null) {
             try {
                 HostEvaluation.Snapshot after = host.snapshot();
@@ -519,11 +619,72 @@ public final class CheckExecutor implements AutoCloseable {
         findings.addAll(ProbeFindings.of(run, resolved, target.http(), trace.hops())); // on the hop that answered (context Address)
         CheckReport.NextHop nextHop = null;
         try {
-            nextHop = host.nextHop(resolved);
-        } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "check " + order.key() + ": no next hop: " + e.getMessage());
+            nextHop = nextHopLookup.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.log(Level.FINE, "check " + order.key() + ": no next hop: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("check cancelled", e);
         }
         return report(order, CheckReport.DONE, resolved, run.summary(), trace.hops(), findings, nextHop, null);
+    }
+
+    /**
+     * The Paris trace of one source part on its own platform thread (started from the check's thread,
+     * so it shares its network namespace), alongside the probes. {@link #result} waits for it.
+     */
+    private final class Tracing {
+        private final Thread thread;
+        private volatile ParisTracer.Trace trace;
+        private volatile RuntimeException fault;
+
+        Tracing(ProbeTarget target, ParisTracer.Settings traceSettings, Interim interim,
+                java.util.concurrent.CountDownLatch probesDone, Duration probesAtMost) {
+            this.thread = Thread.ofPlatform().daemon().name("nw-agent-check-trace").start(() -> {
+                try {
+                    trace = tracer.trace(target, traceSettings, interim.hops::add, () -> {
+                        try {
+                            probesDone.await(probesAtMost.toMillis(), TimeUnit.MILLISECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        // the probes used up routers' ICMP rate limits only when ICMP errors came back for them
+                        return interim.results.stream().anyMatch(r -> r.outcome() == ProbeOutcome.UNREACHABLE
+                                || r.outcome() == ProbeOutcome.REJECTED);
+                    });
+                } catch (RuntimeException e) {
+                    fault = e;
+                }
+            });
+        }
+
+        ParisTracer.Trace result() {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                thread.interrupt();
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("check cancelled while tracing", e);
+            }
+            if (fault != null) throw fault;
+            return trace;
+        }
+
+        void cancel() {
+            thread.interrupt();
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Runs {@code work} on a new platform thread started from this one (so in this thread's network namespace). */
+    private static <T> java.util.concurrent.FutureTask<T> alongside(java.util.concurrent.Callable<T> work) {
+        java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(work);
+        Thread.ofPlatform().daemon().name("nw-agent-check-prepare").start(task);
+        return task;
     }
 
     /** Turns the flow's destination (literal, name or URL) into an address, port and HTTP path. */

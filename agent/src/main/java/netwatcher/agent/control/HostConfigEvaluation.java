@@ -91,6 +91,9 @@ public final class HostConfigEvaluation implements HostEvaluation {
     @Override
     public Optional<CheckReport.Finding> routeFinding(Flow flow) { return host.routeFinding(flow); }
 
+    @Override
+    public boolean isLocal(String address) { return host.isLocal(address); }
+
     private static FirewallSnapshot unwrap(Snapshot s) {
         if (s instanceof Taken t) return t.snapshot();
         throw new IllegalArgumentException("not a snapshot of this evaluation: " + s);

@@ -69,6 +69,9 @@ public interface HostEvaluation {
     /** A blackhole/unreachable/prohibit route or a policy rule that stops the flow on this host, if any. */
     Optional<CheckReport.Finding> routeFinding(Flow flow);
 
+    /** Whether {@code address} is one of this host's own addresses (false when unknown). */
+    default boolean isLocal(String address) { return false; }
+
     /** An evaluation that knows nothing (no firewall findings, no route finding); for hosts without nftables access. */
     HostEvaluation NONE = new HostEvaluation() {
         private final Snapshot empty = new Snapshot() {};

@@ -175,6 +175,12 @@ public final class HostConfig {
         return Optional.of(new CheckReport.Finding(USER_DEFINED_ROUTE, "Outbound", "Error", context, "route-lookup"));
     }
 
+    /** Whether {@code address} (an IP literal) is one of this host's own addresses; false for anything else. */
+    public boolean isLocal(String address) {
+        InetAddress literal = FlowFacts.literal(address);
+        return literal != null && routing.isLocal(literal);
+    }
+
     /**
      * IP flow verify without traffic: the ruleset evaluated for the flow's first packet in {@code flow.direction()}:
      * Inbound (this host is the destination) walks the filter chains on prerouting then input, Outbound (this host

@@ -56,7 +56,7 @@ public final class Prober {
 
     /**
      * Probes {@code target} as {@code settings} say. Probe {@code i} starts {@code i * pacing} after
-     * the first; up to {@value #MAX_IN_FLIGHT} probes wait for their answer at once (platform threads
+     * the first; up to {@value #MAX_IN_FLIGHT} probes ({@value #MAX_HTTP_IN_FLIGHT} HTTP(S) probes) wait for their answer at once (platform threads
      * started here, so they share the caller's network namespace), so a path that drops everything
      * costs about {@code probes * pacing + timeout}, not {@code probes * timeout}.
      *
@@ -106,9 +106,10 @@ public final class Prober {
                 if (echo != null) echo.close();
             }
         };
-        int threads = Math.min(n, MAX_IN_FLIGHT);
+        boolean http = target.protocol() == ProbeTarget.Protocol.HTTP || target.protocol() == ProbeTarget.Protocol.HTTPS;
+        int threads = Math.min(n, http ? MAX_HTTP_IN_FLIGHT : MAX_IN_FLIGHT);
         List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) workers.add(Thread.ofPlatform().name("nw-probe-" + t).daemon().start(worker));
+        for (int t = 0; t < threads; t++) workers.add(Thread.ofPlatform().name("nw-probe-" + t).daemon().stackSize(PROBE_STACK).start(worker));
         try {
             for (Thread t : workers) t.join();
         } catch (InterruptedException e) {
@@ -127,8 +128,22 @@ public final class Prober {
         return new ProbeRun(done, local);
     }
 
-    /** At most this many probes are outstanding at once. */
-    public static final int MAX_IN_FLIGHT = 16;
+    /**
+     * At most this many probes are outstanding at once. A dropped probe holds its thread for the whole
+     * timeout, so this must cover {@code timeout / pacing} (1 s / 10 ms = 100 by default) or a blocked
+     * path costs {@code probes * timeout / MAX_IN_FLIGHT}: with 16 it took 6.3 s for 100 dropped probes
+     * instead of 2 s (BENCHMARKS.md section 4b).
+     */
+    public static final int MAX_IN_FLIGHT = 128;
+
+    /**
+     * At most this many HTTP(S) probes are outstanding at once: each is a TLS handshake and a request
+     * in this JVM, CPU work that 100 at once would slow into timeouts on a small host.
+     */
+    public static final int MAX_HTTP_IN_FLIGHT = 16;
+
+    /** Stack of a probing thread: a TCP connect, an echo or one HTTP(S) exchange need little. */
+    private static final long PROBE_STACK = 512 * 1024;
 
     private ProbeResult probeOnce(ProbeTarget target, Settings settings, IcmpEcho echo, int i, InetSocketAddress[] locals) {
         return switch (target.protocol()) {

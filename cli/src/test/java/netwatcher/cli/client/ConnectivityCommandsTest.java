@@ -181,6 +181,17 @@ class ConnectivityCommandsTest {
     }
 
     @Test
+    void testConnectivity_whenTheSourceAgentIsNotConnected_exits6AtOnceNamingTheVm() throws Exception {
+        // registered, never connected: the check cannot run, and says so at once rather than probing nothing
+        new netwatcher.controller.TestAgent(c, "lab", "gone", "westeurope", List.of("198.18.5.10/24"));
+        var run = nw("watcher", "test-connectivity", "-g", "lab", "--source-resource", "gone", "--dest-address", "198.18.3.10",
+                "--dest-port", "1433", "--no-progress");
+        assertEquals(ExitCodes.OPERATION_FAILED, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("ERROR: AgentStopped: "), run.err());
+        assertTrue(run.err().contains("virtual machine gone"), run.err());
+    }
+
+    @Test
     void testIpFlow_printsVerdictAndRule() throws Exception {
         db.verdict = new CheckReport.Verdict("Deny", "UserRule_Db", Map.of());
         var run = nw("watcher", "test-ip-flow", "-g", "lab", "--vm", "db", "--direction", "Inbound", "--protocol", "TCP",

@@ -40,6 +40,12 @@ public final class CheckRepository {
                 p.state(), p.reportJson(), p.updatedAt(), p.checkKey(), p.vmKey(), p.role());
     }
 
+    /** A pending part's order was handed to its agent: {@code delivered} (never overwrites a later state). */
+    public void markDelivered(SqlOperations sql, String key, String vmKey, String role, Instant now) {
+        sql.update("UPDATE nw_check_part SET state = 'delivered', updated_at = ? WHERE check_key = ? AND vm_key = ? AND role = ?"
+                + " AND state = 'pending'", now, key, vmKey, role);
+    }
+
     public Optional<CheckRow> find(SqlOperations sql, String key) {
         return sql.queryOne("SELECT * FROM nw_check WHERE check_key = ?", CheckRepository::map, key);
     }

@@ -42,6 +42,12 @@ public final class CheckService {
     public static final String OP_KIND = "check";
     /** The state of a source's interim report (probes and hops so far); see docs/agent-protocol.md section 8. */
     public static final String PROBING = "probing";
+    /**
+     * How long a connected source agent may take to fetch its order once the check probes, before
+     * the check fails as AgentStopped: an agent's long-poll is woken at once, so this only covers
+     * an agent that died since it was last seen.
+     */
+    static final Duration ORDER_DELIVERY_WAIT = Duration.ofSeconds(4);
 
     /**
      * Settings.
@@ -138,6 +144,19 @@ public final class CheckService {
         Instant now = clock.instant();
         String checkId = watcher.id() + "/" + req.kind() + "/" + key;
         boolean connectivity = req.kind().equals(CheckRequest.CONNECTIVITY);
+        AgentPresence.Presence sourcePresence = presence.of(source.id().key());
+        if (!sourcePresence.connected()) {
+            // the check cannot run: record it as failed at once, so the operation answers on its first poll
+            ArmError offline = agentNotConnected(source.id().name(), sourcePresence, now);
+            CheckRow failed = new CheckRow(key, req.kind(), checkId, sourceId.subscriptionId().toLowerCase(java.util.Locale.ROOT),
+                    watcher.location(), source.id().key(), Json.writeString(req), version.toString(), "done", Json.writeString(flow),
+                    Json.writeString(Map.of("__error", offline)), now, now, null);
+            db.inTransaction(h -> {
+                repo.insert(h, failed);
+                return null;
+            });
+            return key;
+        }
         List<Vm> observers = new ArrayList<>();
         if (connectivity) {
             for (Vm vm : compute.listVms(sourceId.subscriptionId(), null)) {
@@ -205,6 +224,7 @@ public final class CheckService {
     public List<CheckOrder> ordersFor(String vmKey) {
         // no advanceAll() here: reports advance their check at once, and the sweeper handles timeouts every second
         List<CheckOrder> out = new ArrayList<>();
+        List<Part> delivered = new ArrayList<>();
         for (Part p : repo.openPartsFor(db, vmKey)) {
             Optional<CheckRow> c = repo.find(db, p.checkKey());
             if (c.isEmpty()) continue;
@@ -223,10 +243,21 @@ public final class CheckService {
                         out.add(new CheckOrder(row.key(), row.checkId(), p.role(), true, flow,
                                 new ProbeSpec(settings.probes(), (int) settings.probeTimeout().toMillis(), settings.maxHops(), http),
                                 row.createdAt()));
+                        if (p.state().equals("pending")) delivered.add(p);
                     }
                 }
-                default -> out.add(new CheckOrder(row.key(), row.checkId(), p.role(), true, flow, null, row.createdAt()));
+                default -> {
+                    out.add(new CheckOrder(row.key(), row.checkId(), p.role(), true, flow, null, row.createdAt()));
+                    if (p.state().equals("pending")) delivered.add(p);
+                }
             }
+        }
+        if (!delivered.isEmpty()) {
+            // the agent is about to get these orders: the delivery watchdog (advance) stops counting for them
+            db.inTransaction(h -> {
+                for (Part p : delivered) repo.markDelivered(h, p.checkKey(), p.vmKey(), p.role(), clock.instant());
+                return null;
+            });
         }
         return out;
     }
@@ -287,6 +318,20 @@ public final class CheckService {
                 touched.add(main.vmKey());
             }
         }
+        String result = c.resultJson();
+        boolean mainFinished = main.state().equals("done") || main.state().equals("failed");
+        if (state.equals("probing") && !mainFinished) {
+            // the source's agent is gone, or has not fetched its order after a short wait: the check cannot run
+            AgentPresence.Presence p = presence.of(main.vmKey());
+            boolean undelivered = main.state().equals("pending")
+                    && now.isAfter(c.createdAt().plus(settings.armWait()).plus(ORDER_DELIVERY_WAIT));
+            if (!p.connected() || undelivered) {
+                String name = compute.findVm(main.vmKey()).map(v -> v.id().name()).orElse(main.vmKey());
+                result = Json.writeString(Map.of("__error", agentNotConnected(name, p, now)));
+                state = "done";
+                parts.forEach(part -> touched.add(part.vmKey()));
+            }
+        }
         if (state.equals("probing")) {
             boolean mainDone = main.state().equals("done") || main.state().equals("failed");
             if (mainDone) {
@@ -307,7 +352,6 @@ public final class CheckService {
             boolean allDone = observers.stream().allMatch(p -> p.state().equals("done") || p.state().equals("failed"));
             if (allDone || (sourceDone != null && now.isAfter(sourceDone.plus(settings.finishWait())))) state = "assemble";
         }
-        String result = c.resultJson();
         if (state.equals("assemble")) {
             result = Json.writeString(assemble(c, main, observers, flowJson));
             state = "done";
@@ -353,10 +397,32 @@ public final class CheckService {
                 if (nh.route() != null) m.put("route", nh.route()); // netwatcher's extra: the route as `ip route` prints it
                 yield m;
             }
-            default -> new ConnectivityAssembler(compute, c, req, mainReport, observers.stream()
+            default -> !agentAnswered ? notAnswered(main) : new ConnectivityAssembler(compute, c, req, mainReport, observers.stream()
                     .filter(p -> p.reportJson() != null).map(p -> Map.entry(p.vmKey(), Json.read(p.reportJson(), CheckReport.class))).toList(),
                     presence.of(main.vmKey()).connected(), ApiVersion.require(c.apiVersion())).build();
         };
+    }
+
+    /**
+     * The error of a check whose source agent cannot take part: names the VM and when its agent was
+     * last seen, so a caller knows at once where to look.
+     */
+    static ArmError agentNotConnected(String vmName, AgentPresence.Presence p, Instant now) {
+        String seen = p.lastSeen() == null ? "its agent has never connected"
+                : "its agent was last seen at " + p.lastSeen() + " (" + Duration.between(p.lastSeen(), now).toSeconds() + " s ago)";
+        String state = p.connected() ? "did not take the check's order" : "is not connected";
+        return new ArmError(ArmErrorCode.AgentStopped.name(), "The agent of virtual machine " + vmName + " " + state + "; " + seen
+                + ". The check cannot run until it is back.", null);
+    }
+
+    /** The source's agent took the order but gave no final report by the check's deadline (or is gone). */
+    private Map<String, Object> notAnswered(Part main) {
+        AgentPresence.Presence p = presence.of(main.vmKey());
+        String name = compute.findVm(main.vmKey()).map(v -> v.id().name()).orElse(main.vmKey());
+        if (!p.connected()) return Map.of("__error", agentNotConnected(name, p, clock.instant()));
+        return Map.of("__error", new ArmError(ArmErrorCode.AgentStopped.name(), "The agent of virtual machine " + name
+                + " took the check but did not report its result within the check's time (" + settings.agentWait().toSeconds()
+                + " s after the probes' budget).", null));
     }
 
     private static Map<String, Object> failure(CheckReport report) {

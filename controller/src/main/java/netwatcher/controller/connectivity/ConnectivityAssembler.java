@@ -118,6 +118,9 @@ final class ConnectivityAssembler {
 
         String dest = flow.destinationAddress();
         boolean reached = source.probes() != null && source.probes().sent() > source.probes().failed();
+        Map<String, CheckReport> reports = new LinkedHashMap<>();
+        for (Map.Entry<String, CheckReport> e : observers) reports.put(e.getKey(), e.getValue());
+        Map<Integer, Owner> walked = routeWalk(dest, reports);
         boolean destAnswered = false;
         Map<Hop, String> icmpFromTrace = new LinkedHashMap<>();
         for (CheckReport.TraceHop t : source.hops()) {
@@ -126,16 +129,29 @@ final class ConnectivityAssembler {
                 break;
             }
             if (t.address() == null) {
-                hops.add(new Hop("Unknown", null, "Unknown", null, t.rttMs()));
+                Owner forwarder = walked.get(t.ttl());
+                if (forwarder != null) {
+                    // silent on the wire, but the registered hosts' routes put this forwarder at this TTL
+                    hops.add(new Hop("VirtualAppliance", addressOf(forwarder), ipConfigId(forwarder), forwarder.nic().vmKey(), new ArrayList<>()));
+                } else {
+                    hops.add(new Hop("Unknown", null, "Unknown", null, t.rttMs()));
+                }
                 continue;
             }
-            Owner o = owners.get(normal(t.address()));
-            if (o != null) hops.add(new Hop("VirtualAppliance", t.address(), ipConfigId(o), o.nic().vmKey(), t.rttMs()));
-            else {
-                boolean inside = insideRegistered(t.address());
-                hops.add(new Hop(inside ? "VnetLocal" : "Internet", t.address(), inside ? "Unknown" : "Internet", null, t.rttMs()));
+            Hop same = hops.stream().skip(1).filter(h -> h.address != null && normal(h.address).equals(normal(t.address()))).findFirst().orElse(null);
+            if (same == null) {
+                Owner o = owners.get(normal(t.address()));
+                if (o != null) same = new Hop("VirtualAppliance", t.address(), ipConfigId(o), o.nic().vmKey(), new ArrayList<>(t.rttMs()));
+                else {
+                    boolean inside = insideRegistered(t.address());
+                    same = new Hop(inside ? "VnetLocal" : "Internet", t.address(), inside ? "Unknown" : "Internet", null, new ArrayList<>(t.rttMs()));
+                }
+                hops.add(same);
+            } else {
+                // one address, one hop: a host that answered two TTLs (e.g. time exceeded, then its own ICMP reject) is listed once
+                same.rtt.addAll(t.rttMs());
             }
-            if ("unreachable".equals(t.reply())) icmpFromTrace.put(hops.getLast(), t.icmpCode());
+            if ("unreachable".equals(t.reply())) icmpFromTrace.put(same, t.icmpCode());
         }
         // drop trailing silent hops: they are only the trace running past the last responder
         while (hops.size() > 1 && hops.getLast().address == null) hops.removeLast();
@@ -166,27 +182,17 @@ final class ConnectivityAssembler {
                 src.issues.add(issue);
             }
         }
-        // observers' findings on their own hop
+        // only the path testifies: an observer's findings go on its own hop; a host with no hop on the path is not on it,
+        // and what it reports (its routes, its rules) never concerns this flow
         for (Map.Entry<String, CheckReport> e : observers) {
             if (e.getValue().findings().isEmpty()) continue;
-            Hop target = hops.stream().filter(h -> e.getKey().equals(h.vmKey)).findFirst().orElse(null);
+            Hop target = hops.stream().skip(1).filter(h -> e.getKey().equals(h.vmKey)).findFirst().orElse(null);
+            if (target == null) continue;
             for (CheckReport.Finding f : e.getValue().findings()) {
                 // the destination saw none of the probes: a middlebox answered, when they were answered at all (an
                 // unreached destination saw nothing either, and the cause is where they were lost)
-                if (NOT_REACHED.equals(f.type()) && (!reached || target == null || target != destination)) continue;
-                Map<String, Object> issue = issue(f, compute.findVm(e.getKey()).map(Vm::id).orElse(null));
-                if (target == null) {
-                    String name = compute.findVm(e.getKey()).map(v -> v.id().name()).orElse(e.getKey());
-                    Hop last = lastResponder(hops);
-                    @SuppressWarnings("unchecked")
-                    List<Map<String, String>> ctx = (List<Map<String, String>>) issue.get("context");
-                    List<Map<String, String>> more = new ArrayList<>(ctx);
-                    more.add(kv("Host", name));
-                    issue.put("context", more);
-                    last.issues.add(issue);
-                } else {
-                    target.issues.add(issue);
-                }
+                if (NOT_REACHED.equals(f.type()) && (!reached || target != destination)) continue;
+                target.issues.add(issue(f, compute.findVm(e.getKey()).map(Vm::id).orElse(null)));
             }
         }
         // a trace probe's ICMP unreachable, when the probes did not already name it on that hop
@@ -226,18 +232,11 @@ final class ConnectivityAssembler {
     private static void withoutSymptomsOfNamedCauses(List<Hop> hops) {
         boolean anyCause = false;
         for (Hop h : hops) {
-            // a cause counts where its own host reported it: one pinned here from another host (context Host) explains nothing of this hop
-            boolean cause = h.issues.stream().anyMatch(i -> CAUSES.contains(i.get("type")) && "Error".equals(i.get("severity"))
-                    && !hasContext(i, "Host"));
+            boolean cause = h.issues.stream().anyMatch(i -> CAUSES.contains(i.get("type")) && "Error".equals(i.get("severity")));
             anyCause |= cause;
             if (cause) h.issues.removeIf(i -> ICMP_UNREACHABLE.equals(i.get("type")));
         }
         if (anyCause) for (Hop h : hops) h.issues.removeIf(i -> PORT_CLOSED.equals(i.get("type")));
-    }
-
-    private static boolean hasContext(Map<String, Object> issue, String key) {
-        return issue.get("context") instanceof List<?> context
-                && context.stream().anyMatch(kv -> kv instanceof Map<?, ?> m && key.equals(m.get("key")));
     }
 
     /** Issue types about what a remote hop answered (the agent's context Address names that hop). */
@@ -281,6 +280,34 @@ final class ConnectivityAssembler {
             if (key.equals(kv.get("key"))) return kv.get("value");
         }
         return null;
+    }
+
+    /**
+     * The path as the registered hosts' routes draw it, by TTL: the source's next hop, then each
+     * registered forwarder's next hop for the forwarded flow (its observer's report), until the
+     * destination, an address no registered host owns, or a loop. TTL {@code n} is the n-th
+     * forwarder. Used only to name a forwarder that stayed silent on the wire.
+     */
+    private Map<Integer, Owner> routeWalk(String dest, Map<String, CheckReport> reports) {
+        Map<Integer, Owner> out = new LinkedHashMap<>();
+        CheckReport.NextHop next = source.nextHop();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        seen.add(check.sourceVmKey());
+        for (int ttl = 1; ttl <= 64 && next != null && next.ipAddress() != null; ttl++) {
+            if (dest != null && normal(next.ipAddress()).equals(normal(dest))) break;
+            Owner o = owners.get(normal(next.ipAddress()));
+            if (o == null || !seen.add(o.nic().vmKey())) break;
+            if (dest != null && o.nic().vmKey().equals(destinationVmKey(dest))) break;
+            out.put(ttl, o);
+            CheckReport report = reports.get(o.nic().vmKey());
+            next = report == null ? null : report.nextHop();
+        }
+        return out;
+    }
+
+    private String destinationVmKey(String dest) {
+        Owner o = owners.get(normal(dest));
+        return o == null ? null : o.nic().vmKey();
     }
 
     /** The last hop that answered the trace (not an unreached destination), else the source. */

@@ -1,0 +1,107 @@
+package netwatcher.agent.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.InstantSource;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import netwatcher.agent.hostcfg.HostConfig;
+import netwatcher.agent.probe.ParisTracer;
+import netwatcher.agent.probe.ProbeTls;
+import netwatcher.agent.probe.Prober;
+import netwatcher.lab.ExecResult;
+import netwatcher.lab.LabExtension;
+import netwatcher.model.check.CheckReport;
+import netwatcher.model.check.Flow;
+
+/**
+ * What an observer's routes say about a flow, on the real lab hosts: only the lookup the flow meets
+ * as it crosses the host (the reply's route on the destination, the forwarded packet's lookup
+ * elsewhere), only when it refuses the flow, and a forwarder's next hop.
+ */
+@Tag("netns")
+class ObserverRouteLabTest {
+    @RegisterExtension static final LabExtension LAB = LabExtension.defaultLab();
+
+    /** app:40000 → db:1433 as the source resolved it. */
+    static final Flow APP_TO_DB = new Flow("Tcp", "198.18.1.10", 40000, "198.18.3.10", null, 1433, null, null);
+
+    CheckExecutor executor;
+
+    CheckExecutor on(String host) {
+        HostEvaluation evaluation = new HostConfigEvaluation(new HostConfig(
+                List.of("ip", "netns", "exec", LAB.lab().host(host).namespace()), InstantSource.system()));
+        executor = new CheckExecutor(CheckExecutor.Settings.DEFAULT, evaluation, new Prober(ProbeTls.context(null)), new ParisTracer(),
+                CheckExecutor.Resolver.SYSTEM, new CheckExecutor.Sink() {
+                    @Override public void report(CheckReport report) { }
+                    @Override public boolean pending(String key, String role) { return false; }
+                });
+        return executor;
+    }
+
+    @AfterEach
+    void close() {
+        if (executor != null) executor.close();
+    }
+
+    static void exec(String host, String script) {
+        ExecResult r = LAB.lab().exec(host, "sh", "-c", script);
+        assertEquals(0, r.exitCode(), () -> host + ": " + script + " -> " + r);
+    }
+
+    @Test
+    void forwarderOnThePath_namesNoRoute_andGivesItsNextHop() {
+        CheckExecutor.ObserverRoute route = on("fw1").observerRoute(APP_TO_DB);
+        assertTrue(route.finding().isEmpty(), route::toString);
+        assertNotNull(route.nextHop(), route::toString);
+        assertEquals("198.18.2.2", route.nextHop().ipAddress());
+    }
+
+    @Test
+    void destination_namesNothing_whenItsReplyRouteWorks() {
+        CheckExecutor.ObserverRoute route = on("db").observerRoute(APP_TO_DB);
+        assertTrue(route.finding().isEmpty(), route::toString);
+        assertNull(route.nextHop());
+    }
+
+    @Test
+    void destination_withABlackholeBackToTheSource_namesItsReplyRoute() {
+        exec("db", "ip route add blackhole 198.18.1.10/32");
+        try {
+            CheckExecutor.ObserverRoute route = on("db").observerRoute(APP_TO_DB);
+            CheckReport.Finding finding = route.finding().orElseThrow(() -> new AssertionError(route.toString()));
+            assertEquals("UserDefinedRoute", finding.type());
+            assertEquals("Blackhole", finding.context().get("RouteType"));
+            assertTrue(finding.context().get("Route").contains("198.18.1.10"), finding::toString);
+        } finally {
+            exec("db", "ip route del blackhole 198.18.1.10/32");
+        }
+    }
+
+    @Test
+    void forwarderWithABlackholeToTheDestination_namesIt() {
+        exec("fw2", "ip route add blackhole 198.18.3.10/32");
+        try {
+            CheckExecutor.ObserverRoute route = on("fw2").observerRoute(APP_TO_DB);
+            CheckReport.Finding finding = route.finding().orElseThrow(() -> new AssertionError(route.toString()));
+            assertEquals("Blackhole", finding.context().get("RouteType"));
+        } finally {
+            exec("fw2", "ip route del blackhole 198.18.3.10/32");
+        }
+    }
+
+    @Test
+    void hostThatNeverSeesTheFlow_namesNothing() {
+        // web does not forward: the kernel refuses a lookup for a packet from app arriving there, and that is no cause
+        CheckExecutor.ObserverRoute route = on("web").observerRoute(APP_TO_DB);
+        assertTrue(route.finding().isEmpty(), route::toString);
+    }
+}
