@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import netwatcher.agent.evidence.EvidenceRecorder;
 import netwatcher.agent.probe.Addresses;
 import netwatcher.agent.probe.ParisTracer;
 import netwatcher.agent.probe.ProbeException;
@@ -32,6 +33,7 @@ import netwatcher.agent.probe.ProbeTarget;
 import netwatcher.agent.probe.Prober;
 import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
+import netwatcher.model.check.EvidenceReport;
 import netwatcher.model.check.Flow;
 import netwatcher.model.check.ProbeSpec;
 
@@ -50,6 +52,12 @@ import netwatcher.model.check.ProbeSpec;
  *   order is inactive, explains the resolved flow against that snapshot and reports {@code done}.</li>
  *   <li>{@code verify} / {@code nexthop}: evaluates and reports {@code done}.</li>
  * </ul>
+ *
+ * When a source or observer order carries an {@code evidence} spec, the part also captures the check's
+ * probes ({@link EvidenceRecorder}): the source arms its capture after resolving the destination and
+ * before the first probe, an observer when it arms (before it reports {@code armed}, so before the
+ * source's order exists); each stops its capture when its part ends and reports what the file holds
+ * with its final report ({@code evidence}), the upload following in the background.
  *
  * Each (key, role) runs once, also across restarts (the journal remembers finished parts while they
  * are listed); its last report is re-queued when a new generation
@@ -121,6 +129,7 @@ public final class CheckExecutor implements AutoCloseable {
     private final ParisTracer tracer;
     private final Resolver resolver;
     private final Sink sink;
+    private final EvidenceRecorder evidence;
     private final ExecutorService executor;
     private final Object lock = new Object();
     private final Map<String, Part> parts = new LinkedHashMap<>();
@@ -133,11 +142,21 @@ public final class CheckExecutor implements AutoCloseable {
         boolean explaining;
         CheckReport last;
         Future<?> running;
+        /** The observer's evidence capture between arming and explaining; taken (set to null) by whoever ends it. */
+        final java.util.concurrent.atomic.AtomicReference<EvidenceRecorder.Recording> recording =
+                new java.util.concurrent.atomic.AtomicReference<>();
 
         Part(CheckOrder order) { this.order = order; }
     }
 
     public CheckExecutor(Settings settings, HostEvaluation host, Prober prober, ParisTracer tracer, Resolver resolver, Sink sink) {
+        this(settings, host, prober, tracer, resolver, sink, EvidenceRecorder.NONE);
+    }
+
+    /** As the other constructor, capturing the probes of parts whose order asks for evidence with {@code evidence}. */
+    public CheckExecutor(Settings settings, HostEvaluation host, Prober prober, ParisTracer tracer, Resolver resolver, Sink sink,
+                         EvidenceRecorder evidence) {
+        this.evidence = evidence;
         this.settings = settings;
         this.host = host;
         this.prober = prober;
@@ -182,6 +201,8 @@ public final class CheckExecutor implements AutoCloseable {
                 var e = it.next();
                 if (listed.contains(e.getKey())) continue;
                 if (e.getValue().running != null) e.getValue().running.cancel(true);
+                EvidenceRecorder.Recording recording = e.getValue().recording.getAndSet(null);
+                if (recording != null && !closed) executor.submit(recording::abandon);
                 it.remove();
             }
         }
@@ -206,6 +227,7 @@ public final class CheckExecutor implements AutoCloseable {
                 if (order.active()) {
                     part.running = executor.submit(() -> run(part, () -> {
                         part.snapshot = host.snapshot();
+                        part.recording.set(armEvidence(order, order.flow()));
                         part.armed = true;
                         return report(order, CheckReport.ARMED, order.flow(), null, List.of(), List.of(), null, null);
                     }));
@@ -255,9 +277,32 @@ public final class CheckExecutor implements AutoCloseable {
 
     private CheckReport explainObserver(Part part) {
         CheckOrder order = part.order;
-        HostEvaluation.Snapshot after = host.snapshot();
-        List<CheckReport.Finding> findings = host.explain(part.snapshot, after, order.flow(), false); // with the route finding
-        return report(order, CheckReport.DONE, order.flow(), null, List.of(), findings, null, null);
+        EvidenceRecorder.Recording recording = part.recording.getAndSet(null);
+        if (recording != null) recording.stop(); // drains while the host is explained
+        EvidenceReport captured = null;
+        try {
+            HostEvaluation.Snapshot after = host.snapshot();
+            List<CheckReport.Finding> findings = host.explain(part.snapshot, after, order.flow(), false); // with the route finding
+            CheckReport done = report(order, CheckReport.DONE, order.flow(), null, List.of(), findings, null, null);
+            if (recording != null) captured = recording.finish(order.evidence() != null && order.evidence().keep());
+            return done.withEvidence(captured);
+        } finally {
+            if (recording != null && captured == null) recording.abandon();
+        }
+    }
+
+    /** Arms this part's evidence capture for {@code flow} (its destination may still be a name: then it is left out). */
+    private EvidenceRecorder.Recording armEvidence(CheckOrder order, Flow flow) {
+        InetAddress destination = null;
+        if (flow != null && flow.destinationAddress() != null && !flow.destinationAddress().isBlank()) {
+            try {
+                destination = InetAddress.ofLiteral(flow.destinationAddress());
+            } catch (IllegalArgumentException e) {
+                destination = null;
+            }
+        }
+        return evidence.arm(order.key() + "-" + order.role(), order.evidence(), flow == null ? null : flow.protocol(), destination,
+                flow == null ? 0 : flow.destinationPort(), flow == null ? 0 : flow.sourcePort());
     }
 
     private static CheckReport report(CheckOrder order, String state, Flow flow, CheckReport.ProbeSummary probes,
@@ -320,12 +365,16 @@ public final class CheckExecutor implements AutoCloseable {
             limits.add("firewall snapshot: " + e.getMessage());
         }
         HostEvaluation.Trace evidenceTrace = before == null ? null : host.startTrace(resolved).orElse(null);
+        EvidenceRecorder.Recording recording = armEvidence(order, resolved); // armed before the first probe
+        CheckReport done = null;
         try {
-            return probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
+            done = probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
                     evidenceTrace);
         } finally {
             if (evidenceTrace != null) evidenceTrace.close();
+            if (done == null) recording.abandon();
         }
+        return done.withEvidence(recording.finish(true));
     }
 
     private CheckReport probeAndTrace(CheckOrder order, Flow flow, ProbeSpec spec, ProbeTarget.Protocol protocol,
