@@ -174,6 +174,24 @@ class LabEvidenceTest {
     }
 
     @Test
+    void sourceThatCannotCapture_stillAnswers_withTheReasonInItsEntry() throws Exception {
+        Path waiting = LAB.lab().host("app").agentStateDirectory().resolve("evidence");
+        List<Path> fillers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 64; i++) fillers.add(Files.writeString(waiting.resolve("nwtest-filler-" + i + ".pcap"), "x"));
+            JsonNode r = connectivity("{\"resourceId\":\"" + world.vmId("db") + "\",\"port\":1433}");
+            assertEquals("Reachable", r.path("connectionStatus").asText(), r.toString());
+            JsonNode app = entry(r, "app");
+            assertEquals("unavailable", app.path("state").asText(), app.toString());
+            assertTrue(app.path("reason").asText().contains("wait for upload"), app.toString());
+            assertTrue(app.path("storagePath").isMissingNode(), app.toString());
+            assertTrue(List.of("stored", "pending").contains(entry(r, "db").path("uploadState").asText()), r.path("evidence").toString());
+        } finally {
+            for (Path f : fillers) Files.deleteIfExists(f);
+        }
+    }
+
+    @Test
     void storagePath_needsAToken() throws Exception {
         JsonNode r = connectivity("{\"address\":\"" + DB + "\",\"port\":1433}");
         String url = entry(r, "app").path("storagePath").asText();

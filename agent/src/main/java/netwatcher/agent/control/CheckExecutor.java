@@ -369,7 +369,7 @@ public final class CheckExecutor implements AutoCloseable {
         CheckReport done = null;
         try {
             done = probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
-                    evidenceTrace);
+                    evidenceTrace, recording::stop); // the capture drains while this host's part is explained
         } finally {
             if (evidenceTrace != null) evidenceTrace.close();
             if (done == null) recording.abandon();
@@ -380,7 +380,7 @@ public final class CheckExecutor implements AutoCloseable {
     private CheckReport probeAndTrace(CheckOrder order, Flow flow, ProbeSpec spec, ProbeTarget.Protocol protocol,
                                       ProbeTarget target, Flow resolved, InetAddress sourceAddress,
                                       List<CheckReport.Finding> findings, List<String> limits,
-                                      HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace) {
+                                      HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace, Runnable traced) {
 
         Prober.Settings defaults = settings.probes();
         Prober.Settings probeSettings = new Prober.Settings(spec.probes() > 0 ? spec.probes() : defaults.probes(),
@@ -389,7 +389,7 @@ public final class CheckExecutor implements AutoCloseable {
         Interim interim = new Interim(order, resolved);
         try {
             return probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
-                    evidenceTrace, probeSettings, interim);
+                    evidenceTrace, probeSettings, interim, traced);
         } finally {
             interim.stop();
         }
@@ -455,7 +455,7 @@ public final class CheckExecutor implements AutoCloseable {
                                       ProbeTarget target, Flow resolved, InetAddress sourceAddress,
                                       List<CheckReport.Finding> findings, List<String> limits,
                                       HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace,
-                                      Prober.Settings probeSettings, Interim interim) {
+                                      Prober.Settings probeSettings, Interim interim, Runnable traced) {
         ProbeRun run;
         try {
             run = prober.run(target, probeSettings, interim.results::add);
@@ -475,6 +475,7 @@ public final class CheckExecutor implements AutoCloseable {
                 probeSettings.timeout().compareTo(traceDefaults.timeout()) < 0 ? probeSettings.timeout() : traceDefaults.timeout(),
                 traceDefaults.silentHopsToStop());
         ParisTracer.Trace trace = tracer.trace(target, traceSettings, interim.hops::add);
+        traced.run(); // the last probe and trace packet are out: evidence capture may stop
 
         InetSocketAddress used = trace.source() != null ? trace.source() : run.local();
         if (used != null) {

@@ -402,7 +402,10 @@ public final class CheckService {
         var e = evidence;
         if (e == null) return result;
         Flow flow = mainReport != null && mainReport.flow() != null ? mainReport.flow() : Json.read(c.flowJson(), Flow.class);
-        List<Map<String, Object>> entries = e.entries(c.key(), c.sourceVmKey(), flow.destinationAddress(), finalReports(main, observers));
+        List<String> traced = mainReport == null ? List.of()
+                : mainReport.hops().stream().map(CheckReport.TraceHop::address).filter(java.util.Objects::nonNull).toList();
+        List<Map<String, Object>> entries = e.entries(c.key(), c.sourceVmKey(), flow.destinationAddress(), traced,
+                finalReports(main, observers));
         if (entries.isEmpty()) return result;
         Map<String, Object> out = new java.util.LinkedHashMap<>(result);
         out.put("evidence", entries);

@@ -36,9 +36,10 @@ import netwatcher.model.check.EvidenceSpec;
  * <p><b>Which hosts.</b> Every source and observer part captures (observers arm before the source's
  * order exists, so before the first probe). The result lists the source, the destination's host (the VM
  * that owns the resolved destination address, even when no probe reached it: an empty file there is the
- * proof), and every other host whose capture saw packets of the flow (so the host where the probes stopped,
- * and hosts that forwarded them). A host off the path sees none and is not listed; its empty file is
- * never uploaded.
+ * proof), the hosts that own an address of the trace, and every other host whose capture saw packets of
+ * the flow (so the host where the probes stopped, and hosts that forwarded them). A host off the path
+ * sees none and is not listed; its empty file is never uploaded. A listed host that could not capture
+ * is listed with {@code state: "unavailable"} and the reason.
  *
  * <p><b>When.</b> Files are small (the limits below) and uploaded as soon as a part ends; the check
  * waits at most {@link Settings#collectWait()} for them after its last part, then answers anyway: an
@@ -165,10 +166,11 @@ public final class EvidenceService {
      * size and SHA-256 verified; {@code pending}; {@code none}; {@code failed}), and {@code reason} when
      * something is missing.
      *
+     * @param pathAddresses the addresses that answered the source's trace
      * @param reports (VM key, final report) of the source and the observers
      */
     public List<Map<String, Object>> entries(String checkKey, String sourceVmKey, String destinationAddress,
-                                             List<Map.Entry<String, CheckReport>> reports) {
+                                             List<String> pathAddresses, List<Map.Entry<String, CheckReport>> reports) {
         Optional<EvidenceRow> row = repo.find(db, checkKey);
         if (row.isEmpty()) return List.of();
         List<Map<String, Object>> out = new ArrayList<>();
@@ -178,7 +180,8 @@ public final class EvidenceService {
             if (ev == null) continue;
             boolean source = CheckOrder.SOURCE.equals(r.role()) && e.getKey().equals(sourceVmKey);
             boolean destination = !source && owns(e.getKey(), destinationAddress);
-            if (!source && !destination && ev.packets() == 0) continue; // off the path: it saw nothing of the flow
+            boolean traced = pathAddresses.stream().anyMatch(a -> owns(e.getKey(), a));
+            if (!source && !destination && !traced && ev.packets() == 0) continue; // off the path: it saw nothing of the flow
             Optional<Vm> vm = compute.findVm(e.getKey());
             if (vm.isEmpty()) continue;
             String blob = blobPath(checkKey, vm.get().id());
