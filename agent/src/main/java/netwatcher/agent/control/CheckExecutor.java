@@ -226,8 +226,14 @@ public final class CheckExecutor implements AutoCloseable {
             case CheckOrder.OBSERVER -> {
                 if (order.active()) {
                     part.running = executor.submit(() -> run(part, () -> {
-                        part.snapshot = host.snapshot();
-                        part.recording.set(armEvidence(order, order.flow()));
+                        var arming = armInParallel(order, order.flow()); // libpcap arms while the firewall is read
+                        try {
+                            part.snapshot = host.snapshot();
+                        } catch (RuntimeException | Error e) {
+                            arming.thenAccept(EvidenceRecorder.Recording::abandon);
+                            throw e;
+                        }
+                        part.recording.set(joinArming(arming));
                         part.armed = true;
                         return report(order, CheckReport.ARMED, order.flow(), null, List.of(), List.of(), null, null);
                     }));
@@ -288,6 +294,32 @@ public final class CheckExecutor implements AutoCloseable {
             return done.withEvidence(captured);
         } finally {
             if (recording != null && captured == null) recording.abandon();
+        }
+    }
+
+    /** Arms this part's evidence capture on a platform thread of its own (this process's namespace), while the caller prepares. */
+    private java.util.concurrent.CompletableFuture<EvidenceRecorder.Recording> armInParallel(CheckOrder order, Flow flow) {
+        java.util.concurrent.CompletableFuture<EvidenceRecorder.Recording> arming = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("nw-agent-evidence-arm").start(() -> {
+            try {
+                arming.complete(armEvidence(order, flow));
+            } catch (Throwable t) {
+                arming.completeExceptionally(t);
+            }
+        });
+        return arming;
+    }
+
+    /** The armed recording; an interrupted wait abandons it when it arrives. */
+    private static EvidenceRecorder.Recording joinArming(java.util.concurrent.CompletableFuture<EvidenceRecorder.Recording> arming)
+            throws InterruptedException {
+        try {
+            return arming.get();
+        } catch (InterruptedException e) {
+            arming.thenAccept(EvidenceRecorder.Recording::abandon);
+            throw e;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return EvidenceRecorder.unavailable("arming the capture failed: " + e.getCause());
         }
     }
 
@@ -353,19 +385,33 @@ public final class CheckExecutor implements AutoCloseable {
 
         List<CheckReport.Finding> findings = new ArrayList<>();
         List<String> limits = new ArrayList<>();
-        try {
-            host.routeFinding(resolved).ifPresent(findings::add);
-        } catch (RuntimeException e) {
-            limits.add("route lookup: " + e.getMessage());
-        }
+        var arming = armInParallel(order, resolved); // libpcap arms while the route and firewall are read
         HostEvaluation.Snapshot before = null;
+        HostEvaluation.Trace evidenceTrace;
         try {
-            before = host.snapshot();
-        } catch (RuntimeException e) {
-            limits.add("firewall snapshot: " + e.getMessage());
+            try {
+                host.routeFinding(resolved).ifPresent(findings::add);
+            } catch (RuntimeException e) {
+                limits.add("route lookup: " + e.getMessage());
+            }
+            try {
+                before = host.snapshot();
+            } catch (RuntimeException e) {
+                limits.add("firewall snapshot: " + e.getMessage());
+            }
+            evidenceTrace = before == null ? null : host.startTrace(resolved).orElse(null);
+        } catch (RuntimeException | Error e) {
+            arming.thenAccept(EvidenceRecorder.Recording::abandon);
+            throw e;
         }
-        HostEvaluation.Trace evidenceTrace = before == null ? null : host.startTrace(resolved).orElse(null);
-        EvidenceRecorder.Recording recording = armEvidence(order, resolved); // armed before the first probe
+        EvidenceRecorder.Recording recording;
+        try {
+            recording = joinArming(arming); // armed before the first probe
+        } catch (InterruptedException e) {
+            if (evidenceTrace != null) evidenceTrace.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while arming the evidence capture", e);
+        }
         CheckReport done = null;
         try {
             done = probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,

@@ -154,6 +154,11 @@ public final class EvidenceRecorder {
         }
     }
 
+    /** A recording of nothing that reports {@code reason} (e.g. arming failed unexpectedly). */
+    public static Recording unavailable(String reason) {
+        return new Unavailable(reason);
+    }
+
     private record Unavailable(String reason) implements Recording {
         static final Unavailable NOTHING = new Unavailable(null);
 
