@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Evidence over the real protocol and routes: orders carry the spec, an upload whose bytes differ from
- * the announced SHA-256 is refused and not stored, a good one is stored once and listed in the result,
+ * the announced SHA-256 or larger than the limit is refused and not stored, a good one is stored once and listed in the result,
  * downloadable with a token (and not without), and an agent outside the check cannot upload.
  */
 class EvidenceApiTest {
@@ -91,6 +91,10 @@ class EvidenceApiTest {
         var refused = put(app, spec.uploadUrl() + "?sha256=" + sha, other);
         assertEquals(409, refused.statusCode(), refused.body());
         assertEquals(404, c.send("GET", spec.storagePath(), null).status(), "a refused upload leaves no file");
+        var huge = c.http.send(HttpRequest.newBuilder(URI.create(spec.uploadUrl())).header("Authorization", app.bearer())
+                .header("Content-Range", "bytes 0-23/1073741824").PUT(HttpRequest.BodyPublishers.ofByteArray(FILE)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, huge.statusCode(), "larger than an evidence file can be: " + huge.body());
         var stored = put(app, spec.uploadUrl() + "?sha256=" + sha, FILE);
         assertEquals(200, stored.statusCode(), stored.body());
         assertTrue(stored.body().contains("\"complete\":true"), stored.body());

@@ -18,7 +18,8 @@ import netwatcher.controller.storage.StorageService;
  * The agent route that takes a check's evidence file: {@code HEAD|GET /agent/v1/checks/{key}/evidence}
  * (the resume point) and {@code PUT} with {@code Content-Range}, exactly as a capture's local upload
  * (docs/agent-protocol.md section 5), into the file of the calling agent's VM; only an agent whose VM
- * takes part in the check may upload, and only its own file. The agent names the file's SHA-256 in
+ * takes part in a check that captures evidence may upload, only its own file, and at most the byte
+ * limit (plus one record). The agent names the file's SHA-256 in
  * the query ({@code ?sha256=}); once the upload is complete the stored object is read back and a size
  * or hash that differs is deleted and answered {@code 409} (the agent's retry sends it again).
  * Stateless and thread-safe.
@@ -50,7 +51,7 @@ public final class EvidenceRoutes {
 
     private Vm vmOf(Exchange ex, String key) {
         String vmKey = ex.caller().vmKey();
-        if (vmKey == null || !takesPart.test(key, vmKey)) {
+        if (vmKey == null || !evidence.captures(key) || !takesPart.test(key, vmKey)) {
             throw ArmErrorCode.NotFound.exception("Check " + key + " has no part for this agent's VM.");
         }
         return compute.findVm(vmKey).orElseThrow(() -> ArmErrorCode.NotFound.exception("This agent's VM is not registered."));
@@ -86,6 +87,10 @@ public final class EvidenceRoutes {
         long end = Long.parseLong(m.group(2));
         long total = Long.parseLong(m.group(3));
         if (end < start || end >= total) throw ArmErrorCode.InvalidParameter.exception("Content-Range '" + range + "' is inconsistent.", "Content-Range");
+        if (total > evidence.maxUploadBytes()) {
+            throw ArmErrorCode.InvalidParameter.exception("An evidence file has at most " + evidence.maxUploadBytes() + " bytes; this one has "
+                    + total + ".", "Content-Range");
+        }
         StorageService storage = evidence.storage();
         String blob = EvidenceService.blobPath(key, vm.id());
         String owner = EvidenceService.uploadOwner(key, vm.id().key());

@@ -95,6 +95,16 @@ public final class EvidenceService {
         repo.insert(h, new EvidenceRow(checkKey, clientBaseUrl, now));
     }
 
+    /** True when check {@code checkKey} captures evidence (its files may be uploaded). */
+    public boolean captures(String checkKey) {
+        return repo.find(db, checkKey).isPresent();
+    }
+
+    /** The largest file an agent may upload: the byte limit, which a capture passes by at most one record. */
+    public long maxUploadBytes() {
+        return settings.maxBytes() + 16 + Math.max(settings.snapLength(), 64);
+    }
+
     /** The blob path (container first) of {@code vm}'s file of a check. */
     public static String blobPath(String checkKey, ArmResourceId vm) {
         return StorageService.CONTAINER + "/" + FOLDER + "/" + checkKey + "/" + vm.resourceGroup().toLowerCase(Locale.ROOT) + "/"
@@ -259,8 +269,17 @@ public final class EvidenceService {
         for (String k : repo.beyondNewest(db, settings.maxChecks())) if (!doomed.contains(k)) doomed.add(k);
         int deleted = 0;
         for (String key : doomed) {
-            Path dir = account.directory().toAbsolutePath().normalize().resolve(StorageService.CONTAINER).resolve(FOLDER).resolve(key);
+            Path root = account.directory().toAbsolutePath().normalize();
+            Path dir = root.resolve(StorageService.CONTAINER).resolve(FOLDER).resolve(key);
             try {
+                Path partials = root.resolve(StorageService.PARTIAL_DIR);
+                if (Files.isDirectory(partials, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try (var list = Files.list(partials)) {
+                        for (Path p : list.filter(p -> p.getFileName().toString().startsWith("ev-" + key + "-")).toList()) {
+                            Files.deleteIfExists(p); // an upload that never completed
+                        }
+                    }
+                }
                 if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     try (var walk = Files.walk(dir)) {
                         for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
