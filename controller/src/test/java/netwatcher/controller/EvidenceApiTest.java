@@ -140,6 +140,38 @@ class EvidenceApiTest {
     }
 
     @Test
+    void azureSdk_parsesAResultWithEvidence() throws Exception {
+        var network = SdkClients.network(c);
+        var watcher = network.networkWatchers().getByResourceGroup("NetworkWatcherRG", "NetworkWatcher_westeurope");
+        java.util.concurrent.atomic.AtomicReference<String> storagePath = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread player = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                CheckOrder o = order(db, CheckOrder.OBSERVER);
+                db.reportCheck(new CheckReport(o.key(), CheckOrder.OBSERVER, CheckReport.ARMED, null, null, null, null, null, null, null));
+                CheckOrder src = order(app, CheckOrder.SOURCE);
+                storagePath.set(src.evidence().storagePath());
+                assertEquals(200, put(app, src.evidence().uploadUrl() + "?sha256=" + sha256(FILE), FILE).statusCode());
+                app.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, CheckReport.DONE,
+                        new Flow("Tcp", "198.18.1.10", 40001, "198.18.3.10", null, 1433, null, null),
+                        new CheckReport.ProbeSummary(100, 0, 1, 2, 5, Map.of("connected", 100), null),
+                        List.of(new CheckReport.TraceHop(1, "198.18.3.10", List.of(0.4), "destination", null)), List.of(), null, null, null,
+                        new EvidenceReport(EvidenceReport.CAPTURED, null, 0, FILE.length, null, null, sha256(FILE),
+                                EvidenceReport.UPLOAD_PENDING, "tcp")));
+                CheckOrder f = order(db, CheckOrder.OBSERVER);
+                db.reportCheck(new CheckReport(f.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null, List.of(), null, null, null));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        db.orders(-1, 0);
+        var info = watcher.checkConnectivity().toDestinationResourceId(db.vmId).toDestinationPort(1433)
+                .fromSourceVirtualMachine(app.vmId).execute();
+        player.join(30_000);
+        assertEquals("Reachable", info.connectionStatus().toString());
+        assertEquals(200, c.send("GET", storagePath.get(), null).status(), "the result the SDK parsed listed a stored file");
+    }
+
+    @Test
     void upload_forACheckTheAgentHasNoPartIn_isRefused() throws Exception {
         var r = put(db, c.url("/agent/v1/checks/k-00000000-0000-0000-0000-000000000000/evidence"), FILE);
         assertEquals(404, r.statusCode(), r.body());
