@@ -31,7 +31,9 @@ import picocli.CommandLine;
  * tshark: a reachable check stores the source's and the destination's files with the probe SYNs and
  * counts that match the entries; a check dropped by fw2's UserRule_Port80 has fw2's file (the SYNs
  * arrived there) and the destination's empty one; {@code nw watcher test-connectivity --evidence-dir}
- * writes one file per host named by VM; the download endpoint refuses a caller without a token.
+ * writes one file per host named by VM; the download endpoint refuses a caller without a token; ICMP
+ * checks store echo requests and replies; a URL destination without an agent stores the source's file
+ * and never an off-path host's; a source that cannot capture still answers, with the reason.
  */
 @Tag("netns")
 class LabEvidenceTest {
@@ -145,6 +147,34 @@ class LabEvidenceTest {
         assertTrue(checkedSyns(db, download(db, "db-blocked.pcap"), 80).isEmpty());
         JsonNode app = entry(r, "app");
         assertFalse(checkedSyns(app, download(app, "app-blocked.pcap"), 80).isEmpty());
+    }
+
+    @Test
+    void icmpCheck_storesEchoRequestsAndReplies() throws Exception {
+        JsonNode r = connectivity("{\"address\":\"" + DB + "\"},\"protocol\":\"Icmp\"");
+        assertEquals("Reachable", r.path("connectionStatus").asText(), r.toString());
+        for (String vm : List.of("app", "db")) {
+            JsonNode e = entry(r, vm);
+            Path file = download(e, vm + "-icmp.pcap");
+            assertEquals(e.path("sha256").asText(), sha256(file));
+            assertEquals(e.path("packets").asLong(), LabWorld.packets(file, null, "frame.number").size());
+            int requests = LabWorld.packets(file, "icmp.type == 8 && ip.dst == " + DB, "frame.number").size();
+            int replies = LabWorld.packets(file, "icmp.type == 0 && ip.src == " + DB, "frame.number").size();
+            assertTrue(requests >= r.path("probesSent").asInt() && replies >= r.path("probesSent").asInt(),
+                    vm + ": " + requests + " echo requests, " + replies + " replies");
+        }
+    }
+
+    @Test
+    void urlDestinationWithoutAgent_storesTheSourcesFile() throws Exception {
+        JsonNode r = connectivity("{\"address\":\"https://web.lab.test/\"},\"protocol\":\"Https\"");
+        assertEquals("Reachable", r.path("connectionStatus").asText(), r.toString());
+        JsonNode app = entry(r, "app");
+        List<String> syns = checkedSyns(app, download(app, "app-web.pcap"), 443);
+        assertTrue(syns.size() >= r.path("probesSent").asInt(), "one SYN per HTTPS probe at least: " + syns.size());
+        for (JsonNode e : r.path("evidence")) {
+            assertFalse(e.path("vmId").asText().endsWith("/db"), "db is off this path: " + e);
+        }
     }
 
     @Test
