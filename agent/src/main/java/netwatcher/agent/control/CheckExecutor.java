@@ -300,6 +300,10 @@ public final class CheckExecutor implements AutoCloseable {
     /** Arms this part's evidence capture on a platform thread of its own (this process's namespace), while the caller prepares. */
     private java.util.concurrent.CompletableFuture<EvidenceRecorder.Recording> armInParallel(CheckOrder order, Flow flow) {
         java.util.concurrent.CompletableFuture<EvidenceRecorder.Recording> arming = new java.util.concurrent.CompletableFuture<>();
+        if (order.evidence() == null) {
+            arming.complete(armEvidence(order, flow)); // nothing to arm: no thread
+            return arming;
+        }
         Thread.ofPlatform().daemon().name("nw-agent-evidence-arm").start(() -> {
             try {
                 arming.complete(armEvidence(order, flow));
