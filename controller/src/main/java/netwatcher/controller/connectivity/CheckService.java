@@ -35,7 +35,9 @@ import netwatcher.model.check.ProbeSpec;
 
 /**
  * Runs checks as a small state machine over durable rows: {@code observing} (observers arm) →
- * {@code probing} (the source probes) → {@code finishing} (observers explain) → {@code done}.
+ * {@code probing} (the source probes) → {@code finishing} (observers explain) → {@code collecting}
+ * (at most {@code EvidenceService.collectWait()} for the evidence files, skipped when they are stored
+ * or none is expected) → {@code done}.
  * IP flow verify and next hop go straight to {@code probing} with one part. Thread-safe.
  */
 public final class CheckService {
