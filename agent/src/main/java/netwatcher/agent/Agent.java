@@ -169,7 +169,8 @@ public final class Agent implements AutoCloseable {
         Prober prober = new Prober(ProbeTls.lazy(config.probeCaFile()));
         Reconciler reconciler = new Reconciler(settings, client, runner, new Journal(stateDir), host, uploads, clock,
                 sink -> new CheckExecutor(CheckExecutor.Settings.DEFAULT, hostEvaluation, prober, new ParisTracer(),
-                        CheckExecutor.Resolver.SYSTEM, sink));
+                        CheckExecutor.Resolver.SYSTEM, sink, new netwatcher.agent.evidence.EvidenceRecorder(
+                                netwatcher.agent.evidence.EvidenceRecorder.Settings.in(stateDir.resolve("evidence")), uploads, clock)));
         reconciler.start();
         return new Agent(reconciler, uploads, credential);
     }

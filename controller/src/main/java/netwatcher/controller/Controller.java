@@ -39,6 +39,9 @@ import netwatcher.controller.storage.StorageRoutes;
 import netwatcher.controller.storage.StorageService;
 import netwatcher.controller.subscriptions.Subscription;
 import netwatcher.controller.subscriptions.SubscriptionRepository;
+import netwatcher.controller.evidence.EvidenceRepository;
+import netwatcher.controller.evidence.EvidenceRoutes;
+import netwatcher.controller.evidence.EvidenceService;
 import netwatcher.controller.subscriptions.SubscriptionRoutes;
 import netwatcher.controller.subscriptions.SubscriptionService;
 import netwatcher.controller.tls.TlsConfig;
@@ -101,6 +104,9 @@ public final class Controller implements AutoCloseable {
             CheckService checks = new CheckService(db, new CheckRepository(), compute, presence, presence::signal,
                     CheckService.Settings.defaults(), clock, security.access());
             agents.checks(checks);
+            EvidenceService evidence = new EvidenceService(db, new EvidenceRepository(), storage, accounts.getFirst(), compute,
+                    EvidenceService.Settings.defaults(), clock);
+            checks.evidence(evidence);
             operations.register(CheckService.OP_KIND, checks.resolver());
             watchers.onDelete(captures::deleteAllOf);
             operations.register(CaptureService.OP_CREATE, captures.createResolver());
@@ -120,6 +126,7 @@ public final class Controller implements AutoCloseable {
             new StorageRoutes(storage, security.access()).register(router);
             new CheckRoutes(checks, watchers, subscriptions, operations).register(router);
             new AgentRoutes(agents, captures, storage).register(router);
+            new EvidenceRoutes(evidence, compute, checks::takesPart, checks::advanceNow).register(router);
             security.register(router, this::listen);
             new AdminRoutes(subscriptions, agents, security.admin()).register(router);
 
@@ -151,6 +158,7 @@ public final class Controller implements AutoCloseable {
                         operations.collectExpired();
                         captures.collectTombstones();
                         captures.verifyUploadsAsync();
+                        evidence.collectExpired();
                     }
                 } catch (RuntimeException e) {
                     System.getLogger(Controller.class.getName()).log(System.Logger.Level.WARNING, "capture sweeper: " + e.getMessage());

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import netwatcher.agent.evidence.EvidenceRecorder;
 import netwatcher.agent.probe.Addresses;
 import netwatcher.agent.probe.ParisTracer;
 import netwatcher.agent.probe.ProbeException;
@@ -32,6 +33,7 @@ import netwatcher.agent.probe.ProbeTarget;
 import netwatcher.agent.probe.Prober;
 import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
+import netwatcher.model.check.EvidenceReport;
 import netwatcher.model.check.Flow;
 import netwatcher.model.check.ProbeSpec;
 
@@ -55,6 +57,12 @@ import netwatcher.model.check.ProbeSpec;
  *   outlives its part (cancelled, unlisted, closed).</li>
  *   <li>{@code verify} / {@code nexthop}: evaluates and reports {@code done}.</li>
  * </ul>
+ *
+ * When a source or observer order carries an {@code evidence} spec, the part also captures the check's
+ * probes ({@link EvidenceRecorder}): the source arms its capture after resolving the destination and
+ * before the first probe, an observer when it arms (before it reports {@code armed}, so before the
+ * source's order exists); each stops its capture when its part ends and reports what the file holds
+ * with its final report ({@code evidence}), the upload following in the background.
  *
  * Each (key, role) runs once, also across restarts (the journal remembers finished parts while they
  * are listed); its last report is re-queued when a new generation
@@ -126,6 +134,7 @@ public final class CheckExecutor implements AutoCloseable {
     private final ParisTracer tracer;
     private final Resolver resolver;
     private final Sink sink;
+    private final EvidenceRecorder evidence;
     private final ExecutorService executor;
     private final Object lock = new Object();
     private final Map<String, Part> parts = new LinkedHashMap<>();
@@ -140,11 +149,21 @@ public final class CheckExecutor implements AutoCloseable {
         boolean explaining;
         CheckReport last;
         Future<?> running;
+        /** The observer's evidence capture between arming and explaining; taken (set to null) by whoever ends it. */
+        final java.util.concurrent.atomic.AtomicReference<EvidenceRecorder.Recording> recording =
+                new java.util.concurrent.atomic.AtomicReference<>();
 
         Part(CheckOrder order) { this.order = order; }
     }
 
     public CheckExecutor(Settings settings, HostEvaluation host, Prober prober, ParisTracer tracer, Resolver resolver, Sink sink) {
+        this(settings, host, prober, tracer, resolver, sink, EvidenceRecorder.NONE);
+    }
+
+    /** As the other constructor, capturing the probes of parts whose order asks for evidence with {@code evidence}. */
+    public CheckExecutor(Settings settings, HostEvaluation host, Prober prober, ParisTracer tracer, Resolver resolver, Sink sink,
+                         EvidenceRecorder evidence) {
+        this.evidence = evidence;
         this.settings = settings;
         this.host = host;
         this.prober = prober;
@@ -191,6 +210,8 @@ public final class CheckExecutor implements AutoCloseable {
                 if (e.getValue().running != null) e.getValue().running.cancel(true);
                 closeWitness(e.getValue());
                 closeTrace(e.getValue());
+                EvidenceRecorder.Recording recording = e.getValue().recording.getAndSet(null);
+                if (recording != null && !closed) executor.submit(recording::abandon);
                 it.remove();
             }
         }
@@ -214,9 +235,16 @@ public final class CheckExecutor implements AutoCloseable {
             case CheckOrder.OBSERVER -> {
                 if (order.active()) {
                     part.running = executor.submit(() -> run(part, () -> {
-                        part.snapshot = host.snapshot();
-                        part.witness = host.startWitness(order.flow()).orElse(null);
-                        part.trace = host.startTrace(traceable(order.flow())).orElse(null); // the flow as known before probing
+                        var arming = armInParallel(order, order.flow()); // libpcap arms while the firewall is read
+                        try {
+                            part.snapshot = host.snapshot();
+                            part.witness = host.startWitness(order.flow()).orElse(null);
+                            part.trace = host.startTrace(traceable(order.flow())).orElse(null); // the flow as known before probing
+                        } catch (RuntimeException | Error e) {
+                            arming.thenAccept(EvidenceRecorder.Recording::abandon);
+                            throw e;
+                        }
+                        part.recording.set(joinArming(arming));
                         part.armed = true;
                         return report(order, CheckReport.ARMED, order.flow(), null, List.of(), List.of(), null, null);
                     }));
@@ -277,6 +305,9 @@ public final class CheckExecutor implements AutoCloseable {
     private CheckReport explainObserver(Part part) {
         CheckOrder order = part.order;
         Flow flow = order.flow();
+        EvidenceRecorder.Recording recording = part.recording.getAndSet(null);
+        if (recording != null) recording.stop(); // drains while the host is explained
+        EvidenceReport captured = null;
         try {
             // the route lookups and the firewall's counters are independent host commands: run them together
             java.util.concurrent.FutureTask<ObserverRoute> routing = alongside(() -> observerRoute(flow));
@@ -301,10 +332,13 @@ public final class CheckExecutor implements AutoCloseable {
                 throw new IllegalStateException("check cancelled", e);
             }
             route.finding().ifPresent(findings::add);
-            return report(order, CheckReport.DONE, flow, null, List.of(), findings, route.nextHop(), null);
+            CheckReport done = report(order, CheckReport.DONE, flow, null, List.of(), findings, route.nextHop(), null);
+            if (recording != null) captured = recording.finish(order.evidence() != null && order.evidence().keep());
+            return done.withEvidence(captured);
         } finally {
             closeTrace(part);
             closeWitness(part);
+            if (recording != null && captured == null) recording.abandon();
         }
     }
 
@@ -393,6 +427,50 @@ public final class CheckExecutor implements AutoCloseable {
         return REFUSING_ROUTES.contains(f.context().get("RouteType"));
     }
 
+    /** Arms this part's evidence capture on a platform thread of its own (this process's namespace), while the caller prepares. */
+    private java.util.concurrent.CompletableFuture<EvidenceRecorder.Recording> armInParallel(CheckOrder order, Flow flow) {
+        java.util.concurrent.CompletableFuture<EvidenceRecorder.Recording> arming = new java.util.concurrent.CompletableFuture<>();
+        if (order.evidence() == null) {
+            arming.complete(armEvidence(order, flow)); // nothing to arm: no thread
+            return arming;
+        }
+        Thread.ofPlatform().daemon().name("nw-agent-evidence-arm").start(() -> {
+            try {
+                arming.complete(armEvidence(order, flow));
+            } catch (Throwable t) {
+                arming.completeExceptionally(t);
+            }
+        });
+        return arming;
+    }
+
+    /** The armed recording; an interrupted wait abandons it when it arrives. */
+    private static EvidenceRecorder.Recording joinArming(java.util.concurrent.CompletableFuture<EvidenceRecorder.Recording> arming)
+            throws InterruptedException {
+        try {
+            return arming.get();
+        } catch (InterruptedException e) {
+            arming.thenAccept(EvidenceRecorder.Recording::abandon);
+            throw e;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return EvidenceRecorder.unavailable("arming the capture failed: " + e.getCause());
+        }
+    }
+
+    /** Arms this part's evidence capture for {@code flow} (its destination may still be a name: then it is left out). */
+    private EvidenceRecorder.Recording armEvidence(CheckOrder order, Flow flow) {
+        InetAddress destination = null;
+        if (flow != null && flow.destinationAddress() != null && !flow.destinationAddress().isBlank()) {
+            try {
+                destination = InetAddress.ofLiteral(flow.destinationAddress());
+            } catch (IllegalArgumentException e) {
+                destination = null;
+            }
+        }
+        return evidence.arm(order.key() + "-" + order.role(), order.evidence(), flow == null ? null : flow.protocol(), destination,
+                flow == null ? 0 : flow.destinationPort(), flow == null ? 0 : flow.sourcePort());
+    }
+
     private static CheckReport report(CheckOrder order, String state, Flow flow, CheckReport.ProbeSummary probes,
                                       List<CheckReport.TraceHop> hops, List<CheckReport.Finding> findings,
                                       CheckReport.NextHop nextHop, String error) {
@@ -441,50 +519,65 @@ public final class CheckExecutor implements AutoCloseable {
 
         List<CheckReport.Finding> findings = new ArrayList<>();
         List<String> limits = new ArrayList<>();
+        var arming = armInParallel(order, resolved); // libpcap arms while the route and firewall are read
         // the three preparations are independent host commands: run them together (each costs process starts)
         Flow forTrace = resolved;
         java.util.concurrent.FutureTask<Optional<CheckReport.Finding>> route = alongside(() -> host.routeFinding(forTrace));
         java.util.concurrent.FutureTask<Optional<HostEvaluation.Trace>> tracing = alongside(() -> host.startTrace(forTrace));
         HostEvaluation.Snapshot before = null;
+        HostEvaluation.Trace evidenceTrace = null;
         try {
-            before = host.snapshot();
-        } catch (RuntimeException e) {
-            limits.add("firewall snapshot: " + e.getMessage());
-        }
-        try {
-            route.get().ifPresent(findings::add);
-        } catch (java.util.concurrent.ExecutionException e) {
-            limits.add("route lookup: " + e.getCause().getMessage());
+            try {
+                before = host.snapshot();
+            } catch (RuntimeException e) {
+                limits.add("firewall snapshot: " + e.getMessage());
+            }
+            try {
+                route.get().ifPresent(findings::add);
+            } catch (java.util.concurrent.ExecutionException e) {
+                limits.add("route lookup: " + e.getCause().getMessage());
+            }
+            try {
+                evidenceTrace = tracing.get().orElse(null);
+            } catch (java.util.concurrent.ExecutionException e) {
+                LOG.log(Level.FINE, "no nftables trace: " + e.getCause().getMessage());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             tracing.cancel(true);
+            arming.thenAccept(EvidenceRecorder.Recording::abandon);
             throw new IllegalStateException("check cancelled", e);
-        }
-        HostEvaluation.Trace evidenceTrace = null;
-        try {
-            evidenceTrace = tracing.get().orElse(null);
-        } catch (java.util.concurrent.ExecutionException e) {
-            LOG.log(Level.FINE, "no nftables trace: " + e.getCause().getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("check cancelled", e);
+        } catch (RuntimeException | Error e) {
+            arming.thenAccept(EvidenceRecorder.Recording::abandon);
+            throw e;
         }
         if (before == null && evidenceTrace != null) {
             evidenceTrace.close(); // a trace is only read together with counters
             evidenceTrace = null;
         }
+        EvidenceRecorder.Recording recording;
         try {
-            return probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
-                    evidenceTrace);
+            recording = joinArming(arming); // armed before the first probe
+        } catch (InterruptedException e) {
+            if (evidenceTrace != null) evidenceTrace.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while arming the evidence capture", e);
+        }
+        CheckReport done = null;
+        try {
+            done = probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
+                    evidenceTrace, recording::stop); // the capture drains while this host's part is explained
         } finally {
             if (evidenceTrace != null) evidenceTrace.close();
+            if (done == null) recording.abandon();
         }
+        return done.withEvidence(recording.finish(true));
     }
 
     private CheckReport probeAndTrace(CheckOrder order, Flow flow, ProbeSpec spec, ProbeTarget.Protocol protocol,
                                       ProbeTarget target, Flow resolved, InetAddress sourceAddress,
                                       List<CheckReport.Finding> findings, List<String> limits,
-                                      HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace) {
+                                      HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace, Runnable traced) {
 
         Prober.Settings defaults = settings.probes();
         Prober.Settings probeSettings = new Prober.Settings(spec.probes() > 0 ? spec.probes() : defaults.probes(),
@@ -493,7 +586,7 @@ public final class CheckExecutor implements AutoCloseable {
         Interim interim = new Interim(order, resolved);
         try {
             return probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
-                    evidenceTrace, probeSettings, interim);
+                    evidenceTrace, probeSettings, interim, traced);
         } finally {
             interim.stop();
         }
@@ -562,7 +655,7 @@ public final class CheckExecutor implements AutoCloseable {
                                       ProbeTarget target, Flow resolved, InetAddress sourceAddress,
                                       List<CheckReport.Finding> findings, List<String> limits,
                                       HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace,
-                                      Prober.Settings probeSettings, Interim interim) {
+                                      Prober.Settings probeSettings, Interim interim, Runnable traced) {
         ParisTracer.Settings traceDefaults = settings.trace();
         ParisTracer.Settings traceSettings = new ParisTracer.Settings(
                 spec.maxHops() > 0 ? Math.min(255, spec.maxHops()) : traceDefaults.maxHops(), traceDefaults.probesPerHop(),
@@ -592,6 +685,7 @@ public final class CheckExecutor implements AutoCloseable {
             probesDone.countDown();
         }
         ParisTracer.Trace trace = tracing.result();
+        traced.run(); // the last probe and trace packet are out: evidence capture may stop
 
         InetSocketAddress used = trace.source() != null ? trace.source() : run.local();
         if (used != null) {

@@ -59,7 +59,9 @@ public final class ConnectivityCommand {
                 "      --valid-status-codes 200 301",
                 "  nw watcher test-connectivity --source-resource app \\",
                 "      --dest-address 198.18.3.10 --protocol Icmp \\",
-                "      --query connectionStatus -o tsv"})
+                "      --query connectionStatus -o tsv",
+                "  nw watcher test-connectivity --source-resource app \\",
+                "      --dest-resource db --dest-port 1433 --evidence-dir ./evidence"})
     public static final class TestConnectivity extends ArmCommand {
         @Option(names = "--source-resource", required = true, paramLabel = "VM", description = "Source VM: name (with -g, or unique) or resource id.")
         String source;
@@ -96,6 +98,10 @@ public final class ConnectivityCommand {
 
         @Option(names = "--no-progress", description = "Do not show progress on standard error.")
         boolean noProgress;
+
+        @Option(names = "--evidence-dir", paramLabel = "DIR", description = "Download the check's captured probe packets "
+                + "(the result's evidence entries) into DIR, one pcap file per host named by VM (e.g. DIR/app.pcap).")
+        java.nio.file.Path evidenceDir;
 
         @Override
         protected int execute() {
@@ -155,6 +161,7 @@ public final class ConnectivityCommand {
             } else {
                 print(result);
             }
+            if (evidenceDir != null) new EvidenceDownload(arm, err()).into(evidenceDir, result);
             return 0;
         }
 

@@ -278,6 +278,25 @@ public final class AgentInput {
             text(c.verdict().ruleName(), 1024, at + ".verdict.ruleName");
             stringMap(c.verdict().context(), at + ".verdict.context");
         }
+        if (c.evidence() != null) {
+            var ev = c.evidence();
+            String eat = at + ".evidence";
+            if (!Set.of(netwatcher.model.check.EvidenceReport.CAPTURED, netwatcher.model.check.EvidenceReport.UNAVAILABLE).contains(ev.state())) {
+                throw bad("Property '" + eat + ".state' must be captured or unavailable; was '" + shown(ev.state()) + "'.", eat + ".state");
+            }
+            if (!Set.of(netwatcher.model.check.EvidenceReport.UPLOAD_PENDING, netwatcher.model.check.EvidenceReport.UPLOAD_NONE).contains(ev.upload())) {
+                throw bad("Property '" + eat + ".upload' must be pending or none; was '" + shown(ev.upload()) + "'.", eat + ".upload");
+            }
+            text(ev.reason(), MAX_TEXT, eat + ".reason");
+            text(ev.filter(), MAX_TEXT, eat + ".filter");
+            count(ev.packets(), eat + ".packets");
+            count(ev.bytes(), eat + ".bytes");
+            time(ev.firstPacketTime(), eat + ".firstPacketTime");
+            time(ev.lastPacketTime(), eat + ".lastPacketTime");
+            if (netwatcher.model.check.EvidenceReport.UPLOAD_PENDING.equals(ev.upload()) && ev.sha256() == null) {
+                throw bad("Property '" + eat + ".sha256' is required with upload pending.", eat + ".sha256");
+            }
+        }
         if (c.nextHop() != null) {
             token(c.nextHop().type(), at + ".nextHop.type");
             literal(c.nextHop().ipAddress(), at + ".nextHop.ipAddress");

@@ -159,7 +159,7 @@ public final class AgentService {
                 Instant now = clock.instant();
                 if (generation > after || !now.isBefore(deadline)) {
                     repo.seen(db, agent.id(), now, null);
-                    return new Orders(generation, captures.ordersFor(vmKey, controllerBase), checks.ordersFor(vmKey));
+                    return new Orders(generation, captures.ordersFor(vmKey, controllerBase), checks.ordersFor(vmKey, controllerBase));
                 }
                 Duration left = Duration.between(now, deadline);
                 presence.await(vmKey, left.compareTo(Duration.ofSeconds(1)) < 0 ? left : Duration.ofSeconds(1));

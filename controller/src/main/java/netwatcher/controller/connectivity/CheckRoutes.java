@@ -38,7 +38,7 @@ public final class CheckRoutes {
     private void start(Exchange ex, Map<String, String> v, CheckRequest req) {
         subscriptions.require(v.get("sub"));
         Watcher w = watchers.require(WatcherService.id(v.get("sub"), ArmNames.resourceGroup(v.get("rg")), v.get("nw")));
-        String key = checks.create(ex.caller(), w, req, ex.apiVersion());
+        String key = checks.create(ex.caller(), w, req, ex.apiVersion(), ex.baseUrl());
         Operation op = operations.start(ex, v.get("sub"), w.location(), CheckService.OP_KIND, key, Duration.ofMinutes(5));
         operations.accepted(ex, op);
     }

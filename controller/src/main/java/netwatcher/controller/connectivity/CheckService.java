@@ -35,7 +35,9 @@ import netwatcher.model.check.ProbeSpec;
 
 /**
  * Runs checks as a small state machine over durable rows: {@code observing} (observers arm) →
- * {@code probing} (the source probes) → {@code finishing} (observers explain) → {@code done}.
+ * {@code probing} (the source probes) → {@code finishing} (observers explain) → {@code collecting}
+ * (at most {@code EvidenceService.collectWait()} for the evidence files, skipped when they are stored
+ * or none is expected) → {@code done}.
  * IP flow verify and next hop go straight to {@code probing} with one part. Thread-safe.
  */
 public final class CheckService {
@@ -73,6 +75,7 @@ public final class CheckService {
     private final Settings settings;
     private final Clock clock;
     private final AccessControl access;
+    private volatile netwatcher.controller.evidence.EvidenceService evidence; // null: checks capture no evidence
 
     public CheckService(Database db, CheckRepository repo, ComputeService compute, AgentPresence presence,
                         Consumer<String> desiredStateChanged, Settings settings, Clock clock, AccessControl access) {
@@ -93,6 +96,20 @@ public final class CheckService {
      * a check never arms an agent, nor names a hop, on a VM its caller cannot see.
      */
     public String create(Caller caller, Watcher watcher, CheckRequest req, ApiVersion version) {
+        return create(caller, watcher, req, version, null);
+    }
+
+    /** Captures the probes of connectivity checks as evidence (see {@code netwatcher.controller.evidence}). */
+    public void evidence(netwatcher.controller.evidence.EvidenceService value) {
+        this.evidence = value;
+    }
+
+    /**
+     * As {@link #create(Caller, Watcher, CheckRequest, ApiVersion)}; a connectivity check created with the
+     * {@code clientBaseUrl} its caller reached captures its probes as evidence, listed with storage paths
+     * on that URL.
+     */
+    public String create(Caller caller, Watcher watcher, CheckRequest req, ApiVersion version, String clientBaseUrl) {
         access.authorizeReferences(caller, watcher.id(), req.references());
         ArmResourceId sourceId = ArmResourceId.tryParse(req.sourceVm()).orElseThrow();
         String field = req.kind().equals(CheckRequest.CONNECTIVITY) ? "source.resourceId" : "targetResourceId";
@@ -168,8 +185,10 @@ public final class CheckService {
                 watcher.location(), source.id().key(), Json.writeString(req), version.toString(),
                 connectivity && !observers.isEmpty() ? "observing" : "probing", Json.writeString(flow), null, now, now, null);
         Set<String> touched = new LinkedHashSet<>();
+        var evidenceService = evidence;
         db.inTransaction(h -> {
             repo.insert(h, row);
+            if (connectivity && evidenceService != null && clientBaseUrl != null) evidenceService.record(h, key, clientBaseUrl, now);
             String role = switch (req.kind()) {
                 case CheckRequest.IP_FLOW_VERIFY -> CheckOrder.VERIFY;
                 case CheckRequest.NEXT_HOP -> CheckOrder.NEXTHOP;
@@ -220,8 +239,14 @@ public final class CheckService {
         return all.stream().filter(a -> a.contains(":") == v6).findFirst().or(() -> all.stream().findFirst());
     }
 
-    /** The check orders for a VM's agent. */
+    /** The check orders for a VM's agent, without evidence capture. */
     public List<CheckOrder> ordersFor(String vmKey) {
+        return ordersFor(vmKey, null);
+    }
+
+    /** The check orders for a VM's agent, which reached the controller at {@code controllerBase} (null: no evidence). */
+    public List<CheckOrder> ordersFor(String vmKey, String controllerBase) {
+        var evidenceService = controllerBase == null ? null : evidence;
         // no advanceAll() here: reports advance their check at once, and the sweeper handles timeouts every second
         List<CheckOrder> out = new ArrayList<>();
         List<Part> delivered = new ArrayList<>();
@@ -231,8 +256,13 @@ public final class CheckService {
             CheckRow row = c.get();
             Flow flow = Json.read(row.flowJson(), Flow.class);
             switch (p.role()) {
-                case CheckOrder.OBSERVER -> out.add(new CheckOrder(row.key(), row.checkId(), p.role(),
-                        !row.state().equals("finishing"), flow, null, row.createdAt()));
+                case CheckOrder.OBSERVER -> {
+                    boolean active = row.state().equals("observing") || row.state().equals("probing");
+                    // once the flow is resolved, the destination's host keeps even an empty file: it proves nothing arrived
+                    var spec = evidenceService == null ? null : evidenceService.spec(row.key(), row.sourceVmKey(), vmKey,
+                            !active && evidenceService.owns(vmKey, flow.destinationAddress()), controllerBase);
+                    out.add(new CheckOrder(row.key(), row.checkId(), p.role(), active, flow, null, row.createdAt(), spec));
+                }
                 case CheckOrder.SOURCE -> {
                     if (row.state().equals("probing")) {
                         CheckRequest req = Json.read(row.requestJson(), CheckRequest.class);
@@ -240,9 +270,11 @@ public final class CheckService {
                         if (http == null && (flow.protocol().equals("Http") || flow.protocol().equals("Https"))) {
                             http = new ProbeSpec.Http("Get", List.of(), List.of(), null);
                         }
+                        var spec = evidenceService == null ? null
+                                : evidenceService.spec(row.key(), row.sourceVmKey(), vmKey, true, controllerBase);
                         out.add(new CheckOrder(row.key(), row.checkId(), p.role(), true, flow,
                                 new ProbeSpec(settings.probes(), (int) settings.probeTimeout().toMillis(), settings.maxHops(), http),
-                                row.createdAt()));
+                                row.createdAt(), spec));
                         if (p.state().equals("pending")) delivered.add(p);
                     }
                 }
@@ -291,6 +323,17 @@ public final class CheckService {
     /** Moves every unfinished check along (timeouts). */
     public void advanceAll() {
         for (CheckRow c : repo.unfinished(db)) advance(c.key());
+    }
+
+    /** True when the VM has a source or observer part in the check (it may upload evidence for it). */
+    public boolean takesPart(String key, String vmKey) {
+        return repo.parts(db, key).stream().anyMatch(p -> p.vmKey().equals(vmKey)
+                && (p.role().equals(CheckOrder.SOURCE) || p.role().equals(CheckOrder.OBSERVER)));
+    }
+
+    /** Moves one check along now (e.g. its last evidence file was stored). */
+    public void advanceNow(String key) {
+        advance(key);
     }
 
     /** Moves one check along (its timeouts), in its own transaction. */
@@ -352,6 +395,12 @@ public final class CheckService {
             boolean allDone = observers.stream().allMatch(p -> p.state().equals("done") || p.state().equals("failed"));
             if (allDone || (sourceDone != null && now.isAfter(sourceDone.plus(settings.finishWait())))) state = "assemble";
         }
+        if (state.equals("assemble") && !c.state().equals("collecting") && !evidenceSettled(c, main, observers)) {
+            state = "collecting"; // wait briefly for the evidence files (see EvidenceService)
+        } else if (state.equals("collecting")) {
+            var e = evidence;
+            if (e == null || evidenceSettled(c, main, observers) || !now.isBefore(c.updatedAt().plus(e.collectWait()))) state = "assemble";
+        }
         if (state.equals("assemble")) {
             result = Json.writeString(assemble(c, main, observers, flowJson));
             state = "done";
@@ -361,6 +410,27 @@ public final class CheckService {
             repo.updateCheck(h, c.key(), state, flowJson, result, now, sourceDone);
             for (String vm : touched) compute.repository().bumpGeneration(h, vm);
         }
+    }
+
+    /** True when the check has no evidence file still to wait for. */
+    private boolean evidenceSettled(CheckRow c, Part main, List<Part> observers) {
+        var e = evidence;
+        if (e == null || !c.kind().equals(CheckRequest.CONNECTIVITY)) return true;
+        return e.settled(c.key(), finalReports(main, observers));
+    }
+
+    /** (VM key, report) of every part with a final report. */
+    private static List<Map.Entry<String, CheckReport>> finalReports(Part main, List<Part> observers) {
+        List<Map.Entry<String, CheckReport>> out = new ArrayList<>();
+        List<Part> all = new ArrayList<>();
+        all.add(main);
+        all.addAll(observers);
+        for (Part p : all) {
+            if (p.reportJson() == null) continue;
+            CheckReport r = Json.read(p.reportJson(), CheckReport.class);
+            if (!PROBING.equals(r.state())) out.add(Map.entry(p.vmKey(), r));
+        }
+        return out;
     }
 
     private Duration probeBudget(CheckRow c) {
@@ -397,9 +467,9 @@ public final class CheckService {
                 if (nh.route() != null) m.put("route", nh.route()); // netwatcher's extra: the route as `ip route` prints it
                 yield m;
             }
-            default -> !agentAnswered ? notAnswered(main) : new ConnectivityAssembler(compute, c, req, mainReport, observers.stream()
+            default -> !agentAnswered ? notAnswered(main) : withEvidence(c, main, observers, mainReport, new ConnectivityAssembler(compute, c, req, mainReport, observers.stream()
                     .filter(p -> p.reportJson() != null).map(p -> Map.entry(p.vmKey(), Json.read(p.reportJson(), CheckReport.class))).toList(),
-                    presence.of(main.vmKey()).connected(), ApiVersion.require(c.apiVersion())).build();
+                    presence.of(main.vmKey()).connected(), ApiVersion.require(c.apiVersion())).build());
         };
     }
 
@@ -423,6 +493,21 @@ public final class CheckService {
         return Map.of("__error", new ArmError(ArmErrorCode.AgentStopped.name(), "The agent of virtual machine " + name
                 + " took the check but did not report its result within the check's time (" + settings.agentWait().toSeconds()
                 + " s after the probes' budget).", null));
+    }
+
+    /** The connectivity result with its {@code evidence} extension property (ARM clients ignore it). */
+    private Map<String, Object> withEvidence(CheckRow c, Part main, List<Part> observers, CheckReport mainReport, Map<String, Object> result) {
+        var e = evidence;
+        if (e == null) return result;
+        Flow flow = mainReport != null && mainReport.flow() != null ? mainReport.flow() : Json.read(c.flowJson(), Flow.class);
+        List<String> traced = mainReport == null ? List.of()
+                : mainReport.hops().stream().map(CheckReport.TraceHop::address).filter(java.util.Objects::nonNull).toList();
+        List<Map<String, Object>> entries = e.entries(c.key(), c.sourceVmKey(), flow.destinationAddress(), traced,
+                finalReports(main, observers));
+        if (entries.isEmpty()) return result;
+        Map<String, Object> out = new java.util.LinkedHashMap<>(result);
+        out.put("evidence", entries);
+        return out;
     }
 
     private static Map<String, Object> failure(CheckReport report) {

@@ -117,7 +117,7 @@ public final class StorageService {
     // ---- local accounts: resumable upload and ranged download ----
 
     /** Directory (inside a local account, outside every blob path) that holds uploads in progress. */
-    static final String PARTIAL_DIR = ".netwatcher-partial";
+    public static final String PARTIAL_DIR = ".netwatcher-partial";
     /** Stored capture files: owner read/write, group read, nothing for others. */
     public static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r-----");
     /** Directories of a local account: no access for others. */

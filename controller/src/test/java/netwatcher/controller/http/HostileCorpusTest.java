@@ -63,7 +63,7 @@ class HostileCorpusTest {
                 "/admin/v1/agents/{id}", "/admin/v1/servicePrincipals/{id}", "/admin/v1/servicePrincipals/{id}/resetSecret",
                 "/admin/v1/enrollmentTokens/{id}", "/admin/v1/roleAssignments/{id}", "/admin/v1/subscriptions", "/admin/v1/roleAssignments",
                 "/admin/v1/enrollmentTokens", "/agent/v1/enroll", "/agent/v1/host", "/agent/v1/orders", "/agent/v1/reports",
-                "/agent/v1/captures/{key}/file", "/{tenant}/oauth2/token", "/{tenant}/oauth2/v2.0/token", "/adfs/discovery/keys");
+                "/agent/v1/captures/{key}/file", "/agent/v1/checks/{key}/evidence", "/{tenant}/oauth2/token", "/{tenant}/oauth2/v2.0/token", "/adfs/discovery/keys");
     }
 
     String valid(String var) {

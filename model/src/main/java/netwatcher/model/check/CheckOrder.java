@@ -24,9 +24,16 @@ import java.time.Instant;
  * @param flow      the flow (resolved when known)
  * @param probe     for the source: how to probe
  * @param createdAt when the controller accepted the check
+ * @param evidence  source and observer of a connectivity check: capture the check's probes as this says
+ *                  (armed before the first probe, stopped after the last), or null for no capture
  */
 public record CheckOrder(String key, String checkId, String role, boolean active, Flow flow, ProbeSpec probe,
-                         Instant createdAt) {
+                         Instant createdAt, EvidenceSpec evidence) {
+    /** An order without evidence capture. */
+    public CheckOrder(String key, String checkId, String role, boolean active, Flow flow, ProbeSpec probe, Instant createdAt) {
+        this(key, checkId, role, active, flow, probe, createdAt, null);
+    }
+
     public static final String SOURCE = "source";
     public static final String OBSERVER = "observer";
     public static final String VERIFY = "verify";

@@ -16,12 +16,24 @@ import java.util.Map;
  * @param verdict   verify only
  * @param nextHop   nexthop (and source: its own route)
  * @param error     a failure message, when state is failed
+ * @param evidence  source and observer, final report: what this host captured of the probes, or null
  */
 public record CheckReport(String key, String role, String state, Flow flow, ProbeSummary probes, List<TraceHop> hops,
-                          List<Finding> findings, Verdict verdict, NextHop nextHop, String error) {
+                          List<Finding> findings, Verdict verdict, NextHop nextHop, String error, EvidenceReport evidence) {
     public CheckReport {
         hops = hops == null ? List.of() : List.copyOf(hops);
         findings = findings == null ? List.of() : List.copyOf(findings);
+    }
+
+    /** A report without evidence. */
+    public CheckReport(String key, String role, String state, Flow flow, ProbeSummary probes, List<TraceHop> hops,
+                       List<Finding> findings, Verdict verdict, NextHop nextHop, String error) {
+        this(key, role, state, flow, probes, hops, findings, verdict, nextHop, error, null);
+    }
+
+    /** This report with {@code value} as its evidence. */
+    public CheckReport withEvidence(EvidenceReport value) {
+        return new CheckReport(key, role, state, flow, probes, hops, findings, verdict, nextHop, error, value);
     }
 
     public static final String ARMED = "armed";
