@@ -24,32 +24,30 @@ final class NftText {
     /** Chain key ({@code family/table/chain}) → the device of an ingress chain, as {@code type ... device "x"} says. */
     static Map<String, String> chainDevices(String listing) {
         Map<String, String> out = new LinkedHashMap<>();
-        String family = null;
-        String table = null;
-        String chain = null;
-        for (String raw : listing.lines().toList()) {
-            String line = raw.strip();
-            Matcher t = TABLE.matcher(line);
-            if (t.find()) {
-                family = t.group(1);
-                table = unquote(t.group(2));
-                chain = null;
-                continue;
-            }
-            Matcher c = CHAIN.matcher(line);
-            if (c.find()) {
-                chain = unquote(c.group(1));
-                continue;
-            }
+        forEachChainLine(listing, (chainKey, line) -> {
             Matcher d = DEVICE.matcher(line);
-            if (chain != null && line.startsWith("type ") && d.find()) out.put(family + "/" + table + "/" + chain, d.group(1));
-        }
+            if (line.startsWith("type ") && d.find()) out.put(chainKey, d.group(1));
+        });
         return out;
     }
 
     /** Rule key ({@code family/table/chain/handle}) → the rule's text. */
     static Map<String, String> ruleTexts(String listing) {
         Map<String, String> out = new LinkedHashMap<>();
+        forEachChainLine(listing, (chainKey, line) -> {
+            Matcher r = RULE.matcher(line);
+            if (!r.find()) return;
+            String text = COUNTER_VALUES.matcher(r.group(1)).replaceAll("").replaceAll("\\s{2,}", " ").strip();
+            out.put(chainKey + "/" + r.group(2), text);
+        });
+        return out;
+    }
+
+    /**
+     * Calls {@code visit} with the chain's key ({@code family/table/chain}) and each stripped line inside a chain of
+     * the listing; the lines of sets, maps and other objects of a table are not a chain's and are skipped.
+     */
+    private static void forEachChainLine(String listing, java.util.function.BiConsumer<String, String> visit) {
         String family = null;
         String table = null;
         String chain = null;
@@ -71,14 +69,9 @@ final class NftText {
                 chain = null; // a set, map or other object: its lines are no rules
                 continue;
             }
-            if (line.equals("}")) continue;
-            if (chain == null || table == null) continue;
-            Matcher r = RULE.matcher(line);
-            if (!r.find()) continue;
-            String text = COUNTER_VALUES.matcher(r.group(1)).replaceAll("").replaceAll("\\s{2,}", " ").strip();
-            out.put(family + "/" + table + "/" + chain + "/" + r.group(2), text);
+            if (line.equals("}") || chain == null || table == null) continue;
+            visit.accept(family + "/" + table + "/" + chain, line);
         }
-        return out;
     }
 
     private static String unquote(String name) {
