@@ -151,7 +151,10 @@ class LabLifecycleTest {
         for (String host : List.of("app", "fw1", "fw2", "db")) {
             agents.add(lab.agentProcess(host).orElseThrow(() -> new AssertionError("no agent on " + host)));
         }
-        waitFor(() -> Files.exists(lab.host("db").capturesDirectory().resolve("marker-db")));
+        // the stand-ins start one by one: wait until each has run before looking at what it left
+        for (String host : List.of("app", "fw1", "fw2", "db")) {
+            waitFor(() -> Files.exists(lab.host(host).capturesDirectory().resolve("marker-" + host)));
+        }
 
         assertTrue(lab.agentProcess("web").isEmpty());
         assertEquals(List.of("marker-app"), list(lab.host("app").capturesDirectory()));
@@ -315,9 +318,9 @@ class LabLifecycleTest {
     }
 
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("condition not met within 10 s");
+            if (System.nanoTime() > deadline) throw new AssertionError("condition not met within 30 s");
             Thread.sleep(20);
         }
     }
