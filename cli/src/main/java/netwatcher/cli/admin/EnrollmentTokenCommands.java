@@ -9,10 +9,10 @@ import picocli.CommandLine.Parameters;
         description = "Tokens with which agents enroll (each agent then holds its own credential).")
 final class EnrollmentTokenCommands extends AdminCommand.Group {
     @Command(name = "create", description = "Create an enrollment token; prints it once.")
-    int create(@Option(names = "--subscription", description = "Allow enrolling only into this subscription.") String subscription,
-               @Option(names = "--resource-group", description = "... and only into this resource group.") String resourceGroup,
-               @Option(names = "--max-uses", defaultValue = "100", description = "How many agents may enroll with it (default: ${DEFAULT-VALUE}).") int maxUses,
-               @Option(names = "--expires-in", defaultValue = "24h", description = "Lifetime: 90s, 30m, 24h, 7d (default: ${DEFAULT-VALUE}).") String expiresIn) {
+    int create(@Option(names = "--subscription", paramLabel = "SUB", description = "Allow enrolling only into this subscription.") String subscription,
+               @Option(names = "--resource-group", paramLabel = "RG", description = "... and only into this resource group.") String resourceGroup,
+               @Option(names = "--max-uses", paramLabel = "N", defaultValue = "100", description = "How many agents may enroll with it (default: ${DEFAULT-VALUE}).") int maxUses,
+               @Option(names = "--expires-in", paramLabel = "DURATION", defaultValue = "24h", description = "Lifetime: 90s, 30m, 24h, 7d (default: ${DEFAULT-VALUE}).") String expiresIn) {
         return with(b -> {
             if (resourceGroup != null && subscription == null) throw new AdminException("--resource-group needs --subscription");
             var created = b.createEnrollmentToken(subscription, resourceGroup, AdminCommand.parseDuration(expiresIn).toSeconds(), maxUses);

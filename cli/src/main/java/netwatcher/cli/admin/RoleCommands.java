@@ -9,10 +9,10 @@ import picocli.CommandLine.Parameters;
         description = "Role assignments: Reader, Contributor or Owner on a subscription or resource group.")
 final class RoleCommands extends AdminCommand.Group {
     @Command(name = "assign", description = "Give a principal a role at a scope.")
-    int assign(@Option(names = "--principal", required = true,
+    int assign(@Option(names = "--principal", paramLabel = "PRINCIPAL", required = true,
                        description = "A service principal's client id, or an OIDC user as <provider>:<oid>.") String principal,
-               @Option(names = "--role", required = true, description = "Reader, Contributor or Owner.") String role,
-               @Option(names = "--scope", required = true,
+               @Option(names = "--role", paramLabel = "ROLE", required = true, description = "Reader, Contributor or Owner.") String role,
+               @Option(names = "--scope", paramLabel = "SCOPE", required = true,
                        description = "/subscriptions/{id} or /subscriptions/{id}/resourceGroups/{name}.") String scope) {
         return with(b -> {
             AdminCommand.printObject(admin.out(), b.assignRole(principal, role, scope));

@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
         description = "Service principals: client id and secret for the built-in OAuth2 issuer (az login --service-principal).")
 final class ServicePrincipalCommands extends AdminCommand.Group {
     @Command(name = "create", description = "Create a service principal; prints its secret once. Give it a role with 'nw admin role assign'.")
-    int create(@Option(names = "--name", required = true, description = "Display name.") String name) {
+    int create(@Option(names = "--name", paramLabel = "NAME", required = true, description = "Display name.") String name) {
         return with(b -> {
             AdminCommand.printObject(admin.out(), b.createServicePrincipal(name));
             admin.out().println(AdminCommand.SECRET_NOTE);

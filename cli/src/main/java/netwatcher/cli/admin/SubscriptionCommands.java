@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 @Command(name = "subscription", mixinStandardHelpOptions = true, description = "Subscriptions (the first one is created on first start).")
 final class SubscriptionCommands extends AdminCommand.Group {
     @Command(name = "create", description = "Create a subscription.")
-    int create(@Option(names = "--id", description = "Its id (default: a new GUID).") String id,
-               @Option(names = "--name", description = "Display name.") String name) {
+    int create(@Option(names = "--id", paramLabel = "ID", description = "Its id (default: a new GUID).") String id,
+               @Option(names = "--name", paramLabel = "NAME", description = "Display name.") String name) {
         return with(b -> {
             AdminCommand.printObject(admin.out(), b.createSubscription(id, name));
             return 0;

@@ -61,6 +61,7 @@ public abstract class ArmCommand implements Callable<Integer> {
             return execute();
         } catch (CliException e) {
             err().println("ERROR: " + e.code() + ": " + e.getMessage());
+            if (e.exitCode() == ExitCodes.USAGE) err().println("See '" + spec.qualifiedName() + " --help'.");
             err().flush();
             return e.exitCode();
         }
