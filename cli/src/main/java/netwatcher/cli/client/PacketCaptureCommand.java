@@ -253,6 +253,7 @@ public final class PacketCaptureCommand implements Runnable {
 
         @Override
         protected int execute() {
+            if (file != null) requireDirectoryOf(file);
             ArmClient arm = client();
             JsonNode capture = ref.find(arm);
             String url = capture.path("properties").path("storageLocation").path("storagePath").asText("");
@@ -265,6 +266,7 @@ public final class PacketCaptureCommand implements Runnable {
                 String p = URI.create(url).getPath();
                 target = Path.of(p.substring(p.lastIndexOf('/') + 1).isEmpty() ? ref.name + ".cap" : p.substring(p.lastIndexOf('/') + 1));
             }
+            requireDirectoryOf(target);
             ArmClient.Download d;
             try {
                 d = arm.download(url, target);
@@ -284,18 +286,32 @@ public final class PacketCaptureCommand implements Runnable {
         }
     }
 
+    /** A download target's directory must exist and take files; said before any byte is fetched. */
+    static void requireDirectoryOf(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw CliException.usage("directory " + dir + " does not exist: create it (mkdir -p " + dir + ") or give -f FILE in an existing directory");
+        }
+        if (!java.nio.file.Files.isWritable(dir)) {
+            throw CliException.usage("directory " + dir + " is not writable: give -f FILE in a directory you can write");
+        }
+    }
+
     @Command(name = "watch", mixinStandardHelpOptions = true,
             description = {"Show a capture's live progress until it ends.",
                 "Packets, bytes against the limit, drops and time left, on standard error. On a terminal the panel redraws "
                     + "in place; otherwise one plain line per change, no escape codes. Prints the final status; exits 6 when "
                     + "the capture ended in Error.", SCOPE_NOTE},
             footerHeading = "%nExamples:%n", footer = {
-                "  nw watcher packet-capture watch pc1",
+                "  nw watcher packet-capture watch -n pc1",
                 "  nw watcher packet-capture watch pc1 -l local --interval 2"})
     public static final class Watch extends ArmCommand {
         @Mixin Scope scope;
 
-        @Parameters(index = "0", paramLabel = "NAME", description = "Name of the capture.")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Name of the capture (or -n NAME).")
+        String positionalName;
+
+        @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "Name of the capture, as the other packet-capture commands take it.")
         String name;
 
         @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1", description = "Seconds between polls (default: ${DEFAULT-VALUE}).")
@@ -303,8 +319,11 @@ public final class PacketCaptureCommand implements Runnable {
 
         @Override
         protected int execute() {
+            if ((name == null) == (positionalName == null)) {
+                throw CliException.usage(name == null ? "give the capture's name: -n NAME" : "give the capture's name once: -n NAME or NAME, not both");
+            }
             ArmClient arm = client();
-            JsonNode capture = scope.find(arm, name);
+            JsonNode capture = scope.find(arm, name != null ? name : positionalName);
             Watching.Result last = Watching.watch(arm, capture, new Progress(err(), Progress.terminal(env()), clock()), Duration.ofSeconds(interval));
             print(last.status());
             return last.snapshot().status().equals("Error") ? ExitCodes.OPERATION_FAILED : 0;
