@@ -55,6 +55,20 @@ public abstract class ArmCommand implements Callable<Integer> {
         out().flush();
     }
 
+    /**
+     * Prints a list: with {@code -o table} (and no {@code --query}) as the rows {@code row} makes of
+     * each item, else the items themselves in the chosen format.
+     */
+    protected void printList(java.util.List<JsonNode> items, java.util.function.Function<JsonNode, JsonNode> row) {
+        var array = Output.array();
+        boolean table = common.output == Output.Format.table && common.query == null;
+        items.forEach(item -> array.add(table ? row.apply(item) : item));
+        print(array);
+    }
+
+    /** True when the output is {@code -o table} without {@code --query}: rows, not resources. */
+    protected boolean tableRows() { return common.output == Output.Format.table && common.query == null; }
+
     @Override
     public final Integer call() {
         try {

@@ -168,7 +168,8 @@ public final class PacketCaptureCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"List packet captures: of the watcher in -l LOCATION (or the VM's), else of every watcher."},
+            description = {"List packet captures: of the watcher in -l LOCATION (or the VM's), else of every watcher.",
+                "-o table shows Name, ResourceGroup, Location, Target (the VM), Status (from queryStatus) and ProvisioningState."},
             footerHeading = "%nExamples:%n", footer = {
                 "  nw watcher packet-capture list -l local",
                 "  nw watcher packet-capture list -o table"})
@@ -178,11 +179,17 @@ public final class PacketCaptureCommand implements Runnable {
         @Override
         protected int execute() {
             ArmClient arm = client();
-            var items = Output.array();
+            java.util.List<JsonNode> items = new java.util.ArrayList<>();
+            java.util.Map<JsonNode, String> locations = new java.util.IdentityHashMap<>();
             for (JsonNode w : new Lookup(arm).watchersFor(scope.location, scope.vm, scope.resourceGroup)) {
-                arm.list(w.path("id").asText() + "/packetCaptures", ArmClient.NETWORK_API).forEach(items::add);
+                for (JsonNode capture : arm.list(w.path("id").asText() + "/packetCaptures", ArmClient.NETWORK_API)) {
+                    items.add(capture);
+                    locations.put(capture, w.path("location").asText());
+                }
             }
-            print(items);
+            // the status column needs queryStatus, asked only when a table is printed
+            printList(items, capture -> TableRows.capture(capture, locations.get(capture),
+                    arm.longRunning("POST", capture.path("id").asText() + "/queryStatus", ArmClient.NETWORK_API, null).body()));
             return 0;
         }
     }
