@@ -30,7 +30,11 @@ public final class Lookup {
         if (all.isEmpty()) {
             throw new CliException(ExitCodes.NOT_FOUND, "ResourceNotFound", "no virtual machine named '" + vm + "' in subscription " + arm.subscription());
         }
-        if (all.size() > 1) throw CliException.usage(all.size() + " virtual machines are named '" + vm + "': give -g RESOURCE_GROUP or the VM's id");
+        if (all.size() > 1) {
+            StringBuilder candidates = new StringBuilder();
+            all.forEach(v -> candidates.append("\n  ").append(v.path("id").asText()));
+            throw CliException.usage(all.size() + " virtual machines are named '" + vm + "': give -g RESOURCE_GROUP or the VM's id, one of" + candidates);
+        }
         return all.getFirst();
     }
 

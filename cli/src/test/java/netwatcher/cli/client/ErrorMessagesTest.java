@@ -174,6 +174,17 @@ class ErrorMessagesTest {
     }
 
     @Test
+    void vmName_whenInTwoResourceGroups_isAnErrorListingBoth() throws Exception {
+        var a = new netwatcher.controller.TestAgent(c, "rg1", "dup", "westeurope");
+        var b = new netwatcher.controller.TestAgent(c, "rg2", "dup", "westeurope");
+        var r = nw("vm", "show", "-n", "dup");
+        assertEquals(ExitCodes.USAGE, r.exit(), r.toString());
+        assertTrue(r.err().contains("2 virtual machines are named 'dup'"), r.toString());
+        assertTrue(r.err().contains(a.vmId) && r.err().contains(b.vmId), r.toString());
+        assertEquals(0, nw("vm", "show", "-n", "dup", "-g", "rg2").exit());
+    }
+
+    @Test
     void watch_takesDashN_likeItsSiblings() {
         var created = nw("watcher", "packet-capture", "create", "-g", "lab", "--vm", "vm1", "-n", "watched",
                 "--storage-account", "netwatcherlocal", "--time-limit", "600");
