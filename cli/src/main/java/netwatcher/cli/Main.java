@@ -6,8 +6,10 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code nw} command tree. {@link #commandLine()} builds it the one way the launcher and the
- * tests use: every command takes {@code -h/--help} whatever its required options, and a usage error
- * prints one line and where to find help, not the whole usage.
+ * tests use: a usage error prints one line and where to find help, not the whole usage. Every
+ * command declares {@code mixinStandardHelpOptions} (method commands too: adding the help options to
+ * a method command's spec at run time would shift its parameters), so {@code -h/--help} works
+ * whatever its required options; HelpTreeTest walks the tree to keep it so.
  */
 @Command(name = "nw", mixinStandardHelpOptions = true, version = "netwatcher 0.1.0",
         description = "netwatcher: Azure Network Watcher's API for any Linux fleet.",
@@ -29,16 +31,8 @@ public final class Main implements Runnable {
     /** The whole {@code nw} tree, ready to {@link CommandLine#execute}. */
     public static CommandLine commandLine() {
         CommandLine root = new CommandLine(new Main());
-        withHelp(root);
         root.setParameterExceptionHandler(Main::usageError);
         return root;
-    }
-
-    /** Gives every command in the tree {@code -h/--help} and {@code -V/--version} (method commands lack them otherwise). */
-    private static void withHelp(CommandLine command) {
-        CommandLine.Model.CommandSpec s = command.getCommandSpec();
-        if (!s.mixinStandardHelpOptions() && s.optionsMap().get("--help") == null) s.mixinStandardHelpOptions(true);
-        command.getSubcommands().values().forEach(Main::withHelp);
     }
 
     /** A usage error: one line with the fix, then where the full usage is; exit code 2 (ExitCodes.USAGE). */
