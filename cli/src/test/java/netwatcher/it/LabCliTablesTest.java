@@ -7,6 +7,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,7 +64,7 @@ class LabCliTablesTest {
         CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        String[] all = Arrays.copyOf(args, args.length + 2);
         all[args.length] = "--config";
         all[args.length + 1] = config.toString();
         int exit = cl.execute(all);
@@ -107,7 +109,7 @@ class LabCliTablesTest {
     void vmList_whenAnAgentIsStopped_showsItDisconnectedWithLastSeen() throws Exception {
         LAB.lab().stopAgent("app");
         try {
-            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             String table = nw("vm", "list", "-o", "table");
             while (!row(table, "app").orElseThrow().get(3).equals("Disconnected") && System.nanoTime() < deadline) {
                 Thread.sleep(500);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
 
 /**
  * A VM's agent health, the way Azure shows a VM extension's: the VM's {@code resources} list names its
@@ -22,7 +23,7 @@ final class AgentHealth {
         ArrayNode resources = copy.putArray("resources");
         for (JsonNode ref : vm.path("resources")) {
             String id = ref.path("id").asText("");
-            if (!id.toLowerCase(java.util.Locale.ROOT).contains("/extensions/") || ref.has("properties")) {
+            if (!id.toLowerCase(Locale.ROOT).contains("/extensions/") || ref.has("properties")) {
                 resources.add(ref);
                 continue;
             }

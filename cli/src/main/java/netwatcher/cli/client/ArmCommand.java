@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -59,7 +61,7 @@ public abstract class ArmCommand implements Callable<Integer> {
      * Prints a list: with {@code -o table} (and no {@code --query}) as the rows {@code row} makes of
      * each item, else the items themselves in the chosen format.
      */
-    protected void printList(java.util.List<JsonNode> items, java.util.function.Function<JsonNode, JsonNode> row) {
+    protected void printList(List<JsonNode> items, Function<JsonNode, JsonNode> row) {
         var array = Output.array();
         boolean table = common.output == Output.Format.table && common.query == null;
         items.forEach(item -> array.add(table ? row.apply(item) : item));

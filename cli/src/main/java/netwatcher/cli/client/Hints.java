@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.security.cert.CertificateException;
+import java.util.Locale;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -75,7 +76,7 @@ final class Hints {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = t.getMessage();
             if (m == null) continue;
-            for (String w : words) if (m.toLowerCase(java.util.Locale.ROOT).contains(w.toLowerCase(java.util.Locale.ROOT))) return true;
+            for (String w : words) if (m.toLowerCase(Locale.ROOT).contains(w.toLowerCase(Locale.ROOT))) return true;
         }
         return false;
     }

@@ -1,6 +1,7 @@
 package netwatcher.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -78,7 +79,7 @@ public final class Lookup {
     /** The packet capture {@code name}: in the given watcher scope, else in the one watcher that has it (two or more: a usage error listing them). */
     public JsonNode capture(String name, String location, String vm, String resourceGroup) {
         List<JsonNode> scope = watchersFor(location, vm, resourceGroup);
-        List<JsonNode> found = new java.util.ArrayList<>();
+        List<JsonNode> found = new ArrayList<>();
         for (JsonNode w : scope) {
             ArmClient.Response r = arm.send("GET", w.path("id").asText() + "/packetCaptures/" + name, ArmClient.NETWORK_API, null);
             if (r.status() == 200) found.add(r.body());

@@ -3,8 +3,13 @@ package netwatcher.cli.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -179,8 +184,8 @@ public final class PacketCaptureCommand implements Runnable {
         @Override
         protected int execute() {
             ArmClient arm = client();
-            java.util.List<JsonNode> items = new java.util.ArrayList<>();
-            java.util.Map<JsonNode, String> locations = new java.util.IdentityHashMap<>();
+            List<JsonNode> items = new ArrayList<>();
+            Map<JsonNode, String> locations = new IdentityHashMap<>();
             for (JsonNode w : new Lookup(arm).watchersFor(scope.location, scope.vm, scope.resourceGroup)) {
                 for (JsonNode capture : arm.list(w.path("id").asText() + "/packetCaptures", ArmClient.NETWORK_API)) {
                     items.add(capture);
@@ -296,10 +301,10 @@ public final class PacketCaptureCommand implements Runnable {
     /** A download target's directory must exist and take files; said before any byte is fetched. */
     static void requireDirectoryOf(Path target) {
         Path dir = target.toAbsolutePath().getParent();
-        if (!java.nio.file.Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir)) {
             throw CliException.usage("directory " + dir + " does not exist: create it (mkdir -p " + dir + ") or give -f FILE in an existing directory");
         }
-        if (!java.nio.file.Files.isWritable(dir)) {
+        if (!Files.isWritable(dir)) {
             throw CliException.usage("directory " + dir + " is not writable: give -f FILE in a directory you can write");
         }
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -175,8 +176,8 @@ class ErrorMessagesTest {
 
     @Test
     void vmName_whenInTwoResourceGroups_isAnErrorListingBoth() throws Exception {
-        var a = new netwatcher.controller.TestAgent(c, "rg1", "dup", "westeurope");
-        var b = new netwatcher.controller.TestAgent(c, "rg2", "dup", "westeurope");
+        var a = new TestAgent(c, "rg1", "dup", "westeurope");
+        var b = new TestAgent(c, "rg2", "dup", "westeurope");
         var r = nw("vm", "show", "-n", "dup");
         assertEquals(ExitCodes.USAGE, r.exit(), r.toString());
         assertTrue(r.err().contains("2 virtual machines are named 'dup'"), r.toString());
