@@ -1,9 +1,16 @@
 package netwatcher.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code nw} command tree. */
+/**
+ * The {@code nw} command tree. {@link #commandLine()} builds it the one way the launcher and the
+ * tests use: a usage error prints one line and where to find help, not the whole usage. Every
+ * command declares {@code mixinStandardHelpOptions} (method commands too: adding the help options to
+ * a method command's spec at run time would shift its parameters), so {@code -h/--help} works
+ * whatever its required options; HelpTreeTest walks the tree to keep it so.
+ */
 @Command(name = "nw", mixinStandardHelpOptions = true, version = "netwatcher 0.1.0",
         description = "netwatcher: Azure Network Watcher's API for any Linux fleet.",
         footerHeading = "%n", footer = netwatcher.cli.client.ExitCodes.HELP,
@@ -21,7 +28,25 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /** The whole {@code nw} tree, ready to {@link CommandLine#execute}. */
+    public static CommandLine commandLine() {
+        CommandLine root = new CommandLine(new Main());
+        root.setParameterExceptionHandler(Main::usageError);
+        return root;
+    }
+
+    /** A usage error: one line with the fix, then where the full usage is; exit code 2 (ExitCodes.USAGE). */
+    static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("ERROR: UsageError: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("See '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
     }
 }

@@ -185,7 +185,7 @@ class LabEvidenceTest {
         Path dir = downloads.resolve("cli");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int exit = cl.execute("watcher", "test-connectivity", "--config", config.toString(), "-g", "lab", "--source-resource", "app",

@@ -6,7 +6,7 @@ import picocli.CommandLine.Parameters;
 /** {@code nw admin agent list|revoke}. */
 @Command(name = "agent", mixinStandardHelpOptions = true, description = "Enrolled agents and their credentials.")
 final class AgentAdminCommands extends AdminCommand.Group {
-    @Command(name = "list", description = "List enrolled agents.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List enrolled agents.")
     int list() {
         return with(b -> {
             AdminCommand.printTable(admin.out(), b.listAgents(), "agentId", "vm", "agentVersion", "lastSeenAt", "revoked");
@@ -14,7 +14,7 @@ final class AgentAdminCommands extends AdminCommand.Group {
         });
     }
 
-    @Command(name = "revoke", description = "Revoke an agent's credential; it must enroll again.")
+    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke an agent's credential; it must enroll again.")
     int revoke(@Parameters(paramLabel = "AGENT_ID") String agentId) {
         return with(b -> {
             b.revokeAgent(agentId);

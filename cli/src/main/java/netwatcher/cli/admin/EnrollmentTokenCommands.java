@@ -8,11 +8,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "enrollment-token", mixinStandardHelpOptions = true,
         description = "Tokens with which agents enroll (each agent then holds its own credential).")
 final class EnrollmentTokenCommands extends AdminCommand.Group {
-    @Command(name = "create", description = "Create an enrollment token; prints it once.")
-    int create(@Option(names = "--subscription", description = "Allow enrolling only into this subscription.") String subscription,
-               @Option(names = "--resource-group", description = "... and only into this resource group.") String resourceGroup,
-               @Option(names = "--max-uses", defaultValue = "100", description = "How many agents may enroll with it (default: ${DEFAULT-VALUE}).") int maxUses,
-               @Option(names = "--expires-in", defaultValue = "24h", description = "Lifetime: 90s, 30m, 24h, 7d (default: ${DEFAULT-VALUE}).") String expiresIn) {
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an enrollment token; prints it once.")
+    int create(@Option(names = "--subscription", paramLabel = "SUB", description = "Allow enrolling only into this subscription.") String subscription,
+               @Option(names = "--resource-group", paramLabel = "RG", description = "... and only into this resource group.") String resourceGroup,
+               @Option(names = "--max-uses", paramLabel = "N", defaultValue = "100", description = "How many agents may enroll with it (default: ${DEFAULT-VALUE}).") int maxUses,
+               @Option(names = "--expires-in", paramLabel = "DURATION", defaultValue = "24h", description = "Lifetime: 90s, 30m, 24h, 7d (default: ${DEFAULT-VALUE}).") String expiresIn) {
         return with(b -> {
             if (resourceGroup != null && subscription == null) throw new AdminException("--resource-group needs --subscription");
             var created = b.createEnrollmentToken(subscription, resourceGroup, AdminCommand.parseDuration(expiresIn).toSeconds(), maxUses);
@@ -23,7 +23,7 @@ final class EnrollmentTokenCommands extends AdminCommand.Group {
         });
     }
 
-    @Command(name = "list", description = "List enrollment tokens (never the tokens themselves).")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List enrollment tokens (never the tokens themselves).")
     int list() {
         return with(b -> {
             AdminCommand.printTable(admin.out(), b.listEnrollmentTokens(), "id", "subscriptionId", "resourceGroup", "expiresAt",
@@ -32,7 +32,7 @@ final class EnrollmentTokenCommands extends AdminCommand.Group {
         });
     }
 
-    @Command(name = "revoke", description = "Revoke an enrollment token (agents that enrolled with it keep working).")
+    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke an enrollment token (agents that enrolled with it keep working).")
     int revoke(@Parameters(paramLabel = "ID") String id) {
         return with(b -> {
             b.revokeEnrollmentToken(id);

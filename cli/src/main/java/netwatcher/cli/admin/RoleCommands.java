@@ -8,11 +8,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "role", mixinStandardHelpOptions = true,
         description = "Role assignments: Reader, Contributor or Owner on a subscription or resource group.")
 final class RoleCommands extends AdminCommand.Group {
-    @Command(name = "assign", description = "Give a principal a role at a scope.")
-    int assign(@Option(names = "--principal", required = true,
+    @Command(name = "assign", mixinStandardHelpOptions = true, description = "Give a principal a role at a scope.")
+    int assign(@Option(names = "--principal", paramLabel = "PRINCIPAL", required = true,
                        description = "A service principal's client id, or an OIDC user as <provider>:<oid>.") String principal,
-               @Option(names = "--role", required = true, description = "Reader, Contributor or Owner.") String role,
-               @Option(names = "--scope", required = true,
+               @Option(names = "--role", paramLabel = "ROLE", required = true, description = "Reader, Contributor or Owner.") String role,
+               @Option(names = "--scope", paramLabel = "SCOPE", required = true,
                        description = "/subscriptions/{id} or /subscriptions/{id}/resourceGroups/{name}.") String scope) {
         return with(b -> {
             AdminCommand.printObject(admin.out(), b.assignRole(principal, role, scope));
@@ -20,7 +20,7 @@ final class RoleCommands extends AdminCommand.Group {
         });
     }
 
-    @Command(name = "list", description = "List role assignments.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List role assignments.")
     int list() {
         return with(b -> {
             AdminCommand.printTable(admin.out(), b.listRoleAssignments(), "id", "principalId", "role", "scope");
@@ -28,7 +28,7 @@ final class RoleCommands extends AdminCommand.Group {
         });
     }
 
-    @Command(name = "remove", description = "Remove a role assignment.")
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a role assignment.")
     int remove(@Parameters(paramLabel = "ID") String id) {
         return with(b -> {
             b.removeRoleAssignment(id);

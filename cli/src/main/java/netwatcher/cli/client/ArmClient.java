@@ -76,10 +76,13 @@ public final class ArmClient {
     public ClientConfig config() { return config; }
 
     static SSLContext sslContext(Path caPem) {
+        if (!Files.isRegularFile(caPem)) {
+            throw new CliException(ExitCodes.USAGE, "CaFileNotFound", "CA file " + caPem + " does not exist: " + Hints.CA_FILE);
+        }
         try {
             return ControllerTls.trusting(caPem);
-        } catch (IOException | java.security.GeneralSecurityException e) {
-            throw new CliException(ExitCodes.USAGE, "BadCaFile", "cannot use CA file " + caPem + ": " + e.getMessage(), e);
+        } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+            throw new CliException(ExitCodes.USAGE, "BadCaFile", "CA file " + caPem + " holds no usable PEM certificate: " + Hints.CA_FILE, e);
         }
     }
 
@@ -156,7 +159,7 @@ public final class ArmClient {
         String message = err.path("message").asText("");
         if (code.isEmpty()) code = "Http" + r.status();
         if (message.isEmpty()) message = "HTTP " + r.status();
-        throw new CliException(ExitCodes.forHttpStatus(r.status()), code, message);
+        throw new CliException(ExitCodes.forHttpStatus(r.status()), code, Hints.forStatus(r.status(), message));
     }
 
     /**
@@ -361,8 +364,7 @@ public final class ArmClient {
     }
 
     private static CliException connection(String url, IOException e) {
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
-        return new CliException(ExitCodes.CONNECTION, "ConnectionFailed", "cannot reach " + url + " (" + why + ")", e);
+        return new CliException(ExitCodes.CONNECTION, "ConnectionFailed", Hints.forConnectionFailure(URI.create(url), e), e);
     }
 
     static JsonNode parse(String body) {

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -55,12 +57,27 @@ public abstract class ArmCommand implements Callable<Integer> {
         out().flush();
     }
 
+    /**
+     * Prints a list: with {@code -o table} (and no {@code --query}) as the rows {@code row} makes of
+     * each item, else the items themselves in the chosen format.
+     */
+    protected void printList(List<JsonNode> items, Function<JsonNode, JsonNode> row) {
+        var array = Output.array();
+        boolean table = common.output == Output.Format.table && common.query == null;
+        items.forEach(item -> array.add(table ? row.apply(item) : item));
+        print(array);
+    }
+
+    /** True when the output is {@code -o table} without {@code --query}: rows, not resources. */
+    protected boolean tableRows() { return common.output == Output.Format.table && common.query == null; }
+
     @Override
     public final Integer call() {
         try {
             return execute();
         } catch (CliException e) {
             err().println("ERROR: " + e.code() + ": " + e.getMessage());
+            if (e.exitCode() == ExitCodes.USAGE) err().println("See '" + spec.qualifiedName() + " --help'.");
             err().flush();
             return e.exitCode();
         }

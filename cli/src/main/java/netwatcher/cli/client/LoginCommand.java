@@ -49,7 +49,7 @@ public final class LoginCommand extends ArmCommand {
     protected int execute() {
         if (servicePrincipal == (token != null)) throw CliException.usage("give either --token T or --service-principal --client-id ID --client-secret S");
         if (servicePrincipal && (clientId == null || clientSecret == null)) throw CliException.usage("--service-principal needs --client-id and --client-secret");
-        if (caFile != null && !Files.isReadable(caFile)) throw CliException.usage("--ca-file " + caFile + " is not readable");
+        if (caFile != null && !Files.isReadable(caFile)) throw CliException.usage("--ca-file " + caFile + " does not exist or is not readable: " + Hints.CA_FILE);
         ClientConfig config = new ClientConfig(endpoint, token, servicePrincipal ? clientId : null, servicePrincipal ? clientSecret : null,
                 tenant, caFile == null ? null : caFile.toAbsolutePath().toString(), common.subscription);
         ArmClient arm = client(config);
@@ -59,6 +59,12 @@ public final class LoginCommand extends ArmCommand {
         Path file = configPath();
         config.withSubscription(sub).save(file);
         err().println("Logged in to " + config.endpoint() + (sub != null ? ", subscription " + sub : "") + "; login stored in " + file);
+        if (subs.isEmpty()) {
+            String who = servicePrincipal ? "service principal " + clientId : "this token's principal";
+            err().println("WARNING: " + who + " has no role assignments: it sees no subscription, so every call will be refused. "
+                    + "An administrator grants one with `nw admin role assign --principal " + (servicePrincipal ? clientId : "ID")
+                    + " --role Reader --scope /subscriptions/SUB`.");
+        }
         err().flush();
         print(subs);
         return 0;

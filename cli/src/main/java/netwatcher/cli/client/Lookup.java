@@ -1,6 +1,7 @@
 package netwatcher.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -30,7 +31,11 @@ public final class Lookup {
         if (all.isEmpty()) {
             throw new CliException(ExitCodes.NOT_FOUND, "ResourceNotFound", "no virtual machine named '" + vm + "' in subscription " + arm.subscription());
         }
-        if (all.size() > 1) throw CliException.usage(all.size() + " virtual machines are named '" + vm + "': give -g RESOURCE_GROUP or the VM's id");
+        if (all.size() > 1) {
+            StringBuilder candidates = new StringBuilder();
+            all.forEach(v -> candidates.append("\n  ").append(v.path("id").asText()));
+            throw CliException.usage(all.size() + " virtual machines are named '" + vm + "': give -g RESOURCE_GROUP or the VM's id, one of" + candidates);
+        }
         return all.getFirst();
     }
 
@@ -64,13 +69,32 @@ public final class Lookup {
         return watchers();
     }
 
-    /** The packet capture {@code name}: in the given watcher scope, else in whichever watcher has it. */
+    /** The location of the watcher in {@code watchers} whose id prefixes {@code capture}'s id, or "". */
+    private static String locationOf(JsonNode capture, List<JsonNode> watchers) {
+        String id = capture.path("id").asText().toLowerCase(Locale.ROOT);
+        return watchers.stream().filter(w -> id.startsWith(w.path("id").asText().toLowerCase(Locale.ROOT) + "/"))
+                .map(w -> w.path("location").asText()).findFirst().orElse("");
+    }
+
+    /** The packet capture {@code name}: in the given watcher scope, else in the one watcher that has it (two or more: a usage error listing them). */
     public JsonNode capture(String name, String location, String vm, String resourceGroup) {
         List<JsonNode> scope = watchersFor(location, vm, resourceGroup);
+        List<JsonNode> found = new ArrayList<>();
         for (JsonNode w : scope) {
             ArmClient.Response r = arm.send("GET", w.path("id").asText() + "/packetCaptures/" + name, ArmClient.NETWORK_API, null);
-            if (r.status() == 200) return r.body();
-            if (r.status() != 404 || scope.size() == 1) ArmClient.check(r);
+            if (r.status() == 200) found.add(r.body());
+            else if (r.status() != 404 || scope.size() == 1) ArmClient.check(r);
+        }
+        if (found.size() == 1) return found.getFirst();
+        if (found.size() > 1) {
+            StringBuilder candidates = new StringBuilder();
+            for (JsonNode c : found) {
+                candidates.append("\n  ").append(c.path("id").asText());
+                String where = locationOf(c, scope);
+                if (!where.isEmpty()) candidates.append("  (-l ").append(where).append(')');
+            }
+            throw CliException.usage(found.size() + " network watchers hold a packet capture named '" + name
+                    + "': give -l LOCATION to choose one of" + candidates);
         }
         throw new CliException(ExitCodes.NOT_FOUND, "NotFound", "no packet capture named '" + name + "' in "
                 + (scope.size() == 1 ? scope.getFirst().path("id").asText() : "any of the " + scope.size() + " network watchers")

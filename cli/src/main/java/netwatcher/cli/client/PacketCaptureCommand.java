@@ -3,8 +3,13 @@ package netwatcher.cli.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -168,7 +173,8 @@ public final class PacketCaptureCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"List packet captures: of the watcher in -l LOCATION (or the VM's), else of every watcher."},
+            description = {"List packet captures: of the watcher in -l LOCATION (or the VM's), else of every watcher.",
+                "-o table shows Name, ResourceGroup, Location, Target (the VM), Status (from queryStatus) and ProvisioningState."},
             footerHeading = "%nExamples:%n", footer = {
                 "  nw watcher packet-capture list -l local",
                 "  nw watcher packet-capture list -o table"})
@@ -178,11 +184,17 @@ public final class PacketCaptureCommand implements Runnable {
         @Override
         protected int execute() {
             ArmClient arm = client();
-            var items = Output.array();
+            List<JsonNode> items = new ArrayList<>();
+            Map<JsonNode, String> locations = new IdentityHashMap<>();
             for (JsonNode w : new Lookup(arm).watchersFor(scope.location, scope.vm, scope.resourceGroup)) {
-                arm.list(w.path("id").asText() + "/packetCaptures", ArmClient.NETWORK_API).forEach(items::add);
+                for (JsonNode capture : arm.list(w.path("id").asText() + "/packetCaptures", ArmClient.NETWORK_API)) {
+                    items.add(capture);
+                    locations.put(capture, w.path("location").asText());
+                }
             }
-            print(items);
+            // the status column needs queryStatus, asked only when a table is printed
+            printList(items, capture -> TableRows.capture(capture, locations.get(capture),
+                    arm.longRunning("POST", capture.path("id").asText() + "/queryStatus", ArmClient.NETWORK_API, null).body()));
             return 0;
         }
     }
@@ -253,6 +265,7 @@ public final class PacketCaptureCommand implements Runnable {
 
         @Override
         protected int execute() {
+            if (file != null) requireDirectoryOf(file);
             ArmClient arm = client();
             JsonNode capture = ref.find(arm);
             String url = capture.path("properties").path("storageLocation").path("storagePath").asText("");
@@ -265,6 +278,7 @@ public final class PacketCaptureCommand implements Runnable {
                 String p = URI.create(url).getPath();
                 target = Path.of(p.substring(p.lastIndexOf('/') + 1).isEmpty() ? ref.name + ".cap" : p.substring(p.lastIndexOf('/') + 1));
             }
+            requireDirectoryOf(target);
             ArmClient.Download d;
             try {
                 d = arm.download(url, target);
@@ -284,18 +298,32 @@ public final class PacketCaptureCommand implements Runnable {
         }
     }
 
+    /** A download target's directory must exist and take files; said before any byte is fetched. */
+    static void requireDirectoryOf(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw CliException.usage("directory " + dir + " does not exist: create it (mkdir -p " + dir + ") or give -f FILE in an existing directory");
+        }
+        if (!Files.isWritable(dir)) {
+            throw CliException.usage("directory " + dir + " is not writable: give -f FILE in a directory you can write");
+        }
+    }
+
     @Command(name = "watch", mixinStandardHelpOptions = true,
             description = {"Show a capture's live progress until it ends.",
                 "Packets, bytes against the limit, drops and time left, on standard error. On a terminal the panel redraws "
                     + "in place; otherwise one plain line per change, no escape codes. Prints the final status; exits 6 when "
                     + "the capture ended in Error.", SCOPE_NOTE},
             footerHeading = "%nExamples:%n", footer = {
-                "  nw watcher packet-capture watch pc1",
+                "  nw watcher packet-capture watch -n pc1",
                 "  nw watcher packet-capture watch pc1 -l local --interval 2"})
     public static final class Watch extends ArmCommand {
         @Mixin Scope scope;
 
-        @Parameters(index = "0", paramLabel = "NAME", description = "Name of the capture.")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Name of the capture (or -n NAME).")
+        String positionalName;
+
+        @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "Name of the capture, as the other packet-capture commands take it.")
         String name;
 
         @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1", description = "Seconds between polls (default: ${DEFAULT-VALUE}).")
@@ -303,8 +331,11 @@ public final class PacketCaptureCommand implements Runnable {
 
         @Override
         protected int execute() {
+            if ((name == null) == (positionalName == null)) {
+                throw CliException.usage(name == null ? "give the capture's name: -n NAME" : "give the capture's name once: -n NAME or NAME, not both");
+            }
             ArmClient arm = client();
-            JsonNode capture = scope.find(arm, name);
+            JsonNode capture = scope.find(arm, name != null ? name : positionalName);
             Watching.Result last = Watching.watch(arm, capture, new Progress(err(), Progress.terminal(env()), clock()), Duration.ofSeconds(interval));
             print(last.status());
             return last.snapshot().status().equals("Error") ? ExitCodes.OPERATION_FAILED : 0;

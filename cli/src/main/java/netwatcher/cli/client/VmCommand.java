@@ -1,5 +1,6 @@
 package netwatcher.cli.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -13,7 +14,9 @@ public final class VmCommand implements Runnable {
     @Override
     public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
 
-    @Command(name = "list", description = "List the virtual machines of the subscription or of one resource group.",
+    @Command(name = "list", description = {"List the virtual machines of the subscription or of one resource group.",
+                "Each VM's resources carry its Network Watcher extension: the agent's health (Connected, Disconnected) and when it was last seen; "
+                    + "-o table shows Name, ResourceGroup, Location, Agent and LastSeen."},
             mixinStandardHelpOptions = true, footerHeading = "%nExamples:%n", footer = {
                 "  nw vm list",
                 "  nw vm list -g lab -o table",
@@ -27,9 +30,8 @@ public final class VmCommand implements Runnable {
             ArmClient arm = client();
             String path = "/subscriptions/" + arm.subscription()
                     + (resourceGroup != null ? "/resourceGroups/" + resourceGroup : "") + "/providers/Microsoft.Compute/virtualMachines";
-            var items = Output.array();
-            arm.list(path, ArmClient.COMPUTE_API).forEach(items::add);
-            print(items);
+            var vms = arm.list(path, ArmClient.COMPUTE_API).stream().map(vm -> AgentHealth.expand(arm, vm)).toList();
+            printList(vms, TableRows::vm);
             return 0;
         }
     }
@@ -52,7 +54,9 @@ public final class VmCommand implements Runnable {
         @Override
         protected int execute() {
             if ((id == null) == (name == null)) throw CliException.usage("give either --ids ID or -n NAME (with -g RG)");
-            print(new Lookup(client()).vm(id != null ? id : name, resourceGroup));
+            ArmClient arm = client();
+            JsonNode vm = AgentHealth.expand(arm, new Lookup(arm).vm(id != null ? id : name, resourceGroup));
+            print(tableRows() ? TableRows.vm(vm) : vm);
             return 0;
         }
     }

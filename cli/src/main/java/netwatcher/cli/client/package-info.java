@@ -13,6 +13,11 @@
  * draws the live capture panel ({@link netwatcher.cli.client.CheckProgress} the check's: probes
  * and hops as found) on a terminal, or plain lines elsewhere. Failures become
  * {@link netwatcher.cli.client.CliException} carrying the ARM code and one of the documented
- * {@link netwatcher.cli.client.ExitCodes}.
+ * {@link netwatcher.cli.client.ExitCodes}; {@link netwatcher.cli.client.Hints} words the fix of the
+ * common ones (connection refused, plain HTTP to a TLS port, untrusted certificate, missing CA, a
+ * 401 or 403) from the exception chain or status, never guessing beyond it.
+ * {@link netwatcher.cli.client.TableRows} gives {@code -o table} az's columns for VMs and captures,
+ * and {@link netwatcher.cli.client.AgentHealth} puts each VM's Network Watcher extension (the agent's
+ * health and last-seen time) into its {@code resources}.
  */
 package netwatcher.cli.client;

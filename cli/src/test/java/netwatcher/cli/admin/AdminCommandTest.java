@@ -59,7 +59,7 @@ class AdminCommandTest {
         all.addAll(List.of("--controller", controllerUrl, "--data-dir", dir.toString()));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new Main());
+        CommandLine cmd = Main.commandLine();
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         int code = cmd.execute(all.toArray(String[]::new));
@@ -185,14 +185,14 @@ class AdminCommandTest {
     @Test
     void help_listsEveryGroupAndCommand() {
         StringWriter out = new StringWriter();
-        CommandLine cmd = new CommandLine(new Main());
+        CommandLine cmd = Main.commandLine();
         cmd.setOut(new PrintWriter(out, true));
         assertEquals(0, cmd.execute("admin", "--help"));
         for (String group : List.of("enrollment-token", "service-principal", "role", "subscription", "agent")) {
             assertTrue(out.toString().contains(group), out.toString());
         }
         StringWriter roleOut = new StringWriter();
-        CommandLine cmd2 = new CommandLine(new Main());
+        CommandLine cmd2 = Main.commandLine();
         cmd2.setOut(new PrintWriter(roleOut, true));
         assertEquals(0, cmd2.execute("admin", "role"));
         assertTrue(roleOut.toString().contains("assign") && roleOut.toString().contains("remove"), roleOut.toString());
@@ -203,7 +203,7 @@ class AdminCommandTest {
         Path empty = Files.createTempDirectory("nwtest");
         try {
             StringWriter err = new StringWriter();
-            CommandLine cmd = new CommandLine(new Main());
+            CommandLine cmd = Main.commandLine();
             cmd.setErr(new PrintWriter(err, true));
             cmd.setOut(new PrintWriter(new StringWriter(), true));
             int code = cmd.execute("admin", "subscription", "list", "--controller", closedPortUrl(), "--data-dir", empty.toString());
