@@ -629,7 +629,8 @@ public final class CaptureService {
 
             @Override
             public Optional<Duration> expectedRemaining(netwatcher.controller.operations.Operation op) {
-                return Optional.of(remainingOfAgentTurn(op.createdAt()));
+                // recorded only after the request waited CONFIRM_WAIT in vain: the agent's turn is over
+                return Optional.of(remainingOfAgentTurn(op.createdAt().minus(CONFIRM_WAIT)));
             }
         };
     }
@@ -648,7 +649,7 @@ public final class CaptureService {
 
             @Override
             public Optional<Duration> expectedRemaining(netwatcher.controller.operations.Operation op) {
-                return Optional.of(remainingOfAgentTurn(op.createdAt()));
+                return Optional.of(remainingOfAgentTurn(op.createdAt().minus(CONFIRM_WAIT)));
             }
         };
     }
