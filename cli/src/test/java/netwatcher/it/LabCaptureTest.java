@@ -3,6 +3,7 @@ package netwatcher.it;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.core.credential.AccessToken;
@@ -195,7 +196,21 @@ class LabCaptureTest {
         world.awaitRunning("tostore");
         world.bash("app", "for i in 1 2 3; do timeout 5 bash -c 'exec 3<>/dev/tcp/" + DB + "/1433; echo hello >&3; head -c 6 <&3 >/dev/null'; done; true");
         Thread.sleep(1500);
-        world.stopCapture("tostore");
+        LabWorld.Reply stop = world.stopCapture("tostore");
+        if (stop.status() == 200) {
+            // a synchronous 200 means the agent confirmed: the status says so at once, nothing to poll
+            assertNull(stop.header("Location"));
+            String now = world.status("tostore").path("packetCaptureStatus").asText();
+            assertEquals("Stopped", now, "stop answered 200, so the capture has ended");
+        } else {
+            // 202: its Location answers 202 until the agent confirms, then 200 without a body (never 204)
+            LabWorld.Reply last = stop;
+            for (int i = 0; i < 100 && last.status() == 202; i++) {
+                Thread.sleep(100);
+                last = world.send("GET", stop.header("Location"), null);
+            }
+            assertEquals(200, last.status(), last.body());
+        }
         JsonNode s = world.awaitFinal("tostore", Duration.ofSeconds(60));
         assertEquals("Stopped", s.path("packetCaptureStatus").asText(), s.toString());
         assertEquals("StoppedByRequest", s.path("stopReason").asText());

@@ -111,13 +111,15 @@ public final class Controller implements AutoCloseable {
             watchers.onDelete(captures::deleteAllOf);
             operations.register(CaptureService.OP_CREATE, captures.createResolver());
             operations.register(CaptureService.OP_STOP, captures.stopResolver());
+            operations.register(CaptureService.OP_DELETE, captures.deleteResolver());
+            captures.onChange(operations::targetChanged);
             operations.registerResource(CheckService.OP_KIND, checks::resourceOfKey);
 
             Router router = new Router();
             router.add("GET", "/healthz", Router.Kind.PUBLIC, (ex, v) -> ex.json(200, Map.of("status", "ok")));
             new SubscriptionRoutes(subscriptions, security.access()).register(router);
             new OperationRoutes(operations, security.access()).register(router);
-            new WatcherRoutes(watchers, subscriptions, operations).register(router);
+            new WatcherRoutes(watchers, subscriptions).register(router);
             new ComputeRoutes(compute, subscriptions, presence).register(router);
             new RouteTableRoutes(new RouteTableService(compute), subscriptions).register(router);
             CaptureRoutes captureRoutes = new CaptureRoutes(captures, watchers, subscriptions, operations);

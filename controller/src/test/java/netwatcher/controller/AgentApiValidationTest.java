@@ -136,7 +136,7 @@ class AgentApiValidationTest {
             assertFalse(r.body().contains("netwatcher.") || r.body().contains("jackson"), r.body());
         }
         var q = c.send("POST", nw + "/packetCaptures/pcv/queryStatus" + V, null);
-        JsonNode s = c.send("GET", q.header("Location"), null).json();
+        JsonNode s = q.json();
         assertEquals("Running", s.path("packetCaptureStatus").asText(), "no part of a refused batch was applied: " + s);
         assertEquals(3, s.path("packetsCaptured").asLong());
     }

@@ -199,7 +199,7 @@ class AuthorizationMatrixTest {
         ops.add(new Operation("capture list", (n, b) -> c.send("GET", nw + "/packetCaptures" + V, null, b),
                 List.of("200", "200", DENIED, DENIED, "200", "200"), nothing));
         ops.add(new Operation("capture queryStatus", (n, b) -> c.send("POST", pcs + "fixture/queryStatus" + V, null, b),
-                List.of("202", "202", DENIED, DENIED, "202", "202"), nothing));
+                List.of("200", "200", DENIED, DENIED, "200", "200"), nothing));
         Setup ownCapture = n -> assertEquals(201, c.send("PUT", pcs + n + V, capture(victim.vmId, null)).status());
         ops.add(new Operation("capture stop", ownCapture, (n, b) -> c.send("POST", pcs + n + "/stop" + V, null, b),
                 List.of("202", "202", DENIED, DENIED, DENIED, "202"), stillRunning));

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Reading a capture's status is free for the database: 10,000 queryStatus calls over HTTPS (what a
  * client polling once a second for three hours sends) grow the embedded H2 file by less than 1 MB,
- * and each answer's Location still answers.
+ * and each answers 200 with the status at once (no operation is handed out, none is stored).
  */
 class QueryStatusFootprintTest {
     static final String V = "?api-version=2025-05-01";
@@ -33,31 +33,29 @@ class QueryStatusFootprintTest {
             assertEquals(201, put.status(), put.body());
             Path file = c.dir.resolve("state").resolve("netwatcher.mv.db");
             // warm up (first-use allocations of the store), then measure
-            for (int i = 0; i < 50; i++) assertEquals(202, c.send("POST", pc + "/queryStatus" + V, null).status());
+            for (int i = 0; i < 50; i++) assertEquals(200, c.send("POST", pc + "/queryStatus" + V, null).status());
             long before = Files.size(file);
 
-            String lastLocation;
+            TestController.Reply last = null;
             try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
-                List<Future<String>> calls = new ArrayList<>();
+                List<Future<TestController.Reply>> calls = new ArrayList<>();
                 for (int t = 0; t < 4; t++) {
                     calls.add(pool.submit(() -> {
-                        String location = null;
+                        TestController.Reply reply = null;
                         for (int i = 0; i < CALLS / 4; i++) {
-                            var r = c.send("POST", pc + "/queryStatus" + V, null);
-                            if (r.status() != 202) throw new AssertionError(r.status() + " " + r.body());
-                            location = r.header("Location");
+                            reply = c.send("POST", pc + "/queryStatus" + V, null);
+                            if (reply.status() != 200) throw new AssertionError(reply.status() + " " + reply.body());
+                            if (reply.header("Location") != null) throw new AssertionError("queryStatus handed out an operation");
                         }
-                        return location;
+                        return reply;
                     }));
                 }
-                lastLocation = null;
-                for (Future<String> f : calls) lastLocation = f.get();
+                for (Future<TestController.Reply> f : calls) last = f.get();
             }
             long growth = Files.size(file) - before;
             assertTrue(growth < 1_000_000, "10,000 queryStatus calls grew the database by " + growth + " bytes");
 
-            var answer = c.send("GET", lastLocation, null);
-            assertEquals(200, answer.status(), answer.body());
+            var answer = last;
             assertEquals("pc1", answer.json().path("name").asText());
             assertTrue(answer.json().has("packetCaptureStatus"), answer.body());
         }

@@ -83,8 +83,7 @@ class StoredFileSafetyTest {
 
     static JsonNode status(String name) throws Exception {
         var q = c.send("POST", nw + "/packetCaptures/" + name + "/queryStatus" + V, null);
-        assertEquals(202, q.status(), q.body());
-        var r = c.send("GET", q.header("Location"), null);
+        var r = q; // queryStatus answers 200 with the status at once
         assertEquals(200, r.status(), r.body());
         return r.json();
     }
@@ -146,7 +145,8 @@ class StoredFileSafetyTest {
         assertEquals(201, put.status(), put.body());
         byte[] data = "an old capture file".getBytes();
         assertEquals(200, putFile(order("old1"), data));
-        assertEquals(202, c.send("DELETE", nw + "/packetCaptures/old1" + V, null).status());
+        int deleted = c.send("DELETE", nw + "/packetCaptures/old1" + V, null).status();
+        assertTrue(deleted == 202 || deleted == 204, "DELETE answered " + deleted);
 
         var again = c.send("PUT", nw + "/packetCaptures/old2" + V, body(blobUrl("old/file.cap")));
         assertEquals(409, again.status(), again.body());
@@ -176,11 +176,10 @@ class StoredFileSafetyTest {
         assertEquals("Stopped", s.path("packetCaptureStatus").asText());
         JsonNode get = c.send("GET", nw + "/packetCaptures/ok1" + V, null).json();
         assertEquals(sha256(data), get.path("properties").path("fileSha256").asText());
-        // stopping the finished capture has nothing to do: its operation answers 204 (and is not stored)
+        // stopping the finished capture has nothing to do: answered 200 at once (no operation)
         var stop = c.send("POST", nw + "/packetCaptures/ok1/stop" + V, null);
-        assertEquals(202, stop.status(), stop.body());
-        assertEquals(204, c.send("GET", stop.header("Location"), null).status());
-        assertEquals("Succeeded", c.send("GET", stop.header("Azure-AsyncOperation"), null).json().path("status").asText());
+        assertEquals(200, stop.status(), stop.body());
+        assertEquals(null, stop.header("Location"));
         // a repeated final request of the same upload completes again; nothing else may replace the file
         assertEquals(200, putFile(o, data));
         assertEquals(409, putFile(o, "other bytes".getBytes()));

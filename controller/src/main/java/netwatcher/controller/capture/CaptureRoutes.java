@@ -8,6 +8,7 @@ import netwatcher.arm.Json;
 import netwatcher.controller.http.Exchange;
 import netwatcher.controller.http.Router;
 import netwatcher.controller.operations.Operation;
+import netwatcher.controller.operations.OperationResolver;
 import netwatcher.controller.operations.OperationService;
 import netwatcher.controller.resources.ArmNames;
 import netwatcher.controller.subscriptions.SubscriptionService;
@@ -49,21 +50,28 @@ public final class CaptureRoutes {
         operations.registerComputed(QUERY_STATUS_TAG, this::queryStatusResult);
         operations.registerComputed(STOP_DONE_TAG, this::stopDoneResult);
         // a poll of any capture operation needs read access to the capture, as its GET would
-        for (String kind : new String[] {CaptureService.OP_CREATE, CaptureService.OP_STOP, OP_QUERY_STATUS}) {
+        for (String kind : new String[] {CaptureService.OP_CREATE, CaptureService.OP_STOP, CaptureService.OP_DELETE, OP_QUERY_STATUS}) {
             operations.registerResource(kind, captures::resourceOfKey);
         }
     }
 
-    /** Tag of a stop that had nothing to do (the capture had ended): answered 204 when polled, stores nothing. */
+    /**
+     * Tag of a stop that had nothing to do (the capture had ended): answered 200 without a body when
+     * polled (PacketCaptures_Stop lists only 200 and 202), stores nothing. Stops answer such a case at
+     * once now; the tag stays so that operations handed out before still answer.
+     */
     static final String STOP_DONE_TAG = "sd";
 
     private java.util.Optional<Operation> stopDoneResult(String opId, String captureKey, java.time.Instant startedAt) {
         return captures.findByKey(captureKey).flatMap(c -> c.id().parent().flatMap(watchers::find).map(w ->
                 OperationService.computedResult(opId, c.id().subscriptionId(), w.location(), CaptureService.OP_STOP, c.id().key(),
-                        startedAt, 204, null)));
+                        startedAt, 200, null)));
     }
 
-    /** Tag of queryStatus operations: computed when polled, so a queryStatus stores nothing. */
+    /**
+     * Tag of queryStatus operations: computed when polled, so a queryStatus stores nothing. queryStatus
+     * answers 200 with the status at once now; the tag stays so that operations handed out before still answer.
+     */
     static final String QUERY_STATUS_TAG = "qs";
     static final String OP_QUERY_STATUS = "capture.queryStatus";
 
@@ -111,7 +119,12 @@ public final class CaptureRoutes {
         ex.json(200, Exchange.list(captures.list(w).stream().map(c -> render(c, captures)).toList()));
     }
 
-    private void delete(Exchange ex, Map<String, String> v) {
+    /**
+     * DELETE: 204 when there is nothing (left) to delete, or when the capture's agent confirms within
+     * {@link CaptureService#CONFIRM_WAIT} that the capture no longer runs; else 202 with an operation
+     * whose Location answers 204 once it does (PacketCaptures_Delete lists 202 and 204).
+     */
+    private void delete(Exchange ex, Map<String, String> v) throws InterruptedException {
         Watcher w = watcher(v);
         ArmResourceId id = id(w, v);
         var existing = captures.findExisting(id);
@@ -120,27 +133,48 @@ public final class CaptureRoutes {
             return;
         }
         ArmNames.checkPreconditions(ex, existing);
-        captures.delete(id);
-        operations.accepted(ex, operations.finished(ex, id.subscriptionId(), w.location(), "capture.delete", id.key(), 204, null));
+        var deleted = captures.delete(id);
+        if (deleted.isEmpty()) {
+            ex.empty(204);
+            return;
+        }
+        answer(ex, id, w, CaptureService.OP_DELETE, deleted.get().key(), Duration.ofSeconds(30));
     }
 
+    /** queryStatus: the controller holds the status, so it answers 200 with it at once (PacketCaptures_GetStatus lists 200). */
     private void queryStatus(Exchange ex, Map<String, String> v) {
         ex.noBody();
         Watcher w = watcher(v);
         Capture c = captures.require(id(w, v));
-        operations.accepted(ex, operations.startComputed(QUERY_STATUS_TAG, c.id().subscriptionId(), w.location(), OP_QUERY_STATUS, c.key()));
+        ex.json(200, status(c, captures));
     }
 
-    private void stop(Exchange ex, Map<String, String> v) {
+    /**
+     * stop: 200 without a body when the capture has ended already or its agent confirms the stop within
+     * {@link CaptureService#CONFIRM_WAIT}; else 202 with an operation whose Location answers 200 once it
+     * has (PacketCaptures_Stop lists only 200 and 202).
+     */
+    private void stop(Exchange ex, Map<String, String> v) throws InterruptedException {
         ex.noBody();
         Watcher w = watcher(v);
         ArmResourceId id = id(w, v);
         Capture c = captures.require(id);
-        boolean pending = captures.stop(id);
-        Operation op = pending
-                ? operations.start(ex, id.subscriptionId(), w.location(), CaptureService.OP_STOP, c.key(), Duration.ofSeconds(60))
-                : operations.startComputed(STOP_DONE_TAG, id.subscriptionId(), w.location(), CaptureService.OP_STOP, c.key());
-        operations.accepted(ex, op);
+        if (!captures.stop(id)) {
+            ex.empty(200);
+            return;
+        }
+        answer(ex, id, w, CaptureService.OP_STOP, c.key(), Duration.ofSeconds(60));
+    }
+
+    /** Waits for the agent to confirm the work of {@code kind}: answers it synchronously, or records an operation and answers 202. */
+    private void answer(Exchange ex, ArmResourceId id, Watcher w, String kind, String captureKey, Duration timeout)
+            throws InterruptedException {
+        var outcome = operations.awaitOutcome(kind, id.subscriptionId(), w.location(), captureKey, CaptureService.CONFIRM_WAIT);
+        if (outcome.isPresent() && outcome.get() instanceof OperationResolver.Success s) {
+            ex.empty(s.httpStatus());
+            return;
+        }
+        operations.accepted(ex, operations.start(ex, id.subscriptionId(), w.location(), kind, captureKey, timeout));
     }
 
     /** The PacketCaptureResult body. */

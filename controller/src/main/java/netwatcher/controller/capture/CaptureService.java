@@ -40,6 +40,24 @@ import netwatcher.model.capture.StopReason;
 public final class CaptureService {
     public static final String OP_CREATE = "capture.create";
     public static final String OP_STOP = "capture.stop";
+    public static final String OP_DELETE = "capture.delete";
+
+    /**
+     * How long a stop or delete request waits for the capture's agent to confirm before it answers
+     * 202 instead of 200/204: an agent on the lab confirms in about 0.25 s (BENCHMARKS.md, section
+     * "Answers as fast as the work"), so a second covers a loaded host and keeps a request short.
+     */
+    public static final Duration CONFIRM_WAIT = Duration.ofSeconds(1);
+
+    /**
+     * How long after a delete the operation still waits for the agent to confirm that the capture
+     * stopped; after that the delete is done anyway (the capture is gone from ARM, and the agent stops
+     * it when it next fetches its orders).
+     */
+    public static final Duration DELETE_CONFIRM_LIMIT = Duration.ofSeconds(10);
+
+    /** The time an agent usually needs to act on an order and report (long-poll wake-up, libpcap open, report). */
+    static final Duration TYPICAL_AGENT_TURN = Duration.ofMillis(250);
     /** Live sessions per subscription and region, as Azure documents. */
     public static final int SESSION_LIMIT = 10_000;
 
@@ -56,6 +74,7 @@ public final class CaptureService {
     private final Settings settings;
     private final Clock clock;
     private final AccessControl access;
+    private final List<Consumer<String>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public CaptureService(Database db, CaptureRepository repo, ComputeService compute, StorageService storage,
                           AgentPresence presence, Consumer<String> desiredStateChanged, Settings settings, Clock clock,
@@ -73,6 +92,9 @@ public final class CaptureService {
     }
 
     public Settings settings() { return settings; }
+
+    /** Calls {@code listener} with a capture's key after each report on it was recorded (for requests waiting on an agent). */
+    public void onChange(Consumer<String> listener) { changeListeners.add(listener); }
 
     /**
      * Validated intent to create: authorizes {@code caller} on every resource the capture references
@@ -418,6 +440,7 @@ public final class CaptureService {
             return next.finalState() != c.finalState();
         });
         if (changed) desiredStateChanged.accept(vmKey);
+        for (Consumer<String> l : changeListeners) l.accept(r.key());
         if ("done".equals(r.uploadState())) verifyUploadsAsync();
     }
 
@@ -568,28 +591,83 @@ public final class CaptureService {
 
     /** Resolves capture.create: done when the agent took the capture, failed when it could not. */
     public OperationResolver createResolver() {
-        return op -> {
-            Optional<Capture> c = repo.findByKey(db, op.targetKey()).map(this::expiredIfStale);
-            if (c.isEmpty()) return Optional.of(new OperationResolver.Failure(new ArmError("NotFound", "The capture was deleted.", null)));
-            return switch (c.get().provisioningState()) {
-                case "Succeeded" -> Optional.of(new OperationResolver.Success(200, Json.writeString(CaptureRoutes.render(c.get(), this))));
-                case "Failed" -> Optional.of(new OperationResolver.Failure(new ArmError("PacketCaptureFailed",
-                        c.get().message() == null ? "The packet capture failed to start (" + c.get().stopReason() + ")." : c.get().message(),
-                        null)));
-                default -> Optional.empty();
-            };
+        return new OperationResolver() {
+            @Override
+            public Optional<Outcome> resolve(netwatcher.controller.operations.Operation op) {
+                return resolveCreate(op);
+            }
+
+            @Override
+            public Optional<Duration> expectedRemaining(netwatcher.controller.operations.Operation op) {
+                return Optional.of(remainingOfAgentTurn(op.createdAt()));
+            }
         };
     }
 
-    /** Resolves capture.stop: done when the capture is stopped, or when its agent is away (it stops on return). */
-    public OperationResolver stopResolver() {
-        return op -> {
-            Optional<Capture> c = repo.findByKey(db, op.targetKey());
-            if (c.isEmpty() || c.get().terminal() || c.get().finalState() || !presence.of(c.get().vmKey()).connected()) {
-                return Optional.of(new OperationResolver.Success(204, null));
-            }
-            return Optional.empty();
+    private Optional<OperationResolver.Outcome> resolveCreate(netwatcher.controller.operations.Operation op) {
+        Optional<Capture> c = repo.findByKey(db, op.targetKey()).map(this::expiredIfStale);
+        if (c.isEmpty()) return Optional.of(new OperationResolver.Failure(new ArmError("NotFound", "The capture was deleted.", null)));
+        return switch (c.get().provisioningState()) {
+            case "Succeeded" -> Optional.of(new OperationResolver.Success(200, Json.writeString(CaptureRoutes.render(c.get(), this))));
+            case "Failed" -> Optional.of(new OperationResolver.Failure(new ArmError("PacketCaptureFailed",
+                    c.get().message() == null ? "The packet capture failed to start (" + c.get().stopReason() + ")." : c.get().message(),
+                    null)));
+            default -> Optional.empty();
         };
+    }
+
+    /**
+     * Resolves capture.stop: done when the capture is stopped, or when its agent is away (it stops on
+     * return). The final answer is 200 without a body: PacketCaptures_Stop lists only 200 and 202.
+     */
+    public OperationResolver stopResolver() {
+        return new OperationResolver() {
+            @Override
+            public Optional<Outcome> resolve(netwatcher.controller.operations.Operation op) {
+                return agentConfirmed(op.targetKey()) ? Optional.of(new Success(200, null)) : Optional.empty();
+            }
+
+            @Override
+            public Optional<Duration> expectedRemaining(netwatcher.controller.operations.Operation op) {
+                // recorded only after the request waited CONFIRM_WAIT in vain: the agent's turn is over
+                return Optional.of(remainingOfAgentTurn(op.createdAt().minus(CONFIRM_WAIT)));
+            }
+        };
+    }
+
+    /**
+     * Resolves capture.delete: done (204, as PacketCaptures_Delete lists) when the agent confirmed that
+     * the capture stopped, its agent is away, or {@link #DELETE_CONFIRM_LIMIT} has passed.
+     */
+    public OperationResolver deleteResolver() {
+        return new OperationResolver() {
+            @Override
+            public Optional<Outcome> resolve(netwatcher.controller.operations.Operation op) {
+                boolean done = agentConfirmed(op.targetKey()) || !clock.instant().isBefore(op.createdAt().plus(DELETE_CONFIRM_LIMIT));
+                return done ? Optional.of(new Success(204, null)) : Optional.empty();
+            }
+
+            @Override
+            public Optional<Duration> expectedRemaining(netwatcher.controller.operations.Operation op) {
+                return Optional.of(remainingOfAgentTurn(op.createdAt().minus(CONFIRM_WAIT)));
+            }
+        };
+    }
+
+    /**
+     * Whether nothing of capture {@code key} still runs on its host as far as the controller knows:
+     * gone, ended (an agent reports a capture it never started as Stopped too), settled, or its agent
+     * is away (it stops the capture on return).
+     */
+    private boolean agentConfirmed(String key) {
+        Optional<Capture> c = repo.findByKey(db, key);
+        return c.isEmpty() || c.get().terminal() || c.get().finalState() || !presence.of(c.get().vmKey()).connected();
+    }
+
+    /** What is left of an agent's usual turn for work asked for at {@code since}; a full second once that has passed. */
+    private Duration remainingOfAgentTurn(Instant since) {
+        Duration left = TYPICAL_AGENT_TURN.minus(Duration.between(since, clock.instant()));
+        return left.isNegative() || left.isZero() ? Duration.ofSeconds(1) : left;
     }
 
     /** Mutable copy of a capture's state columns, for {@link #with}. */

@@ -17,6 +17,13 @@ public interface OperationResolver {
     default Optional<Progress> progress(Operation operation) { return Optional.empty(); }
 
     /**
+     * How much longer a pending operation is expected to run, for the polling answers' {@code Retry-After}
+     * (whole seconds, at least 1) and {@code retry-after-ms}. Empty by default: the
+     * {@link OperationService#DEFAULT_POLL} then applies.
+     */
+    default Optional<java.time.Duration> expectedRemaining(Operation operation) { return Optional.empty(); }
+
+    /**
      * Interim progress of a running operation.
      *
      * @param percentComplete ARM's optional {@code percentComplete} (0..100)

@@ -51,7 +51,7 @@ public final class OperationRoutes {
 
     private void status(Exchange ex, Map<String, String> vars) {
         Operation op = load(ex, vars);
-        if (!op.done()) ex.setHeader("Retry-After", OperationService.RETRY_AFTER);
+        if (!op.done()) operations.setRetryAfter(ex, op);
         var progress = operations.progress(op);
         ex.json(200, Exchange.object(
                 "id", "/subscriptions/" + vars.get("sub") + "/providers/Microsoft.Network/locations/" + op.location() + "/operations/" + op.id(),

@@ -18,8 +18,23 @@ import netwatcher.controller.http.Exchange;
  * them. Thread-safe.
  */
 public final class OperationService {
-    /** What clients are told to wait between polls; 0 or absent makes the az CLI and Java SDK wait 30 s. */
+    /**
+     * The least {@code Retry-After} clients are told (whole seconds, as HTTP defines it): 0 or absent
+     * makes the az CLI and Java SDK wait 30 s.
+     */
     public static final String RETRY_AFTER = "1";
+
+    /** The wait between polls when the feature gives no estimate of the remaining time. */
+    public static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
+
+    /**
+     * The shortest {@code retry-after-ms} handed out: a client told less would poll the database in a
+     * loop for work that cannot be that close to done.
+     */
+    public static final Duration MIN_POLL = Duration.ofMillis(50);
+
+    /** How often {@link #awaitOutcome} looks again without a wake-up (another controller may have recorded the outcome). */
+    static final Duration AWAIT_RECHECK = Duration.ofMillis(100);
 
     /** How long a finished operation can be polled, as ARM keeps them (a day). */
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
@@ -152,12 +167,98 @@ public final class OperationService {
         ex.empty(202);
     }
 
-    /** Sets Azure-AsyncOperation (and Location when {@code withLocation}) and Retry-After. */
+    /**
+     * Sets Azure-AsyncOperation (and Location when {@code withLocation}) and the expected wait
+     * ({@link #setRetryAfter}).
+     */
     public void setPollingHeaders(Exchange ex, Operation op, boolean withLocation) {
         String base = "/subscriptions/" + op.subscriptionId() + "/providers/Microsoft.Network/locations/" + op.location();
         ex.setHeader("Azure-AsyncOperation", ex.absolute(base + "/operations/" + op.id()));
         if (withLocation) ex.setHeader("Location", ex.absolute(base + "/operationResults/" + op.id()));
-        ex.setHeader("Retry-After", RETRY_AFTER);
+        setRetryAfter(ex, op);
+    }
+
+    /**
+     * Tells the client when to poll {@code op} again: {@code Retry-After} in whole seconds (HTTP allows
+     * nothing finer; at least 1, see {@link #RETRY_AFTER}) and {@code retry-after-ms} with the
+     * remaining time the operation's resolver expects (the Azure SDKs for Java and Python prefer it to
+     * Retry-After), never below {@link #MIN_POLL}.
+     */
+    public void setRetryAfter(Exchange ex, Operation op) {
+        Duration wait = expectedRemaining(op);
+        ex.setHeader("Retry-After", retryAfterSeconds(wait));
+        ex.setHeader("retry-after-ms", Long.toString(wait.toMillis()));
+    }
+
+    /** The whole seconds of {@code Retry-After} for a wait: rounded up, at least 1. */
+    static String retryAfterSeconds(Duration wait) {
+        long ms = wait.toMillis();
+        return Long.toString(Math.max(1, (ms + 999) / 1000));
+    }
+
+    /** The remaining time the resolver of {@code op} expects, clamped to [{@link #MIN_POLL}, 60 s]; {@link #DEFAULT_POLL} without an estimate. */
+    public Duration expectedRemaining(Operation op) {
+        OperationResolver resolver = op.done() ? null : resolvers.get(op.kind());
+        Duration d = resolver == null ? DEFAULT_POLL : resolver.expectedRemaining(op).orElse(DEFAULT_POLL);
+        if (d.compareTo(MIN_POLL) < 0) return MIN_POLL;
+        return d.compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : d;
+    }
+
+    // ---------------------------------------------------------------- answering synchronously
+
+    private final java.util.concurrent.locks.ReentrantLock changeLock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition changed = changeLock.newCondition();
+    private long changes;
+
+    /**
+     * Tells waiting requests that the target with {@code targetKey} changed (an agent reported on it),
+     * so {@link #awaitOutcome} looks again at once. Cheap; callable from any thread.
+     */
+    public void targetChanged(String targetKey) {
+        changeLock.lock();
+        try {
+            changes++;
+            changed.signalAll();
+        } finally {
+            changeLock.unlock();
+        }
+    }
+
+    /**
+     * Waits at most {@code max} for the resolver of {@code kind} to find the work on {@code targetKey}
+     * done, so that the request that started it can answer synchronously; nothing is stored. Looks
+     * again when {@link #targetChanged} is called and every {@link #AWAIT_RECHECK} (the outcome may be
+     * recorded by another controller). Empty when the work is not done within {@code max}: the caller
+     * then records a pending operation and answers 202.
+     */
+    public Optional<OperationResolver.Outcome> awaitOutcome(String kind, String subscriptionId, String location, String targetKey,
+                                                            Duration max) throws InterruptedException {
+        OperationResolver resolver = resolvers.get(kind);
+        if (resolver == null) throw new IllegalArgumentException("no resolver for " + kind);
+        Instant start = clock.instant();
+        Operation probe = new Operation("await", subscriptionId, location.toLowerCase(Locale.ROOT), kind, targetKey,
+                Operation.Status.InProgress, null, null, null, start, start, start.plus(max));
+        long deadline = System.nanoTime() + max.toNanos();
+        while (true) {
+            long seen;
+            changeLock.lock();
+            try {
+                seen = changes;
+            } finally {
+                changeLock.unlock();
+            }
+            Optional<OperationResolver.Outcome> outcome = resolver.resolve(probe);
+            if (outcome.isPresent()) return outcome;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return Optional.empty();
+            changeLock.lock();
+            try {
+                long nanos = Math.min(left, AWAIT_RECHECK.toNanos());
+                while (changes == seen && nanos > 0) nanos = changed.awaitNanos(nanos);
+            } finally {
+                changeLock.unlock();
+            }
+        }
     }
 
     /** The operation, resolved if its outcome is now known. */

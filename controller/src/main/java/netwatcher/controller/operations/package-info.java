@@ -12,5 +12,11 @@
  * sweeper deletes the row. Read-only actions (queryStatus) register a
  * {@link netwatcher.controller.operations.OperationService.Computed} kind instead: nothing is
  * stored, the operation id carries its start time and target, and the answer is computed per poll.
+ * Work that finishes quickly is answered synchronously instead: a route waits a short time on
+ * {@link netwatcher.controller.operations.OperationService#awaitOutcome} (woken by
+ * {@code targetChanged} when an agent reports, re-checking for other controllers) and answers with
+ * the spec's synchronous code, storing nothing; only when the wait runs out does it record an
+ * operation and answer 202. Pending answers carry {@code Retry-After} (whole seconds, at least 1)
+ * and {@code retry-after-ms} from the resolver's expected remaining time.
  */
 package netwatcher.controller.operations;

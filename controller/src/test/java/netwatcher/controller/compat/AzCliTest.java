@@ -108,17 +108,17 @@ class AzCliTest {
             recorder.clear();
             JsonNode status = az("network", "watcher", "packet-capture", "show-status", "-l", "westeurope", "-n", "azpc");
             assertEquals("Running", status.path("packetCaptureStatus").asText(), status.toString());
-            LroAssertions.actionPolledBriefly(recorder, "POST", "/queryStatus");
+            LroAssertions.actionAnswered(recorder, "POST", "/queryStatus", 200);
 
             recorder.clear();
             az("network", "watcher", "packet-capture", "stop", "-l", "westeurope", "-n", "azpc");
-            LroAssertions.actionPolledBriefly(recorder, "POST", "/stop");
+            LroAssertions.actionAnswered(recorder, "POST", "/stop", 200);
             JsonNode after = az("network", "watcher", "packet-capture", "show-status", "-l", "westeurope", "-n", "azpc");
             assertEquals("Stopped", after.path("packetCaptureStatus").asText(), after.toString());
 
             recorder.clear();
             az("network", "watcher", "packet-capture", "delete", "-l", "westeurope", "-n", "azpc");
-            LroAssertions.actionPolledBriefly(recorder, "DELETE", "/packetCaptures/azpc");
+            LroAssertions.actionAnswered(recorder, "DELETE", "/packetCaptures/azpc", 204);
             assertEquals(0, az("network", "watcher", "packet-capture", "list", "-l", "westeurope").size());
         }
         System.out.println("az CLI exchange:\n" + transcript.dump());

@@ -18,28 +18,35 @@ import netwatcher.controller.Controller;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
 import netwatcher.controller.http.HttpServer.Served;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The Azure SDK for JavaScript ({@code @azure/arm-network} with {@code @azure/identity}'s
  * ClientSecretCredential against the controller's ADFS-style issuer), unchanged, runs
  * {@code src/test/js/packet-capture-lifecycle.cjs} against a real controller; the test asserts on what
  * the script printed and on the recorded exchange. Fails when node or the packages are missing:
- * .ci/run installs them into {@link #INSTALL}.
+ * .ci/run installs them into {@link #CACHE}: {@code azure-js} holds {@code @azure/arm-network} 36.0.0
+ * (api-version 2024-05-01), {@code azure-js-39} holds 39.0.0 (api-version 2026-01-01, whose stop
+ * accepts only 200/202 as its final answer).
  */
 class AzureJsSdkTest {
-    /** Where .ci/run installs the npm packages. */
-    static final Path INSTALL = Path.of(System.getenv("XDG_CACHE_HOME") != null
-            ? System.getenv("XDG_CACHE_HOME") : System.getProperty("user.home") + "/.cache", "netwatcher", "azure-js");
+    /** Where .ci/run installs the npm packages, one directory per SDK version. */
+    static final Path CACHE = Path.of(System.getenv("XDG_CACHE_HOME") != null
+            ? System.getenv("XDG_CACHE_HOME") : System.getProperty("user.home") + "/.cache", "netwatcher");
 
-    @Test
-    void jsSdk_packetCaptureLifecycle_completesWithShortPolls() throws Exception {
-        Path modules = INSTALL.resolve("node_modules");
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"azure-js, 36.0.0", "azure-js-39, 39.0.0"})
+    void jsSdk_packetCaptureLifecycle_completesWithShortPolls(String install, String version) throws Exception {
+        Path modules = CACHE.resolve(install).resolve("node_modules");
         for (String pkg : List.of("@azure/arm-network", "@azure/identity")) {
             if (!Files.isDirectory(modules.resolve(pkg))) {
-                fail(pkg + " is not installed under " + modules + " (.ci/run installs it: npm install --prefix " + INSTALL + " " + pkg + ")");
+                fail(pkg + " is not installed under " + modules + " (.ci/run installs it: npm install --prefix "
+                        + CACHE.resolve(install) + " @azure/arm-network@" + version + " @azure/identity)");
             }
         }
+        JsonNode installed = Json.tree(Files.readAllBytes(modules.resolve("@azure/arm-network/package.json")));
+        assertEquals(version, installed.path("version").asText(), "@azure/arm-network under " + modules);
         Recorder recorder = new Recorder();
         try (TestController c = new TestController(Duration.ofSeconds(30))) {
             c.controller.http().addServedListener(recorder);
@@ -78,9 +85,9 @@ class AzureJsSdkTest {
             // The token came from the controller's issuer through MSAL's ADFS path.
             assertTrue(recorder.all().stream().anyMatch(s -> s.path().equals("/adfs/oauth2/token") && s.status() == 200), all);
             LroAssertions.createPolledBriefly(recorder, "jspc");
-            LroAssertions.actionPolledBriefly(only(recorder, "POST", "/queryStatus", 0), "POST", "/queryStatus");
-            LroAssertions.actionPolledBriefly(only(recorder, "POST", "/stop", 0), "POST", "/stop");
-            LroAssertions.actionPolledBriefly(recorder, "DELETE", "/packetCaptures/jspc");
+            LroAssertions.actionAnswered(only(recorder, "POST", "/queryStatus", 0), "POST", "/queryStatus", 200);
+            LroAssertions.actionAnswered(only(recorder, "POST", "/stop", 0), "POST", "/stop", 200);
+            LroAssertions.actionAnswered(recorder, "DELETE", "/packetCaptures/jspc", 204);
             System.out.println("JS SDK exchange:\n" + recorder.dump());
         }
     }

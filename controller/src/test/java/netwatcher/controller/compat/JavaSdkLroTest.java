@@ -76,15 +76,15 @@ class JavaSdkLroTest {
 
                 recorder.clear();
                 assertEquals(PcStatus.RUNNING, pc.getStatus().packetCaptureStatus());
-                LroAssertions.actionPolledBriefly(recorder, "POST", "/queryStatus");
+                LroAssertions.actionAnswered(recorder, "POST", "/queryStatus", 200);
 
                 recorder.clear();
                 pc.stop();
-                LroAssertions.actionPolledBriefly(recorder, "POST", "/stop");
+                LroAssertions.actionAnswered(recorder, "POST", "/stop", 200);
 
                 recorder.clear();
                 watcher.packetCaptures().deleteByName("javapc");
-                LroAssertions.actionPolledBriefly(recorder, "DELETE", "/packetCaptures/javapc");
+                LroAssertions.actionAnswered(recorder, "DELETE", "/packetCaptures/javapc", 204);
                 System.out.println("Java SDK delete exchange:\n" + recorder.dump());
             }
         }

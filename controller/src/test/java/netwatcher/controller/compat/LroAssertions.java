@@ -39,6 +39,27 @@ final class LroAssertions {
         retryAfterAlwaysOne(all, dump);
     }
 
+    /**
+     * POST action or DELETE whose work the controller finishes quickly: answered synchronously with
+     * {@code syncStatus} (no operation handed out, nothing polled) or, when the agent did not confirm
+     * within the controller's wait, 202 and brief polling as {@link #actionPolledBriefly}.
+     */
+    static void actionAnswered(Recorder recorder, String method, String pathSuffix, int syncStatus) {
+        List<Served> all = recorder.all();
+        String dump = recorder.dump();
+        Served start = only(all, method, pathSuffix, dump);
+        if (start.status() == 202) {
+            actionPolledBriefly(recorder, method, pathSuffix);
+            return;
+        }
+        assertEquals(syncStatus, start.status(), dump);
+        assertEquals(null, start.header("Location"), "a synchronous answer hands out no operation\n" + dump);
+        assertEquals(null, start.header("Azure-AsyncOperation"), "a synchronous answer hands out no operation\n" + dump);
+        int polls = (int) all.subList(all.indexOf(start) + 1, all.size()).stream()
+                .filter(s -> s.method().equals("GET") && s.path().matches(".*/locations/[^/]+/operation(s|Results)/[^/]+")).count();
+        assertEquals(0, polls, "nothing to poll after a synchronous answer\n" + dump);
+    }
+
     /** POST action or DELETE → 202 with both Location and Azure-AsyncOperation, then brief polling. */
     static void actionPolledBriefly(Recorder recorder, String method, String pathSuffix) {
         List<Served> all = recorder.all();

@@ -58,7 +58,7 @@ class RouterFuzzTest {
         router.add("GET", "/healthz", Router.Kind.PUBLIC, none);
         new SubscriptionRoutes(null, null).register(router);
         new OperationRoutes(null, null).register(router);
-        new WatcherRoutes(null, null, null).register(router);
+        new WatcherRoutes(null, null).register(router);
         new ComputeRoutes(null, null, null).register(router);
         new CaptureRoutes(null, null, null, null).register(router);
         new StorageRoutes(null, null).register(router);
