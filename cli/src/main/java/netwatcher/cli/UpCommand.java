@@ -107,7 +107,7 @@ public final class UpCommand implements Callable<Integer> {
                   nwc() { curl -s --cacert %s -H "Authorization: Bearer $(cat %s)" "$@"; echo; }; PC=%s; V=api-version=2025-05-01; export NW_CONFIG=%s; %s login --endpoint %s --token "$(cat %s)" --ca-file %s >/dev/null
                   nwc "%s/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/virtualMachines?$V"
                   nwc -X PUT -H "Content-Type: application/json" "$PC?$V" -d '{"properties":{"target":"%s","timeLimitInSeconds":60,"storageLocation":{"storageId":"%s","filePath":"/var/captures/demo.cap"},"filters":[{"protocol":"TCP","localPort":"1433"}]}}'; sleep 1; ip netns exec %s bash -c 'echo hello > /dev/tcp/%s/1433'
-                  nwc "$(nwc -o /dev/null -w '%%header{location}' -X POST "$PC/queryStatus?$V")"
+                  nwc -X POST "$PC/queryStatus?$V"
                   %s watcher packet-capture stop -l %s -n demo && sleep 3 && %s watcher packet-capture download -l %s -n demo -f demo.cap && tshark -n -r demo.cap
                   %s watcher test-connectivity -g %s --source-resource app --dest-resource db --dest-port 80 -o table
                 """.formatted(String.join(", ", LabSession.agentHosts(lab)), LabAgents.RESOURCE_GROUP,
