@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,16 +71,7 @@ class AgentFullDiskTest {
     }
 
     Agent startAgent() throws IOException {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("controller-url", controller.url().toString());
-        s.put("enrollment-token", FakeController.TOKEN);
-        s.put("vm-name", "app");
-        s.put("resource-group", "lab");
-        s.put("location", "westeurope");
-        s.put("subscription-id", "sub1");
-        s.put("state-dir", disk.resolve("state").toString());
-        s.put("captures-root", disk.resolve("captures").toString());
-        s.put("disk-floor", "0");
+        Map<String, String> s = controller.agentSettings(disk);
         s.put("report-interval", "200ms");
         s.put("host-poll-interval", "300ms");
         s.put("upload-retry-limit", "60s");

@@ -87,6 +87,25 @@ final class FakeController implements AutoCloseable {
         }
     }
 
+    /**
+     * The settings every test agent of this controller starts from: the VM {@code app} of resource group
+     * {@code lab} enrolling here, its state and captures under {@code dir}, no disk floor. Mutable, for
+     * the test's own additions.
+     */
+    java.util.Map<String, String> agentSettings(java.nio.file.Path dir) {
+        java.util.Map<String, String> s = new java.util.LinkedHashMap<>();
+        s.put("controller-url", url().toString());
+        s.put("enrollment-token", TOKEN);
+        s.put("vm-name", "app");
+        s.put("resource-group", "lab");
+        s.put("location", "westeurope");
+        s.put("subscription-id", "sub1");
+        s.put("state-dir", dir.resolve("state").toString());
+        s.put("captures-root", dir.resolve("captures").toString());
+        s.put("disk-floor", "0");
+        return s;
+    }
+
     URI url() { return URI.create("http://127.0.0.1:" + port); }
 
     // ------------------------------------------------------------------ test controls
