@@ -206,7 +206,6 @@ final class ConnectivityAssembler {
             }
         });
         withoutSymptomsOfNamedCauses(hops);
-        withoutPlatformWhereARuleRejected(hops);
         boolean anyIssue = hops.stream().anyMatch(h -> !h.issues.isEmpty());
         if (!reached && !anyIssue) {
             Hop last = lastResponder(hops);
@@ -250,36 +249,6 @@ final class ConnectivityAssembler {
 
     private static boolean isLoopback(String ip) {
         return IpLiteral.address(ip).map(a -> a.address().isLoopbackAddress()).orElse(false);
-    }
-
-    /**
-     * An ICMP unreachable from a host whose own observer named the reject rule that sent it is that rule, not a
-     * Platform fault: the Platform issue goes from that host's hops (the rule stays, with its evidence). Likewise a
-     * TCP reset that a named reject rule sent ({@code reject with tcp reset}) is no closed port: PortClosed goes.
-     */
-    private static void withoutPlatformWhereARuleRejected(List<Hop> hops) {
-        java.util.Set<String> rejecting = new java.util.HashSet<>();
-        for (Hop h : hops) {
-            if (h.vmKey == null) continue;
-            for (Map<String, Object> issue : h.issues) {
-                String type = String.valueOf(issue.get("type"));
-                if ((type.equals("NetworkSecurityRule") || type.equals("GuestFirewall")) && "reject".equals(contextValue(issue, "Verdict"))) {
-                    rejecting.add(h.vmKey);
-                }
-            }
-        }
-        for (Hop h : hops) {
-            if (h.vmKey != null && rejecting.contains(h.vmKey)) h.issues.removeIf(i -> "Platform".equals(i.get("type")));
-            if (!rejecting.isEmpty()) h.issues.removeIf(i -> "PortClosed".equals(i.get("type")));
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String contextValue(Map<String, Object> issue, String key) {
-        for (Map<String, String> kv : (List<Map<String, String>>) issue.get("context")) {
-            if (key.equals(kv.get("key"))) return kv.get("value");
-        }
-        return null;
     }
 
     /**
