@@ -49,7 +49,7 @@ public final class CheckService {
      * the check fails as AgentStopped: an agent's long-poll is woken at once, so this only covers
      * an agent that died since it was last seen.
      */
-    static final Duration ORDER_DELIVERY_WAIT = Duration.ofSeconds(4);
+    static final Duration ORDER_DELIVERY_WAIT = Duration.ofSeconds(10);
 
     /**
      * Settings.
