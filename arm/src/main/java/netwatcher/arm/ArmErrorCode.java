@@ -39,6 +39,18 @@ public enum ArmErrorCode {
     Conflict(409),
     AnotherOperationInProgress(409),
     AgentStopped(409),
+    /**
+     * A packet capture's start failed on its host (libpcap, interface, permissions, disk): the final answer
+     * of its create operation. 409, not 5xx: the target host's state refused the request, and SDK retry
+     * policies repeat 5xx polls for nothing.
+     */
+    PacketCaptureFailed(409),
+    /**
+     * An operation's agent did not finish it by the operation's deadline: the final answer of its poll.
+     * 409 like {@link #AgentStopped}: the target host did not do it, and the stored answer never changes,
+     * so a 5xx (which SDK retry policies repeat) would only delay the client.
+     */
+    OperationTimedOut(409),
     PreconditionFailed(412),
     RequestEntityTooLarge(413),
     RequestUriTooLong(414),
@@ -56,6 +68,21 @@ public enum ArmErrorCode {
 
     /** The HTTP status this code is answered with. */
     public int status() { return status; }
+
+    /** The ARM error with this code, a message and a target (may be null). */
+    public ArmError error(String message, String target) {
+        return new ArmError(name(), message, target);
+    }
+
+    public ArmError error(String message) {
+        return new ArmError(name(), message, null);
+    }
+
+    /** The code named {@code code}, or empty when it is not in the catalogue. */
+    public static java.util.Optional<ArmErrorCode> of(String code) {
+        for (ArmErrorCode c : values()) if (c.name().equals(code)) return java.util.Optional.of(c);
+        return java.util.Optional.empty();
+    }
 
     /** An exception carrying this code, a message and a target (may be null). */
     public ArmException exception(String message, String target) {

@@ -606,12 +606,11 @@ public final class CaptureService {
 
     private Optional<OperationResolver.Outcome> resolveCreate(netwatcher.controller.operations.Operation op) {
         Optional<Capture> c = repo.findByKey(db, op.targetKey()).map(this::expiredIfStale);
-        if (c.isEmpty()) return Optional.of(new OperationResolver.Failure(new ArmError("NotFound", "The capture was deleted.", null)));
+        if (c.isEmpty()) return Optional.of(new OperationResolver.Failure(ArmErrorCode.NotFound.error("The capture was deleted.")));
         return switch (c.get().provisioningState()) {
             case "Succeeded" -> Optional.of(new OperationResolver.Success(200, Json.writeString(CaptureRoutes.render(c.get(), this))));
-            case "Failed" -> Optional.of(new OperationResolver.Failure(new ArmError("PacketCaptureFailed",
-                    c.get().message() == null ? "The packet capture failed to start (" + c.get().stopReason() + ")." : c.get().message(),
-                    null)));
+            case "Failed" -> Optional.of(new OperationResolver.Failure(ArmErrorCode.PacketCaptureFailed.error(
+                    c.get().message() == null ? "The packet capture failed to start (" + c.get().stopReason() + ")." : c.get().message())));
             default -> Optional.empty();
         };
     }

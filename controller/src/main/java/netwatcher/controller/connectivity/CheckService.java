@@ -481,7 +481,7 @@ public final class CheckService {
         String seen = p.lastSeen() == null ? "its agent has never connected"
                 : "its agent was last seen at " + p.lastSeen() + " (" + Duration.between(p.lastSeen(), now).toSeconds() + " s ago)";
         String state = p.connected() ? "did not take the check's order" : "is not connected";
-        return new ArmError(ArmErrorCode.AgentStopped.name(), "The agent of virtual machine " + vmName + " " + state + "; " + seen
+        return ArmErrorCode.AgentStopped.error("The agent of virtual machine " + vmName + " " + state + "; " + seen
                 + ". The check cannot run until it is back.", null);
     }
 
@@ -490,7 +490,7 @@ public final class CheckService {
         AgentPresence.Presence p = presence.of(main.vmKey());
         String name = compute.findVm(main.vmKey()).map(v -> v.id().name()).orElse(main.vmKey());
         if (!p.connected()) return Map.of("__error", agentNotConnected(name, p, clock.instant()));
-        return Map.of("__error", new ArmError(ArmErrorCode.AgentStopped.name(), "The agent of virtual machine " + name
+        return Map.of("__error", ArmErrorCode.AgentStopped.error("The agent of virtual machine " + name
                 + " took the check but did not report its result within the check's time (" + settings.agentWait().toSeconds()
                 + " s after the probes' budget).", null));
     }
@@ -511,7 +511,7 @@ public final class CheckService {
     }
 
     private static Map<String, Object> failure(CheckReport report) {
-        return Map.of("__error", new ArmError("AgentStopped", report == null
+        return Map.of("__error", ArmErrorCode.AgentStopped.error(report == null
                 ? "The agent of the virtual machine did not answer; it is not connected."
                 : "The agent could not evaluate the request: " + report.error(), null));
     }
@@ -581,7 +581,7 @@ public final class CheckService {
             advance(op.targetKey()); // only the polled check: the sweeper moves the others
             c = repo.find(db, op.targetKey());
         }
-        if (c.isEmpty()) return Optional.of(new OperationResolver.Failure(new ArmError("NotFound", "The check is gone.", null)));
+        if (c.isEmpty()) return Optional.of(new OperationResolver.Failure(ArmErrorCode.NotFound.error("The check is gone.")));
         if (!c.get().state().equals("done")) return Optional.empty();
         var tree = Json.tree(c.get().resultJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         if (tree.has("__error")) {

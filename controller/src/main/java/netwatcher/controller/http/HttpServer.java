@@ -215,8 +215,8 @@ public final class HttpServer implements AutoCloseable {
                 fail(ex, e.status(), e.error());
             } catch (Throwable t) {
                 LOG.log(System.Logger.Level.ERROR, "request " + requestId + " " + ex.method() + " " + ex.path() + " failed", t);
-                fail(ex, 500, new ArmError("InternalServerError",
-                        "The server encountered an internal error. Request id: " + requestId + ".", null));
+                fail(ex, 500, ArmErrorCode.InternalServerError.error(
+                        "The server encountered an internal error. Request id: " + requestId + "."));
             }
             return true;
         }
@@ -389,7 +389,7 @@ public final class HttpServer implements AutoCloseable {
             default -> status >= 500 ? "The server encountered an internal error."
                     : "The request is not valid HTTP: its request line, headers or framing could not be parsed.";
         };
-        return new ArmError(code.name(), message, null);
+        return code.error(message);
     }
 
     /**

@@ -273,13 +273,13 @@ public final class OperationService {
         Optional<OperationResolver.Outcome> outcome = resolver == null ? Optional.empty() : resolver.resolve(op);
         Instant now = clock.instant();
         if (outcome.isEmpty() && now.isAfter(op.deadline())) {
-            outcome = Optional.of(new OperationResolver.Failure(new ArmError("OperationTimedOut",
-                    "The operation did not finish by its deadline " + op.deadline() + ".", null)));
+            outcome = Optional.of(new OperationResolver.Failure(ArmErrorCode.OperationTimedOut.error(
+                    "The operation did not finish by its deadline " + op.deadline() + ".")));
         }
         if (outcome.isEmpty()) return expired(op.deadline(), now) ? Optional.empty() : found;
         switch (outcome.get()) {
             case OperationResolver.Success s -> repo.complete(db, id, Operation.Status.Succeeded, s.httpStatus(), s.resultJson(), null, now);
-            case OperationResolver.Failure f -> repo.complete(db, id, Operation.Status.Failed, statusOf(f.error()), null, f.error(), now);
+            case OperationResolver.Failure f -> repo.complete(db, id, Operation.Status.Failed, f.error().kind().status(), null, f.error(), now);
         }
         return repo.find(db, id);
     }
@@ -316,15 +316,8 @@ public final class OperationService {
         Instant now = clock.instant();
         switch (outcome) {
             case OperationResolver.Success s -> repo.complete(db, id, Operation.Status.Succeeded, s.httpStatus(), s.resultJson(), null, now);
-            case OperationResolver.Failure f -> repo.complete(db, id, Operation.Status.Failed, statusOf(f.error()), null, f.error(), now);
+            case OperationResolver.Failure f -> repo.complete(db, id, Operation.Status.Failed, f.error().kind().status(), null, f.error(), now);
         }
     }
 
-    static int statusOf(ArmError error) {
-        try {
-            return ArmErrorCode.valueOf(error.code()).status();
-        } catch (IllegalArgumentException e) {
-            return 500;
-        }
-    }
 }
