@@ -1,5 +1,7 @@
 package netwatcher.agent;
 
+import netwatcher.model.check.ReportState;
+import netwatcher.model.check.CheckRole;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -84,11 +86,11 @@ class AgentChecksTest {
     }
 
     static CheckOrder source(String key, int port, int probes) {
-        return new CheckOrder(key, "/checks/" + key, CheckOrder.SOURCE, true,
+        return new CheckOrder(key, "/checks/" + key, CheckRole.SOURCE, true,
                 new Flow("Tcp", null, 0, "127.0.0.1", null, port, null, null), new ProbeSpec(probes, 500, 5, null), Instant.now());
     }
 
-    CheckReport await(String key, String state) throws InterruptedException {
+    CheckReport await(String key, ReportState state) throws InterruptedException {
         FakeController.await(key + " " + state, WAIT, () -> controller.checkReports(key).stream().anyMatch(r -> r.state().equals(state)));
         return controller.checkReports(key).stream().filter(r -> r.state().equals(state)).findFirst().orElseThrow();
     }
@@ -99,9 +101,9 @@ class AgentChecksTest {
             startAgent();
             controller.putCheck(source("chk-open", server.getLocalPort(), 10));
 
-            CheckReport done = await("chk-open", CheckReport.DONE);
+            CheckReport done = await("chk-open", ReportState.DONE);
 
-            assertEquals(CheckOrder.SOURCE, done.role());
+            assertEquals(CheckRole.SOURCE, done.role());
             assertEquals(10, done.probes().sent());
             assertEquals(0, done.probes().failed());
             assertEquals(Map.of("connected", 10), done.probes().outcomes());
@@ -132,10 +134,10 @@ class AgentChecksTest {
             startAgent();
             controller.putCheck(source("chk-interim", server.getLocalPort(), 100)); // 100 probes paced 10 ms: about 1 s
 
-            CheckReport done = await("chk-interim", CheckReport.DONE);
+            CheckReport done = await("chk-interim", ReportState.DONE);
 
             List<CheckReport> all = controller.checkReports("chk-interim");
-            List<CheckReport> interim = all.stream().filter(r -> r.state().equals("probing")).toList();
+            List<CheckReport> interim = all.stream().filter(r -> r.state() == ReportState.PROBING).toList();
             assertTrue(!interim.isEmpty(), "no interim report during about a second of probing: " + all);
             assertEquals(done, all.getLast(), "nothing follows the final report: " + all);
             assertTrue(interim.stream().allMatch(r -> r.probes().sent() <= 100 && r.findings().isEmpty()), interim::toString);
@@ -154,7 +156,7 @@ class AgentChecksTest {
         startAgent();
         controller.putCheck(source("chk-closed", closed, 5));
 
-        CheckReport done = await("chk-closed", CheckReport.DONE);
+        CheckReport done = await("chk-closed", ReportState.DONE);
 
         assertEquals(Map.of("refused", 5), done.probes().outcomes());
         assertNull(done.probes().minMs());
@@ -169,11 +171,11 @@ class AgentChecksTest {
     void source_whenSourcePortIsTaken_reportsSocketBind() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             startAgent();
-            controller.putCheck(new CheckOrder("chk-bind", "/checks/chk-bind", CheckOrder.SOURCE, true,
+            controller.putCheck(new CheckOrder("chk-bind", "/checks/chk-bind", CheckRole.SOURCE, true,
                     new Flow("Tcp", "127.0.0.1", taken.getLocalPort(), "127.0.0.1", null, taken.getLocalPort(), null, null),
                     new ProbeSpec(3, 500, 5, null), Instant.now()));
 
-            CheckReport done = await("chk-bind", CheckReport.DONE);
+            CheckReport done = await("chk-bind", ReportState.DONE);
 
             CheckReport.Finding bind = done.findings().stream().filter(f -> f.type().equals("SocketBind")).findFirst().orElseThrow();
             assertEquals("Local", bind.origin());
@@ -186,33 +188,33 @@ class AgentChecksTest {
     void observer_armsWhileActive_thenExplainsTheResolvedFlowWhenInactive() throws Exception {
         startAgent();
         Flow unresolved = new Flow("Tcp", null, 0, null, "db.lab.test", 80, null, null);
-        controller.putCheck(new CheckOrder("chk-obs", "/checks/chk-obs", CheckOrder.OBSERVER, true, unresolved, null, Instant.now()));
+        controller.putCheck(new CheckOrder("chk-obs", "/checks/chk-obs", CheckRole.OBSERVER, true, unresolved, null, Instant.now()));
 
-        await("chk-obs", CheckReport.ARMED);
+        await("chk-obs", ReportState.ARMED);
         // another generation while armed must not repeat the armed report
-        controller.putCheck(new CheckOrder("chk-other", "/v", CheckOrder.VERIFY, true, unresolved, null, Instant.now()));
-        await("chk-other", CheckReport.DONE);
+        controller.putCheck(new CheckOrder("chk-other", "/v", CheckRole.VERIFY, true, unresolved, null, Instant.now()));
+        await("chk-other", ReportState.DONE);
         Flow resolved = new Flow("Tcp", "198.18.1.10", 40000, "198.18.3.10", "db.lab.test", 80, null, null);
-        controller.putCheck(new CheckOrder("chk-obs", "/checks/chk-obs", CheckOrder.OBSERVER, false, resolved, null, Instant.now()));
-        CheckReport done = await("chk-obs", CheckReport.DONE);
+        controller.putCheck(new CheckOrder("chk-obs", "/checks/chk-obs", CheckRole.OBSERVER, false, resolved, null, Instant.now()));
+        CheckReport done = await("chk-obs", ReportState.DONE);
 
         assertEquals(resolved, done.flow());
         CheckReport.Finding f = done.findings().getFirst();
         assertEquals("Inbound", f.origin());
         assertEquals("198.18.3.10", f.context().get("Destination"));
         assertTrue(Integer.parseInt(f.context().get("After")) > Integer.parseInt(f.context().get("Before")), f::toString);
-        assertEquals(1, controller.checkReports("chk-obs").stream().filter(r -> r.state().equals(CheckReport.ARMED)).count());
+        assertEquals(1, controller.checkReports("chk-obs").stream().filter(r -> r.state().equals(ReportState.ARMED)).count());
     }
 
     @Test
     void verifyAndNextHop_reportTheHostsAnswers() throws Exception {
         startAgent();
         Flow flow = new Flow("TCP", "198.18.1.10", 1234, "198.18.3.10", null, 80, "Outbound", null);
-        controller.putCheck(new CheckOrder("chk-v", "/v", CheckOrder.VERIFY, true, flow, null, Instant.now()));
-        controller.putCheck(new CheckOrder("chk-n", "/n", CheckOrder.NEXTHOP, true, flow, null, Instant.now()));
+        controller.putCheck(new CheckOrder("chk-v", "/v", CheckRole.VERIFY, true, flow, null, Instant.now()));
+        controller.putCheck(new CheckOrder("chk-n", "/n", CheckRole.NEXTHOP, true, flow, null, Instant.now()));
 
-        assertEquals("Deny", await("chk-v", CheckReport.DONE).verdict().access());
-        assertEquals("VnetLocal", await("chk-n", CheckReport.DONE).nextHop().type());
+        assertEquals("Deny", await("chk-v", ReportState.DONE).verdict().access());
+        assertEquals("VnetLocal", await("chk-n", ReportState.DONE).nextHop().type());
     }
 
     @Test
@@ -227,7 +229,7 @@ class AgentChecksTest {
             assertEquals(List.of(), controller.checkReports("chk-outage"));
             controller.start();
 
-            CheckReport done = await("chk-outage", CheckReport.DONE);
+            CheckReport done = await("chk-outage", ReportState.DONE);
             assertEquals(3, done.probes().sent());
         }
     }
@@ -245,13 +247,13 @@ class AgentChecksTest {
                     () -> java.nio.file.Files.exists(tmp.resolve("state/check-outbox.json")));
             first.close();
             agents.remove(first);
-            CheckReport before = new netwatcher.agent.control.Journal(tmp.resolve("state")).queuedCheck("chk-restart", "source")
+            CheckReport before = new netwatcher.agent.control.Journal(tmp.resolve("state")).queuedCheck("chk-restart", CheckRole.SOURCE)
                     .orElseThrow();
             int snapshotsBefore = host.snapshots.get();
 
             controller.start();
             startAgent();
-            CheckReport delivered = await("chk-restart", CheckReport.DONE);
+            CheckReport delivered = await("chk-restart", ReportState.DONE);
 
             assertEquals(before, delivered);
             FakeController.await("a few more generations", WAIT, () -> controller.orderCalls() > 3);

@@ -124,7 +124,7 @@ final class FakeController implements AutoCloseable {
     /** Lists (or replaces) a check order, keyed by key and role; a final report unlists it (unless kept). */
     void putCheck(netwatcher.model.check.CheckOrder order) {
         synchronized (lock) {
-            checks.put(order.key() + "/" + order.role(), order);
+            checks.put(order.key() + "/" + order.role().wire(), order);
             generation++;
             lock.notifyAll();
         }
@@ -221,8 +221,8 @@ final class FakeController implements AutoCloseable {
                 checkReports.addAll(posted.checks());
                 synchronized (lock) { // as the controller: a part stays listed until its final report arrives (not armed, not interim)
                     for (netwatcher.model.check.CheckReport r : posted.checks()) {
-                        boolean last = !r.state().equals("armed") && !r.state().equals("probing");
-                        if (!keepFinishedChecks && last && checks.remove(r.key() + "/" + r.role()) != null) generation++;
+                        boolean last = r.state().isFinal();
+                        if (!keepFinishedChecks && last && checks.remove(r.key() + "/" + r.role().wire()) != null) generation++;
                     }
                     lock.notifyAll();
                 }

@@ -1,5 +1,6 @@
 package netwatcher.controller;
 
+import netwatcher.model.check.CheckRole;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -330,12 +331,12 @@ class AuthorizationMatrixTest {
 
     /** The key of the newest check {@code a} is ordered to observe. */
     private static String newestObservedBy(TestAgent a) throws Exception {
-        return a.orders(-1, 0).checks().stream().filter(o -> o.role().equals(CheckOrder.OBSERVER))
+        return a.orders(-1, 0).checks().stream().filter(o -> o.role().equals(CheckRole.OBSERVER))
                 .max(java.util.Comparator.comparing(CheckOrder::createdAt)).orElseThrow(() -> new AssertionError("no observer order")).key();
     }
 
     private static boolean observes(TestAgent a, String key) throws Exception {
-        return a.orders(-1, 0).checks().stream().anyMatch(o -> o.key().equals(key) && o.role().equals(CheckOrder.OBSERVER));
+        return a.orders(-1, 0).checks().stream().anyMatch(o -> o.key().equals(key) && o.role().equals(CheckRole.OBSERVER));
     }
 
     @Test

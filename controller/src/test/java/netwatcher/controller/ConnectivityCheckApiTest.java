@@ -1,5 +1,7 @@
 package netwatcher.controller;
 
+import netwatcher.model.check.ReportState;
+import netwatcher.model.check.CheckRole;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,9 +45,9 @@ class ConnectivityCheckApiTest {
         c.close();
     }
 
-    private static CheckOrder order(TestAgent a, String role) throws Exception {
+    private static CheckOrder order(TestAgent a, CheckRole role) throws Exception {
         for (int i = 0; i < 90; i++) {
-            var o = a.orders(-1, 1).checks().stream().filter(x -> x.role().equals(role)).findFirst();
+            var o = a.orders(-1, 1).checks().stream().filter(x -> x.role() == role).findFirst();
             if (o.isPresent()) return o.get();
         }
         throw new AssertionError("no " + role + " order for " + a.vmName);
@@ -61,36 +63,36 @@ class ConnectivityCheckApiTest {
         String location = post.header("Location");
         assertTrue(post.header("Azure-AsyncOperation") != null);
 
-        CheckOrder obs = order(fw2, CheckOrder.OBSERVER);
+        CheckOrder obs = order(fw2, CheckRole.OBSERVER);
         assertTrue(obs.active());
         assertEquals("198.18.3.10", obs.flow().destinationAddress());
         for (TestAgent a : List.of(fw1, fw2, db)) {
-            CheckOrder o = order(a, CheckOrder.OBSERVER);
-            a.reportCheck(new CheckReport(o.key(), CheckOrder.OBSERVER, CheckReport.ARMED, null, null, null, null, null, null, null));
+            CheckOrder o = order(a, CheckRole.OBSERVER);
+            a.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
         }
-        CheckOrder src = order(app, CheckOrder.SOURCE);
+        CheckOrder src = order(app, CheckRole.SOURCE);
         assertEquals(80, src.flow().destinationPort());
         assertEquals(100, src.probe().probes());
         assertEquals(202, c.send("GET", location, null).status());
 
         Flow resolved = new Flow("Tcp", "198.18.1.10", 40000, "198.18.3.10", null, 80, null, null);
-        app.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, CheckReport.DONE, resolved,
+        app.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE, resolved,
                 new CheckReport.ProbeSummary(100, 100, null, null, null, Map.of("timeout", 100), null),
                 List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
                         new CheckReport.TraceHop(2, "198.18.2.2", List.of(0.3), "timeExceeded", null),
                         new CheckReport.TraceHop(3, null, List.of(), "none", null)),
                 List.of(), null, null, null));
 
-        CheckOrder finish = order(fw2, CheckOrder.OBSERVER);
+        CheckOrder finish = order(fw2, CheckRole.OBSERVER);
         assertFalse(finish.active());
         assertEquals(40000, finish.flow().sourcePort());
-        fw2.reportCheck(new CheckReport(finish.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null,
+        fw2.reportCheck(new CheckReport(finish.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null,
                 List.of(new CheckReport.Finding("NetworkSecurityRule", "Outbound", "Error",
                         Map.of("RuleName", "UserRule_Port80", "Table", "inet nw_filter", "Chain", "forward"), "counters")),
                 null, null, null));
         for (TestAgent a : List.of(fw1, db)) {
-            CheckOrder f = order(a, CheckOrder.OBSERVER);
-            a.reportCheck(new CheckReport(f.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null, List.of(), null, null, null));
+            CheckOrder f = order(a, CheckRole.OBSERVER);
+            a.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
         }
         var result = c.send("GET", location, null);
         assertEquals(200, result.status(), result.body());
@@ -117,24 +119,24 @@ class ConnectivityCheckApiTest {
                 {"source":{"resourceId":"%s"},"destination":{"resourceId":"%s","port":1434}}""".formatted(app.vmId, db.vmId));
         assertEquals(202, post.status(), post.body());
         for (TestAgent a : List.of(fw1, fw2, db)) {
-            CheckOrder o = order(a, CheckOrder.OBSERVER);
-            a.reportCheck(new CheckReport(o.key(), CheckOrder.OBSERVER, CheckReport.ARMED, null, null, null, null, null, null, null));
+            CheckOrder o = order(a, CheckRole.OBSERVER);
+            a.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
         }
-        CheckOrder src = order(app, CheckOrder.SOURCE);
-        app.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, CheckReport.DONE,
+        CheckOrder src = order(app, CheckRole.SOURCE);
+        app.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE,
                 new Flow("Tcp", "198.18.1.10", 40002, "198.18.3.10", null, 1434, null, null),
                 new CheckReport.ProbeSummary(100, 100, null, null, null, Map.of("rejected", 100), null),
                 List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
                         new CheckReport.TraceHop(2, "198.18.1.1", List.of(0.3), "unreachable", "admin-prohibited")),
                 List.of(), null, null, null));
-        CheckOrder finish = order(fw1, CheckOrder.OBSERVER);
-        fw1.reportCheck(new CheckReport(finish.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null,
+        CheckOrder finish = order(fw1, CheckRole.OBSERVER);
+        fw1.reportCheck(new CheckReport(finish.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null,
                 List.of(new CheckReport.Finding("NetworkSecurityRule", "Outbound", "Error",
                         Map.of("RuleName", "inet/nwt_rej/guard/2", "Verdict", "reject", "Hook", "forward"), "trace")),
                 null, null, null));
         for (TestAgent a : List.of(fw2, db)) {
-            CheckOrder f = order(a, CheckOrder.OBSERVER);
-            a.reportCheck(new CheckReport(f.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null, List.of(), null, null, null));
+            CheckOrder f = order(a, CheckRole.OBSERVER);
+            a.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
         }
         var result = c.send("GET", post.header("Location"), null);
         assertEquals(200, result.status(), result.body());
@@ -160,12 +162,12 @@ class ConnectivityCheckApiTest {
         assertTrue(early.path("percentComplete").isNumber(), early.toString());
 
         for (TestAgent a : List.of(fw1, fw2, db)) {
-            CheckOrder o = order(a, CheckOrder.OBSERVER);
-            a.reportCheck(new CheckReport(o.key(), CheckOrder.OBSERVER, CheckReport.ARMED, null, null, null, null, null, null, null));
+            CheckOrder o = order(a, CheckRole.OBSERVER);
+            a.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
         }
-        CheckOrder src = order(app, CheckOrder.SOURCE);
+        CheckOrder src = order(app, CheckRole.SOURCE);
         Flow resolved = new Flow("Tcp", "198.18.1.10", 40002, "198.18.3.10", null, 5432, null, null);
-        app.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, "probing", resolved,
+        app.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.PROBING, resolved,
                 new CheckReport.ProbeSummary(40, 2, 1, 1, 3, Map.of("connected", 38, "timeout", 2), null),
                 java.util.Arrays.asList(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
                         new CheckReport.TraceHop(2, null, List.of(), "none", null)),
@@ -185,14 +187,14 @@ class ConnectivityCheckApiTest {
         assertEquals(202, c.send("GET", location, null).status(), "an interim report does not finish the part");
         assertTrue(app.orders(-1, 0).checks().stream().anyMatch(o -> o.key().equals(src.key())), "the source order stays listed");
 
-        app.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, CheckReport.DONE, resolved,
+        app.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE, resolved,
                 new CheckReport.ProbeSummary(100, 2, 1, 1, 3, Map.of("connected", 98, "timeout", 2), null),
                 List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
                         new CheckReport.TraceHop(2, "198.18.2.2", List.of(0.3), "timeExceeded", null),
                         new CheckReport.TraceHop(3, "198.18.3.10", List.of(0.4), "destination", null)),
                 List.of(), null, null, null));
         // a late interim report must not regress the finished part
-        app.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, "probing", resolved,
+        app.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.PROBING, resolved,
                 new CheckReport.ProbeSummary(50, 0, 1, 1, 1, Map.of("connected", 50), null), List.of(), List.of(), null, null, null));
         JsonNode finishing = c.send("GET", async, null).json();
         assertEquals("finishing", finishing.path("properties").path("phase").asText(), finishing.toString());
@@ -200,8 +202,8 @@ class ConnectivityCheckApiTest {
         assertEquals(3, finishing.path("properties").path("hops").size());
 
         for (TestAgent a : List.of(fw1, fw2, db)) {
-            CheckOrder f = order(a, CheckOrder.OBSERVER);
-            a.reportCheck(new CheckReport(f.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null, List.of(), null, null, null));
+            CheckOrder f = order(a, CheckRole.OBSERVER);
+            a.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
         }
         var result = c.send("GET", location, null);
         assertEquals(200, result.status(), result.body());
@@ -218,11 +220,11 @@ class ConnectivityCheckApiTest {
         Thread player = Thread.ofPlatform().daemon().start(() -> {
             try {
                 for (TestAgent a : List.of(fw1, fw2, db)) {
-                    CheckOrder o = order(a, CheckOrder.OBSERVER);
-                    a.reportCheck(new CheckReport(o.key(), CheckOrder.OBSERVER, CheckReport.ARMED, null, null, null, null, null, null, null));
+                    CheckOrder o = order(a, CheckRole.OBSERVER);
+                    a.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
                 }
-                CheckOrder src = order(app, CheckOrder.SOURCE);
-                app.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, CheckReport.DONE,
+                CheckOrder src = order(app, CheckRole.SOURCE);
+                app.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE,
                         new Flow("Tcp", "198.18.1.10", 40001, "198.18.3.10", null, 1433, null, null),
                         new CheckReport.ProbeSummary(100, 0, 1, 2, 5, Map.of("connected", 100), null),
                         List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
@@ -230,8 +232,8 @@ class ConnectivityCheckApiTest {
                                 new CheckReport.TraceHop(3, "198.18.3.10", List.of(0.4), "destination", null)),
                         List.of(), null, null, null));
                 for (TestAgent a : List.of(fw1, fw2, db)) {
-                    CheckOrder f = order(a, CheckOrder.OBSERVER);
-                    a.reportCheck(new CheckReport(f.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null, List.of(), null, null, null));
+                    CheckOrder f = order(a, CheckRole.OBSERVER);
+                    a.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
                 }
             } catch (Exception e) {
                 throw new RuntimeException(e);
@@ -253,10 +255,10 @@ class ConnectivityCheckApiTest {
                 {"targetResourceId":"%s","direction":"Inbound","protocol":"TCP","localPort":"80","remotePort":"*",
                  "localIPAddress":"198.18.3.10","remoteIPAddress":"198.18.1.10"}""".formatted(db.vmId));
         assertEquals(202, post.status(), post.body());
-        CheckOrder o = order(db, CheckOrder.VERIFY);
+        CheckOrder o = order(db, CheckRole.VERIFY);
         assertEquals("Inbound", o.flow().direction());
         assertEquals("198.18.3.10", o.flow().destinationAddress());
-        db.reportCheck(new CheckReport(o.key(), CheckOrder.VERIFY, CheckReport.DONE, null, null, null, null,
+        db.reportCheck(new CheckReport(o.key(), CheckRole.VERIFY, ReportState.DONE, null, null, null, null,
                 new CheckReport.Verdict("Deny", "UserRule_Db", Map.of()), null, null));
         var r = c.send("GET", post.header("Location"), null);
         assertEquals(200, r.status(), r.body());

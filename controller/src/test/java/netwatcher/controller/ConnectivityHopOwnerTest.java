@@ -1,5 +1,7 @@
 package netwatcher.controller;
 
+import netwatcher.model.check.ReportState;
+import netwatcher.model.check.CheckRole;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,11 +36,11 @@ class ConnectivityHopOwnerTest {
             assertEquals(202, post.status(), post.body());
             CheckOrder order = null;
             for (int i = 0; i < 50 && order == null; i++) {
-                order = src.orders(-1, 1).checks().stream().filter(x -> x.role().equals(CheckOrder.SOURCE)).findFirst().orElse(null);
+                order = src.orders(-1, 1).checks().stream().filter(x -> x.role().equals(CheckRole.SOURCE)).findFirst().orElse(null);
             }
             assertTrue(order != null, "source order");
             Flow flow = new Flow("Tcp", "198.18.9.10", 40000, "198.18.9.20", null, 80, null, null);
-            src.reportCheck(new CheckReport(order.key(), CheckOrder.SOURCE, CheckReport.DONE, flow,
+            src.reportCheck(new CheckReport(order.key(), CheckRole.SOURCE, ReportState.DONE, flow,
                     new CheckReport.ProbeSummary(10, 0, 1, 1, 1, Map.of("connected", 10), null),
                     List.of(new CheckReport.TraceHop(1, "169.254.7.7", List.of(0.2), "timeExceeded", null),
                             new CheckReport.TraceHop(2, "198.18.8.1", List.of(0.3), "timeExceeded", null),
@@ -73,11 +75,11 @@ class ConnectivityHopOwnerTest {
             assertEquals(202, second.status(), second.body());
             CheckOrder order2 = null;
             for (int i = 0; i < 50 && order2 == null; i++) {
-                order2 = src.orders(-1, 1).checks().stream().filter(x -> x.role().equals(CheckOrder.SOURCE) && x.flow().destinationPort() == 81)
+                order2 = src.orders(-1, 1).checks().stream().filter(x -> x.role().equals(CheckRole.SOURCE) && x.flow().destinationPort() == 81)
                         .findFirst().orElse(null);
             }
             assertTrue(order2 != null, "second source order");
-            src.reportCheck(new CheckReport(order2.key(), CheckOrder.SOURCE, CheckReport.DONE,
+            src.reportCheck(new CheckReport(order2.key(), CheckRole.SOURCE, ReportState.DONE,
                     new Flow("Tcp", "198.18.8.1", 40001, "198.18.9.20", null, 81, null, null),
                     new CheckReport.ProbeSummary(10, 0, 1, 1, 1, Map.of("connected", 10), null), List.of(), List.of(), null, null, null));
             JsonNode result2 = null;

@@ -1,5 +1,6 @@
 package netwatcher.controller;
 
+import netwatcher.model.check.CheckRole;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
@@ -32,7 +33,7 @@ class ConnectivityUrlPortTest {
 
     private static CheckOrder sourceOrder(TestAgent a) throws Exception {
         for (int i = 0; i < 30; i++) {
-            var o = a.orders(-1, 1).checks().stream().filter(x -> x.role().equals(CheckOrder.SOURCE)).findFirst();
+            var o = a.orders(-1, 1).checks().stream().filter(x -> x.role().equals(CheckRole.SOURCE)).findFirst();
             if (o.isPresent()) return o.get();
         }
         throw new AssertionError("no source order");

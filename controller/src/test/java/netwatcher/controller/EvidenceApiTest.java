@@ -1,5 +1,7 @@
 package netwatcher.controller;
 
+import netwatcher.model.check.ReportState;
+import netwatcher.model.check.CheckRole;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -50,9 +52,9 @@ class EvidenceApiTest {
         c.close();
     }
 
-    static CheckOrder order(TestAgent a, String role) throws Exception {
+    static CheckOrder order(TestAgent a, CheckRole role) throws Exception {
         for (int i = 0; i < 90; i++) {
-            var o = a.orders(-1, 1).checks().stream().filter(x -> x.role().equals(role)).findFirst();
+            var o = a.orders(-1, 1).checks().stream().filter(x -> x.role() == role).findFirst();
             if (o.isPresent()) return o.get();
         }
         throw new AssertionError("no " + role + " order for " + a.vmName);
@@ -74,11 +76,11 @@ class EvidenceApiTest {
         var post = c.send("POST", nw + "/connectivityCheck" + V, """
                 {"source":{"resourceId":"%s"},"destination":{"resourceId":"%s","port":1433}}""".formatted(app.vmId, db.vmId));
         assertEquals(202, post.status(), post.body());
-        CheckOrder observer = order(db, CheckOrder.OBSERVER);
+        CheckOrder observer = order(db, CheckRole.OBSERVER);
         assertNotNull(observer.evidence(), "observers capture too");
         assertEquals(List.of("198.18.1.10"), observer.evidence().sourceAddresses());
-        db.reportCheck(new CheckReport(observer.key(), CheckOrder.OBSERVER, CheckReport.ARMED, null, null, null, null, null, null, null));
-        CheckOrder source = order(app, CheckOrder.SOURCE);
+        db.reportCheck(new CheckReport(observer.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
+        CheckOrder source = order(app, CheckRole.SOURCE);
         var spec = source.evidence();
         assertNotNull(spec);
         assertTrue(spec.uploadUrl().endsWith("/agent/v1/checks/" + source.key() + "/evidence"), spec.uploadUrl());
@@ -103,12 +105,12 @@ class EvidenceApiTest {
 
         Instant t = Instant.parse("2026-12-03T05:00:00Z");
         Flow resolved = new Flow("Tcp", "198.18.1.10", 40000, "198.18.3.10", null, 1433, null, null);
-        app.reportCheck(new CheckReport(source.key(), CheckOrder.SOURCE, CheckReport.DONE, resolved,
+        app.reportCheck(new CheckReport(source.key(), CheckRole.SOURCE, ReportState.DONE, resolved,
                 new CheckReport.ProbeSummary(100, 0, 1, 1, 1, Map.of("connected", 100), null), List.of(), List.of(), null, null, null,
                 new EvidenceReport(EvidenceReport.CAPTURED, null, 0, FILE.length, null, null, sha, EvidenceReport.UPLOAD_PENDING, "tcp")));
-        CheckOrder finish = order(db, CheckOrder.OBSERVER);
+        CheckOrder finish = order(db, CheckRole.OBSERVER);
         assertTrue(finish.evidence().keep(), "the destination keeps its file even when empty");
-        db.reportCheck(new CheckReport(finish.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null, List.of(), null, null, null,
+        db.reportCheck(new CheckReport(finish.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null,
                 EvidenceReport.unavailable("this host cannot capture: test")));
 
         JsonNode result = null;
@@ -146,19 +148,19 @@ class EvidenceApiTest {
         java.util.concurrent.atomic.AtomicReference<String> storagePath = new java.util.concurrent.atomic.AtomicReference<>();
         Thread player = Thread.ofPlatform().daemon().start(() -> {
             try {
-                CheckOrder o = order(db, CheckOrder.OBSERVER);
-                db.reportCheck(new CheckReport(o.key(), CheckOrder.OBSERVER, CheckReport.ARMED, null, null, null, null, null, null, null));
-                CheckOrder src = order(app, CheckOrder.SOURCE);
+                CheckOrder o = order(db, CheckRole.OBSERVER);
+                db.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
+                CheckOrder src = order(app, CheckRole.SOURCE);
                 storagePath.set(src.evidence().storagePath());
                 assertEquals(200, put(app, src.evidence().uploadUrl() + "?sha256=" + sha256(FILE), FILE).statusCode());
-                app.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, CheckReport.DONE,
+                app.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE,
                         new Flow("Tcp", "198.18.1.10", 40001, "198.18.3.10", null, 1433, null, null),
                         new CheckReport.ProbeSummary(100, 0, 1, 2, 5, Map.of("connected", 100), null),
                         List.of(new CheckReport.TraceHop(1, "198.18.3.10", List.of(0.4), "destination", null)), List.of(), null, null, null,
                         new EvidenceReport(EvidenceReport.CAPTURED, null, 0, FILE.length, null, null, sha256(FILE),
                                 EvidenceReport.UPLOAD_PENDING, "tcp")));
-                CheckOrder f = order(db, CheckOrder.OBSERVER);
-                db.reportCheck(new CheckReport(f.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null, List.of(), null, null, null));
+                CheckOrder f = order(db, CheckRole.OBSERVER);
+                db.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }

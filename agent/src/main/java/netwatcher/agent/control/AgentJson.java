@@ -43,6 +43,9 @@ public final class AgentJson {
         return new ObjectMapper()
                 .registerModule(time)
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                // a value this agent does not know (a newer controller's check role) reads as null, and the
+                // order holding it is skipped, rather than every order of the answer being refused
+                .configure(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL, true)
                 .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
     }
 }

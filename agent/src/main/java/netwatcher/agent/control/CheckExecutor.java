@@ -33,6 +33,8 @@ import netwatcher.agent.probe.ProbeTarget;
 import netwatcher.agent.probe.Prober;
 import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
+import netwatcher.model.check.CheckRole;
+import netwatcher.model.check.ReportState;
 import netwatcher.model.check.EvidenceReport;
 import netwatcher.model.check.Flow;
 import netwatcher.model.check.ProbeSpec;
@@ -100,9 +102,6 @@ public final class CheckExecutor implements AutoCloseable {
         }
     }
 
-    /** The state of a source's interim report (probes and hops so far); never finishes a part. */
-    public static final String PROBING = "probing";
-
     /** Resolves host names for the source role; the system resolver in the daemon. */
     @FunctionalInterface
     public interface Resolver {
@@ -116,13 +115,13 @@ public final class CheckExecutor implements AutoCloseable {
         void report(CheckReport report);
 
         /** True while a report for this (key, role) waits for delivery. */
-        boolean pending(String key, String role);
+        boolean pending(String key, CheckRole role);
 
         /** The report for this (key, role) waiting for delivery, if any (e.g. made before a restart). */
-        default Optional<CheckReport> queued(String key, String role) { return Optional.empty(); }
+        default Optional<CheckReport> queued(String key, CheckRole role) { return Optional.empty(); }
 
         /** True when the final report of this part was made (possibly before a restart). */
-        default boolean finished(String key, String role) { return false; }
+        default boolean finished(String key, CheckRole role) { return false; }
 
         /** The {@code key/role} ids listed now; finished marks of others may be dropped. */
         default void retain(Set<String> listed) {}
@@ -183,8 +182,9 @@ public final class CheckExecutor implements AutoCloseable {
         synchronized (lock) {
             Set<String> listed = new HashSet<>();
             for (CheckOrder order : orders) {
+                // a role this agent does not know (a newer controller) reads as null: skipped, the others still run
                 if (order == null || order.key() == null || order.role() == null) continue;
-                String id = order.key() + "/" + order.role();
+                String id = order.key() + "/" + order.role().wire();
                 listed.add(id);
                 Part part = parts.get(id);
                 if (part == null) {
@@ -193,11 +193,11 @@ public final class CheckExecutor implements AutoCloseable {
                     start(part);
                 } else {
                     part.order = order;
-                    if (CheckOrder.OBSERVER.equals(order.role()) && !order.active() && part.armed && !part.explaining) {
+                    if (order.role() == CheckRole.OBSERVER && !order.active() && part.armed && !part.explaining) {
                         part.explaining = true;
                         Part p = part;
                         part.running = executor.submit(() -> run(p, () -> explainObserver(p)));
-                    } else if (newGeneration && part.last != null && !CheckReport.ARMED.equals(part.last.state())
+                    } else if (newGeneration && part.last != null && part.last.state() != ReportState.ARMED
                             && part.running != null && part.running.isDone() && !sink.pending(order.key(), order.role())) {
                         sink.report(part.last); // the controller still lists it: it lacks our word
                     }
@@ -219,20 +219,19 @@ public final class CheckExecutor implements AutoCloseable {
 
     private void start(Part part) {
         CheckOrder order = part.order;
-        String role = order.role().toLowerCase(Locale.ROOT);
         if (sink.finished(order.key(), order.role())) {
             // finished before a restart: do not probe again; resend the report only if it still waits
             part.last = sink.queued(order.key(), order.role()).orElse(null);
             part.running = java.util.concurrent.CompletableFuture.completedFuture(null);
             return;
         }
-        switch (role) {
-            case CheckOrder.SOURCE -> part.running = executor.submit(() -> run(part, () -> source(order)));
-            case CheckOrder.VERIFY -> part.running = executor.submit(() -> run(part, () -> new CheckReport(order.key(),
-                    order.role(), CheckReport.DONE, order.flow(), null, null, null, host.verify(order.flow()), null, null)));
-            case CheckOrder.NEXTHOP -> part.running = executor.submit(() -> run(part, () -> new CheckReport(order.key(),
-                    order.role(), CheckReport.DONE, order.flow(), null, null, null, null, host.nextHop(order.flow()), null)));
-            case CheckOrder.OBSERVER -> {
+        switch (order.role()) {
+            case SOURCE -> part.running = executor.submit(() -> run(part, () -> source(order)));
+            case VERIFY -> part.running = executor.submit(() -> run(part, () -> new CheckReport(order.key(),
+                    order.role(), ReportState.DONE, order.flow(), null, null, null, host.verify(order.flow()), null, null)));
+            case NEXTHOP -> part.running = executor.submit(() -> run(part, () -> new CheckReport(order.key(),
+                    order.role(), ReportState.DONE, order.flow(), null, null, null, null, host.nextHop(order.flow()), null)));
+            case OBSERVER -> {
                 if (order.active()) {
                     part.running = executor.submit(() -> run(part, () -> {
                         var arming = armInParallel(order, order.flow()); // libpcap arms while the firewall is read
@@ -246,7 +245,7 @@ public final class CheckExecutor implements AutoCloseable {
                         }
                         part.recording.set(joinArming(arming));
                         part.armed = true;
-                        return report(order, CheckReport.ARMED, order.flow(), null, List.of(), List.of(), null, null);
+                        return report(order, ReportState.ARMED, order.flow(), null, List.of(), List.of(), null, null);
                     }));
                 } else {
                     // never armed: nothing to compare counters against, but the route still counts
@@ -256,13 +255,6 @@ public final class CheckExecutor implements AutoCloseable {
                         return explainObserver(part);
                     }));
                 }
-            }
-            default -> {
-                CheckReport failed = report(order, CheckReport.FAILED, order.flow(), null, List.of(), List.of(), null,
-                        "unknown check role '" + order.role() + "'");
-                part.last = failed;
-                part.running = java.util.concurrent.CompletableFuture.completedFuture(null);
-                sink.report(failed);
             }
         }
     }
@@ -277,20 +269,20 @@ public final class CheckExecutor implements AutoCloseable {
             closeWitness(part);
             return;
         } catch (Exception | LinkageError e) {
-            LOG.log(Level.WARNING, "check " + part.order.key() + " (" + part.order.role() + ") failed: " + e, e);
-            result = report(part.order, CheckReport.FAILED, part.order.flow(), null, List.of(), List.of(), null,
-                    part.order.role() + " on this agent failed: " + e.getMessage());
+            LOG.log(Level.WARNING, "check " + part.order.key() + " (" + part.order.role().wire() + ") failed: " + e, e);
+            result = report(part.order, ReportState.FAILED, part.order.flow(), null, List.of(), List.of(), null,
+                    part.order.role().wire() + " on this agent failed: " + e.getMessage());
         }
         synchronized (lock) {
             if (closed || Thread.currentThread().isInterrupted()
-                    || parts.get(part.order.key() + "/" + part.order.role()) != part) {
+                    || parts.get(part.order.key() + "/" + part.order.role().wire()) != part) {
                 closeTrace(part); // cancelled or closing: a trace or witness started meanwhile must not outlive the part
                 closeWitness(part);
                 return;
             }
             part.last = result;
             sink.report(result);
-            if (CheckOrder.OBSERVER.equals(part.order.role()) && part.armed && !part.order.active() && !part.explaining) {
+            if (part.order.role() == CheckRole.OBSERVER && part.armed && !part.order.active() && !part.explaining) {
                 // the order turned inactive while we were still arming
                 part.explaining = true;
                 part.running = executor.submit(() -> run(part, () -> explainObserver(part)));
@@ -332,7 +324,7 @@ public final class CheckExecutor implements AutoCloseable {
                 throw new IllegalStateException("check cancelled", e);
             }
             route.finding().ifPresent(findings::add);
-            CheckReport done = report(order, CheckReport.DONE, flow, null, List.of(), findings, route.nextHop(), null);
+            CheckReport done = report(order, ReportState.DONE, flow, null, List.of(), findings, route.nextHop(), null);
             if (recording != null) captured = recording.finish(order.evidence() != null && order.evidence().keep());
             return done.withEvidence(captured);
         } finally {
@@ -467,11 +459,11 @@ public final class CheckExecutor implements AutoCloseable {
                 destination = null;
             }
         }
-        return evidence.arm(order.key() + "-" + order.role(), order.evidence(), flow == null ? null : flow.protocol(), destination,
+        return evidence.arm(order.key() + "-" + order.role().wire(), order.evidence(), flow == null ? null : flow.protocol(), destination,
                 flow == null ? 0 : flow.destinationPort(), flow == null ? 0 : flow.sourcePort());
     }
 
-    private static CheckReport report(CheckOrder order, String state, Flow flow, CheckReport.ProbeSummary probes,
+    private static CheckReport report(CheckOrder order, ReportState state, Flow flow, CheckReport.ProbeSummary probes,
                                       List<CheckReport.TraceHop> hops, List<CheckReport.Finding> findings,
                                       CheckReport.NextHop nextHop, String error) {
         return new CheckReport(order.key(), order.role(), state, flow, probes, hops, findings, null, nextHop, error);
@@ -493,7 +485,7 @@ public final class CheckExecutor implements AutoCloseable {
             String name = flow.destinationHost() == null ? flow.destinationAddress() : flow.destinationHost();
             CheckReport.Finding dns = new CheckReport.Finding("DnsResolution", "Local", "Error",
                     Map.of("HostName", String.valueOf(name), "Error", String.valueOf(e.getMessage())), "probe");
-            return report(order, CheckReport.DONE, flow, new CheckReport.ProbeSummary(0, 0, null, null, null, Map.of(), null),
+            return report(order, ReportState.DONE, flow, new CheckReport.ProbeSummary(0, 0, null, null, null, Map.of(), null),
                     List.of(), List.of(dns), null, null);
         }
         InetAddress sourceAddress = null;
@@ -501,7 +493,7 @@ public final class CheckExecutor implements AutoCloseable {
             try {
                 sourceAddress = InetAddress.ofLiteral(flow.sourceAddress());
             } catch (IllegalArgumentException e) {
-                return report(order, CheckReport.FAILED, flow, null, List.of(), List.of(), null,
+                return report(order, ReportState.FAILED, flow, null, List.of(), List.of(), null,
                         "source address '" + flow.sourceAddress() + "' is not an IP address");
             }
         }
@@ -629,9 +621,9 @@ public final class CheckExecutor implements AutoCloseable {
                 if (r.size() == reportedResults && hops.size() == reportedHops) continue;
                 reportedResults = r.size();
                 reportedHops = hops.size();
-                CheckReport report = report(order, PROBING, flow, new ProbeRun(r, null).summary(), h, List.of(), null, null);
+                CheckReport report = report(order, ReportState.PROBING, flow, new ProbeRun(r, null).summary(), h, List.of(), null, null);
                 synchronized (lock) {
-                    Part part = parts.get(order.key() + "/" + order.role());
+                    Part part = parts.get(order.key() + "/" + order.role().wire());
                     if (stopped || closed || part == null) return;
                     sink.report(report);
                 }
@@ -676,7 +668,7 @@ public final class CheckExecutor implements AutoCloseable {
             context.put("Port", Integer.toString(flow.sourcePort()));
             context.put("Error", e.getMessage());
             findings.add(new CheckReport.Finding("SocketBind", "Local", "Error", context, "probe"));
-            return report(order, CheckReport.DONE, resolved, new CheckReport.ProbeSummary(0, 0, null, null, null, Map.of(), null),
+            return report(order, ReportState.DONE, resolved, new CheckReport.ProbeSummary(0, 0, null, null, null, Map.of(), null),
                     List.of(), findings, null, null);
         } catch (RuntimeException | Error e) {
             tracing.cancel();
@@ -720,7 +712,7 @@ public final class CheckExecutor implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("check cancelled", e);
         }
-        return report(order, CheckReport.DONE, resolved, run.summary(), trace.hops(), findings, nextHop, null);
+        return report(order, ReportState.DONE, resolved, run.summary(), trace.hops(), findings, nextHop, null);
     }
 
     /**

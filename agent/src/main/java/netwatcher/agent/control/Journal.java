@@ -2,6 +2,8 @@ package netwatcher.agent.control;
 
 import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.check.CheckReport;
+import netwatcher.model.check.CheckRole;
+import netwatcher.model.check.ReportState;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -89,7 +91,13 @@ public final class Journal {
         if (Files.exists(checkOutboxFile)) {
             try {
                 CheckReport[] saved = AgentJson.MAPPER.readValue(checkOutboxFile.toFile(), CheckReport[].class);
-                for (CheckReport r : saved) checkOutbox.add(new QueuedCheck(nextSeq++, r));
+                for (CheckReport r : saved) {
+                    if (r.role() == null || r.state() == null) continue; // written by a newer agent
+                    checkOutbox.add(new QueuedCheck(nextSeq++, r));
+                    // a queued final report is a finished part, also when the process died before checks-finished.json
+                    // was written (the outbox is written first): the part must not run a second time
+                    if (r.state().isFinal()) finishedChecks.add(r.key() + "/" + r.role().wire());
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "journal: dropping unreadable " + checkOutboxFile + ": " + e.getMessage());
             }
@@ -190,16 +198,16 @@ public final class Journal {
     public synchronized void enqueueCheck(CheckReport report) {
         checkOutbox.removeIf(q -> sameCheck(q.report(), report.key(), report.role()));
         checkOutbox.add(new QueuedCheck(nextSeq++, report));
-        if (!CheckExecutor.PROBING.equals(report.state())) persistCheckOutbox();
-        if ((CheckReport.DONE.equals(report.state()) || CheckReport.FAILED.equals(report.state()))
-                && finishedChecks.add(report.key() + "/" + report.role())) {
+        if (report.state() != ReportState.PROBING) persistCheckOutbox();
+        if (report.state().isFinal()
+                && finishedChecks.add(report.key() + "/" + report.role().wire())) {
             persistFinishedChecks();
         }
     }
 
     /** True when this agent already made the final report of this check part. */
-    public synchronized boolean isCheckFinished(String key, String role) {
-        return finishedChecks.contains(key + "/" + role);
+    public synchronized boolean isCheckFinished(String key, CheckRole role) {
+        return finishedChecks.contains(key + "/" + role.wire());
     }
 
     /** Forgets finished marks of parts no longer listed ({@code key/role} ids). */
@@ -217,12 +225,12 @@ public final class Journal {
     }
 
     /** True when a report for this check part waits in the outbox. */
-    public synchronized boolean hasPendingCheck(String key, String role) {
+    public synchronized boolean hasPendingCheck(String key, CheckRole role) {
         return checkOutbox.stream().anyMatch(q -> sameCheck(q.report(), key, role));
     }
 
     /** The queued report for this check part, if any. */
-    public synchronized java.util.Optional<CheckReport> queuedCheck(String key, String role) {
+    public synchronized java.util.Optional<CheckReport> queuedCheck(String key, CheckRole role) {
         return checkOutbox.stream().filter(q -> sameCheck(q.report(), key, role)).map(QueuedCheck::report).findFirst();
     }
 
@@ -230,18 +238,18 @@ public final class Journal {
     public synchronized void acknowledgeChecks(List<QueuedCheck> delivered) {
         var seqs = delivered.stream().map(QueuedCheck::seq).collect(java.util.stream.Collectors.toSet());
         boolean durable = checkOutbox.stream()
-                .anyMatch(q -> seqs.contains(q.seq()) && !CheckExecutor.PROBING.equals(q.report().state()));
+                .anyMatch(q -> seqs.contains(q.seq()) && q.report().state() != ReportState.PROBING);
         if (checkOutbox.removeIf(q -> seqs.contains(q.seq())) && durable) persistCheckOutbox();
     }
 
-    private static boolean sameCheck(CheckReport r, String key, String role) {
-        return Objects.equals(r.key(), key) && Objects.equals(r.role(), role);
+    private static boolean sameCheck(CheckReport r, String key, CheckRole role) {
+        return Objects.equals(r.key(), key) && r.role() == role;
     }
 
     private void persistCheckOutbox() {
         // the supplier reads the live outbox: a retry after a full disk writes the latest state
         writes.write(checkOutboxFile, () -> json(checkOutbox.stream().map(QueuedCheck::report)
-                .filter(r -> !CheckExecutor.PROBING.equals(r.state())).toList()), "check outbox");
+                .filter(r -> r.state() != ReportState.PROBING).toList()), "check outbox");
     }
 
     /** Number of reports waiting (capture and check reports). */

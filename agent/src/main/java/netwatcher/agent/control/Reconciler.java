@@ -140,17 +140,17 @@ public final class Reconciler implements AutoCloseable {
             }
 
             @Override
-            public boolean pending(String key, String role) {
+            public boolean pending(String key, netwatcher.model.check.CheckRole role) {
                 return journal.hasPendingCheck(key, role);
             }
 
             @Override
-            public Optional<netwatcher.model.check.CheckReport> queued(String key, String role) {
+            public Optional<netwatcher.model.check.CheckReport> queued(String key, netwatcher.model.check.CheckRole role) {
                 return journal.queuedCheck(key, role);
             }
 
             @Override
-            public boolean finished(String key, String role) {
+            public boolean finished(String key, netwatcher.model.check.CheckRole role) {
                 return journal.isCheckFinished(key, role);
             }
 

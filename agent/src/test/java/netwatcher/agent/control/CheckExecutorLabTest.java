@@ -1,5 +1,7 @@
 package netwatcher.agent.control;
 
+import netwatcher.model.check.ReportState;
+import netwatcher.model.check.CheckRole;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -73,7 +75,7 @@ class CheckExecutorLabTest {
         executor = new CheckExecutor(settings, host, new Prober(ProbeTls.context(LAB.lab().caCertificate())),
                 new ParisTracer(), CheckExecutorLabTest::resolveOnApp, new CheckExecutor.Sink() {
                     @Override public void report(CheckReport report) { reports.add(report); }
-                    @Override public boolean pending(String key, String role) { return false; }
+                    @Override public boolean pending(String key, netwatcher.model.check.CheckRole role) { return false; }
                 });
     }
 
@@ -96,7 +98,7 @@ class CheckExecutorLabTest {
         long end = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < end) {
             for (CheckReport r : reports) {
-                if (r.key().equals(orders[0].key()) && !r.state().equals(CheckReport.ARMED) && !r.state().equals(CheckExecutor.PROBING)) return r;
+                if (r.key().equals(orders[0].key()) && !r.state().equals(ReportState.ARMED) && !r.state().equals(ReportState.PROBING)) return r;
             }
             Thread.sleep(50);
         }
@@ -104,7 +106,7 @@ class CheckExecutorLabTest {
     }
 
     static CheckOrder source(String key, Flow flow, ProbeSpec spec) {
-        return new CheckOrder(key, "/checks/" + key, CheckOrder.SOURCE, true, flow, spec, Instant.now());
+        return new CheckOrder(key, "/checks/" + key, CheckRole.SOURCE, true, flow, spec, Instant.now());
     }
 
     @Test
@@ -112,7 +114,7 @@ class CheckExecutorLabTest {
         CheckReport done = run(source("https-web", new Flow("Https", null, 0, null, "https://web.lab.test/", 0, null, null),
                 new ProbeSpec(20, 2000, 10, null)));
 
-        assertEquals(CheckReport.DONE, done.state(), done::toString);
+        assertEquals(ReportState.DONE, done.state(), done::toString);
         assertEquals("198.18.201.10", done.flow().destinationAddress());
         assertEquals(443, done.flow().destinationPort());
         assertEquals("198.18.1.10", done.flow().sourceAddress());
@@ -139,7 +141,7 @@ class CheckExecutorLabTest {
     void source_unresolvableName_reportsDnsResolution() throws Exception {
         CheckReport done = run(source("dns", new Flow("Tcp", null, 0, null, "nosuch.lab.test", 80, null, null), null));
 
-        assertEquals(CheckReport.DONE, done.state());
+        assertEquals(ReportState.DONE, done.state());
         CheckReport.Finding dns = done.findings().getFirst();
         assertEquals("DnsResolution", dns.type());
         assertEquals("nosuch.lab.test", dns.context().get("HostName"));
@@ -163,12 +165,12 @@ class CheckExecutorLabTest {
     void source_whileProbingAndTracing_sendsInterimReportsBeforeTheFinalOne() throws Exception {
         CheckReport done = run(source("db80-interim", new Flow("Tcp", null, 0, null, "db.lab.test", 80, null, "IPv4"),
                 new ProbeSpec(10, 300, 10, null)));
-        assertEquals(CheckReport.DONE, done.state(), done::toString);
+        assertEquals(ReportState.DONE, done.state(), done::toString);
         List<CheckReport> mine = reports.stream().filter(r -> r.key().equals("db80-interim")).toList();
-        List<CheckReport> interim = mine.stream().filter(r -> r.state().equals(CheckExecutor.PROBING)).toList();
+        List<CheckReport> interim = mine.stream().filter(r -> r.state().equals(ReportState.PROBING)).toList();
         assertFalse(interim.isEmpty(), "no interim report while a 5-hop trace with 300 ms silences ran: " + mine);
         assertEquals(done, mine.getLast(), "nothing may follow the final report: " + mine);
-        assertEquals(1, mine.stream().filter(r -> r.state().equals(CheckReport.DONE)).count());
+        assertEquals(1, mine.stream().filter(r -> r.state().equals(ReportState.DONE)).count());
         int lastHops = 0;
         for (CheckReport r : interim) {
             assertTrue(r.findings().isEmpty(), r::toString);
@@ -211,17 +213,17 @@ class CheckExecutorLabTest {
         try (CheckExecutor observer = new CheckExecutor(settings, realHost(host), new Prober(ProbeTls.context(null)),
                 new ParisTracer(), CheckExecutorLabTest::resolveOnApp, new CheckExecutor.Sink() {
                     @Override public void report(CheckReport report) { observerReports.add(report); }
-                    @Override public boolean pending(String key, String role) { return false; }
+                    @Override public boolean pending(String key, netwatcher.model.check.CheckRole role) { return false; }
                 })) {
-            CheckOrder armed = new CheckOrder(key, "/checks/" + key, CheckOrder.OBSERVER, true, unresolved, null, Instant.now());
+            CheckOrder armed = new CheckOrder(key, "/checks/" + key, CheckRole.OBSERVER, true, unresolved, null, Instant.now());
             observer.apply(List.of(armed), true);
-            awaitState(observerReports, CheckReport.ARMED);
+            awaitState(observerReports, ReportState.ARMED);
 
             CheckReport source = run(realHost("app"), source(key, unresolved, spec));
             sourceOut.add(source);
-            observer.apply(List.of(new CheckOrder(key, "/checks/" + key, CheckOrder.OBSERVER, false, source.flow(), null,
+            observer.apply(List.of(new CheckOrder(key, "/checks/" + key, CheckRole.OBSERVER, false, source.flow(), null,
                     Instant.now())), true);
-            CheckReport done = awaitState(observerReports, CheckReport.DONE);
+            CheckReport done = awaitState(observerReports, ReportState.DONE);
             observer.apply(List.of(), true); // the controller stops listing it
             ExecResult tables = LAB.lab().exec(host, "nft", "list", "tables");
             assertFalse(tables.stdout().contains("nw_trace_"), () -> "trace table left on " + host + ": " + tables.stdout());
@@ -344,10 +346,10 @@ class CheckExecutorLabTest {
         assertEquals(0, r.exitCode(), () -> host + ": " + script + " -> " + r);
     }
 
-    static CheckReport awaitState(List<CheckReport> reports, String state) throws InterruptedException {
+    static CheckReport awaitState(List<CheckReport> reports, ReportState state) throws InterruptedException {
         long end = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < end) {
-            for (CheckReport r : reports) if (r.state().equals(state) || r.state().equals(CheckReport.FAILED)) return r;
+            for (CheckReport r : reports) if (r.state().equals(state) || r.state().equals(ReportState.FAILED)) return r;
             Thread.sleep(50);
         }
         throw new AssertionError("no " + state + " report within " + WAIT + ": " + reports);

@@ -1,5 +1,7 @@
 package netwatcher.agent.control;
 
+import netwatcher.model.check.ReportState;
+import netwatcher.model.check.CheckRole;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,9 +61,9 @@ class FailureClassLabTest {
         executor = new CheckExecutor(settings, HostEvaluation.NONE, new Prober(tls), new ParisTracer(),
                 FailureClassLabTest::resolveOnApp, new CheckExecutor.Sink() {
                     @Override public void report(CheckReport report) { reports.add(report); }
-                    @Override public boolean pending(String key, String role) { return false; }
+                    @Override public boolean pending(String key, netwatcher.model.check.CheckRole role) { return false; }
                 });
-        CheckOrder order = new CheckOrder("fc", "/checks/fc", CheckOrder.SOURCE, true, flow, spec, Instant.now());
+        CheckOrder order = new CheckOrder("fc", "/checks/fc", CheckRole.SOURCE, true, flow, spec, Instant.now());
         Netns.call(LAB.lab().host("app").namespace(), () -> {
             executor.apply(List.of(order), true);
             return null;
@@ -69,8 +71,8 @@ class FailureClassLabTest {
         long end = System.nanoTime() + Duration.ofSeconds(40).toNanos();
         while (System.nanoTime() < end) {
             for (CheckReport r : reports) {
-                if (r.state().equals(CheckReport.FAILED)) throw new AssertionError("the source part failed: " + r.error());
-                if (r.state().equals(CheckReport.DONE)) return r;
+                if (r.state().equals(ReportState.FAILED)) throw new AssertionError("the source part failed: " + r.error());
+                if (r.state().equals(ReportState.DONE)) return r;
             }
             Thread.sleep(50);
         }

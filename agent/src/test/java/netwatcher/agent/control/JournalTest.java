@@ -66,12 +66,12 @@ class JournalTest {
         Journal reopened = new Journal(tmp);
         List<Journal.QueuedCheck> pending = reopened.pendingChecks(10);
         assertEquals(List.of("source/done", "observer/done"),
-                pending.stream().map(q -> q.report().role() + "/" + q.report().state()).toList());
-        assertEquals(true, reopened.hasPendingCheck("k1", "observer"));
+                pending.stream().map(q -> q.report().role().wire() + "/" + q.report().state().wire()).toList());
+        assertEquals(true, reopened.hasPendingCheck("k1", netwatcher.model.check.CheckRole.fromWire("observer")));
 
         reopened.acknowledgeChecks(pending.subList(0, 1));
         assertEquals(1, new Journal(tmp).pendingChecks(10).size());
-        assertEquals(false, new Journal(tmp).hasPendingCheck("k1", "source"));
+        assertEquals(false, new Journal(tmp).hasPendingCheck("k1", netwatcher.model.check.CheckRole.fromWire("source")));
     }
 
     @Test
@@ -82,14 +82,27 @@ class JournalTest {
         journal.acknowledgeChecks(journal.pendingChecks(10));
 
         Journal reopened = new Journal(tmp);
-        assertEquals(false, reopened.isCheckFinished("k1", "observer"));
-        assertEquals(true, reopened.isCheckFinished("k2", "source"));
+        assertEquals(false, reopened.isCheckFinished("k1", netwatcher.model.check.CheckRole.fromWire("observer")));
+        assertEquals(true, reopened.isCheckFinished("k2", netwatcher.model.check.CheckRole.fromWire("source")));
 
         reopened.retainFinishedChecks(java.util.Set.of("k1/observer"));
-        assertEquals(false, new Journal(tmp).isCheckFinished("k2", "source"));
+        assertEquals(false, new Journal(tmp).isCheckFinished("k2", netwatcher.model.check.CheckRole.fromWire("source")));
+    }
+
+    @Test
+    void finishedChecks_whenTheProcessDiedBeforeTheFinishedMarkWasWritten_comeFromTheQueuedFinalReport() throws Exception {
+        Journal journal = new Journal(tmp);
+        journal.enqueueCheck(check("k1", "source", "done"));
+        journal.enqueueCheck(check("k2", "observer", "armed"));
+        java.nio.file.Files.delete(tmp.resolve("checks-finished.json")); // the second of the two writes never happened
+
+        Journal reopened = new Journal(tmp);
+        assertEquals(true, reopened.isCheckFinished("k1", netwatcher.model.check.CheckRole.SOURCE));
+        assertEquals(false, reopened.isCheckFinished("k2", netwatcher.model.check.CheckRole.OBSERVER));
     }
 
     private static netwatcher.model.check.CheckReport check(String key, String role, String state) {
-        return new netwatcher.model.check.CheckReport(key, role, state, null, null, null, null, null, null, null);
+        return new netwatcher.model.check.CheckReport(key, netwatcher.model.check.CheckRole.fromWire(role),
+                netwatcher.model.check.ReportState.fromWire(state), null, null, null, null, null, null, null);
     }
 }

@@ -42,7 +42,7 @@ class ObserverRouteLabTest {
         executor = new CheckExecutor(CheckExecutor.Settings.DEFAULT, evaluation, new Prober(ProbeTls.context(null)), new ParisTracer(),
                 CheckExecutor.Resolver.SYSTEM, new CheckExecutor.Sink() {
                     @Override public void report(CheckReport report) { }
-                    @Override public boolean pending(String key, String role) { return false; }
+                    @Override public boolean pending(String key, netwatcher.model.check.CheckRole role) { return false; }
                 });
         return executor;
     }

@@ -1,5 +1,7 @@
 package netwatcher.cli.client;
 
+import netwatcher.model.check.ReportState;
+import netwatcher.model.check.CheckRole;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,12 +48,12 @@ final class ScriptedChecker implements AutoCloseable {
                     String id = o.key() + "/" + o.role() + "/" + o.active();
                     if (!seen.add(id)) continue;
                     switch (o.role()) {
-                        case CheckOrder.SOURCE -> Thread.ofPlatform().daemon().start(() -> playSource(o));
-                        case CheckOrder.OBSERVER -> agent.reportCheck(new CheckReport(o.key(), o.role(),
-                                o.active() ? CheckReport.ARMED : CheckReport.DONE, null, null, null, List.of(), null, null, null));
-                        case CheckOrder.VERIFY -> agent.reportCheck(new CheckReport(o.key(), o.role(), CheckReport.DONE, o.flow(),
+                        case CheckRole.SOURCE -> Thread.ofPlatform().daemon().start(() -> playSource(o));
+                        case CheckRole.OBSERVER -> agent.reportCheck(new CheckReport(o.key(), o.role(),
+                                o.active() ? ReportState.ARMED : ReportState.DONE, null, null, null, List.of(), null, null, null));
+                        case CheckRole.VERIFY -> agent.reportCheck(new CheckReport(o.key(), o.role(), ReportState.DONE, o.flow(),
                                 null, null, null, verdict, null, null));
-                        case CheckOrder.NEXTHOP -> agent.reportCheck(new CheckReport(o.key(), o.role(), CheckReport.DONE, o.flow(),
+                        case CheckRole.NEXTHOP -> agent.reportCheck(new CheckReport(o.key(), o.role(), ReportState.DONE, o.flow(),
                                 null, null, null, null, nextHop, null));
                         default -> { }
                     }
@@ -75,11 +77,11 @@ final class ScriptedChecker implements AutoCloseable {
             for (int i = 1; i <= 10 && running; i++) {
                 int sent = total * i / 10;
                 int failed = failing * i / 10;
-                agent.reportCheck(new CheckReport(o.key(), o.role(), "probing", resolved, summary(sent, failed),
+                agent.reportCheck(new CheckReport(o.key(), o.role(), ReportState.PROBING, resolved, summary(sent, failed),
                         hops(hopsPath, Math.min(hopsPath.size(), i / 2)), List.of(), null, null, null));
                 Thread.sleep(step);
             }
-            agent.reportCheck(new CheckReport(o.key(), o.role(), CheckReport.DONE, resolved, summary(total, failing * total / 100),
+            agent.reportCheck(new CheckReport(o.key(), o.role(), ReportState.DONE, resolved, summary(total, failing * total / 100),
                     hops(hopsPath, hopsPath.size()), List.of(), null, null, null));
         } catch (Exception e) {
             if (running) System.err.println("scripted checker source: " + e);

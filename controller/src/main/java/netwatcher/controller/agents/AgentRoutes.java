@@ -90,6 +90,11 @@ public final class AgentRoutes {
             return Json.read(body, type);
         } catch (RuntimeException e) {
             String field = fieldOf(e);
+            String allowed = allowedValues(e);
+            if (field != null && allowed != null) {
+                // a word outside the protocol's (a check role, a report state): say which words there are
+                throw ArmErrorCode.InvalidParameter.exception("Property '" + field + "' is not valid: " + allowed + ".", field);
+            }
             throw ArmErrorCode.InvalidRequestContent.exception("The body is not a valid " + type.getSimpleName()
                     + (field == null ? "." : ": property '" + field + "' has the wrong type or value."), field);
         }
@@ -108,6 +113,17 @@ public final class AgentRoutes {
             for (var e : node.properties()) {
                 String inner = nullEntry(e.getValue(), path.isEmpty() ? AgentInput.shown(e.getKey()) : path + "." + AgentInput.shown(e.getKey()));
                 if (inner != null) return inner;
+            }
+        }
+        return null;
+    }
+
+    /** The protocol's own words for a value its enum refused ("a check role is one of ..."), or null. */
+    private static String allowedValues(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.databind.exc.ValueInstantiationException v
+                    && v.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null) {
+                return iae.getMessage();
             }
         }
         return null;

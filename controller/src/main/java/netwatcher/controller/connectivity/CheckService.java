@@ -30,20 +30,18 @@ import netwatcher.controller.operations.OperationResolver;
 import netwatcher.controller.watchers.Watcher;
 import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
+import netwatcher.model.check.CheckRole;
+import netwatcher.model.check.ReportState;
 import netwatcher.model.check.Flow;
 import netwatcher.model.check.ProbeSpec;
 
 /**
- * Runs checks as a small state machine over durable rows: {@code observing} (observers arm) →
- * {@code probing} (the source probes) → {@code finishing} (observers explain) → {@code collecting}
- * (at most {@code EvidenceService.collectWait()} for the evidence files, skipped when they are stored
- * or none is expected) → {@code done}.
- * IP flow verify and next hop go straight to {@code probing} with one part. Thread-safe.
+ * Runs checks over durable rows: records them and their parts, hands the parts to agents as orders,
+ * applies their reports and moves each check along by the rules of {@link CheckState} (observing →
+ * probing → finishing → collecting → done), then assembles its answer. Thread-safe.
  */
 public final class CheckService {
     public static final String OP_KIND = "check";
-    /** The state of a source's interim report (probes and hops so far); see docs/agent-protocol.md section 8. */
-    public static final String PROBING = "probing";
     /**
      * How long a connected source agent may take to fetch its order once the check probes, before
      * the check fails as AgentStopped: an agent's long-poll is woken at once, so this only covers
@@ -166,8 +164,8 @@ public final class CheckService {
             // the check cannot run: record it as failed at once, so the operation answers on its first poll
             ArmError offline = agentNotConnected(source.id().name(), sourcePresence, now);
             CheckRow failed = new CheckRow(key, req.kind(), checkId, sourceId.subscriptionId().toLowerCase(java.util.Locale.ROOT),
-                    watcher.location(), source.id().key(), Json.writeString(req), version.toString(), "done", Json.writeString(flow),
-                    Json.writeString(Map.of("__error", offline)), now, now, null);
+                    watcher.location(), source.id().key(), Json.writeString(req), version.toString(), CheckPhase.DONE, Json.writeString(flow),
+                    null, offline, now, now, null);
             db.inTransaction(h -> {
                 repo.insert(h, failed);
                 return null;
@@ -183,21 +181,22 @@ public final class CheckService {
         }
         CheckRow row = new CheckRow(key, req.kind(), checkId, sourceId.subscriptionId().toLowerCase(java.util.Locale.ROOT),
                 watcher.location(), source.id().key(), Json.writeString(req), version.toString(),
-                connectivity && !observers.isEmpty() ? "observing" : "probing", Json.writeString(flow), null, now, now, null);
+                connectivity && !observers.isEmpty() ? CheckPhase.OBSERVING : CheckPhase.PROBING, Json.writeString(flow), null, null,
+                now, now, null);
         Set<String> touched = new LinkedHashSet<>();
         var evidenceService = evidence;
         db.inTransaction(h -> {
             repo.insert(h, row);
             if (connectivity && evidenceService != null && clientBaseUrl != null) evidenceService.record(h, key, clientBaseUrl, now);
-            String role = switch (req.kind()) {
-                case CheckRequest.IP_FLOW_VERIFY -> CheckOrder.VERIFY;
-                case CheckRequest.NEXT_HOP -> CheckOrder.NEXTHOP;
-                default -> CheckOrder.SOURCE;
+            CheckRole role = switch (req.kind()) {
+                case CheckRequest.IP_FLOW_VERIFY -> CheckRole.VERIFY;
+                case CheckRequest.NEXT_HOP -> CheckRole.NEXTHOP;
+                default -> CheckRole.SOURCE;
             };
-            repo.insertPart(h, new Part(key, source.id().key(), role, "pending", null, now));
+            repo.insertPart(h, new Part(key, source.id().key(), role, PartState.PENDING, null, now));
             touched.add(source.id().key());
             for (Vm o : observers) {
-                repo.insertPart(h, new Part(key, o.id().key(), CheckOrder.OBSERVER, "pending", null, now));
+                repo.insertPart(h, new Part(key, o.id().key(), CheckRole.OBSERVER, PartState.PENDING, null, now));
                 touched.add(o.id().key());
             }
             for (String vm : touched) compute.repository().bumpGeneration(h, vm);
@@ -256,15 +255,15 @@ public final class CheckService {
             CheckRow row = c.get();
             Flow flow = Json.read(row.flowJson(), Flow.class);
             switch (p.role()) {
-                case CheckOrder.OBSERVER -> {
-                    boolean active = row.state().equals("observing") || row.state().equals("probing");
+                case OBSERVER -> {
+                    boolean active = row.phase() == CheckPhase.OBSERVING || row.phase() == CheckPhase.PROBING;
                     // once the flow is resolved, the destination's host keeps even an empty file: it proves nothing arrived
                     var spec = evidenceService == null ? null : evidenceService.spec(row.key(), row.sourceVmKey(), vmKey,
                             !active && evidenceService.owns(vmKey, flow.destinationAddress()), controllerBase);
                     out.add(new CheckOrder(row.key(), row.checkId(), p.role(), active, flow, null, row.createdAt(), spec));
                 }
-                case CheckOrder.SOURCE -> {
-                    if (row.state().equals("probing")) {
+                case SOURCE -> {
+                    if (row.phase() == CheckPhase.PROBING) {
                         CheckRequest req = Json.read(row.requestJson(), CheckRequest.class);
                         ProbeSpec.Http http = req.http();
                         if (http == null && (flow.protocol().equals("Http") || flow.protocol().equals("Https"))) {
@@ -275,12 +274,12 @@ public final class CheckService {
                         out.add(new CheckOrder(row.key(), row.checkId(), p.role(), true, flow,
                                 new ProbeSpec(settings.probes(), (int) settings.probeTimeout().toMillis(), settings.maxHops(), http),
                                 row.createdAt(), spec));
-                        if (p.state().equals("pending")) delivered.add(p);
+                        if (p.state() == PartState.PENDING) delivered.add(p);
                     }
                 }
                 default -> {
                     out.add(new CheckOrder(row.key(), row.checkId(), p.role(), true, flow, null, row.createdAt()));
-                    if (p.state().equals("pending")) delivered.add(p);
+                    if (p.state() == PartState.PENDING) delivered.add(p);
                 }
             }
         }
@@ -303,17 +302,17 @@ public final class CheckService {
             Optional<Part> part = repo.parts(h, report.key()).stream()
                     .filter(p -> p.vmKey().equals(vmKey) && p.role().equals(report.role())).findFirst();
             if (part.isEmpty()) {
-                throw ArmErrorCode.AuthorizationFailed.exception("Check " + report.key() + " has no " + report.role() + " part for this agent's VM.");
+                throw ArmErrorCode.AuthorizationFailed.exception("Check " + report.key() + " has no " + report.role().wire() + " part for this agent's VM.");
             }
-            if (part.get().state().equals("done") || part.get().state().equals("failed")) return null; // never regress a finished part
+            if (part.get().state().isFinal()) return null; // never regress a finished part
             Instant now = clock.instant();
-            if (PROBING.equals(report.state())) {
+            if (report.state() == ReportState.PROBING) {
                 // interim: keep it for progress; it neither finishes the part nor moves the check
-                if (!report.role().equals(CheckOrder.SOURCE) || c.get().state().equals("done")) return null;
-                repo.updatePart(h, new Part(report.key(), vmKey, report.role(), PROBING, Json.writeString(report), now));
+                if (report.role() != CheckRole.SOURCE || c.get().phase() == CheckPhase.DONE) return null;
+                repo.updatePart(h, new Part(report.key(), vmKey, report.role(), PartState.PROBING, Json.writeString(report), now));
                 return null;
             }
-            repo.updatePart(h, new Part(report.key(), vmKey, report.role(), report.state(), Json.writeString(report), now));
+            repo.updatePart(h, new Part(report.key(), vmKey, report.role(), PartState.of(report.state()), Json.writeString(report), now));
             advance(h, c.get(), touched);
             return null;
         });
@@ -328,7 +327,7 @@ public final class CheckService {
     /** True when the VM has a source or observer part in the check (it may upload evidence for it). */
     public boolean takesPart(String key, String vmKey) {
         return repo.parts(db, key).stream().anyMatch(p -> p.vmKey().equals(vmKey)
-                && (p.role().equals(CheckOrder.SOURCE) || p.role().equals(CheckOrder.OBSERVER)));
+                && (p.role() == CheckRole.SOURCE || p.role() == CheckRole.OBSERVER));
     }
 
     /** Moves one check along now (e.g. its last evidence file was stored). */
@@ -349,67 +348,43 @@ public final class CheckService {
     private void advance(SqlOperations h, CheckRow c, Set<String> touched) {
         Instant now = clock.instant();
         List<Part> parts = repo.parts(h, c.key());
-        Part main = parts.stream().filter(p -> !p.role().equals(CheckOrder.OBSERVER)).findFirst().orElseThrow();
-        List<Part> observers = parts.stream().filter(p -> p.role().equals(CheckOrder.OBSERVER)).toList();
-        String state = c.state();
+        Part main = parts.stream().filter(p -> p.role() != CheckRole.OBSERVER).findFirst().orElseThrow();
+        List<Part> observers = parts.stream().filter(p -> p.role() == CheckRole.OBSERVER).toList();
+        var facts = new CheckState.Facts(main.state(), observers.stream().map(Part::state).toList(),
+                presence.of(main.vmKey()).connected(), () -> evidenceSettled(c, main, observers));
+        CheckState.Step step = c.state().next(facts, timing(c), now);
         String flowJson = c.flowJson();
-        Instant sourceDone = c.sourceDoneAt();
-        if (state.equals("observing")) {
-            boolean allArmed = observers.stream().allMatch(p -> !p.state().equals("pending"));
-            if (allArmed || now.isAfter(c.createdAt().plus(settings.armWait()))) {
-                state = "probing";
-                touched.add(main.vmKey());
-            }
+        if (step.flowFromSource()) {
+            CheckReport r = Json.read(main.reportJson(), CheckReport.class);
+            if (r.flow() != null) flowJson = Json.writeString(r.flow());
         }
-        String result = c.resultJson();
-        boolean mainFinished = main.state().equals("done") || main.state().equals("failed");
-        if (state.equals("probing") && !mainFinished) {
-            // the source's agent is gone, or has not fetched its order after a short wait: the check cannot run
-            AgentPresence.Presence p = presence.of(main.vmKey());
-            boolean undelivered = main.state().equals("pending")
-                    && now.isAfter(c.createdAt().plus(settings.armWait()).plus(ORDER_DELIVERY_WAIT));
-            if (!p.connected() || undelivered) {
+        String result = null;
+        ArmError error = null;
+        switch (step.end()) {
+            case NONE -> { }
+            case SOURCE_UNAVAILABLE -> {
                 String name = compute.findVm(main.vmKey()).map(v -> v.id().name()).orElse(main.vmKey());
-                result = Json.writeString(Map.of("__error", agentNotConnected(name, p, now)));
-                state = "done";
-                parts.forEach(part -> touched.add(part.vmKey()));
+                error = agentNotConnected(name, presence.of(main.vmKey()), now);
+            }
+            case ANSWER -> {
+                Answer answer = assemble(c, main, observers, flowJson);
+                result = answer.resultJson();
+                error = answer.error();
             }
         }
-        if (state.equals("probing")) {
-            boolean mainDone = main.state().equals("done") || main.state().equals("failed");
-            if (mainDone) {
-                sourceDone = now;
-                if (!observers.isEmpty()) {
-                    CheckReport r = Json.read(main.reportJson(), CheckReport.class);
-                    if (r.flow() != null) flowJson = Json.writeString(r.flow());
-                    state = "finishing";
-                    observers.forEach(o -> touched.add(o.vmKey()));
-                } else {
-                    state = "assemble";
-                }
-            } else if (now.isAfter(c.createdAt().plus(settings.agentWait()).plus(probeBudget(c)))) {
-                state = "assemble";
-            }
-        }
-        if (state.equals("finishing")) {
-            boolean allDone = observers.stream().allMatch(p -> p.state().equals("done") || p.state().equals("failed"));
-            if (allDone || (sourceDone != null && now.isAfter(sourceDone.plus(settings.finishWait())))) state = "assemble";
-        }
-        if (state.equals("assemble") && !c.state().equals("collecting") && !evidenceSettled(c, main, observers)) {
-            state = "collecting"; // wait briefly for the evidence files (see EvidenceService)
-        } else if (state.equals("collecting")) {
-            var e = evidence;
-            if (e == null || evidenceSettled(c, main, observers) || !now.isBefore(c.updatedAt().plus(e.collectWait()))) state = "assemble";
-        }
-        if (state.equals("assemble")) {
-            result = Json.writeString(assemble(c, main, observers, flowJson));
-            state = "done";
-            parts.forEach(p -> touched.add(p.vmKey()));
-        }
-        if (!state.equals(c.state()) || !java.util.Objects.equals(flowJson, c.flowJson())) {
-            repo.updateCheck(h, c.key(), state, flowJson, result, now, sourceDone);
+        if (step.wake().contains(CheckState.Wake.MAIN)) touched.add(main.vmKey());
+        if (step.wake().contains(CheckState.Wake.OBSERVERS)) observers.forEach(o -> touched.add(o.vmKey()));
+        if (step.moved(c.state())) { // the flow changes only as the check enters FINISHING
+            repo.updateCheck(h, c.key(), step.state(), flowJson, result, error);
             for (String vm : touched) compute.repository().bumpGeneration(h, vm);
         }
+    }
+
+    /** The waits of {@code c}'s rules. */
+    private CheckState.Timing timing(CheckRow c) {
+        var e = evidence;
+        return new CheckState.Timing(settings.armWait(), ORDER_DELIVERY_WAIT, settings.agentWait().plus(probeBudget(c)),
+                settings.finishWait(), e == null ? Duration.ZERO : e.collectWait());
     }
 
     /** True when the check has no evidence file still to wait for. */
@@ -428,7 +403,7 @@ public final class CheckService {
         for (Part p : all) {
             if (p.reportJson() == null) continue;
             CheckReport r = Json.read(p.reportJson(), CheckReport.class);
-            if (!PROBING.equals(r.state())) out.add(Map.entry(p.vmKey(), r));
+            if (r.state() != ReportState.PROBING) out.add(Map.entry(p.vmKey(), r));
         }
         return out;
     }
@@ -437,11 +412,22 @@ public final class CheckService {
         return c.kind().equals(CheckRequest.CONNECTIVITY) ? settings.probeTimeout().multipliedBy(Math.max(10, settings.probes() / 2)) : Duration.ZERO;
     }
 
-    private Object assemble(CheckRow c, Part main, List<Part> observers, String flowJson) {
+    /** A check's answer: its result body, or the error it failed with. */
+    private record Answer(String resultJson, ArmError error) {
+        static Answer result(Object body) {
+            return new Answer(Json.writeString(body), null);
+        }
+
+        static Answer failed(ArmError error) {
+            return new Answer(null, error);
+        }
+    }
+
+    private Answer assemble(CheckRow c, Part main, List<Part> observers, String flowJson) {
         CheckRequest req = Json.read(c.requestJson(), CheckRequest.class);
         CheckReport mainReport = main.reportJson() == null ? null : Json.read(main.reportJson(), CheckReport.class);
         // only interim reports by the deadline: the source never finished, so the check says AgentStopped
-        if (mainReport != null && PROBING.equals(mainReport.state())) mainReport = null;
+        if (mainReport != null && mainReport.state() == ReportState.PROBING) mainReport = null;
         boolean agentAnswered = mainReport != null;
         return switch (c.kind()) {
             case CheckRequest.IP_FLOW_VERIFY -> {
@@ -449,7 +435,7 @@ public final class CheckService {
                 Map<String, Object> m = new java.util.LinkedHashMap<>();
                 m.put("access", mainReport.verdict().access());
                 if (mainReport.verdict().ruleName() != null) m.put("ruleName", mainReport.verdict().ruleName());
-                yield m;
+                yield Answer.result(m);
             }
             case CheckRequest.NEXT_HOP -> {
                 if (!agentAnswered || mainReport.nextHop() == null) yield failure(mainReport);
@@ -465,11 +451,12 @@ public final class CheckService {
                     m.put("routeTableId", "System Route"); // no table holds a route for the destination
                 }
                 if (nh.route() != null) m.put("route", nh.route()); // netwatcher's extra: the route as `ip route` prints it
-                yield m;
+                yield Answer.result(m);
             }
-            default -> !agentAnswered ? notAnswered(main) : withEvidence(c, main, observers, mainReport, new ConnectivityAssembler(compute, c, req, mainReport, observers.stream()
+            default -> !agentAnswered ? Answer.failed(notAnswered(main)) : Answer.result(withEvidence(c, main, observers, mainReport,
+                    new ConnectivityAssembler(compute, c, req, mainReport, observers.stream()
                     .filter(p -> p.reportJson() != null).map(p -> Map.entry(p.vmKey(), Json.read(p.reportJson(), CheckReport.class))).toList(),
-                    presence.of(main.vmKey()).connected(), ApiVersion.require(c.apiVersion())).build());
+                    presence.of(main.vmKey()).connected(), ApiVersion.require(c.apiVersion())).build()));
         };
     }
 
@@ -486,13 +473,13 @@ public final class CheckService {
     }
 
     /** The source's agent took the order but gave no final report by the check's deadline (or is gone). */
-    private Map<String, Object> notAnswered(Part main) {
+    private ArmError notAnswered(Part main) {
         AgentPresence.Presence p = presence.of(main.vmKey());
         String name = compute.findVm(main.vmKey()).map(v -> v.id().name()).orElse(main.vmKey());
-        if (!p.connected()) return Map.of("__error", agentNotConnected(name, p, clock.instant()));
-        return Map.of("__error", ArmErrorCode.AgentStopped.error("The agent of virtual machine " + name
+        if (!p.connected()) return agentNotConnected(name, p, clock.instant());
+        return ArmErrorCode.AgentStopped.error("The agent of virtual machine " + name
                 + " took the check but did not report its result within the check's time (" + settings.agentWait().toSeconds()
-                + " s after the probes' budget).", null));
+                + " s after the probes' budget).");
     }
 
     /** The connectivity result with its {@code evidence} extension property (ARM clients ignore it). */
@@ -510,10 +497,10 @@ public final class CheckService {
         return out;
     }
 
-    private static Map<String, Object> failure(CheckReport report) {
-        return Map.of("__error", ArmErrorCode.AgentStopped.error(report == null
+    private static Answer failure(CheckReport report) {
+        return Answer.failed(ArmErrorCode.AgentStopped.error(report == null
                 ? "The agent of the virtual machine did not answer; it is not connected."
-                : "The agent could not evaluate the request: " + report.error(), null));
+                : "The agent could not evaluate the request: " + report.error()));
     }
 
     /**
@@ -524,9 +511,9 @@ public final class CheckService {
      */
     public Optional<OperationResolver.Progress> progress(String key) {
         Optional<CheckRow> c = repo.find(db, key);
-        if (c.isEmpty() || c.get().state().equals("done")) return Optional.empty();
+        if (c.isEmpty() || c.get().phase() == CheckPhase.DONE) return Optional.empty();
         CheckRow row = c.get();
-        Part main = repo.parts(db, key).stream().filter(p -> !p.role().equals(CheckOrder.OBSERVER)).findFirst().orElse(null);
+        Part main = repo.parts(db, key).stream().filter(p -> p.role() != CheckRole.OBSERVER).findFirst().orElse(null);
         CheckReport report = main == null || main.reportJson() == null ? null : Json.read(main.reportJson(), CheckReport.class);
         int sent = report != null && report.probes() != null ? report.probes().sent() : 0;
         int failed = report != null && report.probes() != null ? report.probes().failed() : 0;
@@ -540,13 +527,13 @@ public final class CheckService {
             }
         }
         boolean connectivity = row.kind().equals(CheckRequest.CONNECTIVITY);
-        double percent = switch (row.state()) {
-            case "observing" -> 0;
-            case "probing" -> connectivity ? 5 + 85.0 * Math.min(1.0, sent / (double) Math.max(1, settings.probes())) : 50;
+        double percent = switch (row.phase()) {
+            case OBSERVING -> 0;
+            case PROBING -> connectivity ? 5 + 85.0 * Math.min(1.0, sent / (double) Math.max(1, settings.probes())) : 50;
             default -> 95;
         };
         Map<String, Object> props = new java.util.LinkedHashMap<>();
-        props.put("phase", row.state());
+        props.put("phase", row.phase().wire());
         if (connectivity) {
             props.put("probesSent", sent);
             props.put("probesFailed", failed);
@@ -577,16 +564,13 @@ public final class CheckService {
 
     private Optional<OperationResolver.Outcome> resolveCheck(netwatcher.controller.operations.Operation op) {
         Optional<CheckRow> c = repo.find(db, op.targetKey());
-        if (c.isPresent() && !c.get().state().equals("done")) {
+        if (c.isPresent() && c.get().phase() != CheckPhase.DONE) {
             advance(op.targetKey()); // only the polled check: the sweeper moves the others
             c = repo.find(db, op.targetKey());
         }
         if (c.isEmpty()) return Optional.of(new OperationResolver.Failure(ArmErrorCode.NotFound.error("The check is gone.")));
-        if (!c.get().state().equals("done")) return Optional.empty();
-        var tree = Json.tree(c.get().resultJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (tree.has("__error")) {
-            return Optional.of(new OperationResolver.Failure(Json.MAPPER.convertValue(tree.get("__error"), ArmError.class)));
-        }
+        if (c.get().phase() != CheckPhase.DONE) return Optional.empty();
+        if (c.get().error() != null) return Optional.of(new OperationResolver.Failure(c.get().error()));
         return Optional.of(new OperationResolver.Success(200, c.get().resultJson()));
     }
 }

@@ -188,7 +188,7 @@ public final class EvidenceService {
             CheckReport r = e.getValue();
             EvidenceReport ev = r.evidence();
             if (ev == null) continue;
-            boolean source = CheckOrder.SOURCE.equals(r.role()) && e.getKey().equals(sourceVmKey);
+            boolean source = r.role() == netwatcher.model.check.CheckRole.SOURCE && e.getKey().equals(sourceVmKey);
             boolean destination = !source && owns(e.getKey(), destinationAddress);
             boolean traced = pathAddresses.stream().anyMatch(a -> owns(e.getKey(), a));
             if (!source && !destination && !traced && ev.packets() == 0) continue; // off the path: it saw nothing of the flow

@@ -16,6 +16,8 @@ import netwatcher.model.agent.HostReport;
 import netwatcher.model.agent.NicReport;
 import netwatcher.model.agent.Reports;
 import netwatcher.model.check.CheckReport;
+import netwatcher.model.check.CheckRole;
+import netwatcher.model.check.ReportState;
 import netwatcher.model.check.Flow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -114,21 +116,28 @@ class AgentInputTest {
     @Test
     void checkReports_areChecked() {
         Flow flow = new Flow("Tcp", "198.18.1.10", 40000, "198.18.3.10", null, 80, null, null);
-        CheckReport ok = new CheckReport("k-1", "source", "done", flow, new CheckReport.ProbeSummary(10, 0, 1, 1, 2, Map.of("connected", 10), null),
+        CheckReport ok = new CheckReport("k-1", CheckRole.SOURCE, ReportState.DONE, flow, new CheckReport.ProbeSummary(10, 0, 1, 1, 2, Map.of("connected", 10), null),
                 List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.5), "timeExceeded", null)), List.of(), null, null, null);
         assertDoesNotThrow(() -> AgentInput.reports(new Reports(List.of(), List.of(ok))));
-        CheckReport nameHop = new CheckReport("k-1", "source", "done", flow, null,
+        CheckReport nameHop = new CheckReport("k-1", CheckRole.SOURCE, ReportState.DONE, flow, null,
                 List.of(new CheckReport.TraceHop(1, "router.example", List.of(), "timeExceeded", null)), List.of(), null, null, null);
         assertEquals("checks[0].hops[0].address", refused(() -> AgentInput.reports(new Reports(List.of(), List.of(nameHop)))).error().target());
-        CheckReport nameFlow = new CheckReport("k-1", "source", "done", new Flow("Tcp", "localhost", 0, "198.18.3.10", null, 80, null, null),
+        CheckReport nameFlow = new CheckReport("k-1", CheckRole.SOURCE, ReportState.DONE, new Flow("Tcp", "localhost", 0, "198.18.3.10", null, 80, null, null),
                 null, List.of(), List.of(), null, null, null);
         assertEquals("checks[0].flow.sourceAddress", refused(() -> AgentInput.reports(new Reports(List.of(), List.of(nameFlow)))).error().target());
-        CheckReport negative = new CheckReport("k-1", "source", "done", flow, new CheckReport.ProbeSummary(-1, 0, null, null, null, Map.of(), null),
+        CheckReport negative = new CheckReport("k-1", CheckRole.SOURCE, ReportState.DONE, flow, new CheckReport.ProbeSummary(-1, 0, null, null, null, Map.of(), null),
                 List.of(), List.of(), null, null, null);
         assertEquals("checks[0].probes.sent", refused(() -> AgentInput.reports(new Reports(List.of(), List.of(negative)))).error().target());
-        CheckReport role = new CheckReport("k-1", "admin", "done", flow, null, List.of(), List.of(), null, null, null);
-        assertEquals("checks[0].role", refused(() -> AgentInput.reports(new Reports(List.of(), List.of(role)))).error().target());
-        CheckReport nan = new CheckReport("k-1", "source", "done", flow, null,
+        // a role outside the protocol's cannot be a CheckReport: it is refused while parsing, naming the field
+        byte[] role = "{\"captures\":[],\"checks\":[{\"key\":\"k-1\",\"role\":\"admin\",\"state\":\"done\"}]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ArmException badRole = refused(() -> AgentRoutes.parse(role, Reports.class));
+        assertEquals("checks[0].role", badRole.error().target());
+        assertTrue(badRole.error().message().contains("source, observer, verify, nexthop"), badRole.error().message());
+        byte[] state = "{\"captures\":[],\"checks\":[{\"key\":\"k-1\",\"role\":\"source\",\"state\":\"finished\"}]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("checks[0].state", refused(() -> AgentRoutes.parse(state, Reports.class)).error().target());
+        CheckReport nan = new CheckReport("k-1", CheckRole.SOURCE, ReportState.DONE, flow, null,
                 List.of(new CheckReport.TraceHop(1, null, List.of(Double.NaN), "none", null)), List.of(), null, null, null);
         assertEquals("checks[0].hops[0].rttMs", refused(() -> AgentInput.reports(new Reports(List.of(), List.of(nan)))).error().target());
     }

@@ -1,5 +1,7 @@
 package netwatcher.controller.compat;
 
+import netwatcher.model.check.ReportState;
+import netwatcher.model.check.CheckRole;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -210,31 +212,31 @@ class SpecStatusCodesTest {
             var verify = expect(202, "POST", nw + "/ipFlowVerify", """
                     {"targetResourceId":"%s","direction":"Inbound","protocol":"TCP","localPort":"80","remotePort":"*",
                      "localIPAddress":"198.18.1.11","remoteIPAddress":"198.18.1.10"}""".formatted(other.vmId));
-            CheckOrder o = order(other, CheckOrder.VERIFY);
-            other.reportCheck(new CheckReport(o.key(), CheckOrder.VERIFY, CheckReport.DONE, null, null, null, null,
+            CheckOrder o = order(other, CheckRole.VERIFY);
+            other.reportCheck(new CheckReport(o.key(), CheckRole.VERIFY, ReportState.DONE, null, null, null, null,
                     new CheckReport.Verdict("Allow", null, Map.of()), null, null));
             expect(200, "GET", verify.header("Location"), null);
 
             var hop = expect(202, "POST", nw + "/nextHop", """
                     {"targetResourceId":"%s","sourceIPAddress":"198.18.1.11","destinationIPAddress":"198.18.1.10"}""".formatted(other.vmId));
-            o = order(other, CheckOrder.NEXTHOP);
-            other.reportCheck(new CheckReport(o.key(), CheckOrder.NEXTHOP, CheckReport.DONE, null, null, null, null, null,
+            o = order(other, CheckRole.NEXTHOP);
+            other.reportCheck(new CheckReport(o.key(), CheckRole.NEXTHOP, ReportState.DONE, null, null, null, null, null,
                     new CheckReport.NextHop("VnetLocal", "198.18.1.10", false, "198.18.1.0/24"), null));
             expect(200, "GET", hop.header("Location"), null);
 
             other.orders(-1, 0); // connected: it observes
             var check = expect(202, "POST", nw + "/connectivityCheck", """
                     {"source":{"resourceId":"%s"},"destination":{"resourceId":"%s","port":80}}""".formatted(source.vmId, other.vmId));
-            CheckOrder obs = order(other, CheckOrder.OBSERVER);
-            other.reportCheck(new CheckReport(obs.key(), CheckOrder.OBSERVER, CheckReport.ARMED, null, null, null, null, null, null, null));
-            CheckOrder src = order(source, CheckOrder.SOURCE);
+            CheckOrder obs = order(other, CheckRole.OBSERVER);
+            other.reportCheck(new CheckReport(obs.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
+            CheckOrder src = order(source, CheckRole.SOURCE);
             expect(202, "GET", check.header("Location"), null);
             Flow flow = new Flow("Tcp", "198.18.1.10", 40000, "198.18.1.11", null, 80, null, null);
-            source.reportCheck(new CheckReport(src.key(), CheckOrder.SOURCE, CheckReport.DONE, flow,
+            source.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE, flow,
                     new CheckReport.ProbeSummary(100, 0, 1, 1, 2, Map.of("connected", 100), null, null),
                     List.of(new CheckReport.TraceHop(1, "198.18.1.11", List.of(0.2), "destination", null)), List.of(), null, null, null));
-            CheckOrder finish = order(other, CheckOrder.OBSERVER);
-            other.reportCheck(new CheckReport(finish.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null, List.of(), null, null, null));
+            CheckOrder finish = order(other, CheckRole.OBSERVER);
+            other.reportCheck(new CheckReport(finish.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
             for (int i = 0; i < 100; i++) {
                 var r = c.send("GET", check.header("Location"), null);
                 if (r.status() != 202) {
@@ -246,9 +248,9 @@ class SpecStatusCodesTest {
             fail("the connectivity check did not finish");
         }
 
-        private static CheckOrder order(TestAgent a, String role) throws Exception {
+        private static CheckOrder order(TestAgent a, CheckRole role) throws Exception {
             for (int i = 0; i < 30; i++) {
-                var o = a.orders(-1, 1).checks().stream().filter(x -> x.role().equals(role)).findFirst();
+                var o = a.orders(-1, 1).checks().stream().filter(x -> x.role() == role).findFirst();
                 if (o.isPresent()) return o.get();
             }
             throw new AssertionError("no " + role + " order for " + a.vmName);

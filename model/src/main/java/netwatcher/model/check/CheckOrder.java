@@ -19,7 +19,7 @@ import java.time.Instant;
  *
  * @param key       the check's key (one check may have several orders, one per agent)
  * @param checkId   ARM-ish id of the check, for messages
- * @param role      source | observer | verify | nexthop
+ * @param role      the agent's part
  * @param active    see above (observers); always true for the other roles until answered
  * @param flow      the flow (resolved when known)
  * @param probe     for the source: how to probe
@@ -27,15 +27,10 @@ import java.time.Instant;
  * @param evidence  source and observer of a connectivity check: capture the check's probes as this says
  *                  (armed before the first probe, stopped after the last), or null for no capture
  */
-public record CheckOrder(String key, String checkId, String role, boolean active, Flow flow, ProbeSpec probe,
+public record CheckOrder(String key, String checkId, CheckRole role, boolean active, Flow flow, ProbeSpec probe,
                          Instant createdAt, EvidenceSpec evidence) {
     /** An order without evidence capture. */
-    public CheckOrder(String key, String checkId, String role, boolean active, Flow flow, ProbeSpec probe, Instant createdAt) {
+    public CheckOrder(String key, String checkId, CheckRole role, boolean active, Flow flow, ProbeSpec probe, Instant createdAt) {
         this(key, checkId, role, active, flow, probe, createdAt, null);
     }
-
-    public static final String SOURCE = "source";
-    public static final String OBSERVER = "observer";
-    public static final String VERIFY = "verify";
-    public static final String NEXTHOP = "nexthop";
 }

@@ -8,7 +8,7 @@ import java.util.Map;
  *
  * @param key       the check's key
  * @param role      the order's role
- * @param state     armed (observer watching), done, failed
+ * @param state     armed (observer watching), probing (the source's interim report), done, failed
  * @param flow      the flow as this agent resolved it (source: destination address, source address and port)
  * @param probes    source only: the probe summary
  * @param hops      source only: the trace, hop by hop (TTL order)
@@ -18,7 +18,7 @@ import java.util.Map;
  * @param error     a failure message, when state is failed
  * @param evidence  source and observer, final report: what this host captured of the probes, or null
  */
-public record CheckReport(String key, String role, String state, Flow flow, ProbeSummary probes, List<TraceHop> hops,
+public record CheckReport(String key, CheckRole role, ReportState state, Flow flow, ProbeSummary probes, List<TraceHop> hops,
                           List<Finding> findings, Verdict verdict, NextHop nextHop, String error, EvidenceReport evidence) {
     public CheckReport {
         hops = hops == null ? List.of() : List.copyOf(hops);
@@ -26,7 +26,7 @@ public record CheckReport(String key, String role, String state, Flow flow, Prob
     }
 
     /** A report without evidence. */
-    public CheckReport(String key, String role, String state, Flow flow, ProbeSummary probes, List<TraceHop> hops,
+    public CheckReport(String key, CheckRole role, ReportState state, Flow flow, ProbeSummary probes, List<TraceHop> hops,
                        List<Finding> findings, Verdict verdict, NextHop nextHop, String error) {
         this(key, role, state, flow, probes, hops, findings, verdict, nextHop, error, null);
     }
@@ -35,10 +35,6 @@ public record CheckReport(String key, String role, String state, Flow flow, Prob
     public CheckReport withEvidence(EvidenceReport value) {
         return new CheckReport(key, role, state, flow, probes, hops, findings, verdict, nextHop, error, value);
     }
-
-    public static final String ARMED = "armed";
-    public static final String DONE = "done";
-    public static final String FAILED = "failed";
 
     /**
      * The probes of a connectivity check.
