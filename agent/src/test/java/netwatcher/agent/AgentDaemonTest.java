@@ -1,5 +1,7 @@
 package netwatcher.agent;
 
+import netwatcher.model.capture.UploadState;
+import netwatcher.model.capture.CaptureStatus;
 import netwatcher.agent.control.AgentJson;
 import netwatcher.agent.control.CaptureRunner;
 import netwatcher.agent.control.JournalEntry;
@@ -109,7 +111,7 @@ class AgentDaemonTest {
         Thread.sleep(300); // stays down across several backoff rounds
         controller.start();
 
-        CaptureReport running = awaitReport("c-back", "Running reported", r -> r.status().equals("Running"));
+        CaptureReport running = awaitReport("c-back", "Running reported", r -> r.status() == netwatcher.model.capture.CaptureStatus.Running);
         assertEquals(tmp.resolve("captures/c-back.cap").toString(), running.filePath());
         assertTrue(Files.exists(tmp.resolve("captures/c-back.cap")));
         FakeController.await("error cleared", WAIT, () -> agent.reconciler().lastControllerError() == null);
@@ -120,7 +122,7 @@ class AgentDaemonTest {
     void reports_whileControllerDown_areQueuedAndDeliveredInOrderWhenBack() throws Exception {
         Agent agent = startAgent();
         controller.putOrder(order("c-queue", true, null));
-        awaitReport("c-queue", "Running reported", r -> r.status().equals("Running"));
+        awaitReport("c-queue", "Running reported", r -> r.status() == netwatcher.model.capture.CaptureStatus.Running);
         controller.stop();
         StandInRunner.Session session = runner.only();
         session.tick(5);
@@ -133,18 +135,18 @@ class AgentDaemonTest {
 
         int before = controller.reports("c-queue").size();
         controller.start();
-        CaptureReport stopped = awaitReport("c-queue", "Stopped delivered", r -> "TimeExceeded".equals(r.stopReason()));
-        assertEquals("Stopped", stopped.status());
+        CaptureReport stopped = awaitReport("c-queue", "Stopped delivered", r -> r.stopReason() == netwatcher.model.capture.StopReason.TimeExceeded);
+        assertEquals(netwatcher.model.capture.CaptureStatus.Stopped, stopped.status());
         assertEquals(5, stopped.packets());
         List<CaptureReport> delivered = controller.reports("c-queue").subList(before, controller.reports("c-queue").size());
         int lastRunning = -1;
         int firstStopped = -1;
         for (int i = 0; i < delivered.size(); i++) {
-            if (delivered.get(i).status().equals("Running")) lastRunning = i;
-            if (delivered.get(i).status().equals("Stopped") && firstStopped < 0) firstStopped = i;
+            if (delivered.get(i).status() == netwatcher.model.capture.CaptureStatus.Running) lastRunning = i;
+            if (delivered.get(i).status() == netwatcher.model.capture.CaptureStatus.Stopped && firstStopped < 0) firstStopped = i;
         }
         assertTrue(lastRunning < firstStopped, "a Running report after Stopped: " + delivered);
-        assertTrue(delivered.stream().anyMatch(r -> r.status().equals("Running") && r.packets() == 5),
+        assertTrue(delivered.stream().anyMatch(r -> r.status() == netwatcher.model.capture.CaptureStatus.Running && r.packets() == 5),
                 "counters made while down were delivered: " + delivered);
         FakeController.await("outbox drained", WAIT, () -> readOutbox().isEmpty());
     }
@@ -153,22 +155,22 @@ class AgentDaemonTest {
     void stopOrder_whenCaptureRunning_stopsItAsStoppedByRequest() throws Exception {
         startAgent();
         controller.putOrder(order("c-stop", true, null));
-        awaitReport("c-stop", "Running", r -> r.status().equals("Running"));
+        awaitReport("c-stop", "Running", r -> r.status() == netwatcher.model.capture.CaptureStatus.Running);
         runner.only().tick(3);
         controller.putOrder(order("c-stop", false, null));
-        CaptureReport stopped = awaitReport("c-stop", "StoppedByRequest", r -> "StoppedByRequest".equals(r.stopReason()));
-        assertEquals("Stopped", stopped.status());
+        CaptureReport stopped = awaitReport("c-stop", "StoppedByRequest", r -> r.stopReason() == netwatcher.model.capture.StopReason.StoppedByRequest);
+        assertEquals(netwatcher.model.capture.CaptureStatus.Stopped, stopped.status());
         assertEquals(List.of(), stopped.errors());
         assertEquals(3, stopped.packets());
         assertNotNull(stopped.endTime());
-        assertEquals("none", stopped.uploadState());
+        assertEquals(netwatcher.model.capture.UploadState.NONE, stopped.uploadState());
     }
 
     @Test
     void orders_whenCaptureVanishes_stopsAndForgetsIt() throws Exception {
         Agent agent = startAgent();
         controller.putOrder(order("c-gone", true, null));
-        awaitReport("c-gone", "Running", r -> r.status().equals("Running"));
+        awaitReport("c-gone", "Running", r -> r.status() == netwatcher.model.capture.CaptureStatus.Running);
         controller.removeOrder("c-gone");
         FakeController.await("forgotten", WAIT, () -> agent.reconciler().entry("c-gone").isEmpty());
         assertTrue(runner.only().ended);
@@ -180,8 +182,8 @@ class AgentDaemonTest {
     void order_whenRunFalseAndUnknown_reportsStoppedWithoutCapturing() throws Exception {
         startAgent();
         controller.putOrder(order("c-never", false, null));
-        CaptureReport r = awaitReport("c-never", "final", x -> x.status().equals("Stopped"));
-        assertEquals("StoppedByRequest", r.stopReason());
+        CaptureReport r = awaitReport("c-never", "final", x -> x.status() == netwatcher.model.capture.CaptureStatus.Stopped);
+        assertEquals(netwatcher.model.capture.StopReason.StoppedByRequest, r.stopReason());
         assertTrue(runner.sessions.isEmpty());
     }
 
@@ -191,8 +193,8 @@ class AgentDaemonTest {
         CaptureOrder old = order("c-old", true, null);
         controller.putOrder(new CaptureOrder(old.key(), old.captureId(), true, 0, 0, 10, List.of(), null, null,
                 Instant.now().minusSeconds(60)));
-        CaptureReport r = awaitReport("c-old", "final", x -> x.status().equals("Stopped"));
-        assertEquals("TimeExceeded", r.stopReason());
+        CaptureReport r = awaitReport("c-old", "final", x -> x.status() == netwatcher.model.capture.CaptureStatus.Stopped);
+        assertEquals(netwatcher.model.capture.StopReason.TimeExceeded, r.stopReason());
         assertTrue(runner.sessions.isEmpty());
     }
 
@@ -201,9 +203,9 @@ class AgentDaemonTest {
         startAgent();
         runner.filterOverride = "tcp port (((";
         controller.putOrder(order("c-badfilter", true, null));
-        CaptureReport r = awaitReport("c-badfilter", "Error", x -> x.status().equals("Error"));
-        assertEquals("CaptureFailed", r.stopReason());
-        assertEquals(List.of("CaptureFailed"), r.errors());
+        CaptureReport r = awaitReport("c-badfilter", "Error", x -> x.status() == netwatcher.model.capture.CaptureStatus.Error);
+        assertEquals(netwatcher.model.capture.StopReason.CaptureFailed, r.stopReason());
+        assertEquals(List.of(netwatcher.model.capture.CaptureError.CaptureFailed), r.errors());
         assertTrue(r.message().contains("syntax error"), r.message());
         assertTrue(runner.sessions.isEmpty());
     }
@@ -212,9 +214,9 @@ class AgentDaemonTest {
     void order_whenFreeSpaceUnderFloor_reportsDiskSpaceLow() throws Exception {
         startAgent(Map.of("disk-floor", "100%"));
         controller.putOrder(order("c-full", true, null));
-        CaptureReport r = awaitReport("c-full", "Error", x -> x.status().equals("Error"));
-        assertEquals("DiskSpaceLow", r.stopReason());
-        assertEquals(List.of("LocalFileFailed"), r.errors());
+        CaptureReport r = awaitReport("c-full", "Error", x -> x.status() == netwatcher.model.capture.CaptureStatus.Error);
+        assertEquals(netwatcher.model.capture.StopReason.DiskSpaceLow, r.stopReason());
+        assertEquals(List.of(netwatcher.model.capture.CaptureError.LocalFileFailed), r.errors());
         assertTrue(runner.sessions.isEmpty());
     }
 
@@ -224,8 +226,8 @@ class AgentDaemonTest {
         CaptureOrder o = order("c-escape", true, null);
         controller.putOrder(new CaptureOrder(o.key(), o.captureId(), true, 0, 0, 600, List.of(), "/etc/passwd", null,
                 Instant.now()));
-        CaptureReport r = awaitReport("c-escape", "Error", x -> x.status().equals("Error"));
-        assertEquals("LocalFileFailed", r.stopReason());
+        CaptureReport r = awaitReport("c-escape", "Error", x -> x.status() == netwatcher.model.capture.CaptureStatus.Error);
+        assertEquals(netwatcher.model.capture.StopReason.LocalFileFailed, r.stopReason());
         assertTrue(runner.sessions.isEmpty());
     }
 
@@ -243,25 +245,25 @@ class AgentDaemonTest {
         Files.write(file, concat(StandInRunner.header(), r1, r2, torn));
         String uploadUrl = controller.url() + "/agent/v1/captures/c-crash/file";
         CaptureOrder o = order("c-crash", true, new UploadTarget("local", uploadUrl, "https://x/storage/c-crash.cap"));
-        CaptureReport running = new CaptureReport("c-crash", "Running", null, List.of(), null, Instant.now(), null,
-                1, 100, 0, 0, 1, null, null, file.toString(), "pending", 0);
+        CaptureReport running = new CaptureReport("c-crash", CaptureStatus.Running, null, List.of(), null, Instant.now(), null,
+                1, 100, 0, 0, 1, null, null, file.toString(), UploadState.PENDING, 0);
         Files.write(tmp.resolve("state/captures/c-crash.json"), AgentJson.MAPPER.writeValueAsBytes(
                 new JournalEntry("c-crash", o, file.toString(), JournalEntry.Phase.RUNNING, running, false)));
         controller.putOrder(o);
 
         startAgent();
-        CaptureReport lost = awaitReport("c-crash", "AgentLost", r -> "AgentLost".equals(r.stopReason()));
-        assertEquals("Error", lost.status());
-        assertEquals(List.of("AgentStopped"), lost.errors());
+        CaptureReport lost = awaitReport("c-crash", "AgentLost", r -> r.stopReason() == netwatcher.model.capture.StopReason.AgentLost);
+        assertEquals(netwatcher.model.capture.CaptureStatus.Error, lost.status());
+        assertEquals(List.of(netwatcher.model.capture.CaptureError.AgentStopped), lost.errors());
         assertEquals(2, lost.packets());
         assertEquals(24 + 2 * 76, lost.bytes());
         assertEquals(Instant.parse("2026-11-22T10:00:00Z"), lost.firstPacketTime());
         assertEquals(Instant.parse("2026-11-22T10:00:01Z"), lost.lastPacketTime());
         assertEquals(24 + 2 * 76, Files.size(file), "the torn record was cut");
 
-        CaptureReport done = awaitReport("c-crash", "upload done", r -> "done".equals(r.uploadState()));
+        CaptureReport done = awaitReport("c-crash", "upload done", r -> r.uploadState() == netwatcher.model.capture.UploadState.DONE);
         assertEquals(24 + 2 * 76, done.uploadedBytes());
-        assertEquals("AgentLost", done.stopReason());
+        assertEquals(netwatcher.model.capture.StopReason.AgentLost, done.stopReason());
         assertArrayEquals(Files.readAllBytes(file), controller.file("c-crash").orElseThrow());
         assertEquals(List.of(), controller.violations());
     }
@@ -271,19 +273,19 @@ class AgentDaemonTest {
         startAgent();
         String url = controller.url() + "/agent/v1/captures/c-up/file";
         controller.putOrder(order("c-up", true, new UploadTarget("local", url, "https://x/storage/c-up.cap")));
-        awaitReport("c-up", "Running", r -> r.status().equals("Running"));
+        awaitReport("c-up", "Running", r -> r.status() == netwatcher.model.capture.CaptureStatus.Running);
         StandInRunner.Session s = runner.only();
         s.tick(5000); // 5000 * 76 bytes ≈ 371 KiB: six 64 KiB chunks
         controller.breakNextPutAfter(100_000);
         s.end(CaptureRunner.EndCause.BYTE_LIMIT);
 
-        CaptureReport done = awaitReport("c-up", "upload done", r -> "done".equals(r.uploadState()));
+        CaptureReport done = awaitReport("c-up", "upload done", r -> r.uploadState() == netwatcher.model.capture.UploadState.DONE);
         byte[] local = Files.readAllBytes(s.spec.output());
         assertEquals(local.length, done.uploadedBytes());
-        assertEquals("SizeExceeded", done.stopReason());
+        assertEquals(netwatcher.model.capture.StopReason.SizeExceeded, done.stopReason());
         assertArrayEquals(local, controller.file("c-up").orElseThrow());
         assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(local)), done.fileSha256());
-        assertTrue(controller.reports("c-up").stream().anyMatch(r -> "uploading".equals(r.uploadState())));
+        assertTrue(controller.reports("c-up").stream().anyMatch(r -> r.uploadState() == netwatcher.model.capture.UploadState.UPLOADING));
         assertTrue(Files.exists(s.spec.output()), "the local file is kept");
         assertEquals(List.of(), controller.violations());
     }
@@ -292,11 +294,11 @@ class AgentDaemonTest {
     void shutdown_whenCaptureRunning_endsItAsAgentShutdownAndJournalsIt() throws Exception {
         Agent agent = startAgent();
         controller.putOrder(order("c-shut", true, null));
-        awaitReport("c-shut", "Running", r -> r.status().equals("Running"));
+        awaitReport("c-shut", "Running", r -> r.status() == netwatcher.model.capture.CaptureStatus.Running);
         agent.close();
-        CaptureReport r = awaitReport("c-shut", "AgentShutdown", x -> "AgentShutdown".equals(x.stopReason()));
-        assertEquals("Stopped", r.status());
-        assertEquals(List.of("AgentStopped"), r.errors());
+        CaptureReport r = awaitReport("c-shut", "AgentShutdown", x -> x.stopReason() == netwatcher.model.capture.StopReason.AgentShutdown);
+        assertEquals(netwatcher.model.capture.CaptureStatus.Stopped, r.status());
+        assertEquals(List.of(netwatcher.model.capture.CaptureError.AgentStopped), r.errors());
         JournalEntry e = AgentJson.MAPPER.readValue(tmp.resolve("state/captures/c-shut.json").toFile(), JournalEntry.class);
         assertEquals(JournalEntry.Phase.FINAL, e.phase());
     }

@@ -135,7 +135,7 @@ class AgentFullDiskTest {
         FakeController.await("host registered", WAIT, () -> !controller.hosts().isEmpty());
         String url = controller.url() + "/agent/v1/captures/c-full/file";
         controller.putOrder(AgentDaemonTest.order("c-full", true, new UploadTarget("local", url, "https://x/storage/c-full.cap")));
-        awaitReport("c-full", "Running", r -> r.status().equals("Running"));
+        awaitReport("c-full", "Running", r -> r.status() == netwatcher.model.capture.CaptureStatus.Running);
         StandInRunner.Session s = runner.only();
         s.tick(2000);
         FakeController.await("running journaled", WAIT, () -> journaled("c-full").map(e -> e.phase() == JournalEntry.Phase.RUNNING).orElse(false));
@@ -144,8 +144,8 @@ class AgentFullDiskTest {
         s.end(CaptureRunner.EndCause.TIME_LIMIT);
 
         // the end is reported and the file uploaded although nothing can be journaled
-        CaptureReport done = awaitReport("c-full", "upload done while the disk is full", r -> "done".equals(r.uploadState()));
-        assertEquals("TimeExceeded", done.stopReason());
+        CaptureReport done = awaitReport("c-full", "upload done while the disk is full", r -> r.uploadState() == netwatcher.model.capture.UploadState.DONE);
+        assertEquals(netwatcher.model.capture.StopReason.TimeExceeded, done.stopReason());
         byte[] local = Files.readAllBytes(s.spec.output());
         assertArrayEquals(local, controller.file("c-full").orElseThrow());
         assertAgentThreadsAlive();
@@ -154,13 +154,13 @@ class AgentFullDiskTest {
 
         // a new capture while full is refused with a report, not lost and not stuck
         controller.putOrder(AgentDaemonTest.order("c-refused", true, null));
-        CaptureReport refused = awaitReport("c-refused", "refused while full", r -> r.status().equals("Error"));
-        assertEquals("LocalFileFailed", refused.stopReason());
+        CaptureReport refused = awaitReport("c-refused", "refused while full", r -> r.status() == netwatcher.model.capture.CaptureStatus.Error);
+        assertEquals(netwatcher.model.capture.StopReason.LocalFileFailed, refused.stopReason());
         assertAgentThreadsAlive();
 
         free();
         FakeController.await("journal caught up after space returned", WAIT, () -> journaled("c-full")
-                .map(e -> e.phase() == JournalEntry.Phase.FINAL && "done".equals(e.report().uploadState())).orElse(false));
+                .map(e -> e.phase() == JournalEntry.Phase.FINAL && e.report().uploadState() == netwatcher.model.capture.UploadState.DONE).orElse(false));
         FakeController.await("refused capture journaled", WAIT, () -> journaled("c-refused").isPresent());
         try (Stream<Path> state = Files.list(disk.resolve("state"))) {
             assertEquals(List.of(), state.map(p -> p.getFileName().toString()).filter(n -> n.contains(".tmp-")).toList(),
@@ -170,7 +170,7 @@ class AgentFullDiskTest {
         // and new work runs normally, without a restart
         int before = runner.sessions.size();
         controller.putOrder(AgentDaemonTest.order("c-after", true, null));
-        awaitReport("c-after", "Running after space returned", r -> r.status().equals("Running"));
+        awaitReport("c-after", "Running after space returned", r -> r.status() == netwatcher.model.capture.CaptureStatus.Running);
         assertNotEquals(before, runner.sessions.size());
         FakeController.await("c-after journaled", WAIT, () -> journaled("c-after").isPresent());
         assertAgentThreadsAlive();

@@ -1,5 +1,7 @@
 package netwatcher.agent;
 
+import netwatcher.model.capture.UploadState;
+import netwatcher.model.capture.CaptureStatus;
 import netwatcher.agent.control.AgentJson;
 import netwatcher.agent.control.JournalEntry;
 import netwatcher.model.agent.CaptureOrder;
@@ -56,16 +58,16 @@ class AgentLostTimesTest {
         Instant started = Instant.now().minusSeconds(30);
         Files.setLastModifiedTime(file, FileTime.from(started.minusSeconds(5)));
         CaptureOrder o = AgentDaemonTest.order("c-idle", true, null);
-        CaptureReport running = new CaptureReport("c-idle", "Running", null, List.of(), null, started, null,
-                0, 24, 0, 0, 0, null, null, file.toString(), "none", 0);
+        CaptureReport running = new CaptureReport("c-idle", CaptureStatus.Running, null, List.of(), null, started, null,
+                0, 24, 0, 0, 0, null, null, file.toString(), UploadState.NONE, 0);
         Files.write(tmp.resolve("state/captures/c-idle.json"), AgentJson.MAPPER.writeValueAsBytes(
                 new JournalEntry("c-idle", o, file.toString(), JournalEntry.Phase.RUNNING, running, false)));
         controller.putOrder(o);
 
         agent = startAgent();
         FakeController.await("AgentLost", Duration.ofSeconds(20),
-                () -> controller.reports("c-idle").stream().anyMatch(r -> "AgentLost".equals(r.stopReason())));
-        CaptureReport lost = controller.reports("c-idle").stream().filter(r -> "AgentLost".equals(r.stopReason())).findFirst().orElseThrow();
+                () -> controller.reports("c-idle").stream().anyMatch(r -> r.stopReason() == netwatcher.model.capture.StopReason.AgentLost));
+        CaptureReport lost = controller.reports("c-idle").stream().filter(r -> r.stopReason() == netwatcher.model.capture.StopReason.AgentLost).findFirst().orElseThrow();
         assertEquals(started, lost.startTime());
         assertFalse(lost.endTime().isBefore(lost.startTime()), lost.startTime() + " .. " + lost.endTime());
         assertEquals(started, lost.endTime(), "an idle file ends where the capture started");

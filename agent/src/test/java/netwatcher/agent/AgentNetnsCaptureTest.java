@@ -61,13 +61,13 @@ class AgentNetnsCaptureTest {
 
             controller.putOrder(AgentDaemonTest.order("c-real", true, null));
             FakeController.await("Running", Duration.ofSeconds(20),
-                    () -> controller.reports("c-real").stream().anyMatch(r -> r.status().equals("Running")));
+                    () -> controller.reports("c-real").stream().anyMatch(r -> r.status() == netwatcher.model.capture.CaptureStatus.Running));
             net.left().exec("hping3", "--icmp", "-c", "5", "-i", "u200000", net.right().ipv4().getHostAddress()).orThrow("hping3");
             FakeController.await("packets counted", Duration.ofSeconds(20),
                     () -> controller.reports("c-real").stream().anyMatch(r -> r.packets() >= 10));
             controller.putOrder(AgentDaemonTest.order("c-real", false, null));
             FakeController.await("stopped", Duration.ofSeconds(20),
-                    () -> controller.latest("c-real").map(r -> "StoppedByRequest".equals(r.stopReason())).orElse(false));
+                    () -> controller.latest("c-real").map(r -> r.stopReason() == netwatcher.model.capture.StopReason.StoppedByRequest).orElse(false));
             agent.destroy(); // SIGTERM: a clean shutdown
             // the JVM exits 143 (128 + SIGTERM) after its shutdown hooks; the unit lists it in SuccessExitStatus
             assertEquals(143, agent.waitFor(), java.nio.file.Files.readString(tmp.resolve("agent.log")));

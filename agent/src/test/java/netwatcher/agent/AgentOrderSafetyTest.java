@@ -84,9 +84,9 @@ class AgentOrderSafetyTest {
         controller.putOrder(o); // the controller still wants it running
 
         startAgent();
-        CaptureReport failed = awaitReport("c-poison", "CaptureFailed", r -> "Error".equals(r.status()));
-        assertEquals("CaptureFailed", failed.stopReason());
-        assertEquals(List.of("CaptureFailed"), failed.errors());
+        CaptureReport failed = awaitReport("c-poison", "CaptureFailed", r -> r.status() == netwatcher.model.capture.CaptureStatus.Error);
+        assertEquals(netwatcher.model.capture.StopReason.CaptureFailed, failed.stopReason());
+        assertEquals(List.of(netwatcher.model.capture.CaptureError.CaptureFailed), failed.errors());
         assertTrue(failed.message().contains("while starting this capture"), failed.message());
         awaitMorePolls();
         assertEquals(List.of(failed), controller.reports("c-poison"), "reported once, nothing after");
@@ -103,8 +103,8 @@ class AgentOrderSafetyTest {
             filters.add(new CaptureOrder.WireFilter("UDP", null, "198.18.0." + (i + 1), null, "53"));
         }
         controller.putOrder(order("c-many", 600, filters));
-        CaptureReport r = awaitReport("c-many", "Error", x -> "Error".equals(x.status()));
-        assertEquals("CaptureFailed", r.stopReason());
+        CaptureReport r = awaitReport("c-many", "Error", x -> x.status() == netwatcher.model.capture.CaptureStatus.Error);
+        assertEquals(netwatcher.model.capture.StopReason.CaptureFailed, r.stopReason());
         assertTrue(r.message().contains("at most " + BpfFilters.MAX_FILTERS), r.message());
         assertTrue(runner.sessions.isEmpty());
     }
@@ -113,8 +113,8 @@ class AgentOrderSafetyTest {
     void order_whenNumbersOutsideArmBounds_reportsCaptureFailedWithoutCapturing() throws Exception {
         startAgent();
         controller.putOrder(order("c-forever", 1_000_000_000L, List.of()));
-        CaptureReport r = awaitReport("c-forever", "Error", x -> "Error".equals(x.status()));
-        assertEquals("CaptureFailed", r.stopReason());
+        CaptureReport r = awaitReport("c-forever", "Error", x -> x.status() == netwatcher.model.capture.CaptureStatus.Error);
+        assertEquals(netwatcher.model.capture.StopReason.CaptureFailed, r.stopReason());
         assertTrue(r.message().contains("timeLimitSeconds"), r.message());
         assertTrue(runner.sessions.isEmpty());
     }
@@ -125,7 +125,7 @@ class AgentOrderSafetyTest {
         controller.putOrder(order("../../etc/cron.d/x", 600, List.of()));
         controller.putOrder(order("k".repeat(5000), 600, List.of()));
         controller.putOrder(order("c-good", 600, List.of()));
-        awaitReport("c-good", "Running", r -> "Running".equals(r.status()));
+        awaitReport("c-good", "Running", r -> r.status() == netwatcher.model.capture.CaptureStatus.Running);
         awaitMorePolls();
         assertEquals(1, runner.sessions.size(), runner.sessions.keySet().toString());
         assertTrue(runner.sessions.containsKey(tmp.resolve("captures/c-good.cap")));

@@ -1,5 +1,8 @@
 package netwatcher.bench;
 
+import netwatcher.model.capture.UploadState;
+import netwatcher.model.capture.StopReason;
+import netwatcher.model.capture.CaptureStatus;
 import java.time.Instant;
 import java.util.List;
 import netwatcher.arm.Json;
@@ -40,8 +43,8 @@ public final class ProtocolAgent {
     /** Reports a capture as finished with its (absent) file settled, so it leaves the orders. */
     public void reportFinished(String key) throws Exception {
         Instant now = Instant.now();
-        var rep = new CaptureReport(key, "Stopped", "StoppedByRequest", List.of(), null, now.minusSeconds(1), now,
-                0, 0, 0, 0, 0, null, null, "/var/captures/x.cap", "done", 0);
+        var rep = new CaptureReport(key, CaptureStatus.Stopped, StopReason.StoppedByRequest, List.of(), null, now.minusSeconds(1), now,
+                0, 0, 0, 0, 0, null, null, "/var/captures/x.cap", UploadState.DONE, 0);
         https.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(rep))), bearer).expect(204);
     }
 }

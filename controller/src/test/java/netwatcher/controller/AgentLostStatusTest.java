@@ -1,5 +1,9 @@
 package netwatcher.controller;
 
+import netwatcher.model.capture.UploadState;
+import netwatcher.model.capture.CaptureError;
+import netwatcher.model.capture.StopReason;
+import netwatcher.model.capture.CaptureStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,8 +87,8 @@ class AgentLostStatusTest {
     void agentLostReport_withEndBeforeStart_isClampedToTheStart() throws Exception {
         CaptureOrder order = runningCapture("pc2");
         Instant start = Instant.parse("2030-01-01T00:00:10Z");
-        var rep = new CaptureReport(order.key(), "Error", "AgentLost", List.of("AgentStopped"), "the agent died", start,
-                start.minusSeconds(7), 0, 0, 0, 0, 0, null, null, "/var/captures/pc2.cap", "none", 0);
+        var rep = new CaptureReport(order.key(), CaptureStatus.Error, StopReason.AgentLost, List.of(CaptureError.AgentStopped), "the agent died", start,
+                start.minusSeconds(7), 0, 0, 0, 0, 0, null, null, "/var/captures/pc2.cap", UploadState.NONE, 0);
         var r = c.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(rep))), agent.bearer());
         assertEquals(204, r.status(), r.body());
         JsonNode s = status("pc2");

@@ -1,5 +1,8 @@
 package netwatcher.controller;
 
+import netwatcher.model.capture.UploadState;
+import netwatcher.model.capture.StopReason;
+import netwatcher.model.capture.CaptureStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,8 +78,8 @@ class StoredFileSafetyTest {
 
     static void reportDone(CaptureOrder o, long bytes, String sha) throws Exception {
         Instant now = Instant.now();
-        CaptureReport r = new CaptureReport(o.key(), "Stopped", "TimeExceeded", List.of(), null, now.minusSeconds(5), now, 3, bytes,
-                0, 0, 3, null, null, "/var/captures/x.cap", "done", bytes, sha);
+        CaptureReport r = new CaptureReport(o.key(), CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(), null, now.minusSeconds(5), now, 3, bytes,
+                0, 0, 3, null, null, "/var/captures/x.cap", UploadState.DONE, bytes, sha);
         var reply = c.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(r))), agent.bearer());
         assertEquals(204, reply.status(), reply.body());
     }

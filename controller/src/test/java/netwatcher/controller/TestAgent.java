@@ -1,5 +1,9 @@
 package netwatcher.controller;
 
+import netwatcher.model.capture.CaptureError;
+import netwatcher.model.capture.StopReason;
+import netwatcher.model.capture.CaptureStatus;
+import netwatcher.model.capture.UploadState;
 import java.time.Instant;
 import java.util.List;
 import netwatcher.arm.Json;
@@ -60,8 +64,9 @@ public final class TestAgent {
 
     public void report(String key, String status, String stopReason, List<String> errors, long packets) throws Exception {
         Instant now = Instant.now();
-        var rep = new CaptureReport(key, status, stopReason, errors, null, now.minusSeconds(1), "Running".equals(status) ? null : now,
-                packets, packets * 100, 0, 0, packets, null, null, "/var/captures/x.cap", "none", 0);
+        var rep = new CaptureReport(key, CaptureStatus.valueOf(status), stopReason == null ? null : StopReason.valueOf(stopReason),
+                errors.stream().map(CaptureError::valueOf).toList(), null, now.minusSeconds(1), "Running".equals(status) ? null : now,
+                packets, packets * 100, 0, 0, packets, null, null, "/var/captures/x.cap", UploadState.NONE, 0);
         var r = c.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(rep))), bearer);
         if (r.status() != 204) throw new AssertionError("report: " + r.status() + " " + r.body());
     }

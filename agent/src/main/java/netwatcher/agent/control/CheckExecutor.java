@@ -34,6 +34,7 @@ import netwatcher.agent.probe.Prober;
 import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.CheckRole;
+import netwatcher.model.check.Destinations;
 import netwatcher.model.check.ReportState;
 import netwatcher.model.check.EvidenceReport;
 import netwatcher.model.check.Flow;
@@ -502,7 +503,7 @@ public final class CheckExecutor implements AutoCloseable {
         ProbeSpec.Http http = spec.http();
         if (protocol == ProbeTarget.Protocol.HTTP || protocol == ProbeTarget.Protocol.HTTPS) {
             String path = http != null && http.path() != null && !http.path().isBlank() ? http.path() : dst.path();
-            http = http == null ? new ProbeSpec.Http("GET", List.of(), List.of(), path)
+            http = http == null ? Destinations.defaultHttp(path)
                     : new ProbeSpec.Http(http.method(), http.headers(), http.validStatusCodes(), path);
         }
         ProbeTarget target = new ProbeTarget(protocol, new InetSocketAddress(dst.address(), dst.port()), bind, dst.hostName(), http);
@@ -781,21 +782,19 @@ public final class CheckExecutor implements AutoCloseable {
         if (flow.destinationAddress() != null && !flow.destinationAddress().isBlank()) {
             InetAddress literal = InetAddress.ofLiteral(flow.destinationAddress());
             return new Destination(protocol, name == null ? null : hostOf(name), literal,
-                    port > 0 ? port : protocol.defaultPort(), path);
+                    Destinations.port(flow.protocol(), null, port), path);
         }
         if (name == null || name.isBlank()) throw new IllegalArgumentException("the check names no destination");
         String hostName = name.trim();
         if (hostName.contains("://")) {
             URI uri = URI.create(hostName);
             if (uri.getHost() == null) throw new IllegalArgumentException("URL " + hostName + " has no host");
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (port <= 0) port = uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : scheme.equals("http") ? 80 : 0;
             if (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) path = uri.getRawPath();
             if (uri.getRawQuery() != null) path = path + "?" + uri.getRawQuery();
             hostName = uri.getHost();
         }
         if (hostName.startsWith("[") && hostName.endsWith("]")) hostName = hostName.substring(1, hostName.length() - 1);
-        if (port <= 0) port = protocol.defaultPort();
+        port = Destinations.port(flow.protocol(), name.trim(), port);
         InetAddress address;
         if (hostName.matches("[0-9.]+") || hostName.contains(":")) {
             address = InetAddress.ofLiteral(hostName);

@@ -46,5 +46,7 @@ public record JournalEntry(String key, CaptureOrder order, String filePath, Phas
     public JournalEntry asDeleted() { return new JournalEntry(key, order, filePath, phase, report, true); }
 
     /** The upload state of the last report, {@code none} before any. */
-    public String uploadState() { return report == null || report.uploadState() == null ? "none" : report.uploadState(); }
+    public netwatcher.model.capture.UploadState uploadState() {
+        return report == null || report.uploadState() == null ? netwatcher.model.capture.UploadState.NONE : report.uploadState();
+    }
 }

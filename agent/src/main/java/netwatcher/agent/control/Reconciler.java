@@ -1,5 +1,6 @@
 package netwatcher.agent.control;
 
+import netwatcher.model.capture.UploadState;
 import netwatcher.agent.upload.UploadService;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
@@ -11,6 +12,7 @@ import netwatcher.model.capture.BpfFilters;
 import netwatcher.model.capture.CaptureFilter;
 import netwatcher.model.capture.CaptureStatus;
 import netwatcher.model.capture.StopReason;
+import netwatcher.model.capture.CaptureError;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -204,7 +206,7 @@ public final class Reconciler implements AutoCloseable {
                 if (t.entry.deleted()) {
                     forget(t);
                 } else if (t.entry.order() != null && t.entry.order().upload() != null
-                        && (t.entry.uploadState().equals("pending") || t.entry.uploadState().equals("uploading"))) {
+                        && t.entry.uploadState().agentOwes()) {
                     startUpload(t);
                 }
             }
@@ -229,17 +231,17 @@ public final class Reconciler implements AutoCloseable {
                 CaptureRunner.FileSummary s = runner.finalizeAfterCrash(file);
                 Instant end = Files.getLastModifiedTime(file).toInstant();
                 if (started != null && end.isBefore(started)) end = started; // an idle file's mtime predates arming
-                report = new CaptureReport(e.key(), reason.status().name(), reason.name(),
+                report = new CaptureReport(e.key(), reason.status(), reason,
                         errors(reason), died + "; the restarted agent finalised " + file + " with " + s.packets() + " packets",
                         started, end, s.packets(), s.bytes(), 0, 0, 0, s.firstPacket(), s.lastPacket(),
-                        e.filePath(), wantsUpload ? "pending" : "none", 0);
+                        e.filePath(), UploadState.initial(wantsUpload), 0);
             } catch (IOException | RuntimeException ex) {
                 report = lost(e, reason, started, died + " and " + file
-                        + " could not be finalised: " + ex.getMessage(), wantsUpload ? "failed" : "none");
+                        + " could not be finalised: " + ex.getMessage(), UploadState.failedIf(wantsUpload));
             }
         } else {
             report = lost(e, reason, started, died + ", before the capture file was written",
-                    wantsUpload ? "failed" : "none");
+                    UploadState.failedIf(wantsUpload));
         }
         t.entry = e.withPhase(JournalEntry.Phase.FINAL).withReport(report);
         LOG.warning("capture " + e.key() + " was " + e.phase() + " when the agent died: " + report.message());
@@ -250,9 +252,9 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
-    private CaptureReport lost(JournalEntry e, StopReason reason, Instant started, String message, String uploadState) {
+    private CaptureReport lost(JournalEntry e, StopReason reason, Instant started, String message, UploadState uploadState) {
         Instant now = clock.instant();
-        return new CaptureReport(e.key(), reason.status().name(), reason.name(), errors(reason), message, started,
+        return new CaptureReport(e.key(), reason.status(), reason, errors(reason), message, started,
                 started != null && now.isBefore(started) ? started : now, 0, 0, 0, 0, 0, null, null,
                 e.filePath(), uploadState, 0);
     }
@@ -478,8 +480,8 @@ public final class Reconciler implements AutoCloseable {
         Instant now = clock.instant();
         JournalEntry entry = new JournalEntry(order.key(), order, file == null ? null : file.toString(),
                 JournalEntry.Phase.FINAL, null, false);
-        CaptureReport report = new CaptureReport(order.key(), reason.status().name(), reason.name(), errors(reason),
-                message, null, now, 0, 0, 0, 0, 0, null, null, entry.filePath(), "none", 0);
+        CaptureReport report = new CaptureReport(order.key(), reason.status(), reason, errors(reason),
+                message, null, now, 0, 0, 0, 0, 0, null, null, entry.filePath(), UploadState.NONE, 0);
         if (reason.error() != null) LOG.warning("capture " + order.key() + ": " + reason + ": " + message);
         Tracked t = new Tracked(entry.withReport(report));
         captures.put(order.key(), t);
@@ -500,7 +502,7 @@ public final class Reconciler implements AutoCloseable {
                 boolean upload = !t.entry.deleted() && t.entry.order().upload() != null;
                 CaptureReport report = report(t.entry, reason.status(), reason, end.failureMessage(), end.counters(),
                         t.entry.report() == null ? null : t.entry.report().startTime(), clock.instant());
-                report = withUpload(report, upload ? "pending" : "none", 0);
+                report = withUpload(report, UploadState.initial(upload), 0);
                 t.entry = t.entry.withPhase(JournalEntry.Phase.FINAL).withReport(report);
                 LOG.info("capture " + key + " ended: " + reason + " (" + end.counters().packets() + " packets, "
                         + end.counters().bytesWritten() + " bytes)" + (end.failureMessage() == null ? "" : ": " + end.failureMessage()));
@@ -535,39 +537,39 @@ public final class Reconciler implements AutoCloseable {
     private void startUpload(Tracked t) {
         String key = t.entry.key();
         CaptureReport base = t.entry.report();
-        t.entry = t.entry.withReport(withUpload(base, "uploading", base.uploadedBytes()));
+        t.entry = t.entry.withReport(withUpload(base, UploadState.UPLOADING, base.uploadedBytes()));
         journal.save(t.entry);
         journal.enqueue(t.entry.report());
         t.upload = uploads.submit(key, Path.of(t.entry.filePath()), t.entry.order().upload(), new UploadService.Listener() {
             @Override
             public void progress(long uploadedBytes) {
-                update(uploadedBytes, "uploading", null, null);
+                update(uploadedBytes, UploadState.UPLOADING, null, null);
             }
 
             @Override
             public void done(long uploadedBytes, String sha256) {
-                update(uploadedBytes, "done", null, sha256);
+                update(uploadedBytes, UploadState.DONE, null, sha256);
             }
 
             @Override
             public void failed(String message, long uploadedBytes) {
-                update(uploadedBytes, "failed", message, null);
+                update(uploadedBytes, UploadState.FAILED, message, null);
             }
 
-            private void update(long bytes, String state, String failure, String sha256) {
+            private void update(long bytes, UploadState state, String failure, String sha256) {
                 synchronized (lock) {
                     if (captures.get(key) != t) return;
                     CaptureReport r = t.entry.report().withUpload(state, bytes, sha256);
                     if (failure != null) {
-                        List<String> errs = new ArrayList<>(r.errors());
-                        if (!errs.contains("StorageFailed")) errs.add("StorageFailed");
+                        List<CaptureError> errs = new ArrayList<>(r.errors());
+                        if (!errs.contains(CaptureError.StorageFailed)) errs.add(CaptureError.StorageFailed);
                         String msg = r.message() == null ? failure : r.message() + "; " + failure;
-                        r = new CaptureReport(r.key(), CaptureStatus.Error.name(), StopReason.UploadFailed.name(), errs, msg,
+                        r = new CaptureReport(r.key(), CaptureStatus.Error, StopReason.UploadFailed, errs, msg,
                                 r.startTime(), r.endTime(), r.packets(), r.bytes(), r.kernelDrops(), r.interfaceDrops(),
                                 r.kernelReceived(), r.firstPacketTime(), r.lastPacketTime(), r.filePath(), state, bytes);
                         LOG.warning("capture " + key + ": upload failed: " + failure);
                     }
-                    if (!state.equals("uploading")) t.upload = null;
+                    if (state != UploadState.UPLOADING) t.upload = null;
                     t.entry = t.entry.withReport(r);
                     journal.save(t.entry);
                     journal.enqueue(r);
@@ -642,21 +644,21 @@ public final class Reconciler implements AutoCloseable {
 
     private CaptureReport report(JournalEntry e, CaptureStatus status, StopReason reason, String message,
                                  CaptureRunner.Counters c, Instant start, Instant end) {
-        String uploadState = e.order() == null || e.order().upload() == null ? "none" : "pending";
-        return new CaptureReport(e.key(), status.name(), reason == null ? null : reason.name(),
+        UploadState uploadState = UploadState.initial(e.order() != null && e.order().upload() != null);
+        return new CaptureReport(e.key(), status, reason,
                 reason == null ? List.of() : errors(reason), message, start, end, c.packets(), c.bytesWritten(),
                 c.kernelDrops(), c.interfaceDrops(), c.kernelReceived(), c.firstPacket(), c.lastPacket(), e.filePath(),
                 uploadState, 0);
     }
 
-    private static CaptureReport withUpload(CaptureReport r, String state, long bytes) {
+    private static CaptureReport withUpload(CaptureReport r, UploadState state, long bytes) {
         return new CaptureReport(r.key(), r.status(), r.stopReason(), r.errors(), r.message(), r.startTime(), r.endTime(),
                 r.packets(), r.bytes(), r.kernelDrops(), r.interfaceDrops(), r.kernelReceived(), r.firstPacketTime(),
                 r.lastPacketTime(), r.filePath(), state, bytes);
     }
 
-    private static List<String> errors(StopReason reason) {
-        return reason.error() == null ? List.of() : List.of(reason.error().name());
+    private static List<CaptureError> errors(StopReason reason) {
+        return reason.error() == null ? List.of() : List.of(reason.error());
     }
 
     // ---------------------------------------------------------------- host registration

@@ -35,7 +35,7 @@ final class HttpProbe {
 
     static ProbeResult attempt(ProbeTarget target, SSLContext tls, Duration timeout) {
         boolean https = target.protocol() == ProbeTarget.Protocol.HTTPS;
-        ProbeSpec.Http http = target.http() == null ? new ProbeSpec.Http("GET", List.of(), List.of(), "/") : target.http();
+        ProbeSpec.Http http = target.http() == null ? netwatcher.model.check.Destinations.defaultHttp("/") : target.http();
         InetSocketAddress dst = target.destination();
         long start = System.nanoTime();
         Socket plain = new Socket();

@@ -37,15 +37,5 @@ public record ProbeTarget(Protocol protocol, InetSocketAddress destination, Inet
                 throw new IllegalArgumentException("unknown probe protocol " + text + " (Tcp, Http, Https, Icmp)");
             }
         }
-
-        /** The port used when the check says 0. */
-        public int defaultPort() {
-            return switch (this) {
-                case HTTP -> 80;
-                case HTTPS -> 443;
-                case TCP -> 80;
-                case ICMP -> 0;
-            };
-        }
     }
 }

@@ -1,5 +1,6 @@
 package netwatcher.agent.control;
 
+import netwatcher.model.capture.UploadState;
 import netwatcher.model.agent.CaptureReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,8 +15,8 @@ class JournalTest {
     @TempDir Path tmp;
 
     static CaptureReport report(String key, String status, long packets) {
-        return new CaptureReport(key, status, null, List.of(), null, null, null, packets, 0, 0, 0, 0, null, null,
-                "/var/captures/" + key + ".cap", "none", 0);
+        return new CaptureReport(key, netwatcher.model.capture.CaptureStatus.valueOf(status), null, List.of(), null, null, null, packets, 0, 0, 0, 0, null, null,
+                "/var/captures/" + key + ".cap", UploadState.NONE, 0);
     }
 
     @Test

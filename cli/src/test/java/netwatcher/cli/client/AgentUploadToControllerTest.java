@@ -1,5 +1,8 @@
 package netwatcher.cli.client;
 
+import netwatcher.model.capture.UploadState;
+import netwatcher.model.capture.StopReason;
+import netwatcher.model.capture.CaptureStatus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -71,8 +74,8 @@ class AgentUploadToControllerTest {
             }
 
             Instant now = Instant.now();
-            CaptureReport done = new CaptureReport(order.key(), "Stopped", "TimeExceeded", List.of(), null, now.minusSeconds(5), now,
-                    10, data.length, 0, 0, 10, null, null, file.toString(), "done", data.length, sha.get());
+            CaptureReport done = new CaptureReport(order.key(), CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(), null, now.minusSeconds(5), now,
+                    10, data.length, 0, 0, 10, null, null, file.toString(), UploadState.DONE, data.length, sha.get());
             assertEquals(204, c.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(done))), agent.bearer()).status());
 
             JsonNode status = null;

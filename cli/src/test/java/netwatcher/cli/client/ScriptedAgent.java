@@ -86,10 +86,12 @@ final class ScriptedAgent implements AutoCloseable {
 
     private void report(Playing p, String status, String stopReason, String upload, long uploaded) throws Exception {
         Instant now = Instant.now();
-        var rep = new CaptureReport(p.order.key(), status, stopReason, List.of(), null, p.start, "Running".equals(status) ? null : now,
+        var rep = new CaptureReport(p.order.key(), netwatcher.model.capture.CaptureStatus.valueOf(status),
+                stopReason == null ? null : netwatcher.model.capture.StopReason.valueOf(stopReason), List.of(), null, p.start,
+                "Running".equals(status) ? null : now,
                 // once ended, the file is final: bytesWritten is its size, and "done" carries its SHA-256 (as a real agent)
                 p.packets, p.ended ? file.length : p.packets * 100, p.packets / 7, 0, p.packets, p.start, now, "/var/captures/x.cap",
-                upload, uploaded, "done".equals(upload) ? java.util.HexFormat.of().formatHex(
+                netwatcher.model.capture.UploadState.fromWire(upload), uploaded, "done".equals(upload) ? java.util.HexFormat.of().formatHex(
                         java.security.MessageDigest.getInstance("SHA-256").digest(file)) : null);
         var r = c.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(rep))), agent.bearer());
         if (r.status() != 204) throw new AssertionError("report: " + r.status() + " " + r.body());

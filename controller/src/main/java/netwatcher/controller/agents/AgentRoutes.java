@@ -125,6 +125,11 @@ public final class AgentRoutes {
                     && v.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null) {
                 return iae.getMessage();
             }
+            if (t instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f && f.getTargetType() != null
+                    && f.getTargetType().isEnum()) {
+                return "it is one of " + java.util.Arrays.stream(f.getTargetType().getEnumConstants()).map(String::valueOf)
+                        .sorted().collect(java.util.stream.Collectors.joining(", "));
+            }
         }
         return null;
     }

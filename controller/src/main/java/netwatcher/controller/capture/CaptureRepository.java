@@ -13,6 +13,10 @@ import netwatcher.controller.db.Row;
 import netwatcher.controller.db.SqlOperations;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
+import netwatcher.arm.ProvisioningState;
+import netwatcher.model.capture.CaptureError;
+import netwatcher.model.capture.CaptureStatus;
+import netwatcher.model.capture.StopReason;
 
 /** SQL for {@code nw_capture} and {@code nw_capture_name}. Stateless and thread-safe. */
 public final class CaptureRepository {
@@ -84,8 +88,8 @@ public final class CaptureRepository {
                         + " capture_start, capture_end, report_json, reported_at, final_state)"
                         + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 c.key(), c.id().key(), c.id().toString(), c.watcherKey(), c.vmKey(), c.id().name(), Json.writeString(c.properties()),
-                Json.writeString(c.order()), c.etag(), c.provisioningState(), c.createdAt(), c.deleted(), c.stopRequested(),
-                c.status(), c.stopReason(), String.join(",", c.errors()), c.message(), c.captureStart(), c.captureEnd(),
+                Json.writeString(c.order()), c.etag(), c.provisioningState().name(), c.createdAt(), c.deleted(), c.stopRequested(),
+                c.status().name(), nameOf(c.stopReason()), names(c.errors()), c.message(), c.captureStart(), c.captureEnd(),
                 c.report() == null ? null : Json.writeString(c.report()), c.reportedAt(), c.finalState());
     }
 
@@ -94,8 +98,8 @@ public final class CaptureRepository {
         sql.update("UPDATE nw_capture SET etag = ?, provisioning_state = ?, deleted = ?, stop_requested = ?, status = ?,"
                         + " stop_reason = ?, errors = ?, message = ?, capture_start = ?, capture_end = ?, report_json = ?,"
                         + " reported_at = ?, final_state = ? WHERE capture_key = ?",
-                c.etag(), c.provisioningState(), c.deleted(), c.stopRequested(), c.status(), c.stopReason(),
-                String.join(",", c.errors()), c.message(), c.captureStart(), c.captureEnd(),
+                c.etag(), c.provisioningState().name(), c.deleted(), c.stopRequested(), c.status().name(), nameOf(c.stopReason()),
+                names(c.errors()), c.message(), c.captureStart(), c.captureEnd(),
                 c.report() == null ? null : Json.writeString(c.report()), c.reportedAt(), c.finalState(), c.key());
     }
 
@@ -149,12 +153,23 @@ public final class CaptureRepository {
         return new Capture(r.getString("capture_key"), ArmResourceId.tryParse(r.getString("id")).orElseThrow(),
                 r.getString("watcher_key"), r.getString("vm_key"),
                 spec(r.getString("spec_json")),
-                Json.read(r.getString("order_json"), CaptureOrder.class), r.getString("etag"), r.getString("provisioning_state"),
-                r.getInstant("created_at"), r.getBoolean("deleted"), r.getBoolean("stop_requested"), r.getString("status"),
-                r.getString("stop_reason"), errors == null || errors.isEmpty() ? List.of() : Arrays.asList(errors.split(",")),
+                Json.read(r.getString("order_json"), CaptureOrder.class), r.getString("etag"),
+                ProvisioningState.valueOf(r.getString("provisioning_state")), r.getInstant("created_at"), r.getBoolean("deleted"),
+                r.getBoolean("stop_requested"), CaptureStatus.valueOf(r.getString("status")),
+                r.getString("stop_reason") == null ? null : StopReason.valueOf(r.getString("stop_reason")),
+                errors == null || errors.isEmpty() ? List.of() : Arrays.stream(errors.split(",")).map(CaptureError::valueOf).toList(),
                 r.getString("message"), r.getInstant("capture_start"), r.getInstant("capture_end"),
                 report == null ? null : Json.read(report, CaptureReport.class), r.getInstant("reported_at"), r.getBoolean("final_state"),
                 stored(r));
+    }
+
+    private static String nameOf(Enum<?> value) {
+        return value == null ? null : value.name();
+    }
+
+    /** Enum names joined by commas, as the {@code errors} column holds them. */
+    private static String names(List<? extends Enum<?>> values) {
+        return String.join(",", values.stream().map(Enum::name).toList());
     }
 
     private static Capture.StoredFile stored(Row r) throws SQLException {

@@ -16,6 +16,7 @@ import netwatcher.controller.watchers.Watcher;
 import netwatcher.controller.watchers.WatcherRoutes;
 import netwatcher.controller.watchers.WatcherService;
 import netwatcher.model.agent.CaptureReport;
+import netwatcher.model.capture.CaptureStatus;
 
 /** The ARM routes of {@code networkWatchers/{nw}/packetCaptures}. */
 public final class CaptureRoutes {
@@ -202,10 +203,10 @@ public final class CaptureRoutes {
         s.put("name", c.id().name());
         s.put("id", c.id().toString());
         if (c.captureStart() != null) s.put("captureStartTime", c.captureStart().toString());
-        String status = service.visibleStatus(c);
-        s.put("packetCaptureStatus", status);
-        if (c.stopReason() != null && ("Stopped".equals(status) || "Error".equals(status))) s.put("stopReason", c.stopReason());
-        s.put("packetCaptureError", c.errors());
+        CaptureStatus status = service.visibleStatus(c);
+        s.put("packetCaptureStatus", status.name());
+        if (c.stopReason() != null && status.isTerminal()) s.put("stopReason", c.stopReason().name());
+        s.put("packetCaptureError", c.errors().stream().map(Enum::name).toList());
         CaptureReport r = c.report();
         if (c.message() != null) s.put("message", c.message());
         if (c.captureEnd() != null) s.put("captureEndTime", c.captureEnd().toString());
@@ -219,7 +220,7 @@ public final class CaptureRoutes {
             if (r.lastPacketTime() != null) s.put("lastPacketTime", r.lastPacketTime().toString());
             if (r.filePath() != null) s.put("filePath", r.filePath());
             if (r.uploadState() != null) {
-                s.put("uploadState", CaptureService.visibleUploadState(c));
+                s.put("uploadState", c.visibleUploadState().wire());
                 s.put("uploadedBytes", r.uploadedBytes());
                 String sha = CaptureService.verifiedSha256(c);
                 if (sha != null) s.put("fileSha256", sha);

@@ -31,7 +31,9 @@ import netwatcher.controller.watchers.Watcher;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.agent.UploadTarget;
+import netwatcher.model.capture.CaptureStatus;
 import netwatcher.model.capture.StopReason;
+import netwatcher.model.capture.UploadState;
 
 /**
  * The packet-capture lifecycle on the controller side. Thread-safe: all state is in the database
@@ -139,8 +141,7 @@ public final class CaptureService {
         CaptureOrder order = new CaptureOrder(key, id.toString(), true, spec.bytesToCapturePerPacket(), spec.totalBytesPerSession(),
                 spec.timeLimitInSeconds(), spec.filters(), filePath, upload, now);
         Map<String, Object> props = properties(spec, storagePath, accountId, blobPath);
-        Capture capture = new Capture(key, id, watcher.id().key(), vm.id().key(), props, order, ArmNames.newEtag(), "Updating",
-                now, false, false, "NotStarted", null, List.of(), null, null, null, null, null, false);
+        Capture capture = Capture.created(key, id, watcher.id().key(), vm.id().key(), props, order, now);
         StorageAccount claimAccount = storageAccount;
         String claimPath = blobPath;
         inClaimingTransaction(claimAccount, claimPath, h -> {
@@ -306,12 +307,9 @@ public final class CaptureService {
     }
 
     /** The status ARM shows: stored status, or Unknown while a running capture's agent is away. */
-    public String visibleStatus(Capture c) {
-        if ("Running".equals(c.status())) {
-            // presence applies the agent-lost grace itself (long-poll ended and not back within it)
-            if (!presence.of(c.vmKey()).connected()) return "Unknown";
-        }
-        return c.status();
+    public CaptureStatus visibleStatus(Capture c) {
+        // presence applies the agent-lost grace itself (long-poll ended and not back within it)
+        return c.visibleStatus(c.status() != CaptureStatus.Running || presence.of(c.vmKey()).connected());
     }
 
     /** Requests a stop; returns true when the capture must still be stopped by its agent. */
@@ -321,7 +319,7 @@ public final class CaptureService {
         db.inTransaction(h -> {
             Capture locked = repo.lockByKey(h, c.key()).orElseThrow();
             if (locked.stopRequested()) return null;
-            repo.updateState(h, with(locked, b -> b.stopRequested = true));
+            repo.updateState(h, locked.withStopRequested());
             computeRepo.bumpGeneration(h, locked.vmKey());
             return null;
         });
@@ -345,10 +343,7 @@ public final class CaptureService {
         repo.releaseName(h, c.id());
         Capture locked = repo.lockByKey(h, c.key()).orElseThrow();
         boolean settled = locked.finalState() || (locked.reportedAt() == null && !presence.of(locked.vmKey()).enrolled());
-        repo.updateState(h, with(locked, b -> {
-            b.deleted = true;
-            b.finalState = settled;
-        }));
+        repo.updateState(h, locked.deletedFromArm(settled));
         computeRepo.bumpGeneration(h, locked.vmKey());
     }
 
@@ -361,9 +356,8 @@ public final class CaptureService {
     public List<CaptureOrder> ordersFor(String vmKey, String controllerBase) {
         List<CaptureOrder> out = new ArrayList<>();
         for (Capture c : repo.openForVm(db, vmKey)) {
-            boolean run = !c.deleted() && !c.stopRequested() && !"Failed".equals(c.provisioningState()) && !c.terminal();
             CaptureOrder o = c.order();
-            out.add(new CaptureOrder(o.key(), o.captureId(), run, o.snapLength(), o.totalBytes(), o.timeLimitSeconds(),
+            out.add(new CaptureOrder(o.key(), o.captureId(), c.runs(), o.snapLength(), o.totalBytes(), o.timeLimitSeconds(),
                     o.filters(), o.filePath(), resolveUpload(o, controllerBase), o.createdAt()));
         }
         return out;
@@ -407,41 +401,14 @@ public final class CaptureService {
             }
             Capture c = found.get();
             if (c.finalState()) return false;
-            Instant now = clock.instant();
-            boolean wasTerminal = c.terminal();
-            Capture next = with(c, b -> {
-                b.report = r;
-                b.reportedAt = now;
-                if (!wasTerminal) {
-                    b.status = r.status();
-                    b.stopReason = r.stopReason();
-                    b.errors = r.errors();
-                    b.message = r.message();
-                    if (r.startTime() != null) b.captureStart = r.startTime();
-                    if (r.endTime() != null) b.captureEnd = r.endTime();
-                } else if (r.endTime() != null && b.captureEnd == null) {
-                    b.captureEnd = r.endTime();
-                }
-                // an end never precedes the start (an agent's clock or a lost file's mtime may say otherwise)
-                if (b.captureStart != null && b.captureEnd != null && b.captureEnd.isBefore(b.captureStart)) b.captureEnd = b.captureStart;
-                if ("Updating".equals(b.provisioningState)) {
-                    if ("Error".equals(b.status) && b.captureStart == null) b.provisioningState = "Failed";
-                    else if (!"NotStarted".equals(b.status)) b.provisioningState = "Succeeded";
-                }
-                // "done" settles only once the controller has checked the stored file against the report
-                boolean uploadSettled = c.order().upload() == null || r.uploadState() == null
-                        || List.of("failed", "none").contains(r.uploadState())
-                        || ("done".equals(r.uploadState()) && c.stored() != null && c.stored().check() != null);
-                if (("Stopped".equals(b.status) || "Error".equals(b.status)) && uploadSettled) b.finalState = true;
-                if (b.deleted && ("Stopped".equals(b.status) || "Error".equals(b.status))) b.finalState = true;
-            });
+            Capture next = c.afterReport(r, clock.instant());
             repo.updateState(h, next);
             if (next.finalState() != c.finalState()) computeRepo.bumpGeneration(h, vmKey);
             return next.finalState() != c.finalState();
         });
         if (changed) desiredStateChanged.accept(vmKey);
         for (Consumer<String> l : changeListeners) l.accept(r.key());
-        if ("done".equals(r.uploadState())) verifyUploadsAsync();
+        if (r.uploadState() == UploadState.DONE) verifyUploadsAsync();
     }
 
     // ---------------------------------------------------------------- stored-file check
@@ -459,7 +426,7 @@ public final class CaptureService {
     /** Starts checking, in the background, every finished capture whose agent reported its upload done. */
     public void verifyUploadsAsync() {
         for (Capture c : repo.finishedUnsettled(db)) {
-            if (c.report() == null || !"done".equals(c.report().uploadState()) || c.order().upload() == null) continue;
+            if (c.report() == null || c.report().uploadState() != UploadState.DONE || c.order().upload() == null) continue;
             Instant notBefore = verifyNotBefore.get(c.key());
             if (notBefore != null && clock.instant().isBefore(notBefore)) continue;
             if (!verifying.add(c.key())) continue;
@@ -492,7 +459,7 @@ public final class CaptureService {
         Optional<StorageService.StoredObject> stored = storage.readBack(account, blobPath);
         boolean changed = db.inTransaction(h -> {
             Capture locked = repo.lockByKey(h, c.key()).orElse(null);
-            if (locked == null || locked.finalState() || locked.report() == null || !"done".equals(locked.report().uploadState())
+            if (locked == null || locked.finalState() || locked.report() == null || locked.report().uploadState() != UploadState.DONE
                     || (locked.stored() != null && locked.stored().check() != null)) {
                 return false;
             }
@@ -508,34 +475,11 @@ public final class CaptureService {
             Capture.UploadCheck check = problem == null ? Capture.UploadCheck.VERIFIED : Capture.UploadCheck.MISMATCH;
             repo.recordStored(h, c.key(), new Capture.StoredFile(stored.map(StorageService.StoredObject::bytes).orElse(null),
                     stored.map(StorageService.StoredObject::sha256).orElse(null), check));
-            String failure = problem;
-            repo.updateState(h, with(locked, b -> {
-                if (failure != null) {
-                    b.status = "Error";
-                    b.stopReason = StopReason.UploadFailed.name();
-                    List<String> errs = new ArrayList<>(b.errors);
-                    if (!errs.contains("StorageFailed")) errs.add("StorageFailed");
-                    b.errors = errs;
-                    String msg = "The upload of the capture file failed its check: " + failure + ".";
-                    b.message = b.message == null ? msg : b.message + " " + msg;
-                }
-                if ("Stopped".equals(b.status) || "Error".equals(b.status)) b.finalState = true;
-            }));
+            repo.updateState(h, locked.afterUploadCheck(problem));
             computeRepo.bumpGeneration(h, locked.vmKey());
             return true;
         });
         if (changed) desiredStateChanged.accept(c.vmKey());
-    }
-
-    /** The upload state ARM clients see: "done" only once the stored file is verified. */
-    static String visibleUploadState(Capture c) {
-        CaptureReport r = c.report();
-        if (r == null || r.uploadState() == null) return null;
-        if (!"done".equals(r.uploadState())) return r.uploadState();
-        Capture.UploadCheck check = c.stored() == null ? null : c.stored().check();
-        // settled without a check: no storage account, or finished before the controller checked uploads
-        if (check == null) return c.order().upload() == null || c.finalState() ? "done" : "verifying";
-        return check == Capture.UploadCheck.VERIFIED ? "done" : "failed";
     }
 
     /** The verified SHA-256 of the stored capture file, or null. */
@@ -560,8 +504,7 @@ public final class CaptureService {
      * it to all once a second.
      */
     private Capture expiredIfStale(Capture c) {
-        if (!"Updating".equals(c.provisioningState()) || c.reportedAt() != null
-                || !c.createdAt().isBefore(clock.instant().minus(settings.agentWait()))) return c;
+        if (!c.unclaimed() || !c.createdAt().isBefore(clock.instant().minus(settings.agentWait()))) return c;
         expire(c);
         return repo.findByKey(db, c.key()).orElse(c);
     }
@@ -569,16 +512,9 @@ public final class CaptureService {
     private void expire(Capture c) {
         db.inTransaction(h -> {
             Capture locked = repo.lockByKey(h, c.key()).orElseThrow();
-            if (!"Updating".equals(locked.provisioningState()) || locked.reportedAt() != null) return null;
-            repo.updateState(h, with(locked, b -> {
-                b.provisioningState = "Failed";
-                b.status = "Error";
-                b.stopReason = StopReason.AgentUnavailable.name();
-                b.errors = List.of(StopReason.AgentUnavailable.error().name());
-                b.message = "No netwatcher agent for " + c.order().captureId().replaceAll("/packetCaptures/.*", "")
-                        + "'s target took the capture within " + settings.agentWait().toSeconds() + " s: the VM's agent is not connected.";
-                b.finalState = true;
-            }));
+            if (!locked.unclaimed()) return null;
+            repo.updateState(h, locked.expiredUnclaimed("No netwatcher agent for " + c.order().captureId().replaceAll("/packetCaptures/.*", "")
+                    + "'s target took the capture within " + settings.agentWait().toSeconds() + " s: the VM's agent is not connected."));
             computeRepo.bumpGeneration(h, locked.vmKey());
             return null;
         });
@@ -608,8 +544,8 @@ public final class CaptureService {
         Optional<Capture> c = repo.findByKey(db, op.targetKey()).map(this::expiredIfStale);
         if (c.isEmpty()) return Optional.of(new OperationResolver.Failure(ArmErrorCode.NotFound.error("The capture was deleted.")));
         return switch (c.get().provisioningState()) {
-            case "Succeeded" -> Optional.of(new OperationResolver.Success(200, Json.writeString(CaptureRoutes.render(c.get(), this))));
-            case "Failed" -> Optional.of(new OperationResolver.Failure(ArmErrorCode.PacketCaptureFailed.error(
+            case Succeeded -> Optional.of(new OperationResolver.Success(200, Json.writeString(CaptureRoutes.render(c.get(), this))));
+            case Failed -> Optional.of(new OperationResolver.Failure(ArmErrorCode.PacketCaptureFailed.error(
                     c.get().message() == null ? "The packet capture failed to start (" + c.get().stopReason() + ")." : c.get().message())));
             default -> Optional.empty();
         };
@@ -670,33 +606,5 @@ public final class CaptureService {
     }
 
     /** Mutable copy of a capture's state columns, for {@link #with}. */
-    private static final class Builder {
-        String etag, provisioningState, status, stopReason, message;
-        boolean deleted, stopRequested, finalState;
-        List<String> errors;
-        Instant captureStart, captureEnd, reportedAt;
-        CaptureReport report;
-    }
-
-    private static Capture with(Capture c, Consumer<Builder> change) {
-        Builder b = new Builder();
-        b.etag = c.etag();
-        b.provisioningState = c.provisioningState();
-        b.status = c.status();
-        b.stopReason = c.stopReason();
-        b.message = c.message();
-        b.deleted = c.deleted();
-        b.stopRequested = c.stopRequested();
-        b.finalState = c.finalState();
-        b.errors = c.errors();
-        b.captureStart = c.captureStart();
-        b.captureEnd = c.captureEnd();
-        b.reportedAt = c.reportedAt();
-        b.report = c.report();
-        change.accept(b);
-        return new Capture(c.key(), c.id(), c.watcherKey(), c.vmKey(), c.properties(), c.order(), ArmNames.newEtag(),
-                b.provisioningState, c.createdAt(), b.deleted, b.stopRequested, b.status, b.stopReason, b.errors, b.message,
-                b.captureStart, b.captureEnd, b.report, b.reportedAt, b.finalState, c.stored());
-    }
 
 }

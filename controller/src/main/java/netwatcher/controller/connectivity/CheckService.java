@@ -130,22 +130,8 @@ public final class CheckService {
             if (CheckRequestParser.isLiteralIp(req.destinationAddress())) destAddress = req.destinationAddress();
             else destHost = req.destinationAddress();
         }
-        int port = req.destinationPort();
-        if (port == 0 && destHost != null && destHost.contains("://")) {
-            try {
-                port = Math.max(0, java.net.URI.create(destHost).getPort()); // a URL's own port wins over the protocol's default
-            } catch (IllegalArgumentException e) {
-                // not a URL the agent can use either; it reports the resolution failure
-            }
-        }
-        if (port == 0 && req.protocol() != null) {
-            port = switch (req.protocol()) {
-                case "Http" -> 80;
-                case "Https" -> 443;
-                case "Tcp" -> destHost != null && destHost.startsWith("https://") ? 443 : 80;
-                default -> 0;
-            };
-        }
+        int port = req.kind().equals(CheckRequest.CONNECTIVITY)
+                ? netwatcher.model.check.Destinations.port(req.protocol(), destHost, req.destinationPort()) : req.destinationPort();
         String sourceAddress = req.kind().equals(CheckRequest.CONNECTIVITY) ? null : req.localAddress();
         Flow flow = new Flow(req.protocol(), sourceAddress, req.sourcePort(), destAddress, destHost, port, req.direction(),
                 req.preferredIpVersion());
@@ -267,7 +253,7 @@ public final class CheckService {
                         CheckRequest req = Json.read(row.requestJson(), CheckRequest.class);
                         ProbeSpec.Http http = req.http();
                         if (http == null && (flow.protocol().equals("Http") || flow.protocol().equals("Https"))) {
-                            http = new ProbeSpec.Http("Get", List.of(), List.of(), null);
+                            http = netwatcher.model.check.Destinations.defaultHttp(null);
                         }
                         var spec = evidenceService == null ? null
                                 : evidenceService.spec(row.key(), row.sourceVmKey(), vmKey, true, controllerBase);

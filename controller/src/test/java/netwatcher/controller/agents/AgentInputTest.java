@@ -1,5 +1,9 @@
 package netwatcher.controller.agents;
 
+import netwatcher.model.capture.UploadState;
+import netwatcher.model.capture.CaptureError;
+import netwatcher.model.capture.StopReason;
+import netwatcher.model.capture.CaptureStatus;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,9 +44,15 @@ class AgentInputTest {
         return e;
     }
 
+    /** A reports body with one capture report, parsed as the agent route parses it. */
+    private static void parsed(String captureJson) {
+        AgentInput.reports(AgentRoutes.parse(("{\"captures\":[" + captureJson + "],\"checks\":[]}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), Reports.class));
+    }
+
     static CaptureReport capture(String key, String status, long packets, Instant start, Instant end) {
-        return new CaptureReport(key, status, null, List.of(), null, start, end, packets, 0, 0, 0, 0, null, null,
-                "/var/captures/x.cap", "none", 0);
+        return new CaptureReport(key, status == null ? null : CaptureStatus.valueOf(status), null, List.of(), null, start, end, packets, 0, 0, 0, 0, null, null,
+                "/var/captures/x.cap", UploadState.NONE, 0);
     }
 
     @Test
@@ -103,12 +113,17 @@ class AgentInputTest {
                 capture("../x", "Running", 0, t, null))))).error().target());
         assertEquals("captures[0].startTime", refused(() -> AgentInput.reports(new Reports(List.of(capture("c-1", "Running", 0,
                 Instant.EPOCH, null))))).error().target());
-        CaptureReport badReason = new CaptureReport("c-1", "Stopped", "Bored", List.of(), null, t, t, 0, 0, 0, 0, 0, null, null, null, "none", 0);
-        assertEquals("captures[0].stopReason", refused(() -> AgentInput.reports(new Reports(List.of(badReason)))).error().target());
-        CaptureReport badError = new CaptureReport("c-1", "Error", "AgentLost", List.of("Oops"), null, t, t, 0, 0, 0, 0, 0, null, null, null, "none", 0);
-        assertEquals("captures[0].errors[0]", refused(() -> AgentInput.reports(new Reports(List.of(badError)))).error().target());
-        CaptureReport badUpload = new CaptureReport("c-1", "Stopped", "TimeExceeded", List.of(), null, t, t, 0, 0, 0, 0, 0, null, null, null, "sent", 0);
-        assertEquals("captures[0].uploadState", refused(() -> AgentInput.reports(new Reports(List.of(badUpload)))).error().target());
+        // words outside the protocol's enums cannot be a CaptureReport: refused while parsing, naming the field
+        assertEquals("captures[0].stopReason", refused(() -> parsed("{\"key\":\"c-1\",\"status\":\"Stopped\",\"stopReason\":\"Bored\"}"))
+                .error().target());
+        assertEquals("captures[0].errors[0]", refused(() -> parsed("{\"key\":\"c-1\",\"status\":\"Error\",\"stopReason\":\"AgentLost\","
+                + "\"errors\":[\"Oops\"]}")).error().target());
+        assertEquals("captures[0].uploadState", refused(() -> parsed("{\"key\":\"c-1\",\"status\":\"Stopped\",\"uploadState\":\"sent\"}"))
+                .error().target());
+        assertEquals("captures[0].status", refused(() -> parsed("{\"key\":\"c-1\",\"status\":\"Paused\"}")).error().target());
+        CaptureReport verifying = new CaptureReport("c-1", CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(), null, t, t, 0, 0, 0, 0, 0,
+                null, null, null, UploadState.VERIFYING, 0);
+        assertEquals("captures[0].uploadState", refused(() -> AgentInput.reports(new Reports(List.of(verifying)))).error().target());
         List<CaptureReport> many = Collections.nCopies(AgentInput.MAX_REPORTS + 1, capture("c-1", "Running", 0, t, null));
         assertEquals("captures", refused(() -> AgentInput.reports(new Reports(many))).error().target());
     }

@@ -1,5 +1,10 @@
 package netwatcher.controller.capture;
 
+import netwatcher.arm.ProvisioningState;
+import netwatcher.model.capture.CaptureError;
+import netwatcher.model.capture.UploadState;
+import netwatcher.model.capture.StopReason;
+import netwatcher.model.capture.CaptureStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,8 +33,8 @@ class CaptureRepositoryTest {
                 new UploadTarget(UploadTarget.LOCAL, "https://127.0.0.1:8443/upload/" + key, "https://x/" + name), created);
         Map<String, Object> props = Map.of("target", "/subscriptions/s/vm", "timeLimitInSeconds", 60,
                 "storageLocation", Map.of("filePath", "/var/captures/" + name + ".cap"));
-        return new Capture(key, id, WATCHER.key(), vmKey, props, order, "W/\"1\"", "Updating", created, false, false,
-                "NotStarted", null, List.of(), null, null, null, null, null, false);
+        return new Capture(key, id, WATCHER.key(), vmKey, props, order, "W/\"1\"", ProvisioningState.Updating, created, false, false,
+                CaptureStatus.NotStarted, null, List.of(), null, null, null, null, null, false);
     }
 
     @DatabaseTest
@@ -57,10 +62,10 @@ class CaptureRepositoryTest {
     void updateState_storesReportAndFinalState(Database db) {
         Capture c = capture("c-1", "pc1", "vm1", T);
         repo.insert(db, c);
-        CaptureReport report = new CaptureReport("c-1", "Stopped", "TimeExceeded", List.of(), null, T, T.plusSeconds(60),
-                5, 500, 1, 2, 8, T.plusMillis(1), T.plusSeconds(59), "/var/captures/pc1.cap", "done", 524);
-        Capture stopped = new Capture(c.key(), c.id(), c.watcherKey(), c.vmKey(), c.properties(), c.order(), "W/\"2\"", "Succeeded",
-                c.createdAt(), true, true, "Stopped", "TimeExceeded", List.of("AgentStopped", "StorageFailed"), "done", T,
+        CaptureReport report = new CaptureReport("c-1", CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(), null, T, T.plusSeconds(60),
+                5, 500, 1, 2, 8, T.plusMillis(1), T.plusSeconds(59), "/var/captures/pc1.cap", UploadState.DONE, 524);
+        Capture stopped = new Capture(c.key(), c.id(), c.watcherKey(), c.vmKey(), c.properties(), c.order(), "W/\"2\"", ProvisioningState.Succeeded,
+                c.createdAt(), true, true, CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(CaptureError.AgentStopped, CaptureError.StorageFailed), "done", T,
                 T.plusSeconds(60), report, T.plusSeconds(61), true);
         repo.updateState(db, stopped);
 
@@ -118,11 +123,11 @@ class CaptureRepositoryTest {
             repo.claimBlob(db, "acct", "network-watcher-logs/" + c.key() + ".cap", c.key());
         }
         repo.updateState(db, new Capture(settled.key(), settled.id(), settled.watcherKey(), settled.vmKey(), settled.properties(),
-                settled.order(), "e", "Succeeded", T, true, false, "Stopped", null, List.of(), null, null, null, null, null, true));
+                settled.order(), "e", ProvisioningState.Succeeded, T, true, false, CaptureStatus.Stopped, null, List.of(), null, null, null, null, null, true));
         repo.updateState(db, new Capture(unsettled.key(), unsettled.id(), unsettled.watcherKey(), unsettled.vmKey(), unsettled.properties(),
-                unsettled.order(), "e", "Succeeded", T, true, false, "Running", null, List.of(), null, null, null, null, null, false));
+                unsettled.order(), "e", ProvisioningState.Succeeded, T, true, false, CaptureStatus.Running, null, List.of(), null, null, null, null, null, false));
         repo.updateState(db, new Capture(live.key(), live.id(), live.watcherKey(), live.vmKey(), live.properties(),
-                live.order(), "e", "Succeeded", T, false, false, "Stopped", null, List.of(), null, null, null, null, null, true));
+                live.order(), "e", ProvisioningState.Succeeded, T, false, false, CaptureStatus.Stopped, null, List.of(), null, null, null, null, null, true));
 
         assertEquals(1, repo.collectTombstones(db));
         assertTrue(repo.findByKey(db, "c-1").isEmpty());
@@ -138,8 +143,8 @@ class CaptureRepositoryTest {
         Capture c = capture("c-1", "pc1", "vm1", T);
         repo.insert(db, c);
         assertTrue(repo.finishedUnsettled(db).isEmpty());
-        repo.updateState(db, new Capture(c.key(), c.id(), c.watcherKey(), c.vmKey(), c.properties(), c.order(), "e", "Succeeded", T,
-                false, false, "Stopped", null, List.of(), null, null, null, null, null, false));
+        repo.updateState(db, new Capture(c.key(), c.id(), c.watcherKey(), c.vmKey(), c.properties(), c.order(), "e", ProvisioningState.Succeeded, T,
+                false, false, CaptureStatus.Stopped, null, List.of(), null, null, null, null, null, false));
         assertEquals(List.of("c-1"), repo.finishedUnsettled(db).stream().map(Capture::key).toList());
         repo.recordStored(db, "c-1", new Capture.StoredFile(1L, "ab".repeat(32), Capture.UploadCheck.MISMATCH));
         assertTrue(repo.finishedUnsettled(db).isEmpty());

@@ -1,5 +1,10 @@
 package netwatcher.model.agent;
 
+import netwatcher.model.capture.CaptureError;
+import netwatcher.model.capture.CaptureStatus;
+import netwatcher.model.capture.StopReason;
+import netwatcher.model.capture.UploadState;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -8,9 +13,9 @@ import java.util.List;
  * the latest report per capture key and never moves a finished capture back to running.
  *
  * @param key          the order's key
- * @param status       a {@code PcStatus} wire value (NotStarted, Running, Stopped, Error)
- * @param stopReason   a {@code StopReason} name, or null while running
- * @param errors       {@code PcError} wire values
+ * @param status       ARM's {@code PcStatus} (NotStarted, Running, Stopped, Error; never Unknown, which is the controller's)
+ * @param stopReason   why it stopped, or null while running
+ * @param errors       ARM's {@code PcError} values
  * @param message      a human sentence about a failure, or null
  * @param startTime    when libpcap was armed, or null
  * @param endTime      when the file was closed, or null
@@ -22,15 +27,15 @@ import java.util.List;
  * @param firstPacketTime timestamp of the first packet in the file, or null
  * @param lastPacketTime  timestamp of the last packet in the file, or null
  * @param filePath     the file on the host
- * @param uploadState  none | pending | uploading | done | failed
+ * @param uploadState  where the upload is (never {@code verifying}, which is the controller's)
  * @param uploadedBytes bytes confirmed by the storage account
  * @param fileSha256   SHA-256 (lower-case hex) of the capture file as the agent uploaded it, computed while
  *                     uploading; set with uploadState {@code done}, else null (and null from older agents)
  */
-public record CaptureReport(String key, String status, String stopReason, List<String> errors, String message,
+public record CaptureReport(String key, CaptureStatus status, StopReason stopReason, List<CaptureError> errors, String message,
                             Instant startTime, Instant endTime, long packets, long bytes, long kernelDrops,
                             long interfaceDrops, long kernelReceived, Instant firstPacketTime,
-                            Instant lastPacketTime, String filePath, String uploadState, long uploadedBytes,
+                            Instant lastPacketTime, String filePath, UploadState uploadState, long uploadedBytes,
                             String fileSha256) {
     public CaptureReport {
         errors = errors == null ? List.of() : List.copyOf(errors);
@@ -40,16 +45,16 @@ public record CaptureReport(String key, String status, String stopReason, List<S
     }
 
     /** A report without a file hash (the upload is not done, or the agent predates hashing). */
-    public CaptureReport(String key, String status, String stopReason, List<String> errors, String message,
+    public CaptureReport(String key, CaptureStatus status, StopReason stopReason, List<CaptureError> errors, String message,
                          Instant startTime, Instant endTime, long packets, long bytes, long kernelDrops,
                          long interfaceDrops, long kernelReceived, Instant firstPacketTime,
-                         Instant lastPacketTime, String filePath, String uploadState, long uploadedBytes) {
+                         Instant lastPacketTime, String filePath, UploadState uploadState, long uploadedBytes) {
         this(key, status, stopReason, errors, message, startTime, endTime, packets, bytes, kernelDrops, interfaceDrops,
                 kernelReceived, firstPacketTime, lastPacketTime, filePath, uploadState, uploadedBytes, null);
     }
 
     /** This report with another upload state, confirmed byte count and file hash. */
-    public CaptureReport withUpload(String state, long confirmedBytes, String sha256) {
+    public CaptureReport withUpload(UploadState state, long confirmedBytes, String sha256) {
         return new CaptureReport(key, status, stopReason, errors, message, startTime, endTime, packets, bytes, kernelDrops,
                 interfaceDrops, kernelReceived, firstPacketTime, lastPacketTime, filePath, state, confirmedBytes, sha256);
     }
