@@ -101,6 +101,7 @@ class RestartDurabilityTest {
             polls.put("stop pending (location)", stop.header("Location"));
             // queryStatus answers 200 at once (state() compares it); it hands out no operation to poll
             var delete = c.send("DELETE", pcs + "gone" + V, null);
+            java.time.Instant deletedAt = java.time.Instant.now();
             assertEquals(202, delete.status(), delete.body());
             polls.put("delete (async)", delete.header("Azure-AsyncOperation"));
             polls.put("delete (location)", delete.header("Location"));
@@ -121,8 +122,22 @@ class RestartDurabilityTest {
             Map<String, String> polls2 = new LinkedHashMap<>();
             polls.forEach((k, url) -> polls2.put(k, url.replace(base1, base2)));
             Map<String, String> after = state(c2, sub, pcs, polls2);
+            // a delete ends on its own DELETE_CONFIRM_LIMIT after it was asked: when the restart took that long (a loaded
+            // machine), its polls may only have moved on to that end, never anywhere else
+            boolean deleteMayHaveEnded = !java.time.Instant.now().isBefore(deletedAt.plus(netwatcher.controller.capture.CaptureService.DELETE_CONFIRM_LIMIT));
             for (String k : before.keySet()) {
-                assertEquals(comparable(before.get(k).replace(base1, base2)), comparable(after.get(k)), k);
+                Object expected = comparable(before.get(k).replace(base1, base2));
+                Object actual = comparable(after.get(k));
+                if (deleteMayHaveEnded && k.contains(" delete (") && !expected.equals(actual)) {
+                    switch (k) {
+                        case "poll delete (async)" -> assertTrue(after.get(k).contains("\"status\":\"Succeeded\""), k + ": " + actual);
+                        case "poll status delete (location)" -> assertEquals("204", actual, k);
+                        case "poll delete (location)" -> assertEquals("", actual, k);
+                        default -> assertEquals(expected, actual, k);
+                    }
+                    continue;
+                }
+                assertEquals(expected, actual, k);
             }
 
             // the agent's credential survived, and it still gets its open captures

@@ -27,19 +27,39 @@ import netwatcher.model.capture.UploadState;
  * @param report        the agent's latest report, or null
  * @param finalState    true once the capture is stopped or failed and its upload is settled
  * @param stored        what the controller found in the storage account for the upload, or null
+ * @param storage       where the file is uploaded (storage account and path), or null when it is not
  */
 public record Capture(String key, ArmResourceId id, String watcherKey, String vmKey, Map<String, Object> properties,
                       CaptureOrder order, String etag, ProvisioningState provisioningState, Instant createdAt, boolean deleted,
                       boolean stopRequested, CaptureStatus status, StopReason stopReason, List<CaptureError> errors, String message,
                       Instant captureStart, Instant captureEnd, CaptureReport report, Instant reportedAt, boolean finalState,
-                      StoredFile stored) {
+                      StoredFile stored, StorageTarget storage) {
     /** A capture whose upload the controller has not looked at. */
     public Capture(String key, ArmResourceId id, String watcherKey, String vmKey, Map<String, Object> properties,
                    CaptureOrder order, String etag, ProvisioningState provisioningState, Instant createdAt, boolean deleted,
                    boolean stopRequested, CaptureStatus status, StopReason stopReason, List<CaptureError> errors, String message,
                    Instant captureStart, Instant captureEnd, CaptureReport report, Instant reportedAt, boolean finalState) {
         this(key, id, watcherKey, vmKey, properties, order, etag, provisioningState, createdAt, deleted, stopRequested, status,
-                stopReason, errors, message, captureStart, captureEnd, report, reportedAt, finalState, null);
+                stopReason, errors, message, captureStart, captureEnd, report, reportedAt, finalState, null, null);
+    }
+
+    /**
+     * Where a capture's file is uploaded.
+     *
+     * @param accountKey the storage account's id key ({@code ArmResourceId.key()})
+     * @param blobPath   the path inside the account (container first)
+     */
+    public record StorageTarget(String accountKey, String blobPath) {
+        public StorageTarget {
+            if (accountKey == null || accountKey.isBlank() || blobPath == null || blobPath.isBlank()) {
+                throw new IllegalArgumentException("a storage target needs an account and a path");
+            }
+        }
+    }
+
+    /** True when the capture's file is uploaded to a storage account. */
+    public boolean uploads() {
+        return storage != null;
     }
 
     public Capture {
@@ -64,9 +84,9 @@ public record Capture(String key, ArmResourceId id, String watcherKey, String vm
 
     /** A new capture, as its PUT records it: Updating and NotStarted until its agent takes it. */
     public static Capture created(String key, ArmResourceId id, String watcherKey, String vmKey, Map<String, Object> properties,
-                                  CaptureOrder order, Instant now) {
+                                  CaptureOrder order, StorageTarget storage, Instant now) {
         return new Capture(key, id, watcherKey, vmKey, properties, order, ArmNames.newEtag(), ProvisioningState.Updating, now, false,
-                false, CaptureStatus.NotStarted, null, List.of(), null, null, null, null, null, false);
+                false, CaptureStatus.NotStarted, null, List.of(), null, null, null, null, null, false, null, storage);
     }
 
     /** Whether its agent must (still) capture: not deleted, not stopped, not failed, not ended. */
@@ -89,7 +109,7 @@ public record Capture(String key, ArmResourceId id, String watcherKey, String vm
         if (report.uploadState() != UploadState.DONE) return report.uploadState();
         UploadCheck check = stored == null ? null : stored.check();
         // settled without a check: no storage account, or finished before the controller checked uploads
-        if (check == null) return order.upload() == null || finalState ? UploadState.DONE : UploadState.VERIFYING;
+        if (check == null) return !uploads() || finalState ? UploadState.DONE : UploadState.VERIFYING;
         return check == UploadCheck.VERIFIED ? UploadState.DONE : UploadState.FAILED;
     }
 
@@ -134,7 +154,7 @@ public record Capture(String key, ArmResourceId id, String watcherKey, String vm
                 else if (b.status != CaptureStatus.NotStarted) b.provisioningState = ProvisioningState.Succeeded;
             }
             // "done" settles only once the controller has checked the stored file against the report
-            boolean uploadSettled = order.upload() == null || r.uploadState() == null
+            boolean uploadSettled = !uploads() || r.uploadState() == null
                     || r.uploadState() == UploadState.FAILED || r.uploadState() == UploadState.NONE
                     || (r.uploadState() == UploadState.DONE && stored != null && stored.check() != null);
             if (b.status.isTerminal() && (uploadSettled || b.deleted)) b.finalState = true;
@@ -206,6 +226,6 @@ public record Capture(String key, ArmResourceId id, String watcherKey, String vm
         change.accept(b);
         return new Capture(key, id, watcherKey, vmKey, properties, order, ArmNames.newEtag(), b.provisioningState, createdAt, b.deleted,
                 b.stopRequested, b.status, b.stopReason, b.errors, b.message, b.captureStart, b.captureEnd, b.report, b.reportedAt,
-                b.finalState, stored);
+                b.finalState, stored, storage);
     }
 }

@@ -85,12 +85,19 @@ public final class CaptureRepository {
     public void insert(SqlOperations sql, Capture c) {
         sql.update("INSERT INTO nw_capture (capture_key, id_key, id, watcher_key, vm_key, name, spec_json, order_json, etag,"
                         + " provisioning_state, created_at, deleted, stop_requested, status, stop_reason, errors, message,"
-                        + " capture_start, capture_end, report_json, reported_at, final_state)"
-                        + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        + " capture_start, capture_end, report_json, reported_at, final_state, storage_account_key, blob_path)"
+                        + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 c.key(), c.id().key(), c.id().toString(), c.watcherKey(), c.vmKey(), c.id().name(), Json.writeString(c.properties()),
                 Json.writeString(c.order()), c.etag(), c.provisioningState().name(), c.createdAt(), c.deleted(), c.stopRequested(),
                 c.status().name(), nameOf(c.stopReason()), names(c.errors()), c.message(), c.captureStart(), c.captureEnd(),
-                c.report() == null ? null : Json.writeString(c.report()), c.reportedAt(), c.finalState());
+                c.report() == null ? null : Json.writeString(c.report()), c.reportedAt(), c.finalState(),
+                c.storage() == null ? null : c.storage().accountKey(), c.storage() == null ? null : c.storage().blobPath());
+    }
+
+    /** Sets where an old capture's file goes (one created before the storage columns existed). */
+    public void setStorage(SqlOperations sql, String key, Capture.StorageTarget storage) {
+        sql.update("UPDATE nw_capture SET storage_account_key = ?, blob_path = ? WHERE capture_key = ?",
+                storage.accountKey(), storage.blobPath(), key);
     }
 
     /** Writes the observed-state columns of {@code c}. */
@@ -160,7 +167,8 @@ public final class CaptureRepository {
                 errors == null || errors.isEmpty() ? List.of() : Arrays.stream(errors.split(",")).map(CaptureError::valueOf).toList(),
                 r.getString("message"), r.getInstant("capture_start"), r.getInstant("capture_end"),
                 report == null ? null : Json.read(report, CaptureReport.class), r.getInstant("reported_at"), r.getBoolean("final_state"),
-                stored(r));
+                stored(r), r.getString("storage_account_key") == null ? null
+                        : new Capture.StorageTarget(r.getString("storage_account_key"), r.getString("blob_path")));
     }
 
     private static String nameOf(Enum<?> value) {

@@ -117,7 +117,7 @@ public final class CaptureService {
         String key = "c-" + UUID.randomUUID();
         String accountId = null;
         String blobPath = null;
-        UploadTarget upload = null;
+        Capture.StorageTarget target = null;
         StorageAccount storageAccount = null;
         String storagePath = spec.storagePath();
         if (spec.storageId() != null) {
@@ -134,14 +134,13 @@ public final class CaptureService {
                 storagePath = storage.blobUrl(account, baseUrl, blobPath);
             }
             storageAccount = account;
-            upload = new UploadTarget(account.kind() == StorageAccount.Kind.LOCAL ? UploadTarget.LOCAL : UploadTarget.BLOB,
-                    account.id() + "|" + blobPath, null);
+            target = new Capture.StorageTarget(account.id().key(), blobPath);
         }
         String filePath = spec.filePath() != null ? spec.filePath() : spec.localPath();
         CaptureOrder order = new CaptureOrder(key, id.toString(), true, spec.bytesToCapturePerPacket(), spec.totalBytesPerSession(),
-                spec.timeLimitInSeconds(), spec.filters(), filePath, upload, now);
+                spec.timeLimitInSeconds(), spec.filters(), filePath, null, now); // its upload target is made when served
         Map<String, Object> props = properties(spec, storagePath, accountId, blobPath);
-        Capture capture = Capture.created(key, id, watcher.id().key(), vm.id().key(), props, order, now);
+        Capture capture = Capture.created(key, id, watcher.id().key(), vm.id().key(), props, order, target, now);
         StorageAccount claimAccount = storageAccount;
         String claimPath = blobPath;
         inClaimingTransaction(claimAccount, claimPath, h -> {
@@ -219,18 +218,31 @@ public final class CaptureService {
      */
     public void claimExistingStorageLocations() {
         for (Capture c : repo.unclaimed(db)) {
-            UploadTarget u = c.order().upload();
-            if (u == null) continue;
-            int bar = u.url().indexOf('|');
-            if (bar < 0) continue;
-            String accountKey = ArmResourceId.tryParse(u.url().substring(0, bar)).map(ArmResourceId::key).orElse(null);
-            if (accountKey == null) continue;
+            Capture.StorageTarget legacy = c.storage() != null ? c.storage() : packedStorage(c.order());
+            if (legacy == null) continue;
             try {
-                repo.claimBlob(db, accountKey, u.url().substring(bar + 1), c.key());
+                db.inTransaction(h -> {
+                    if (c.storage() == null) repo.setStorage(h, c.key(), legacy);
+                    repo.claimBlob(h, legacy.accountKey(), legacy.blobPath(), c.key());
+                    return null;
+                });
             } catch (DatabaseException e) {
                 if (!e.isUniqueViolation()) throw e; // another controller claimed it at the same moment
             }
         }
+    }
+
+    /**
+     * The storage target that orders stored before the storage columns existed (V6) packed into their upload URL as
+     * {@code account-id|path}; null for any other order. Read only here, at start-up, to fill those columns in.
+     */
+    private static Capture.StorageTarget packedStorage(CaptureOrder order) {
+        UploadTarget u = order.upload();
+        if (u == null || u.url() == null) return null;
+        int bar = u.url().indexOf('|');
+        if (bar < 0) return null;
+        return ArmResourceId.tryParse(u.url().substring(0, bar))
+                .map(acct -> new Capture.StorageTarget(acct.key(), u.url().substring(bar + 1))).orElse(null);
     }
 
     /** Runs the create transaction; a concurrent claim of the same object that wins the race gives 409 too. */
@@ -358,21 +370,19 @@ public final class CaptureService {
         for (Capture c : repo.openForVm(db, vmKey)) {
             CaptureOrder o = c.order();
             out.add(new CaptureOrder(o.key(), o.captureId(), c.runs(), o.snapLength(), o.totalBytes(), o.timeLimitSeconds(),
-                    o.filters(), o.filePath(), resolveUpload(o, controllerBase), o.createdAt()));
+                    o.filters(), o.filePath(), resolveUpload(c, controllerBase), o.createdAt()));
         }
         return out;
     }
 
-    private UploadTarget resolveUpload(CaptureOrder o, String controllerBase) {
-        UploadTarget u = o.upload();
-        if (u == null) return null;
-        int bar = u.url().indexOf('|');
-        ArmResourceId acct = ArmResourceId.tryParse(u.url().substring(0, bar)).orElseThrow();
-        String blobPath = u.url().substring(bar + 1);
-        Optional<StorageAccount> account = storage.find(acct);
+    /** Where {@code c}'s agent uploads, as a URL it can use from {@code controllerBase}; null when it does not upload. */
+    private UploadTarget resolveUpload(Capture c, String controllerBase) {
+        if (!c.uploads()) return null;
+        String blobPath = c.storage().blobPath();
+        Optional<StorageAccount> account = storage.findByKey(c.storage().accountKey());
         if (account.isEmpty()) return null;
         if (account.get().kind() == StorageAccount.Kind.LOCAL) {
-            return new UploadTarget(UploadTarget.LOCAL, controllerBase + "/agent/v1/captures/" + o.key() + "/file",
+            return new UploadTarget(UploadTarget.LOCAL, controllerBase + "/agent/v1/captures/" + c.key() + "/file",
                     storage.blobUrl(account.get(), controllerBase, blobPath));
         }
         return new UploadTarget(UploadTarget.BLOB, storage.uploadSasUrl(account.get(), blobPath, 24),
@@ -381,11 +391,9 @@ public final class CaptureService {
 
     /** Where a capture's upload goes in the controller's local account, for the agent upload route. */
     public Optional<StorageService.LocalTarget> localUploadTarget(Capture c) {
-        UploadTarget u = c.order().upload();
-        if (u == null || !UploadTarget.LOCAL.equals(u.kind())) return Optional.empty();
-        int bar = u.url().indexOf('|');
-        ArmResourceId acct = ArmResourceId.tryParse(u.url().substring(0, bar)).orElseThrow();
-        return storage.find(acct).map(a -> new StorageService.LocalTarget(a, u.url().substring(bar + 1), c.key()));
+        if (!c.uploads()) return Optional.empty();
+        return storage.findByKey(c.storage().accountKey()).filter(a -> a.kind() == StorageAccount.Kind.LOCAL)
+                .map(a -> new StorageService.LocalTarget(a, c.storage().blobPath(), c.key()));
     }
 
     public Optional<Capture> findByKey(String key) { return repo.findByKey(db, key); }
@@ -426,7 +434,7 @@ public final class CaptureService {
     /** Starts checking, in the background, every finished capture whose agent reported its upload done. */
     public void verifyUploadsAsync() {
         for (Capture c : repo.finishedUnsettled(db)) {
-            if (c.report() == null || c.report().uploadState() != UploadState.DONE || c.order().upload() == null) continue;
+            if (c.report() == null || c.report().uploadState() != UploadState.DONE || !c.uploads()) continue;
             Instant notBefore = verifyNotBefore.get(c.key());
             if (notBefore != null && clock.instant().isBefore(notBefore)) continue;
             if (!verifying.add(c.key())) continue;
@@ -451,11 +459,9 @@ public final class CaptureService {
      * fails the upload (the capture ends Error / UploadFailed / StorageFailed) and is never "done".
      */
     void verifyUpload(Capture c) throws java.io.IOException {
-        UploadTarget u = c.order().upload();
-        int bar = u.url().indexOf('|');
-        ArmResourceId acct = ArmResourceId.tryParse(u.url().substring(0, bar)).orElseThrow();
-        String blobPath = u.url().substring(bar + 1);
-        StorageAccount account = storage.find(acct).orElseThrow(() -> new java.io.IOException("storage account " + acct + " is not configured"));
+        String blobPath = c.storage().blobPath();
+        StorageAccount account = storage.findByKey(c.storage().accountKey()).orElseThrow(() ->
+                new java.io.IOException("storage account " + c.storage().accountKey() + " is not configured"));
         Optional<StorageService.StoredObject> stored = storage.readBack(account, blobPath);
         boolean changed = db.inTransaction(h -> {
             Capture locked = repo.lockByKey(h, c.key()).orElse(null);

@@ -150,7 +150,7 @@ public final class CheckService {
             // the check cannot run: record it as failed at once, so the operation answers on its first poll
             ArmError offline = agentNotConnected(source.id().name(), sourcePresence, now);
             CheckRow failed = new CheckRow(key, req.kind(), checkId, sourceId.subscriptionId().toLowerCase(java.util.Locale.ROOT),
-                    watcher.location(), source.id().key(), Json.writeString(req), version.toString(), CheckPhase.DONE, Json.writeString(flow),
+                    watcher.location(), source.id().key(), req, version.toString(), CheckPhase.DONE, flow,
                     null, offline, now, now, null);
             db.inTransaction(h -> {
                 repo.insert(h, failed);
@@ -166,8 +166,8 @@ public final class CheckService {
             }
         }
         CheckRow row = new CheckRow(key, req.kind(), checkId, sourceId.subscriptionId().toLowerCase(java.util.Locale.ROOT),
-                watcher.location(), source.id().key(), Json.writeString(req), version.toString(),
-                connectivity && !observers.isEmpty() ? CheckPhase.OBSERVING : CheckPhase.PROBING, Json.writeString(flow), null, null,
+                watcher.location(), source.id().key(), req, version.toString(),
+                connectivity && !observers.isEmpty() ? CheckPhase.OBSERVING : CheckPhase.PROBING, flow, null, null,
                 now, now, null);
         Set<String> touched = new LinkedHashSet<>();
         var evidenceService = evidence;
@@ -239,7 +239,7 @@ public final class CheckService {
             Optional<CheckRow> c = repo.find(db, p.checkKey());
             if (c.isEmpty()) continue;
             CheckRow row = c.get();
-            Flow flow = Json.read(row.flowJson(), Flow.class);
+            Flow flow = row.flow();
             switch (p.role()) {
                 case OBSERVER -> {
                     boolean active = row.phase() == CheckPhase.OBSERVING || row.phase() == CheckPhase.PROBING;
@@ -250,7 +250,7 @@ public final class CheckService {
                 }
                 case SOURCE -> {
                     if (row.phase() == CheckPhase.PROBING) {
-                        CheckRequest req = Json.read(row.requestJson(), CheckRequest.class);
+                        CheckRequest req = row.request();
                         ProbeSpec.Http http = req.http();
                         if (http == null && (flow.protocol().equals("Http") || flow.protocol().equals("Https"))) {
                             http = netwatcher.model.check.Destinations.defaultHttp(null);
@@ -295,10 +295,10 @@ public final class CheckService {
             if (report.state() == ReportState.PROBING) {
                 // interim: keep it for progress; it neither finishes the part nor moves the check
                 if (report.role() != CheckRole.SOURCE || c.get().phase() == CheckPhase.DONE) return null;
-                repo.updatePart(h, new Part(report.key(), vmKey, report.role(), PartState.PROBING, Json.writeString(report), now));
+                repo.updatePart(h, new Part(report.key(), vmKey, report.role(), PartState.PROBING, report, now));
                 return null;
             }
-            repo.updatePart(h, new Part(report.key(), vmKey, report.role(), PartState.of(report.state()), Json.writeString(report), now));
+            repo.updatePart(h, new Part(report.key(), vmKey, report.role(), PartState.of(report.state()), report, now));
             advance(h, c.get(), touched);
             return null;
         });
@@ -339,11 +339,7 @@ public final class CheckService {
         var facts = new CheckState.Facts(main.state(), observers.stream().map(Part::state).toList(),
                 presence.of(main.vmKey()).connected(), () -> evidenceSettled(c, main, observers));
         CheckState.Step step = c.state().next(facts, timing(c), now);
-        String flowJson = c.flowJson();
-        if (step.flowFromSource()) {
-            CheckReport r = Json.read(main.reportJson(), CheckReport.class);
-            if (r.flow() != null) flowJson = Json.writeString(r.flow());
-        }
+        Flow flow = step.flowFromSource() && main.report().flow() != null ? main.report().flow() : c.flow();
         String result = null;
         ArmError error = null;
         switch (step.end()) {
@@ -353,7 +349,7 @@ public final class CheckService {
                 error = agentNotConnected(name, presence.of(main.vmKey()), now);
             }
             case ANSWER -> {
-                Answer answer = assemble(c, main, observers, flowJson);
+                Answer answer = assemble(c, main, observers);
                 result = answer.resultJson();
                 error = answer.error();
             }
@@ -361,7 +357,7 @@ public final class CheckService {
         if (step.wake().contains(CheckState.Wake.MAIN)) touched.add(main.vmKey());
         if (step.wake().contains(CheckState.Wake.OBSERVERS)) observers.forEach(o -> touched.add(o.vmKey()));
         if (step.moved(c.state())) { // the flow changes only as the check enters FINISHING
-            repo.updateCheck(h, c.key(), step.state(), flowJson, result, error);
+            repo.updateCheck(h, c.key(), step.state(), flow, result, error);
             for (String vm : touched) compute.repository().bumpGeneration(h, vm);
         }
     }
@@ -387,8 +383,8 @@ public final class CheckService {
         all.add(main);
         all.addAll(observers);
         for (Part p : all) {
-            if (p.reportJson() == null) continue;
-            CheckReport r = Json.read(p.reportJson(), CheckReport.class);
+            CheckReport r = p.report();
+            if (r == null) continue;
             if (r.state() != ReportState.PROBING) out.add(Map.entry(p.vmKey(), r));
         }
         return out;
@@ -409,9 +405,9 @@ public final class CheckService {
         }
     }
 
-    private Answer assemble(CheckRow c, Part main, List<Part> observers, String flowJson) {
-        CheckRequest req = Json.read(c.requestJson(), CheckRequest.class);
-        CheckReport mainReport = main.reportJson() == null ? null : Json.read(main.reportJson(), CheckReport.class);
+    private Answer assemble(CheckRow c, Part main, List<Part> observers) {
+        CheckRequest req = c.request();
+        CheckReport mainReport = main.report();
         // only interim reports by the deadline: the source never finished, so the check says AgentStopped
         if (mainReport != null && mainReport.state() == ReportState.PROBING) mainReport = null;
         boolean agentAnswered = mainReport != null;
@@ -441,7 +437,7 @@ public final class CheckService {
             }
             default -> !agentAnswered ? Answer.failed(notAnswered(main)) : Answer.result(withEvidence(c, main, observers, mainReport,
                     new ConnectivityAssembler(compute, c, req, mainReport, observers.stream()
-                    .filter(p -> p.reportJson() != null).map(p -> Map.entry(p.vmKey(), Json.read(p.reportJson(), CheckReport.class))).toList(),
+                    .filter(p -> p.report() != null).map(p -> Map.entry(p.vmKey(), p.report())).toList(),
                     presence.of(main.vmKey()).connected(), ApiVersion.require(c.apiVersion())).build()));
         };
     }
@@ -472,7 +468,7 @@ public final class CheckService {
     private Map<String, Object> withEvidence(CheckRow c, Part main, List<Part> observers, CheckReport mainReport, Map<String, Object> result) {
         var e = evidence;
         if (e == null) return result;
-        Flow flow = mainReport != null && mainReport.flow() != null ? mainReport.flow() : Json.read(c.flowJson(), Flow.class);
+        Flow flow = mainReport != null && mainReport.flow() != null ? mainReport.flow() : c.flow();
         List<String> traced = mainReport == null ? List.of()
                 : mainReport.hops().stream().map(CheckReport.TraceHop::address).filter(java.util.Objects::nonNull).toList();
         List<Map<String, Object>> entries = e.entries(c.key(), c.sourceVmKey(), flow.destinationAddress(), traced,
@@ -500,7 +496,7 @@ public final class CheckService {
         if (c.isEmpty() || c.get().phase() == CheckPhase.DONE) return Optional.empty();
         CheckRow row = c.get();
         Part main = repo.parts(db, key).stream().filter(p -> p.role() != CheckRole.OBSERVER).findFirst().orElse(null);
-        CheckReport report = main == null || main.reportJson() == null ? null : Json.read(main.reportJson(), CheckReport.class);
+        CheckReport report = main == null ? null : main.report();
         int sent = report != null && report.probes() != null ? report.probes().sent() : 0;
         int failed = report != null && report.probes() != null ? report.probes().failed() : 0;
         List<Map<String, Object>> hops = new ArrayList<>();

@@ -88,7 +88,7 @@ final class ConnectivityAssembler {
     }
 
     Map<String, Object> build() {
-        Flow flow = source != null && source.flow() != null ? source.flow() : Json.read(check.flowJson(), Flow.class);
+        Flow flow = source != null && source.flow() != null ? source.flow() : check.flow();
         List<Hop> hops = new ArrayList<>();
         Vm sourceVm = compute.findVm(check.sourceVmKey()).orElseThrow();
         String srcAddr = flow.sourceAddress();

@@ -50,7 +50,10 @@ public final class StorageService {
         return accounts.values().stream().sorted(java.util.Comparator.comparing(a -> a.id().key())).toList();
     }
 
-    public Optional<StorageAccount> find(ArmResourceId id) { return Optional.ofNullable(accounts.get(id.key())); }
+    public Optional<StorageAccount> find(ArmResourceId id) { return findByKey(id.key()); }
+
+    /** The account whose id key ({@link ArmResourceId#key()}) is {@code key}. */
+    public Optional<StorageAccount> findByKey(String key) { return Optional.ofNullable(accounts.get(key)); }
 
     /** The blob path Azure would generate for a capture on {@code vmId} created at {@code created}. */
     public static String generatedPath(ArmResourceId vmId, Instant created) {

@@ -15,7 +15,6 @@ import netwatcher.arm.ProvisioningState;
 import netwatcher.controller.testsupport.MutableClock;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
-import netwatcher.model.agent.UploadTarget;
 import netwatcher.model.capture.CaptureError;
 import netwatcher.model.capture.CaptureStatus;
 import netwatcher.model.capture.StopReason;
@@ -30,8 +29,10 @@ class CaptureLifecycleTest {
 
     private Capture created(boolean upload) {
         CaptureOrder order = new CaptureOrder("c-1", ID.toString(), true, 0, 0, 60, List.of(), "/var/captures/pc1.cap",
-                upload ? new UploadTarget(UploadTarget.LOCAL, "acct|pc1.cap", "https://x/pc1.cap") : null, clock.instant());
-        return Capture.created("c-1", ID, "w", "vm", Map.of(), order, clock.instant());
+                null, clock.instant());
+        return Capture.created("c-1", ID, "w", "vm", Map.of(), order,
+                upload ? new Capture.StorageTarget("/subscriptions/s/.../storageaccounts/a", "network-watcher-logs/pc1.cap") : null,
+                clock.instant());
     }
 
     private CaptureReport report(CaptureStatus status, StopReason reason, UploadState upload) {
