@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import netwatcher.agent.Agent;
 import netwatcher.agent.AgentConfig;
 import netwatcher.agent.EngineCaptureRunner;
+import netwatcher.cli.discovery.ControllerDiscovery;
+import netwatcher.cli.discovery.ControllerRecord;
 import netwatcher.cli.lab.LabAgents;
 import netwatcher.cli.lab.LabSession;
 import netwatcher.controller.Controller;
@@ -39,8 +41,16 @@ public final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = dataDir.toAbsolutePath();
+        if (alreadyRunning(dataDir) instanceof ControllerDiscovery.Running running) {
+            System.err.println("nw up: a controller already runs with " + dataDir + " at " + running.record().url() + " (pid "
+                    + running.record().pid() + "); use it, or stop it first (Ctrl-C in its shell, or `kill " + running.record().pid() + "`)");
+            return 1;
+        }
         ControllerConfig config = ControllerConfig.load(dir, port);
-        Controller controller = Controller.start(config, Clock.systemUTC());
+        Clock clock = Clock.systemUTC();
+        Controller controller = Controller.start(config, clock);
+        ControllerRecord record = record(controller, clock);
+        record.write(dir);
         Agent agent = noAgent ? null : startLocalAgent(controller, dir);
         LabHandle labHandle = null;
         if (lab) {
@@ -51,6 +61,7 @@ public final class UpCommand implements Callable<Integer> {
                 System.err.println("nw up: the lab did not come up: " + e.getMessage());
                 if (agent != null) agent.close();
                 controller.close();
+                markStopped(dir, record, clock);
                 return 1;
             }
         }
@@ -71,6 +82,7 @@ public final class UpCommand implements Callable<Integer> {
             } catch (Exception e) {
                 System.err.println("nw: error while stopping: " + e);
             }
+            markStopped(dir, record, clock);
             stopped.countDown();
         }, "nw-shutdown"));
         String sub = controller.defaultSubscription().id();
@@ -90,6 +102,33 @@ public final class UpCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** What the data directory's record says; an unreadable record counts as none (this start rewrites it). */
+    private static ControllerDiscovery.Found alreadyRunning(Path dataDir) {
+        try {
+            return ControllerDiscovery.find(dataDir);
+        } catch (IllegalStateException e) {
+            return new ControllerDiscovery.NoRecord(dataDir);
+        }
+    }
+
+    /** Where {@code controller}, running in this process, is: what {@code DIR/controller.json} records. */
+    static ControllerRecord record(Controller controller, Clock clock) {
+        return new ControllerRecord(controller.baseUrl(), controller.caFile() == null ? null : controller.caFile().toAbsolutePath().toString(),
+                controller.adminTokenFile().toAbsolutePath().toString(), ProcessHandle.current().pid(), clock.instant(), Agent.VERSION, null);
+    }
+
+    /** Marks {@code ours} stopped in {@code dir}, unless another controller has recorded itself there since. */
+    static void markStopped(Path dir, ControllerRecord ours, Clock clock) {
+        try {
+            var current = ControllerRecord.read(dir);
+            if (current.isPresent() && current.get().pid() == ours.pid() && current.get().startedAt().equals(ours.startedAt())) {
+                ours.stoppedAt(clock.instant()).write(dir);
+            }
+        } catch (RuntimeException e) {
+            System.err.println("nw: cannot mark " + ControllerRecord.file(dir) + " stopped: " + e.getMessage());
+        }
     }
 
     /** A short, paste-able tour of the lab: VMs, a capture on db, its status, its file. */
