@@ -114,13 +114,13 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** Where {@code controller}, running in this process, is: what {@code DIR/controller.json} records. */
-    static ControllerRecord record(Controller controller, Clock clock) {
+    public static ControllerRecord record(Controller controller, Clock clock) {
         return new ControllerRecord(controller.baseUrl(), controller.caFile() == null ? null : controller.caFile().toAbsolutePath().toString(),
                 controller.adminTokenFile().toAbsolutePath().toString(), ProcessHandle.current().pid(), clock.instant(), Agent.VERSION, null);
     }
 
     /** Marks {@code ours} stopped in {@code dir}, unless another controller has recorded itself there since. */
-    static void markStopped(Path dir, ControllerRecord ours, Clock clock) {
+    public static void markStopped(Path dir, ControllerRecord ours, Clock clock) {
         try {
             var current = ControllerRecord.read(dir);
             if (current.isPresent() && current.get().pid() == ours.pid() && current.get().startedAt().equals(ours.startedAt())) {
@@ -158,7 +158,7 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** The local agent: this machine becomes a VM of the default subscription at once. */
-    static Agent startLocalAgent(Controller controller, Path dir) {
+    public static Agent startLocalAgent(Controller controller, Path dir) {
         boolean root = "root".equals(System.getProperty("user.name"));
         String host = AgentConfig.hostName().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_.-]", "-");
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
