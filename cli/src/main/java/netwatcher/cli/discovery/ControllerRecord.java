@@ -8,6 +8,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -88,6 +89,9 @@ public record ControllerRecord(String url, String caFile, String tokenFile, long
             return Optional.of(JSON.readValue(Files.readAllBytes(file), ControllerRecord.class));
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        } catch (AccessDeniedException e) {
+            throw new IllegalStateException("cannot read " + file + " (mode 0600, permission denied): run as the user that started"
+                    + " `nw up`, or log in with `nw login --endpoint URL --token T`", e);
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalStateException("cannot read " + file + ": " + e.getMessage()
                     + " (it is rewritten by the next `nw up --data-dir " + dataDir + "`)", e);
