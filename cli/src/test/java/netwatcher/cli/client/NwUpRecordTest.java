@@ -26,13 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
 class NwUpRecordTest {
     @TempDir
     Path dir;
+    @TempDir
+    Path logs;
 
     Process nwUp(int port) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath, "netwatcher.cli.Main",
                 "up", "--data-dir", dir.toString(), "--port", Integer.toString(port), "--no-agent")
-                .redirectErrorStream(true).redirectOutput(dir.resolveSibling(dir.getFileName() + "-nw-up.log").toFile()).start();
+                .redirectErrorStream(true).redirectOutput(logs.resolve("nw-up.log").toFile()).start();
     }
 
     /** Waits until the record of {@link #dir} names a running controller of {@code process}. */
@@ -48,7 +50,7 @@ class NwUpRecordTest {
             Thread.sleep(100);
         }
         throw new AssertionError("nw up exited with " + process.exitValue() + ": "
-                + Files.readString(dir.resolveSibling(dir.getFileName() + "-nw-up.log")));
+                + Files.readString(logs.resolve("nw-up.log")));
     }
 
     static int freePort() throws Exception {
