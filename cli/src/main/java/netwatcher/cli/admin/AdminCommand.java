@@ -30,7 +30,7 @@ import picocli.CommandLine.ScopeType;
                 SubscriptionCommands.class, AgentAdminCommands.class})
 public final class AdminCommand implements Runnable {
     /** Where a controller that left no record in its data directory is looked for. */
-    static final String DEFAULT_CONTROLLER = "https://127.0.0.1:8443";
+    static final String DEFAULT_CONTROLLER = netwatcher.cli.client.ClientConfig.DEFAULT_ENDPOINT;
 
     @Option(names = "--controller", scope = ScopeType.INHERIT, paramLabel = "URL",
             description = "The controller's base URL (default: the one recorded in DIR/controller.json by `nw up`).")

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import netwatcher.controller.ControllerConfig;
 
 /**
  * Finds the controller of a data directory from its {@link ControllerRecord} and says whether it runs:
@@ -111,7 +112,7 @@ public final class ControllerDiscovery {
     static String upCommand(Path dataDir, ControllerRecord record) {
         StringBuilder b = new StringBuilder("./nw up");
         if (!dataDir.normalize().equals(Path.of(DEFAULT_DATA_DIR))) b.append(" --data-dir ").append(dataDir);
-        if (record != null && record.port() != 8443) b.append(" --port ").append(record.port());
+        if (record != null && record.port() != ControllerConfig.DEFAULT_PORT) b.append(" --port ").append(record.port());
         return b.toString();
     }
 
