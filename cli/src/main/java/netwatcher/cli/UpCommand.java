@@ -41,12 +41,12 @@ public final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = dataDir.toAbsolutePath();
+        ControllerConfig config = ControllerConfig.load(dir, port);
         if (alreadyRunning(dataDir) instanceof ControllerDiscovery.Running running) {
             System.err.println("nw up: a controller already runs with " + dataDir + " at " + running.record().url() + " (pid "
                     + running.record().pid() + "); use it, or stop it first (Ctrl-C in its shell, or `kill " + running.record().pid() + "`)");
             return 1;
         }
-        ControllerConfig config = ControllerConfig.load(dir, port);
         Clock clock = Clock.systemUTC();
         Controller controller = Controller.start(config, clock);
         ControllerRecord record = record(controller, clock);

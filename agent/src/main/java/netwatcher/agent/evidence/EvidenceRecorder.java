@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -97,12 +96,12 @@ public final class EvidenceRecorder {
         this.settings = null;
         this.uploads = null;
         this.clock = InstantSource.system();
-        this.excluded = InterfaceExclusions.of(Set.of());
+        this.excluded = InterfaceExclusions.of(java.util.Set.of());
     }
 
     /** A recorder that leaves out only interfaces marked for agents to ignore. */
     public EvidenceRecorder(Settings settings, UploadService uploads, InstantSource clock) {
-        this(settings, uploads, clock, InterfaceExclusions.of(Set.of()));
+        this(settings, uploads, clock, InterfaceExclusions.of(java.util.Set.of()));
     }
 
     /** A recorder that captures on every up interface with an address except {@code excluded} ones, as the agent registers them. */
