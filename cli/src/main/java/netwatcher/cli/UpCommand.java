@@ -105,33 +105,6 @@ public final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** What the data directory's record says; an unreadable record counts as none (this start rewrites it). */
-    private static ControllerDiscovery.Found alreadyRunning(Path dataDir) {
-        try {
-            return ControllerDiscovery.find(dataDir);
-        } catch (IllegalStateException e) {
-            return new ControllerDiscovery.NoRecord(dataDir);
-        }
-    }
-
-    /** Where {@code controller}, running in this process, is: what {@code DIR/controller.json} records. */
-    public static ControllerRecord record(Controller controller, Clock clock) {
-        return new ControllerRecord(controller.baseUrl(), controller.caFile() == null ? null : controller.caFile().toAbsolutePath().toString(),
-                controller.adminTokenFile().toAbsolutePath().toString(), ProcessHandle.current().pid(), clock.instant(), Agent.VERSION, null);
-    }
-
-    /** Marks {@code ours} stopped in {@code dir}, unless another controller has recorded itself there since. */
-    public static void markStopped(Path dir, ControllerRecord ours, Clock clock) {
-        try {
-            var current = ControllerRecord.read(dir);
-            if (current.isPresent() && current.get().pid() == ours.pid() && current.get().startedAt().equals(ours.startedAt())) {
-                ours.stoppedAt(clock.instant()).write(dir);
-            }
-        } catch (RuntimeException e) {
-            System.err.println("nw: cannot mark " + ControllerRecord.file(dir) + " stopped: " + e.getMessage());
-        }
-    }
-
     /** A short, paste-able tour of the lab: VMs, a capture on db, its status, its file. */
     public static String labGuide(Controller controller, LabHandle lab) {
         String sub = controller.defaultSubscription().id();
@@ -181,6 +154,33 @@ public final class UpCommand implements Callable<Integer> {
         } catch (Exception e) {
             System.out.println("  local agent:    not started: " + e.getMessage());
             return null;
+        }
+    }
+
+    /** What the data directory's record says; an unreadable record counts as none (this start rewrites it). */
+    private static ControllerDiscovery.Found alreadyRunning(Path dataDir) {
+        try {
+            return ControllerDiscovery.find(dataDir);
+        } catch (IllegalStateException e) {
+            return new ControllerDiscovery.NoRecord(dataDir);
+        }
+    }
+
+    /** Where {@code controller}, running in this process, is: what {@code DIR/controller.json} records. */
+    public static ControllerRecord record(Controller controller, Clock clock) {
+        return new ControllerRecord(controller.baseUrl(), controller.caFile() == null ? null : controller.caFile().toAbsolutePath().toString(),
+                controller.adminTokenFile().toAbsolutePath().toString(), ProcessHandle.current().pid(), clock.instant(), Agent.VERSION, null);
+    }
+
+    /** Marks {@code ours} stopped in {@code dir}, unless another controller has recorded itself there since. */
+    public static void markStopped(Path dir, ControllerRecord ours, Clock clock) {
+        try {
+            var current = ControllerRecord.read(dir);
+            if (current.isPresent() && current.get().pid() == ours.pid() && current.get().startedAt().equals(ours.startedAt())) {
+                ours.stoppedAt(clock.instant()).write(dir);
+            }
+        } catch (RuntimeException e) {
+            System.err.println("nw: cannot mark " + ControllerRecord.file(dir) + " stopped: " + e.getMessage());
         }
     }
 }
