@@ -36,7 +36,7 @@ public final class LabCommand implements Runnable {
     public static final class Up implements Callable<Integer> {
         @Option(names = "--data-dir", paramLabel = "DIR",
                 description = "The controller's data directory (default: .nw-data, here or in the netwatcher home).")
-        Path dataDir;
+        Path dataDir = ControllerDiscovery.defaultDataDir();
 
         @Option(names = "--topology", description = "Topology file (JSON, docs/lab.md); default: the built-in lab.")
         Path topology;
@@ -49,11 +49,10 @@ public final class LabCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Path given = ControllerDiscovery.dataDirOrDefault(dataDir);
-            Path dir = given.toAbsolutePath().normalize();
+            Path dir = dataDir.toAbsolutePath().normalize();
             InetSocketAddress controller;
             try {
-                controller = controller(given, port);
+                controller = controller(dataDir, port);
             } catch (IllegalStateException e) {
                 System.err.println("nw lab up: " + e.getMessage());
                 return 1;
@@ -69,7 +68,7 @@ public final class LabCommand implements Runnable {
             }
             System.out.println("nw lab: up; agents on " + String.join(", ", LabSession.agentHosts(lab))
                     + " enroll with " + lab.spec().controllerUrl() + " (logs: " + dir.resolve("lab/hosts/<host>/agent.log") + ")");
-            System.out.println("Ctrl-C or `nw lab down --data-dir " + given + "` removes it.");
+            System.out.println("Ctrl-C or `nw lab down --data-dir " + dataDir + "` removes it.");
             System.out.flush();
             LabSession.awaitRemoval(dir);
             System.out.println("nw lab: removed");
