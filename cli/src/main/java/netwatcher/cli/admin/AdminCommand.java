@@ -29,9 +29,6 @@ import picocli.CommandLine.ScopeType;
         subcommands = {EnrollmentTokenCommands.class, ServicePrincipalCommands.class, RoleCommands.class,
                 SubscriptionCommands.class, AgentAdminCommands.class})
 public final class AdminCommand implements Runnable {
-    /** Where a controller that left no record in its data directory is looked for. */
-    static final String DEFAULT_CONTROLLER = netwatcher.cli.client.ClientConfig.DEFAULT_ENDPOINT;
-
     @Option(names = "--controller", scope = ScopeType.INHERIT, paramLabel = "URL",
             description = "The controller's base URL (default: the one recorded in DIR/controller.json by `nw up`).")
     String controller;
@@ -189,6 +186,9 @@ public final class AdminCommand implements Runnable {
             return AdminCommand.with(admin, action);
         }
     }
+
+    /** Where a controller that left no record in its data directory is looked for. */
+    static final String DEFAULT_CONTROLLER = netwatcher.cli.client.ClientConfig.DEFAULT_ENDPOINT;
 
     static final String SECRET_NOTE = "This secret is shown only once; store it now.";
 
