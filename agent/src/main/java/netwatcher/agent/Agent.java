@@ -170,7 +170,8 @@ public final class Agent implements AutoCloseable {
         Reconciler reconciler = new Reconciler(settings, client, runner, new Journal(stateDir), host, uploads, clock,
                 sink -> new CheckExecutor(CheckExecutor.Settings.DEFAULT, hostEvaluation, prober, new ParisTracer(),
                         CheckExecutor.Resolver.SYSTEM, sink, new netwatcher.agent.evidence.EvidenceRecorder(
-                                netwatcher.agent.evidence.EvidenceRecorder.Settings.in(stateDir.resolve("evidence")), uploads, clock)));
+                                netwatcher.agent.evidence.EvidenceRecorder.Settings.in(stateDir.resolve("evidence")), uploads, clock,
+                                netwatcher.agent.host.InterfaceExclusions.of(config.ignoredInterfaces()))));
         reconciler.start();
         return new Agent(reconciler, uploads, credential);
     }

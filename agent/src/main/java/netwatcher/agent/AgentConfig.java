@@ -34,7 +34,8 @@ import java.util.Set;
  * @param caFile             PEM file of the CA(s) to trust for the controller's TLS; null = system CAs
  * @param stateDir           where the credential and the journal live
  * @param capturesRoot       root of every capture file
- * @param ignoredInterfaces  interface names never reported nor captured on (e.g. {@code mgmt0})
+ * @param ignoredInterfaces  interface names (or {@code *} patterns) never reported nor captured on (e.g. {@code mgmt0});
+ *                           interfaces marked {@code netwatcher:ignore} are left out too ({@code host.InterfaceExclusions})
  * @param diskFloor          free space under which no capture starts and running ones stop
  * @param reportInterval     how often running captures report counters
  * @param kernelBufferBytes  libpcap ring buffer per interface

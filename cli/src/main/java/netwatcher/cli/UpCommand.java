@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import netwatcher.agent.Agent;
 import netwatcher.agent.AgentConfig;
 import netwatcher.agent.EngineCaptureRunner;
+import netwatcher.cli.discovery.ControllerDiscovery;
+import netwatcher.cli.discovery.ControllerRecord;
 import netwatcher.cli.lab.LabAgents;
 import netwatcher.cli.lab.LabSession;
 import netwatcher.controller.Controller;
@@ -40,7 +42,15 @@ public final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = dataDir.toAbsolutePath();
         ControllerConfig config = ControllerConfig.load(dir, port);
-        Controller controller = Controller.start(config, Clock.systemUTC());
+        if (alreadyRunning(dataDir) instanceof ControllerDiscovery.Running running) {
+            System.err.println("nw up: a controller already runs with " + dataDir + " at " + running.record().url() + " (pid "
+                    + running.record().pid() + "); use it, or stop it first (Ctrl-C in its shell, or `kill " + running.record().pid() + "`)");
+            return 1;
+        }
+        Clock clock = Clock.systemUTC();
+        Controller controller = Controller.start(config, clock);
+        ControllerRecord record = record(controller, clock);
+        record.write(dir);
         Agent agent = noAgent ? null : startLocalAgent(controller, dir);
         LabHandle labHandle = null;
         if (lab) {
@@ -51,6 +61,7 @@ public final class UpCommand implements Callable<Integer> {
                 System.err.println("nw up: the lab did not come up: " + e.getMessage());
                 if (agent != null) agent.close();
                 controller.close();
+                markStopped(dir, record, clock);
                 return 1;
             }
         }
@@ -71,6 +82,7 @@ public final class UpCommand implements Callable<Integer> {
             } catch (Exception e) {
                 System.err.println("nw: error while stopping: " + e);
             }
+            markStopped(dir, record, clock);
             stopped.countDown();
         }, "nw-shutdown"));
         String sub = controller.defaultSubscription().id();
@@ -81,10 +93,11 @@ public final class UpCommand implements Callable<Integer> {
                   admin token:    %s
                   CA certificate: %s
                   subscription:   %s
+                  recorded in:    %s (nw, nw admin and nw lab find it there)
                 Try:
                   curl%s -H "Authorization: Bearer $(cat %s)" "%s/subscriptions/%s/providers/Microsoft.Network/networkWatchers?api-version=2025-05-01"
-                """, controller.baseUrl(), controller.adminTokenFile(), controller.caFile(), sub, ca, controller.adminTokenFile(),
-                controller.baseUrl(), sub);
+                """, controller.baseUrl(), controller.adminTokenFile(), controller.caFile(), sub, ControllerRecord.file(dir), ca,
+                controller.adminTokenFile(), controller.baseUrl(), sub);
         if (runningLab != null) System.out.print(labGuide(controller, runningLab));
         System.out.println(runningLab != null ? "Ctrl-C takes the lab down and stops the controller." : "Ctrl-C stops it.");
         System.out.flush();
@@ -119,7 +132,7 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** The local agent: this machine becomes a VM of the default subscription at once. */
-    static Agent startLocalAgent(Controller controller, Path dir) {
+    public static Agent startLocalAgent(Controller controller, Path dir) {
         boolean root = "root".equals(System.getProperty("user.name"));
         String host = AgentConfig.hostName().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_.-]", "-");
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
@@ -141,6 +154,33 @@ public final class UpCommand implements Callable<Integer> {
         } catch (Exception e) {
             System.out.println("  local agent:    not started: " + e.getMessage());
             return null;
+        }
+    }
+
+    /** What the data directory's record says; an unreadable record counts as none (this start rewrites it). */
+    private static ControllerDiscovery.Found alreadyRunning(Path dataDir) {
+        try {
+            return ControllerDiscovery.find(dataDir);
+        } catch (IllegalStateException e) {
+            return new ControllerDiscovery.NoRecord(dataDir);
+        }
+    }
+
+    /** Where {@code controller}, running in this process, is: what {@code DIR/controller.json} records. */
+    public static ControllerRecord record(Controller controller, Clock clock) {
+        return new ControllerRecord(controller.baseUrl(), controller.caFile() == null ? null : controller.caFile().toAbsolutePath().toString(),
+                controller.adminTokenFile().toAbsolutePath().toString(), ProcessHandle.current().pid(), clock.instant(), Agent.VERSION, null);
+    }
+
+    /** Marks {@code ours} stopped in {@code dir}, unless another controller has recorded itself there since. */
+    public static void markStopped(Path dir, ControllerRecord ours, Clock clock) {
+        try {
+            var current = ControllerRecord.read(dir);
+            if (current.isPresent() && current.get().pid() == ours.pid() && current.get().startedAt().equals(ours.startedAt())) {
+                ours.stoppedAt(clock.instant()).write(dir);
+            }
+        } catch (RuntimeException e) {
+            System.err.println("nw: cannot mark " + ControllerRecord.file(dir) + " stopped: " + e.getMessage());
         }
     }
 }

@@ -25,8 +25,12 @@ import netwatcher.lab.internal.Teardown;
  * <p>Thread-safe: exec may run concurrently; agent start/stop and close synchronize on the handle.
  */
 public final class LabHandle implements AutoCloseable {
-    /** {@code sh -c} script run after {@code unshare --mount}: a private /var/captures, then the agent. */
-    static final String AGENT_WRAPPER = "mkdir -p /var/captures && mount --bind \"$1\" /var/captures && shift && exec \"$@\"";
+    /**
+     * {@code sh -c} script run after {@code unshare --mount --uts}: a private /var/captures, the host's own
+     * host name (so its agent reports {@code app}, not the machine's name), then the agent.
+     */
+    static final String AGENT_WRAPPER = "mkdir -p /var/captures && mount --bind \"$1\" /var/captures && hostname \"$2\" && shift 2"
+            + " && exec \"$@\"";
 
     private final LabSpec spec;
     private final Topology topology;
@@ -113,8 +117,8 @@ public final class LabHandle implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private",
-                "sh", "-c", AGENT_WRAPPER, "nw-agent", labHost.capturesDirectory().toString()));
+        List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--uts", "--propagation", "private",
+                "sh", "-c", AGENT_WRAPPER, "nw-agent", labHost.capturesDirectory().toString(), labHost.name()));
         command.addAll(agent);
         Process process = Processes.start(Commands.inNamespace(labHost.namespace(), command), labHost.agentLog());
         state.addProcess(new LabState.ProcessEntry("agent", host, process.pid(), Processes.startMillis(process.toHandle())));

@@ -22,6 +22,7 @@ import netwatcher.agent.capture.CaptureOptions;
 import netwatcher.agent.capture.CaptureResult;
 import netwatcher.agent.capture.CaptureSession;
 import netwatcher.agent.capture.EndCause;
+import netwatcher.agent.host.InterfaceExclusions;
 import netwatcher.agent.upload.UploadService;
 import netwatcher.model.agent.UploadTarget;
 import netwatcher.model.check.EvidenceReport;
@@ -89,17 +90,26 @@ public final class EvidenceRecorder {
     private final Settings settings;
     private final UploadService uploads;
     private final InstantSource clock;
+    private final InterfaceExclusions excluded;
 
     private EvidenceRecorder() {
         this.settings = null;
         this.uploads = null;
         this.clock = InstantSource.system();
+        this.excluded = InterfaceExclusions.of(java.util.Set.of());
     }
 
+    /** A recorder that leaves out only interfaces marked for agents to ignore. */
     public EvidenceRecorder(Settings settings, UploadService uploads, InstantSource clock) {
+        this(settings, uploads, clock, InterfaceExclusions.of(java.util.Set.of()));
+    }
+
+    /** A recorder that captures on every up interface with an address except {@code excluded} ones, as the agent registers them. */
+    public EvidenceRecorder(Settings settings, UploadService uploads, InstantSource clock, InterfaceExclusions excluded) {
         this.settings = settings;
         this.uploads = uploads;
         this.clock = clock;
+        this.excluded = excluded;
         try {
             Files.createDirectories(settings.directory());
             try (var old = Files.list(settings.directory())) {
@@ -141,8 +151,10 @@ public final class EvidenceRecorder {
                 return new Unavailable(waiting + " evidence files of earlier checks still wait for upload on this host (at most "
                         + settings.maxFiles() + "); this check's probes were not captured");
             }
+            List<String> interfaces = excluded.keep(CaptureEngine.hostInterfaces());
+            if (interfaces.isEmpty()) return new Unavailable("this host has no interface to capture on that the agent does not ignore");
             Files.deleteIfExists(file); // a part re-run after a restart
-            CaptureOptions options = CaptureOptions.of(file).withBpfFilter(filter)
+            CaptureOptions options = CaptureOptions.of(file).withInterfaces(interfaces).withBpfFilter(filter)
                     .withSnapLength(Math.max(64, Math.min(spec.snapLength(), CaptureOptions.WHOLE_PACKET)))
                     .withBufferBytes(BUFFER_BYTES).withByteLimit(Math.max(4096, spec.maxBytes()))
                     .withTimeLimit(Duration.ofSeconds(Math.max(1, spec.maxSeconds())))

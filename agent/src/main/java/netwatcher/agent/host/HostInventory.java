@@ -25,8 +25,8 @@ import java.util.function.Supplier;
 
 /**
  * What the agent sees of its host, as the {@link HostReport} it registers: the network interfaces
- * (name, MAC, addresses in CIDR form; loopback, down and ignored interfaces and IPv6 link-local
- * addresses left out), the OS name from {@code /etc/os-release}, and the problems that keep it from
+ * (name, MAC, addresses in CIDR form; loopback, down and excluded interfaces ({@link InterfaceExclusions})
+ * and IPv6 link-local addresses left out), the OS name from {@code /etc/os-release}, and the problems that keep it from
  * capturing: libpcap missing, or {@code CAP_NET_RAW}/{@code CAP_NET_ADMIN} missing from the
  * process's effective capabilities ({@code CapEff} in {@code /proc/self/status}). Each
  * {@link #snapshot()} reads the host afresh. Thread-safe.
@@ -41,7 +41,7 @@ public final class HostInventory {
 
     private final String agentVersion;
     private final String hostname;
-    private final Set<String> ignoredInterfaces;
+    private final InterfaceExclusions excluded;
     private final Supplier<Optional<String>> captureProblem;
     private final Path osRelease;
     private final Path procStatus;
@@ -60,7 +60,7 @@ public final class HostInventory {
                   Supplier<Optional<String>> captureProblem, Path osRelease, Path procStatus) {
         this.agentVersion = agentVersion;
         this.hostname = hostname;
-        this.ignoredInterfaces = Set.copyOf(ignoredInterfaces);
+        this.excluded = InterfaceExclusions.of(ignoredInterfaces);
         this.captureProblem = captureProblem;
         this.osRelease = osRelease;
         this.procStatus = procStatus;
@@ -83,7 +83,7 @@ public final class HostInventory {
         if (problems.isEmpty()) captureProblem.get().ifPresent(problems::add); // the engine's own words, if it sees more
         List<String> capabilities = problems.isEmpty() ? List.of("capture") : List.of();
         // a kernel host name the controller would refuse ("(none)") is left out: the VM name stands in
-        return new HostReport(agentVersion, HostNames.hostname(hostname) ? hostname : null, osName(readOrEmpty(osRelease)), interfaces(ignoredInterfaces),
+        return new HostReport(agentVersion, HostNames.hostname(hostname) ? hostname : null, osName(readOrEmpty(osRelease)), interfaces(excluded),
                 capabilities, problems, routeTables());
     }
 
@@ -96,12 +96,17 @@ public final class HostInventory {
         }
     }
 
-    /** Non-loopback, up, not-ignored interfaces by index; the first with an address is primary. */
+    /** As {@link #interfaces(InterfaceExclusions)} for the {@code ignore-interfaces} entries {@code ignored}. */
     public static List<NicReport> interfaces(Set<String> ignored) {
+        return interfaces(InterfaceExclusions.of(ignored));
+    }
+
+    /** Non-loopback, up, not-excluded interfaces by index; the first with an address is primary. */
+    public static List<NicReport> interfaces(InterfaceExclusions excluded) {
         List<NetworkInterface> nics = new ArrayList<>();
         try {
             for (NetworkInterface nic : NetworkInterface.networkInterfaces().toList()) {
-                if (nic.isLoopback() || !nic.isUp() || ignored.contains(nic.getName())) continue;
+                if (nic.isLoopback() || !nic.isUp() || excluded.excludes(nic.getName())) continue;
                 if (!HostNames.interfaceName(nic.getName())) {
                     // the controller refuses the whole report for such a name; leave the interface out instead
                     LOG.warning("interface '" + nic.getName() + "' left out of the host report: its name is not 1-15 of"

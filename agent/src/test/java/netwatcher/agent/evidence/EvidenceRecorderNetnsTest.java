@@ -1,5 +1,8 @@
 package netwatcher.agent.evidence;
 
+import java.util.Set;
+import netwatcher.agent.host.InterfaceExclusions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -48,6 +51,10 @@ class EvidenceRecorderNetnsTest {
     }
 
     EvidenceRecorder recorder(int maxFiles) {
+        return recorder(maxFiles, InterfaceExclusions.of(Set.of()));
+    }
+
+    EvidenceRecorder recorder(int maxFiles, InterfaceExclusions excluded) {
         Path store = dir.resolve("store");
         Uploader copy = (file, target, progress, digest) -> {
             Files.createDirectories(store);
@@ -58,7 +65,8 @@ class EvidenceRecorderNetnsTest {
         };
         UploadService uploads = new UploadService(Map.of(UploadTarget.LOCAL, copy), Duration.ofSeconds(5), Duration.ofMillis(10),
                 Duration.ofMillis(50), InstantSource.system());
-        return new EvidenceRecorder(new EvidenceRecorder.Settings(dir.resolve("evidence"), maxFiles, 0), uploads, InstantSource.system());
+        return new EvidenceRecorder(new EvidenceRecorder.Settings(dir.resolve("evidence"), maxFiles, 0), uploads, InstantSource.system(),
+                excluded);
     }
 
     EvidenceSpec spec() {
@@ -107,6 +115,16 @@ class EvidenceRecorderNetnsTest {
         var kept = net.right().call(() -> recorder.arm("k-3-observer", spec(), "Tcp", net.right().ipv4(), 5003, 0)).finish(true);
         assertEquals(EvidenceReport.UPLOAD_PENDING, kept.upload(), "the destination keeps an empty file");
         assertNull(kept.reason());
+    }
+
+    @Test
+    void ignoredInterfaces_areNeverCaptured() throws Exception {
+        // the namespace's only interface is one the agent ignores: nothing is armed on it
+        EvidenceRecorder recorder = recorder(8, InterfaceExclusions.of(Set.of(net.right().interfaceName())));
+        EvidenceReport report = net.right().call(() -> recorder.arm("k-5-observer", spec(), "Tcp", net.right().ipv4(), 5001, 0))
+                .finish(true);
+        assertEquals(EvidenceReport.UNAVAILABLE, report.state(), String.valueOf(report));
+        assertTrue(report.reason().contains("does not ignore"), report.reason());
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import netwatcher.cli.discovery.ControllerDiscovery;
+import netwatcher.cli.discovery.ControllerRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,17 +24,17 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
         description = {"Administer a controller: enrollment tokens, service principals, role assignments, subscriptions, agents.",
-                "Talks to the controller at --controller (admin token from DIR/admin.token, CA from DIR/tls/ca.pem);"
-                        + " when none answers there, opens the data directory itself."},
+                "Talks to the controller that `nw up --data-dir DIR` recorded in DIR/controller.json (or to --controller, with"
+                        + " DIR/admin.token and DIR/tls/ca.pem); when none runs, opens the data directory itself."},
         subcommands = {EnrollmentTokenCommands.class, ServicePrincipalCommands.class, RoleCommands.class,
                 SubscriptionCommands.class, AgentAdminCommands.class})
 public final class AdminCommand implements Runnable {
-    @Option(names = "--controller", scope = ScopeType.INHERIT, defaultValue = "https://127.0.0.1:8443",
-            description = "The controller's base URL (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--controller", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = "The controller's base URL (default: the one recorded in DIR/controller.json by `nw up`).")
     String controller;
 
-    @Option(names = "--data-dir", scope = ScopeType.INHERIT, defaultValue = ".nw-data",
-            description = "The controller's data directory (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "The controller's data directory (default: .nw-data, here or in the netwatcher home).")
     Path dataDir;
 
     @CommandLine.Spec
@@ -43,25 +45,61 @@ public final class AdminCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** The running controller when it answers, else the data directory. */
+    /**
+     * The running controller, else the data directory: {@code --controller} when given (with the admin token
+     * and CA of the data directory), else the controller the data directory's record names when it runs,
+     * else (stopped, crashed, or never recorded) the data directory's database itself. Decided at once: a
+     * recorded controller that is not running is never waited for.
+     */
     AdminBackend connect() {
-        Path dir = dataDir;
+        Path dir = ControllerDiscovery.dataDirOrDefault(dataDir);
+        if (controller != null) return connectTo(dir, controller);
+        ControllerDiscovery.Found found;
+        try {
+            found = ControllerDiscovery.find(dir);
+        } catch (IllegalStateException e) {
+            throw new AdminException(e.getMessage(), e);
+        }
+        return switch (found) {
+            case ControllerDiscovery.Running running -> {
+                ControllerRecord r = running.record();
+                String token;
+                try {
+                    token = running.token();
+                } catch (IllegalStateException e) {
+                    throw new AdminException(e.getMessage(), e);
+                }
+                yield new RemoteAdmin(RemoteAdmin.client(r.caFile() == null ? dir.resolve("tls").resolve("ca.pem") : Path.of(r.caFile())),
+                        r.url(), token);
+            }
+            case ControllerDiscovery.NotRunning notRunning -> LocalAdmin.open(dir, sentence(notRunning.reason()), Clock.systemUTC());
+            // no record: a controller from before records, on the default port, or none
+            case ControllerDiscovery.NoRecord none -> connectTo(dir, DEFAULT_CONTROLLER);
+        };
+    }
+
+    /** {@code url} when a controller answers there (token and CA from {@code dir}), else {@code dir}'s database. */
+    private static AdminBackend connectTo(Path dir, String url) {
         Path tokenFile = dir.resolve("admin.token");
         var http = RemoteAdmin.client(dir.resolve("tls").resolve("ca.pem"));
-        if (RemoteAdmin.reachable(http, controller)) {
+        if (RemoteAdmin.reachable(http, url)) {
             if (!Files.isReadable(tokenFile)) {
                 http.close();
-                throw new AdminException("A controller answers at " + controller + " but there is no admin token at " + tokenFile
+                throw new AdminException("A controller answers at " + url + " but there is no admin token at " + tokenFile
                         + "; pass the controller's --data-dir.");
             }
             try {
-                return new RemoteAdmin(http, controller, Files.readString(tokenFile).strip());
+                return new RemoteAdmin(http, url, Files.readString(tokenFile).strip());
             } catch (java.io.IOException e) {
                 throw new AdminException("Cannot read " + tokenFile + ": " + e.getMessage(), e);
             }
         }
         http.close();
-        return LocalAdmin.open(dir, controller, Clock.systemUTC());
+        return LocalAdmin.open(dir, "No controller answers at " + url, Clock.systemUTC());
+    }
+
+    private static String sentence(String text) {
+        return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
     }
 
     /** Runs {@code action} on a backend; prints failures as one line and returns exit code 1. */
@@ -148,6 +186,9 @@ public final class AdminCommand implements Runnable {
             return AdminCommand.with(admin, action);
         }
     }
+
+    /** Where a controller that left no record in its data directory is looked for. */
+    static final String DEFAULT_CONTROLLER = netwatcher.cli.client.ClientConfig.DEFAULT_ENDPOINT;
 
     static final String SECRET_NOTE = "This secret is shown only once; store it now.";
 

@@ -44,10 +44,12 @@ public final class LocalAdmin implements AdminBackend {
     /**
      * Opens the database the controller of {@code dataDir} uses.
      *
+     * @param noController why no running controller is used, as a sentence start for messages
+     *                     ({@code "No controller answers at https://127.0.0.1:8443"})
      * @throws AdminException when the directory holds no controller state, or another process (a
      *     controller) holds the embedded database
      */
-    public static LocalAdmin open(Path dataDir, String controllerUrl, Clock clock) {
+    public static LocalAdmin open(Path dataDir, String noController, Clock clock) {
         ControllerConfig config;
         try {
             config = ControllerConfig.load(dataDir, null);
@@ -56,7 +58,7 @@ public final class LocalAdmin implements AdminBackend {
         }
         boolean embedded = config.database().jdbcUrl().startsWith("jdbc:h2:");
         if (embedded && !Files.isDirectory(dataDir.resolve("state"))) {
-            throw new AdminException("No controller answers at " + controllerUrl + " and " + dataDir.toAbsolutePath()
+            throw new AdminException(noController + ", and " + dataDir.toAbsolutePath()
                     + " holds no controller state. Start one with 'nw up --data-dir " + dataDir + "', or pass --controller/--data-dir.");
         }
         try {
@@ -64,9 +66,9 @@ public final class LocalAdmin implements AdminBackend {
         } catch (RuntimeException e) {
             if (embedded && isLocked(e)) {
                 throw new AdminException("The database under " + dataDir.toAbsolutePath().resolve("state")
-                        + " is in use by another process (a running controller), but no controller answers at " + controllerUrl
-                        + ". The embedded database admits one process at a time: pass --controller with the URL that 'nw up' printed,"
-                        + " or stop that controller first.", e);
+                        + " is in use by another process (a running controller that is not recorded in " + dataDir.resolve("controller.json")
+                        + "). " + noController + ". The embedded database admits one process at a time: pass --controller with the URL"
+                        + " that 'nw up' printed, or stop that controller first.", e);
             }
             throw new AdminException("Cannot open the database of " + dataDir + ": " + e.getMessage(), e);
         }

@@ -91,7 +91,8 @@ public final class ArmClient {
         if (bearer != null) return bearer;
         if (!config.servicePrincipal()) {
             throw new CliException(ExitCodes.AUTH, "NotLoggedIn", "no credentials for " + config.endpoint()
-                    + ": run `nw login --endpoint URL --token T` (or start a local controller with `./nw up`)");
+                    + ": run `nw login --endpoint URL --token T` (or start a local controller with `./nw up`, or name its data directory"
+                    + " with --data-dir DIR)");
         }
         String form = "grant_type=client_credentials&client_id=" + enc(config.clientId()) + "&client_secret=" + enc(config.clientSecret())
                 + "&resource=" + enc(config.endpoint());

@@ -31,8 +31,9 @@ public abstract class ArmCommand implements Callable<Integer> {
         return common.config != null ? common.config : ClientConfig.path(env());
     }
 
+    /** The login to use: explicit flags, else the stored login, else the default data directory's controller ({@link LoginResolver}). */
     protected ClientConfig loadConfig() {
-        ClientConfig c = ClientConfig.load(configPath());
+        ClientConfig c = LoginResolver.resolve(common.dataDir, common.config, env());
         return common.subscription != null ? c.withSubscription(common.subscription) : c;
     }
 

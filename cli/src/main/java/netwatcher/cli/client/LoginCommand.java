@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "login", mixinStandardHelpOptions = true,
         description = {"Log in to an ARM endpoint (a netwatcher controller, or Azure) and store the login (mode 0600).",
-            "Without a login, nw uses the local controller of `./nw up`: https://127.0.0.1:8443 with "
-                + ".nw-data/admin.token and .nw-data/tls/ca.pem."},
+            "Without a login, nw uses the local controller of `./nw up`: the one recorded in .nw-data/controller.json "
+                + "(or --data-dir DIR), with the CA and admin token it names."},
         footerHeading = "%nExamples:%n", footer = {
             "  nw login --endpoint https://127.0.0.1:8443 \\",
             "      --token \"$(cat .nw-data/admin.token)\" --ca-file .nw-data/tls/ca.pem",

@@ -1,8 +1,10 @@
 package netwatcher.cli.lab;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import netwatcher.controller.ControllerConfig;
+import netwatcher.cli.discovery.ControllerDiscovery;
+import netwatcher.cli.discovery.ControllerRecord;
 import netwatcher.lab.Lab;
 import netwatcher.lab.LabHandle;
 import netwatcher.lab.LabSpec;
@@ -32,13 +34,14 @@ public final class LabCommand implements Runnable {
             description = {"Build the lab with one agent per agent host, enrolled with the controller that",
                     "`./nw up --data-dir DIR` runs. Stays in the foreground; Ctrl-C (or `nw lab down`) removes it."})
     public static final class Up implements Callable<Integer> {
-        @Option(names = "--data-dir", defaultValue = ".nw-data", description = "The controller's data directory (default: ${DEFAULT-VALUE}).")
-        Path dataDir;
+        @Option(names = "--data-dir", paramLabel = "DIR",
+                description = "The controller's data directory (default: .nw-data, here or in the netwatcher home).")
+        Path dataDir = ControllerDiscovery.defaultDataDir();
 
         @Option(names = "--topology", description = "Topology file (JSON, docs/lab.md); default: the built-in lab.")
         Path topology;
 
-        @Option(names = "--port", description = "The controller's port (default: from DIR/controller.properties, else 8443).")
+        @Option(names = "--port", description = "The controller's port on 127.0.0.1 (default: the one `nw up` recorded in DIR/controller.json).")
         Integer port;
 
         @Option(names = "--location", defaultValue = LabAgents.LOCATION, description = "Location of the lab VMs (default: ${DEFAULT-VALUE}).")
@@ -47,11 +50,18 @@ public final class LabCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Path dir = dataDir.toAbsolutePath().normalize();
-            int controllerPort = port != null ? port : ControllerConfig.load(dir, null).port();
+            InetSocketAddress controller;
+            try {
+                controller = controller(dataDir, port);
+            } catch (IllegalStateException e) {
+                System.err.println("nw lab up: " + e.getMessage());
+                return 1;
+            }
+            int controllerPort = controller.getPort();
             Topology t = Topology.readOrDefault(topology);
             LabHandle lab;
             try {
-                lab = LabSession.up(dir, t, "127.0.0.1", controllerPort, location);
+                lab = LabSession.up(dir, t, controller.getHostString(), controllerPort, location);
             } catch (RuntimeException e) {
                 System.err.println("nw lab up: " + e.getMessage());
                 return 1;
@@ -66,17 +76,37 @@ public final class LabCommand implements Runnable {
         }
     }
 
+    /**
+     * Where this process reaches the controller of {@code dataDir}: {@code 127.0.0.1:port} when a port is
+     * given, else the address the data directory's record names, when that controller runs.
+     *
+     * @throws IllegalStateException saying at once that no controller runs, or never ran, there, with the fix
+     */
+    public static InetSocketAddress controller(Path dataDir, Integer port) {
+        if (port != null) return InetSocketAddress.createUnresolved("127.0.0.1", port);
+        return switch (ControllerDiscovery.find(dataDir)) {
+            case ControllerDiscovery.Running running ->
+                    InetSocketAddress.createUnresolved(running.record().host(), running.record().port());
+            case ControllerDiscovery.NotRunning notRunning -> throw new IllegalStateException(notRunning.reason());
+            case ControllerDiscovery.NoRecord none -> throw new IllegalStateException("no controller has run with " + dataDir
+                    + " (no " + ControllerRecord.file(dataDir) + "): start one with `./nw up"
+                    + (dataDir.normalize().equals(Path.of(ControllerDiscovery.DEFAULT_DATA_DIR)) ? "" : " --data-dir " + dataDir)
+                    + "` first (or give --port of a controller using this directory)");
+        };
+    }
+
     /** {@code nw lab down}: removes what the lab state file records, from any process. */
     @Command(name = "down", mixinStandardHelpOptions = true, description = "Remove the lab recorded in DIR/lab/state.json (safe to repeat).")
     public static final class Down implements Callable<Integer> {
-        @Option(names = "--data-dir", defaultValue = ".nw-data", description = "The data directory (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "The data directory (default: .nw-data, here or in the netwatcher home).")
         Path dataDir;
 
         @Override
         public Integer call() {
+            Path dir = ControllerDiscovery.dataDirOrDefault(dataDir);
             try {
-                boolean removed = Lab.down(dataDir.toAbsolutePath().normalize(), LabSpec.DEFAULT_LAB_NAME);
-                System.out.println(removed ? "nw lab: removed" : "nw lab: no lab recorded in " + dataDir);
+                boolean removed = Lab.down(dir.toAbsolutePath().normalize(), LabSpec.DEFAULT_LAB_NAME);
+                System.out.println(removed ? "nw lab: removed" : "nw lab: no lab recorded in " + dir);
                 return 0;
             } catch (RuntimeException e) {
                 System.err.println("nw lab down: " + e.getMessage());

@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import netwatcher.arm.Json;
 import netwatcher.cli.Main;
+import netwatcher.cli.discovery.ControllerRecord;
 import netwatcher.controller.Controller;
 import netwatcher.controller.ControllerConfig;
 import netwatcher.model.agent.EnrollRequest;
@@ -167,6 +168,39 @@ class AdminCommandTest {
         controller = Controller.start(ControllerConfig.load(dir, 0), Clock.systemUTC());
         Run online = ok(controller.baseUrl(), "service-principal", "list");
         assertTrue(online.out().contains(clientId), online.out());
+    }
+
+    /** {@code nw admin ARGS --data-dir DIR}: no --controller, as a user types it. */
+    Run nwByDataDir(String... args) {
+        List<String> all = new ArrayList<>(List.of("admin"));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--data-dir", dir.toString()));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(all.toArray(String[]::new));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void withDataDirOnly_usesTheRecordedController_andTheDatabaseOnceItIsGone() throws Exception {
+        controller.close();
+        controller = null;
+        String sub;
+        try (ControllerProcess other = new ControllerProcess(dir)) {
+            // what `nw up` records; the other process holds the embedded database, so only its API can answer
+            new ControllerRecord(other.baseUrl, dir.resolve("tls/ca.pem").toString(), dir.resolve("admin.token").toString(),
+                    other.process.pid(), java.time.Instant.now(), "0.1.0", null).write(dir);
+            Run r = nwByDataDir("subscription", "list");
+            assertEquals(0, r.code(), r.err());
+            sub = r.out().lines().skip(1).findFirst().orElseThrow().split("\\s+")[0];
+        }
+        // the process is gone, its record stale: the data directory itself answers
+        Run offline = nwByDataDir("subscription", "list");
+        assertEquals(0, offline.code(), offline.err());
+        assertTrue(offline.out().contains(sub), offline.out());
     }
 
     @Test

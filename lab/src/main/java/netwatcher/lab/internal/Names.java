@@ -1,5 +1,7 @@
 package netwatcher.lab.internal;
 
+import netwatcher.model.agent.HostNames;
+
 /**
  * The kernel names a lab uses. Every name starts with {@code nw} and fits the kernel's 15-character
  * interface limit for lab names up to 12 and host and segment names up to 8 characters. Objects
@@ -47,6 +49,14 @@ public final class Names {
     /** The fabric end of a host's management veth. */
     public static String fabricManagementPeer(String host) {
         return "nwm-" + host;
+    }
+
+    /**
+     * The kernel alias of the lab's management veths: {@code netwatcher:ignore/lab-<lab>}, which agents
+     * honour by never registering nor capturing on the interface ({@code HostNames.IGNORED_INTERFACE_ALIAS}).
+     */
+    public static String ignoredAlias(String lab) {
+        return HostNames.IGNORED_INTERFACE_ALIAS + "/lab-" + lab;
     }
 
     /** The management NIC inside an agent host; agents are told to ignore it. */

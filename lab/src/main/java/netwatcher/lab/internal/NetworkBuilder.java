@@ -22,7 +22,9 @@ import netwatcher.lab.Topology.Segment;
  * per segment and the management bridge; a veth per NIC (host end named as the topology says,
  * fabric end {@code nw-<host>-<i>} on the segment's bridge); {@code mgmt0} on agent hosts and a
  * root-namespace veth to the management bridge; addresses, routes, sysctls, nftables tables and
- * each host's {@code /etc/netns/<ns>/resolv.conf}. Each object is recorded in the {@link LabState}
+ * each host's {@code /etc/netns/<ns>/resolv.conf} and {@code hostname}. The management veths (the root's
+ * and each host's {@code mgmt0}) carry the alias {@link Names#ignoredAlias}, set before they come up, so
+ * that no agent (the lab's own, or one in the root namespace) registers or captures on them. Each object is recorded in the {@link LabState}
  * before it is created. Work is batched ({@code ip -batch}) so a lab of a few hosts builds in well
  * under a second.
  *
@@ -115,6 +117,7 @@ public final class NetworkBuilder {
                     "peer", "name", Names.fabricRootPeer(), "netns", fabric));
             Commands.run(List.of("sysctl", "-q", "-w", "net.ipv6.conf." + rootLink + ".disable_ipv6=1"));
             batch(null, List.of(
+                    "link set " + rootLink + " alias " + Names.ignoredAlias(lab),
                     "addr add " + Cidr.text(managementNetwork.host(1)) + "/" + managementNetwork.prefixLength() + " dev " + rootLink,
                     "link set " + rootLink + " up"), "configuring " + rootLink);
         }
@@ -159,6 +162,7 @@ public final class NetworkBuilder {
                 }
             }
             if (host.agent()) {
+                lines.add("link set " + Names.MANAGEMENT_NIC + " alias " + Names.ignoredAlias(lab));
                 lines.add("link set " + Names.MANAGEMENT_NIC + " up");
                 lines.add("addr add " + management.get(host.name()) + " dev " + Names.MANAGEMENT_NIC);
             }
@@ -202,6 +206,7 @@ public final class NetworkBuilder {
             try {
                 Files.createDirectories(dir);
                 Files.writeString(dir.resolve("resolv.conf"), content);
+                Files.writeString(dir.resolve("hostname"), host.name() + "\n"); // /etc/hostname under `ip netns exec`
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + dir.resolve("resolv.conf"), e);
             }

@@ -10,6 +10,14 @@ public final class HostNames {
     /** Longest Linux interface name (IFNAMSIZ - 1). */
     public static final int MAX_INTERFACE_NAME = 15;
 
+    /**
+     * An interface whose kernel alias ({@code ip link set DEV alias ...}, {@code /sys/class/net/DEV/ifalias})
+     * starts with this is never registered nor captured on by an agent: the netwatcher lab marks every
+     * interface it creates that is not a lab host's NIC (management veths, fabric ends), and an
+     * administrator can mark any other the same way.
+     */
+    public static final String IGNORED_INTERFACE_ALIAS = "netwatcher:ignore";
+
     private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
     private static final Pattern HOSTNAME = Pattern.compile(
             "(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?");
