@@ -144,6 +144,8 @@ public final class Controller implements AutoCloseable {
             for (String extra : config.extraListen()) http.listen(extra, port);
             String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
             this.baseUrl = (config.plainHttp() ? "http://" : "https://") + host + ":" + port;
+            org.slf4j.LoggerFactory.getLogger(Controller.class).atInfo().addKeyValue("url", baseUrl)
+                    .addKeyValue("dataDir", config.dataDir()).log("controller listening");
 
             this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "nw-sweeper");
@@ -162,8 +164,9 @@ public final class Controller implements AutoCloseable {
                         captures.verifyUploadsAsync();
                         evidence.collectExpired();
                     }
+                    presence.logTransitions();
                 } catch (RuntimeException e) {
-                    System.getLogger(Controller.class.getName()).log(System.Logger.Level.WARNING, "capture sweeper: " + e.getMessage());
+                    org.slf4j.LoggerFactory.getLogger(Controller.class).warn("sweeper: {}", e.toString());
                 }
             }, 1, 1, TimeUnit.SECONDS);
         } catch (Exception e) {

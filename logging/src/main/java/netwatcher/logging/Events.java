@@ -24,13 +24,16 @@ final class Events {
         return TIME.format(Instant.ofEpochMilli(epochMillis));
     }
 
-    /** The event's key=value pairs (SLF4J 2 fluent {@code addKeyValue}) followed by its MDC entries, first wins. */
+    /**
+     * The event's key=value pairs (SLF4J 2 fluent {@code addKeyValue}) followed by its MDC entries, first
+     * wins; a pair whose value is null is left out (nothing known is nothing to show).
+     */
     static Map<String, String> context(ILoggingEvent event) {
         Map<String, String> out = new LinkedHashMap<>();
         List<KeyValuePair> pairs = event.getKeyValuePairs();
         if (pairs != null) {
             for (KeyValuePair pair : pairs) {
-                if (pair.key != null) out.putIfAbsent(pair.key, String.valueOf(pair.value));
+                if (pair.key != null && pair.value != null) out.putIfAbsent(pair.key, String.valueOf(pair.value));
             }
         }
         Map<String, String> mdc = event.getMDCPropertyMap();

@@ -51,6 +51,8 @@ public final class Logging {
     public static final String FORMAT_PROPERTY = "nw.log.format";
 
     private static final String APPENDER = "stderr";
+    /** The format last configured, for child processes that should log alike (the lab's agents). */
+    private static volatile LogFormat current = LogFormat.TEXT;
 
     private Logging() {}
 
@@ -77,8 +79,14 @@ public final class Logging {
         }
     }
 
+    /** The format this process logs in (text until configured otherwise). */
+    public static LogFormat current() {
+        return current;
+    }
+
     /** Replaces {@code context}'s whole configuration: one stderr appender, the levels, the JUL bridge. */
     static synchronized void configure(LoggerContext context, LogFormat format) {
+        current = format;
         context.reset();
         LevelChangePropagator julLevels = new LevelChangePropagator(); // JUL drops what Logback would drop, cheaply
         julLevels.setContext(context);

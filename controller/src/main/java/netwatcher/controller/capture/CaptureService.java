@@ -32,12 +32,17 @@ import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.agent.UploadTarget;
 import netwatcher.model.capture.StopReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The packet-capture lifecycle on the controller side. Thread-safe: all state is in the database
  * and every change runs in one transaction.
  */
 public final class CaptureService {
+    private static final Logger LOG = LoggerFactory.getLogger(CaptureService.class);
     public static final String OP_CREATE = "capture.create";
     public static final String OP_STOP = "capture.stop";
     public static final String OP_DELETE = "capture.delete";
@@ -158,6 +163,8 @@ public final class CaptureService {
             return null;
         });
         desiredStateChanged.accept(vm.id().key());
+        LOG.atInfo().addKeyValue("capture", id).addKeyValue("vm", vm.id()).addKeyValue("key", key)
+                .addKeyValue("upload", upload == null ? "none" : upload.kind()).log("capture created");
         return capture;
     }
 
@@ -326,6 +333,7 @@ public final class CaptureService {
             return null;
         });
         desiredStateChanged.accept(c.vmKey());
+        LOG.atInfo().addKeyValue("capture", c.id()).addKeyValue("vm", c.vmKey()).log("capture stop requested");
         return true;
     }
 
@@ -338,6 +346,7 @@ public final class CaptureService {
             return null;
         });
         desiredStateChanged.accept(c.get().vmKey());
+        LOG.atInfo().addKeyValue("capture", c.get().id()).addKeyValue("vm", c.get().vmKey()).log("capture deleted");
         return c;
     }
 
@@ -398,6 +407,7 @@ public final class CaptureService {
 
     /** Applies an agent's report for a capture of its own VM; monotone and idempotent. */
     public void applyReport(String vmKey, CaptureReport r) {
+        java.util.concurrent.atomic.AtomicReference<Capture> before = new java.util.concurrent.atomic.AtomicReference<>();
         boolean changed = db.inTransaction(h -> {
             Optional<Capture> found = repo.lockByKey(h, r.key());
             // a capture whose tombstone was collected: its agent settled it before, nothing to record
@@ -407,6 +417,7 @@ public final class CaptureService {
             }
             Capture c = found.get();
             if (c.finalState()) return false;
+            before.set(c);
             Instant now = clock.instant();
             boolean wasTerminal = c.terminal();
             Capture next = with(c, b -> {
@@ -440,6 +451,7 @@ public final class CaptureService {
             return next.finalState() != c.finalState();
         });
         if (changed) desiredStateChanged.accept(vmKey);
+        if (before.get() != null) CaptureEvents.logReport(before.get(), r);
         for (Consumer<String> l : changeListeners) l.accept(r.key());
         if ("done".equals(r.uploadState())) verifyUploadsAsync();
     }
@@ -469,8 +481,7 @@ public final class CaptureService {
                     verifyNotBefore.remove(c.key());
                 } catch (java.io.IOException | RuntimeException e) {
                     verifyNotBefore.put(c.key(), clock.instant().plus(VERIFY_RETRY));
-                    System.getLogger(CaptureService.class.getName()).log(System.Logger.Level.WARNING,
-                            "cannot check the stored file of capture " + c.key() + " (will retry): " + e.getMessage());
+                    LOG.atWarn().addKeyValue("capture", c.id()).log("cannot check the stored file (will retry): {}", e.getMessage());
                 } finally {
                     verifying.remove(c.key());
                 }
@@ -580,6 +591,8 @@ public final class CaptureService {
                 b.finalState = true;
             }));
             computeRepo.bumpGeneration(h, locked.vmKey());
+            LOG.atWarn().addKeyValue("capture", c.id()).addKeyValue("vm", c.vmKey()).addKeyValue("reason", StopReason.AgentUnavailable)
+                    .log("capture failed: no agent took it within {} s", settings.agentWait().toSeconds());
             return null;
         });
     }

@@ -32,6 +32,8 @@ import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.Flow;
 import netwatcher.model.check.ProbeSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs checks as a small state machine over durable rows: {@code observing} (observers arm) →
@@ -41,6 +43,7 @@ import netwatcher.model.check.ProbeSpec;
  * IP flow verify and next hop go straight to {@code probing} with one part. Thread-safe.
  */
 public final class CheckService {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckService.class);
     public static final String OP_KIND = "check";
     /** The state of a source's interim report (probes and hops so far); see docs/agent-protocol.md section 8. */
     public static final String PROBING = "probing";
@@ -204,6 +207,9 @@ public final class CheckService {
             return null;
         });
         touched.forEach(desiredStateChanged);
+        LOG.atInfo().addKeyValue("check", key).addKeyValue("kind", req.kind()).addKeyValue("source", source.id())
+                .addKeyValue("destination", destAddress != null ? destAddress : destHost).addKeyValue("observers", observers.size())
+                .log("check started");
         return key;
     }
 
@@ -408,6 +414,10 @@ public final class CheckService {
         }
         if (!state.equals(c.state()) || !java.util.Objects.equals(flowJson, c.flowJson())) {
             repo.updateCheck(h, c.key(), state, flowJson, result, now, sourceDone);
+            if (state.equals("done") && !c.state().equals("done")) {
+                LOG.atInfo().addKeyValue("check", c.key()).addKeyValue("kind", c.kind())
+                        .addKeyValue("ms", Duration.between(c.createdAt(), now).toMillis()).log("check done");
+            }
             for (String vm : touched) compute.repository().bumpGeneration(h, vm);
         }
     }

@@ -291,8 +291,8 @@ public final class EvidenceService {
                 });
                 deleted++;
             } catch (IOException | RuntimeException e) {
-                System.getLogger(EvidenceService.class.getName()).log(System.Logger.Level.WARNING,
-                        "cannot delete the evidence of check " + key + " (will retry): " + e.getMessage());
+                org.slf4j.LoggerFactory.getLogger(EvidenceService.class).atWarn().addKeyValue("check", key)
+                        .log("cannot delete the evidence (will retry): {}", e.getMessage());
             }
         }
         return deleted;

@@ -99,8 +99,8 @@ public final class StorageService {
                 prepareContainer(account);
                 containersReady.add(key);
             } catch (RuntimeException e) {
-                System.getLogger(StorageService.class.getName()).log(System.Logger.Level.WARNING,
-                        "cannot create container " + CONTAINER + " in storage account " + account.name() + " (will retry): " + e.getMessage());
+                org.slf4j.LoggerFactory.getLogger(StorageService.class).atWarn().addKeyValue("account", account.name())
+                        .log("cannot create container {} (will retry): {}", CONTAINER, e.getMessage());
             } finally {
                 containersPreparing.remove(key);
             }
@@ -159,8 +159,8 @@ public final class StorageService {
             return client(account).getBlobContainerClient(blobPath.substring(0, slash)).getBlobClient(blobPath.substring(slash + 1))
                     .existsWithResponse(Duration.ofSeconds(5), com.azure.core.util.Context.NONE).getValue();
         } catch (RuntimeException e) {
-            System.getLogger(StorageService.class.getName()).log(System.Logger.Level.WARNING,
-                    "cannot ask storage account " + account.name() + " whether " + blobPath + " exists: " + e.getMessage());
+            org.slf4j.LoggerFactory.getLogger(StorageService.class).atWarn().addKeyValue("account", account.name())
+                    .addKeyValue("blob", blobPath).log("cannot ask whether the blob exists: {}", e.getMessage());
             return false;
         }
     }
