@@ -95,25 +95,25 @@ public final class Agent implements AutoCloseable {
         try {
             agent = start(config, EngineCaptureRunner.create(), Tuning.DEFAULT, InstantSource.system());
         } catch (IllegalArgumentException e) {
-            LOG.atError().addKeyValue("vm", config.vmName()).log("cannot start: {}", e.getMessage());
+            LOG.atError().addKeyValue("vmName", config.vmName()).log("cannot start: {}", e.getMessage());
             return EXIT_CONFIG;
         } catch (ControllerException e) {
-            LOG.atError().addKeyValue("vm", config.vmName()).log("enrollment refused: {}", e.getMessage());
+            LOG.atError().addKeyValue("vmName", config.vmName()).log("enrollment refused: {}", e.getMessage());
             return EXIT_CONFIG;
         } catch (IOException e) {
-            LOG.atError().addKeyValue("vm", config.vmName()).log("cannot start: {}", e.toString());
+            LOG.atError().addKeyValue("vmName", config.vmName()).log("cannot start: {}", e.toString());
             return 1;
         } catch (RuntimeException e) {
-            LOG.atError().addKeyValue("vm", config.vmName()).setCause(e).log("cannot start");
+            LOG.atError().addKeyValue("vmName", config.vmName()).setCause(e).log("cannot start");
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.atInfo().addKeyValue("vm", agent.credential.vmId()).log("shutting down: stopping captures");
+            LOG.atInfo().addKeyValue("vm", vmKey(agent.credential)).log("shutting down: stopping captures");
             agent.close();
             stopped.countDown();
         }, "nw-agent-shutdown"));
-        LOG.atInfo().addKeyValue("agent", agent.credential.agentId()).addKeyValue("vm", agent.credential.vmId())
+        LOG.atInfo().addKeyValue("agent", agent.credential.agentId()).addKeyValue("vm", vmKey(agent.credential))
                 .addKeyValue("version", VERSION).log("agent running");
         try {
             stopped.await();
@@ -156,7 +156,7 @@ public final class Agent implements AutoCloseable {
             config.requireEnrollmentSettings();
             credential = enroll(config, client, tuning);
             credential.store(stateDir);
-            LOG.atInfo().addKeyValue("agent", credential.agentId()).addKeyValue("vm", credential.vmId()).log("enrolled");
+            LOG.atInfo().addKeyValue("agent", credential.agentId()).addKeyValue("vm", vmKey(credential)).log("enrolled");
         }
         client.useCredential(credential);
 
@@ -180,6 +180,11 @@ public final class Agent implements AutoCloseable {
         return new Agent(reconciler, uploads, credential);
     }
 
+    /** The VM's ARM id as the controller logs it (lower case: ARM ids compare case-insensitively), for vm= context. */
+    private static String vmKey(Credential credential) {
+        return credential.vmId().toLowerCase(java.util.Locale.ROOT);
+    }
+
     private static Credential enroll(AgentConfig config, ControllerClient client, Tuning tuning) {
         EnrollRequest request = new EnrollRequest(config.enrollmentToken(), config.subscriptionId(), config.resourceGroup(),
                 config.vmName(), config.location(), AgentConfig.hostName());
@@ -191,7 +196,7 @@ public final class Agent implements AutoCloseable {
                 boolean permanent = e.answered() && e.status() < 500 && !"UnsupportedAgentProtocol".equals(e.code());
                 if (permanent) throw e;
                 Duration wait = backoff.nextDelay();
-                LOG.atWarn().addKeyValue("vm", config.vmName()).addKeyValue("retryMs", wait.toMillis())
+                LOG.atWarn().addKeyValue("vmName", config.vmName()).addKeyValue("retryMs", wait.toMillis())
                         .log("enroll failed, retrying: {}", e.getMessage());
                 try {
                     Thread.sleep(wait);

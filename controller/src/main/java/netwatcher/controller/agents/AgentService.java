@@ -114,7 +114,7 @@ public final class AgentService {
             return null;
         });
         presence.touch(vmId.key(), null);
-        LOG.atInfo().addKeyValue("agent", agentId).addKeyValue("vm", vmId).addKeyValue("host", r.hostname()).log("agent enrolled");
+        LOG.atInfo().addKeyValue("agent", agentId).addKeyValue("vm", vmId.key()).addKeyValue("host", r.hostname()).log("agent enrolled");
         return new EnrollResponse(agentId, secret, vmId.toString());
     }
 

@@ -163,7 +163,7 @@ public final class CaptureService {
             return null;
         });
         desiredStateChanged.accept(vm.id().key());
-        LOG.atInfo().addKeyValue("capture", id).addKeyValue("vm", vm.id()).addKeyValue("key", key)
+        LOG.atInfo().addKeyValue("capture", id).addKeyValue("vm", vm.id().key()).addKeyValue("key", key)
                 .addKeyValue("upload", upload == null ? "none" : upload.kind()).log("capture created");
         return capture;
     }
