@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import netwatcher.logging.LogFormat;
+import netwatcher.logging.Logging;
 
 /**
  * Everything the agent daemon needs to know, validated once at start-up.
@@ -45,7 +46,7 @@ import netwatcher.logging.LogFormat;
  * @param flushInterval      how often the capture engine flushes the file
  * @param shutdownGrace      how long shutdown waits for capture files to close
  * @param probeCaFile        PEM file of extra CA(s) HTTPS connectivity probes trust besides the system CAs, or null
- * @param logFormat          how the agent's log lines on stderr look: {@code text} (default) or {@code json}
+ * @param logFormat          how the agent's log lines on stderr look: {@code text} or {@code json} (default: {@code NW_LOG_FORMAT}, else text)
  */
 public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmName, String resourceGroup,
                           String location, String subscriptionId, Path caFile, Path stateDir, Path capturesRoot,
@@ -78,7 +79,7 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
         keys.put("flush-interval", "1s");
         keys.put("shutdown-grace", "10s");
         keys.put("probe-ca-file", null);
-        keys.put("log-format", "text");
+        keys.put("log-format", null); // text, unless NW_LOG_FORMAT says otherwise (Logging.defaultFormat)
         KEYS = java.util.Collections.unmodifiableMap(keys);
     }
 
@@ -246,7 +247,7 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
                 parseDuration("flush-interval", get.apply("flush-interval")),
                 parseDuration("shutdown-grace", get.apply("shutdown-grace")),
                 get.apply("probe-ca-file") == null ? null : Path.of(get.apply("probe-ca-file")),
-                LogFormat.parse("agent setting log-format", get.apply("log-format")));
+                get.apply("log-format") == null ? Logging.defaultFormat() : LogFormat.parse("agent setting log-format", get.apply("log-format")));
     }
 
     /** {@code 1048576}, {@code 512KiB}, {@code 32MiB}, {@code 1GiB}, {@code 10MB} (SI), case-insensitive. */
