@@ -36,6 +36,7 @@ import netwatcher.model.check.Flow;
 import netwatcher.model.check.ProbeSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Carries out this agent's parts in checks ({@code Orders.checks}, section 8 of
@@ -278,10 +279,9 @@ public final class CheckExecutor implements AutoCloseable {
             closeWitness(part);
             return;
         } catch (Exception | LinkageError e) {
-            // a fault in this host's part (a probe, a read of the firewall): the report says it; ERROR with the trace if a bug
-            LOG.atLevel(e instanceof RuntimeException && !(e instanceof java.io.UncheckedIOException) || e instanceof LinkageError
-                            ? org.slf4j.event.Level.ERROR : org.slf4j.event.Level.WARN)
-                    .addKeyValue("check", part.order.key()).addKeyValue("role", part.order.role()).setCause(e).log("check part failed");
+            // the report tells the controller; the log line is WARN for a fault (I/O: a probe, a host command), ERROR for a bug
+            boolean bug = (e instanceof RuntimeException && !(e instanceof java.io.UncheckedIOException)) || e instanceof LinkageError;
+            LOG.atLevel(bug ? Level.ERROR : Level.WARN).addKeyValue("check", part.order.key()).addKeyValue("role", part.order.role()).setCause(e).log("check part failed");
             result = report(part.order, CheckReport.FAILED, part.order.flow(), null, List.of(), List.of(), null,
                     part.order.role() + " on this agent failed: " + e.getMessage());
         }

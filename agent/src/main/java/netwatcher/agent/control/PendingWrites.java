@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Durable small-file writes ({@link DurableFiles}) that fail softly: a write or delete that fails
@@ -56,7 +57,7 @@ final class PendingWrites {
             boolean first = pending.isEmpty();
             pending.put(target, content);
             if (first) nextAttempt = clock.instant().plus(backoff.nextDelay());
-            LOG.atLevel(first ? org.slf4j.event.Level.ERROR : org.slf4j.event.Level.DEBUG)
+            LOG.atLevel(first ? Level.ERROR : Level.DEBUG)
                     .addKeyValue("file", target).addKeyValue("behind", pending.size())
                     .log("journal: cannot {} {}: {}; kept in memory, retrying with backoff", content == null ? "delete" : "write",
                             what, reason(e));

@@ -37,6 +37,7 @@ import java.util.function.ToLongFunction;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The agent's control loop: makes the host's captures match the controller's desired state and
@@ -281,7 +282,7 @@ public final class Reconciler implements AutoCloseable {
                 lastControllerError = e;
                 Duration wait = backoff.nextDelay();
                 // the first failure and every tenth say so at WARN; the retries between them only at DEBUG
-                LOG.atLevel(firstFailure || backoff.failures() % 10 == 0 ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.DEBUG)
+                LOG.atLevel(firstFailure || backoff.failures() % 10 == 0 ? Level.WARN : Level.DEBUG)
                         .addKeyValue("controller", client.baseUrl()).addKeyValue("failures", backoff.failures())
                         .addKeyValue("retryMs", wait.toMillis())
                         .log(firstFailure ? "lost the controller, retrying: {}" : "controller still unreachable: {}", e.getMessage());
@@ -528,7 +529,7 @@ public final class Reconciler implements AutoCloseable {
                         t.entry.report() == null ? null : t.entry.report().startTime(), clock.instant());
                 report = withUpload(report, upload ? "pending" : "none", 0);
                 t.entry = t.entry.withPhase(JournalEntry.Phase.FINAL).withReport(report);
-                LOG.atLevel(end.failureMessage() == null ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN)
+                LOG.atLevel(end.failureMessage() == null ? Level.INFO : Level.WARN)
                         .addKeyValue("capture", captureName(t.entry)).addKeyValue("reason", reason)
                         .addKeyValue("packets", end.counters().packets()).addKeyValue("bytes", end.counters().bytesWritten())
                         .log(end.failureMessage() == null ? "capture ended" : "capture ended: " + end.failureMessage());

@@ -10,6 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import netwatcher.controller.compute.AgentPresence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * In-memory presence of agents (open long-polls, last contact) and the wake-up of long-polls when
@@ -104,7 +105,7 @@ public final class Presence implements AgentPresence {
             AgentPresence.Presence now = of(vmKey);
             Boolean before = logged.put(vmKey, now.connected());
             if (before == null ? now.connected() : before != now.connected()) {
-                LOG.atLevel(now.connected() ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN).addKeyValue("vm", vmKey)
+                LOG.atLevel(now.connected() ? Level.INFO : Level.WARN).addKeyValue("vm", vmKey)
                         .addKeyValue("lastSeen", now.lastSeen()).addKeyValue("version", now.agentVersion())
                         .log(now.connected() ? "agent connected" : "agent lost");
             }

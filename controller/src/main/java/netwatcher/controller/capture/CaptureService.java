@@ -36,6 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The packet-capture lifecycle on the controller side. Thread-safe: all state is in the database
@@ -407,7 +408,7 @@ public final class CaptureService {
 
     /** Applies an agent's report for a capture of its own VM; monotone and idempotent. */
     public void applyReport(String vmKey, CaptureReport r) {
-        java.util.concurrent.atomic.AtomicReference<Capture> before = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Capture> before = new AtomicReference<>();
         boolean changed = db.inTransaction(h -> {
             Optional<Capture> found = repo.lockByKey(h, r.key());
             // a capture whose tombstone was collected: its agent settled it before, nothing to record

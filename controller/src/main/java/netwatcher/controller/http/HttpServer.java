@@ -45,6 +45,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.slf4j.event.Level;
 
 /**
  * The controller's HTTP(S) server: Jetty 12 on virtual threads, one handler that routes every
@@ -217,7 +218,7 @@ public final class HttpServer implements AutoCloseable {
                 if (!ex.sent) throw new IllegalStateException("handler for " + match.route().pattern() + " sent no response");
             } catch (ArmException e) {
                 // a refused request is the client's to fix (INFO); a 5xx answer is the server's (WARN)
-                LOG.atLevel(e.status() >= 500 ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.INFO)
+                LOG.atLevel(e.status() >= 500 ? Level.WARN : Level.INFO)
                         .addKeyValue("method", ex.method()).addKeyValue("path", ex.path()).addKeyValue("status", e.status())
                         .addKeyValue("code", e.error().code()).log("request failed: {}", e.error().message());
                 fail(ex, e.status(), e.error());
