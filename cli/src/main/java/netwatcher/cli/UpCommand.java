@@ -52,9 +52,7 @@ public final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = dataDir.toAbsolutePath();
         try {
-            Logging.configure(logFormat != null ? LogFormat.parse("--log-format", logFormat)
-                    : ControllerConfig.setting(dir, "log-format").map(v -> LogFormat.parse("log-format in controller.properties", v))
-                            .orElse(Logging.defaultFormat()));
+            Logging.configure(logFormat(logFormat, dir));
         } catch (IllegalArgumentException e) {
             System.err.println("nw up: " + e.getMessage());
             return 2;
@@ -110,6 +108,18 @@ public final class UpCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The log format: {@code --log-format}, else {@code log-format} in {@code DIR/controller.properties},
+     * else {@code NW_LOG_FORMAT}, else text.
+     *
+     * @throws IllegalArgumentException naming the flag or the setting when the value is not a format
+     */
+    static LogFormat logFormat(String flag, Path dataDir) throws java.io.IOException {
+        if (flag != null) return LogFormat.parse("--log-format", flag);
+        return ControllerConfig.setting(dataDir, "log-format").map(v -> LogFormat.parse("log-format in controller.properties", v))
+                .orElse(Logging.defaultFormat());
     }
 
     /** A short, paste-able tour of the lab: VMs, a capture on db, its status, its file. */
