@@ -217,8 +217,9 @@ public final class HttpServer implements AutoCloseable {
                 match.route().handler().handle(ex, match.vars());
                 if (!ex.sent) throw new IllegalStateException("handler for " + match.route().pattern() + " sent no response");
             } catch (ArmException e) {
-                // a refused request is the client's to fix (INFO); a 5xx answer is the server's (WARN)
-                LOG.atLevel(e.status() >= 500 ? Level.WARN : Level.INFO)
+                // a refused request is the client's to fix (INFO); a 5xx answer is the server's (WARN); a 404 is
+                // mostly a client asking whether something exists (SDKs do before a PUT): DEBUG
+                LOG.atLevel(e.status() >= 500 ? Level.WARN : e.status() == 404 ? Level.DEBUG : Level.INFO)
                         .addKeyValue("method", ex.method()).addKeyValue("path", ex.path()).addKeyValue("status", e.status())
                         .addKeyValue("code", e.error().code()).log("request failed: {}", e.error().message());
                 fail(ex, e.status(), e.error());
