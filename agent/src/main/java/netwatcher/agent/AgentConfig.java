@@ -247,7 +247,8 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
                 parseDuration("flush-interval", get.apply("flush-interval")),
                 parseDuration("shutdown-grace", get.apply("shutdown-grace")),
                 get.apply("probe-ca-file") == null ? null : Path.of(get.apply("probe-ca-file")),
-                get.apply("log-format") == null ? Logging.defaultFormat() : LogFormat.parse("agent setting log-format", get.apply("log-format")));
+                get.apply("log-format") == null ? Logging.defaultFormat()
+                        : LogFormat.parse("agent setting log-format", get.apply("log-format")));
     }
 
     /** {@code 1048576}, {@code 512KiB}, {@code 32MiB}, {@code 1GiB}, {@code 10MB} (SI), case-insensitive. */

@@ -281,7 +281,8 @@ public final class CheckExecutor implements AutoCloseable {
         } catch (Exception | LinkageError e) {
             // the report tells the controller; the log line is WARN for a fault (I/O: a probe, a host command), ERROR for a bug
             boolean bug = (e instanceof RuntimeException && !(e instanceof java.io.UncheckedIOException)) || e instanceof LinkageError;
-            LOG.atLevel(bug ? Level.ERROR : Level.WARN).addKeyValue("check", part.order.key()).addKeyValue("role", part.order.role()).setCause(e).log("check part failed");
+            LOG.atLevel(bug ? Level.ERROR : Level.WARN).addKeyValue("check", part.order.key()).addKeyValue("role", part.order.role())
+                    .setCause(e).log("check part failed");
             result = report(part.order, CheckReport.FAILED, part.order.flow(), null, List.of(), List.of(), null,
                     part.order.role() + " on this agent failed: " + e.getMessage());
         }
