@@ -13,5 +13,5 @@ trap 'rm -rf "$WORK"' EXIT
 gcc -O2 -Wall -o "$WORK/udpsend" "$BENCH_ROOT/bench/udpsend.c"
 bench_env
 echo "tcpdump: $(tcpdump --version 2>&1 | head -2 | tr '\n' ' ')"
-"$JAVA" --enable-native-access=ALL-UNNAMED -Djava.util.logging.config.file="$BENCH_ROOT/bench/logging.properties" ${BENCH_JAVA_OPTS:-} -cp "$BENCH_CP" \
+"$JAVA" --enable-native-access=ALL-UNNAMED -Dnw.log.levels=root=WARN ${BENCH_JAVA_OPTS:-} -cp "$BENCH_CP" \
   -Dbench.agentJavaOpts="${BENCH_AGENT_JAVA_OPTS:-}" -Dbench.agentEnv="${BENCH_AGENT_ENV:-}" -Dbench.agentFlags="${BENCH_AGENT_FLAGS:-}" netwatcher.bench.CaptureBench "$WORK/udpsend" "$BENCH_ROOT/bench/two-hosts.json" "$@"

@@ -14,7 +14,7 @@ trap 'rm -rf "$OLD"' EXIT
 bench_env
 run() { # $1 = classpath, rest = args
   local cp=$1; shift
-  "$JAVA" --enable-native-access=ALL-UNNAMED -Djava.util.logging.config.file="$BENCH_ROOT/bench/logging.properties" ${BENCH_JAVA_OPTS:-} \
+  "$JAVA" --enable-native-access=ALL-UNNAMED -Dnw.log.levels=root=WARN ${BENCH_JAVA_OPTS:-} \
     -cp "$cp" netwatcher.bench.BlockedCheckBench "$@"
 }
 if [ -n "${NW_OLD_COMMIT:-}" ]; then

@@ -11,5 +11,5 @@ WORK=$(mktemp -d /tmp/nwbench-conn.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 gcc -O2 -Wall -o "$WORK/tcpconnect" "$BENCH_ROOT/bench/tcpconnect.c"
 bench_env
-"$JAVA" --enable-native-access=ALL-UNNAMED -Djava.util.logging.config.file="$BENCH_ROOT/bench/logging.properties" ${BENCH_JAVA_OPTS:-} -cp "$BENCH_CP" \
+"$JAVA" --enable-native-access=ALL-UNNAMED -Dnw.log.levels=root=WARN ${BENCH_JAVA_OPTS:-} -cp "$BENCH_CP" \
   -Dbench.tcpconnect="$WORK/tcpconnect" netwatcher.bench.ConnectivityBench "$@"

@@ -7,5 +7,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 3; }
 bench_env
 echo "wrk: $(wrk -v 2>&1 | head -1)"
-exec "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx256m -Djava.util.logging.config.file="$BENCH_ROOT/bench/logging.properties" ${BENCH_JAVA_OPTS:-} \
+exec "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx256m -Dnw.log.levels=root=WARN ${BENCH_JAVA_OPTS:-} \
   -cp "$BENCH_CP" netwatcher.bench.ControllerReadBench "$@"

@@ -4,4 +4,4 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bench_env
-exec "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx256m -Djava.util.logging.config.file="$BENCH_ROOT/bench/logging.properties" -cp "$BENCH_CP" netwatcher.bench.OrderLatencyBench "$@"
+exec "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx256m -Dnw.log.levels=root=WARN -cp "$BENCH_CP" netwatcher.bench.OrderLatencyBench "$@"

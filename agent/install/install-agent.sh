@@ -94,6 +94,10 @@ Group=netwatcher-agent
 # JVM options (a small heap, C1 only, native memory trimmed; see the file) keep the agent's RSS under
 # 128 MiB while it captures (BENCHMARKS.md); re-installing replaces the file
 ExecStart=$JAVA_BIN @/opt/netwatcher/agent-jvm.options --enable-native-access=ALL-UNNAMED -cp /opt/netwatcher/netwatcher-cli.jar:/opt/netwatcher/lib/* netwatcher.agent.AgentMain --config /etc/netwatcher/agent.conf
+# logs: one line per event on stderr (journalctl -u netwatcher-agent). The agent sees that stderr is the journal
+# (JOURNAL_STREAM) and leaves the time to it; each line starts with its syslog priority, so journalctl -p warning
+# works. log-format=json in agent.conf writes JSON lines instead, for a shipper reading the journal.
+SyslogLevelPrefix=yes
 AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN
 CapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN
 NoNewPrivileges=yes

@@ -33,8 +33,9 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent daemon: enrolls once, then runs the {@link Reconciler} (orders, captures, reports,
@@ -45,7 +46,7 @@ import java.util.random.RandomGenerator;
  * everything else is internal.
  */
 public final class Agent implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(Agent.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     /** The agent's version, reported in the host registration. */
     public static final String VERSION = "0.1.0";
     /** Exit code for a setting or enrollment the operator must fix. */
@@ -94,22 +95,26 @@ public final class Agent implements AutoCloseable {
         try {
             agent = start(config, EngineCaptureRunner.create(), Tuning.DEFAULT, InstantSource.system());
         } catch (IllegalArgumentException e) {
-            System.err.println("netwatcher-agent: " + e.getMessage());
+            LOG.atError().addKeyValue("vmName", config.vmName()).log("cannot start: {}", e.getMessage());
             return EXIT_CONFIG;
         } catch (ControllerException e) {
-            System.err.println("netwatcher-agent: enrollment refused: " + e.getMessage());
+            LOG.atError().addKeyValue("vmName", config.vmName()).log("enrollment refused: {}", e.getMessage());
             return EXIT_CONFIG;
-        } catch (IOException | RuntimeException e) {
-            System.err.println("netwatcher-agent: cannot start: " + e);
+        } catch (IOException e) {
+            LOG.atError().addKeyValue("vmName", config.vmName()).log("cannot start: {}", e.toString());
+            return 1;
+        } catch (RuntimeException e) {
+            LOG.atError().addKeyValue("vmName", config.vmName()).setCause(e).log("cannot start");
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("shutting down: stopping captures");
+            LOG.atInfo().addKeyValue("vm", vmKey(agent.credential)).log("shutting down: stopping captures");
             agent.close();
             stopped.countDown();
         }, "nw-agent-shutdown"));
-        LOG.info("netwatcher agent " + VERSION + " running as " + agent.credential.vmId());
+        LOG.atInfo().addKeyValue("agent", agent.credential.agentId()).addKeyValue("vm", vmKey(agent.credential))
+                .addKeyValue("version", VERSION).log("agent running");
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -143,7 +148,7 @@ public final class Agent implements AutoCloseable {
         try {
             Files.setPosixFilePermissions(stateDir, PosixFilePermissions.fromString("rwx------"));
         } catch (UnsupportedOperationException | IOException e) {
-            LOG.warning("cannot restrict " + stateDir + " to its owner: " + e.getMessage());
+            LOG.warn("cannot restrict {} to its owner: {}", stateDir, e.getMessage());
         }
         ControllerClient client = new ControllerClient(config.controllerUrl(), ControllerTls.context(config.caFile()));
         Credential credential = Credential.load(stateDir).orElse(null);
@@ -151,7 +156,7 @@ public final class Agent implements AutoCloseable {
             config.requireEnrollmentSettings();
             credential = enroll(config, client, tuning);
             credential.store(stateDir);
-            LOG.info("enrolled as agent " + credential.agentId() + " for " + credential.vmId());
+            LOG.atInfo().addKeyValue("agent", credential.agentId()).addKeyValue("vm", vmKey(credential)).log("enrolled");
         }
         client.useCredential(credential);
 
@@ -176,6 +181,11 @@ public final class Agent implements AutoCloseable {
         return new Agent(reconciler, uploads, credential);
     }
 
+    /** The VM's ARM id as the controller logs it (lower case: ARM ids compare case-insensitively), for vm= context. */
+    private static String vmKey(Credential credential) {
+        return credential.vmId().toLowerCase(java.util.Locale.ROOT);
+    }
+
     private static Credential enroll(AgentConfig config, ControllerClient client, Tuning tuning) {
         EnrollRequest request = new EnrollRequest(config.enrollmentToken(), config.subscriptionId(), config.resourceGroup(),
                 config.vmName(), config.location(), AgentConfig.hostName());
@@ -187,7 +197,8 @@ public final class Agent implements AutoCloseable {
                 boolean permanent = e.answered() && e.status() < 500 && !"UnsupportedAgentProtocol".equals(e.code());
                 if (permanent) throw e;
                 Duration wait = backoff.nextDelay();
-                LOG.warning("enroll: " + e.getMessage() + "; retrying in " + wait.toMillis() + " ms");
+                LOG.atWarn().addKeyValue("vmName", config.vmName()).addKeyValue("retryMs", wait.toMillis())
+                        .log("enroll failed, retrying: {}", e.getMessage());
                 try {
                     Thread.sleep(wait);
                 } catch (InterruptedException ie) {

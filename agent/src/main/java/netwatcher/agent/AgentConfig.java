@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import netwatcher.logging.LogFormat;
+import netwatcher.logging.Logging;
 
 /**
  * Everything the agent daemon needs to know, validated once at start-up.
@@ -45,13 +47,14 @@ import java.util.Set;
  * @param flushInterval      how often the capture engine flushes the file
  * @param shutdownGrace      how long shutdown waits for capture files to close
  * @param probeCaFile        PEM file of extra CA(s) HTTPS connectivity probes trust besides the system CAs, or null
+ * @param logFormat          how the agent's log lines on stderr look: {@code text} or {@code json} (default: {@code NW_LOG_FORMAT}, else text)
  */
 public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmName, String resourceGroup,
                           String location, String subscriptionId, Path caFile, Path stateDir, Path capturesRoot,
                           Set<String> ignoredInterfaces, DiskFloor diskFloor, Duration reportInterval,
                           long kernelBufferBytes, Duration hostPollInterval, Duration uploadRetryLimit,
                           long uploadChunkBytes, Duration flushInterval, Duration shutdownGrace,
-                          Path probeCaFile) {
+                          Path probeCaFile, LogFormat logFormat) {
 
     /** Every accepted key with its default ({@code null}: no default). Order is the documentation order. */
     public static final Map<String, String> KEYS;
@@ -77,6 +80,7 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
         keys.put("flush-interval", "1s");
         keys.put("shutdown-grace", "10s");
         keys.put("probe-ca-file", null);
+        keys.put("log-format", null); // text, unless NW_LOG_FORMAT says otherwise (Logging.defaultFormat)
         KEYS = java.util.Collections.unmodifiableMap(keys);
     }
 
@@ -98,6 +102,7 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
         if (capturesRoot == null) throw bad("captures-root", "is required");
         if (!capturesRoot.isAbsolute()) throw bad("captures-root", "must be absolute, got " + capturesRoot);
         ignoredInterfaces = ignoredInterfaces == null ? Set.of() : Set.copyOf(ignoredInterfaces);
+        if (logFormat == null) logFormat = LogFormat.TEXT;
         if (diskFloor == null) diskFloor = DiskFloor.AUTO;
         positive("report-interval", reportInterval);
         positive("host-poll-interval", hostPollInterval);
@@ -242,7 +247,9 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
                 parseSize("upload-chunk-size", get.apply("upload-chunk-size")),
                 parseDuration("flush-interval", get.apply("flush-interval")),
                 parseDuration("shutdown-grace", get.apply("shutdown-grace")),
-                get.apply("probe-ca-file") == null ? null : Path.of(get.apply("probe-ca-file")));
+                get.apply("probe-ca-file") == null ? null : Path.of(get.apply("probe-ca-file")),
+                get.apply("log-format") == null ? Logging.defaultFormat()
+                        : LogFormat.parse("agent setting log-format", get.apply("log-format")));
     }
 
     /** {@code 1048576}, {@code 512KiB}, {@code 32MiB}, {@code 1GiB}, {@code 10MB} (SI), case-insensitive. */

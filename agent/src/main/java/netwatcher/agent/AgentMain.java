@@ -1,11 +1,13 @@
 package netwatcher.agent;
 
 import java.util.Arrays;
+import netwatcher.logging.Logging;
 
 /**
  * {@code java -cp ... netwatcher.agent.AgentMain [--config FILE] [--key value ...]}: the agent
  * without the CLI. Keys are those of {@link AgentConfig#KEYS}; {@code --help} lists them with their
- * defaults. Exits with {@link Agent#run}'s code.
+ * defaults. Logs go to stderr, one line per event ({@code log-format=json}: one JSON object per line;
+ * under systemd without the time, which the journal adds). Exits with {@link Agent#run}'s code.
  */
 public final class AgentMain {
     private AgentMain() {}
@@ -24,6 +26,7 @@ public final class AgentMain {
             System.exit(Agent.EXIT_CONFIG);
             return;
         }
+        Logging.configure(config.logFormat());
         System.exit(Agent.run(config));
     }
 }

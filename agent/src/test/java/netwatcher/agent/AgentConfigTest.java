@@ -58,6 +58,18 @@ class AgentConfigTest {
     }
 
     @Test
+    void logFormat_fromTheFileOrAFlag_andAWrongValueNamesTheSetting() throws Exception {
+        Path file = tmp.resolve("agent.conf");
+        Files.writeString(file, "controller-url=https://198.18.0.1:8443\nlog-format=json\n");
+        assertEquals(netwatcher.logging.LogFormat.JSON, AgentConfig.parse(List.of("--config", file.toString())).logFormat());
+        assertEquals(netwatcher.logging.LogFormat.TEXT,
+                AgentConfig.parse(List.of("--config", file.toString(), "--log-format", "text")).logFormat());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> AgentConfig.parse(List.of("--controller-url", "https://c", "--log-format", "xml")));
+        assertEquals("agent setting log-format must be one of text, json; was 'xml'", e.getMessage());
+    }
+
+    @Test
     void requireEnrollmentSettings_whenTokenMissing_namesIt() {
         AgentConfig c = AgentConfig.parse(List.of("--controller-url", "https://c", "--vm-name", "app"));
         var e = assertThrows(IllegalArgumentException.class, c::requireEnrollmentSettings);

@@ -15,14 +15,21 @@ import netwatcher.controller.Controller;
 import netwatcher.controller.ControllerConfig;
 import netwatcher.lab.LabHandle;
 import netwatcher.lab.Topology;
+import netwatcher.logging.LogFormat;
+import netwatcher.logging.Logging;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code nw up}: the controller in the foreground, until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Start the controller (and a local agent) in the foreground on embedded defaults. Ctrl-C stops it.",
-                "--lab also builds the network-namespace lab with real agents (root) and prints a short guide."})
+                "--lab also builds the network-namespace lab with real agents (root) and prints a short guide.",
+                "The banner (URL, token, CA, first commands) goes to stdout; logs go to stderr, one line per event."})
 public final class UpCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(UpCommand.class);
+
     @Option(names = "--data-dir", description = "Where everything is kept (default: ${DEFAULT-VALUE}).", defaultValue = ".nw-data")
     Path dataDir;
 
@@ -38,9 +45,20 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--topology", description = "With --lab: the topology file (default: the built-in lab).")
     Path topology;
 
+    @Option(names = "--log-format", paramLabel = "text|json",
+            description = "Log lines on stderr: text (default; one line per event) or json (one object per line, for log shippers)."
+                    + " Default: log-format in DATA_DIR/controller.properties, else text.")
+    String logFormat;
+
     @Override
     public Integer call() throws Exception {
         Path dir = dataDir.toAbsolutePath();
+        try {
+            Logging.configure(logFormat(logFormat, dir));
+        } catch (IllegalArgumentException e) {
+            System.err.println("nw up: " + e.getMessage());
+            return 2;
+        }
         ControllerConfig config = ControllerConfig.load(dir, port);
         if (alreadyRunning(dataDir) instanceof ControllerDiscovery.Running running) {
             System.err.println("nw up: a controller already runs with " + dataDir + " at " + running.record().url() + " (pid "
@@ -58,7 +76,7 @@ public final class UpCommand implements Callable<Integer> {
                 labHandle = LabSession.up(dir, Topology.readOrDefault(topology),
                         controller.config().host(), controller.port(), LabAgents.LOCATION);
             } catch (RuntimeException e) {
-                System.err.println("nw up: the lab did not come up: " + e.getMessage());
+                LOG.error("the lab did not come up: {}", e.getMessage());
                 if (agent != null) agent.close();
                 controller.close();
                 markStopped(dir, record, clock);
@@ -73,14 +91,14 @@ public final class UpCommand implements Callable<Integer> {
                 try {
                     runningLab.close(); // agents first, so their last reports reach the controller
                 } catch (RuntimeException e) {
-                    System.err.println("nw: lab cleanup failed (run `nw lab down`): " + e.getMessage());
+                    LOG.warn("lab cleanup failed (run `nw lab down`): {}", e.getMessage());
                 }
             }
             if (agent != null) agent.close();
             try {
                 controller.close();
             } catch (Exception e) {
-                System.err.println("nw: error while stopping: " + e);
+                LOG.error("error while stopping", e);
             }
             markStopped(dir, record, clock);
             stopped.countDown();
@@ -103,6 +121,18 @@ public final class UpCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The log format: {@code --log-format}, else {@code log-format} in {@code DIR/controller.properties},
+     * else {@code NW_LOG_FORMAT}, else text.
+     *
+     * @throws IllegalArgumentException naming the flag or the setting when the value is not a format
+     */
+    static LogFormat logFormat(String flag, Path dataDir) throws java.io.IOException {
+        if (flag != null) return LogFormat.parse("--log-format", flag);
+        return ControllerConfig.setting(dataDir, "log-format").map(v -> LogFormat.parse("log-format in controller.properties", v))
+                .orElse(Logging.defaultFormat());
     }
 
     /** A short, paste-able tour of the lab: VMs, a capture on db, its status, its file. */

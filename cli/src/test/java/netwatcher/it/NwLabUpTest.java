@@ -92,6 +92,18 @@ class NwLabUpTest {
                 // the same command as JSON: the seed scenario's rule sits on the fw2 hop
                 String json = bash(dir, setup + "\n" + lines.get(5).replace("-o table", "-o json --query hops"));
                 assertTrue(json.contains("UserRule_Port80") && json.contains("fw2-"), "the fw2 hop should name UserRule_Port80: " + json);
+                // the lab's agents (AgentMain processes) log one line per event, in the format of the command that started them
+                for (String host : LabSession.agentHosts(lab)) {
+                    List<String> log = Files.readAllLines(lab.host(host).agentLog());
+                    assertFalse(log.isEmpty(), host + ": empty agent.log");
+                    for (String line : log) {
+                        assertTrue(NwUpLogsTest.TEXT_LINE.matcher(line).matches(), host + ": not a one-line log event: '" + line + "'\n" + log);
+                    }
+                    assertTrue(log.stream().anyMatch(l -> l.contains(" Agent enrolled agent=") && l.contains(" vm=/subscriptions/")), host + ": " + log);
+                }
+                assertTrue(Files.readAllLines(lab.host("db").agentLog()).stream().anyMatch(l -> l.contains("Reconciler capture started")
+                        && l.contains("capture=/subscriptions/" + sub + "/resourceGroups/NetworkWatcherRG/") && l.contains("/packetCaptures/demo")),
+                        "db's agent should log the demo capture with its ARM id");
             } finally {
                 System.setProperty("java.class.path", classPath);
             }

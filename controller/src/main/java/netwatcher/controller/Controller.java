@@ -50,11 +50,14 @@ import netwatcher.controller.tls.TlsSetup;
 import netwatcher.controller.watchers.WatcherRepository;
 import netwatcher.controller.watchers.WatcherRoutes;
 import netwatcher.controller.watchers.WatcherService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running controller: database, security, features, HTTP(S) listeners. Thread-safe; close once.
  */
 public final class Controller implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
     /** Name and resource group of the default local-directory storage account. */
     public static final String LOCAL_ACCOUNT = "netwatcherlocal";
     public static final String STORAGE_GROUP = "netwatcher-storage";
@@ -144,6 +147,8 @@ public final class Controller implements AutoCloseable {
             for (String extra : config.extraListen()) http.listen(extra, port);
             String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
             this.baseUrl = (config.plainHttp() ? "http://" : "https://") + host + ":" + port;
+            LOG.atInfo().addKeyValue("url", baseUrl)
+                    .addKeyValue("dataDir", config.dataDir()).log("controller listening");
 
             this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "nw-sweeper");
@@ -162,8 +167,9 @@ public final class Controller implements AutoCloseable {
                         captures.verifyUploadsAsync();
                         evidence.collectExpired();
                     }
+                    presence.logTransitions();
                 } catch (RuntimeException e) {
-                    System.getLogger(Controller.class.getName()).log(System.Logger.Level.WARNING, "capture sweeper: " + e.getMessage());
+                    LOG.warn("sweeper: {}", e.toString());
                 }
             }, 1, 1, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -67,6 +67,20 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
 
     public static final int DEFAULT_PORT = 8443;
 
+    /**
+     * One setting of {@code DIR/controller.properties} that is not the controller's own (read by the
+     * command that runs it, such as {@code log-format}); empty when the file or the key is absent.
+     */
+    public static java.util.Optional<String> setting(Path dataDir, String name) throws java.io.IOException {
+        Path file = dataDir.resolve("controller.properties");
+        if (!Files.exists(file)) return java.util.Optional.empty();
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(file)) {
+            p.load(in);
+        }
+        return java.util.Optional.ofNullable(p.getProperty(name)).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
     /** Defaults for a data directory, overridden by {@code DIR/controller.properties} when present. */
     public static ControllerConfig load(Path dataDir, Integer portOverride) throws java.io.IOException {
         Properties p = new Properties();

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running packet capture: libpcap writes matching packets straight into a pcap file until a
@@ -46,7 +48,7 @@ import java.util.function.Consumer;
  * <p>Thread-safety: all public methods may be called from any thread.
  */
 public final class CaptureSession implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(CaptureSession.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(CaptureSession.class);
 
     /** libpcap read timeout (to_ms): the kernel block-retire timeout, so the delivery latency at low rates. */
     static final int READ_TIMEOUT_MS = 50;
@@ -208,11 +210,11 @@ public final class CaptureSession implements AutoCloseable {
             try {
                 onEnd.accept(end);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "onEnd callback of capture " + options.output() + " failed", e);
+                LOG.atError().addKeyValue("file", options.output()).setCause(e).log("a capture's end callback failed"); // a bug
             }
             result.complete(end);
         } catch (Throwable t) { // never expected: loop() turns failures into results
-            LOG.log(System.Logger.Level.ERROR, "capture thread for " + options.output() + " died", t);
+            LOG.atError().addKeyValue("file", options.output()).setCause(t).log("capture thread died");
             armed.completeExceptionally(t);
             result.complete(new CaptureResult(EndCause.FAILED, stats, "internal error: " + t));
         }
@@ -270,7 +272,7 @@ public final class CaptureSession implements AutoCloseable {
             Pcap.setBufferSize(handle, options.bufferBytes());
             Pcap.setNanosecondPrecision(handle); // falls back to microseconds where unsupported
             String warning = Pcap.activate(handle, dev);
-            if (warning != null) LOG.log(System.Logger.Level.INFO, "libpcap warning on " + dev + ": " + warning);
+            if (warning != null) LOG.atInfo().addKeyValue("interface", dev).log("libpcap warning: {}", warning);
             if (interfaces.size() > 1) Pcap.setDatalink(handle, Pcap.DLT_LINUX_SLL2);
             if (!filter.isEmpty()) {
                 MemorySegment program = Pcap.compile(handle, filter, arena);
@@ -323,7 +325,7 @@ public final class CaptureSession implements AutoCloseable {
                 try {
                     Files.deleteIfExists(options.output());
                 } catch (IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "cannot remove " + options.output() + " after a failed start", e);
+                    LOG.atWarn().addKeyValue("file", options.output()).setCause(e).log("cannot remove the file after a failed start");
                 }
             }
         }
@@ -434,7 +436,7 @@ public final class CaptureSession implements AutoCloseable {
                 Pcap.Stat read = Pcap.stats(handle, statBuffer);
                 if (read != null) kernel = read;
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "pcap_stats failed for " + device, e);
+                LOG.atWarn().addKeyValue("interface", device).setCause(e).log("pcap_stats failed");
             }
             try {
                 Pcap.dumpFlush(dumper);

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one platform thread that fires time limits, drain deadlines and flush wake-ups for every
@@ -13,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * namespace a later caller happens to be in.
  */
 final class CaptureTimer {
-    private static final System.Logger LOG = System.getLogger(CaptureTimer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(CaptureTimer.class);
     private static final ScheduledThreadPoolExecutor EXECUTOR = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().name("netwatcher-capture-timer").daemon(true).factory());
 
@@ -40,7 +42,7 @@ final class CaptureTimer {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "capture timer task failed", e);
+                LOG.error("capture timer task failed", e); // timer tasks catch their own faults: a bug
             }
         };
     }

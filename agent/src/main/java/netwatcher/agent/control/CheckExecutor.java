@@ -19,8 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import netwatcher.agent.evidence.EvidenceRecorder;
 import netwatcher.agent.probe.Addresses;
@@ -39,6 +37,9 @@ import netwatcher.model.check.ReportState;
 import netwatcher.model.check.EvidenceReport;
 import netwatcher.model.check.Flow;
 import netwatcher.model.check.ProbeSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Carries out this agent's parts in checks ({@code Orders.checks}, section 8 of
@@ -75,7 +76,7 @@ import netwatcher.model.check.ProbeSpec;
  * <p>Thread-safety: thread-safe; {@link #apply} may be called from any thread.
  */
 public final class CheckExecutor implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(CheckExecutor.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(CheckExecutor.class);
 
     /** Finding type for "nothing listens on the port" (a netwatcher extension to ARM's issue types). */
     public static final String PORT_CLOSED = ProbeFindings.PORT_CLOSED;
@@ -226,6 +227,7 @@ public final class CheckExecutor implements AutoCloseable {
             part.running = java.util.concurrent.CompletableFuture.completedFuture(null);
             return;
         }
+        LOG.atInfo().addKeyValue("check", order.key()).addKeyValue("role", order.role().wire()).log("check part started");
         switch (order.role()) {
             case SOURCE -> part.running = executor.submit(() -> run(part, () -> source(order)));
             case VERIFY -> part.running = executor.submit(() -> run(part, () -> new CheckReport(order.key(),
@@ -270,10 +272,15 @@ public final class CheckExecutor implements AutoCloseable {
             closeWitness(part);
             return;
         } catch (Exception | LinkageError e) {
-            LOG.log(Level.WARNING, "check " + part.order.key() + " (" + part.order.role().wire() + ") failed: " + e, e);
+            // the report tells the controller; the log line is WARN for a fault (I/O: a probe, a host command), ERROR for a bug
+            boolean bug = (e instanceof RuntimeException && !(e instanceof java.io.UncheckedIOException)) || e instanceof LinkageError;
+            LOG.atLevel(bug ? Level.ERROR : Level.WARN).addKeyValue("check", part.order.key()).addKeyValue("role", part.order.role().wire())
+                    .setCause(e).log("check part failed");
             result = report(part.order, ReportState.FAILED, part.order.flow(), null, List.of(), List.of(), null,
                     part.order.role().wire() + " on this agent failed: " + e.getMessage());
         }
+        LOG.atInfo().addKeyValue("check", part.order.key()).addKeyValue("role", part.order.role())
+                .addKeyValue("state", result.state()).log("check part done");
         synchronized (lock) {
             if (closed || Thread.currentThread().isInterrupted()
                     || parts.get(part.order.key() + "/" + part.order.role().wire()) != part) {
@@ -358,7 +365,7 @@ public final class CheckExecutor implements AutoCloseable {
         try {
             trace.close();
         } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "closing an observer's trace: " + e.getMessage());
+            LOG.debug("closing an observer's trace: {}", e.getMessage());
         }
     }
 
@@ -369,7 +376,7 @@ public final class CheckExecutor implements AutoCloseable {
         try {
             witness.close();
         } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "closing an arrival witness: " + e.getMessage());
+            LOG.debug("closing an arrival witness: {}", e.getMessage());
         }
     }
 
@@ -407,11 +414,11 @@ public final class CheckExecutor implements AutoCloseable {
             try {
                 next = host.nextHop(flow);
             } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "no next hop for the forwarded flow: " + e.getMessage());
+                LOG.debug("no next hop for the forwarded flow: {}", e.getMessage());
             }
             return new ObserverRoute(finding, next);
         } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "observer route lookup failed: " + e.getMessage());
+            LOG.debug("observer route lookup failed: {}", e.getMessage());
             return new ObserverRoute(Optional.empty(), null);
         }
     }
@@ -533,7 +540,7 @@ public final class CheckExecutor implements AutoCloseable {
             try {
                 evidenceTrace = tracing.get().orElse(null);
             } catch (java.util.concurrent.ExecutionException e) {
-                LOG.log(Level.FINE, "no nftables trace: " + e.getCause().getMessage());
+                LOG.atDebug().addKeyValue("check", order.key()).log("no nftables trace: {}", e.getCause().getMessage());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -699,7 +706,7 @@ public final class CheckExecutor implements AutoCloseable {
             }
         }
         if (!limits.isEmpty()) {
-            LOG.warning("check " + order.key() + ": this host's part is not explained: " + limits);
+            LOG.atWarn().addKeyValue("check", order.key()).log("this host's part is not explained: {}", limits);
             findings.add(new CheckReport.Finding("Unknown", "Local", "Warning",
                     Map.of("Limitation", String.join("; ", limits)), "none"));
         }
@@ -708,7 +715,7 @@ public final class CheckExecutor implements AutoCloseable {
         try {
             nextHop = nextHopLookup.get();
         } catch (java.util.concurrent.ExecutionException e) {
-            LOG.log(Level.FINE, "check " + order.key() + ": no next hop: " + e.getCause().getMessage());
+            LOG.atDebug().addKeyValue("check", order.key()).log("no next hop: {}", e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("check cancelled", e);

@@ -42,6 +42,9 @@ public final class ControllerClient {
     /** The HTTP client, shared with the local uploader (same TLS trust). */
     public HttpClient http() { return http; }
 
+    /** The controller's base URL, for messages. */
+    public URI baseUrl() { return base; }
+
     /** Sets the credential used from now on. */
     public void useCredential(Credential value) { credential.set(value); }
 

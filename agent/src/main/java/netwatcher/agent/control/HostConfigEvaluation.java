@@ -2,14 +2,14 @@ package netwatcher.agent.control;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import netwatcher.agent.hostcfg.FirewallSnapshot;
 import netwatcher.agent.hostcfg.HostConfig;
 import netwatcher.agent.hostcfg.NftTrace;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.Flow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link HostEvaluation} over this host's real nftables ruleset and routes ({@link HostConfig}),
@@ -18,7 +18,7 @@ import netwatcher.model.check.Flow;
  * <p>Thread-safety: thread-safe (HostConfig keeps no state between calls).
  */
 public final class HostConfigEvaluation implements HostEvaluation {
-    private static final Logger LOG = Logger.getLogger(HostConfigEvaluation.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(HostConfigEvaluation.class);
 
     private final HostConfig host;
 
@@ -46,7 +46,7 @@ public final class HostConfigEvaluation implements HostEvaluation {
         try {
             return Optional.of(new Traced(host.startTrace(flow)));
         } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "no nftables trace for the check (counters only): " + e.getMessage());
+            LOG.debug("no nftables trace for the check (counters only): {}", e.getMessage());
             return Optional.empty();
         }
     }
@@ -58,7 +58,7 @@ public final class HostConfigEvaluation implements HostEvaluation {
         try {
             seen = traced.trace().seen();
         } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "nftables trace failed (counters and ruleset evaluation only): " + e.getMessage());
+            LOG.debug("nftables trace failed (counters and ruleset evaluation only): {}", e.getMessage());
             seen = null;
         }
         return host.explain(unwrap(before), unwrap(after), flow, thisHostIsSource, seen);
@@ -77,7 +77,7 @@ public final class HostConfigEvaluation implements HostEvaluation {
         try {
             return host.startWitness(flow).map(Witnessed::new);
         } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "no arrival witness for the check: " + e.getMessage());
+            LOG.debug("no arrival witness for the check: {}", e.getMessage());
             return Optional.empty();
         }
     }

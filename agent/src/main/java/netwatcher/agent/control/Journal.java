@@ -20,8 +20,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's durable local state in its state directory: one JSON file per capture
@@ -46,7 +46,7 @@ import java.util.logging.Logger;
  * <p>Thread-safe: every method is synchronized.
  */
 public final class Journal {
-    private static final Logger LOG = Logger.getLogger(Journal.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
 
     private final Path capturesDir;
     private final Path outboxFile;
@@ -84,7 +84,7 @@ public final class Journal {
             try {
                 finishedChecks.addAll(Arrays.asList(AgentJson.MAPPER.readValue(finishedChecksFile.toFile(), String[].class)));
             } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "journal: ignoring unreadable " + finishedChecksFile + ": " + e.getMessage());
+                LOG.warn("journal: ignoring unreadable {}: {}", finishedChecksFile, e.getMessage());
             }
         }
         this.checkOutboxFile = stateDir.resolve("check-outbox.json");
@@ -99,7 +99,7 @@ public final class Journal {
                     if (r.state().isFinal()) finishedChecks.add(r.key() + "/" + r.role().wire());
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "journal: dropping unreadable " + checkOutboxFile + ": " + e.getMessage());
+                LOG.warn("journal: dropping unreadable {}: {}", checkOutboxFile, e.getMessage());
             }
         }
     }
@@ -112,7 +112,7 @@ public final class Journal {
                 try {
                     entries.add(AgentJson.MAPPER.readValue(file.toFile(), JournalEntry.class));
                 } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "journal: skipping unreadable " + file + ": " + e.getMessage());
+                    LOG.warn("journal: skipping unreadable {}: {}", file, e.getMessage());
                 }
             }
         }

@@ -8,9 +8,10 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Durable small-file writes ({@link DurableFiles}) that fail softly: a write or delete that fails
@@ -21,7 +22,7 @@ import java.util.random.RandomGenerator;
  * <p>Not thread-safe: the owner ({@link Journal}) calls it under its own lock.
  */
 final class PendingWrites {
-    private static final Logger LOG = Logger.getLogger(PendingWrites.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PendingWrites.class);
 
     /** Content to write per file, in first-failure order; a null supplier means "delete it". */
     private final Map<Path, Supplier<byte[]>> pending = new LinkedHashMap<>();
@@ -56,9 +57,10 @@ final class PendingWrites {
             boolean first = pending.isEmpty();
             pending.put(target, content);
             if (first) nextAttempt = clock.instant().plus(backoff.nextDelay());
-            LOG.log(first ? Level.SEVERE : Level.FINE, "journal: cannot " + (content == null ? "delete " : "write ") + what
-                    + " (" + target + "): " + reason(e) + "; kept in memory, retrying with backoff (" + pending.size()
-                    + " file(s) behind)");
+            LOG.atLevel(first ? Level.ERROR : Level.DEBUG)
+                    .addKeyValue("file", target).addKeyValue("behind", pending.size())
+                    .log("journal: cannot {} {}: {}; kept in memory, retrying with backoff", content == null ? "delete" : "write",
+                            what, reason(e));
             return false;
         }
     }
@@ -78,8 +80,8 @@ final class PendingWrites {
             } catch (IOException | RuntimeException ex) {
                 Duration wait = backoff.nextDelay();
                 nextAttempt = clock.instant().plus(wait);
-                LOG.log(Level.WARNING, "journal: still cannot write " + e.getKey() + ": " + reason(ex) + "; " + pending.size()
-                        + " file(s) behind, next try in " + wait.toMillis() + " ms");
+                LOG.atWarn().addKeyValue("file", e.getKey()).addKeyValue("behind", pending.size()).addKeyValue("retryMs", wait.toMillis())
+                        .log("journal: still cannot write: {}", reason(ex));
                 return false;
             }
         }

@@ -36,9 +36,10 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The agent's control loop: makes the host's captures match the controller's desired state and
@@ -72,7 +73,7 @@ import java.util.random.RandomGenerator;
  * dedicated event thread so an engine callback never runs inside {@link CaptureRunner#start}.
  */
 public final class Reconciler implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     /** The snap length passed for "whole packet" (libpcap's maximum). */
     static final int WHOLE_PACKET = 262144;
 
@@ -117,6 +118,8 @@ public final class Reconciler implements AutoCloseable {
     private volatile long appliedGeneration = -1;
     private volatile HostReport registeredHost;
     private volatile Throwable lastControllerError;
+    /** Whether an orders poll ever succeeded (the first success says "connected"); ordersThread only. */
+    private boolean connectedOnce;
     private Thread ordersThread;
     private Thread reporterThread;
     private Thread hostThread;
@@ -244,7 +247,8 @@ public final class Reconciler implements AutoCloseable {
                     UploadState.failedIf(wantsUpload));
         }
         t.entry = e.withPhase(JournalEntry.Phase.FINAL).withReport(report);
-        LOG.warning("capture " + e.key() + " was " + e.phase() + " when the agent died: " + report.message());
+        LOG.atWarn().addKeyValue("capture", captureName(e)).addKeyValue("phase", e.phase())
+                .log("capture was interrupted by the agent's death: {}", report.message());
         journal.save(t.entry);
         if (!t.entry.deleted()) {
             journal.enqueue(report);
@@ -265,20 +269,37 @@ public final class Reconciler implements AutoCloseable {
         Backoff backoff = new Backoff(settings.backoffBase(), settings.backoffCap(), RandomGenerator.getDefault());
         while (!stopped) {
             try {
-                if (registeredHost == null) registerHost(host.get());
+                if (registeredHost == null) {
+                    registerHost(host.get());
+                    reachable(backoff);
+                }
                 Orders orders = client.orders(Math.max(0, appliedGeneration), settings.waitSeconds());
+                reachable(backoff);
                 lastControllerError = null;
                 backoff.reset();
                 apply(orders);
             } catch (RuntimeException e) {
                 if (stopped) break;
+                boolean firstFailure = lastControllerError == null;
                 lastControllerError = e;
                 Duration wait = backoff.nextDelay();
-                LOG.log(Level.WARNING, "orders: " + e.getMessage() + "; retrying in " + wait.toMillis() + " ms (failure "
-                        + backoff.failures() + ")");
+                // the first failure and every tenth say so at WARN; the retries between them only at DEBUG
+                LOG.atLevel(firstFailure || backoff.failures() % 10 == 0 ? Level.WARN : Level.DEBUG)
+                        .addKeyValue("controller", client.baseUrl()).addKeyValue("failures", backoff.failures())
+                        .addKeyValue("retryMs", wait.toMillis())
+                        .log(firstFailure ? "lost the controller, retrying: {}" : "controller still unreachable: {}", e.getMessage());
                 if (!sleep(wait)) break;
             }
         }
+    }
+
+    /** Logs the first contact with the controller, and the first after failures (ordersThread only). */
+    private void reachable(Backoff backoff) {
+        if (connectedOnce && lastControllerError == null) return;
+        LOG.atInfo().addKeyValue("controller", client.baseUrl()).addKeyValue("failures", backoff.failures())
+                .log(connectedOnce ? "controller reachable again" : "connected to the controller");
+        connectedOnce = true;
+        lastControllerError = null;
     }
 
     /** Applies one full desired state. Package-private for tests that drive the reconciler without a poll. */
@@ -288,7 +309,8 @@ public final class Reconciler implements AutoCloseable {
             Set<String> listed = new HashSet<>();
             for (CaptureOrder order : orders.captures()) {
                 if (!OrderCheck.keyUsable(order)) {
-                    LOG.warning("orders: ignoring a capture order without a usable key (1-128 of A-Z a-z 0-9 . _ : -)");
+                    LOG.atWarn().addKeyValue("capture", order.captureId())
+                            .log("ignoring a capture order without a usable key (1-128 of A-Z a-z 0-9 . _ : -)");
                     continue;
                 }
                 listed.add(order.key());
@@ -302,7 +324,7 @@ public final class Reconciler implements AutoCloseable {
                                 "stopped by request before the agent started it");
                     }
                 } else if (!order.run() && t.running != null) {
-                    LOG.info("capture " + order.key() + ": stop requested");
+                    LOG.atInfo().addKeyValue("capture", order.captureId()).log("capture stop requested");
                     t.running.stop(CaptureRunner.EndCause.STOP_REQUESTED);
                 } else if (t.entry.phase() == JournalEntry.Phase.FINAL && newGeneration && t.recoveredReportQueued) {
                     t.recoveredReportQueued = false; // queued moments ago by recover(): one report, not two
@@ -314,7 +336,7 @@ public final class Reconciler implements AutoCloseable {
             for (Tracked t : List.copyOf(captures.values())) {
                 if (listed.contains(t.entry.key())) continue;
                 if (t.running != null) {
-                    LOG.info("capture " + t.entry.key() + " vanished from the orders (deleted): stopping it");
+                    LOG.atInfo().addKeyValue("capture", captureName(t.entry)).log("capture deleted while running: stopping it");
                     t.entry = t.entry.asDeleted();
                     journal.save(t.entry);
                     t.running.stop(CaptureRunner.EndCause.STOP_REQUESTED);
@@ -411,7 +433,7 @@ public final class Reconciler implements AutoCloseable {
                 try {
                     local.add(InetAddress.ofLiteral(cidr.replaceFirst("/.*$", "")));
                 } catch (IllegalArgumentException e) {
-                    LOG.warning("host address " + cidr + " of " + nic.name() + " unreadable: " + e.getMessage());
+                    LOG.atWarn().addKeyValue("nic", nic.name()).log("host address {} unreadable: {}", cidr, e.getMessage());
                 }
             }
         }
@@ -472,7 +494,8 @@ public final class Reconciler implements AutoCloseable {
         t.entry = t.entry.withPhase(JournalEntry.Phase.RUNNING).withReport(report);
         journal.save(t.entry);
         journal.enqueue(report);
-        LOG.info("capture " + key + " running on " + interfaces + " filter '" + bpf + "' into " + file);
+        LOG.atInfo().addKeyValue("capture", order.captureId()).addKeyValue("interfaces", String.join(",", interfaces))
+                .addKeyValue("filter", bpf).addKeyValue("file", file).log("capture started");
     }
 
     /** Ends an order that never got (or never kept) a running capture. */
@@ -482,7 +505,11 @@ public final class Reconciler implements AutoCloseable {
                 JournalEntry.Phase.FINAL, null, false);
         CaptureReport report = new CaptureReport(order.key(), reason.status(), reason, errors(reason),
                 message, null, now, 0, 0, 0, 0, 0, null, null, entry.filePath(), UploadState.NONE, 0);
-        if (reason.error() != null) LOG.warning("capture " + order.key() + ": " + reason + ": " + message);
+        if (reason.error() != null) {
+            LOG.atWarn().addKeyValue("capture", order.captureId()).addKeyValue("reason", reason).log("capture not started: {}", message);
+        } else {
+            LOG.atInfo().addKeyValue("capture", order.captureId()).addKeyValue("reason", reason).log("capture ended: {}", message);
+        }
         Tracked t = new Tracked(entry.withReport(report));
         captures.put(order.key(), t);
         journal.save(t.entry);
@@ -504,8 +531,10 @@ public final class Reconciler implements AutoCloseable {
                         t.entry.report() == null ? null : t.entry.report().startTime(), clock.instant());
                 report = withUpload(report, UploadState.initial(upload), 0);
                 t.entry = t.entry.withPhase(JournalEntry.Phase.FINAL).withReport(report);
-                LOG.info("capture " + key + " ended: " + reason + " (" + end.counters().packets() + " packets, "
-                        + end.counters().bytesWritten() + " bytes)" + (end.failureMessage() == null ? "" : ": " + end.failureMessage()));
+                LOG.atLevel(end.failureMessage() == null ? Level.INFO : Level.WARN)
+                        .addKeyValue("capture", captureName(t.entry)).addKeyValue("reason", reason)
+                        .addKeyValue("packets", end.counters().packets()).addKeyValue("bytes", end.counters().bytesWritten())
+                        .log(end.failureMessage() == null ? "capture ended" : "capture ended: " + end.failureMessage());
                 if (t.entry.deleted()) {
                     forget(t);
                     return;
@@ -518,6 +547,11 @@ public final class Reconciler implements AutoCloseable {
                 reportSignal.release();
             }
         }
+    }
+
+    /** The capture's ARM id for log context (the controller logs the same id), else its key. */
+    private static String captureName(JournalEntry e) {
+        return e.order() == null || e.order().captureId() == null ? e.key() : e.order().captureId();
     }
 
     /** The reason an engine end cause reports. */
@@ -540,6 +574,8 @@ public final class Reconciler implements AutoCloseable {
         t.entry = t.entry.withReport(withUpload(base, UploadState.UPLOADING, base.uploadedBytes()));
         journal.save(t.entry);
         journal.enqueue(t.entry.report());
+        LOG.atInfo().addKeyValue("capture", captureName(t.entry)).addKeyValue("file", t.entry.filePath())
+                .addKeyValue("target", t.entry.order().upload().kind()).log("capture upload started");
         t.upload = uploads.submit(key, Path.of(t.entry.filePath()), t.entry.order().upload(), new UploadService.Listener() {
             @Override
             public void progress(long uploadedBytes) {
@@ -548,6 +584,8 @@ public final class Reconciler implements AutoCloseable {
 
             @Override
             public void done(long uploadedBytes, String sha256) {
+                LOG.atInfo().addKeyValue("capture", captureName(t.entry)).addKeyValue("bytes", uploadedBytes)
+                        .addKeyValue("sha256", sha256).log("capture upload done");
                 update(uploadedBytes, UploadState.DONE, null, sha256);
             }
 
@@ -567,7 +605,8 @@ public final class Reconciler implements AutoCloseable {
                         r = new CaptureReport(r.key(), CaptureStatus.Error, StopReason.UploadFailed, errs, msg,
                                 r.startTime(), r.endTime(), r.packets(), r.bytes(), r.kernelDrops(), r.interfaceDrops(),
                                 r.kernelReceived(), r.firstPacketTime(), r.lastPacketTime(), r.filePath(), state, bytes);
-                        LOG.warning("capture " + key + ": upload failed: " + failure);
+                        LOG.atWarn().addKeyValue("capture", captureName(t.entry)).addKeyValue("bytes", bytes)
+                                .log("capture upload failed: {}", failure);
                     }
                     if (state != UploadState.UPLOADING) t.upload = null;
                     t.entry = t.entry.withReport(r);
@@ -599,7 +638,11 @@ public final class Reconciler implements AutoCloseable {
                 flush();
                 journal.retryPendingWrites(); // a full state directory catches up here once space returns
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "reports: " + e.getMessage(), e);
+                if (e instanceof java.io.UncheckedIOException) {
+                    LOG.warn("reports: {}", e.getMessage(), e); // the state directory (the journal): a fault, not a bug
+                } else {
+                    LOG.error("report loop failed", e); // controller faults are caught in flush: this is a bug
+                }
             }
         }
     }
@@ -631,12 +674,13 @@ public final class Reconciler implements AutoCloseable {
                 boolean rejected = e.answered() && (e.status() == 404 || e.status() == 409 || e.status() == 422
                         || (e.status() == 400 && !"UnsupportedAgentProtocol".equals(e.code())));
                 if (rejected) {
-                    LOG.severe("reports: the controller rejected " + batch.size() + " report(s), dropping them: " + e.getMessage());
+                    LOG.atError().addKeyValue("reports", batch.size()).addKeyValue("status", e.status())
+                            .log("the controller rejected reports, dropping them: {}", e.getMessage());
                     journal.acknowledge(batch);
                     journal.acknowledgeChecks(checkBatch);
                     continue;
                 }
-                LOG.fine("reports: " + e.getMessage() + " (" + journal.outboxSize() + " queued)");
+                LOG.atDebug().addKeyValue("queued", journal.outboxSize()).log("reports not delivered: {}", e.getMessage());
                 return false;
             }
         }
@@ -670,7 +714,7 @@ public final class Reconciler implements AutoCloseable {
                 HostReport now = host.get();
                 if (!now.equals(registeredHost)) registerHost(now);
             } catch (RuntimeException e) {
-                LOG.fine("host registration: " + e.getMessage());
+                LOG.debug("host registration failed: {}", e.getMessage());
             }
         }
     }
@@ -679,7 +723,7 @@ public final class Reconciler implements AutoCloseable {
         synchronized (hostLock) {
             client.putHost(report);
             registeredHost = report;
-            LOG.info("host registered: " + report.nics().size() + " interface(s), problems " + report.problems());
+            LOG.atInfo().addKeyValue("nics", report.nics().size()).addKeyValue("problems", report.problems()).log("host registered");
         }
     }
 
@@ -704,8 +748,8 @@ public final class Reconciler implements AutoCloseable {
             while (captures.values().stream().anyMatch(t -> t.running != null)) {
                 long left = Duration.between(clock.instant(), deadline).toMillis();
                 if (left <= 0) {
-                    LOG.warning("shutdown: captures still running after " + settings.shutdownGrace()
-                            + "; they will be finalised at the next start");
+                    LOG.warn("shutdown: captures still running after {}; they will be finalised at the next start",
+                            settings.shutdownGrace());
                     break;
                 }
                 try {
@@ -730,7 +774,7 @@ public final class Reconciler implements AutoCloseable {
         try {
             flush();
         } catch (RuntimeException e) {
-            LOG.info("shutdown: " + journal.outboxSize() + " report(s) stay queued for the next start: " + e.getMessage());
+            LOG.atInfo().addKeyValue("queued", journal.outboxSize()).log("shutdown: reports stay queued for the next start: {}", e.getMessage());
         }
     }
 

@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import netwatcher.agent.capture.CaptureEngine;
 import netwatcher.agent.capture.CaptureException;
@@ -27,6 +25,8 @@ import netwatcher.agent.upload.UploadService;
 import netwatcher.model.agent.UploadTarget;
 import netwatcher.model.check.EvidenceReport;
 import netwatcher.model.check.EvidenceSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Captures a check's probes on this host: {@link #arm} starts a {@link CaptureSession} with the
@@ -44,7 +44,7 @@ import netwatcher.model.check.EvidenceSpec;
  * <p>Thread-safety: thread-safe; a {@link Recording} is used by one check thread.
  */
 public final class EvidenceRecorder {
-    private static final Logger LOG = Logger.getLogger(EvidenceRecorder.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(EvidenceRecorder.class);
 
     /** The kernel ring of an evidence capture: libpcap's smallest block, as probes are few (fast to arm). */
     static final int BUFFER_BYTES = 1 << 20;
@@ -116,7 +116,7 @@ public final class EvidenceRecorder {
                 for (Path p : (Iterable<Path>) old::iterator) Files.deleteIfExists(p);
             }
         } catch (IOException e) {
-            LOG.warning("evidence directory " + settings.directory() + " cannot be prepared: " + e.getMessage());
+            LOG.warn("evidence directory {} cannot be prepared: {}", settings.directory(), e.getMessage());
         }
     }
 
@@ -253,7 +253,7 @@ public final class EvidenceRecorder {
 
                     @Override
                     public void failed(String message, long uploadedBytes) {
-                        LOG.warning("evidence file " + file + " was not stored: " + message);
+                        LOG.atWarn().addKeyValue("file", file).log("evidence file was not stored: {}", message);
                         delete(file);
                     }
                 });
@@ -273,7 +273,7 @@ public final class EvidenceRecorder {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot delete evidence file " + file + ": " + e.getMessage());
+            LOG.atWarn().addKeyValue("file", file).log("cannot delete evidence file: {}", e.getMessage());
         }
     }
 

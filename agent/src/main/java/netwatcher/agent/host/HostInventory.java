@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the agent sees of its host, as the {@link HostReport} it registers: the network interfaces
@@ -32,7 +34,7 @@ import java.util.function.Supplier;
  * {@link #snapshot()} reads the host afresh. Thread-safe.
  */
 public final class HostInventory {
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(HostInventory.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(HostInventory.class);
     /** The problem reported when libpcap cannot be loaded. */
     public static final String LIBPCAP_MISSING =
             "libpcap not found: install the package libpcap0.8 (Debian/Ubuntu) or libpcap (RHEL/Fedora)";
@@ -91,7 +93,7 @@ public final class HostInventory {
         try {
             return routeTables.get();
         } catch (RuntimeException e) {
-            LOG.fine("route tables left out of the host report: " + e.getMessage());
+            LOG.debug("route tables left out of the host report: {}", e.getMessage());
             return List.of();
         }
     }
@@ -109,8 +111,8 @@ public final class HostInventory {
                 if (nic.isLoopback() || !nic.isUp() || excluded.excludes(nic.getName())) continue;
                 if (!HostNames.interfaceName(nic.getName())) {
                     // the controller refuses the whole report for such a name; leave the interface out instead
-                    LOG.warning("interface '" + nic.getName() + "' left out of the host report: its name is not 1-15 of"
-                            + " A-Z a-z 0-9 _ . - (add it to the ignored interfaces to silence this)");
+                    LOG.atWarn().addKeyValue("interface", nic.getName()).log("interface left out of the host report: its name is"
+                            + " not 1-15 of A-Z a-z 0-9 _ . - (add it to the ignored interfaces to silence this)");
                     continue;
                 }
                 nics.add(nic);

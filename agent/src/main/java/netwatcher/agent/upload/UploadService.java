@@ -14,9 +14,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs uploads of finished capture files in the background, one virtual thread each, retrying a
@@ -25,7 +25,7 @@ import java.util.random.RandomGenerator;
  * upload given up and reported failed. The local file is never deleted. Thread-safe.
  */
 public final class UploadService implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(UploadService.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(UploadService.class);
 
     private final Map<String, Uploader> uploaders;
     private final Duration retryLimit;
@@ -97,8 +97,8 @@ public final class UploadService implements AutoCloseable {
                 }
                 long wait = ceiling / 2 + RandomGenerator.getDefault().nextLong(ceiling - ceiling / 2 + 1);
                 ceiling = Math.min(ceiling * 2, backoffCap.toMillis());
-                LOG.log(Level.INFO, "upload " + key + " attempt " + attempt + " failed, retrying in " + wait + " ms: "
-                        + e.getMessage());
+                LOG.atInfo().addKeyValue("upload", key).addKeyValue("attempt", attempt).addKeyValue("retryMs", wait)
+                        .log("upload attempt failed, retrying: {}", e.getMessage());
                 try {
                     Thread.sleep(Math.max(1, Math.min(wait, Duration.between(clock.instant(), deadline).toMillis() + 1)));
                 } catch (InterruptedException ie) {

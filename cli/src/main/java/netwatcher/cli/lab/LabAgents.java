@@ -6,6 +6,7 @@ import java.util.List;
 import netwatcher.agent.AgentJvm;
 import netwatcher.lab.AgentLauncher;
 import netwatcher.lab.LabHost;
+import netwatcher.logging.Logging;
 
 /**
  * The command line of a real lab agent: {@code <java> -cp <class path> --enable-native-access=ALL-UNNAMED
@@ -76,7 +77,8 @@ public record LabAgents(String controllerUrl, String enrollmentToken, String sub
                 "--subscription-id", subscriptionId,
                 "--ca-file", caFile.toString(),
                 "--state-dir", host.agentStateDirectory().toString(),
-                "--ignore-interfaces", "mgmt0"));
+                "--ignore-interfaces", "mgmt0",
+                "--log-format", Logging.current().settingValue())); // the agents log as the command that started them
         command.addAll(extraFlags);
         return command;
     }

@@ -47,8 +47,20 @@ public final class LabCommand implements Runnable {
         @Option(names = "--location", defaultValue = LabAgents.LOCATION, description = "Location of the lab VMs (default: ${DEFAULT-VALUE}).")
         String location;
 
+        @Option(names = "--log-format", paramLabel = "text|json",
+                description = "Log lines on stderr and in the agents' agent.log: text (default) or json (one object per line).")
+        String logFormat;
+
         @Override
         public Integer call() throws Exception {
+            if (logFormat != null) {
+                try {
+                    netwatcher.logging.Logging.configure(netwatcher.logging.LogFormat.parse("--log-format", logFormat));
+                } catch (IllegalArgumentException e) {
+                    System.err.println("nw lab up: " + e.getMessage());
+                    return 2;
+                }
+            }
             Path dir = dataDir.toAbsolutePath().normalize();
             InetSocketAddress controller;
             try {

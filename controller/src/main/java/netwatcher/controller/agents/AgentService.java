@@ -28,9 +28,12 @@ import netwatcher.model.agent.HostReport;
 import netwatcher.model.agent.Orders;
 import netwatcher.model.agent.ProtocolVersion;
 import netwatcher.model.agent.Reports;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Enrollment, agent credentials, host registration, orders and reports. Thread-safe. */
 public final class AgentService {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentService.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Database db;
     private final AgentRepository repo;
@@ -111,6 +114,7 @@ public final class AgentService {
             return null;
         });
         presence.touch(vmId.key(), null);
+        LOG.atInfo().addKeyValue("agent", agentId).addKeyValue("vm", vmId.key()).addKeyValue("host", r.hostname()).log("agent enrolled");
         return new EnrollResponse(agentId, secret, vmId.toString());
     }
 
@@ -182,6 +186,7 @@ public final class AgentService {
         return repo.find(db, agentId).map(a -> {
             repo.revoke(db, agentId);
             presence.forget(a.vmKey());
+            LOG.atInfo().addKeyValue("agent", agentId).addKeyValue("vm", a.vmKey()).log("agent revoked");
             return true;
         }).orElse(false);
     }

@@ -8,6 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import netwatcher.controller.compute.AgentPresence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * In-memory presence of agents (open long-polls, last contact) and the wake-up of long-polls when
@@ -27,6 +30,7 @@ import netwatcher.controller.compute.AgentPresence;
  * died (the poll it left open ends by itself at the hold).
  */
 public final class Presence implements AgentPresence {
+    private static final Logger LOG = LoggerFactory.getLogger(netwatcher.controller.agents.Presence.class); // not the inherited Presence record
     /** The controller holds an orders long-poll at most this long, whatever {@code waitSeconds} asks. */
     public static final Duration MAX_HOLD = Duration.ofSeconds(15);
     /** Default grace after a long-poll ended without the agent coming back ({@code agent-lost-seconds}). */
@@ -38,6 +42,8 @@ public final class Presence implements AgentPresence {
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private final Map<String, Signal> signals = new ConcurrentHashMap<>();
+    /** The connection state last logged per VM; written by {@link #logTransitions()} only. */
+    private final Map<String, Boolean> logged = new ConcurrentHashMap<>();
     private final Clock clock;
     private final Duration grace;
     private final Instant startedAt;
@@ -87,6 +93,24 @@ public final class Presence implements AgentPresence {
         boolean recent = s.lastSeen() != null && s.lastSeen().plus(grace).isAfter(now);
         boolean restarting = s.seeded() && startedAt.plus(startGrace()).isAfter(now);
         return new AgentPresence.Presence(s.enrolled(), polling || recent || restarting, s.lastSeen(), s.version());
+    }
+
+    /**
+     * Logs each agent that connected or was lost since the last call (the controller's sweeper calls it
+     * every second), so the log shows {@code agent connected}/{@code agent lost} with {@code vm=} as the
+     * API's agent health does. An agent that reconnects within the grace was never lost.
+     */
+    public void logTransitions() {
+        for (String vmKey : states.keySet()) {
+            AgentPresence.Presence now = of(vmKey);
+            Boolean before = logged.put(vmKey, now.connected());
+            if (before == null ? now.connected() : before != now.connected()) {
+                LOG.atLevel(now.connected() ? Level.INFO : Level.WARN).addKeyValue("vm", vmKey)
+                        .addKeyValue("lastSeen", now.lastSeen()).addKeyValue("version", now.agentVersion())
+                        .log(now.connected() ? "agent connected" : "agent lost");
+            }
+        }
+        logged.keySet().retainAll(states.keySet());
     }
 
     /** Forgets a VM's presence (agent revoked). */

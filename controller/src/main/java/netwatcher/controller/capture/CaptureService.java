@@ -34,12 +34,16 @@ import netwatcher.model.agent.UploadTarget;
 import netwatcher.model.capture.CaptureStatus;
 import netwatcher.model.capture.StopReason;
 import netwatcher.model.capture.UploadState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The packet-capture lifecycle on the controller side. Thread-safe: all state is in the database
  * and every change runs in one transaction.
  */
 public final class CaptureService {
+    private static final Logger LOG = LoggerFactory.getLogger(CaptureService.class);
     public static final String OP_CREATE = "capture.create";
     public static final String OP_STOP = "capture.stop";
     public static final String OP_DELETE = "capture.delete";
@@ -158,6 +162,9 @@ public final class CaptureService {
             return null;
         });
         desiredStateChanged.accept(vm.id().key());
+        LOG.atInfo().addKeyValue("capture", id).addKeyValue("vm", vm.id().key()).addKeyValue("key", key)
+                .addKeyValue("upload", claimAccount == null ? "none" : claimAccount.kind() == StorageAccount.Kind.LOCAL ? UploadTarget.LOCAL
+                        : UploadTarget.BLOB).log("capture created");
         return capture;
     }
 
@@ -336,6 +343,7 @@ public final class CaptureService {
             return null;
         });
         desiredStateChanged.accept(c.vmKey());
+        LOG.atInfo().addKeyValue("capture", c.id()).addKeyValue("vm", c.vmKey()).log("capture stop requested");
         return true;
     }
 
@@ -348,6 +356,7 @@ public final class CaptureService {
             return null;
         });
         desiredStateChanged.accept(c.get().vmKey());
+        LOG.atInfo().addKeyValue("capture", c.get().id()).addKeyValue("vm", c.get().vmKey()).log("capture deleted");
         return c;
     }
 
@@ -400,6 +409,7 @@ public final class CaptureService {
 
     /** Applies an agent's report for a capture of its own VM; monotone and idempotent. */
     public void applyReport(String vmKey, CaptureReport r) {
+        AtomicReference<Capture> before = new AtomicReference<>();
         boolean changed = db.inTransaction(h -> {
             Optional<Capture> found = repo.lockByKey(h, r.key());
             // a capture whose tombstone was collected: its agent settled it before, nothing to record
@@ -409,12 +419,14 @@ public final class CaptureService {
             }
             Capture c = found.get();
             if (c.finalState()) return false;
+            before.set(c);
             Capture next = c.afterReport(r, clock.instant());
             repo.updateState(h, next);
             if (next.finalState() != c.finalState()) computeRepo.bumpGeneration(h, vmKey);
             return next.finalState() != c.finalState();
         });
         if (changed) desiredStateChanged.accept(vmKey);
+        if (before.get() != null) CaptureEvents.logReport(before.get(), r);
         for (Consumer<String> l : changeListeners) l.accept(r.key());
         if (r.uploadState() == UploadState.DONE) verifyUploadsAsync();
     }
@@ -444,8 +456,7 @@ public final class CaptureService {
                     verifyNotBefore.remove(c.key());
                 } catch (java.io.IOException | RuntimeException e) {
                     verifyNotBefore.put(c.key(), clock.instant().plus(VERIFY_RETRY));
-                    System.getLogger(CaptureService.class.getName()).log(System.Logger.Level.WARNING,
-                            "cannot check the stored file of capture " + c.key() + " (will retry): " + e.getMessage());
+                    LOG.atWarn().addKeyValue("capture", c.id()).log("cannot check the stored file (will retry): {}", e.getMessage());
                 } finally {
                     verifying.remove(c.key());
                 }
@@ -522,6 +533,8 @@ public final class CaptureService {
             repo.updateState(h, locked.expiredUnclaimed("No netwatcher agent for " + c.order().captureId().replaceAll("/packetCaptures/.*", "")
                     + "'s target took the capture within " + settings.agentWait().toSeconds() + " s: the VM's agent is not connected."));
             computeRepo.bumpGeneration(h, locked.vmKey());
+            LOG.atWarn().addKeyValue("capture", c.id()).addKeyValue("vm", c.vmKey()).addKeyValue("reason", StopReason.AgentUnavailable)
+                    .log("capture failed: no agent took it within {} s", settings.agentWait().toSeconds());
             return null;
         });
     }

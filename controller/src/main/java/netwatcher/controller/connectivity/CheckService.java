@@ -34,6 +34,8 @@ import netwatcher.model.check.CheckRole;
 import netwatcher.model.check.ReportState;
 import netwatcher.model.check.Flow;
 import netwatcher.model.check.ProbeSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs checks over durable rows: records them and their parts, hands the parts to agents as orders,
@@ -41,6 +43,7 @@ import netwatcher.model.check.ProbeSpec;
  * probing → finishing → collecting → done), then assembles its answer. Thread-safe.
  */
 public final class CheckService {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckService.class);
     public static final String OP_KIND = "check";
     /**
      * How long a connected source agent may take to fetch its order once the check probes, before
@@ -189,6 +192,9 @@ public final class CheckService {
             return null;
         });
         touched.forEach(desiredStateChanged);
+        LOG.atInfo().addKeyValue("check", key).addKeyValue("kind", req.kind()).addKeyValue("source", source.id())
+                .addKeyValue("destination", destAddress != null ? destAddress : destHost).addKeyValue("observers", observers.size())
+                .log("check started");
         return key;
     }
 
@@ -358,6 +364,11 @@ public final class CheckService {
         if (step.wake().contains(CheckState.Wake.OBSERVERS)) observers.forEach(o -> touched.add(o.vmKey()));
         if (step.moved(c.state())) { // the flow changes only as the check enters FINISHING
             repo.updateCheck(h, c.key(), step.state(), flow, result, error);
+            if (step.state().phase() == CheckPhase.DONE) {
+                LOG.atInfo().addKeyValue("check", c.key()).addKeyValue("kind", c.kind())
+                        .addKeyValue("ms", Duration.between(c.createdAt(), now).toMillis())
+                        .log(error == null ? "check done" : "check failed: " + error.message());
+            }
             for (String vm : touched) compute.repository().bumpGeneration(h, vm);
         }
     }

@@ -28,6 +28,8 @@ import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.EvidenceReport;
 import netwatcher.model.check.EvidenceSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides what each agent of a connectivity check captures and where its file goes, and lists the
@@ -47,6 +49,7 @@ import netwatcher.model.check.EvidenceSpec;
  * {@code storagePath}, where the file appears once its upload completes.
  */
 public final class EvidenceService {
+    private static final Logger LOG = LoggerFactory.getLogger(EvidenceService.class);
     /** The folder of the storage account's container that holds evidence, one sub-folder per check. */
     public static final String FOLDER = "connectivity-evidence";
 
@@ -291,8 +294,8 @@ public final class EvidenceService {
                 });
                 deleted++;
             } catch (IOException | RuntimeException e) {
-                System.getLogger(EvidenceService.class.getName()).log(System.Logger.Level.WARNING,
-                        "cannot delete the evidence of check " + key + " (will retry): " + e.getMessage());
+                LOG.atWarn().addKeyValue("check", key)
+                        .log("cannot delete the evidence (will retry): {}", e.getMessage());
             }
         }
         return deleted;

@@ -42,13 +42,17 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.slf4j.event.Level;
 
 /**
  * The controller's HTTP(S) server: Jetty 12 on virtual threads, one handler that routes every
  * request through the pipeline its {@link Router.Kind} names. Thread-safe; start once, stop once.
  */
 public final class HttpServer implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     private static final DateTimeFormatter RFC_1123 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
     /** TLS material, or null for plain HTTP (loopback only). */
@@ -194,6 +198,7 @@ public final class HttpServer implements AutoCloseable {
             ex.setHeader("x-ms-correlation-request-id", correlation != null ? correlation : requestId);
             String clientRequestId = ex.header("x-ms-client-request-id");
             if (clientRequestId != null && clientRequestId.length() <= 200) ex.setHeader("x-ms-client-request-id", clientRequestId);
+            MDC.put("request", requestId); // every event logged while this thread serves the request names it
             try {
                 Set<String> allowed = new LinkedHashSet<>();
                 String method = ex.method();
@@ -212,11 +217,19 @@ public final class HttpServer implements AutoCloseable {
                 match.route().handler().handle(ex, match.vars());
                 if (!ex.sent) throw new IllegalStateException("handler for " + match.route().pattern() + " sent no response");
             } catch (ArmException e) {
+                // a refused request is the client's to fix (INFO); a 5xx answer is the server's (WARN); a 404 is
+                // mostly a client asking whether something exists (SDKs do before a PUT): DEBUG
+                LOG.atLevel(e.status() >= 500 ? Level.WARN : e.status() == 404 ? Level.DEBUG : Level.INFO)
+                        .addKeyValue("method", ex.method()).addKeyValue("path", ex.path()).addKeyValue("status", e.status())
+                        .addKeyValue("code", e.error().code()).log("request failed: {}", e.error().message());
                 fail(ex, e.status(), e.error());
             } catch (Throwable t) {
-                LOG.log(System.Logger.Level.ERROR, "request " + requestId + " " + ex.method() + " " + ex.path() + " failed", t);
+                LOG.atError().addKeyValue("method", ex.method()).addKeyValue("path", ex.path()).addKeyValue("status", 500)
+                        .setCause(t).log("request failed: internal error");
                 fail(ex, 500, ArmErrorCode.InternalServerError.error(
                         "The server encountered an internal error. Request id: " + requestId + "."));
+            } finally {
+                MDC.remove("request");
             }
             return true;
         }
@@ -315,7 +328,7 @@ public final class HttpServer implements AutoCloseable {
 
         private void fail(JettyExchange ex, int status, ArmError error) {
             if (ex.sent) {
-                LOG.log(System.Logger.Level.WARNING, "error after response was sent: " + error.code() + " " + error.message());
+                LOG.atWarn().addKeyValue("code", error.code()).log("error after the response was sent: {}", error.message());
                 return;
             }
             if (isTokenEndpoint(ex.path())) {
@@ -355,7 +368,7 @@ public final class HttpServer implements AutoCloseable {
     /** The error as it may leave: its message replaced by the status's generic one if it names internals. */
     static ArmError safe(int status, ArmError error) {
         if (!INTERNALS.matcher(error.message()).find()) return error;
-        LOG.log(System.Logger.Level.WARNING, "error message withheld from the client: " + error.code() + " " + error.message());
+        LOG.atWarn().addKeyValue("code", error.code()).log("error message withheld from the client: {}", error.message());
         return new ArmError(error.code(), edgeError(status).message(), error.target(), List.of());
     }
 
@@ -441,7 +454,7 @@ public final class HttpServer implements AutoCloseable {
             try {
                 l.served(s);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "served listener failed: " + e);
+                LOG.error("served listener failed", e); // listeners are the server's own code: a bug
             }
         }
     }
@@ -514,7 +527,7 @@ public final class HttpServer implements AutoCloseable {
                 return b;
             } catch (IOException e) {
                 // the cause names the transport's internals (chunking, idle timeout): keep it in the log
-                LOG.log(System.Logger.Level.DEBUG, "request body unreadable: " + e);
+                LOG.debug("request body unreadable: {}", e.toString());
                 throw ArmErrorCode.InvalidRequestFormat.exception("The request body could not be read completely.");
             }
         }

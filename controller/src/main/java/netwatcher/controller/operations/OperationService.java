@@ -12,12 +12,15 @@ import netwatcher.arm.ArmError;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.controller.db.Database;
 import netwatcher.controller.http.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts, completes and polls long-running operations, and writes the ARM headers that point at
  * them. Thread-safe.
  */
 public final class OperationService {
+    private static final Logger LOG = LoggerFactory.getLogger(OperationService.class);
     /**
      * The least {@code Retry-After} clients are told (whole seconds, as HTTP defines it): 0 or absent
      * makes the az CLI and Java SDK wait 30 s.
@@ -148,6 +151,7 @@ public final class OperationService {
         Operation op = new Operation(ex.requestId(), subscriptionId, location.toLowerCase(Locale.ROOT), kind, targetKey,
                 Operation.Status.InProgress, null, null, null, now, now, now.plus(timeout));
         repo.insert(db, op);
+        LOG.atInfo().addKeyValue("op", op.id()).addKeyValue("kind", kind).addKeyValue("target", targetKey).log("operation started");
         return op;
     }
 
@@ -277,10 +281,7 @@ public final class OperationService {
                     "The operation did not finish by its deadline " + op.deadline() + ".")));
         }
         if (outcome.isEmpty()) return expired(op.deadline(), now) ? Optional.empty() : found;
-        switch (outcome.get()) {
-            case OperationResolver.Success s -> repo.complete(db, id, Operation.Status.Succeeded, s.httpStatus(), s.resultJson(), null, now);
-            case OperationResolver.Failure f -> repo.complete(db, id, Operation.Status.Failed, f.error().kind().status(), null, f.error(), now);
-        }
+        record(id, outcome.get(), now);
         return repo.find(db, id);
     }
 
@@ -313,10 +314,20 @@ public final class OperationService {
 
     /** Completes a pending operation now (used when the feature learns the outcome first). */
     public void complete(String id, OperationResolver.Outcome outcome) {
-        Instant now = clock.instant();
+        record(id, outcome, clock.instant());
+    }
+
+    private void record(String id, OperationResolver.Outcome outcome, Instant now) {
         switch (outcome) {
-            case OperationResolver.Success s -> repo.complete(db, id, Operation.Status.Succeeded, s.httpStatus(), s.resultJson(), null, now);
-            case OperationResolver.Failure f -> repo.complete(db, id, Operation.Status.Failed, f.error().kind().status(), null, f.error(), now);
+            case OperationResolver.Success s -> {
+                repo.complete(db, id, Operation.Status.Succeeded, s.httpStatus(), s.resultJson(), null, now);
+                LOG.atInfo().addKeyValue("op", id).addKeyValue("status", Operation.Status.Succeeded).log("operation finished");
+            }
+            case OperationResolver.Failure f -> {
+                repo.complete(db, id, Operation.Status.Failed, f.error().kind().status(), null, f.error(), now);
+                LOG.atInfo().addKeyValue("op", id).addKeyValue("status", Operation.Status.Failed).addKeyValue("code", f.error().code())
+                        .log("operation finished: {}", f.error().message());
+            }
         }
     }
 

@@ -31,9 +31,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmResourceId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The configured storage accounts and what they can do. Thread-safe. */
 public final class StorageService {
+    private static final Logger LOG = LoggerFactory.getLogger(StorageService.class);
     public static final String CONTAINER = "network-watcher-logs";
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter FILE = DateTimeFormatter.ofPattern("'packetcapture_'HH'_'mm'_'ss'_'SSS'.cap'").withZone(ZoneOffset.UTC);
@@ -102,8 +105,8 @@ public final class StorageService {
                 prepareContainer(account);
                 containersReady.add(key);
             } catch (RuntimeException e) {
-                System.getLogger(StorageService.class.getName()).log(System.Logger.Level.WARNING,
-                        "cannot create container " + CONTAINER + " in storage account " + account.name() + " (will retry): " + e.getMessage());
+                LOG.atWarn().addKeyValue("account", account.name())
+                        .log("cannot create container {} (will retry): {}", CONTAINER, e.getMessage());
             } finally {
                 containersPreparing.remove(key);
             }
@@ -162,8 +165,8 @@ public final class StorageService {
             return client(account).getBlobContainerClient(blobPath.substring(0, slash)).getBlobClient(blobPath.substring(slash + 1))
                     .existsWithResponse(Duration.ofSeconds(5), com.azure.core.util.Context.NONE).getValue();
         } catch (RuntimeException e) {
-            System.getLogger(StorageService.class.getName()).log(System.Logger.Level.WARNING,
-                    "cannot ask storage account " + account.name() + " whether " + blobPath + " exists: " + e.getMessage());
+            LOG.atWarn().addKeyValue("account", account.name())
+                    .addKeyValue("blob", blobPath).log("cannot ask whether the blob exists: {}", e.getMessage());
             return false;
         }
     }

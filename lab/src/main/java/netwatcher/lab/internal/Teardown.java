@@ -12,11 +12,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.logging.Logger;
 import netwatcher.lab.LabException;
 import netwatcher.lab.internal.LabState.NamespacedObject;
 import netwatcher.lab.internal.LabState.ProcessEntry;
 import netwatcher.lab.internal.LabState.Snapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Removes exactly what a {@link LabState} records, in the order that frees each object: processes
@@ -28,7 +29,7 @@ import netwatcher.lab.internal.LabState.Snapshot;
  * <p>Stateless and thread-safe; callers serialize teardowns of the same lab.
  */
 public final class Teardown {
-    private static final Logger LOG = Logger.getLogger(Teardown.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Teardown.class);
 
     private Teardown() {}
 
@@ -103,7 +104,7 @@ public final class Teardown {
                     + ", run down again): " + String.join("; ", problems));
         }
         state.delete();
-        LOG.fine(() -> "lab " + snapshot.labName() + " removed");
+        LOG.atDebug().addKeyValue("lab", snapshot.labName()).log("lab removed");
     }
 
     /** Names from {@code ip netns list}. */
