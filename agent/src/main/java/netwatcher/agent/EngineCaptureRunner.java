@@ -8,6 +8,7 @@ import netwatcher.agent.capture.CapturePaths;
 import netwatcher.agent.capture.CaptureResult;
 import netwatcher.agent.capture.CaptureSession;
 import netwatcher.agent.capture.CaptureStats;
+import netwatcher.agent.capture.EndCause;
 import netwatcher.agent.capture.PcapFiles;
 import netwatcher.agent.capture.PcapSummary;
 import netwatcher.agent.control.CaptureRunner;
@@ -67,44 +68,30 @@ public final class EngineCaptureRunner implements CaptureRunner {
     }
 
     @Override
-    public Running start(Spec spec, Consumer<End> onEnd) throws CaptureStartException {
-        CaptureOptions options = new CaptureOptions(spec.interfaces(), spec.bpfFilter(), spec.snapLength(),
-                spec.bufferBytes(), spec.byteLimit(), spec.timeLimit(), spec.output(), spec.diskFloorBytes(),
-                spec.flushInterval());
+    public Running start(CaptureOptions options, Consumer<CaptureResult> onEnd) throws CaptureStartException {
         CaptureSession session;
         try {
-            session = CaptureSession.start(options, result -> onEnd.accept(end(result)));
+            session = CaptureSession.start(options, onEnd::accept);
         } catch (CaptureException e) {
             throw new CaptureStartException(e.getMessage(), e);
         }
         return new Running() {
             @Override
-            public Counters counters() { return EngineCaptureRunner.counters(session.stats()); }
+            public CaptureStats counters() { return session.stats(); }
 
             @Override
-            public void stop(CaptureRunner.EndCause cause) { session.stop(netwatcher.agent.capture.EndCause.valueOf(cause.name())); }
+            public void stop(EndCause cause) { session.stop(cause); }
         };
     }
 
     @Override
-    public FileSummary finalizeAfterCrash(Path file) throws IOException {
+    public PcapSummary finalizeAfterCrash(Path file) throws IOException {
         try {
-            PcapSummary s = PcapFiles.finalizeAfterCrash(file);
-            return new FileSummary(s.packets(), s.bytes(), s.firstPacket(), s.lastPacket());
+            return PcapFiles.finalizeAfterCrash(file);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (CaptureException e) {
             throw new IOException(e.getMessage(), e);
         }
-    }
-
-    private static End end(CaptureResult result) {
-        return new End(CaptureRunner.EndCause.valueOf(result.cause().name()), counters(result.stats()),
-                result.failureMessage());
-    }
-
-    private static Counters counters(CaptureStats s) {
-        return new Counters(s.packets(), s.bytesWritten(), s.kernelReceived(), s.kernelDrops(), s.interfaceDrops(),
-                s.firstPacket(), s.lastPacket(), s.armedAt());
     }
 }

@@ -127,7 +127,7 @@ class AgentDaemonTest {
         StandInRunner.Session session = runner.only();
         session.tick(5);
         Thread.sleep(500); // counter reports pile up (coalesced) while down
-        session.end(CaptureRunner.EndCause.TIME_LIMIT);
+        session.end(netwatcher.agent.capture.EndCause.TIME_LIMIT);
         FakeController.await("final state journaled", WAIT, () -> agent.reconciler().entry("c-queue")
                 .map(e -> e.phase() == JournalEntry.Phase.FINAL).orElse(false));
         String outbox = Files.readString(tmp.resolve("state/outbox.json"));
@@ -277,7 +277,7 @@ class AgentDaemonTest {
         StandInRunner.Session s = runner.only();
         s.tick(5000); // 5000 * 76 bytes ≈ 371 KiB: six 64 KiB chunks
         controller.breakNextPutAfter(100_000);
-        s.end(CaptureRunner.EndCause.BYTE_LIMIT);
+        s.end(netwatcher.agent.capture.EndCause.BYTE_LIMIT);
 
         CaptureReport done = awaitReport("c-up", "upload done", r -> r.uploadState() == netwatcher.model.capture.UploadState.DONE);
         byte[] local = Files.readAllBytes(s.spec.output());

@@ -141,7 +141,7 @@ class AgentFullDiskTest {
         FakeController.await("running journaled", WAIT, () -> journaled("c-full").map(e -> e.phase() == JournalEntry.Phase.RUNNING).orElse(false));
 
         fill();
-        s.end(CaptureRunner.EndCause.TIME_LIMIT);
+        s.end(netwatcher.agent.capture.EndCause.TIME_LIMIT);
 
         // the end is reported and the file uploaded although nothing can be journaled
         CaptureReport done = awaitReport("c-full", "upload done while the disk is full", r -> r.uploadState() == netwatcher.model.capture.UploadState.DONE);

@@ -1,5 +1,10 @@
 package netwatcher.agent;
 
+import netwatcher.agent.capture.CaptureOptions;
+import netwatcher.agent.capture.CaptureResult;
+import netwatcher.agent.capture.CaptureStats;
+import netwatcher.agent.capture.EndCause;
+import netwatcher.agent.capture.PcapSummary;
 import netwatcher.agent.control.CaptureRunner;
 import netwatcher.model.capture.CaptureFilter;
 
@@ -31,26 +36,26 @@ final class StandInRunner implements CaptureRunner {
     volatile String filterOverride;
 
     final class Session implements Running {
-        final Spec spec;
-        final Consumer<End> onEnd;
+        final CaptureOptions spec;
+        final Consumer<CaptureResult> onEnd;
         final Instant armedAt = Instant.now();
         final AtomicLong packets = new AtomicLong();
         volatile boolean ended;
 
-        Session(Spec spec, Consumer<End> onEnd) {
+        Session(CaptureOptions spec, Consumer<CaptureResult> onEnd) {
             this.spec = spec;
             this.onEnd = onEnd;
         }
 
         @Override
-        public synchronized Counters counters() {
+        public synchronized CaptureStats counters() {
             long bytes;
             try {
                 bytes = Files.size(spec.output());
             } catch (IOException e) {
                 bytes = -1;
             }
-            return new Counters(packets.get(), bytes, packets.get(), 0, 0, null, null, armedAt);
+            return new CaptureStats(packets.get(), bytes, packets.get(), 0, 0, null, null, armedAt);
         }
 
         /** Writes {@code n} fake 60-byte packets to the file. */
@@ -67,8 +72,8 @@ final class StandInRunner implements CaptureRunner {
         synchronized void end(EndCause cause) {
             if (ended) return;
             ended = true;
-            Counters c = counters();
-            Thread.ofPlatform().start(() -> onEnd.accept(new End(cause, c, cause == EndCause.FAILED ? "stand-in failure" : null)));
+            CaptureStats c = counters();
+            Thread.ofPlatform().start(() -> onEnd.accept(new CaptureResult(cause, c, cause == EndCause.FAILED ? "stand-in failure" : null)));
         }
     }
 
@@ -94,7 +99,7 @@ final class StandInRunner implements CaptureRunner {
     public Path resolveFile(Path root, String filePath) { return real.resolveFile(root, filePath); }
 
     @Override
-    public Running start(Spec spec, Consumer<End> onEnd) throws IOException {
+    public Running start(CaptureOptions spec, Consumer<CaptureResult> onEnd) throws IOException {
         Files.write(spec.output(), header(), StandardOpenOption.CREATE_NEW);
         Session s = new Session(spec, onEnd);
         sessions.put(spec.output(), s);
@@ -102,7 +107,7 @@ final class StandInRunner implements CaptureRunner {
     }
 
     @Override
-    public FileSummary finalizeAfterCrash(Path file) throws IOException { return real.finalizeAfterCrash(file); }
+    public PcapSummary finalizeAfterCrash(Path file) throws IOException { return real.finalizeAfterCrash(file); }
 
     /** A classic little-endian microsecond pcap header, Ethernet. */
     static byte[] header() {

@@ -1,19 +1,23 @@
 package netwatcher.agent.control;
 
+import netwatcher.agent.capture.CaptureOptions;
+import netwatcher.agent.capture.CaptureResult;
+import netwatcher.agent.capture.CaptureStats;
+import netwatcher.agent.capture.EndCause;
+import netwatcher.agent.capture.PcapSummary;
 import netwatcher.model.capture.CaptureFilter;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * What the reconciler needs from the capture engine ({@code netwatcher.agent.capture}), as a port so
- * the control logic does not depend on libpcap. The daemon wires the real engine
+ * the control logic does not depend on libpcap; it speaks the engine's own records ({@link CaptureOptions},
+ * {@link CaptureStats}, {@link CaptureResult}, {@link EndCause}, {@link PcapSummary}), which hold no native state. The daemon wires the real engine
  * ({@code netwatcher.agent.EngineCaptureRunner}); implementations must be thread-safe.
  */
 public interface CaptureRunner {
@@ -41,42 +45,19 @@ public interface CaptureRunner {
      * @throws IOException when the file cannot be created
      * @throws CaptureStartException when libpcap refuses to open or filter an interface
      */
-    Running start(Spec spec, Consumer<End> onEnd) throws IOException, CaptureStartException;
+    Running start(CaptureOptions options, Consumer<CaptureResult> onEnd) throws IOException, CaptureStartException;
 
     /** Repairs a capture file left by a crash (truncating a torn last record) and summarises it. */
-    FileSummary finalizeAfterCrash(Path file) throws IOException;
+    PcapSummary finalizeAfterCrash(Path file) throws IOException;
 
     /** A running capture. */
     interface Running {
         /** The counters now. */
-        Counters counters();
+        CaptureStats counters();
 
         /** Asks the capture to end with {@code cause}; {@code onEnd} follows. Idempotent. */
         void stop(EndCause cause);
     }
-
-    /** What a capture should do; mirrors the engine's {@code CaptureOptions}. */
-    record Spec(List<String> interfaces, String bpfFilter, int snapLength, int bufferBytes, long byteLimit,
-                Duration timeLimit, Path output, long diskFloorBytes, Duration flushInterval) {
-        public Spec {
-            interfaces = List.copyOf(interfaces);
-        }
-    }
-
-    /** Counters of a capture; times may be null. */
-    record Counters(long packets, long bytesWritten, long kernelReceived, long kernelDrops, long interfaceDrops,
-                    Instant firstPacket, Instant lastPacket, Instant armedAt) {
-        public static final Counters NONE = new Counters(0, 0, 0, 0, 0, null, null, null);
-    }
-
-    /** Why a capture ended. */
-    enum EndCause { TIME_LIMIT, BYTE_LIMIT, STOP_REQUESTED, SHUTDOWN, DISK_FLOOR, FAILED }
-
-    /** How a capture ended: cause, final counters, and libpcap's or the file system's message on failure. */
-    record End(EndCause cause, Counters counters, String failureMessage) {}
-
-    /** What a crash-finalised file holds. */
-    record FileSummary(long packets, long bytes, Instant firstPacket, Instant lastPacket) {}
 
     /** libpcap refused to open, configure or filter an interface. */
     final class CaptureStartException extends Exception {

@@ -8,6 +8,11 @@ import netwatcher.model.agent.HostReport;
 import netwatcher.model.agent.NicReport;
 import netwatcher.model.agent.Orders;
 import netwatcher.model.agent.Reports;
+import netwatcher.agent.capture.CaptureOptions;
+import netwatcher.agent.capture.CaptureResult;
+import netwatcher.agent.capture.CaptureStats;
+import netwatcher.agent.capture.EndCause;
+import netwatcher.agent.capture.PcapSummary;
 import netwatcher.model.capture.BpfFilters;
 import netwatcher.model.capture.CaptureFilter;
 import netwatcher.model.capture.CaptureStatus;
@@ -75,7 +80,7 @@ import org.slf4j.event.Level;
 public final class Reconciler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     /** The snap length passed for "whole packet" (libpcap's maximum). */
-    static final int WHOLE_PACKET = 262144;
+    static final int WHOLE_PACKET = CaptureOptions.WHOLE_PACKET;
 
     /**
      * How the reconciler behaves.
@@ -231,7 +236,7 @@ public final class Reconciler implements AutoCloseable {
         CaptureReport report;
         if (file != null && Files.exists(file)) {
             try {
-                CaptureRunner.FileSummary s = runner.finalizeAfterCrash(file);
+                PcapSummary s = runner.finalizeAfterCrash(file);
                 Instant end = Files.getLastModifiedTime(file).toInstant();
                 if (started != null && end.isBefore(started)) end = started; // an idle file's mtime predates arming
                 report = new CaptureReport(e.key(), reason.status(), reason,
@@ -325,7 +330,7 @@ public final class Reconciler implements AutoCloseable {
                     }
                 } else if (!order.run() && t.running != null) {
                     LOG.atInfo().addKeyValue("capture", order.captureId()).log("capture stop requested");
-                    t.running.stop(CaptureRunner.EndCause.STOP_REQUESTED);
+                    t.running.stop(EndCause.STOP_REQUESTED);
                 } else if (t.entry.phase() == JournalEntry.Phase.FINAL && newGeneration && t.recoveredReportQueued) {
                     t.recoveredReportQueued = false; // queued moments ago by recover(): one report, not two
                 } else if (t.entry.phase() == JournalEntry.Phase.FINAL && newGeneration && t.upload == null
@@ -339,7 +344,7 @@ public final class Reconciler implements AutoCloseable {
                     LOG.atInfo().addKeyValue("capture", captureName(t.entry)).log("capture deleted while running: stopping it");
                     t.entry = t.entry.asDeleted();
                     journal.save(t.entry);
-                    t.running.stop(CaptureRunner.EndCause.STOP_REQUESTED);
+                    t.running.stop(EndCause.STOP_REQUESTED);
                 } else if (t.entry.phase() == JournalEntry.Phase.FINAL) {
                     forget(t);
                 }
@@ -473,12 +478,12 @@ public final class Reconciler implements AutoCloseable {
             Instant deadline = (order.createdAt() == null ? now : order.createdAt()).plusSeconds(order.timeLimitSeconds());
             timeLimit = Duration.between(now, deadline);
         }
-        CaptureRunner.Spec spec = new CaptureRunner.Spec(interfaces, bpf,
-                order.snapLength() <= 0 || order.snapLength() > WHOLE_PACKET ? WHOLE_PACKET : (int) order.snapLength(),
-                settings.kernelBufferBytes(), Math.max(0, order.totalBytes()), timeLimit, file, floor,
-                settings.flushInterval());
         try {
-            t.running = runner.start(spec, end -> events.execute(() -> onEnd(key, end)));
+            CaptureOptions options = new CaptureOptions(interfaces, bpf,
+                    order.snapLength() <= 0 || order.snapLength() > WHOLE_PACKET ? WHOLE_PACKET : (int) order.snapLength(),
+                    settings.kernelBufferBytes(), Math.max(0, order.totalBytes()), timeLimit, file, floor,
+                    settings.flushInterval());
+            t.running = runner.start(options, end -> events.execute(() -> onEnd(key, end)));
         } catch (IOException e) {
             captures.remove(key);
             finishWithoutFile(order, file, StopReason.LocalFileFailed, "cannot write " + file + ": " + e.getMessage());
@@ -488,7 +493,7 @@ public final class Reconciler implements AutoCloseable {
             finishWithoutFile(order, file, StopReason.CaptureFailed, e.getMessage());
             return;
         }
-        CaptureRunner.Counters c = t.running.counters();
+        CaptureStats c = t.running.counters();
         CaptureReport report = report(t.entry, CaptureStatus.Running, null, null, c,
                 c.armedAt() == null ? clock.instant() : c.armedAt(), null);
         t.entry = t.entry.withPhase(JournalEntry.Phase.RUNNING).withReport(report);
@@ -519,7 +524,7 @@ public final class Reconciler implements AutoCloseable {
 
     // ---------------------------------------------------------------- capture end
 
-    private void onEnd(String key, CaptureRunner.End end) {
+    private void onEnd(String key, CaptureResult end) {
         synchronized (lock) {
             try {
                 Tracked t = captures.get(key);
@@ -527,13 +532,13 @@ public final class Reconciler implements AutoCloseable {
                 t.running = null;
                 StopReason reason = stopReasonFor(end.cause());
                 boolean upload = !t.entry.deleted() && t.entry.order().upload() != null;
-                CaptureReport report = report(t.entry, reason.status(), reason, end.failureMessage(), end.counters(),
+                CaptureReport report = report(t.entry, reason.status(), reason, end.failureMessage(), end.stats(),
                         t.entry.report() == null ? null : t.entry.report().startTime(), clock.instant());
                 report = withUpload(report, UploadState.initial(upload), 0);
                 t.entry = t.entry.withPhase(JournalEntry.Phase.FINAL).withReport(report);
                 LOG.atLevel(end.failureMessage() == null ? Level.INFO : Level.WARN)
                         .addKeyValue("capture", captureName(t.entry)).addKeyValue("reason", reason)
-                        .addKeyValue("packets", end.counters().packets()).addKeyValue("bytes", end.counters().bytesWritten())
+                        .addKeyValue("packets", end.stats().packets()).addKeyValue("bytes", end.stats().bytesWritten())
                         .log(end.failureMessage() == null ? "capture ended" : "capture ended: " + end.failureMessage());
                 if (t.entry.deleted()) {
                     forget(t);
@@ -555,7 +560,7 @@ public final class Reconciler implements AutoCloseable {
     }
 
     /** The reason an engine end cause reports. */
-    public static StopReason stopReasonFor(CaptureRunner.EndCause cause) {
+    public static StopReason stopReasonFor(EndCause cause) {
         return switch (cause) {
             case TIME_LIMIT -> StopReason.TimeExceeded;
             case BYTE_LIMIT -> StopReason.SizeExceeded;
@@ -687,7 +692,7 @@ public final class Reconciler implements AutoCloseable {
     }
 
     private CaptureReport report(JournalEntry e, CaptureStatus status, StopReason reason, String message,
-                                 CaptureRunner.Counters c, Instant start, Instant end) {
+                                 CaptureStats c, Instant start, Instant end) {
         UploadState uploadState = UploadState.initial(e.order() != null && e.order().upload() != null);
         return new CaptureReport(e.key(), status, reason,
                 reason == null ? List.of() : errors(reason), message, start, end, c.packets(), c.bytesWritten(),
@@ -743,7 +748,7 @@ public final class Reconciler implements AutoCloseable {
         synchronized (lock) {
             shuttingDown = true;
             for (Tracked t : captures.values()) {
-                if (t.running != null) t.running.stop(CaptureRunner.EndCause.SHUTDOWN);
+                if (t.running != null) t.running.stop(EndCause.SHUTDOWN);
             }
             while (captures.values().stream().anyMatch(t -> t.running != null)) {
                 long left = Duration.between(clock.instant(), deadline).toMillis();
