@@ -1,9 +1,9 @@
 package netwatcher.agent;
 
 import netwatcher.agent.control.Backoff;
-import netwatcher.agent.control.CheckExecutor;
-import netwatcher.agent.control.HostConfigEvaluation;
-import netwatcher.agent.control.HostEvaluation;
+import netwatcher.agent.check.CheckExecutor;
+import netwatcher.agent.check.HostConfigEvaluation;
+import netwatcher.agent.check.HostEvaluation;
 import netwatcher.agent.hostcfg.HostConfig;
 import netwatcher.agent.probe.ParisTracer;
 import netwatcher.agent.probe.ProbeTls;

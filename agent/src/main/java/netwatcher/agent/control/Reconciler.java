@@ -1,5 +1,6 @@
 package netwatcher.agent.control;
 
+import netwatcher.agent.check.CheckExecutor;
 import netwatcher.model.capture.UploadState;
 import netwatcher.agent.upload.UploadService;
 import netwatcher.model.agent.CaptureOrder;

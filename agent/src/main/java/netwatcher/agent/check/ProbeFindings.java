@@ -1,4 +1,4 @@
-package netwatcher.agent.control;
+package netwatcher.agent.check;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

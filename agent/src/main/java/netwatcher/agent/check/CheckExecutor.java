@@ -1,17 +1,15 @@
-package netwatcher.agent.control;
+package netwatcher.agent.check;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,7 +23,6 @@ import netwatcher.agent.probe.Addresses;
 import netwatcher.agent.probe.ParisTracer;
 import netwatcher.agent.probe.ProbeException;
 import netwatcher.agent.probe.ProbeOutcome;
-import netwatcher.agent.probe.ProbeResult;
 import netwatcher.agent.probe.ProbeRun;
 import netwatcher.agent.probe.ProbeTarget;
 import netwatcher.agent.probe.Prober;
@@ -133,7 +130,7 @@ public final class CheckExecutor implements AutoCloseable {
     private final HostEvaluation host;
     private final Prober prober;
     private final ParisTracer tracer;
-    private final Resolver resolver;
+    private final DestinationResolver destinations;
     private final Sink sink;
     private final EvidenceRecorder evidence;
     private final ExecutorService executor;
@@ -169,7 +166,7 @@ public final class CheckExecutor implements AutoCloseable {
         this.host = host;
         this.prober = prober;
         this.tracer = tracer;
-        this.resolver = resolver;
+        this.destinations = new DestinationResolver(resolver);
         this.sink = sink;
         this.executor = Executors.newFixedThreadPool(settings.threads(), r -> {
             Thread t = new Thread(r, "nw-agent-checks");
@@ -350,7 +347,7 @@ public final class CheckExecutor implements AutoCloseable {
     private Flow traceable(Flow flow) {
         if (flow.destinationAddress() != null && !flow.destinationAddress().isBlank()) return flow;
         try {
-            Destination dst = resolve(flow, ProbeTarget.Protocol.of(flow.protocol()));
+            DestinationResolver.Destination dst = destinations.resolve(flow, ProbeTarget.Protocol.of(flow.protocol()));
             return new Flow(flow.protocol(), flow.sourceAddress(), flow.sourcePort(), Addresses.text(dst.address()),
                     flow.destinationHost(), dst.port(), flow.direction(), flow.preferredIpVersion());
         } catch (UnknownHostException | RuntimeException e) {
@@ -480,15 +477,14 @@ public final class CheckExecutor implements AutoCloseable {
     // ---------------------------------------------------------------- source
 
     /** The destination as the source resolved it. */
-    record Destination(ProbeTarget.Protocol protocol, String hostName, InetAddress address, int port, String path) {}
 
     CheckReport source(CheckOrder order) {
         Flow flow = order.flow();
         ProbeSpec spec = order.probe() == null ? new ProbeSpec(0, 0, 0, null) : order.probe();
         ProbeTarget.Protocol protocol = ProbeTarget.Protocol.of(flow.protocol());
-        Destination dst;
+        DestinationResolver.Destination dst;
         try {
-            dst = resolve(flow, protocol);
+            dst = destinations.resolve(flow, protocol);
         } catch (UnknownHostException | IllegalArgumentException e) {
             String name = flow.destinationHost() == null ? flow.destinationAddress() : flow.destinationHost();
             CheckReport.Finding dns = new CheckReport.Finding("DnsResolution", "Local", "Error",
@@ -583,7 +579,10 @@ public final class CheckExecutor implements AutoCloseable {
         Prober.Settings probeSettings = new Prober.Settings(spec.probes() > 0 ? spec.probes() : defaults.probes(),
                 spec.timeoutMs() > 0 ? Duration.ofMillis(spec.timeoutMs()) : defaults.timeout(), defaults.pacing(),
                 defaults.totalLimit());
-        Interim interim = new Interim(order, resolved);
+        InterimReports interim = new InterimReports(settings.interimInterval(), lock,
+                () -> !closed && parts.get(order.key() + "/" + order.role().wire()) != null,
+                (results, hops) -> sink.report(report(order, ReportState.PROBING, resolved, new ProbeRun(results, null).summary(), hops,
+                        List.of(), null, null)));
         try {
             return probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
                     evidenceTrace, probeSettings, interim, traced);
@@ -592,70 +591,11 @@ public final class CheckExecutor implements AutoCloseable {
         }
     }
 
-    /**
-     * Sends the source's interim reports ({@code state:"probing"}) on its own thread every
-     * {@link Settings#interimInterval} while probes and hops come in, only when something changed
-     * and only while the part is still listed. {@link #stop} ends it before the final report is made,
-     * so an interim report never follows the final one.
-     */
-    private final class Interim {
-        private final CheckOrder order;
-        private final Flow flow;
-        private final java.util.concurrent.ConcurrentLinkedQueue<ProbeResult> results = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        private final java.util.concurrent.ConcurrentLinkedQueue<CheckReport.TraceHop> hops = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        private final Thread ticker;
-        private volatile boolean stopped;
-
-        Interim(CheckOrder order, Flow flow) {
-            this.order = order;
-            this.flow = flow;
-            this.ticker = Thread.ofPlatform().daemon().name("nw-agent-check-interim").start(this::tick);
-        }
-
-        private void tick() {
-            int reportedResults = 0;
-            int reportedHops = 0;
-            while (!stopped) {
-                try {
-                    Thread.sleep(settings.interimInterval());
-                } catch (InterruptedException e) {
-                    return;
-                }
-                List<ProbeResult> r = List.copyOf(results);
-                // a retried TTL comes again: the latest word on each TTL, in TTL order
-                java.util.TreeMap<Integer, CheckReport.TraceHop> byTtl = new java.util.TreeMap<>();
-                for (CheckReport.TraceHop hop : hops) byTtl.put(hop.ttl(), hop);
-                List<CheckReport.TraceHop> h = List.copyOf(byTtl.values());
-                if (r.size() == reportedResults && hops.size() == reportedHops) continue;
-                reportedResults = r.size();
-                reportedHops = hops.size();
-                CheckReport report = report(order, ReportState.PROBING, flow, new ProbeRun(r, null).summary(), h, List.of(), null, null);
-                synchronized (lock) {
-                    Part part = parts.get(order.key() + "/" + order.role().wire());
-                    if (stopped || closed || part == null) return;
-                    sink.report(report);
-                }
-            }
-        }
-
-        void stop() {
-            synchronized (lock) {
-                stopped = true; // under the lock: no interim report can be sent after this
-            }
-            ticker.interrupt();
-            try {
-                ticker.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     private CheckReport probeAndTrace(CheckOrder order, Flow flow, ProbeSpec spec, ProbeTarget.Protocol protocol,
                                       ProbeTarget target, Flow resolved, InetAddress sourceAddress,
                                       List<CheckReport.Finding> findings, List<String> limits,
                                       HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace,
-                                      Prober.Settings probeSettings, Interim interim, Runnable traced) {
+                                      Prober.Settings probeSettings, InterimReports interim, Runnable traced) {
         ParisTracer.Settings traceDefaults = settings.trace();
         ParisTracer.Settings traceSettings = new ParisTracer.Settings(
                 spec.maxHops() > 0 ? Math.min(255, spec.maxHops()) : traceDefaults.maxHops(), traceDefaults.probesPerHop(),
@@ -667,7 +607,7 @@ public final class CheckExecutor implements AutoCloseable {
         Tracing tracing = new Tracing(target, traceSettings, interim, probesDone, probeSettings.totalLimit().plus(probeSettings.timeout()));
         ProbeRun run;
         try {
-            run = prober.run(target, probeSettings, interim.results::add);
+            run = prober.run(target, probeSettings, interim::probed);
         } catch (ProbeException e) {
             tracing.cancel();
             if (!"bind".equals(e.stage())) throw e;
@@ -732,18 +672,18 @@ public final class CheckExecutor implements AutoCloseable {
         private volatile ParisTracer.Trace trace;
         private volatile RuntimeException fault;
 
-        Tracing(ProbeTarget target, ParisTracer.Settings traceSettings, Interim interim,
+        Tracing(ProbeTarget target, ParisTracer.Settings traceSettings, InterimReports interim,
                 java.util.concurrent.CountDownLatch probesDone, Duration probesAtMost) {
             this.thread = Thread.ofPlatform().daemon().name("nw-agent-check-trace").start(() -> {
                 try {
-                    trace = tracer.trace(target, traceSettings, interim.hops::add, () -> {
+                    trace = tracer.trace(target, traceSettings, interim::traced, () -> {
                         try {
                             probesDone.await(probesAtMost.toMillis(), TimeUnit.MILLISECONDS);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
                         // the probes used up routers' ICMP rate limits only when ICMP errors came back for them
-                        return interim.results.stream().anyMatch(r -> r.outcome() == ProbeOutcome.UNREACHABLE
+                        return interim.probes().stream().anyMatch(r -> r.outcome() == ProbeOutcome.UNREACHABLE
                                 || r.outcome() == ProbeOutcome.REJECTED);
                     });
                 } catch (RuntimeException e) {
@@ -779,47 +719,6 @@ public final class CheckExecutor implements AutoCloseable {
         java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(work);
         Thread.ofPlatform().daemon().name("nw-agent-check-prepare").start(task);
         return task;
-    }
-
-    /** Turns the flow's destination (literal, name or URL) into an address, port and HTTP path. */
-    Destination resolve(Flow flow, ProbeTarget.Protocol protocol) throws UnknownHostException {
-        String name = flow.destinationHost();
-        String path = "/";
-        int port = flow.destinationPort();
-        if (flow.destinationAddress() != null && !flow.destinationAddress().isBlank()) {
-            InetAddress literal = InetAddress.ofLiteral(flow.destinationAddress());
-            return new Destination(protocol, name == null ? null : hostOf(name), literal,
-                    Destinations.port(flow.protocol(), null, port), path);
-        }
-        if (name == null || name.isBlank()) throw new IllegalArgumentException("the check names no destination");
-        String hostName = name.trim();
-        if (hostName.contains("://")) {
-            URI uri = URI.create(hostName);
-            if (uri.getHost() == null) throw new IllegalArgumentException("URL " + hostName + " has no host");
-            if (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) path = uri.getRawPath();
-            if (uri.getRawQuery() != null) path = path + "?" + uri.getRawQuery();
-            hostName = uri.getHost();
-        }
-        if (hostName.startsWith("[") && hostName.endsWith("]")) hostName = hostName.substring(1, hostName.length() - 1);
-        port = Destinations.port(flow.protocol(), name.trim(), port);
-        InetAddress address;
-        if (hostName.matches("[0-9.]+") || hostName.contains(":")) {
-            address = InetAddress.ofLiteral(hostName);
-        } else {
-            List<InetAddress> all = resolver.resolve(hostName);
-            if (all.isEmpty()) throw new UnknownHostException(hostName + ": no address");
-            String preferred = flow.preferredIpVersion() == null ? "" : flow.preferredIpVersion().toLowerCase(Locale.ROOT);
-            // IPv4 unless IPv6 is asked for (as Azure); the other family when the preferred one has no address
-            Class<?> family = preferred.equals("ipv6") ? Inet6Address.class : Inet4Address.class;
-            address = all.stream().filter(family::isInstance).findFirst().orElse(all.getFirst());
-        }
-        return new Destination(protocol, hostName, address, port, path);
-    }
-
-    private static String hostOf(String nameOrUrl) {
-        if (!nameOrUrl.contains("://")) return nameOrUrl;
-        String h = URI.create(nameOrUrl).getHost();
-        return h == null ? null : h.replace("[", "").replace("]", "");
     }
 
     private static InetAddress anyLocal(InetAddress like) {

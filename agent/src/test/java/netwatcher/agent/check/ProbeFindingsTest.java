@@ -1,4 +1,4 @@
-package netwatcher.agent.control;
+package netwatcher.agent.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package netwatcher.agent.control;
+package netwatcher.agent.check;
 
 import java.util.List;
 import java.util.Optional;

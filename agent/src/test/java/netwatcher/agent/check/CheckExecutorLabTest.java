@@ -1,4 +1,4 @@
-package netwatcher.agent.control;
+package netwatcher.agent.check;
 
 import netwatcher.model.check.ReportState;
 import netwatcher.model.check.CheckRole;
