@@ -561,8 +561,8 @@ public final class CheckExecutor implements AutoCloseable {
         }
         CheckReport done = null;
         try {
-            done = probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
-                    evidenceTrace, recording::stop); // the capture drains while this host's part is explained
+            done = probeAndTrace(new SourceRun(order, flow, spec, target, resolved, sourceAddress, findings, limits, before,
+                    evidenceTrace), recording::stop); // the capture drains while this host's part is explained
         } finally {
             if (evidenceTrace != null) evidenceTrace.close();
             if (done == null) recording.abandon();
@@ -570,10 +570,25 @@ public final class CheckExecutor implements AutoCloseable {
         return done.withEvidence(recording.finish(true));
     }
 
-    private CheckReport probeAndTrace(CheckOrder order, Flow flow, ProbeSpec spec, ProbeTarget.Protocol protocol,
-                                      ProbeTarget target, Flow resolved, InetAddress sourceAddress,
-                                      List<CheckReport.Finding> findings, List<String> limits,
-                                      HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace, Runnable traced) {
+    /**
+     * What a source part has when it starts probing.
+     *
+     * @param flow          the order's flow
+     * @param resolved      the flow with the destination resolved (the source address and port follow from the probes)
+     * @param sourceAddress the address the probes are bound to, or null
+     * @param findings      this host's findings so far (the probes' and the firewall's are added)
+     * @param limits        what could not be explained on this host (added to as it goes)
+     * @param before        the firewall counters before the probes, or null
+     * @param evidenceTrace the nftables trace of the flow, or null
+     */
+    private record SourceRun(CheckOrder order, Flow flow, ProbeSpec spec, ProbeTarget target, Flow resolved,
+                             InetAddress sourceAddress, List<CheckReport.Finding> findings, List<String> limits,
+                             HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace) {}
+
+    private CheckReport probeAndTrace(SourceRun source, Runnable traced) {
+        CheckOrder order = source.order();
+        ProbeSpec spec = source.spec();
+        Flow resolved = source.resolved();
 
         Prober.Settings defaults = settings.probes();
         Prober.Settings probeSettings = new Prober.Settings(spec.probes() > 0 ? spec.probes() : defaults.probes(),
@@ -584,18 +599,24 @@ public final class CheckExecutor implements AutoCloseable {
                 (results, hops) -> sink.report(report(order, ReportState.PROBING, resolved, new ProbeRun(results, null).summary(), hops,
                         List.of(), null, null)));
         try {
-            return probeAndTrace(order, flow, spec, protocol, target, resolved, sourceAddress, findings, limits, before,
-                    evidenceTrace, probeSettings, interim, traced);
+            return probeAndTrace(source, probeSettings, interim, traced);
         } finally {
             interim.stop();
         }
     }
 
-    private CheckReport probeAndTrace(CheckOrder order, Flow flow, ProbeSpec spec, ProbeTarget.Protocol protocol,
-                                      ProbeTarget target, Flow resolved, InetAddress sourceAddress,
-                                      List<CheckReport.Finding> findings, List<String> limits,
-                                      HostEvaluation.Snapshot before, HostEvaluation.Trace evidenceTrace,
-                                      Prober.Settings probeSettings, InterimReports interim, Runnable traced) {
+    private CheckReport probeAndTrace(SourceRun source, Prober.Settings probeSettings, InterimReports interim, Runnable traced) {
+        CheckOrder order = source.order();
+        Flow flow = source.flow();
+        ProbeSpec spec = source.spec();
+        ProbeTarget target = source.target();
+        ProbeTarget.Protocol protocol = target.protocol();
+        Flow resolved = source.resolved();
+        InetAddress sourceAddress = source.sourceAddress();
+        List<CheckReport.Finding> findings = source.findings();
+        List<String> limits = source.limits();
+        HostEvaluation.Snapshot before = source.before();
+        HostEvaluation.Trace evidenceTrace = source.evidenceTrace();
         ParisTracer.Settings traceDefaults = settings.trace();
         ParisTracer.Settings traceSettings = new ParisTracer.Settings(
                 spec.maxHops() > 0 ? Math.min(255, spec.maxHops()) : traceDefaults.maxHops(), traceDefaults.probesPerHop(),
