@@ -24,10 +24,7 @@ import netwatcher.arm.ApiVersion;
 import netwatcher.arm.ArmError;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
-import netwatcher.arm.Json;
 import netwatcher.model.agent.ProtocolVersion;
-import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -38,7 +35,6 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -117,7 +113,7 @@ public final class HttpServer implements AutoCloseable {
         server.setHandler(new Dispatch());
         // Jetty's own rejections (unparsable request line or headers, 414, 431, ...) go through the
         // same ARM error shape as the router's
-        server.setErrorHandler(new ArmErrorHandler());
+        server.setErrorHandler(new EdgeErrors.JettyErrorHandler());
         server.setStopTimeout(2000);
     }
 
@@ -211,7 +207,7 @@ public final class HttpServer implements AutoCloseable {
                         throw ArmErrorCode.MethodNotAllowed.exception("The requested resource does not support http method '"
                                 + InputPolicy.quote(method) + "'. Allowed: " + String.join(", ", allowed) + ".");
                     }
-                    throw notFound(ex.path());
+                    throw EdgeErrors.notFound(ex.path());
                 }
                 pipeline(match, ex);
                 match.route().handler().handle(ex, match.vars());
@@ -335,13 +331,13 @@ public final class HttpServer implements AutoCloseable {
                 // OAuth clients read RFC 6749's error shape, whatever the edge refused (method, path, size)
                 Map<String, Object> body = new java.util.LinkedHashMap<>();
                 body.put("error", status >= 500 ? "server_error" : status == 401 ? "invalid_client" : "invalid_request");
-                body.put("error_description", safe(status, error).message());
+                body.put("error_description", EdgeErrors.safe(status, error).message());
                 ex.setHeader("Cache-Control", "no-store");
                 ex.json(status, body);
                 return;
             }
             ex.setHeader("x-ms-failure-cause", status >= 500 ? "service" : "gateway");
-            ex.send(status, "application/json; charset=utf-8", errorBody(status, error));
+            ex.send(status, "application/json; charset=utf-8", EdgeErrors.errorBody(status, error));
         }
     }
 
@@ -350,94 +346,6 @@ public final class HttpServer implements AutoCloseable {
         String p = path.toLowerCase(Locale.ROOT);
         while (p.endsWith("/")) p = p.substring(0, p.length() - 1);
         return p.endsWith("/oauth2/token") || p.endsWith("/oauth2/v2.0/token");
-    }
-
-    /** Words that betray the implementation; an error message holding one is replaced before it leaves. */
-    private static final java.util.regex.Pattern INTERNALS = java.util.regex.Pattern.compile(
-            "java\\.|javax\\.|jakarta\\.|com\\.fasterxml|org\\.eclipse|(?i:jackson|jetty)|[A-Za-z]+Exception\\b|\\b(OutOfMemory|StackOverflow|Assertion|NoClassDefFound|Linkage|ExceptionInInitializer)Error\\b|\\tat |\\$[A-Z]");
-
-    /**
-     * The one rendering of an error: {@code {"error":{...}}}. A message that names library or Java
-     * internals (a bug: every message should describe the input) is logged and replaced by the status's
-     * generic message, so that nothing internal ever reaches a client.
-     */
-    static byte[] errorBody(int status, ArmError error) {
-        return Json.write(Map.of("error", safe(status, error)));
-    }
-
-    /** The error as it may leave: its message replaced by the status's generic one if it names internals. */
-    static ArmError safe(int status, ArmError error) {
-        if (!INTERNALS.matcher(error.message()).find()) return error;
-        LOG.atWarn().addKeyValue("code", error.code()).log("error message withheld from the client: {}", error.message());
-        return new ArmError(error.code(), edgeError(status).message(), error.target(), List.of());
-    }
-
-    /** The error for a status the edge answers without a handler (Jetty's rejections among them). */
-    static ArmError edgeError(int status) {
-        ArmErrorCode code = switch (status) {
-            case 404 -> ArmErrorCode.NotFound;
-            case 405 -> ArmErrorCode.MethodNotAllowed;
-            case 413 -> ArmErrorCode.RequestEntityTooLarge;
-            case 414 -> ArmErrorCode.RequestUriTooLong;
-            case 415 -> ArmErrorCode.UnsupportedMediaType;
-            case 416 -> ArmErrorCode.RangeNotSatisfiable;
-            case 431 -> ArmErrorCode.RequestHeaderFieldsTooLarge;
-            case 501 -> ArmErrorCode.NotImplemented;
-            case 503 -> ArmErrorCode.ServiceUnavailable;
-            case 505 -> ArmErrorCode.HttpVersionNotSupported;
-            default -> status >= 500 ? ArmErrorCode.InternalServerError : ArmErrorCode.InvalidRequestFormat;
-        };
-        String message = switch (status) {
-            case 404 -> "No HTTP resource was found that matches the request URI.";
-            case 405 -> "The requested resource does not support this HTTP method.";
-            case 408 -> "The request was not received in time.";
-            case 413 -> "The request body is larger than the server accepts.";
-            case 414 -> "The request URI is longer than the server accepts (8 KB including the query).";
-            case 415 -> "The content media type is not supported. Only 'application/json' is supported.";
-            case 416 -> "The requested range is not satisfiable.";
-            case 431 -> "The request headers are larger than the server accepts (8 KB in all, or one header too large).";
-            case 501 -> "The request uses an HTTP feature the server does not implement.";
-            case 503 -> "The service is unavailable; try again later.";
-            case 505 -> "The HTTP version of the request is not supported; use HTTP/1.1.";
-            default -> status >= 500 ? "The server encountered an internal error."
-                    : "The request is not valid HTTP: its request line, headers or framing could not be parsed.";
-        };
-        return code.error(message);
-    }
-
-    /**
-     * Renders Jetty's own rejections (a request line or headers it cannot parse, a URI or headers too
-     * large, a failure before the router ran) in the ARM error shape, with a request id, instead of
-     * Jetty's HTML page. Never echoes Jetty's reason phrase, which names Jetty internals.
-     */
-    private static final class ArmErrorHandler extends ErrorHandler {
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            int status = request.getAttribute(ERROR_STATUS) instanceof Integer s ? s : response.getStatus();
-            if (status < 400) status = 500;
-            String requestId = UUID.randomUUID().toString();
-            response.setStatus(status);
-            HttpFields.Mutable headers = response.getHeaders();
-            headers.put("x-ms-request-id", requestId);
-            headers.put("x-ms-correlation-request-id", requestId);
-            headers.put("x-ms-failure-cause", status >= 500 ? "service" : "gateway");
-            headers.put(HttpHeader.CACHE_CONTROL, "no-cache");
-            headers.put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
-            byte[] body = errorBody(status, edgeError(status));
-            headers.put(HttpHeader.CONTENT_LENGTH, Long.toString(body.length));
-            response.write(true, ByteBuffer.wrap(body), callback);
-            return true;
-        }
-
-        @Override
-        public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-            String requestId = UUID.randomUUID().toString();
-            fields.put("x-ms-request-id", requestId);
-            fields.put("x-ms-correlation-request-id", requestId);
-            fields.put("x-ms-failure-cause", "gateway");
-            fields.put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
-            return ByteBuffer.wrap(errorBody(status, edgeError(status)));
-        }
     }
 
     /** Tells the listeners about a response about to be written (before, so a client never sees it first). */
@@ -457,12 +365,6 @@ public final class HttpServer implements AutoCloseable {
                 LOG.error("served listener failed", e); // listeners are the server's own code: a bug
             }
         }
-    }
-
-    /** Not-found for a path no route knows. */
-    static ArmException notFound(String path) {
-        return ArmErrorCode.NotFound.exception("No HTTP resource was found that matches the request URI '"
-                + InputPolicy.quote(path) + "'.");
     }
 
     /** api-version presence check for routes that accept any date (the metadata endpoint). */

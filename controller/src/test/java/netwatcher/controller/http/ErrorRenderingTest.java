@@ -16,30 +16,30 @@ class ErrorRenderingTest {
         for (String leak : List.of("Cannot deserialize value of type `int` (java.lang.Integer)", "NullPointerException at x",
                 "com.fasterxml.jackson.core.JsonParseException: x", "org.eclipse.jetty.http.BadMessageException: 400",
                 "Jetty said no", "cannot read Foo$Bar", "StackOverflowError")) {
-            ArmError safe = HttpServer.safe(400, new ArmError("InvalidRequestFormat", leak, "x"));
+            ArmError safe = EdgeErrors.safe(400, new ArmError("InvalidRequestFormat", leak, "x"));
             assertEquals("InvalidRequestFormat", safe.code());
             assertEquals("x", safe.target());
-            assertEquals(HttpServer.edgeError(400).message(), safe.message(), leak);
+            assertEquals(EdgeErrors.edgeError(400).message(), safe.message(), leak);
         }
         ArmError fine = new ArmError("InvalidParameter", "Property 'properties.filters[0].localPort' is invalid: '70000'.", "t");
-        assertEquals(fine, HttpServer.safe(400, fine));
+        assertEquals(fine, EdgeErrors.safe(400, fine));
         ArmError property = new ArmError("InvalidParameter", "Property 'properties.packetCaptureError' is read-only.", "t");
-        assertEquals(property, HttpServer.safe(400, property));
+        assertEquals(property, EdgeErrors.safe(400, property));
     }
 
     @Test
     void edgeErrors_haveArmCodesAndNoInternals() {
         for (int status : new int[] {400, 404, 405, 408, 413, 414, 415, 416, 431, 500, 501, 503, 505}) {
-            ArmError e = HttpServer.edgeError(status);
+            ArmError e = EdgeErrors.edgeError(status);
             assertFalse(e.code().isBlank());
             assertFalse(e.message().isBlank());
-            String body = new String(HttpServer.errorBody(status, e), StandardCharsets.UTF_8);
+            String body = new String(EdgeErrors.errorBody(status, e), StandardCharsets.UTF_8);
             assertTrue(Json.tree(body.getBytes(StandardCharsets.UTF_8)).path("error").path("code").isTextual(), body);
             assertFalse(body.toLowerCase().contains("jetty"), body);
         }
-        assertEquals("RequestUriTooLong", HttpServer.edgeError(414).code());
-        assertEquals("RequestHeaderFieldsTooLarge", HttpServer.edgeError(431).code());
-        assertEquals("InternalServerError", HttpServer.edgeError(500).code());
+        assertEquals("RequestUriTooLong", EdgeErrors.edgeError(414).code());
+        assertEquals("RequestHeaderFieldsTooLarge", EdgeErrors.edgeError(431).code());
+        assertEquals("InternalServerError", EdgeErrors.edgeError(500).code());
     }
 
     @Test
