@@ -23,10 +23,12 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "admin", mixinStandardHelpOptions = true,
         description = {"Administer a controller: enrollment tokens, service principals, role assignments, subscriptions, agents.",
                 "Talks to the controller at --controller (admin token from DIR/admin.token, CA from DIR/tls/ca.pem);"
-                        + " when none answers there, opens the data directory itself."},
-        subcommands = {EnrollmentTokenCommands.class, ServicePrincipalCommands.class, RoleCommands.class,
-                SubscriptionCommands.class, AgentAdminCommands.class})
+                        + " when none answers there, opens the data directory itself."})
 public final class AdminCommand implements Runnable {
+    /** The subcommands, in usage order; {@link netwatcher.cli.CommandTree} adds only the one a call names. */
+    public static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(EnrollmentTokenCommands.class,
+            ServicePrincipalCommands.class, RoleCommands.class, SubscriptionCommands.class, AgentAdminCommands.class);
+
     @Option(names = "--controller", scope = ScopeType.INHERIT, defaultValue = "https://127.0.0.1:8443",
             description = "The controller's base URL (default: ${DEFAULT-VALUE}).")
     String controller;
