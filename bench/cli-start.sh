@@ -6,7 +6,8 @@
 # Starts `./nw up` (controller and local agent, root) on a free loopback port in a temporary data
 # directory, logs in with its admin token into a temporary NW_CONFIG, creates one capture on the local
 # agent's VM; everything is stopped and removed on exit. Also times `java -version` (the JVM floor)
-# and, when az is installed, `az --version` (az's own start-up; docs/clients.md).
+# and, when az is installed, `az network watcher packet-capture show-status` beside `az --version`
+# (az's own start-up), logged in as a service principal in a temporary AZURE_CONFIG_DIR.
 # Usage: bench/cli-start.sh [runs=20] [old-commit=a90c769] [new-commit=HEAD]
 set -euo pipefail
 RUNS=${1:-20}
@@ -41,7 +42,27 @@ VM=$(for _ in $(seq 1 40); do "$NEW_HOME/nw" vm list -o tsv --query '[].name' 2>
 for _ in $(seq 1 300); do [ -f "$NEW_HOME/cli/target/aot/nw-cli.aot" ] && [ ! -f "$NEW_HOME/cli/target/aot/nw-cli.aot.tmp" ] && break; sleep 0.5; done
 [ -f "$NEW_HOME/cli/target/aot/nw-cli.aot" ] || echo "WARNING: no AOT cache was made" >&2
 
+# az (if installed), logged in as a Contributor service principal in its own config directory; Debian's
+# az needs the test's import shim on PYTHONPATH (docs/clients.md)
+AZ=""
+if command -v az >/dev/null 2>&1; then
+  admin() { curl -sf --cacert "$WORK/data/tls/ca.pem" -H "Authorization: Bearer $(cat "$WORK/data/admin.token")" \
+    -H 'Content-Type: application/json' -d "$2" "https://127.0.0.1:$PORT$1"; }
+  SP=$(admin /admin/v1/servicePrincipals '{"displayName":"clibench"}')
+  SP_ID=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["clientId"])' <<<"$SP")
+  SP_SECRET=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["clientSecret"])' <<<"$SP")
+  SUB=$(python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["subscriptionId"])' <<<"$("$NEW_HOME/nw" login --endpoint "https://127.0.0.1:$PORT" --token "$(cat "$WORK/data/admin.token")" --ca-file "$WORK/data/tls/ca.pem" 2>/dev/null)")
+  admin /admin/v1/roleAssignments "{\"principalId\":\"$SP_ID\",\"role\":\"Contributor\",\"scope\":\"/subscriptions/$SUB\"}" >/dev/null
+  export AZURE_CONFIG_DIR="$WORK/az" REQUESTS_CA_BUNDLE="$WORK/data/tls/ca.pem" PYTHONPATH="$BENCH_ROOT/controller/src/test/azcli" \
+    AZURE_CORE_COLLECT_TELEMETRY=no AZURE_CORE_SURVEY_MESSAGE=no AZURE_CORE_NO_COLOR=yes
+  az cloud register -n netwatcher --endpoint-resource-manager "https://127.0.0.1:$PORT/" --profile 2020-09-01-hybrid >/dev/null
+  az cloud set -n netwatcher >/dev/null
+  az login --service-principal -u "$SP_ID" -p "$SP_SECRET" --tenant adfs >/dev/null
+  az network watcher packet-capture show-status -l local -n clibench >/dev/null && AZ=az
+fi
+
 bench_env
+[ -n "$AZ" ] && echo "az: $(az --version 2>/dev/null | head -1)"
 echo "runs: $RUNS per command and launcher, alternating; new: $NEW ($(git -C "$BENCH_ROOT" rev-parse --short "$NEW")), old: $OLD; controller: 127.0.0.1:$PORT (new)"
 
 # one <label> <command...>: appends "wall_ms user_ms sys_ms" of one run to $WORK/<label>
@@ -71,10 +92,13 @@ for _ in $(seq 1 "$RUNS"); do
   one "old-show-status" "$WORK/old/nw" watcher packet-capture show-status -n clibench -o table
   one "new-show-status" "$NEW_HOME/nw" watcher packet-capture show-status -n clibench -o table
   one "java-version" "$JAVA" -version
-  if command -v az >/dev/null 2>&1; then one "az-version" az --version; fi
+  if [ -n "$AZ" ]; then
+    one "az-show-status" az network watcher packet-capture show-status -l local -n clibench
+    one "az-version" az --version
+  fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 report "old-vm-list"; report "new-vm-list"; report "old-show-status"; report "new-show-status"; report "java-version"
-[ -f "$WORK/az-version" ] && report "az-version"
+if [ -n "$AZ" ]; then report "az-show-status"; report "az-version"; fi
 "$NEW_HOME/nw" watcher packet-capture delete -n clibench >/dev/null 2>&1 || true
 rm -f "/var/captures/clibench-$$.cap"

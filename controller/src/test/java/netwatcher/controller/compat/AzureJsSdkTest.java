@@ -106,7 +106,8 @@ class AzureJsSdkTest {
             String clientId = sp.path("clientId").asText();
             assertEquals(201, c.send("POST", "/admin/v1/roleAssignments", "{\"principalId\":\"" + clientId
                     + "\",\"role\":\"Contributor\",\"scope\":\"/subscriptions/" + c.sub + "\"}").status());
-            target.orders(-1, 0); // connected: it can observe
+            var done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread beat = heartbeat(done, source, target);
             var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
             Thread agents = Thread.ofPlatform().daemon().start(() -> {
                 try {
@@ -123,6 +124,8 @@ class AzureJsSdkTest {
                     "NW_SOURCE_VM_ID", source.vmId,
                     "NW_TARGET_VM_ID", target.vmId), modules);
             agents.join(30_000);
+            done.set(true);
+            beat.join(5_000);
             String all = steps + "\n" + failure.get() + "\n" + recorder.dump();
             JsonNode flow = step(steps, "networkWatchers.beginVerifyIPFlowAndWait", 0);
             assertEquals("Deny", flow.path("access").asText(), all);
@@ -160,13 +163,29 @@ class AzureJsSdkTest {
         target.reportCheck(new CheckReport(finish.key(), CheckOrder.OBSERVER, CheckReport.DONE, null, null, null, List.of(), null, null, null));
     }
 
-    /** The agent's first check order of {@code role}, waiting up to 90 long polls of 1 s. */
+    /** The agent's first check order of {@code role}, asking every 100 ms for up to 90 s (node and the SDK start first). */
     private static CheckOrder order(TestAgent a, String role) throws Exception {
-        for (int i = 0; i < 90; i++) {
-            var o = a.orders(-1, 1).checks().stream().filter(x -> x.role().equals(role)).findFirst();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            var o = a.orders(-1, 0).checks().stream().filter(x -> x.role().equals(role)).findFirst();
             if (o.isPresent()) return o.get();
+            Thread.sleep(100);
         }
         throw new AssertionError("no " + role + " order for " + a.vmName);
+    }
+
+    /** Both agents ask for orders every second until {@code done}, as connected agents do (a check needs them connected). */
+    private static Thread heartbeat(java.util.concurrent.atomic.AtomicBoolean done, TestAgent... agents) {
+        return Thread.ofPlatform().daemon().start(() -> {
+            while (!done.get()) {
+                try {
+                    for (TestAgent a : agents) a.orders(-1, 0);
+                    Thread.sleep(1000);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
     }
 
     /** The node_modules directory of one installed SDK version; fails naming the install command when missing. */
