@@ -11,8 +11,8 @@
 # Usage: bench/cli-start.sh [runs=20] [old-commit=a90c769] [new-commit=HEAD]
 set -euo pipefail
 RUNS=${1:-20}
-OLD=${2:-a90c769}
-NEW=${3:-HEAD}
+OLD=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --short "${2:-a90c769}")
+NEW=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --short "${3:-HEAD}")
 BENCH_NO_BUILD=1 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 WORK=$(mktemp -d /tmp/nwbench-cli.XXXXXX)
 NEW_HOME=$WORK/new
@@ -63,7 +63,7 @@ fi
 
 bench_env
 [ -n "$AZ" ] && echo "az: $(az --version 2>/dev/null | head -1)"
-echo "runs: $RUNS per command and launcher, alternating; new: $NEW ($(git -C "$BENCH_ROOT" rev-parse --short "$NEW")), old: $OLD; controller: 127.0.0.1:$PORT (new)"
+echo "runs: $RUNS per command and launcher, alternating; new: $NEW, old: $OLD; controller: 127.0.0.1:$PORT (new)"
 
 # one <label> <command...>: appends "wall_ms user_ms sys_ms" of one run to $WORK/<label>
 one() {
