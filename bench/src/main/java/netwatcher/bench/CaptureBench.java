@@ -291,8 +291,8 @@ public final class CaptureBench {
                     for (int i = 0; i < iterations; i++) {
                         String name = "lat" + (seq++);
                         Thread.sleep(100 + ThreadLocalRandom.current().nextInt(100));
+                        Instant sent = Instant.now(); // issue 11: "PUT sent -> first packet in the file"
                         https.send("PUT", nw() + "/packetCaptures/" + name + V, body(name, 60)).expect(201);
-                        Instant accepted = Instant.now();
                         waitRunning(name);
                         Thread.sleep(200);
                         maxRss = Math.max(maxRss, rssKiB()); // while it captures: its ring is mapped
@@ -316,11 +316,11 @@ public final class CaptureBench {
                         stop[i] = t1 - t0;
                         PcapFile f = PcapFile.read(stored, PAYLOAD);
                         if (f.packets() == 0) throw new IllegalStateException(name + ": empty file");
-                        start[i] = f.firstNanos() - (accepted.getEpochSecond() * 1_000_000_000L + accepted.getNano());
+                        start[i] = f.firstNanos() - (sent.getEpochSecond() * 1_000_000_000L + sent.getNano());
                         maxRss = Math.max(maxRss, rssKiB()); // after the stop and the upload
                     }
                     Stats s = Stats.ofNanos(start), t = Stats.ofNanos(stop);
-                    System.out.printf(Locale.ROOT, "latency round %d: start (201 received -> first packet timestamp) %s%n", round, s);
+                    System.out.printf(Locale.ROOT, "latency round %d: start (PUT sent -> first packet timestamp in the file) %s%n", round, s);
                     System.out.printf(Locale.ROOT, "latency round %d: stop (POST stop sent -> file in the storage account) %s%n", round, t);
                     Stats qs = Stats.ofNanos(query), st = Stats.ofNanos(seen);
                     System.out.printf(Locale.ROOT, "latency round %d: queryStatus as a client sees it (POST sent -> final answer, LRO followed) %s%n", round, qs);
