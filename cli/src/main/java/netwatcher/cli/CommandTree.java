@@ -15,8 +15,8 @@ import picocli.CommandLine.Command;
 /**
  * Builds the {@code nw} command tree, whole or only the branch a call names. Picocli reflects over
  * every command class it is given (options, mixins, help sections) and its classes cannot go into the
- * JVM's AOT cache (they are Java 5 class files), so building all ~50 commands was the largest part of
- * a routine call's start-up (BENCHMARKS.md §6). The tree is declared here and in each parent's
+ * JVM's AOT cache (they are Java 5 class files), so building all ~50 commands on every call was a
+ * large part of a routine call's start-up (BENCHMARKS.md §6). The tree is declared here and in each parent's
  * {@code SUBCOMMANDS} instead of picocli's {@code subcommands} attribute, which always builds every
  * branch.
  *

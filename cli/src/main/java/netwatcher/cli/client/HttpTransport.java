@@ -22,8 +22,8 @@ import javax.net.ssl.SSLSocketFactory;
  * One HTTP/1.1 exchange on the calling thread, over {@link HttpURLConnection} (kept-alive connections
  * are reused between calls). The CLI's transport: {@code java.net.http.HttpClient} hands every
  * exchange between a selector thread and an executor and spins up its asynchronous machinery on the
- * first call, which cost a routine {@code nw} call about 170 ms of CPU and, on a busy 2-CPU machine,
- * most of its wall time (BENCHMARKS.md §6). Failures keep the exception types {@link Hints} reads: a
+ * first call, which cost a routine {@code nw} call about 170 ms more CPU and, on a busy 2-CPU
+ * machine, more wall time still (BENCHMARKS.md §6). Failures keep the exception types {@link Hints} reads: a
  * timeout becomes an {@link HttpTimeoutException} (or {@link HttpConnectTimeoutException}) with the
  * socket's exception as its cause. Thread-safe (no state beyond the immutable socket factory).
  */
