@@ -15,8 +15,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -91,7 +93,7 @@ public final class ArmClient {
         String form = "grant_type=client_credentials&client_id=" + enc(config.clientId()) + "&client_secret=" + enc(config.clientSecret())
                 + "&resource=" + enc(config.endpoint());
         String url = config.endpoint() + "/" + config.tenant() + "/oauth2/token";
-        HttpTransport.Answer r = exchange("POST", url, java.util.Map.of("Content-Type", "application/x-www-form-urlencoded"),
+        HttpTransport.Answer r = exchange("POST", url, Map.of("Content-Type", "application/x-www-form-urlencoded"),
                 form.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30));
         JsonNode body = parse(r.body());
         if (r.status() != 200 || !body.hasNonNull("access_token")) {
@@ -121,7 +123,7 @@ public final class ArmClient {
     /** One request; non-2xx answers are returned, not thrown (see {@link #check}). */
     public Response send(String method, String pathOrUrl, String apiVersion, JsonNode body) {
         String url = url(pathOrUrl, apiVersion);
-        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Authorization", "Bearer " + bearer());
         headers.put("Accept", "application/json");
         if (body != null || method.equals("POST") || method.equals("PUT")) headers.put("Content-Type", "application/json");
@@ -263,7 +265,7 @@ public final class ArmClient {
         } catch (IOException e) {
             throw new CliException(ExitCodes.GENERIC, "LocalFileFailed", e.getMessage(), e);
         }
-        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        Map<String, String> headers = new LinkedHashMap<>();
         if (sameOrigin(url, config.endpoint())) headers.put("Authorization", "Bearer " + bearer());
         if (have > 0) headers.put("Range", "bytes=" + have + "-");
         HttpTransport.Answer r;
@@ -337,7 +339,7 @@ public final class ArmClient {
         return url;
     }
 
-    private HttpTransport.Answer exchange(String method, String url, java.util.Map<String, String> headers, byte[] body, Duration timeout) {
+    private HttpTransport.Answer exchange(String method, String url, Map<String, String> headers, byte[] body, Duration timeout) {
         try {
             return http.send(method, url, headers, body, timeout);
         } catch (IOException e) {

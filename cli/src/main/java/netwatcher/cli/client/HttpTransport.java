@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
@@ -103,7 +104,7 @@ final class HttpTransport {
 
     private static HttpTimeoutException timeout(String url, SocketTimeoutException e) {
         String message = e.getMessage() == null ? "timed out" : e.getMessage();
-        HttpTimeoutException t = message.toLowerCase(java.util.Locale.ROOT).contains("connect")
+        HttpTimeoutException t = message.toLowerCase(Locale.ROOT).contains("connect")
                 ? new HttpConnectTimeoutException(message + " (" + url + ")") : new HttpTimeoutException(message + " (" + url + ")");
         t.initCause(e);
         return t;

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import netwatcher.arm.Json;
 import netwatcher.controller.Controller;
 import netwatcher.controller.TestAgent;
@@ -106,9 +108,9 @@ class AzureJsSdkTest {
             String clientId = sp.path("clientId").asText();
             assertEquals(201, c.send("POST", "/admin/v1/roleAssignments", "{\"principalId\":\"" + clientId
                     + "\",\"role\":\"Contributor\",\"scope\":\"/subscriptions/" + c.sub + "\"}").status());
-            var done = new java.util.concurrent.atomic.AtomicBoolean();
+            var done = new AtomicBoolean();
             Thread beat = heartbeat(done, source, target);
-            var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+            var failure = new AtomicReference<Throwable>();
             Thread agents = Thread.ofPlatform().daemon().start(() -> {
                 try {
                     playChecks(source, target);
@@ -175,7 +177,7 @@ class AzureJsSdkTest {
     }
 
     /** Both agents ask for orders every second until {@code done}, as connected agents do (a check needs them connected). */
-    private static Thread heartbeat(java.util.concurrent.atomic.AtomicBoolean done, TestAgent... agents) {
+    private static Thread heartbeat(AtomicBoolean done, TestAgent... agents) {
         return Thread.ofPlatform().daemon().start(() -> {
             while (!done.get()) {
                 try {
