@@ -19,7 +19,7 @@ NEW_HOME=$WORK/new
 UP_PID=""
 cleanup() {
   if [ -n "$UP_PID" ]; then kill "$UP_PID" 2>/dev/null || true; wait "$UP_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
+  rm -rf "$WORK" "/var/captures/clibench-$$.cap"
 }
 trap cleanup EXIT
 
@@ -101,4 +101,3 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 report "old-vm-list"; report "new-vm-list"; report "old-show-status"; report "new-show-status"; report "java-version"
 if [ -n "$AZ" ]; then report "az-show-status"; report "az-version"; fi
 "$NEW_HOME/nw" watcher packet-capture delete -n clibench >/dev/null 2>&1 || true
-rm -f "/var/captures/clibench-$$.cap"
