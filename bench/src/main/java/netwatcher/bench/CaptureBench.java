@@ -36,7 +36,8 @@ import netwatcher.lab.Topology;
  * <p>Throughput rounds: {@code udpsend} floods {@code count} numbered datagrams (bounded by
  * {@code seconds}) from {@code snd} to {@code rcv}; the agent (PUT capture, filter UDP, snap length
  * {@code snap}, its 32 MiB ring) and {@code tcpdump -s snap -B 32768 udp} capture at the same time on
- * {@code rcv}'s eth0. Latency rounds: with a steady 1,000 pps stream, PUT → first packet in the file
+ * {@code rcv}'s eth0. Latency rounds: with a steady 1,000 pps stream (and, with {@code
+ * -Dbench.latencyFloodPps=N}, a flood of N pps beside it), PUT → first packet in the file
  * (start) and POST stop → file present in the local storage account (stop). Agent VmRSS is sampled
  * from {@code /proc} during the floods, and in the latency rounds while each capture runs and after its upload.
  * The agent runs with {@code agent-jvm.options} unless {@code -Dbench.agentJavaOpts} says otherwise.
@@ -271,6 +272,13 @@ public final class CaptureBench {
             int maxSeconds = 600;
             Process stream = lab.spawn("snd", List.of(sender.toString(), lab.host("rcv").ipv4(), "9", Long.toString(rate * maxSeconds),
                     Long.toString(rate), Integer.toString(maxSeconds), Integer.toString(PAYLOAD)), controllerDir.resolve("stream.log"));
+            // issue 11: "with the lab flood running": a second sender on the same link, bounded in count and time like the stream
+            long floodPps = Long.getLong("bench.latencyFloodPps", 0);
+            Process flood = floodPps <= 0 ? null : lab.spawn("snd", List.of(sender.toString(), lab.host("rcv").ipv4(), "9",
+                    Long.toString(floodPps * maxSeconds), Long.toString(floodPps), Integer.toString(maxSeconds), Integer.toString(PAYLOAD)),
+                    controllerDir.resolve("flood.log"));
+            System.out.printf(Locale.ROOT, "latency rounds: a %d pps stream%s to rcv:9 (UDP, %d-byte payloads), captured with a UDP filter%n",
+                    rate, flood == null ? "" : " and a " + floodPps + " pps flood", PAYLOAD);
             try {
                 Thread.sleep(500);
                 int seq = 0;
@@ -283,8 +291,8 @@ public final class CaptureBench {
                     for (int i = 0; i < iterations; i++) {
                         String name = "lat" + (seq++);
                         Thread.sleep(100 + ThreadLocalRandom.current().nextInt(100));
+                        Instant sent = Instant.now(); // issue 11: "PUT sent -> first packet in the file"
                         https.send("PUT", nw() + "/packetCaptures/" + name + V, body(name, 60)).expect(201);
-                        Instant accepted = Instant.now();
                         waitRunning(name);
                         Thread.sleep(200);
                         maxRss = Math.max(maxRss, rssKiB()); // while it captures: its ring is mapped
@@ -308,11 +316,11 @@ public final class CaptureBench {
                         stop[i] = t1 - t0;
                         PcapFile f = PcapFile.read(stored, PAYLOAD);
                         if (f.packets() == 0) throw new IllegalStateException(name + ": empty file");
-                        start[i] = f.firstNanos() - (accepted.getEpochSecond() * 1_000_000_000L + accepted.getNano());
+                        start[i] = f.firstNanos() - (sent.getEpochSecond() * 1_000_000_000L + sent.getNano());
                         maxRss = Math.max(maxRss, rssKiB()); // after the stop and the upload
                     }
                     Stats s = Stats.ofNanos(start), t = Stats.ofNanos(stop);
-                    System.out.printf(Locale.ROOT, "latency round %d: start (201 received -> first packet timestamp) %s%n", round, s);
+                    System.out.printf(Locale.ROOT, "latency round %d: start (PUT sent -> first packet timestamp in the file) %s%n", round, s);
                     System.out.printf(Locale.ROOT, "latency round %d: stop (POST stop sent -> file in the storage account) %s%n", round, t);
                     Stats qs = Stats.ofNanos(query), st = Stats.ofNanos(seen);
                     System.out.printf(Locale.ROOT, "latency round %d: queryStatus as a client sees it (POST sent -> final answer, LRO followed) %s%n", round, qs);
@@ -326,6 +334,10 @@ public final class CaptureBench {
             } finally {
                 stream.destroy();
                 stream.waitFor();
+                if (flood != null) {
+                    flood.destroy();
+                    flood.waitFor();
+                }
             }
         }
     }

@@ -25,10 +25,12 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "admin", mixinStandardHelpOptions = true,
         description = {"Administer a controller: enrollment tokens, service principals, role assignments, subscriptions, agents.",
                 "Talks to the controller that `nw up --data-dir DIR` recorded in DIR/controller.json (or to --controller, with"
-                        + " DIR/admin.token and DIR/tls/ca.pem); when none runs, opens the data directory itself."},
-        subcommands = {EnrollmentTokenCommands.class, ServicePrincipalCommands.class, RoleCommands.class,
-                SubscriptionCommands.class, AgentAdminCommands.class})
+                        + " DIR/admin.token and DIR/tls/ca.pem); when none runs, opens the data directory itself."})
 public final class AdminCommand implements Runnable {
+    /** The subcommands, in usage order; {@link netwatcher.cli.CommandTree} adds only the one a call names. */
+    public static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(EnrollmentTokenCommands.class,
+            ServicePrincipalCommands.class, RoleCommands.class, SubscriptionCommands.class, AgentAdminCommands.class);
+
     @Option(names = "--controller", scope = ScopeType.INHERIT, paramLabel = "URL",
             description = "The controller's base URL (default: the one recorded in DIR/controller.json by `nw up`).")
     String controller;

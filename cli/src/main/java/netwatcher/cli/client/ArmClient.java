@@ -8,25 +8,24 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import netwatcher.agent.control.ControllerTls;
 
 /**
- * A plain Azure Resource Manager client over {@link HttpClient}: a bearer token on every call (given,
+ * A plain Azure Resource Manager client over {@link HttpTransport}: a bearer token on every call (given,
  * or fetched once with the client-credentials grant from {@code {endpoint}/{tenant}/oauth2/token}),
  * ARM error bodies turned into {@link CliException}s, and long-running operations followed as the
  * Azure SDKs do. Nothing here is specific to netwatcher. Thread-safe after construction (the
@@ -59,7 +58,7 @@ public final class ArmClient {
     public record Download(Path file, long bytes, long resumedFrom) {}
 
     private final ClientConfig config;
-    private final HttpClient http;
+    private final HttpTransport http;
     private final Sleeper sleeper;
     private String bearer;
     private String subscription;
@@ -67,9 +66,7 @@ public final class ArmClient {
     public ArmClient(ClientConfig config, Sleeper sleeper) {
         this.config = config;
         this.sleeper = sleeper;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL);
-        if (config.caFile() != null) b.sslContext(sslContext(Path.of(config.caFile())));
-        this.http = b.build();
+        this.http = new HttpTransport(config.caFile() == null ? null : sslContext(Path.of(config.caFile())));
         this.bearer = config.token();
     }
 
@@ -97,14 +94,12 @@ public final class ArmClient {
         String form = "grant_type=client_credentials&client_id=" + enc(config.clientId()) + "&client_secret=" + enc(config.clientSecret())
                 + "&resource=" + enc(config.endpoint());
         String url = config.endpoint() + "/" + config.tenant() + "/oauth2/token";
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
-        HttpResponse<String> r = exchange(req, url);
+        HttpTransport.Answer r = exchange("POST", url, Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                form.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30));
         JsonNode body = parse(r.body());
-        if (r.statusCode() != 200 || !body.hasNonNull("access_token")) {
+        if (r.status() != 200 || !body.hasNonNull("access_token")) {
             String code = body.path("error").asText("TokenRequestFailed");
-            String message = body.path("error_description").asText("the token endpoint answered HTTP " + r.statusCode());
+            String message = body.path("error_description").asText("the token endpoint answered HTTP " + r.status());
             throw new CliException(ExitCodes.AUTH, code, "service principal " + config.clientId() + " at " + url + ": " + message);
         }
         bearer = body.get("access_token").asText();
@@ -129,23 +124,18 @@ public final class ArmClient {
     /** One request; non-2xx answers are returned, not thrown (see {@link #check}). */
     public Response send(String method, String pathOrUrl, String apiVersion, JsonNode body) {
         String url = url(pathOrUrl, apiVersion);
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + bearer()).header("Accept", "application/json");
-        if (body != null) {
-            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
-        } else if (method.equals("POST") || method.equals("PUT")) {
-            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        HttpRequest request = b.build();
-        HttpResponse<String> r = exchange(request, url);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Authorization", "Bearer " + bearer());
+        headers.put("Accept", "application/json");
+        if (body != null || method.equals("POST") || method.equals("PUT")) headers.put("Content-Type", "application/json");
+        byte[] bytes = body == null ? null : body.toString().getBytes(StandardCharsets.UTF_8);
+        HttpTransport.Answer r = exchange(method, url, headers, bytes, Duration.ofSeconds(60));
         // like the SDKs' retry policy, for reads only: 429 and 5xx answers are retried, honouring Retry-After
-        for (int attempt = 1; method.equals("GET") && attempt < MAX_ATTEMPTS && retriable(r.statusCode()); attempt++) {
-            pause(new Response(r.statusCode(), r.headers(), NullNode.getInstance()));
-            r = exchange(request, url);
+        for (int attempt = 1; method.equals("GET") && attempt < MAX_ATTEMPTS && retriable(r.status()); attempt++) {
+            pause(new Response(r.status(), r.headers(), NullNode.getInstance()));
+            r = exchange(method, url, headers, bytes, Duration.ofSeconds(60));
         }
-        return new Response(r.statusCode(), r.headers(), parse(r.body()));
+        return new Response(r.status(), r.headers(), parse(r.body()));
     }
 
     private static boolean retriable(int status) {
@@ -276,20 +266,17 @@ public final class ArmClient {
         } catch (IOException e) {
             throw new CliException(ExitCodes.GENERIC, "LocalFileFailed", e.getMessage(), e);
         }
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10));
-        if (sameOrigin(url, config.endpoint())) b.header("Authorization", "Bearer " + bearer());
-        if (have > 0) b.header("Range", "bytes=" + have + "-");
-        HttpResponse<InputStream> r;
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (sameOrigin(url, config.endpoint())) headers.put("Authorization", "Bearer " + bearer());
+        if (have > 0) headers.put("Range", "bytes=" + have + "-");
+        HttpTransport.Answer r;
         try {
-            r = http.send(b.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            r = http.stream(url, headers, Duration.ofMinutes(10));
         } catch (IOException e) {
             throw connection(url, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(ExitCodes.GENERIC, "Interrupted", "interrupted");
         }
-        try (InputStream in = r.body()) {
-            int status = r.statusCode();
+        try (InputStream in = r.stream()) {
+            int status = r.status();
             if (status == 416 && have > 0) {
                 long total = totalOf(r.headers().firstValue("Content-Range").orElse(""));
                 if (total == have) {
@@ -353,14 +340,11 @@ public final class ArmClient {
         return url;
     }
 
-    private HttpResponse<String> exchange(HttpRequest req, String url) {
+    private HttpTransport.Answer exchange(String method, String url, Map<String, String> headers, byte[] body, Duration timeout) {
         try {
-            return http.send(req, HttpResponse.BodyHandlers.ofString());
+            return http.send(method, url, headers, body, timeout);
         } catch (IOException e) {
             throw connection(url, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(ExitCodes.GENERIC, "Interrupted", "interrupted while calling " + url);
         }
     }
 

@@ -21,11 +21,12 @@ import picocli.CommandLine.Parameters;
  * {@code storagePath}, resumable) and {@code watch} (live progress).
  */
 @Command(name = "packet-capture", description = "Packet captures on virtual machines (az network watcher packet-capture).",
-        mixinStandardHelpOptions = true,
-        subcommands = {PacketCaptureCommand.Create.class, PacketCaptureCommand.Show.class, PacketCaptureCommand.ListCaptures.class,
-            PacketCaptureCommand.ShowStatus.class, PacketCaptureCommand.Stop.class, PacketCaptureCommand.Delete.class,
-            PacketCaptureCommand.Download.class, PacketCaptureCommand.Watch.class})
+        mixinStandardHelpOptions = true)
 public final class PacketCaptureCommand implements Runnable {
+    /** The subcommands, in usage order; {@link netwatcher.cli.CommandTree} adds only the one a call names. */
+    public static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(Create.class, Show.class, ListCaptures.class,
+            ShowStatus.class, Stop.class, Delete.class, Download.class, Watch.class);
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 

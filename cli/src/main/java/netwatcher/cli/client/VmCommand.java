@@ -5,9 +5,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code nw vm}: the virtual machines (hosts with an agent, or Azure VMs) of a subscription. */
-@Command(name = "vm", description = "Virtual machines: list them, show one.", mixinStandardHelpOptions = true,
-        subcommands = {VmCommand.ListVms.class, VmCommand.Show.class})
+@Command(name = "vm", description = "Virtual machines: list them, show one.", mixinStandardHelpOptions = true)
 public final class VmCommand implements Runnable {
+    /** The subcommands, in usage order; {@link netwatcher.cli.CommandTree} adds only the one a call names. */
+    public static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(ListVms.class, Show.class);
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 

@@ -4,10 +4,12 @@ import picocli.CommandLine.Command;
 
 /** {@code nw watcher}: network watchers and, under them, packet captures and the checks (test-connectivity, show-next-hop, test-ip-flow). */
 @Command(name = "watcher", description = "Network watchers (one per subscription and location) and their operations.",
-        mixinStandardHelpOptions = true,
-        subcommands = {WatcherCommand.ListWatchers.class, PacketCaptureCommand.class, ConnectivityCommand.TestConnectivity.class,
-            ConnectivityCommand.ShowNextHop.class, ConnectivityCommand.TestIpFlow.class})
+        mixinStandardHelpOptions = true)
 public final class WatcherCommand implements Runnable {
+    /** The subcommands, in usage order; {@link netwatcher.cli.CommandTree} adds only the one a call names. */
+    public static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(ListWatchers.class, PacketCaptureCommand.class,
+            ConnectivityCommand.TestConnectivity.class, ConnectivityCommand.ShowNextHop.class, ConnectivityCommand.TestIpFlow.class);
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 

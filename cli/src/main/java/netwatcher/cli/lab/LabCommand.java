@@ -18,9 +18,11 @@ import picocli.CommandLine.Option;
  * Not thread-safe: picocli creates one instance per invocation.
  */
 @Command(name = "lab", mixinStandardHelpOptions = true,
-        description = "The network-namespace lab: hosts app, fw1, fw2, db (with agents), inet, web. Needs root.",
-        subcommands = {LabCommand.Up.class, LabCommand.Down.class})
+        description = "The network-namespace lab: hosts app, fw1, fw2, db (with agents), inet, web. Needs root.")
 public final class LabCommand implements Runnable {
+    /** The subcommands, in usage order; {@link netwatcher.cli.CommandTree} adds only the one a call names. */
+    public static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(Up.class, Down.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

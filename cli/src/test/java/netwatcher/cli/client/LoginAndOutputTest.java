@@ -174,7 +174,7 @@ class LoginAndOutputTest {
     @Test
     void help_everyArmCommandHasExamplesThatFitTheScreen() {
         java.util.List<picocli.CommandLine> leaves = new java.util.ArrayList<>();
-        java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(new picocli.CommandLine(new netwatcher.cli.Main())));
+        java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(netwatcher.cli.Main.commandLine()));
         while (!todo.isEmpty()) {
             picocli.CommandLine cl = todo.pop();
             if (cl.getCommand() instanceof ArmCommand) leaves.add(cl);

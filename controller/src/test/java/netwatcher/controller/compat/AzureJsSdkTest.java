@@ -1,5 +1,7 @@
 package netwatcher.controller.compat;
 
+import netwatcher.model.check.CheckRole;
+import netwatcher.model.check.ReportState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -13,18 +15,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import netwatcher.arm.Json;
 import netwatcher.controller.Controller;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
 import netwatcher.controller.http.HttpServer.Served;
+import netwatcher.model.check.CheckOrder;
+import netwatcher.model.check.CheckReport;
+import netwatcher.model.check.Flow;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The Azure SDK for JavaScript ({@code @azure/arm-network} with {@code @azure/identity}'s
  * ClientSecretCredential against the controller's ADFS-style issuer), unchanged, runs
- * {@code src/test/js/packet-capture-lifecycle.cjs} against a real controller; the test asserts on what
+ * {@code src/test/js/packet-capture-lifecycle.cjs} and {@code network-checks.cjs} (ipFlowVerify,
+ * nextHop, connectivityCheck) against a real controller, with each SDK version; the test asserts on what
  * the script printed and on the recorded exchange. Fails when node or the packages are missing:
  * .ci/run installs them into {@link #CACHE}: {@code azure-js} holds {@code @azure/arm-network} 36.0.0
  * (api-version 2024-05-01), {@code azure-js-39} holds 39.0.0 (api-version 2026-01-01, whose stop
@@ -38,15 +46,7 @@ class AzureJsSdkTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"azure-js, 36.0.0", "azure-js-39, 39.0.0"})
     void jsSdk_packetCaptureLifecycle_completesWithShortPolls(String install, String version) throws Exception {
-        Path modules = CACHE.resolve(install).resolve("node_modules");
-        for (String pkg : List.of("@azure/arm-network", "@azure/identity")) {
-            if (!Files.isDirectory(modules.resolve(pkg))) {
-                fail(pkg + " is not installed under " + modules + " (.ci/run installs it: npm install --prefix "
-                        + CACHE.resolve(install) + " @azure/arm-network@" + version + " @azure/identity)");
-            }
-        }
-        JsonNode installed = Json.tree(Files.readAllBytes(modules.resolve("@azure/arm-network/package.json")));
-        assertEquals(version, installed.path("version").asText(), "@azure/arm-network under " + modules);
+        Path modules = installed(install, version);
         Recorder recorder = new Recorder();
         try (TestController c = new TestController(Duration.ofSeconds(30))) {
             c.controller.http().addServedListener(recorder);
@@ -93,6 +93,120 @@ class AzureJsSdkTest {
     }
 
     /**
+     * ipFlowVerify, nextHop and connectivityCheck through the SDK's {@code begin...AndWait}: each POST
+     * answers 202 with a Location the SDK polls to the result; the agents are played here (their
+     * orders answered as SpecStatusCodesTest does), so the test is about the client, not the probes.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"azure-js, 36.0.0", "azure-js-39, 39.0.0"})
+    void jsSdk_checks_returnTheAgentsAnswers(String install, String version) throws Exception {
+        Path modules = installed(install, version);
+        Recorder recorder = new Recorder();
+        try (TestController c = new TestController(Duration.ofSeconds(30))) {
+            c.controller.http().addServedListener(recorder);
+            TestAgent source = new TestAgent(c, "jsrg", "jssrc", "westeurope", List.of("198.18.1.10/24"));
+            TestAgent target = new TestAgent(c, "jsrg", "jsdst", "westeurope", List.of("198.18.1.11/24"));
+            var sp = c.send("POST", "/admin/v1/servicePrincipals", "{\"displayName\":\"jschecks\"}").json();
+            String clientId = sp.path("clientId").asText();
+            assertEquals(201, c.send("POST", "/admin/v1/roleAssignments", "{\"principalId\":\"" + clientId
+                    + "\",\"role\":\"Contributor\",\"scope\":\"/subscriptions/" + c.sub + "\"}").status());
+            var done = new AtomicBoolean();
+            Thread beat = heartbeat(done, source, target);
+            var failure = new AtomicReference<Throwable>();
+            Thread agents = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    playChecks(source, target);
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            List<JsonNode> steps = runScript("network-checks.cjs", c, recorder, Map.of(
+                    "NW_BASE_URL", c.controller.baseUrl(),
+                    "NW_SUBSCRIPTION", c.sub,
+                    "NW_CLIENT_ID", clientId,
+                    "NW_CLIENT_SECRET", sp.path("clientSecret").asText(),
+                    "NW_SOURCE_VM_ID", source.vmId,
+                    "NW_TARGET_VM_ID", target.vmId), modules);
+            agents.join(30_000);
+            done.set(true);
+            beat.join(5_000);
+            String all = steps + "\n" + failure.get() + "\n" + recorder.dump();
+            JsonNode flow = step(steps, "networkWatchers.beginVerifyIPFlowAndWait", 0);
+            assertEquals("Deny", flow.path("access").asText(), all);
+            assertEquals("UserRule_Web", flow.path("ruleName").asText(), all);
+            JsonNode hop = step(steps, "networkWatchers.beginGetNextHopAndWait", 0);
+            assertEquals("VnetLocal", hop.path("nextHopType").asText(), all);
+            assertEquals("198.18.1.10", hop.path("nextHopIpAddress").asText(), all);
+            JsonNode check = step(steps, "networkWatchers.beginCheckConnectivityAndWait", 0);
+            assertEquals("Reachable", check.path("connectionStatus").asText(), all);
+            assertEquals(100, check.path("probesSent").asInt(), all);
+            step(steps, "done", 0);
+            for (String op : List.of("/ipFlowVerify", "/nextHop", "/connectivityCheck")) {
+                assertTrue(recorder.all().stream().anyMatch(s -> s.method().equals("POST") && s.path().endsWith(op) && s.status() == 202), op + "\n" + all);
+            }
+            System.out.println("JS SDK " + version + " checks exchange:\n" + recorder.dump());
+        }
+    }
+
+    /** The agents' side of the three checks, in the script's order. */
+    private static void playChecks(TestAgent source, TestAgent target) throws Exception {
+        CheckOrder o = order(target, CheckRole.VERIFY);
+        target.reportCheck(new CheckReport(o.key(), CheckRole.VERIFY, ReportState.DONE, null, null, null, null,
+                new CheckReport.Verdict("Deny", "UserRule_Web", Map.of()), null, null));
+        o = order(target, CheckRole.NEXTHOP);
+        target.reportCheck(new CheckReport(o.key(), CheckRole.NEXTHOP, ReportState.DONE, null, null, null, null, null,
+                new CheckReport.NextHop("VnetLocal", "198.18.1.10", false, "198.18.1.0/24"), null));
+        CheckOrder observe = order(target, CheckRole.OBSERVER);
+        target.reportCheck(new CheckReport(observe.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
+        CheckOrder src = order(source, CheckRole.SOURCE);
+        source.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE,
+                new Flow("Tcp", "198.18.1.10", 40000, "198.18.1.11", null, 80, null, null),
+                new CheckReport.ProbeSummary(100, 0, 1, 1, 2, Map.of("connected", 100), null, null),
+                List.of(new CheckReport.TraceHop(1, "198.18.1.11", List.of(0.2), "destination", null)), List.of(), null, null, null));
+        CheckOrder finish = order(target, CheckRole.OBSERVER);
+        target.reportCheck(new CheckReport(finish.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
+    }
+
+    /** The agent's first check order of {@code role}, asking every 100 ms for up to 90 s (node and the SDK start first). */
+    private static CheckOrder order(TestAgent a, CheckRole role) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            var o = a.orders(-1, 0).checks().stream().filter(x -> x.role() == role).findFirst();
+            if (o.isPresent()) return o.get();
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no " + role + " order for " + a.vmName);
+    }
+
+    /** Both agents ask for orders every second until {@code done}, as connected agents do (a check needs them connected). */
+    private static Thread heartbeat(AtomicBoolean done, TestAgent... agents) {
+        return Thread.ofPlatform().daemon().start(() -> {
+            while (!done.get()) {
+                try {
+                    for (TestAgent a : agents) a.orders(-1, 0);
+                    Thread.sleep(1000);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /** The node_modules directory of one installed SDK version; fails naming the install command when missing. */
+    private static Path installed(String install, String version) throws Exception {
+        Path modules = CACHE.resolve(install).resolve("node_modules");
+        for (String pkg : List.of("@azure/arm-network", "@azure/identity")) {
+            if (!Files.isDirectory(modules.resolve(pkg))) {
+                fail(pkg + " is not installed under " + modules + " (.ci/run installs it: npm install --prefix "
+                        + CACHE.resolve(install) + " @azure/arm-network@" + version + " @azure/identity)");
+            }
+        }
+        JsonNode installed = Json.tree(Files.readAllBytes(modules.resolve("@azure/arm-network/package.json")));
+        assertEquals(version, installed.path("version").asText(), "@azure/arm-network under " + modules);
+        return modules;
+    }
+
+    /**
      * A recorder holding only the n-th exchange that starts with {@code method *suffix} and the client
      * requests (GETs) that followed it until its next non-GET request; the agent's protocol is left out.
      */
@@ -124,7 +238,12 @@ class AzureJsSdkTest {
     }
 
     private static List<JsonNode> runScript(TestController c, Recorder recorder, Map<String, String> vars, Path modules) throws Exception {
-        Path script = Path.of("src/test/js/packet-capture-lifecycle.cjs").toAbsolutePath();
+        return runScript("packet-capture-lifecycle.cjs", c, recorder, vars, modules);
+    }
+
+    private static List<JsonNode> runScript(String name, TestController c, Recorder recorder, Map<String, String> vars, Path modules)
+            throws Exception {
+        Path script = Path.of("src/test/js", name).toAbsolutePath();
         ProcessBuilder pb = new ProcessBuilder("node", script.toString());
         Map<String, String> env = pb.environment();
         ClientEnvironment.confine(env);
