@@ -133,7 +133,12 @@ final class DocSession {
             if (!process.isAlive()) {
                 throw failure(block, "stopped (exit " + process.exitValue() + ") before it was ready", new StringBuilder(tail(log)));
             }
-            Process probe = start(List.of("bash", "-c", block.ready()), Path.of("/dev/null"));
+            if (block.ready().startsWith("ready-output:")) {
+                if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(block.ready().substring(13).strip())) return;
+                Thread.sleep(200);
+                continue;
+            }
+            Process probe = start(List.of("bash", "-c", block.ready().substring(6).strip()), Path.of("/dev/null"));
             if (!probe.waitFor(60, TimeUnit.SECONDS)) probe.destroyForcibly();
             else if (probe.exitValue() == 0) return;
             Thread.sleep(1000);

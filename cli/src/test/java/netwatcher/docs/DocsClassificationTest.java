@@ -56,7 +56,7 @@ class DocsClassificationTest {
                 "<!-- doc-test: background -->", "```sh", "./server", "```"));
         assertEquals(List.of(Kind.COMMAND, Kind.NOT_COMMAND, Kind.UNCLASSIFIED, Kind.BACKGROUND, Kind.NOT_RUN, Kind.NOT_COMMAND,
                 Kind.UNCLASSIFIED, Kind.UNCLASSIFIED), blocks.stream().map(Block::kind).toList());
-        assertEquals("curl -sf http://x; true", blocks.get(3).ready());
+        assertEquals("ready: curl -sf http://x; true", blocks.get(3).ready());
         assertEquals("runs this test", blocks.get(4).reason());
         assertEquals("{\"a\": 1}\n", blocks.get(5).body());
         assertEquals(1, blocks.get(0).line());

@@ -24,6 +24,8 @@ import java.util.stream.Stream;
  *   <li>{@code <!-- doc-test: background; ready: CMD -->}: the block stays in the foreground for a
  *       user (a server); the test starts it in the background, in its own shell, runs {@code CMD}
  *       every second until it exits 0, and stops it with SIGINT (Ctrl-C) at the end of the document.
+ *   <li>{@code <!-- doc-test: background; ready-output: TEXT -->}: the same, ready once the block
+ *       has printed {@code TEXT} (what a user waits for before going on).
  *   <li>{@code <!-- doc-test: not run; reason: TEXT -->}: not run, for the reason given. Only
  *       {@code ./nw test} has it: it runs the docs test itself.
  * </ul>
@@ -61,7 +63,8 @@ public final class MarkdownBlocks {
      * @param info   the fence's info string, as written
      * @param body   the block's text, the list indentation of its fence removed, ending with a newline
      * @param kind   how the docs test treats it
-     * @param ready  for {@link Kind#BACKGROUND}: the shell command that exits 0 once it is ready
+     * @param ready  for {@link Kind#BACKGROUND}: {@code ready: CMD} (a shell command that exits 0 once it
+     *               is ready) or {@code ready-output: TEXT} (ready once it printed TEXT)
      * @param reason for {@link Kind#NOT_RUN}: why; for {@link Kind#UNCLASSIFIED}: what is wrong
      */
     public record Block(Path doc, int line, String info, String body, Kind kind, String ready, String reason) {
@@ -142,9 +145,10 @@ public final class MarkdownBlocks {
         String head = directive.split(";", 2)[0].strip();
         String rest = directive.contains(";") ? directive.substring(directive.indexOf(';') + 1).strip() : "";
         return switch (head) {
-            case "background" -> rest.startsWith("ready:") && !rest.substring(6).isBlank()
-                    ? new Block(doc, line, info, body, Kind.BACKGROUND, rest.substring(6).strip(), null)
-                    : unclassified(doc, line, info, body, "doc-test background needs '; ready: CMD'");
+            case "background" -> (rest.startsWith("ready:") && !rest.substring(6).isBlank())
+                    || (rest.startsWith("ready-output:") && !rest.substring(13).isBlank())
+                    ? new Block(doc, line, info, body, Kind.BACKGROUND, rest, null)
+                    : unclassified(doc, line, info, body, "doc-test background needs '; ready: CMD' or '; ready-output: TEXT'");
             case "not run" -> rest.startsWith("reason:") && !rest.substring(7).isBlank()
                     ? new Block(doc, line, info, body, Kind.NOT_RUN, null, rest.substring(7).strip())
                     : unclassified(doc, line, info, body, "doc-test not run needs '; reason: TEXT'");
