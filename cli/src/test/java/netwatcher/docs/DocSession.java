@@ -28,8 +28,10 @@ final class DocSession {
     static final Duration BLOCK_TIMEOUT = Duration.ofMinutes(5);
     /** The longest a background block may take to be ready (a first start creates keys and the database). */
     static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
-    /** How long a background block may take to stop after Ctrl-C (the lab takes its agents down first). */
-    static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);
+    /** How long a background block has to stop after Ctrl-C before it gets SIGTERM. */
+    static final Duration INT_GRACE = Duration.ofSeconds(30);
+    /** How long a background block may take to stop after SIGTERM (the lab takes its agents down first). */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path tree;
     private final String netns;
@@ -151,11 +153,14 @@ final class DocSession {
         AssertionError failure = null;
         for (Background bg : background.reversed()) {
             if (bg.process().isAlive()) signalGroup("INT", bg.process().pid());
+            // SIGTERM (the same shutdown) when SIGINT was ignored: a JVM started with SIGINT ignored, as by
+            // a non-interactive shell's `&`, keeps it ignored, and so do its children
+            if (!bg.process().waitFor(INT_GRACE.toSeconds(), TimeUnit.SECONDS)) signalGroup("TERM", bg.process().pid());
             if (!bg.process().waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 signalGroup("KILL", bg.process().pid());
                 bg.process().waitFor(10, TimeUnit.SECONDS);
                 if (failure == null) {
-                    failure = failure(bg.block(), "did not stop within " + STOP_TIMEOUT.toSeconds() + " s of Ctrl-C", new StringBuilder(tail(bg.log())));
+                    failure = failure(bg.block(), "did not stop within " + (INT_GRACE.plus(STOP_TIMEOUT)).toSeconds() + " s of Ctrl-C and SIGTERM", new StringBuilder(tail(bg.log())));
                 }
             }
             transcript.append("$ # ").append(bg.block().where()).append(" (background) output:\n").append(tail(bg.log()));

@@ -54,9 +54,11 @@ class DocsRunTest {
         throw new IllegalStateException("no repository (nw, README.md, docs/) above " + dir);
     }
 
-    /** The documents that have a block to run, in order. */
+    /** The documents that have a block to run, in order (only those named in {@code -Dnw.docs.only=a.md,b.md} if set). */
     static Stream<Path> documents() {
+        List<String> only = List.of(System.getProperty("nw.docs.only", "").split(",")).stream().filter(n -> !n.isBlank()).toList();
         return MarkdownBlocks.documents(repositoryRoot()).stream()
+                .filter(doc -> only.isEmpty() || only.contains(doc.getFileName().toString()))
                 .filter(doc -> MarkdownBlocks.read(doc).stream().anyMatch(Block::runs));
     }
 
