@@ -9,9 +9,9 @@ set -uo pipefail
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/netwatcher"
 # The Debian packages the tests use: libpcap (capture), tshark/tcpdump (reading files), nftables,
 # iptables and iproute2 (lab and firewall tests), postgresql (the storage contract suite), hping3,
-# tmux (terminal tests), procps/util-linux (ps, unshare, nsenter), curl and dnsmasq-base (lab DNS,
+# tmux (terminal tests), procps/util-linux (ps, unshare, nsenter), iputils-ping, curl and dnsmasq-base (lab DNS,
 # docs), azure-cli (az compatibility and docs/clients.md).
-PACKAGES=(libpcap0.8 tshark tcpdump nftables iproute2 postgresql hping3 tmux iptables procps util-linux curl dnsmasq-base azure-cli)
+PACKAGES=(libpcap0.8 tshark tcpdump nftables iproute2 iputils-ping postgresql hping3 tmux iptables procps util-linux curl dnsmasq-base azure-cli)
 # npm prefix directory under $CACHE -> the packages installed there (Azurite for the blob upload tests,
 # the Azure SDK for JavaScript for the client compatibility tests: the version tested since the start
 # and the newest, api-version 2026-01-01).
