@@ -19,7 +19,7 @@ import netwatcher.docs.MarkdownBlocks.Block;
 
 /**
  * One run of one document: its command blocks in order, in one bash shell ({@code set -e}: a
- * failing command fails its block) inside network namespace {@code netns}, with {@code tree} as the
+ * failing command fails its block) on the document's machine (the namespaces {@code enter} enters), with {@code tree} as the
  * working directory; background blocks run in their own shells (as in a second terminal) until the
  * end of the run, when they get SIGINT as from Ctrl-C. Not thread-safe: one test thread drives it.
  */
@@ -34,7 +34,7 @@ final class DocSession {
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path tree;
-    private final String netns;
+    private final List<String> enter;
     private final Map<String, String> env;
     private final Path logs;
     private final List<Background> background = new ArrayList<>();
@@ -44,13 +44,13 @@ final class DocSession {
 
     /**
      * @param tree  the working directory (a fresh copy of the repository)
-     * @param netns the network namespace every process runs in
+     * @param enter the command prefix that runs a command on the document's "machine" (its namespaces)
      * @param env   the environment of every process
      * @param logs  where background blocks' output goes (one file per block)
      */
-    DocSession(Path tree, String netns, Map<String, String> env, Path logs) {
+    DocSession(Path tree, List<String> enter, Map<String, String> env, Path logs) {
         this.tree = tree;
-        this.netns = netns;
+        this.enter = List.copyOf(enter);
         this.env = Map.copyOf(env);
         this.logs = logs;
     }
@@ -128,7 +128,7 @@ final class DocSession {
         Path log = logs.resolve("background-" + block.doc().getFileName() + "-" + block.line() + ".log");
         transcript.append("$ # ").append(block.where()).append(" (background, log ").append(log).append(")\n");
         // setsid: its own process group, so Ctrl-C reaches the whole group as in a terminal
-        Process process = start(List.of("setsid", "ip", "netns", "exec", netns, "bash", "-c", block.body()), log);
+        Process process = start(List.of("setsid", "bash", "-c", block.body()), log);
         background.add(new Background(block, process, log));
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
@@ -174,11 +174,13 @@ final class DocSession {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
     }
 
-    /** A process in the namespace (unless the command enters it itself), in the tree, with the document's environment. */
+    /** A process on the document's machine, in the tree, with the document's environment ({@code setsid} first if asked). */
     private Process start(List<String> command, Path output) throws IOException {
         List<String> full = new ArrayList<>();
-        if (!command.getFirst().equals("setsid")) full.addAll(List.of("ip", "netns", "exec", netns));
-        full.addAll(command);
+        boolean session = command.getFirst().equals("setsid");
+        if (session) full.add("setsid");
+        full.addAll(enter);
+        full.addAll(session ? command.subList(1, command.size()) : command);
         ProcessBuilder pb = new ProcessBuilder(full).directory(tree.toFile()).redirectErrorStream(true);
         pb.environment().clear();
         pb.environment().putAll(env);

@@ -78,9 +78,11 @@ class DocsRunTest {
         List<Block> blocks = MarkdownBlocks.read(tree.resolve(root.relativize(doc)));
         boolean passed = false;
         long started = System.nanoTime();
+        Process machineHolder = holdMachine(netns);
+        List<String> enter = List.of("nsenter", "-t", String.valueOf(machineHolder.pid()), "-m", "-n", "--wd=" + tree, "--");
         try {
             for (int run = 1; run <= 2; run++) {
-                DocSession session = new DocSession(tree, netns, env, work.resolve("logs-run" + run));
+                DocSession session = new DocSession(tree, enter, env, work.resolve("logs-run" + run));
                 try {
                     session.run(blocks);
                 } catch (AssertionError e) {
@@ -90,9 +92,33 @@ class DocsRunTest {
             passed = true;
         } finally {
             System.out.printf("docs test: %s ran twice in %d s%n", doc.getFileName(), Duration.ofNanos(System.nanoTime() - started).toSeconds());
-            cleanUp(tree, netns, env);
+            try {
+                cleanUp(tree, enter, env, netns);
+            } finally {
+                machineHolder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
             if (passed) deleteTree(work);
         }
+    }
+
+    /**
+     * The rest of the fresh machine: a process in the document's network namespace holding a mount
+     * namespace of its own, where {@code /run/netns} and {@code /etc/netns} (the namespaces a document's
+     * lab makes are named {@code nw-lab-*}, which a developer's own lab may hold at the same time) and
+     * {@code /var/captures} (the local agent's files) are empty, private file systems. Every process of
+     * the document enters both; all of it disappears with the holder.
+     */
+    private static Process holdMachine(String netns) throws Exception {
+        String script = "set -e; for d in /run/netns /etc/netns /var/captures; do mkdir -p $d; mount -t tmpfs -o mode=0755 nw-doc-test $d; done;"
+                + " echo held; exec sleep infinity";
+        Process holder = new ProcessBuilder("ip", "netns", "exec", netns, "unshare", "--mount", "--propagation", "private", "sh", "-c", script)
+                .redirectErrorStream(true).start();
+        String first = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        if (!"held".equals(first)) {
+            holder.destroyForcibly();
+            throw new IllegalStateException("cannot make the document's mount namespace: " + first);
+        }
+        return holder;
     }
 
     private static Map<String, String> environment(Path home) {
@@ -108,20 +134,28 @@ class DocsRunTest {
         return env;
     }
 
-    /** The lab down (from the document's namespace, where its management veth lives), then every process left in it. */
-    private static void cleanUp(Path tree, String netns, Map<String, String> env) throws Exception {
+    /**
+     * The lab down (on the document's machine, where its names and management veth live), then every
+     * process left in the machine's network namespaces (its own and the lab's).
+     */
+    private static void cleanUp(Path tree, List<String> enter, Map<String, String> env, String netns) throws Exception {
         if (Files.exists(tree.resolve(".nw-data/lab/state.json"))) {
-            ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", netns, "./nw", "lab", "down").directory(tree.toFile())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT);
+            List<String> down = new ArrayList<>(enter);
+            down.addAll(List.of("./nw", "lab", "down"));
+            ProcessBuilder pb = new ProcessBuilder(down).directory(tree.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.INHERIT);
             pb.environment().putAll(env);
-            Process down = pb.start();
-            if (!down.waitFor(120, TimeUnit.SECONDS)) down.destroyForcibly();
+            Process process = pb.start();
+            if (!process.waitFor(120, TimeUnit.SECONDS)) process.destroyForcibly();
         }
+        List<String> kill = new ArrayList<>(enter);
+        kill.addAll(List.of("sh", "-c", "for n in $(ip netns list | cut -d' ' -f1); do kill -KILL $(ip netns pids $n) 2>/dev/null; done; true"));
+        Processes.run(Duration.ofSeconds(30), kill);
         String pids = Processes.run("ip", "netns", "pids", netns).stdout().strip();
         if (!pids.isEmpty()) {
-            List<String> kill = new ArrayList<>(List.of("kill", "-KILL"));
-            kill.addAll(List.of(pids.split("\\s+")));
-            Processes.run(kill.toArray(String[]::new));
+            List<String> rest = new ArrayList<>(List.of("kill", "-KILL"));
+            rest.addAll(List.of(pids.split("\\s+")));
+            Processes.run(rest.toArray(String[]::new));
         }
         assertTrue(!Files.exists(tree.resolve(".nw-data/lab/state.json")), "the lab is still recorded after `nw lab down`");
     }
