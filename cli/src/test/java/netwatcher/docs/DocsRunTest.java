@@ -105,11 +105,12 @@ class DocsRunTest {
      * The rest of the fresh machine: a process in the document's network namespace holding a mount
      * namespace of its own, where {@code /run/netns} and {@code /etc/netns} (the namespaces a document's
      * lab makes are named {@code nw-lab-*}, which a developer's own lab may hold at the same time) and
-     * {@code /var/captures} (the local agent's files) are empty, private file systems. Every process of
+     * {@code /var/captures} (the local agent's files), and {@code /tmp} (the docs' scratch files) are
+     * empty, private file systems. Every process of
      * the document enters both; all of it disappears with the holder.
      */
     private static Process holdMachine(String netns) throws Exception {
-        String script = "set -e; for d in /run/netns /etc/netns /var/captures; do mkdir -p $d; mount -t tmpfs -o mode=0755 nw-doc-test $d; done;"
+        String script = "set -e; for d in /run/netns /etc/netns /var/captures; do mkdir -p $d; mount -t tmpfs -o mode=0755 nw-doc-test $d; done; mount -t tmpfs -o mode=1777 nw-doc-test /tmp;"
                 + " echo held; exec sleep infinity";
         Process holder = new ProcessBuilder("ip", "netns", "exec", netns, "unshare", "--mount", "--propagation", "private", "sh", "-c", script)
                 .redirectErrorStream(true).start();

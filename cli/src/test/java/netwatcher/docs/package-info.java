@@ -6,9 +6,9 @@
  * {@code json}; a block without one is an error). {@link netwatcher.docs.DocSession} runs one
  * document's command blocks in order in one bash shell on a "fresh machine" of namespaces (its own
  * network namespace with one NIC and a gateway, so {@code 127.0.0.1:8443} is the document's own and no
- * packet leaves the test; its own mount namespace with empty {@code /run/netns}, {@code /etc/netns}
- * and {@code /var/captures}), on a fresh copy of the repository, with the blocks marked
- * {@code background} started aside and awaited. {@code DocsRunTest} runs each document twice;
+ * packet leaves the test; its own mount namespace with empty {@code /run/netns},
+ * {@code /etc/netns}, {@code /var/captures} and {@code /tmp}), on a fresh copy of the repository,
+ * with the blocks marked {@code background} started aside and awaited. {@code DocsRunTest} runs each document twice;
  * {@code DocsClassificationTest} checks that no block is left unclassified.
  *
  * <p>The convention the documents follow is written down in docs/architecture.md ("Documentation
