@@ -85,14 +85,36 @@ public final class ControllerAdmin {
      */
     public void awaitRegistered(String subscriptionId, String resourceGroup, java.util.List<String> names, Duration timeout)
             throws InterruptedException {
+        awaitRegistered(subscriptionId, resourceGroup, names, timeout, null);
+    }
+
+    /**
+     * As {@link #awaitRegistered(String, String, java.util.List, Duration)}, and each VM's agent has
+     * contacted the controller at or after {@code since} (when not null): on a data directory that
+     * already holds the lab's VMs (a second {@code nw lab up}), registered VMs alone do not show that
+     * the agents just started are there, and a check made before they are fails {@code AgentStopped}.
+     */
+    public void awaitRegistered(String subscriptionId, String resourceGroup, java.util.List<String> names, Duration timeout,
+            java.time.Instant since) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         java.util.List<String> missing = new java.util.ArrayList<>(names);
         while (true) {
             missing.removeIf(name -> {
-                HttpResponse<String> r = get("/subscriptions/" + subscriptionId + "/resourceGroups/" + resourceGroup
-                        + "/providers/Microsoft.Compute/virtualMachines/" + name + "?api-version=2024-07-01");
-                return r != null && r.statusCode() == 200 && Json.tree(r.body().getBytes(StandardCharsets.UTF_8))
+                String vm = "/subscriptions/" + subscriptionId + "/resourceGroups/" + resourceGroup
+                        + "/providers/Microsoft.Compute/virtualMachines/" + name;
+                HttpResponse<String> r = get(vm + "?api-version=2024-07-01");
+                boolean registered = r != null && r.statusCode() == 200 && Json.tree(r.body().getBytes(StandardCharsets.UTF_8))
                         .path("properties").path("networkProfile").path("networkInterfaces").size() > 0;
+                if (!registered || since == null) return registered;
+                HttpResponse<String> ext = get(vm + "/extensions/AzureNetworkWatcherExtension?api-version=2024-07-01");
+                if (ext == null || ext.statusCode() != 200) return false;
+                String seen = Json.tree(ext.body().getBytes(StandardCharsets.UTF_8)).path("properties").path("instanceView")
+                        .path("statuses").path(0).path("time").asText("");
+                try {
+                    return !seen.isEmpty() && !java.time.Instant.parse(seen).isBefore(since);
+                } catch (java.time.format.DateTimeParseException e) {
+                    return false;
+                }
             });
             if (missing.isEmpty()) return;
             if (System.nanoTime() > deadline) {

@@ -48,10 +48,12 @@ public final class LabSession {
         LabHandle lab = Lab.up(base.withAgentsStopped(agents), topology);
         try {
             admin.addListener(lab.controllerAddress());
+            java.time.Instant agentsStarted = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
             for (Topology.Host host : topology.hosts()) {
                 if (host.agent()) lab.startAgent(host.name());
             }
-            admin.awaitRegistered(subscription, LabAgents.RESOURCE_GROUP, agentHosts(lab), AGENT_START_TIMEOUT);
+            // registered is not enough when the VMs exist from an earlier run: wait until the agents just started are back
+            admin.awaitRegistered(subscription, LabAgents.RESOURCE_GROUP, agentHosts(lab), AGENT_START_TIMEOUT, agentsStarted);
             return lab;
         } catch (RuntimeException | InterruptedException e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
