@@ -21,12 +21,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The test lanes' convention, checked on the sources of every module: a test class that creates
- * network namespaces carries {@code @Tag("netns")}, one that runs a program outside its JVM (a
+ * network namespaces carries {@code @Tag("netns")}; one that runs a program outside its JVM (a
  * system tool such as tshark, tcpdump, tmux or mount; a client such as az or node; a server such
  * as PostgreSQL or Azurite; a child JVM or {@code nw}) carries {@code @Tag("external")} (or
- * {@code netns}), a Jazzer target carries {@code @Tag("fuzz")}, and no other tag is used. The fast
- * lane ({@code ./nw test --fast}, Maven profile {@code fast}) excludes exactly these three tags,
- * so an untagged heavy test would slip into it.
+ * {@code netns}); one that runs netwatcher's controller or agent in its JVM and talks to it over
+ * the network ({@code TestController}, {@code TestAgent}, {@code FakeController}) carries
+ * {@code @Tag("e2e")} (or one of the former); a Jazzer target carries {@code @Tag("fuzz")}; and no
+ * other tag is used. The fast lane ({@code ./nw test --fast}, Maven profile {@code fast}) excludes
+ * exactly these four tags, so an untagged heavy test would slip into it.
  *
  * <p>A class is heavy when its code (comments and string literals removed) uses a fixture or call
  * that does such work, or names a test-source helper that is heavy itself (transitively: a test
@@ -34,13 +36,15 @@ import org.junit.jupiter.api.Test;
  */
 class TestLanesTest {
     /** The documented tags (README, docs/architecture.md): each is excluded from the fast lane. */
-    static final Set<String> LANE_TAGS = Set.of("netns", "external", "fuzz");
+    static final Set<String> LANE_TAGS = Set.of("netns", "external", "e2e", "fuzz");
 
     /** Uses that create network namespaces, veths or lab hosts. */
     static final Pattern NETNS = Pattern.compile("\\b(Netns|VethPair|LabExtension|LabHandle)\\b|\\bLab\\.\\w+\\(");
     /** Uses that run a program outside this JVM, or start an external server. */
     static final Pattern EXTERNAL = Pattern.compile(
             "\\bnew\\s+ProcessBuilder\\b|\\bRuntime\\.getRuntime\\(\\)\\.exec\\b|\\bProcesses\\.\\w+\\(|\\b(AzuriteServer|PostgresServer)\\b");
+    /** Uses of netwatcher's own servers run in the test JVM: the controller, an agent, a controller fake for the agent. */
+    static final Pattern E2E = Pattern.compile("\\b(TestController|TestAgent|FakeController)\\b");
     static final Pattern TEST_METHOD = Pattern.compile(
             "@(Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate|DatabaseTest|FuzzTest)\\b");
     static final Pattern TAG = Pattern.compile("@Tag\\(\\s*\"([^\"]*)\"\\s*\\)");
@@ -54,7 +58,17 @@ class TestLanesTest {
      */
     static final Set<String> SELF_GATED = Set.of("TestDatabase");
 
-    enum Need { NONE, EXTERNAL, NETNS }
+    /** What a class needs, lightest first; each tag also covers the lighter needs. */
+    enum Need {
+        NONE(Set.of()), E2E(Set.of("e2e", "external", "netns")), EXTERNAL(Set.of("external", "netns")), NETNS(Set.of("netns"));
+
+        /** The tags any one of which puts a class with this need in its lane. */
+        final Set<String> tags;
+
+        Need(Set<String> tags) { this.tags = tags; }
+
+        String tag() { return name().toLowerCase(java.util.Locale.ROOT); }
+    }
 
     /** A test-source file: its code without comments and literals, and without comments only (for tags). */
     record Source(String key, Path path, String name, String code, String withStrings) {}
@@ -68,10 +82,9 @@ class TestLanesTest {
             Need need = needs.get(source.key());
             if (need == Need.NONE || !TEST_METHOD.matcher(source.code()).find()) continue;
             Set<String> tags = classTags(source.withStrings());
-            boolean ok = need == Need.NETNS ? tags.contains("netns") : tags.contains("netns") || tags.contains("external");
-            if (!ok) {
-                offenders.add(root().relativize(source.path()) + " needs @Tag(\"" + (need == Need.NETNS ? "netns" : "external")
-                        + "\") on the class (" + why(source, sources, needs) + ")");
+            if (tags.stream().noneMatch(need.tags::contains)) {
+                offenders.add(root().relativize(source.path()) + " needs @Tag(\"" + need.tag() + "\") on the class ("
+                        + why(source, sources, needs) + ")");
             }
         }
         assertEquals(List.of(), offenders, "heavy test classes outside their lane: tag them, or the fast lane runs them");
@@ -120,6 +133,11 @@ class TestLanesTest {
         assertEquals(Need.EXTERNAL, needs.get("cli/TmuxTerminal"));
         assertEquals(Need.EXTERNAL, needs.get("cli/ControllerProcess"));
         assertEquals(Need.EXTERNAL, needs.get("agent/PcapFilesTsharkTest"));
+        assertEquals(Need.E2E, needs.get("controller/TestController"), "TestController names itself");
+        assertEquals(Need.E2E, needs.get("controller/BadInputTest"));
+        assertEquals(Need.E2E, needs.get("agent/AgentDaemonTest"));
+        assertEquals(Need.NONE, needs.get("controller/InputPolicyTest"));
+        assertEquals(Need.NONE, needs.get("controller/CaptureSpecParserTest"));
         assertEquals(Need.NONE, needs.get("testing/TestLanesTest"));
         assertEquals(Need.NONE, needs.get("agent/PcapFilesTest"));
         assertEquals(Need.NONE, needs.get("agent/IptablesSaveTest"), "naming a tool in a string is not running it");
@@ -147,17 +165,17 @@ class TestLanesTest {
         for (Source source : sources.values()) {
             needs.put(source.key(), direct(source));
         }
-        Map<String, Pattern> mentioned = new TreeMap<>();
+        Map<String, Set<String>> identifiers = new TreeMap<>();
+        for (Source source : sources.values()) identifiers.put(source.key(), identifiers(source.code()));
         boolean changed = true;
         while (changed) {
             changed = false;
             for (Source helper : sources.values()) {
                 Need inherited = SELF_GATED.contains(helper.name()) ? Need.NONE : needs.get(helper.key());
                 if (inherited == Need.NONE) continue;
-                Pattern name = mentioned.computeIfAbsent(helper.name(), n -> Pattern.compile("\\b" + Pattern.quote(n) + "\\b"));
                 for (Source source : sources.values()) {
                     if (source == helper || inherited.compareTo(needs.get(source.key())) <= 0) continue;
-                    if (name.matcher(source.code()).find()) {
+                    if (identifiers.get(source.key()).contains(helper.name())) {
                         needs.put(source.key(), inherited);
                         changed = true;
                     }
@@ -173,7 +191,17 @@ class TestLanesTest {
     private static Need direct(Source source) {
         if (NETNS.matcher(source.code()).find()) return Need.NETNS;
         if (EXTERNAL.matcher(source.code()).find()) return Need.EXTERNAL;
+        if (E2E.matcher(source.code()).find()) return Need.E2E;
         return Need.NONE;
+    }
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
+
+    private static Set<String> identifiers(String code) {
+        Set<String> names = new java.util.HashSet<>();
+        Matcher m = IDENTIFIER.matcher(code);
+        while (m.find()) names.add(m.group());
+        return names;
     }
 
     private static boolean mentions(String code, String name) {
@@ -182,7 +210,11 @@ class TestLanesTest {
 
     private static String why(Source source, Map<String, Source> sources, Map<String, Need> needs) {
         if (direct(source) != Need.NONE) {
-            Matcher m = (direct(source) == Need.NETNS ? NETNS : EXTERNAL).matcher(source.code());
+            Matcher m = switch (direct(source)) {
+                case NETNS -> NETNS.matcher(source.code());
+                case EXTERNAL -> EXTERNAL.matcher(source.code());
+                default -> E2E.matcher(source.code());
+            };
             m.find();
             return "uses " + m.group().trim();
         }

@@ -1,5 +1,6 @@
 package netwatcher.controller.compat;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -35,6 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code Location} URLs alike. Error answers must be the spec's {@code default}, and a 202 of an operation whose final
  * state comes via Location must carry one.
  */
+@Tag("e2e")
 class SpecStatusCodesTest {
     /** The operations netwatcher serves; each must appear in the spec (when the api-version has it) and be exercised. */
     static final Set<String> SERVED = Set.of(
