@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * <p>A class is heavy when its code (comments and string literals removed) uses a fixture or call
  * that does such work, or names a test-source helper that is heavy itself (transitively: a test
  * using {@code LabWorld} is as heavy as {@code LabWorld}, which holds a {@code LabExtension}).
+ * {@code -Dsurefire.argLine=-Dnw.test.lanes.print=1} prints what it found for each heavy class.
  */
 class TestLanesTest {
     /** The documented tags (README, docs/architecture.md): each is excluded from the fast lane. */
