@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,7 @@ import netwatcher.model.check.ProbeSpec;
  * probes on loopback, against the controller double; the host evaluation is a small deterministic
  * double whose snapshots count up, so "counters moved" is visible in the observer's findings.
  */
+@Tag("e2e")
 class AgentChecksTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 

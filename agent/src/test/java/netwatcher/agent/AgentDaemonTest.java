@@ -8,6 +8,7 @@ import netwatcher.agent.control.JournalEntry;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.agent.UploadTarget;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The daemon against the controller double, with the capture stand-in (no root needed). */
+@Tag("e2e")
 class AgentDaemonTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     static final Agent.Tuning FAST = new Agent.Tuning(2, Duration.ofMillis(50), Duration.ofMillis(500),

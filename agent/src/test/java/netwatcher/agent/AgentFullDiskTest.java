@@ -5,6 +5,7 @@ import netwatcher.agent.control.CaptureRunner;
 import netwatcher.agent.control.JournalEntry;
 import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.agent.UploadTarget;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the journal catches up when space returns, without a restart. Real daemon classes (Reconciler,
  * Journal, DurableFiles, UploadService); the capture engine is the stand-in.
  */
+@Tag("external")
 class AgentFullDiskTest {
     private static final Duration WAIT = Duration.ofSeconds(45);
     private static final Set<String> THREADS = Set.of("nw-agent-orders", "nw-agent-reports", "nw-agent-host", "nw-agent-capture-events");

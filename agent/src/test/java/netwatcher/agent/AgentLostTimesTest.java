@@ -6,6 +6,7 @@ import netwatcher.agent.control.AgentJson;
 import netwatcher.agent.control.JournalEntry;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** An {@code AgentLost} report never ends before it started, even when the idle file's mtime predates arming. */
+@Tag("e2e")
 class AgentLostTimesTest {
     @TempDir Path tmp;
     FakeController controller;

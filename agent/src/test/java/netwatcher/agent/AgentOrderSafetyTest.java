@@ -5,6 +5,7 @@ import netwatcher.agent.control.JournalEntry;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.capture.BpfFilters;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Orders that could crash the agent, or be replayed into a crash: the daemon against the controller
  * double with the capture stand-in (filters are checked by real libpcap).
  */
+@Tag("e2e")
 class AgentOrderSafetyTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 

@@ -26,8 +26,8 @@ import java.util.function.Consumer;
 
 /**
  * A capture engine stand-in for tests that must run without root: sessions write a real pcap file
- * (header plus one 60-byte record per {@link #tick}) but capture nothing; filters, paths and crash
- * repair are the real engine's. Sessions end when stopped or when a test calls {@link #end}.
+ * (header plus one 60-byte record per {@link Session#tick}) but capture nothing; filters, paths and crash
+ * repair are the real engine's. Sessions end when stopped or when a test calls {@link Session#end}.
  * Thread-safe.
  */
 final class StandInRunner implements CaptureRunner {

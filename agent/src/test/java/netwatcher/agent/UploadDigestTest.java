@@ -21,12 +21,14 @@ import netwatcher.agent.upload.LocalUploader;
 import netwatcher.agent.upload.UploadService;
 import netwatcher.model.agent.ProtocolVersion;
 import netwatcher.model.agent.UploadTarget;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The SHA-256 an upload reports is the capture file's, however the upload was cut and resumed. */
+@Tag("e2e")
 class UploadDigestTest {
     @TempDir Path tmp;
     FakeController controller;

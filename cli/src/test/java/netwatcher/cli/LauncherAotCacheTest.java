@@ -1,5 +1,6 @@
 package netwatcher.cli;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * JVM's own class-loading log: {@code netwatcher.cli.Main source: shared objects file} means the cache
  * was used. Behaviour only; the time it saves is in BENCHMARKS.md §6.
  */
+@Tag("external")
 class LauncherAotCacheTest {
     private static final Duration ASSEMBLY = Duration.ofSeconds(120);
 

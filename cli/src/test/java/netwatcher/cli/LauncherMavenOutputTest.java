@@ -1,5 +1,6 @@
 package netwatcher.cli;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * codes into a pipe: its own {@code maven_quiet} function (taken from the script, not copied here)
  * sets up a real, offline Maven run of one module of this build on this JDK.
  */
+@Tag("external")
 class LauncherMavenOutputTest {
     @Test
     void mavenThroughTheLauncher_printsNoUnsafeWarningsAndNoEscapeCodes() throws Exception {

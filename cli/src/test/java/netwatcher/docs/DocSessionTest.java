@@ -1,5 +1,6 @@
 package netwatcher.docs;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How a document's blocks run, on small documents in this machine's own shell (no namespaces, no root). */
+@Tag("external")
 class DocSessionTest {
     @TempDir Path dir;
 

@@ -1,5 +1,6 @@
 package netwatcher.docs;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import netwatcher.docs.MarkdownBlocks.Kind;
 import org.junit.jupiter.api.Test;
 
 /** The Markdown convention of the docs test, on the real documents and on small texts (pure, no shell). */
+@Tag("netns")
 class DocsClassificationTest {
     static final Path ROOT = DocsRunTest.repositoryRoot();
 

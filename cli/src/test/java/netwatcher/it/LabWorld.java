@@ -41,7 +41,7 @@ import netwatcher.lab.LabHost;
 final class LabWorld implements AutoCloseable {
     static final String V = "?api-version=2025-05-01";
 
-    /** The launcher the {@code LabExtension} holds; it runs {@link #agents} once the controller is up. */
+    /** The launcher the {@code LabExtension} holds; it runs the agents once the controller is up. */
     static final class DeferredLauncher implements AgentLauncher {
         private volatile AgentLauncher delegate;
 

@@ -1,5 +1,6 @@
 package netwatcher.it;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
  * {@code vm=} context, on the controller's side and the agent's. Without root the local agent cannot
  * open libpcap and refuses the capture: that refusal is a capture event with context too.
  */
+@Tag("netns")
 class NwUpLogsTest {
     /** time, level (padded to 5), component, message: {@code 2026-12-03T08:00:00.123Z INFO  Server ...}. */
     static final Pattern TEXT_LINE = Pattern.compile(

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import netwatcher.model.agent.CaptureOrder;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The agent routes of the real controller over HTTPS refuse hostile host reports and reports with
  * a 400 ARM error naming the field, never a 500, and change nothing.
  */
+@Tag("e2e")
 class AgentApiValidationTest {
     static final String V = "?api-version=2025-05-01";
     static TestController c;

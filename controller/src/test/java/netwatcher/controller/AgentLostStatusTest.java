@@ -18,6 +18,7 @@ import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.agent.Reports;
 import netwatcher.controller.testsupport.MutableClock;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * Honest status over the real controller with a {@link MutableClock}: a capture whose agent stops
  * long-polling shows {@code Unknown} within 30 s, and an {@code AgentLost} end never precedes the start.
  */
+@Tag("e2e")
 class AgentLostStatusTest {
     static final String V = "?api-version=2025-05-01";
     MutableClock clock;

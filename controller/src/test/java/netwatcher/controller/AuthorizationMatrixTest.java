@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import netwatcher.arm.Json;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.check.CheckOrder;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.TestFactory;
  * the local storage account in {@code netwatcher-storage}; subscription T with VM {@code own} and
  * its own watcher.
  */
+@Tag("e2e")
 class AuthorizationMatrixTest {
     static final String V = "?api-version=2025-05-01";
     static final String T = "team-b";

@@ -1,5 +1,6 @@
 package netwatcher.controller;
 
+import org.junit.jupiter.api.Tag;
 import netwatcher.model.check.CheckRole;
 import netwatcher.model.check.ReportState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * orders answered), so the test is about the client side; the lab tests cover the real answers.
  * ConnectivityCheckApiTest drives the SDK's checkConnectivity the same way.
  */
+@Tag("e2e")
 class AzureSdkChecksTest {
 
     @Test

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.Orders;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * the controller: a service principal's token from the built-in issuer, network watcher get/list,
  * packet capture create/get/list/getStatus/stop/delete, with a protocol-level agent playing along.
  */
+@Tag("e2e")
 class AzureSdkTest {
 
     @Test

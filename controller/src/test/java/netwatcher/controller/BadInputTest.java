@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import netwatcher.arm.Json;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.TestFactory;
  * (where the error names a field) {@code target}, and leaves the stored state exactly as it was (a
  * snapshot of every list the API offers, taken before and after each row).
  */
+@Tag("e2e")
 class BadInputTest {
     static final String V = "?api-version=2025-05-01";
     static final String NONE = "\u0000none";

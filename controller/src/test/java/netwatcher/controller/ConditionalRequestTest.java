@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * failing ones get 412 PreconditionFailed and change nothing; the ETag header always equals the
  * body's etag.
  */
+@Tag("e2e")
 class ConditionalRequestTest {
     static final String V = "?api-version=2025-05-01";
     static TestController c;

@@ -13,6 +13,7 @@ import java.util.Map;
 import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.Flow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * The connectivity-check choreography over the real protocol: observers arm, the source probes
  * and traces, observers explain, and the controller assembles hops and issues.
  */
+@Tag("e2e")
 class ConnectivityCheckApiTest {
     static TestController c;
     static TestAgent app;

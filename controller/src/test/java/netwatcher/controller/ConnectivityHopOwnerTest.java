@@ -15,9 +15,11 @@ import netwatcher.controller.testsupport.MutableClock;
 import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.Flow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A link-local address a VM registered never makes that VM the owner of a hop of another VM's path. */
+@Tag("e2e")
 class ConnectivityHopOwnerTest {
     static final String V = "?api-version=2025-05-01";
 

@@ -16,6 +16,7 @@ import netwatcher.controller.testsupport.MutableClock;
 import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.Flow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * route lookup, a rule of its own) adds nothing; a registered forwarder that stays silent on the wire
  * is named at its TTL from the source's and its own next hops; an address is listed once.
  */
+@Tag("e2e")
 class ConnectivityPathTest {
     static final String V = "?api-version=2025-05-01";
 

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
 import netwatcher.model.check.CheckOrder;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The destination port of a check by URL: the URL's own port, else the protocol's default. */
+@Tag("e2e")
 class ConnectivityUrlPortTest {
     static final String V = "?api-version=2025-05-01";
 

@@ -3,9 +3,11 @@ package netwatcher.controller;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Extra listeners of a running controller (what nw lab up asks for). */
+@Tag("e2e")
 class ControllerListenTest {
 
     @Test

@@ -21,6 +21,7 @@ import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.EvidenceReport;
 import netwatcher.model.check.Flow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * the announced SHA-256 or larger than the limit is refused and not stored, a good one is stored once and listed in the result,
  * downloadable with a token (and not without), and an agent outside the check cannot upload.
  */
+@Tag("e2e")
 class EvidenceApiTest {
     static TestController c;
     static TestAgent app;

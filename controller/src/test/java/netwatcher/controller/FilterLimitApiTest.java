@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.capture.BpfFilters;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * a capture over them is refused with 400 naming the limit and {@code properties.filters}, one at
  * them is accepted, and a capture the agent failed reads Error/CaptureFailed.
  */
+@Tag("e2e")
 class FilterLimitApiTest {
     static TestController c;
     static TestAgent agent;

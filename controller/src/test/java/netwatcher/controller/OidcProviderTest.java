@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import netwatcher.controller.auth.OidcProviderConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * configured provider (its JWKS served by a loopback server) and authorizes its users by role
  * assignment like every other principal.
  */
+@Tag("e2e")
 class OidcProviderTest {
     static final String ISSUER = "https://idp.example/realms/nw";
     static final String AUDIENCE = "api://netwatcher";

@@ -10,11 +10,13 @@ import java.time.Duration;
 import java.util.List;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.Orders;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The packet-capture ARM surface over real HTTPS, with an agent on the real protocol. */
+@Tag("e2e")
 class PacketCaptureApiTest {
     static TestController c;
     static TestAgent agent;

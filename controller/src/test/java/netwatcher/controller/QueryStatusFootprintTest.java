@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * client polling once a second for three hours sends) grow the embedded H2 file by less than 1 MB,
  * and each answers 200 with the status at once (no operation is handed out, none is stored).
  */
+@Tag("e2e")
 class QueryStatusFootprintTest {
     static final String V = "?api-version=2025-05-01";
     static final int CALLS = 10_000;

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.Orders;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * new controller on the same data directory must answer every GET, queryStatus and operation poll
  * exactly as before, and accept the agent's credential.
  */
+@Tag("external")
 class RestartDurabilityTest {
     static final String V = "?api-version=2025-05-01";
 

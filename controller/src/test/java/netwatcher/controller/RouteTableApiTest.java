@@ -20,6 +20,7 @@ import netwatcher.arm.Json;
 import netwatcher.model.agent.HostReport;
 import netwatcher.model.agent.NicReport;
 import netwatcher.model.agent.RouteTableReport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * official Azure SDK's {@code routeTables()}), Reader on the scope may read them, other scopes may not; a bad
  * table in a host report is refused naming the field; and nextHop refuses a source address the VM does not own.
  */
+@Tag("e2e")
 class RouteTableApiTest {
     static final String V = "?api-version=2025-05-01";
     static TestController c;

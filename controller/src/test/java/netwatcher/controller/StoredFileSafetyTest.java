@@ -23,6 +23,7 @@ import netwatcher.arm.Json;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.agent.Reports;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * one capture per storagePath, upload "done" only after the controller checked the stored bytes,
  * bounded database growth, private file modes.
  */
+@Tag("e2e")
 class StoredFileSafetyTest {
     static TestController c;
     static TestAgent agent;

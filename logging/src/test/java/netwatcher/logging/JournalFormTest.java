@@ -1,5 +1,6 @@
 package netwatcher.logging;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * device and inode of the stream stderr is connected to. A real child JVM whose stderr is a file
  * stands in for the journal's socket (same check: fstat of fd 2); JUL events arrive in the same form.
  */
+@Tag("external")
 class JournalFormTest {
     @TempDir
     Path dir;

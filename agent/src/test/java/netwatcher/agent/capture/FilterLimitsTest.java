@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import netwatcher.testing.netns.Processes;
  * allow, in the most expensive shapes known, compile; a filter that killed the agent before is
  * survived by the agent's JVM (with its real options) now.
  */
+@Tag("external")
 class FilterLimitsTest {
     /** A host with an IPv4 and an IPv6 address: the local side of filters that name none. */
     private static final List<InetAddress> HOST = List.of(address("198.18.0.2"), address("2001:2::2"));

@@ -8,6 +8,7 @@ import com.azure.storage.blob.sas.BlobSasPermission;
 import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import netwatcher.model.agent.UploadTarget;
 import netwatcher.testing.azurite.AzuriteServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The blob uploader against a real Azurite, through the official SDK and the JDK HTTP client. */
+@Tag("external")
 class BlobUploaderTest {
     private static final int BLOCK = 1 << 20;
 

@@ -25,6 +25,7 @@ import netwatcher.cli.discovery.ControllerRecord;
 import netwatcher.controller.Controller;
 import netwatcher.controller.ControllerConfig;
 import netwatcher.model.agent.EnrollRequest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ import picocli.CommandLine;
  * {@code nw admin} run in-process through picocli, against a real controller on an ephemeral port
  * and, once it is stopped, against its data directory.
  */
+@Tag("external")
 class AdminCommandTest {
     Path dir;
     Controller controller;

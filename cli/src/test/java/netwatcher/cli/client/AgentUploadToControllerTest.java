@@ -30,6 +30,7 @@ import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.agent.ProtocolVersion;
 import netwatcher.model.agent.Reports;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for byte, the SHA-256 the agent computed while uploading is the one the controller reads back, and
  * only then does the capture show {@code uploadState: done}.
  */
+@Tag("e2e")
 class AgentUploadToControllerTest {
     static final String V = "?api-version=2025-05-01";
     @TempDir Path tmp;

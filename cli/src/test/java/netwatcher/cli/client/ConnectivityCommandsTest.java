@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import netwatcher.controller.TestController;
 import netwatcher.model.check.CheckReport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * test-connectivity, show-next-hop and test-ip-flow against a real controller over HTTPS, with
  * protocol-level agents that play their parts in the checks (interim progress included).
  */
+@Tag("e2e")
 @Timeout(120)
 class ConnectivityCommandsTest {
     static TestController c;

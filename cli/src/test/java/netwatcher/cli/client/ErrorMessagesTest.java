@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * certificate, a wrong token, a principal without a role, a missing download directory, and a
  * capture name held by two watchers. Against a real controller over HTTPS.
  */
+@Tag("e2e")
 @Timeout(120)
 class ErrorMessagesTest {
     static TestController c;

@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** login/logout, vm and watcher lists, output formats and the documented exit codes, against a real controller. */
+@Tag("e2e")
 @Timeout(120)
 class LoginAndOutputTest {
     static TestController c;

@@ -1,5 +1,6 @@
 package netwatcher.cli.client;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * kill -9 the stale record is recognised as not running.
  */
 @Timeout(180)
+@Tag("external")
 class NwUpRecordTest {
     @TempDir
     Path dir;

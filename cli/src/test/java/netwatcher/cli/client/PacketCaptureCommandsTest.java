@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import netwatcher.controller.TestController;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The capture verbs against a real controller over HTTPS, with a protocol-level agent that uploads a real pcap. */
+@Tag("external")
 @Timeout(120)
 class PacketCaptureCommandsTest {
     static TestController c;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import netwatcher.controller.TestController;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * panel must redraw in place (one header and one probes line on screen, never a scrolling list), its
  * probe count must grow, and hops must appear as they are found.
  */
+@Tag("external")
 @Timeout(180)
 class TerminalCheckProgressTest {
     @TempDir

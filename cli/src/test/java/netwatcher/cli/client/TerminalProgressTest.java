@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import netwatcher.controller.TestController;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the command in a separate JVM; the pane is captured while the agent's counters grow. The panel must
  * redraw in place (one packets line on screen, never a scrolling list) and its counters must change.
  */
+@Tag("external")
 @Timeout(180)
 class TerminalProgressTest {
     @TempDir

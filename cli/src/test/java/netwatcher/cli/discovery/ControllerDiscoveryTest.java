@@ -1,5 +1,6 @@
 package netwatcher.cli.discovery;
 
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * How a data directory's record is judged, without a controller: a listening socket of this JVM
  * stands in for the controller's port, this JVM's pid for its process.
  */
+@Tag("external")
 class ControllerDiscoveryTest {
     @TempDir
     Path dir;

@@ -22,8 +22,6 @@ import netwatcher.model.capture.UploadState;
  * @param key           internal stable key (the agent protocol's capture key)
  * @param properties    the ARM properties the PUT asked for, normalised, as GET echoes them
  * @param order         the order sent to the agent (its {@code run} flag is computed when served)
- * @param accountId     the storage account's id, or null
- * @param blobPath      the path inside the storage account, or null
  * @param report        the agent's latest report, or null
  * @param finalState    true once the capture is stopped or failed and its upload is settled
  * @param stored        what the controller found in the storage account for the upload, or null

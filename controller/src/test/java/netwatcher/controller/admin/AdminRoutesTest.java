@@ -9,11 +9,13 @@ import java.time.Duration;
 import netwatcher.arm.Json;
 import netwatcher.controller.TestController;
 import netwatcher.model.agent.EnrollRequest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The admin API over HTTPS: subscriptions, agents, secret reset, scoped enrollment tokens. */
+@Tag("e2e")
 class AdminRoutesTest {
     static TestController c;
 

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import netwatcher.arm.Json;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * a service principal, manages a packet capture from create to delete, while the controller records
  * the exchange. Fails when {@code az} is not installed: .ci/run installs it.
  */
+@Tag("external")
 class AzCliTest {
     /** The Azure Stack Hub API profile: the ADFS-style private cloud az knows, with API versions Debian ships. */
     static final String PROFILE = "2020-09-01-hybrid";

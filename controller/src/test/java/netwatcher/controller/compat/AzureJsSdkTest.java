@@ -2,6 +2,7 @@ package netwatcher.controller.compat;
 
 import netwatcher.model.check.CheckRole;
 import netwatcher.model.check.ReportState;
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -38,6 +39,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (api-version 2024-05-01), {@code azure-js-39} holds 39.0.0 (api-version 2026-01-01, whose stop
  * accepts only 200/202 as its final answer).
  */
+@Tag("external")
 class AzureJsSdkTest {
     /** Where .ci/run installs the npm packages, one directory per SDK version. */
     static final Path CACHE = Path.of(System.getenv("XDG_CACHE_HOME") != null

@@ -8,6 +8,7 @@ import java.time.Duration;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
 import netwatcher.controller.http.HttpServer.Served;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * The requests the az CLI and MSAL make that the controller once refused, replayed over plain HTTPS
  * so they stay fixed even where az is not installed; and the recorder itself.
  */
+@Tag("e2e")
 class ClientQuirksTest {
     static TestController c;
     static TestAgent agent;

@@ -24,6 +24,7 @@ import netwatcher.arm.Json;
 import netwatcher.controller.Controller;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -31,6 +32,7 @@ import reactor.core.publisher.Mono;
  * The Azure SDK for Java's long-running operations against the recording controller: the same
  * exchange assertions as for the az CLI and the JavaScript SDK (AzureSdkTest covers the functional side).
  */
+@Tag("e2e")
 class JavaSdkLroTest {
 
     @Test

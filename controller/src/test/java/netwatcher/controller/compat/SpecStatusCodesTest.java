@@ -2,6 +2,7 @@ package netwatcher.controller.compat;
 
 import netwatcher.model.check.ReportState;
 import netwatcher.model.check.CheckRole;
+import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -37,6 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code Location} URLs alike. Error answers must be the spec's {@code default}, and a 202 of an operation whose final
  * state comes via Location must carry one.
  */
+@Tag("e2e")
 class SpecStatusCodesTest {
     /** The operations netwatcher serves; each must appear in the spec (when the api-version has it) and be exercised. */
     static final Set<String> SERVED = Set.of(

@@ -3,6 +3,8 @@ package netwatcher.controller.db;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -14,6 +16,10 @@ import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
  * Behind {@link DatabaseTest}: one invocation per {@link Dialect}, each resolving {@link Database},
  * {@link TestDatabase} and {@link Dialect} parameters to a fresh database that is closed (and, for
  * H2, deleted) after the invocation through JUnit's extension store.
+ *
+ * <p>In the fast lane (configuration parameter or system property {@code nw.test.lane=fast}, set by
+ * the Maven profile {@code fast}) the {@code [POSTGRESQL]} invocations are skipped: they need a
+ * PostgreSQL server, an external program. The full lane runs both engines.
  */
 public final class DatabaseEngineExtension implements TestTemplateInvocationContextProvider {
 
@@ -35,7 +41,18 @@ public final class DatabaseEngineExtension implements TestTemplateInvocationCont
 
         @Override
         public List<Extension> getAdditionalExtensions() {
-            return List.of(new Resolver(dialect));
+            return dialect == Dialect.POSTGRESQL ? List.of(new Resolver(dialect), new FullLaneOnly())
+                    : List.of(new Resolver(dialect));
+        }
+    }
+
+    /** Skips an invocation that needs an external server when the fast lane runs. */
+    private record FullLaneOnly() implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            return context.getConfigurationParameter("nw.test.lane").filter("fast"::equals).isPresent()
+                    ? ConditionEvaluationResult.disabled("PostgreSQL runs in the full lane (./nw test); the fast lane runs H2 only")
+                    : ConditionEvaluationResult.enabled("full lane");
         }
     }
 

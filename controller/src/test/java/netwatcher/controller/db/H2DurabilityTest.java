@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILL the moment the commit has returned (no shutdown hooks, no H2 close), and a fresh open
  * must find the rows.
  */
+@Tag("external")
 class H2DurabilityTest {
 
     @TempDir

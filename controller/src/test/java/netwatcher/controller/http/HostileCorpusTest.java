@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import netwatcher.arm.Json;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * others, and with odd bodies: no answer is a 500, every error is JSON in the ARM shape (RFC 6749's on
  * the token endpoints) with a request id and without library or class names.
  */
+@Tag("e2e")
 class HostileCorpusTest {
     static final Pattern INTERNALS = Pattern.compile("(?i)jetty|jackson|java\\.|exception|fasterxml|eclipse|<html");
     static TestController c;

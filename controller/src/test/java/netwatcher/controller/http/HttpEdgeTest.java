@@ -24,6 +24,7 @@ import netwatcher.arm.Json;
 import netwatcher.controller.Controller;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * normalises or refuses anything): every answer ARM-shaped JSON with a request id, never a 500, never
  * Jetty's pages, never a library name; path tricks refused before they reach any resource.
  */
+@Tag("e2e")
 class HttpEdgeTest {
     static final String V = "?api-version=2025-05-01";
     static final Pattern INTERNALS = Pattern.compile("(?i)jetty|jackson|java\\.|exception|fasterxml|eclipse|<html|<body");

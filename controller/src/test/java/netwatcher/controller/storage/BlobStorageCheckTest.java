@@ -12,12 +12,14 @@ import java.util.List;
 import java.util.Random;
 import netwatcher.arm.ArmResourceId;
 import netwatcher.testing.azurite.AzuriteServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What the controller learns of a blob account's objects (exists, read back and hashed), against a real Azurite. */
+@Tag("external")
 class BlobStorageCheckTest {
     @TempDir Path tmp;
     AzuriteServer azurite;

@@ -11,13 +11,14 @@ import java.util.List;
 final class Notation {
     private Notation() {}
 
+    /** The parts of a value: either one range (two ends, {@code range} true) or list entries. */
+    record Parts(boolean range, List<String> items) {}
+
     /**
      * The parts of {@code value}: either one range (two ends, {@code range} true) or list entries.
      *
      * @throws FilterNotationException naming {@code field}
      */
-    record Parts(boolean range, List<String> items) {}
-
     static Parts split(String field, String value) {
         String text = value.trim();
         boolean list = text.contains(";");

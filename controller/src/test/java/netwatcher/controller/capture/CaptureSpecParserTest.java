@@ -1,0 +1,368 @@
+package netwatcher.controller.capture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import netwatcher.arm.ArmErrorCode;
+import netwatcher.arm.ArmException;
+import netwatcher.arm.Json;
+import netwatcher.model.agent.CaptureOrder.WireFilter;
+import netwatcher.model.capture.BpfFilters;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The packet-capture PUT body parser without HTTP: every field's refusal (code, target, a message
+ * naming the field), the defaults ARM documents, and the limits.
+ */
+class CaptureSpecParserTest {
+    static final String VM = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1";
+    static final String ACCOUNT = "/subscriptions/s2/resourceGroups/st/providers/Microsoft.Storage/storageAccounts/acct";
+
+    /** A valid body's properties: a VM target and a file on the host; tests change one field. */
+    private static Map<String, Object> properties() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("target", VM);
+        p.put("storageLocation", new LinkedHashMap<>(Map.of("filePath", "/var/captures/a.cap")));
+        return p;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> storage(Map<String, Object> properties) {
+        return (Map<String, Object>) properties.get("storageLocation");
+    }
+
+    private static CaptureSpec parse(Map<String, Object> properties) {
+        return CaptureSpecParser.parse(Json.write(Map.of("properties", properties)));
+    }
+
+    private static CaptureSpec parse(String json) {
+        return CaptureSpecParser.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ArmException refused(ArmErrorCode code, String target, Map<String, Object> properties) {
+        ArmException e = assertThrows(ArmException.class, () -> parse(properties));
+        assertEquals(code, e.code(), e.getMessage());
+        assertEquals(target, e.error().target(), e.getMessage());
+        String field = target.substring(target.lastIndexOf('.') + 1).replaceAll("\\[\\d+]$", "");
+        assertTrue(e.error().message().contains(field), "the message names the field: " + e.error().message());
+        return e;
+    }
+
+    private static Map<String, Object> with(String key, Object value) {
+        Map<String, Object> p = properties();
+        p.put(key, value);
+        return p;
+    }
+
+    private static Map<String, Object> filter(String... keyValues) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) f.put(keyValues[i], keyValues[i + 1]);
+        return f;
+    }
+
+    // ---- defaults
+
+    @Test
+    void parse_minimalBody_appliesArmDefaults() {
+        CaptureSpec spec = parse(properties());
+
+        assertEquals(VM, spec.target().toString());
+        assertNull(spec.targetType());
+        assertEquals(0, spec.bytesToCapturePerPacket(), "0: the whole packet");
+        assertEquals(CaptureSpecParser.DEFAULT_TOTAL_BYTES, spec.totalBytesPerSession());
+        assertEquals(1_073_741_824L, spec.totalBytesPerSession());
+        assertEquals(CaptureSpecParser.MAX_TIME_LIMIT, spec.timeLimitInSeconds());
+        assertEquals(18_000, spec.timeLimitInSeconds());
+        assertEquals("/var/captures/a.cap", spec.filePath());
+        assertNull(spec.storageId());
+        assertNull(spec.storagePath());
+        assertNull(spec.localPath());
+        assertEquals(List.of(), spec.filters());
+        assertEquals(List.of(), spec.scopeInclude());
+    }
+
+    @Test
+    void parse_readsLimitsAndNumericStrings() {
+        Map<String, Object> p = properties();
+        p.put("bytesToCapturePerPacket", 96);
+        p.put("totalBytesPerSession", "2048");
+        p.put("timeLimitInSeconds", 60);
+        CaptureSpec spec = parse(p);
+        assertEquals(96, spec.bytesToCapturePerPacket());
+        assertEquals(2048, spec.totalBytesPerSession());
+        assertEquals(60, spec.timeLimitInSeconds());
+    }
+
+    @Test
+    void parse_readsFieldNamesCaseInsensitively() {
+        CaptureSpec spec = parse("{\"Properties\":{\"TARGET\":\"" + VM + "\",\"storagelocation\":{\"FilePath\":\"/var/captures/x.cap\"},"
+                + "\"TimeLimitInSeconds\":5}}");
+        assertEquals(5, spec.timeLimitInSeconds());
+        assertEquals("/var/captures/x.cap", spec.filePath());
+    }
+
+    // ---- limits
+
+    @Test
+    void limits_acceptTheirBounds() {
+        Map<String, Object> p = properties();
+        p.put("bytesToCapturePerPacket", CaptureSpecParser.MAX_UINT32);
+        p.put("totalBytesPerSession", 0);
+        p.put("timeLimitInSeconds", CaptureSpecParser.MAX_TIME_LIMIT);
+        CaptureSpec spec = parse(p);
+        assertEquals(4_294_967_295L, spec.bytesToCapturePerPacket());
+        assertEquals(0, spec.totalBytesPerSession());
+        assertEquals(18_000, spec.timeLimitInSeconds());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bytesToCapturePerPacket", "totalBytesPerSession", "timeLimitInSeconds"})
+    void limits_whenNegativeOrPastTheMaximum_areInvalidParameter(String field) {
+        refused(ArmErrorCode.InvalidParameter, "properties." + field, with(field, -1));
+        long max = field.equals("timeLimitInSeconds") ? CaptureSpecParser.MAX_TIME_LIMIT : CaptureSpecParser.MAX_UINT32;
+        ArmException e = refused(ArmErrorCode.InvalidParameter, "properties." + field, with(field, max + 1));
+        assertTrue(e.error().message().contains("between 0 and " + max), e.error().message());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bytesToCapturePerPacket", "totalBytesPerSession", "timeLimitInSeconds"})
+    void limits_whenNotIntegers_areInvalidRequestContent(String field) {
+        refused(ArmErrorCode.InvalidRequestContent, "properties." + field, with(field, 1.5));
+        refused(ArmErrorCode.InvalidRequestContent, "properties." + field, with(field, "many"));
+        refused(ArmErrorCode.InvalidRequestContent, "properties." + field, with(field, true));
+    }
+
+    // ---- body and target
+
+    @Test
+    void properties_whenMissing_isInvalidRequestContent() {
+        ArmException e = assertThrows(ArmException.class, () -> parse("{}"));
+        assertEquals(ArmErrorCode.InvalidRequestContent, e.code());
+        assertEquals("properties", e.error().target());
+        assertThrows(ArmException.class, () -> parse("{\"properties\":[]}"));
+    }
+
+    @Test
+    void target_whenMissingOrBlank_isInvalidRequestContent() {
+        Map<String, Object> p = properties();
+        p.remove("target");
+        refused(ArmErrorCode.InvalidRequestContent, "properties.target", p);
+        refused(ArmErrorCode.InvalidRequestContent, "properties.target", with("target", " "));
+        refused(ArmErrorCode.InvalidRequestContent, "properties.target", with("target", 7));
+    }
+
+    @Test
+    void target_whenNotAnId_orNotAVm_isInvalidParameter() {
+        refused(ArmErrorCode.InvalidParameter, "properties.target", with("target", "vm1"));
+        ArmException e = refused(ArmErrorCode.InvalidParameter, "properties.target", with("target", ACCOUNT));
+        assertTrue(e.error().message().contains("Microsoft.Storage/storageAccounts"), e.error().message());
+    }
+
+    @Test
+    void targetType_azureVmInAnyCase_isNormalised() {
+        assertEquals("AzureVM", parse(with("targetType", "azurevm")).targetType());
+    }
+
+    @Test
+    void targetType_whenScaleSet_isUnsupportedFeature_whenOther_isInvalidParameter() {
+        refused(ArmErrorCode.UnsupportedFeature, "properties.targetType", with("targetType", "AzureVMSS"));
+        refused(ArmErrorCode.InvalidParameter, "properties.targetType", with("targetType", "Container"));
+    }
+
+    @Test
+    void scope_emptyLists_areAccepted_listsAreInvalidParameterForAVm() {
+        assertEquals(List.of(), parse(with("scope", Map.of("include", List.of(), "exclude", List.of()))).scopeInclude());
+        refused(ArmErrorCode.InvalidParameter, "properties.scope", with("scope", Map.of("include", List.of("0"))));
+        refused(ArmErrorCode.InvalidParameter, "properties.scope", with("scope", Map.of("exclude", List.of("1"))));
+        refused(ArmErrorCode.InvalidRequestContent, "properties.scope.include[0]", with("scope", Map.of("include", List.of(3))));
+    }
+
+    // ---- continuous capture
+
+    @Test
+    void continuousCapture_true_isUnsupportedFeature() {
+        Map<String, Object> p = properties();
+        storage(p).remove("filePath");
+        storage(p).put("localPath", "/var/captures/ring.cap");
+        p.put("continuousCapture", true);
+        refused(ArmErrorCode.UnsupportedFeature, "properties.continuousCapture", p);
+    }
+
+    @Test
+    void captureSettings_isUnsupportedFeature_afterItsLimitsAreChecked() {
+        refused(ArmErrorCode.UnsupportedFeature, "properties.captureSettings", with("captureSettings", Map.of("fileCount", 2)));
+        refused(ArmErrorCode.InvalidParameter, "properties.captureSettings.fileCount", with("captureSettings", Map.of("fileCount", 10_001)));
+        refused(ArmErrorCode.InvalidParameter, "properties.captureSettings.fileSizeInBytes",
+                with("captureSettings", Map.of("fileSizeInBytes", -1)));
+        refused(ArmErrorCode.InvalidParameter, "properties.captureSettings.sessionTimeLimitInSeconds",
+                with("captureSettings", Map.of("sessionTimeLimitInSeconds", 604_801)));
+    }
+
+    @Test
+    void continuousCapture_false_withLocalPath_isASingleFileCapture() {
+        Map<String, Object> p = properties();
+        storage(p).remove("filePath");
+        storage(p).put("localPath", "/var/captures/one.cap");
+        p.put("continuousCapture", false);
+        assertEquals("/var/captures/one.cap", parse(p).localPath());
+    }
+
+    @Test
+    void continuousCapture_givenWithFilePath_isInvalidParameter() {
+        refused(ArmErrorCode.InvalidParameter, "properties.storageLocation.filePath", with("continuousCapture", false));
+    }
+
+    @Test
+    void continuousCapture_whenNotBoolean_isInvalidRequestContent() {
+        refused(ArmErrorCode.InvalidRequestContent, "properties.continuousCapture", with("continuousCapture", "sometimes"));
+    }
+
+    // ---- storage location
+
+    @Test
+    void storageLocation_whenMissing_isInvalidRequestContent() {
+        Map<String, Object> p = properties();
+        p.remove("storageLocation");
+        refused(ArmErrorCode.InvalidRequestContent, "properties.storageLocation", p);
+    }
+
+    @Test
+    void storageLocation_whenEmptyOrBlank_isInvalidParameter() {
+        refused(ArmErrorCode.InvalidParameter, "properties.storageLocation", with("storageLocation", Map.of()));
+        refused(ArmErrorCode.InvalidParameter, "properties.storageLocation", with("storageLocation", Map.of("filePath", " ")));
+    }
+
+    @Test
+    void storageId_accountOnly_isAccepted_andWrittenCanonically() {
+        CaptureSpec spec = parse(with("storageLocation", Map.of("storageId", ACCOUNT.substring(1))));
+        assertEquals(ACCOUNT, spec.storageId());
+        assertNull(spec.filePath());
+    }
+
+    @Test
+    void storageId_whenNotAnAccount_isInvalidParameter() {
+        refused(ArmErrorCode.InvalidParameter, "properties.storageLocation.storageId", with("storageLocation", Map.of("storageId", VM)));
+        refused(ArmErrorCode.InvalidParameter, "properties.storageLocation.storageId", with("storageLocation", Map.of("storageId", "acct")));
+        refused(ArmErrorCode.InvalidRequestContent, "properties.storageLocation.storageId", with("storageLocation", Map.of("storageId", 1)));
+    }
+
+    @Test
+    void storagePath_needsAStorageId_andAnAbsoluteHttpUrl() {
+        refused(ArmErrorCode.InvalidParameter, "properties.storageLocation.storagePath",
+                with("storageLocation", Map.of("filePath", "/var/captures/a.cap", "storagePath", "https://acct.blob.example/c/a.cap")));
+        for (String bad : List.of("c/a.cap", "ftp://acct/c/a.cap", "https:///nohost", "https://a b/c")) {
+            ArmException e = refused(ArmErrorCode.InvalidParameter, "properties.storageLocation.storagePath",
+                    with("storageLocation", Map.of("storageId", ACCOUNT, "storagePath", bad)));
+            assertTrue(e.error().message().contains(bad), e.error().message());
+        }
+        CaptureSpec spec = parse(with("storageLocation", Map.of("storageId", ACCOUNT, "storagePath", "https://acct.blob.example/c/a.cap")));
+        assertEquals("https://acct.blob.example/c/a.cap", spec.storagePath());
+    }
+
+    @Test
+    void filePath_andLocalPath_mustNameTheSameFile() {
+        CaptureSpec same = parse(with("storageLocation", Map.of("filePath", "/var/captures/a.cap", "localPath", "/var/captures/a.cap")));
+        assertEquals(same.filePath(), same.localPath());
+        refused(ArmErrorCode.InvalidParameter, "properties.storageLocation.localPath",
+                with("storageLocation", Map.of("filePath", "/var/captures/a.cap", "localPath", "/var/captures/b.cap")));
+    }
+
+    @Test
+    void filePath_windowsSpelling_isReadAsTheLinuxPath() {
+        assertEquals("/var/captures/pc1.cap", parse(with("storageLocation", Map.of("filePath", "\\var\\captures\\pc1.cap"))).filePath());
+    }
+
+    @Test
+    void filePath_isTrimmed() {
+        assertEquals("/var/captures/a.cap", parse(with("storageLocation", Map.of("filePath", " /var/captures/a.cap "))).filePath());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/tmp/a.cap", "var/captures/a.cap", "/var/captures", "/var/captures/", "/var/captures/d/",
+            "/var/captures/../etc/passwd", "/var/captures/./a.cap", "/var/captures//a.cap", "/var/captures/a\u0001.cap",
+            "/var/captures/a\\b.cap", "/var/captures/d/..", "C:\\captures\\a.cap"})
+    void hostPath_outsideTheCapturesDirectoryOrUnsafe_isInvalidParameter(String path) {
+        for (String field : List.of("filePath", "localPath")) {
+            ArmException e = refused(ArmErrorCode.InvalidParameter, "properties.storageLocation." + field,
+                    with("storageLocation", Map.of(field, path)));
+            assertTrue(e.error().message().contains("was '" + path + "'"), e.error().message());
+        }
+    }
+
+    @Test
+    void hostPath_lengthLimits() {
+        String longName = "/var/captures/" + "n".repeat(256);
+        refused(ArmErrorCode.InvalidParameter, "properties.storageLocation.filePath", with("storageLocation", Map.of("filePath", longName)));
+        String okName = "/var/captures/" + "n".repeat(255);
+        assertEquals(okName, parse(with("storageLocation", Map.of("filePath", okName))).filePath());
+        String deep = "/var/captures/" + "d/".repeat(2100) + "a.cap";
+        ArmException e = refused(ArmErrorCode.InvalidParameter, "properties.storageLocation.filePath",
+                with("storageLocation", Map.of("filePath", deep)));
+        assertTrue(e.error().message().contains("4096"), e.error().message());
+    }
+
+    // ---- filters
+
+    @Test
+    void filters_areNormalisedToWireNotation() {
+        CaptureSpec spec = parse(with("filters", List.of(
+                filter("protocol", "tcp", "localIPAddress", "198.18.1.10", "localPort", "80;443;"),
+                filter("remoteIPAddress", "198.18.3.1-198.18.3.9", "remotePort", "1000-2000"))));
+        assertEquals(2, spec.filters().size());
+        WireFilter first = spec.filters().get(0);
+        assertEquals("TCP", first.protocol());
+        assertEquals("198.18.1.10", first.localIPAddress());
+        assertNull(first.remoteIPAddress());
+        WireFilter second = spec.filters().get(1);
+        assertEquals("Any", second.protocol(), "protocol defaults to Any");
+        assertEquals("198.18.3.1-198.18.3.9", second.remoteIPAddress());
+        assertEquals("1000-2000", second.remotePort());
+    }
+
+    @Test
+    void filters_whenNotObjects_areInvalidRequestContentByIndex() {
+        refused(ArmErrorCode.InvalidRequestContent, "properties.filters", with("filters", "TCP"));
+        refused(ArmErrorCode.InvalidRequestContent, "properties.filters[1]", with("filters", List.of(Map.of(), 5)));
+        refused(ArmErrorCode.InvalidRequestContent, "properties.filters[0].localPort", with("filters", List.of(Map.of("localPort", 80))));
+    }
+
+    @Test
+    void filters_badNotation_isInvalidParameterNamingTheFilterField() {
+        refused(ArmErrorCode.InvalidParameter, "properties.filters[0].protocol", with("filters", List.of(filter("protocol", "SCTP"))));
+        refused(ArmErrorCode.InvalidParameter, "properties.filters[1].localPort",
+                with("filters", List.of(filter(), filter("localPort", "70000"))));
+        refused(ArmErrorCode.InvalidParameter, "properties.filters[0].remotePort", with("filters", List.of(filter("remotePort", "1-2;3"))));
+        refused(ArmErrorCode.InvalidParameter, "properties.filters[0].localIPAddress",
+                with("filters", List.of(filter("localIPAddress", "198.18.1.300"))));
+        refused(ArmErrorCode.InvalidParameter, "properties.filters[0].remoteIPAddress",
+                with("filters", List.of(filter("remoteIPAddress", "198.18.1.9-198.18.1.1"))));
+    }
+
+    @Test
+    void filters_count_atTheLimitIsAccepted_pastItIsFilterLimitExceeded() {
+        List<Object> filters = new ArrayList<>();
+        for (int i = 0; i < BpfFilters.MAX_FILTERS; i++) filters.add(filter("protocol", "TCP", "localPort", String.valueOf(1000 + i)));
+        assertEquals(BpfFilters.MAX_FILTERS, parse(with("filters", filters)).filters().size());
+        filters.add(filter("protocol", "UDP"));
+        ArmException e = refused(ArmErrorCode.PacketCaptureFilterLimitExceeded, "properties.filters", with("filters", filters));
+        assertTrue(e.error().message().contains("at most " + BpfFilters.MAX_FILTERS), e.error().message());
+    }
+
+    @Test
+    void filters_whoseExpressionWouldBeTooLong_areFilterLimitExceeded() {
+        StringBuilder ports = new StringBuilder();
+        for (int i = 0; i < 1_000; i++) ports.append(1000 + 2 * i).append(';');
+        ArmException e = refused(ArmErrorCode.PacketCaptureFilterLimitExceeded, "properties.filters",
+                with("filters", List.of(filter("protocol", "TCP", "localPort", ports.toString()))));
+        assertTrue(e.error().message().contains(String.valueOf(BpfFilters.MAX_EXPRESSION_CHARS)), e.error().message());
+    }
+}
