@@ -2,9 +2,7 @@ package netwatcher.model.capture;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import netwatcher.model.wire.WireWords;
 
 /**
  * Where a capture file's upload is: the {@code uploadState} the agent reports and queryStatus shows; on the
@@ -49,7 +47,7 @@ public enum UploadState {
     /** The protocol's name of this state. */
     @JsonValue
     public String wire() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireWords.of(this);
     }
 
     /**
@@ -59,8 +57,6 @@ public enum UploadState {
      */
     @JsonCreator
     public static UploadState fromWire(String wire) {
-        for (UploadState s : values()) if (s.wire().equals(wire)) return s;
-        throw new IllegalArgumentException("an upload state is one of "
-                + Arrays.stream(values()).map(UploadState::wire).collect(Collectors.joining(", ")));
+        return WireWords.parse(UploadState.class, wire, "an upload state");
     }
 }

@@ -2,9 +2,7 @@ package netwatcher.model.check;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import netwatcher.model.wire.WireWords;
 
 /**
  * An agent's part in a check (see {@link CheckOrder}); on the wire in lower case ({@code source}).
@@ -22,7 +20,7 @@ public enum CheckRole {
     /** The protocol's name of this role. */
     @JsonValue
     public String wire() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireWords.of(this);
     }
 
     /**
@@ -32,8 +30,6 @@ public enum CheckRole {
      */
     @JsonCreator
     public static CheckRole fromWire(String wire) {
-        for (CheckRole r : values()) if (r.wire().equals(wire)) return r;
-        throw new IllegalArgumentException("a check role is one of "
-                + Arrays.stream(values()).map(CheckRole::wire).collect(Collectors.joining(", ")));
+        return WireWords.parse(CheckRole.class, wire, "a check role");
     }
 }

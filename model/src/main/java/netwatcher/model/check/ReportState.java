@@ -2,9 +2,7 @@ package netwatcher.model.check;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import netwatcher.model.wire.WireWords;
 
 /** The state a {@link CheckReport} gives for its part; on the wire in lower case ({@code done}). */
 public enum ReportState {
@@ -25,7 +23,7 @@ public enum ReportState {
     /** The protocol's name of this state. */
     @JsonValue
     public String wire() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireWords.of(this);
     }
 
     /**
@@ -35,8 +33,6 @@ public enum ReportState {
      */
     @JsonCreator
     public static ReportState fromWire(String wire) {
-        for (ReportState s : values()) if (s.wire().equals(wire)) return s;
-        throw new IllegalArgumentException("a check report state is one of "
-                + Arrays.stream(values()).map(ReportState::wire).collect(Collectors.joining(", ")));
+        return WireWords.parse(ReportState.class, wire, "a check report state");
     }
 }
