@@ -337,7 +337,17 @@ public final class HttpServer implements AutoCloseable {
                 return;
             }
             ex.setHeader("x-ms-failure-cause", status >= 500 ? "service" : "gateway");
+            if (ex.body == null && hasBody(ex.request)) {
+                // refused before its body was read (a bad header, a refused upload): read what is left (bounded)
+                // and close, so the client gets this answer instead of a reset, and never reuses a connection
+                // the server is about to close (a client would send its next request into it)
+                drain(ex, ex.request.getLength());
+            }
             ex.send(status, "application/json; charset=utf-8", EdgeErrors.errorBody(status, error));
+        }
+
+        private static boolean hasBody(Request request) {
+            return request.getLength() > 0 || request.getHeaders().contains(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING);
         }
     }
 
