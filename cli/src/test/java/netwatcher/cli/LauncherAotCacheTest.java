@@ -54,13 +54,17 @@ class LauncherAotCacheTest {
         assertTrue(second.fromCache(), "the second call maps the cache:\n" + second.output());
 
         // A rebuild: the cli jar newer than the cache, its size unchanged (which the JVM alone would not notice).
+        // Both times are moved into the past, never the future: a jar dated ahead of the clock would make every cache
+        // recorded before that moment stale too, and a fast machine records the new one within seconds.
         Path jar = home.resolve("cli/target/netwatcher-cli-0.0.0-test.jar");
-        Instant madeAt = Files.getLastModifiedTime(cache).toInstant();
-        Files.setLastModifiedTime(jar, FileTime.from(madeAt.plusSeconds(5)));
+        Instant now = Instant.now();
+        Instant rebuiltAt = now.minusSeconds(5);
+        Files.setLastModifiedTime(cache, FileTime.from(now.minusSeconds(10)));
+        Files.setLastModifiedTime(jar, FileTime.from(rebuiltAt));
         Run stale = nw("stale");
         assertEquals(0, stale.exit(), stale.output());
         assertFalse(stale.fromCache(), "a cache older than a jar is not used:\n" + stale.output());
-        awaitCacheNewerThan(cache, madeAt);
+        awaitCacheNewerThan(cache, rebuiltAt);
 
         Run remade = nw("remade");
         assertEquals(0, remade.exit(), remade.output());
