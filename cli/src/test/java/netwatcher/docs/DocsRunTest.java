@@ -78,7 +78,7 @@ class DocsRunTest {
         List<Block> blocks = MarkdownBlocks.read(tree.resolve(root.relativize(doc)));
         boolean passed = false;
         long started = System.nanoTime();
-        Process machineHolder = holdMachine(netns);
+        Process machineHolder = holdMachine(netns, root);
         List<String> enter = List.of("nsenter", "-t", String.valueOf(machineHolder.pid()), "-m", "-n", "--wd=" + tree, "--");
         try {
             for (int run = 1; run <= 2; run++) {
@@ -106,12 +106,18 @@ class DocsRunTest {
      * namespace of its own, where {@code /run/netns} and {@code /etc/netns} (the namespaces a document's
      * lab makes are named {@code nw-lab-*}, which a developer's own lab may hold at the same time) and
      * {@code /var/captures} (the local agent's files), and {@code /tmp} (the docs' scratch files) are
-     * empty, private file systems. Every process of
+     * empty, private file systems (a repository under {@code /tmp} itself is mounted back where it was). Every process of
      * the document enters both; all of it disappears with the holder.
      */
-    private static Process holdMachine(String netns) throws Exception {
+    private static Process holdMachine(String netns, Path root) throws Exception {
+        // a repository that itself lies under /tmp (a CI clone) is mounted back over the empty /tmp, seen as this
+        // JVM sees it (its mount namespace, through /proc/PID/root), so the copy, the jars and the home stay visible
+        String keepRoot = root.toAbsolutePath().normalize().startsWith("/tmp/")
+                ? " mkdir -p '" + root.toAbsolutePath().normalize() + "'; mount --bind '/proc/" + ProcessHandle.current().pid() + "/root"
+                        + root.toAbsolutePath().normalize() + "' '" + root.toAbsolutePath().normalize() + "';"
+                : "";
         String script = "set -e; for d in /run/netns /etc/netns /var/captures; do mkdir -p $d; mount -t tmpfs -o mode=0755 nw-doc-test $d; done; mount -t tmpfs -o mode=1777 nw-doc-test /tmp;"
-                + " echo held; exec sleep infinity";
+                + keepRoot + " echo held; exec sleep infinity";
         Process holder = new ProcessBuilder("ip", "netns", "exec", netns, "unshare", "--mount", "--propagation", "private", "sh", "-c", script)
                 .redirectErrorStream(true).start();
         String first = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8)).readLine();
