@@ -106,18 +106,15 @@ class DocsRunTest {
      * namespace of its own, where {@code /run/netns} and {@code /etc/netns} (the namespaces a document's
      * lab makes are named {@code nw-lab-*}, which a developer's own lab may hold at the same time) and
      * {@code /var/captures} (the local agent's files), and {@code /tmp} (the docs' scratch files) are
-     * empty, private file systems (a repository under {@code /tmp} itself is mounted back where it was). Every process of
+     * empty, private file systems ({@code /tmp} stays the machine's when the repository itself lies under it). Every process of
      * the document enters both; all of it disappears with the holder.
      */
     private static Process holdMachine(String netns, Path root) throws Exception {
-        // a repository that itself lies under /tmp (a CI clone) is mounted back over the empty /tmp, seen as this
-        // JVM sees it (its mount namespace, through /proc/PID/root), so the copy, the jars and the home stay visible
-        String keepRoot = root.toAbsolutePath().normalize().startsWith("/tmp/")
-                ? " mkdir -p '" + root.toAbsolutePath().normalize() + "'; mount --bind '/proc/" + ProcessHandle.current().pid() + "/root"
-                        + root.toAbsolutePath().normalize() + "' '" + root.toAbsolutePath().normalize() + "';"
-                : "";
-        String script = "set -e; for d in /run/netns /etc/netns /var/captures; do mkdir -p $d; mount -t tmpfs -o mode=0755 nw-doc-test $d; done; mount -t tmpfs -o mode=1777 nw-doc-test /tmp;"
-                + keepRoot + " echo held; exec sleep infinity";
+        // a repository that itself lies under /tmp (a CI clone) keeps the machine's /tmp: an empty one would hide the
+        // copy, its jars and its home from the document (a bind mount back through /proc resolves to the new tmpfs)
+        boolean underTmp = root.toAbsolutePath().normalize().startsWith("/tmp");
+        String script = "set -e; for d in /run/netns /etc/netns /var/captures; do mkdir -p $d; mount -t tmpfs -o mode=0755 nw-doc-test $d; done;"
+                + (underTmp ? "" : " mount -t tmpfs -o mode=1777 nw-doc-test /tmp;") + " echo held; exec sleep infinity";
         Process holder = new ProcessBuilder("ip", "netns", "exec", netns, "unshare", "--mount", "--propagation", "private", "sh", "-c", script)
                 .redirectErrorStream(true).start();
         String first = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8)).readLine();
