@@ -2,6 +2,7 @@ package netwatcher.cli.client;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import netwatcher.cli.Main;
 import picocli.CommandLine;
 
@@ -22,5 +23,13 @@ final class Cli {
         cl.setErr(new PrintWriter(err, true));
         int exit = cl.execute(args);
         return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** Runs {@code nw args --config config}. */
+    static Run withConfig(Path config, String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--config";
+        all[args.length + 1] = config.toString();
+        return run(all);
     }
 }

@@ -8,7 +8,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
 import org.junit.jupiter.api.Tag;
@@ -41,9 +40,7 @@ class ErrorMessagesTest {
         west = new ScriptedAgent(c, "lab", "vm1", "westeurope", Pcaps.udp(4, 100));
         east = new ScriptedAgent(c, "lab", "vm2", "eastus", Pcaps.udp(4, 100));
         config = tmp.resolve("config.json");
-        var login = Cli.run("login", "--config", config.toString(), "--endpoint", c.controller.baseUrl(), "--token", c.token,
-                "--ca-file", c.controller.caFile().toString());
-        assertEquals(0, login.exit(), login.toString());
+        CliLogin.login(config, c);
     }
 
     @AfterAll
@@ -54,10 +51,7 @@ class ErrorMessagesTest {
     }
 
     static Cli.Run nw(String... args) {
-        String[] all = Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "--config";
-        all[args.length + 1] = config.toString();
-        return Cli.run(all);
+        return Cli.withConfig(config, args);
     }
 
     /** No Java exception class names or stack frames reach the user. */

@@ -37,9 +37,7 @@ class PacketCaptureCommandsTest {
         c = new TestController(Duration.ofSeconds(30));
         agent = new ScriptedAgent(c, "lab", "vm1", "westeurope", PCAP);
         config = tmp.resolve("config.json");
-        var login = Cli.run("login", "--config", config.toString(), "--endpoint", c.controller.baseUrl(), "--token", c.token,
-                "--ca-file", c.controller.caFile().toString());
-        assertEquals(0, login.exit(), login.toString());
+        CliLogin.login(config, c);
     }
 
     @AfterAll
@@ -49,10 +47,7 @@ class PacketCaptureCommandsTest {
     }
 
     static Cli.Run nw(String... args) {
-        String[] all = Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "--config";
-        all[args.length + 1] = config.toString();
-        return Cli.run(all);
+        return Cli.withConfig(config, args);
     }
 
     static JsonNode json(Cli.Run r) throws Exception {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import netwatcher.controller.TestController;
 import org.junit.jupiter.api.Tag;
@@ -34,9 +33,7 @@ class TablesTest {
         c = new TestController(Duration.ofSeconds(30));
         agent = new ScriptedAgent(c, "lab", "vm1", "westeurope", Pcaps.udp(4, 100));
         config = tmp.resolve("config.json");
-        var login = Cli.run("login", "--config", config.toString(), "--endpoint", c.controller.baseUrl(), "--token", c.token,
-                "--ca-file", c.controller.caFile().toString());
-        assertEquals(0, login.exit(), login.toString());
+        CliLogin.login(config, c);
     }
 
     @AfterAll
@@ -46,10 +43,7 @@ class TablesTest {
     }
 
     static Cli.Run nw(String... args) {
-        String[] all = Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "--config";
-        all[args.length + 1] = config.toString();
-        Cli.Run r = Cli.run(all);
+        Cli.Run r = Cli.withConfig(config, args);
         assertEquals(0, r.exit(), r.toString());
         return r;
     }
