@@ -113,7 +113,7 @@ public final class CaptureSession implements AutoCloseable {
         try {
             session.armed.get();
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof CaptureException ce) throw new CaptureException(ce.getMessage(), ce);
+            if (e.getCause() instanceof CaptureException ce) throw new CaptureException(ce.problem(), ce.getMessage(), ce);
             throw new CaptureException("capture to " + options.output() + " failed to start: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             session.stop(EndCause.STOP_REQUESTED);
@@ -205,7 +205,10 @@ public final class CaptureSession implements AutoCloseable {
                 armed.completeExceptionally(t);
                 return;
             }
-            armed.complete(null);
+            if (!armed.complete(null)) { // the start was answered already (its filter compile timed out)
+                capture.abandon();
+                return;
+            }
             CaptureResult end = capture.loop();
             try {
                 onEnd.accept(end);
@@ -249,7 +252,7 @@ public final class CaptureSession implements AutoCloseable {
                 throw new CaptureException("directory of capture file " + output + " does not exist");
             }
             store = Files.getFileStore(parent);
-            checkFloor(true);
+            if (options.diskFloorBytes() > 0) CaptureEngine.requireFreeSpace(store, parent, options.diskFloorBytes());
 
             String filter = options.bpfFilter();
             String dev;
@@ -275,7 +278,7 @@ public final class CaptureSession implements AutoCloseable {
             if (warning != null) LOG.atInfo().addKeyValue("interface", dev).log("libpcap warning: {}", warning);
             if (interfaces.size() > 1) Pcap.setDatalink(handle, Pcap.DLT_LINUX_SLL2);
             if (!filter.isEmpty()) {
-                MemorySegment program = Pcap.compile(handle, filter, arena);
+                MemorySegment program = compileWithin(filter, CaptureEngine.COMPILE_TIMEOUT);
                 try {
                     Pcap.setFilter(handle, program, filter);
                 } finally {
@@ -306,6 +309,29 @@ public final class CaptureSession implements AutoCloseable {
             Duration period = options.flushInterval().dividedBy(4);
             if (period.toMillis() < 10) period = Duration.ofMillis(10);
             timers.add(CaptureTimer.every(CaptureSession.this::flushCheck, period));
+        }
+
+        /**
+         * The capture's one {@code pcap_compile}: on this thread (its stack is
+         * {@link CaptureEngine#COMPILE_STACK_BYTES}) and for the live handle, so the program is the one
+         * installed. When it takes longer than {@code timeout}, {@link #start} fails at once with
+         * {@link CaptureException.Problem#FILTER}; this thread finishes the compile on its own and then
+         * releases everything ({@link #abandon}), as the start has been answered.
+         */
+        private MemorySegment compileWithin(String filter, Duration timeout) {
+            ScheduledFuture<?> deadline = CaptureTimer.once(() -> armed.completeExceptionally(new CaptureException(
+                    CaptureException.Problem.FILTER, CaptureEngine.compileTimedOut(filter, timeout), null)), timeout);
+            MemorySegment program;
+            try {
+                program = Pcap.compile(handle, filter, arena);
+            } finally {
+                deadline.cancel(false);
+            }
+            if (armed.isDone()) { // the start timed out while this compile ran
+                Pcap.freecode(program);
+                throw new CaptureException(CaptureException.Problem.FILTER, "the compile finished after its start was abandoned", null);
+            }
+            return program;
         }
 
         private int ifindex(String name) {
@@ -381,7 +407,7 @@ public final class CaptureSession implements AutoCloseable {
                         stop.compareAndSet(null, new Stop(EndCause.BYTE_LIMIT, now));
                         break;
                     }
-                    if (!checkFloor(false)) {
+                    if (!aboveFloor()) {
                         stop.compareAndSet(null, new Stop(EndCause.DISK_FLOOR, now));
                         break;
                     }
@@ -410,16 +436,9 @@ public final class CaptureSession implements AutoCloseable {
             counted = 0;
         }
 
-        /** True while free space is at or above the floor; on arming, throws instead. */
-        private boolean checkFloor(boolean arming) throws IOException {
-            if (options.diskFloorBytes() == 0) return true;
-            long usable = store.getUsableSpace();
-            if (usable >= options.diskFloorBytes()) return true;
-            if (arming) {
-                throw new CaptureException("free space on the file system of " + options.output() + " is " + usable
-                        + " bytes, below the floor of " + options.diskFloorBytes() + " bytes");
-            }
-            return false;
+        /** True while free space is at or above the floor (arming refused below it, see {@link CaptureEngine#requireFreeSpace}). */
+        private boolean aboveFloor() throws IOException {
+            return options.diskFloorBytes() == 0 || store.getUsableSpace() >= options.diskFloorBytes();
         }
 
         private void publish(long bytes) {
