@@ -138,7 +138,7 @@ public final class CaptureEngine {
      * of each {@link CaptureSession} start. Tests read it to prove that a capture's filter is compiled
      * once per start.
      */
-    public static long filterCompilations() { return Pcap.compiles(); }
+    public static long filterCompilations() { return Pcap.Compiles.sum(); }
 
     /**
      * Refuses a capture when the file system of {@code directory} has less than {@code floorBytes}

@@ -60,6 +60,7 @@ public final class CaptureSession implements AutoCloseable {
     private final CaptureOptions options;
     private final Consumer<CaptureResult> onEnd;
     private final InstantSource clock;
+    private final Duration compileTimeout;
     private final Thread thread;
     private final CompletableFuture<Void> armed = new CompletableFuture<>();
     private final CompletableFuture<CaptureResult> result = new CompletableFuture<>();
@@ -76,10 +77,11 @@ public final class CaptureSession implements AutoCloseable {
     private volatile int linktype;
     private final List<ScheduledFuture<?>> timers = new ArrayList<>(); // capture thread only
 
-    private CaptureSession(CaptureOptions options, Consumer<CaptureResult> onEnd, InstantSource clock) {
+    private CaptureSession(CaptureOptions options, Consumer<CaptureResult> onEnd, InstantSource clock, Duration compileTimeout) {
         this.options = options;
         this.onEnd = onEnd;
         this.clock = clock;
+        this.compileTimeout = compileTimeout;
         this.stats = new CaptureStats(0, 0, 0, 0, 0, null, null, null);
         // arm() runs pcap_compile, whose recursion needs more than the agent's default thread stack
         this.thread = Thread.ofPlatform().name("netwatcher-capture-" + options.output().getFileName())
@@ -93,7 +95,11 @@ public final class CaptureSession implements AutoCloseable {
 
     /**
      * Opens the interfaces, installs the filter, creates the output file and starts capturing.
-     * Returns once the capture is armed.
+     * Returns once the capture is armed. The filter is compiled here, once, for the live handle, on the
+     * capture thread (stack {@link CaptureEngine#COMPILE_STACK_BYTES}); a compile that takes longer
+     * than {@link CaptureEngine#COMPILE_TIMEOUT} fails the start at once. The start checks (libpcap and
+     * privileges, interfaces, disk floor, filter, file) are made here and nowhere else;
+     * {@link CaptureException#problem()} tells a filter or disk-floor refusal from the others.
      *
      * @param onEnd  called once on the capture thread when the session has ended and the file is closed
      * @param clock  stamps {@link CaptureStats#armedAt()}; packet timestamps are the kernel's
@@ -103,12 +109,18 @@ public final class CaptureSession implements AutoCloseable {
      */
     public static CaptureSession start(CaptureOptions options, Consumer<CaptureResult> onEnd, InstantSource clock)
             throws CaptureException {
+        return start(options, onEnd, clock, CaptureEngine.COMPILE_TIMEOUT);
+    }
+
+    /** As {@link #start(CaptureOptions, Consumer, InstantSource)}, abandoning the filter's compile after {@code compileTimeout}. */
+    static CaptureSession start(CaptureOptions options, Consumer<CaptureResult> onEnd, InstantSource clock,
+                                Duration compileTimeout) throws CaptureException {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(onEnd, "onEnd");
         Objects.requireNonNull(clock, "clock");
         Optional<String> unavailable = CaptureEngine.unavailableReason();
         if (unavailable.isPresent()) throw new CaptureException(unavailable.get());
-        CaptureSession session = new CaptureSession(options, onEnd, clock);
+        CaptureSession session = new CaptureSession(options, onEnd, clock, compileTimeout);
         session.thread.start();
         try {
             session.armed.get();
@@ -278,7 +290,7 @@ public final class CaptureSession implements AutoCloseable {
             if (warning != null) LOG.atInfo().addKeyValue("interface", dev).log("libpcap warning: {}", warning);
             if (interfaces.size() > 1) Pcap.setDatalink(handle, Pcap.DLT_LINUX_SLL2);
             if (!filter.isEmpty()) {
-                MemorySegment program = compileWithin(filter, CaptureEngine.COMPILE_TIMEOUT);
+                MemorySegment program = compileWithin(filter, compileTimeout);
                 try {
                     Pcap.setFilter(handle, program, filter);
                 } finally {

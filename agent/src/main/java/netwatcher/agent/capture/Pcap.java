@@ -309,16 +309,23 @@ final class Pcap {
 
     /** pcap_compile is documented as not reentrant before 1.8; serialise it anyway, it is rare and cheap. */
     private static final Object COMPILE_LOCK = new Object();
-    /** Every {@code pcap_compile} this process ran ({@link CaptureEngine#filterCompilations()}). */
-    private static final LongAdder COMPILES = new LongAdder();
+    /**
+     * Every {@code pcap_compile} this process ran ({@link CaptureEngine#filterCompilations()}); a holder
+     * class of its own, so reading it does not load libpcap.
+     */
+    static final class Compiles {
+        private static final LongAdder COUNT = new LongAdder();
 
-    static long compiles() { return COMPILES.sum(); }
+        private Compiles() {}
+
+        static long sum() { return COUNT.sum(); }
+    }
 
     /** Compiles {@code filter} for {@code p} into a {@code bpf_program} allocated in {@code arena}. */
     static MemorySegment compile(MemorySegment p, String filter, Arena arena) {
         MemorySegment program = arena.allocate(BPF_PROGRAM);
         int rc;
-        COMPILES.increment();
+        Compiles.COUNT.increment();
         synchronized (COMPILE_LOCK) {
             try {
                 rc = (int) h().compile.invokeExact(p, program, arena.allocateFrom(filter), 1, PCAP_NETMASK_UNKNOWN);
