@@ -12,23 +12,18 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safety: thread-safe; registrations are serialised.
  */
-final class HostRegistrar {
+final class HostRegistrar extends ControlThread {
     private final ControllerClient client;
     private final Supplier<HostReport> host;
     private final Duration pollInterval;
     private final Object lock = new Object();
     private volatile HostReport registered;
-    private volatile boolean stopped;
-    private Thread thread;
 
     HostRegistrar(ControllerClient client, Supplier<HostReport> host, Duration pollInterval) {
+        super("nw-agent-host");
         this.client = client;
         this.host = host;
         this.pollInterval = pollInterval;
-    }
-
-    void start() {
-        thread = Thread.ofPlatform().name("nw-agent-host").daemon().start(this::loop);
     }
 
     /** True once a registration succeeded. */
@@ -50,21 +45,13 @@ final class HostRegistrar {
         }
     }
 
-    void stop() {
-        stopped = true;
-        if (thread != null) thread.interrupt();
-    }
-
-    void join(long millis) throws InterruptedException {
-        if (thread != null) thread.join(millis);
-    }
-
-    private void loop() {
-        while (!stopped) {
+    @Override
+    void loop() {
+        while (!stopped()) {
             try {
                 Thread.sleep(pollInterval);
             } catch (InterruptedException e) {
-                if (stopped) break;
+                if (stopped()) break;
             }
             try {
                 HostReport now = host.get();

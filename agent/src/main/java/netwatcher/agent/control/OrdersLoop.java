@@ -18,7 +18,7 @@ import org.slf4j.event.Level;
  * <p>Thread-safety: {@link #start} and {@link #stop} from the owner; {@link #lastControllerError()}
  * from any thread.
  */
-final class OrdersLoop {
+final class OrdersLoop extends ControlThread {
     /**
      * How the loop polls.
      *
@@ -33,11 +33,9 @@ final class OrdersLoop {
     private final Polling polling;
     private final LongSupplier appliedGeneration;
     private final Consumer<Orders> apply;
-    private volatile boolean stopped;
     private volatile Throwable lastControllerError;
     /** Whether an orders poll ever succeeded (the first success says "connected"); loop thread only. */
     private boolean connectedOnce;
-    private Thread thread;
 
     /**
      * @param appliedGeneration the generation of the last orders applied (-1 before the first)
@@ -45,6 +43,7 @@ final class OrdersLoop {
      */
     OrdersLoop(ControllerClient client, HostRegistrar registrar, Polling polling, LongSupplier appliedGeneration,
                Consumer<Orders> apply) {
+        super("nw-agent-orders");
         this.client = client;
         this.registrar = registrar;
         this.polling = polling;
@@ -52,25 +51,13 @@ final class OrdersLoop {
         this.apply = apply;
     }
 
-    void start() {
-        thread = Thread.ofPlatform().name("nw-agent-orders").daemon().start(this::loop);
-    }
-
     /** The last failure talking to the controller, or null after a success. */
     Throwable lastControllerError() { return lastControllerError; }
 
-    void stop() {
-        stopped = true;
-        if (thread != null) thread.interrupt();
-    }
-
-    void join(long millis) throws InterruptedException {
-        if (thread != null) thread.join(millis);
-    }
-
-    private void loop() {
+    @Override
+    void loop() {
         Backoff backoff = new Backoff(polling.backoffBase(), polling.backoffCap(), RandomGenerator.getDefault());
-        while (!stopped) {
+        while (!stopped()) {
             try {
                 if (!registrar.registered()) {
                     registrar.register();
@@ -82,7 +69,7 @@ final class OrdersLoop {
                 backoff.reset();
                 apply.accept(orders);
             } catch (RuntimeException e) {
-                if (stopped) break;
+                if (stopped()) break;
                 boolean firstFailure = lastControllerError == null;
                 lastControllerError = e;
                 Duration wait = backoff.nextDelay();
@@ -110,7 +97,7 @@ final class OrdersLoop {
             Thread.sleep(d);
             return true;
         } catch (InterruptedException e) {
-            return !stopped;
+            return !stopped();
         }
     }
 }

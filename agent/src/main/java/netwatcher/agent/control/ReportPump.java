@@ -20,20 +20,19 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safety: thread-safe.
  */
-final class ReportPump {
+final class ReportPump extends ControlThread {
     private final Journal journal;
     private final ControllerClient client;
     private final Duration interval;
     private final InstantSource clock;
     private final Runnable queueCounters;
     private final Semaphore signal = new Semaphore(0);
-    private volatile boolean stopped;
-    private Thread thread;
 
     /**
      * @param queueCounters queues a counter report for every running capture (called every {@code interval})
      */
     ReportPump(Journal journal, ControllerClient client, Duration interval, InstantSource clock, Runnable queueCounters) {
+        super("nw-agent-reports");
         this.journal = journal;
         this.client = client;
         this.interval = interval;
@@ -41,32 +40,18 @@ final class ReportPump {
         this.queueCounters = queueCounters;
     }
 
-    void start() {
-        thread = Thread.ofPlatform().name("nw-agent-reports").daemon().start(this::loop);
-    }
-
     /** Something was queued: deliver soon. Any thread. */
     void wake() { signal.release(); }
 
-    /** Ends the thread (without a last delivery: see {@link #flush}). */
-    void stop() {
-        stopped = true;
-        if (thread != null) thread.interrupt();
-    }
-
-    /** Waits up to {@code millis} for the thread to end. */
-    void join(long millis) throws InterruptedException {
-        if (thread != null) thread.join(millis);
-    }
-
-    private void loop() {
+    @Override
+    void loop() {
         Instant lastCounters = Instant.MIN;
-        while (!stopped) {
+        while (!stopped()) {
             try {
                 signal.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS);
                 signal.drainPermits();
             } catch (InterruptedException e) {
-                if (stopped) break;
+                if (stopped()) break;
             }
             try {
                 Instant now = clock.instant();
