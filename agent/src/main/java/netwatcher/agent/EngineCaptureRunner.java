@@ -29,11 +29,6 @@ import java.util.function.Consumer;
  * thread-safe.
  */
 public final class EngineCaptureRunner implements CaptureRunner {
-    /** pcap link type for one Ethernet interface. */
-    private static final int EN10MB = 1;
-    /** pcap link type of the {@code any} device, used when a capture covers several interfaces. */
-    private static final int LINUX_SLL2 = 276;
-
     private EngineCaptureRunner() {}
 
     /** The runner over the real engine. */
@@ -48,17 +43,6 @@ public final class EngineCaptureRunner implements CaptureRunner {
     }
 
     @Override
-    public Optional<String> filterProblem(String bpf) {
-        try {
-            CaptureEngine.checkFilter(bpf, EN10MB);
-            CaptureEngine.checkFilter(bpf, LINUX_SLL2);
-            return Optional.empty();
-        } catch (CaptureException e) {
-            return Optional.of(e.getMessage());
-        }
-    }
-
-    @Override
     public Path resolveFile(Path root, String filePath) {
         try {
             return new CapturePaths(root).resolve(filePath);
@@ -68,13 +52,8 @@ public final class EngineCaptureRunner implements CaptureRunner {
     }
 
     @Override
-    public Running start(CaptureOptions options, Consumer<CaptureResult> onEnd) throws CaptureStartException {
-        CaptureSession session;
-        try {
-            session = CaptureSession.start(options, onEnd::accept);
-        } catch (CaptureException e) {
-            throw new CaptureStartException(e.getMessage(), e);
-        }
+    public Running start(CaptureOptions options, Consumer<CaptureResult> onEnd) {
+        CaptureSession session = CaptureSession.start(options, onEnd::accept);
         return new Running() {
             @Override
             public CaptureStats counters() { return session.stats(); }

@@ -213,6 +213,38 @@ class AgentDaemonTest {
     }
 
     @Test
+    void order_withFilters_isCompiledOnlyByTheEnginesStart_once() throws Exception {
+        startAgent();
+        long before = netwatcher.agent.capture.CaptureEngine.filterCompilations();
+        CaptureOrder o = order("c-once", true, null);
+        controller.putOrder(new CaptureOrder(o.key(), o.captureId(), true, 0, 0, 600,
+                List.of(new CaptureOrder.WireFilter("UDP", null, "198.18.0.9", null, "53")), null, null, Instant.now()));
+        awaitReport("c-once", "Running", x -> x.status() == CaptureStatus.Running);
+        assertEquals(1, netwatcher.agent.capture.CaptureEngine.filterCompilations() - before,
+                "the pre-flight compiles nothing; the stand-in's start compiles once, as the engine's does");
+    }
+
+    @Test
+    void order_whenFilterDoesNotCompile_reportNamesThePacketFilterAndLibpcapsWords() throws Exception {
+        startAgent();
+        runner.filterOverride = "tcp port (((";
+        controller.putOrder(order("c-badwords", true, null));
+        CaptureReport r = awaitReport("c-badwords", "Error", x -> x.status() == CaptureStatus.Error);
+        assertTrue(r.message().startsWith("the packet filter cannot be used: BPF filter 'tcp port (((' does not compile: "),
+                r.message());
+    }
+
+    @Test
+    void order_whenFreeSpaceUnderFloor_reportsDiskSpaceLowNamingFreeSpaceAndFloor() throws Exception {
+        startAgent(Map.of("disk-floor", "100%"));
+        controller.putOrder(order("c-floor", true, null));
+        CaptureReport r = awaitReport("c-floor", "Error", x -> x.status() == CaptureStatus.Error);
+        assertTrue(r.message().matches("only [0-9.]+ MiB free on the file system of " + tmp.resolve("captures")
+                + ", under the agent's floor of [0-9.]+ MiB; free space and start again"), r.message());
+        assertEquals(tmp.resolve("captures/c-floor.cap").toString(), r.filePath());
+    }
+
+    @Test
     void order_whenFreeSpaceUnderFloor_reportsDiskSpaceLow() throws Exception {
         startAgent(Map.of("disk-floor", "100%"));
         controller.putOrder(order("c-full", true, null));

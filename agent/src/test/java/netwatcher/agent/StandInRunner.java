@@ -1,5 +1,6 @@
 package netwatcher.agent;
 
+import netwatcher.agent.capture.CaptureEngine;
 import netwatcher.agent.capture.CaptureOptions;
 import netwatcher.agent.capture.CaptureResult;
 import netwatcher.agent.capture.CaptureStats;
@@ -27,7 +28,8 @@ import java.util.function.Consumer;
 /**
  * A capture engine stand-in for tests that must run without root: sessions write a real pcap file
  * (header plus one 60-byte record per {@link Session#tick}) but capture nothing; filters, paths and crash
- * repair are the real engine's. Sessions end when stopped or when a test calls {@link Session#end}.
+ * repair are the real engine's, and a start is refused, as the engine's is, when the filter does not
+ * compile (one compile, real libpcap) or free space is under the floor. Sessions end when stopped or when a test calls {@link Session#end}.
  * Thread-safe.
  */
 final class StandInRunner implements CaptureRunner {
@@ -93,13 +95,14 @@ final class StandInRunner implements CaptureRunner {
     }
 
     @Override
-    public Optional<String> filterProblem(String bpf) { return real.filterProblem(bpf); }
-
-    @Override
     public Path resolveFile(Path root, String filePath) { return real.resolveFile(root, filePath); }
 
     @Override
     public Running start(CaptureOptions spec, Consumer<CaptureResult> onEnd) throws IOException {
+        // the engine's start checks that need no interface: the filter compiles (real libpcap), free space
+        CaptureEngine.checkFilter(spec.bpfFilter(), 1);
+        Path directory = spec.output().getParent();
+        CaptureEngine.requireFreeSpace(Files.getFileStore(directory), directory, spec.diskFloorBytes());
         Files.write(spec.output(), header(), StandardOpenOption.CREATE_NEW);
         Session s = new Session(spec, onEnd);
         sessions.put(spec.output(), s);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,15 +116,48 @@ public final class CaptureEngine {
         try {
             done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new CaptureException("the packet filter of " + (bpf == null ? 0 : bpf.length())
-                    + " characters did not compile within " + timeout.toSeconds() + " s; it was abandoned", e);
+            throw new CaptureException(CaptureException.Problem.FILTER, compileTimedOut(bpf, timeout), e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof CaptureException ce) throw new CaptureException(ce.getMessage(), ce);
-            throw new CaptureException("compiling the packet filter failed: " + e.getCause().getMessage(), e.getCause());
+            if (e.getCause() instanceof CaptureException ce) throw new CaptureException(ce.problem(), ce.getMessage(), ce);
+            throw new CaptureException(CaptureException.Problem.FILTER,
+                    "compiling the packet filter failed: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CaptureException("interrupted while compiling the packet filter", e);
         }
+    }
+
+    /** Why a compile of {@code bpf} was abandoned after {@code timeout}: one wording for every compile. */
+    static String compileTimedOut(String bpf, Duration timeout) {
+        return "the packet filter of " + (bpf == null ? 0 : bpf.length()) + " characters did not compile within "
+                + timeout.toSeconds() + " s; it was abandoned";
+    }
+
+    /**
+     * How many times this process has run {@code pcap_compile}: filter checks here and the one compile
+     * of each {@link CaptureSession} start. Tests read it to prove that a capture's filter is compiled
+     * once per start.
+     */
+    public static long filterCompilations() { return Pcap.Compiles.sum(); }
+
+    /**
+     * Refuses a capture when the file system of {@code directory} has less than {@code floorBytes}
+     * usable; the one place that decides this at start ({@link CaptureSession} calls it before it
+     * opens anything; while it runs the session ends with {@link EndCause#DISK_FLOOR} instead).
+     *
+     * @throws CaptureException with {@link CaptureException.Problem#DISK_FLOOR} naming free space and floor
+     * @throws IOException      when the free space cannot be read
+     */
+    public static void requireFreeSpace(FileStore store, Path directory, long floorBytes) throws IOException {
+        long free = store.getUsableSpace();
+        if (free < floorBytes) {
+            throw new CaptureException(CaptureException.Problem.DISK_FLOOR, "only " + mib(free) + " free on the file system of "
+                    + directory + ", under the agent's floor of " + mib(floorBytes) + "; free space and start again", null);
+        }
+    }
+
+    private static String mib(long bytes) {
+        return String.format("%.1f MiB", bytes / 1048576.0);
     }
 
     /** The check itself, on the calling thread's stack (which must be large enough, see {@link #COMPILE_STACK_BYTES}). */

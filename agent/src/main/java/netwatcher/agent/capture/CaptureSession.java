@@ -60,6 +60,7 @@ public final class CaptureSession implements AutoCloseable {
     private final CaptureOptions options;
     private final Consumer<CaptureResult> onEnd;
     private final InstantSource clock;
+    private final Duration compileTimeout;
     private final Thread thread;
     private final CompletableFuture<Void> armed = new CompletableFuture<>();
     private final CompletableFuture<CaptureResult> result = new CompletableFuture<>();
@@ -76,10 +77,11 @@ public final class CaptureSession implements AutoCloseable {
     private volatile int linktype;
     private final List<ScheduledFuture<?>> timers = new ArrayList<>(); // capture thread only
 
-    private CaptureSession(CaptureOptions options, Consumer<CaptureResult> onEnd, InstantSource clock) {
+    private CaptureSession(CaptureOptions options, Consumer<CaptureResult> onEnd, InstantSource clock, Duration compileTimeout) {
         this.options = options;
         this.onEnd = onEnd;
         this.clock = clock;
+        this.compileTimeout = compileTimeout;
         this.stats = new CaptureStats(0, 0, 0, 0, 0, null, null, null);
         // arm() runs pcap_compile, whose recursion needs more than the agent's default thread stack
         this.thread = Thread.ofPlatform().name("netwatcher-capture-" + options.output().getFileName())
@@ -93,7 +95,11 @@ public final class CaptureSession implements AutoCloseable {
 
     /**
      * Opens the interfaces, installs the filter, creates the output file and starts capturing.
-     * Returns once the capture is armed.
+     * Returns once the capture is armed. The filter is compiled here, once, for the live handle, on the
+     * capture thread (stack {@link CaptureEngine#COMPILE_STACK_BYTES}); a compile that takes longer
+     * than {@link CaptureEngine#COMPILE_TIMEOUT} fails the start at once. The start checks (libpcap and
+     * privileges, interfaces, disk floor, filter, file) are made here and nowhere else;
+     * {@link CaptureException#problem()} tells a filter or disk-floor refusal from the others.
      *
      * @param onEnd  called once on the capture thread when the session has ended and the file is closed
      * @param clock  stamps {@link CaptureStats#armedAt()}; packet timestamps are the kernel's
@@ -103,17 +109,23 @@ public final class CaptureSession implements AutoCloseable {
      */
     public static CaptureSession start(CaptureOptions options, Consumer<CaptureResult> onEnd, InstantSource clock)
             throws CaptureException {
+        return start(options, onEnd, clock, CaptureEngine.COMPILE_TIMEOUT);
+    }
+
+    /** As {@link #start(CaptureOptions, Consumer, InstantSource)}, abandoning the filter's compile after {@code compileTimeout}. */
+    static CaptureSession start(CaptureOptions options, Consumer<CaptureResult> onEnd, InstantSource clock,
+                                Duration compileTimeout) throws CaptureException {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(onEnd, "onEnd");
         Objects.requireNonNull(clock, "clock");
         Optional<String> unavailable = CaptureEngine.unavailableReason();
         if (unavailable.isPresent()) throw new CaptureException(unavailable.get());
-        CaptureSession session = new CaptureSession(options, onEnd, clock);
+        CaptureSession session = new CaptureSession(options, onEnd, clock, compileTimeout);
         session.thread.start();
         try {
             session.armed.get();
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof CaptureException ce) throw new CaptureException(ce.getMessage(), ce);
+            if (e.getCause() instanceof CaptureException ce) throw new CaptureException(ce.problem(), ce.getMessage(), ce);
             throw new CaptureException("capture to " + options.output() + " failed to start: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             session.stop(EndCause.STOP_REQUESTED);
@@ -205,7 +217,10 @@ public final class CaptureSession implements AutoCloseable {
                 armed.completeExceptionally(t);
                 return;
             }
-            armed.complete(null);
+            if (!armed.complete(null)) { // the start was answered already (its filter compile timed out)
+                capture.abandon();
+                return;
+            }
             CaptureResult end = capture.loop();
             try {
                 onEnd.accept(end);
@@ -249,7 +264,7 @@ public final class CaptureSession implements AutoCloseable {
                 throw new CaptureException("directory of capture file " + output + " does not exist");
             }
             store = Files.getFileStore(parent);
-            checkFloor(true);
+            if (options.diskFloorBytes() > 0) CaptureEngine.requireFreeSpace(store, parent, options.diskFloorBytes());
 
             String filter = options.bpfFilter();
             String dev;
@@ -275,7 +290,7 @@ public final class CaptureSession implements AutoCloseable {
             if (warning != null) LOG.atInfo().addKeyValue("interface", dev).log("libpcap warning: {}", warning);
             if (interfaces.size() > 1) Pcap.setDatalink(handle, Pcap.DLT_LINUX_SLL2);
             if (!filter.isEmpty()) {
-                MemorySegment program = Pcap.compile(handle, filter, arena);
+                MemorySegment program = compileWithin(filter, compileTimeout);
                 try {
                     Pcap.setFilter(handle, program, filter);
                 } finally {
@@ -306,6 +321,29 @@ public final class CaptureSession implements AutoCloseable {
             Duration period = options.flushInterval().dividedBy(4);
             if (period.toMillis() < 10) period = Duration.ofMillis(10);
             timers.add(CaptureTimer.every(CaptureSession.this::flushCheck, period));
+        }
+
+        /**
+         * The capture's one {@code pcap_compile}: on this thread (its stack is
+         * {@link CaptureEngine#COMPILE_STACK_BYTES}) and for the live handle, so the program is the one
+         * installed. When it takes longer than {@code timeout}, {@link #start} fails at once with
+         * {@link CaptureException.Problem#FILTER}; this thread finishes the compile on its own and then
+         * releases everything ({@link #abandon}), as the start has been answered.
+         */
+        private MemorySegment compileWithin(String filter, Duration timeout) {
+            ScheduledFuture<?> deadline = CaptureTimer.once(() -> armed.completeExceptionally(new CaptureException(
+                    CaptureException.Problem.FILTER, CaptureEngine.compileTimedOut(filter, timeout), null)), timeout);
+            MemorySegment program;
+            try {
+                program = Pcap.compile(handle, filter, arena);
+            } finally {
+                deadline.cancel(false);
+            }
+            if (armed.isDone()) { // the start timed out while this compile ran
+                Pcap.freecode(program);
+                throw new CaptureException(CaptureException.Problem.FILTER, "the compile finished after its start was abandoned", null);
+            }
+            return program;
         }
 
         private int ifindex(String name) {
@@ -381,7 +419,7 @@ public final class CaptureSession implements AutoCloseable {
                         stop.compareAndSet(null, new Stop(EndCause.BYTE_LIMIT, now));
                         break;
                     }
-                    if (!checkFloor(false)) {
+                    if (!aboveFloor()) {
                         stop.compareAndSet(null, new Stop(EndCause.DISK_FLOOR, now));
                         break;
                     }
@@ -410,16 +448,9 @@ public final class CaptureSession implements AutoCloseable {
             counted = 0;
         }
 
-        /** True while free space is at or above the floor; on arming, throws instead. */
-        private boolean checkFloor(boolean arming) throws IOException {
-            if (options.diskFloorBytes() == 0) return true;
-            long usable = store.getUsableSpace();
-            if (usable >= options.diskFloorBytes()) return true;
-            if (arming) {
-                throw new CaptureException("free space on the file system of " + options.output() + " is " + usable
-                        + " bytes, below the floor of " + options.diskFloorBytes() + " bytes");
-            }
-            return false;
+        /** True while free space is at or above the floor (arming refused below it, see {@link CaptureEngine#requireFreeSpace}). */
+        private boolean aboveFloor() throws IOException {
+            return options.diskFloorBytes() == 0 || store.getUsableSpace() >= options.diskFloorBytes();
         }
 
         private void publish(long bytes) {

@@ -12,6 +12,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -308,11 +309,23 @@ final class Pcap {
 
     /** pcap_compile is documented as not reentrant before 1.8; serialise it anyway, it is rare and cheap. */
     private static final Object COMPILE_LOCK = new Object();
+    /**
+     * Every {@code pcap_compile} this process ran ({@link CaptureEngine#filterCompilations()}); a holder
+     * class of its own, so reading it does not load libpcap.
+     */
+    static final class Compiles {
+        private static final LongAdder COUNT = new LongAdder();
+
+        private Compiles() {}
+
+        static long sum() { return COUNT.sum(); }
+    }
 
     /** Compiles {@code filter} for {@code p} into a {@code bpf_program} allocated in {@code arena}. */
     static MemorySegment compile(MemorySegment p, String filter, Arena arena) {
         MemorySegment program = arena.allocate(BPF_PROGRAM);
         int rc;
+        Compiles.COUNT.increment();
         synchronized (COMPILE_LOCK) {
             try {
                 rc = (int) h().compile.invokeExact(p, program, arena.allocateFrom(filter), 1, PCAP_NETMASK_UNKNOWN);
@@ -321,7 +334,8 @@ final class Pcap {
             }
             if (rc != 0) {
                 String shown = filter.length() > 200 ? filter.substring(0, 200) + "..." : filter;
-                throw new CaptureException("BPF filter '" + shown + "' does not compile: " + geterr(p));
+                throw new CaptureException(CaptureException.Problem.FILTER, "BPF filter '" + shown + "' does not compile: "
+                        + geterr(p), null);
             }
         }
         return program;

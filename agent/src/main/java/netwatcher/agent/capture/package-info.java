@@ -40,6 +40,14 @@
  * {@code (ifindex a or ifindex b ...)}, so one valid file holds exactly those interfaces. Packets
  * routed between two captured interfaces appear once per interface, as with tcpdump.
  *
+ * <p><b>Start checks, once.</b> {@link netwatcher.agent.capture.CaptureSession#start} is the one place
+ * that checks libpcap and the privileges, the interfaces, free space against the floor
+ * ({@link netwatcher.agent.capture.CaptureEngine#requireFreeSpace}) and the filter, which it compiles
+ * once, for the live handle, on the capture thread within
+ * {@link netwatcher.agent.capture.CaptureEngine#COMPILE_TIMEOUT}; a refusal's
+ * {@link netwatcher.agent.capture.CaptureException#problem()} names the check.
+ * {@link netwatcher.agent.capture.CaptureEngine#filterCompilations()} counts every compile.
+ *
  * <p><b>Namespaces and concurrency.</b> Each session has its own {@code pcap_t} and ring, so sessions
  * on the same interfaces do not disturb each other. The capture thread inherits the network
  * namespace of the thread that calls {@code start}.

@@ -1,5 +1,6 @@
 package netwatcher.agent.control;
 
+import netwatcher.agent.capture.CaptureException;
 import netwatcher.agent.capture.CaptureOptions;
 import netwatcher.agent.capture.CaptureResult;
 import netwatcher.agent.capture.CaptureStats;
@@ -17,19 +18,17 @@ import java.util.function.Consumer;
 /**
  * What the reconciler needs from the capture engine ({@code netwatcher.agent.capture}), as a port so
  * the control logic does not depend on libpcap; it speaks the engine's own records ({@link CaptureOptions},
- * {@link CaptureStats}, {@link CaptureResult}, {@link EndCause}, {@link PcapSummary}), which hold no native state. The daemon wires the real engine
+ * {@link CaptureStats}, {@link CaptureResult}, {@link EndCause}, {@link PcapSummary}, {@link CaptureException}), which hold
+ * no native state. The daemon wires the real engine
  * ({@code netwatcher.agent.EngineCaptureRunner}); implementations must be thread-safe.
  */
 public interface CaptureRunner {
 
-    /** Why no capture can run on this host (libpcap missing, ...), or empty when captures can run. */
+    /** Why no capture can run on this host (libpcap missing, ...), or empty when captures can run: the host report's problems. */
     Optional<String> unavailableReason();
 
     /** The BPF program text for ARM filters, with "local" meaning any of {@code localAddresses}. */
     String buildFilter(List<CaptureFilter> filters, List<InetAddress> localAddresses);
-
-    /** libpcap's message when {@code bpf} does not compile for Ethernet, or empty when it does. */
-    Optional<String> filterProblem(String bpf);
 
     /**
      * The file for an order's {@code filePath} under {@code root}.
@@ -40,12 +39,15 @@ public interface CaptureRunner {
 
     /**
      * Starts a capture and returns once it is armed; {@code onEnd} is called exactly once, from another
-     * thread, after the file is closed.
+     * thread, after the file is closed. This is where a capture's filter is compiled, once, and where
+     * libpcap, the privileges, the interfaces and the disk floor are checked: the reconciler's
+     * pre-flight ({@code CapturePlan}) does none of that again.
      *
-     * @throws IOException when the file cannot be created
-     * @throws CaptureStartException when libpcap refuses to open or filter an interface
+     * @throws IOException      when the file cannot be created
+     * @throws CaptureException when the start is refused; its {@link CaptureException#problem()} says
+     *                          whether the filter, the disk floor or something else refused it
      */
-    Running start(CaptureOptions options, Consumer<CaptureResult> onEnd) throws IOException, CaptureStartException;
+    Running start(CaptureOptions options, Consumer<CaptureResult> onEnd) throws IOException;
 
     /** Repairs a capture file left by a crash (truncating a torn last record) and summarises it. */
     PcapSummary finalizeAfterCrash(Path file) throws IOException;
@@ -59,10 +61,4 @@ public interface CaptureRunner {
         void stop(EndCause cause);
     }
 
-    /** libpcap refused to open, configure or filter an interface. */
-    final class CaptureStartException extends Exception {
-        public CaptureStartException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
 }

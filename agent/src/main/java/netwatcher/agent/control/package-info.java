@@ -1,13 +1,20 @@
 /**
  * The agent's conversation with the controller and its durable local state. {@link
  * netwatcher.agent.control.ControllerClient} speaks protocol v1 over HTTPS trusting only the
- * configured CA ({@link netwatcher.agent.control.ControllerTls}); {@link
- * netwatcher.agent.control.Reconciler} long-polls the desired state, starts and stops captures
- * through the {@link netwatcher.agent.control.CaptureRunner} port, reports, and hands finished files
- * to the uploads. {@link netwatcher.agent.control.Journal} keeps, in the state directory, every
- * capture the agent took on and every report not yet delivered, written atomically, so that an
- * agent killed at any moment restarts knowing which captures died with it (reported
- * {@code AgentLost} with the counters of their finalised files) and what the controller has not yet
- * heard. Captures never depend on the controller being reachable.
+ * configured CA ({@link netwatcher.agent.control.ControllerTls}). {@link
+ * netwatcher.agent.control.Reconciler} applies each full desired state and wires parts with one job
+ * each: {@code OrdersLoop} long-polls the orders, {@code HostRegistrar} keeps the host registered,
+ * {@code CapturePlan} (the pre-flight, no native code) turns an order into the engine's options,
+ * {@code CaptureStarter} journals and starts a capture through the {@link
+ * netwatcher.agent.control.CaptureRunner} port, {@code CaptureEnds} reports its end, {@code
+ * UploadQueue} uploads the file, {@code ReportPump} delivers the outbox and {@code Recovery} finishes
+ * what a crash left. Checks that need libpcap (its presence, the interfaces, the filter's one compile)
+ * and the disk floor are the engine's, made once when a capture starts.
+ *
+ * <p>{@link netwatcher.agent.control.Journal} keeps, in the state directory, every capture the agent
+ * took on and every report not yet delivered, written atomically, so that an agent killed at any
+ * moment restarts knowing which captures died with it (reported {@code AgentLost} with the counters of
+ * their finalised files) and what the controller has not yet heard. Captures never depend on the
+ * controller being reachable.
  */
 package netwatcher.agent.control;

@@ -269,6 +269,68 @@ class CaptureSessionNetnsTest {
     }
 
     @Test
+    void start_compilesTheFilterOnce_forOneInterfaceAndForSeveral() throws Exception {
+        String bpf = "udp port 5007";
+        long before = CaptureEngine.filterCompilations();
+        CaptureSession one = startInRight(options("once.pcap", bpf), new ArrayList<>());
+        assertEquals(1, CaptureEngine.filterCompilations() - before, "one compile for the start, none to check it first");
+        stopAndAwait(one);
+
+        before = CaptureEngine.filterCompilations();
+        CaptureSession several = startInRight(options("once-several.pcap", bpf)
+                .withInterfaces(List.of(right().interfaceName(), "lo")), new ArrayList<>());
+        assertEquals(1, CaptureEngine.filterCompilations() - before, "the ifindex-prefixed filter is the one compile");
+        assertEquals(276, several.linktype());
+        stopAndAwait(several);
+    }
+
+    @Test
+    void start_whenFilterInvalid_failsAsAFilterProblemAfterOneCompile() throws Exception {
+        long before = CaptureEngine.filterCompilations();
+        CaptureException e = assertThrows(CaptureException.class, () -> startInRight(options("bad.pcap", "tcp port ((("),
+                new ArrayList<>()));
+        assertEquals(CaptureException.Problem.FILTER, e.problem());
+        assertTrue(e.getMessage().contains("syntax error"), e.getMessage());
+        assertEquals(1, CaptureEngine.filterCompilations() - before);
+    }
+
+    @Test
+    void start_whenCompileOutlastsItsTimeout_failsAtOnceAsAFilterProblem_andTheCaptureThreadCleansUp() throws Exception {
+        // a filter of the slowest shape at the size limit: hundreds of milliseconds of libpcap optimiser work
+        List<InetAddress> host = List.of(right().ipv4(), right().ipv6());
+        StringBuilder ports = new StringBuilder();
+        List<CaptureFilter> filters = List.of();
+        for (int i = 0; ; i++) {
+            ports.append(1000 + 2 * i).append(';');
+            List<CaptureFilter> next = List.of(CaptureFilter.parse("f", "Any", null, null, ports.toString(), null));
+            if (BpfFilters.limitProblem(next, host).isPresent()) break;
+            filters = next;
+        }
+        CaptureOptions options = options("slow.pcap", BpfFilters.compile(filters, host));
+        CaptureException e = assertThrows(CaptureException.class, () -> right().call(
+                () -> CaptureSession.start(options, r -> { }, java.time.InstantSource.system(), Duration.ofMillis(1))));
+        assertEquals(CaptureException.Problem.FILTER, e.problem());
+        assertTrue(e.getMessage().contains("did not compile within"), e.getMessage());
+        String thread = "netwatcher-capture-" + options.output().getFileName();
+        for (int i = 0; i < 200 && Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(thread)); i++) {
+            Thread.sleep(50);
+        }
+        assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(thread)),
+                "the abandoned capture thread finished its compile and released the handle");
+        assertFalse(Files.exists(options.output()));
+    }
+
+    @Test
+    void start_whenDiskBelowFloor_isADiskFloorProblemNamingFreeSpaceAndFloor() throws Exception {
+        CaptureOptions options = options("floor-kind.pcap", "").withDiskFloorBytes(Long.MAX_VALUE);
+        CaptureException e = assertThrows(CaptureException.class, () -> startInRight(options, new ArrayList<>()));
+        assertEquals(CaptureException.Problem.DISK_FLOOR, e.problem());
+        assertTrue(e.getMessage().matches("only [0-9.]+ MiB free on the file system of " + dir + ", under the agent's floor of .*"),
+                e.getMessage());
+        assertFalse(Files.exists(options.output()));
+    }
+
+    @Test
     void stats_whileRunning_reportFlushedPacketsAndTimestamps() throws Exception {
         CaptureSession session = startInRight(options("live.pcap", "udp port 5005").withFlushInterval(Duration.ofMillis(100)),
                 new ArrayList<>());

@@ -1,0 +1,105 @@
+package netwatcher.agent.control;
+
+import netwatcher.agent.capture.PcapSummary;
+import netwatcher.model.agent.CaptureReport;
+import netwatcher.model.capture.StopReason;
+import netwatcher.model.capture.UploadState;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+
+/**
+ * Start-up crash recovery: loads the journal into the {@link CaptureTable} and ends every capture the
+ * previous agent did not finish. One found {@code RUNNING} died with the agent: its file is repaired
+ * and it is reported {@code Error}/{@code AgentLost} with the file's real counters. One found
+ * {@code STARTING} may have killed the agent itself (its filter compiled, its interfaces opened only
+ * after it was journaled): it is ended {@code Error}/{@code CaptureFailed} and never started again,
+ * so an order that crashes the agent cannot do it twice. Captures deleted meanwhile are forgotten;
+ * uploads the agent still owes are started again.
+ *
+ * <p>Thread-safety: run once, before the control threads start.
+ */
+final class Recovery {
+    private final CaptureTable table;
+    private final CaptureRunner runner;
+    private final UploadQueue uploads;
+    private final InstantSource clock;
+
+    Recovery(CaptureTable table, CaptureRunner runner, UploadQueue uploads, InstantSource clock) {
+        this.table = table;
+        this.runner = runner;
+        this.uploads = uploads;
+        this.clock = clock;
+    }
+
+    /** Loads the journal, finalises what a crash left behind and resumes owed uploads. */
+    void run() throws IOException {
+        List<JournalEntry> entries = table.journal().load();
+        synchronized (table.lock) {
+            for (JournalEntry e : entries) {
+                TrackedCapture t = new TrackedCapture(e);
+                table.put(t);
+                if (e.phase() != JournalEntry.Phase.FINAL) finaliseLost(t);
+            }
+            for (TrackedCapture t : table.all()) {
+                if (t.entry.deleted()) {
+                    table.forget(t);
+                } else if (t.entry.order() != null && t.entry.order().upload() != null
+                        && t.entry.uploadState().agentOwes()) {
+                    uploads.start(t);
+                }
+            }
+        }
+        table.wakeReports();
+    }
+
+    private void finaliseLost(TrackedCapture t) {
+        JournalEntry e = t.entry;
+        // STARTING: the agent died between journaling the order and arming it, maybe because of it
+        StopReason reason = e.phase() == JournalEntry.Phase.STARTING ? StopReason.CaptureFailed : StopReason.AgentLost;
+        String died = reason == StopReason.CaptureFailed
+                ? "the agent stopped unexpectedly while starting this capture (checking its filter or opening its"
+                        + " interfaces); it is not started again, in case it caused the stop"
+                : "the agent stopped unexpectedly (crash, kill -9 or reboot) while capturing";
+        boolean wantsUpload = e.order() != null && e.order().upload() != null;
+        Path file = e.filePath() == null ? null : Path.of(e.filePath());
+        Instant started = e.report() == null ? null : e.report().startTime();
+        CaptureReport report;
+        if (file != null && Files.exists(file)) {
+            try {
+                PcapSummary s = runner.finalizeAfterCrash(file);
+                Instant end = Files.getLastModifiedTime(file).toInstant();
+                if (started != null && end.isBefore(started)) end = started; // an idle file's mtime predates arming
+                report = new CaptureReport(e.key(), reason.status(), reason, CaptureReports.errors(reason),
+                        died + "; the restarted agent finalised " + file + " with " + s.packets() + " packets",
+                        started, end, s.packets(), s.bytes(), 0, 0, 0, s.firstPacket(), s.lastPacket(),
+                        e.filePath(), UploadState.initial(wantsUpload), 0);
+            } catch (IOException | RuntimeException ex) {
+                report = lost(e, reason, started, died + " and " + file + " could not be finalised: " + ex.getMessage(),
+                        UploadState.failedIf(wantsUpload));
+            }
+        } else {
+            report = lost(e, reason, started, died + ", before the capture file was written", UploadState.failedIf(wantsUpload));
+        }
+        t.entry = e.withPhase(JournalEntry.Phase.FINAL).withReport(report);
+        Reconciler.LOG.atWarn().addKeyValue("capture", t.name()).addKeyValue("phase", e.phase())
+                .log("capture was interrupted by the agent's death: {}", report.message());
+        table.journal().save(t.entry);
+        if (!t.entry.deleted()) {
+            table.journal().enqueue(report);
+            t.recoveredReportQueued = true;
+        }
+    }
+
+    /** The report of a capture that died with no file to count: no counters, ended now (not before it started). */
+    private CaptureReport lost(JournalEntry e, StopReason reason, Instant started, String message, UploadState uploadState) {
+        Instant now = clock.instant();
+        return new CaptureReport(e.key(), reason.status(), reason, CaptureReports.errors(reason), message, started,
+                started != null && now.isBefore(started) ? started : now, 0, 0, 0, 0, 0, null, null,
+                e.filePath(), uploadState, 0);
+    }
+}
