@@ -53,21 +53,18 @@ final class ObserverPart {
         void release() {
             HostEvaluation.Trace t = trace;
             trace = null;
-            if (t != null) {
-                try {
-                    t.close();
-                } catch (RuntimeException e) {
-                    LOG.debug("closing an observer's trace: {}", e.getMessage());
-                }
-            }
+            closeQuietly(t, "an observer's trace");
             HostEvaluation.Witness w = witness;
             witness = null;
-            if (w != null) {
-                try {
-                    w.close();
-                } catch (RuntimeException e) {
-                    LOG.debug("closing an arrival witness: {}", e.getMessage());
-                }
+            closeQuietly(w, "an arrival witness");
+        }
+
+        private static void closeQuietly(AutoCloseable started, String what) {
+            if (started == null) return;
+            try {
+                started.close();
+            } catch (Exception e) {
+                LOG.debug("closing {}: {}", what, e.getMessage());
             }
         }
     }
