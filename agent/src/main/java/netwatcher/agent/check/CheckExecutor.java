@@ -119,7 +119,6 @@ public final class CheckExecutor implements AutoCloseable {
      */
     public record Probing(Prober prober, ParisTracer tracer, Resolver resolver) {}
 
-    private final Settings settings;
     private final HostEvaluation host;
     private final Sink sink;
     private final SourcePipeline sources;
@@ -150,7 +149,6 @@ public final class CheckExecutor implements AutoCloseable {
     /** As the other constructor, capturing the probes of parts whose order asks for evidence with {@code evidence}. */
     public CheckExecutor(Settings settings, HostEvaluation host, Probing probing, Sink sink, EvidenceRecorder evidence) {
         EvidenceArming arming = new EvidenceArming(evidence);
-        this.settings = settings;
         this.host = host;
         this.sink = sink;
         this.sources = new SourcePipeline(settings, host, probing, arming);

@@ -66,14 +66,21 @@ final class SourcePipeline {
      * @param target        what is probed and traced
      * @param resolved      the flow with the destination resolved (the source address and port follow from the probes)
      * @param sourceAddress the address the probes are bound to, or null
+     * @param prepared      this host's part read before the probes
+     */
+    private record SourceRun(CheckOrder order, ProbeSpec spec, ProbeTarget target, Flow resolved, InetAddress sourceAddress,
+                             Prepared prepared) {}
+
+    /**
+     * This host's part read before the probes ({@link #prepare}).
+     *
      * @param findings      this host's findings so far (the probes' and the firewall's are added)
      * @param limits        what could not be explained on this host (added to as it goes)
      * @param before        the firewall counters before the probes, or null
-     * @param evidenceTrace the nftables trace of the flow, or null
+     * @param evidenceTrace the nftables trace of the flow (only with counters), or null; the caller closes it
      */
-    private record SourceRun(CheckOrder order, ProbeSpec spec, ProbeTarget target, Flow resolved, InetAddress sourceAddress,
-                             List<CheckReport.Finding> findings, List<String> limits, HostEvaluation.Snapshot before,
-                             HostEvaluation.Trace evidenceTrace) {}
+    private record Prepared(List<CheckReport.Finding> findings, List<String> limits, HostEvaluation.Snapshot before,
+                            HostEvaluation.Trace evidenceTrace) {}
 
     /** The final report of the source part of {@code order}; its interim reports go to {@code outlet}. */
     CheckReport run(CheckOrder order, InterimReports.Outlet outlet) {
@@ -109,10 +116,46 @@ final class SourcePipeline {
         Flow resolved = new Flow(flow.protocol(), sourceAddress == null ? null : Addresses.text(sourceAddress), flow.sourcePort(),
                 Addresses.text(dst.address()), flow.destinationHost(), dst.port(), flow.direction(), flow.preferredIpVersion());
 
+        CompletableFuture<EvidenceRecorder.Recording> arming = evidence.start(order, resolved); // libpcap arms while the route and firewall are read
+        Prepared prepared;
+        try {
+            prepared = prepare(order, resolved);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            EvidenceArming.abandon(arming);
+            throw new IllegalStateException("check cancelled", e);
+        } catch (RuntimeException | Error e) {
+            EvidenceArming.abandon(arming);
+            throw e;
+        }
+        HostEvaluation.Trace evidenceTrace = prepared.evidenceTrace();
+        EvidenceRecorder.Recording recording;
+        try {
+            recording = EvidenceArming.join(arming); // armed before the first probe
+        } catch (InterruptedException e) {
+            if (evidenceTrace != null) evidenceTrace.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while arming the evidence capture", e);
+        }
+        CheckReport done = null;
+        try {
+            done = probeAndTrace(new SourceRun(order, spec, target, resolved, sourceAddress, prepared), outlet,
+                    recording::stop); // the capture drains while this host's part is explained
+        } finally {
+            if (evidenceTrace != null) evidenceTrace.close();
+            if (done == null) recording.abandon();
+        }
+        return done.withEvidence(recording.finish(true));
+    }
+
+    /**
+     * Reads this host's part before the probes: the route finding, the firewall's counters and an nftables trace of
+     * the flow, together (they are independent host commands, each costing process starts). What fails is a limit
+     * of the explanation, not of the check; a trace without counters is closed (it is only read with them).
+     */
+    private Prepared prepare(CheckOrder order, Flow resolved) throws InterruptedException {
         List<CheckReport.Finding> findings = new ArrayList<>();
         List<String> limits = new ArrayList<>();
-        CompletableFuture<EvidenceRecorder.Recording> arming = evidence.start(order, resolved); // libpcap arms while the route and firewall are read
-        // the three preparations are independent host commands: run them together (each costs process starts)
         FutureTask<Optional<CheckReport.Finding>> route = Alongside.start(() -> host.routeFinding(resolved));
         FutureTask<Optional<HostEvaluation.Trace>> tracing = Alongside.start(() -> host.startTrace(resolved));
         HostEvaluation.Snapshot before = null;
@@ -134,35 +177,14 @@ final class SourcePipeline {
                 LOG.atDebug().addKeyValue("check", order.key()).log("no nftables trace: {}", e.getCause().getMessage());
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             tracing.cancel(true);
-            EvidenceArming.abandon(arming);
-            throw new IllegalStateException("check cancelled", e);
-        } catch (RuntimeException | Error e) {
-            EvidenceArming.abandon(arming);
             throw e;
         }
         if (before == null && evidenceTrace != null) {
             evidenceTrace.close(); // a trace is only read together with counters
             evidenceTrace = null;
         }
-        EvidenceRecorder.Recording recording;
-        try {
-            recording = EvidenceArming.join(arming); // armed before the first probe
-        } catch (InterruptedException e) {
-            if (evidenceTrace != null) evidenceTrace.close();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while arming the evidence capture", e);
-        }
-        CheckReport done = null;
-        try {
-            done = probeAndTrace(new SourceRun(order, spec, target, resolved, sourceAddress, findings, limits, before, evidenceTrace),
-                    outlet, recording::stop); // the capture drains while this host's part is explained
-        } finally {
-            if (evidenceTrace != null) evidenceTrace.close();
-            if (done == null) recording.abandon();
-        }
-        return done.withEvidence(recording.finish(true));
+        return new Prepared(findings, limits, before, evidenceTrace);
     }
 
     private CheckReport probeAndTrace(SourceRun source, InterimReports.Outlet outlet, Runnable traced) {
@@ -191,10 +213,10 @@ final class SourcePipeline {
         ProbeTarget.Protocol protocol = target.protocol();
         Flow resolved = source.resolved();
         InetAddress sourceAddress = source.sourceAddress();
-        List<CheckReport.Finding> findings = source.findings();
-        List<String> limits = source.limits();
-        HostEvaluation.Snapshot before = source.before();
-        HostEvaluation.Trace evidenceTrace = source.evidenceTrace();
+        List<CheckReport.Finding> findings = source.prepared().findings();
+        List<String> limits = source.prepared().limits();
+        HostEvaluation.Snapshot before = source.prepared().before();
+        HostEvaluation.Trace evidenceTrace = source.prepared().evidenceTrace();
         ParisTracer.Settings traceDefaults = settings.trace();
         ParisTracer.Settings traceSettings = new ParisTracer.Settings(
                 spec.maxHops() > 0 ? Math.min(255, spec.maxHops()) : traceDefaults.maxHops(), traceDefaults.probesPerHop(),
