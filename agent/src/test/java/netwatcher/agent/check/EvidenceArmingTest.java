@@ -22,7 +22,7 @@ class EvidenceArmingTest {
 
     @Test
     void start_withoutEvidenceSpec_isArmedAtOnce_andRecordsNothing() throws Exception {
-        CheckOrder order = new CheckOrder("k1", "check-1", CheckRole.SOURCE, true, FLOW, null, Instant.EPOCH);
+        CheckOrder order = new CheckOrder("k1", "check-1", CheckRole.SOURCE, true, FLOW, null, Instant.EPOCH, null);
         CompletableFuture<EvidenceRecorder.Recording> arming = new EvidenceArming(EvidenceRecorder.NONE).start(order, FLOW);
         assertTrue(arming.isDone(), "nothing to arm: done on the caller's thread");
         assertNull(EvidenceArming.join(arming).finish(true));

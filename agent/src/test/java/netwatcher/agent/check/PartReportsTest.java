@@ -25,7 +25,7 @@ class PartReportsTest {
             "198.18.3.0/24 via 198.18.1.1 dev eth0", "main");
 
     static CheckOrder order(CheckRole role) {
-        return new CheckOrder("k1", "check-1", role, true, ORDERED, null, Instant.EPOCH);
+        return new CheckOrder("k1", "check-1", role, true, ORDERED, null, Instant.EPOCH, null);
     }
 
     @Test
