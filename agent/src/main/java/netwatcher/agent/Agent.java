@@ -173,8 +173,8 @@ public final class Agent implements AutoCloseable {
         java.util.function.Supplier<HostReport> host = inventory::snapshot;
         Prober prober = new Prober(ProbeTls.lazy(config.probeCaFile()));
         Reconciler reconciler = new Reconciler(settings, new Reconciler.Wiring(client, runner, new Journal(stateDir), host,
-                uploads, clock), sink -> new CheckExecutor(CheckExecutor.Settings.DEFAULT, hostEvaluation, prober, new ParisTracer(),
-                        CheckExecutor.Resolver.SYSTEM, sink, new netwatcher.agent.evidence.EvidenceRecorder(
+                uploads, clock), sink -> new CheckExecutor(CheckExecutor.Settings.DEFAULT, hostEvaluation,
+                        new CheckExecutor.Probing(prober, new ParisTracer(), CheckExecutor.Resolver.SYSTEM), sink, new netwatcher.agent.evidence.EvidenceRecorder(
                                 netwatcher.agent.evidence.EvidenceRecorder.Settings.in(stateDir.resolve("evidence")), uploads, clock,
                                 netwatcher.agent.host.InterfaceExclusions.of(config.ignoredInterfaces()))));
         reconciler.start();

@@ -71,12 +71,12 @@ final class FirewallExplainer {
             if (!counted.isEmpty()) return counted;
             return evaluated(before, after, role, interfaces, null);
         }
-        Set<String> flowTraces = TracedFlow.traceIds(seen, original);
-        if (flowTraces.isEmpty()) {
+        FlowTrace trace = new FlowTrace(seen, TracedFlow.traceIds(seen, original));
+        if (trace.ids().isEmpty()) {
             // the trace saw none of the flow's packets: nothing here proves a rule, except counters that moved
             return counted;
         }
-        List<CheckReport.Finding> out = traced(counted, after, seen, flowTraces, original, source, hooksByChain);
+        List<CheckReport.Finding> out = traced(counted, after, trace, original, source, hooksByChain);
         if (!out.isEmpty()) return out;
         // the trace saw the flow pass every nftables chain: only iptables-legacy (which it cannot see) may be left
         return evaluated(before, after, role, interfaces, FirewallSnapshot.Backend.IPTABLES_LEGACY);
@@ -98,7 +98,8 @@ final class FirewallExplainer {
             FirewallSnapshot.Rule earlier = beforeByKey.get(rule.key());
             long bytes = Math.max(0, rule.bytes() - (earlier == null || earlier.packets() > rule.packets() ? 0 : Math.max(0, earlier.bytes())));
             for (String hook : hooksByChain.getOrDefault(rule.chainKey(), Set.of())) {
-                Optional<CheckReport.Finding> finding = counterFinding(rule, hook, source, matcher, interfaces, packets, bytes);
+                Optional<CheckReport.Finding> finding = counterFinding(rule, hook, source, matcher, interfaces,
+                        "+" + packets + " packets, +" + bytes + " bytes");
                 if (finding.isPresent()) {
                     findings.add(finding.get());
                     break;
@@ -116,9 +117,9 @@ final class FirewallExplainer {
         return now.packets() - beforePackets;
     }
 
+    /** @param counters how far the rule's counter moved ({@code +3 packets, +180 bytes}) */
     private Optional<CheckReport.Finding> counterFinding(FirewallSnapshot.Rule rule, String hook, boolean source,
-                                                         RuleMatcher matcher, HookInterfaces interfaces, long packets,
-                                                         long bytes) {
+                                                         RuleMatcher matcher, HookInterfaces interfaces, String counters) {
         // which direction of the flow crosses this hook on this host
         boolean reply = switch (hook) {
             case "output" -> !source;
@@ -131,27 +132,36 @@ final class FirewallExplainer {
             RuleMatcher.RuleOutcome outcome = matcher.matchRule(rule, facts);
             if (outcome.value() == RuleMatcher.Tri.FALSE) continue;
             Map<String, String> context = ruleContext(rule, hook, rule.verdict());
-            context.put("Counters", "+" + packets + " packets, +" + bytes + " bytes");
+            context.put("Counters", counters);
             context.put("Direction", isReply ? "reply" : "original");
             context.put("Flow", describe(facts));
             List<String> unevaluated = new ArrayList<>(outcome.unknown());
             unevaluated.addAll(RulesetEvaluator.unmodelledStatements(rule));
             if (!unevaluated.isEmpty()) context.put("Unevaluated", String.join("; ", new LinkedHashSet<>(unevaluated)));
-            return Optional.of(finding(hook, source, isReply, facts, rule, context, "counters"));
+            return Optional.of(finding(hook, source, facts, rule, context, "counters"));
         }
         return Optional.empty();
     }
 
     // ------------------------------------------------------------------ trace
 
+    /**
+     * What an nftables trace saw, with the ids of the traces that followed the flow's own packets.
+     *
+     * @param seen the trace's verdicts and packets
+     * @param ids  the trace ids of the flow's packets (either direction); empty when the trace saw none of them
+     */
+    private record FlowTrace(NftTrace.Seen seen, Set<String> ids) {}
+
     /** Counter findings confirmed (or overruled) by the trace, and the blocks only the trace saw. */
-    private List<CheckReport.Finding> traced(List<CheckReport.Finding> counted, FirewallSnapshot after, NftTrace.Seen seen,
-                                             Set<String> flowTraces, FlowFacts original, boolean source,
+    private List<CheckReport.Finding> traced(List<CheckReport.Finding> counted, FirewallSnapshot after, FlowTrace trace,
+                                             FlowFacts original, boolean source,
                                              Map<String, Set<String>> hooksByChain) {
         Map<String, Set<String>> tracesByBlock = new LinkedHashMap<>();
         Map<String, NftTrace.TraceVerdict> firstByBlock = new LinkedHashMap<>();
+        NftTrace.Seen seen = trace.seen();
         for (NftTrace.TraceVerdict verdict : seen.verdicts()) {
-            if (!flowTraces.contains(verdict.traceId()) || verdict.verdict().equals("accept")) continue;
+            if (!trace.ids().contains(verdict.traceId()) || verdict.verdict().equals("accept")) continue;
             NftTrace.Packet first = seen.packets().get(verdict.traceId());
             if (first != null && !first.opensConnection()) continue; // a late ACK/RST/FIN of the flow decides nothing
             String key = verdict.family() + "/" + verdict.table() + "/" + verdict.chain() + "/"
@@ -200,7 +210,7 @@ final class FirewallExplainer {
             context.put("Traced", tracesByBlock.get(entry.getKey()).size() + " packets");
             context.put("Direction", reply ? "reply" : "original");
             if (verdict.packet() != null) context.put("Flow", describe(verdict.packet()));
-            out.add(finding(hook, source, reply, reply ? original.reversed() : original, rule, context, "trace"));
+            out.add(finding(hook, source, reply ? original.reversed() : original, rule, context, "trace"));
         }
         return out;
     }
@@ -259,7 +269,7 @@ final class FirewallExplainer {
             if (!evaluation.assumed().isEmpty()) {
                 context.put("Assumed", "not evaluated, assumed to match: " + String.join("; ", evaluation.assumed()));
             }
-            return List.of(finding(base.hook(), role == Role.SOURCE, reply, facts, rule, context, "ruleset"));
+            return List.of(finding(base.hook(), role == Role.SOURCE, facts, rule, context, "ruleset"));
         }
         return List.of();
     }
@@ -291,7 +301,7 @@ final class FirewallExplainer {
      * prerouting or when the rule tests only the input interface, else Outbound); the host's own traffic is
      * GuestFirewall (Inbound on input/prerouting, Outbound on output/postrouting).
      */
-    private CheckReport.Finding finding(String hook, boolean source, boolean reply, FlowFacts facts,
+    private CheckReport.Finding finding(String hook, boolean source, FlowFacts facts,
                                         FirewallSnapshot.Rule rule, Map<String, String> context, String evidence) {
         boolean early = hook.equals("prerouting") || hook.equals("ingress"); // before the routing decision
         boolean forwarding = hook.equals("forward") || (!source && (early || hook.equals("postrouting"))

@@ -49,12 +49,6 @@ public record FirewallSnapshot(Instant takenAt, List<Chain> chains, List<Rule> r
             if (backend == null) backend = Backend.NFT;
         }
 
-        /** A chain bound to no device (every chain but an ingress chain's). */
-        public Chain(String family, String table, String name, String type, String hook, Integer priority, String policy,
-                     Backend backend) {
-            this(family, table, name, type, hook, priority, policy, backend, null);
-        }
-
         Chain withDevice(String newDevice) {
             return new Chain(family, table, name, type, hook, priority, policy, backend, newDevice);
         }

@@ -1,7 +1,5 @@
 package netwatcher.agent.hostcfg;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import netwatcher.model.agent.RouteTableReport;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.Flow;
 
@@ -11,7 +9,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -40,6 +37,8 @@ public final class HostConfig {
     private final Commands commands;
     private final Routing routing;
     private final RulesetReader reader;
+    private final RouteExplainer routes;
+    private final FlowVerifier verifier;
 
     /** Reads the namespace this process runs in. */
     public HostConfig() {
@@ -55,6 +54,8 @@ public final class HostConfig {
         this.commands = new Commands(commandPrefix, Duration.ofSeconds(10));
         this.routing = new Routing(commands);
         this.reader = new RulesetReader(commands, clock);
+        this.routes = new RouteExplainer(routing);
+        this.verifier = new FlowVerifier(routing, reader);
     }
 
     /**
@@ -103,7 +104,7 @@ public final class HostConfig {
                                              boolean thisHostIsSource, NftTrace.Seen trace) {
         List<CheckReport.Finding> findings = new ArrayList<>(
                 new FirewallExplainer(routing).explain(before, after, FlowFacts.of(flow), thisHostIsSource, trace));
-        routeFinding(flow).ifPresent(findings::add);
+        routes.finding(flow).ifPresent(findings::add);
         findings.addAll(after.warnings());
         return List.copyOf(findings);
     }
@@ -143,36 +144,7 @@ public final class HostConfig {
      * the destination is not a literal address yet.
      */
     public Optional<CheckReport.Finding> routeFinding(Flow flow) {
-        InetAddress destination = FlowFacts.literal(flow.destinationAddress());
-        if (destination == null) return Optional.empty();
-        Routing.Lookup lookup = routing.lookup(destination, FlowFacts.literal(flow.sourceAddress()));
-        if (lookup.ok()) return Optional.empty();
-        Map<String, String> context = new LinkedHashMap<>();
-        JsonNode route = lookup.route();
-        JsonNode rule = lookup.rule();
-        String routeType;
-        String routeText;
-        if (rule != null) {
-            routeType = "PolicyRule";
-            routeText = route != null ? Routing.routeText(route) : Routing.ruleText(rule);
-        } else if (route != null && Routing.REFUSING.contains(lookup.routeType())) {
-            routeType = capitalize(lookup.routeType());
-            routeText = Routing.routeText(route);
-        } else if (route == null) {
-            routeType = "NoRoute";
-            routeText = "no route to " + destination.getHostAddress();
-        } else {
-            routeType = "LookupFailed";
-            routeText = Routing.routeText(route);
-        }
-        context.put("RouteType", routeType);
-        context.put("RouteOrigin", route == null && rule == null ? "System" : lookup.userDefined() ? "User" : "System");
-        context.put("Route", routeText);
-        if (route != null) context.put("Table", route.path("table").asText("main"));
-        if (rule != null) context.put("Rule", Routing.ruleText(rule));
-        else if (lookup.selectedBy() != null) context.put("Rule", Routing.ruleText(lookup.selectedBy())); // e.g. 32766: from all lookup main
-        context.put("KernelError", lookup.kernelError());
-        return Optional.of(new CheckReport.Finding(USER_DEFINED_ROUTE, "Outbound", "Error", context, "route-lookup"));
+        return routes.finding(flow);
     }
 
     /** Whether {@code address} (an IP literal) is one of this host's own addresses; false for anything else. */
@@ -192,30 +164,7 @@ public final class HostConfig {
      * the route picks.
      */
     public CheckReport.Verdict verify(Flow flow) {
-        if (flow.direction() == null) throw new IllegalArgumentException("IP flow verify needs a direction (Inbound or Outbound)");
-        boolean inbound = flow.direction().equalsIgnoreCase("Inbound");
-        if (!inbound && !flow.direction().equalsIgnoreCase("Outbound")) {
-            throw new IllegalArgumentException("direction must be Inbound or Outbound, not " + flow.direction());
-        }
-        FlowFacts facts = FlowFacts.of(flow);
-        if (!inbound && facts.saddr() == null && facts.daddr() != null) {
-            Routing.Lookup lookup = routing.lookup(facts.daddr(), null);
-            if (lookup.ok() && lookup.lookup() != null && lookup.lookup().hasNonNull("prefsrc")) {
-                InetAddress source = FlowFacts.literal(lookup.lookup().get("prefsrc").asText());
-                facts = new FlowFacts(facts.family(), facts.l4(), source, facts.daddr(), facts.sport(), facts.dport(),
-                        null, null, facts.ctState(), facts.icmpType());
-            }
-        }
-        HookInterfaces interfaces = new HookInterfaces(routing, facts);
-        FirewallSnapshot snapshot = snapshot();
-        RulesetEvaluator evaluator = new RulesetEvaluator(snapshot);
-        CheckReport.Verdict verdict = inbound
-                ? evaluator.verdict(interfaces.forHook("input", false), List.of("ingress", "prerouting", "input"))
-                : evaluator.verdict(interfaces.forHook("output", false), List.of("output", "postrouting"));
-        if (snapshot.warnings().isEmpty()) return verdict;
-        Map<String, String> context = new LinkedHashMap<>(verdict.context());
-        context.put("Warning", snapshot.warnings().getFirst().context().getOrDefault("Message", "legacy rules"));
-        return new CheckReport.Verdict(verdict.access(), verdict.ruleName(), context);
+        return verifier.verify(flow);
     }
 
     /**
@@ -229,29 +178,6 @@ public final class HostConfig {
      * @throws IllegalArgumentException when the flow has no literal destination address
      */
     public CheckReport.NextHop nextHop(Flow flow) {
-        InetAddress destination = FlowFacts.literal(flow.destinationAddress());
-        if (destination == null) throw new IllegalArgumentException("next hop needs a destination IP address, not "
-                + flow.destinationAddress());
-        Routing.Lookup lookup = routing.lookup(destination, FlowFacts.literal(flow.sourceAddress()));
-        JsonNode route = lookup.route();
-        String table = route != null ? route.path("table").asText("main")
-                : lookup.rule() != null && lookup.rule().has("table") ? lookup.rule().get("table").asText() : null;
-        if (!lookup.ok()) {
-            String text = route != null ? Routing.routeText(route)
-                    : lookup.rule() != null ? Routing.ruleText(lookup.rule()) : "no route (" + lookup.kernelError() + ")";
-            return new CheckReport.NextHop("None", null, lookup.userDefined(), text, table);
-        }
-        String gateway = lookup.lookup() != null && lookup.lookup().hasNonNull("gateway")
-                ? lookup.lookup().get("gateway").asText()
-                : route != null && route.hasNonNull("gateway") ? route.get("gateway").asText() : null;
-        String type = route == null ? (gateway == null ? "VnetLocal" : "VirtualAppliance")
-                : RouteTableReport.nextHopType(route.path("type").asText("unicast"), gateway, route.path("dst").asText(),
-                        route.path("protocol").asText("boot"));
-        return new CheckReport.NextHop(type, type.equals("VnetLocal") ? null : gateway, lookup.userDefined(),
-                route == null ? null : Routing.routeText(route), table);
-    }
-
-    private static String capitalize(String word) {
-        return word.substring(0, 1).toUpperCase(Locale.ROOT) + word.substring(1);
+        return routes.nextHop(flow);
     }
 }

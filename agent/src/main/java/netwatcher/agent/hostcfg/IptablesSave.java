@@ -74,9 +74,9 @@ final class IptablesSave {
                 BuiltIn builtIn = BUILT_INS.getOrDefault(table, Map.of()).get(name);
                 String policy = parts.length > 1 && !parts[1].equals("-") ? parts[1].toLowerCase(Locale.ROOT) : null;
                 chains.add(builtIn == null
-                        ? new FirewallSnapshot.Chain(family, table, name, null, null, null, null, backend)
+                        ? new FirewallSnapshot.Chain(family, table, name, null, null, null, null, backend, null)
                         : new FirewallSnapshot.Chain(family, table, name, builtIn.type(), builtIn.hook(), builtIn.priority(),
-                                policy == null ? "accept" : policy, backend));
+                                policy == null ? "accept" : policy, backend, null));
                 continue;
             }
             long packets = -1;
@@ -93,16 +93,39 @@ final class IptablesSave {
             List<String> tokens = tokens(body);
             String chain = tokens.get(1);
             int position = positions.merge(table + "/" + chain, 1, Integer::sum);
-            rules.add(rule(family, table, chain, position, tokens.subList(2, tokens.size()), body, packets, bytes, backend,
-                    chainNames));
+            rules.add(rule(new TableScope(family, table, backend, chainNames),
+                    new RuleLine(chain, position, tokens.subList(2, tokens.size()), body, packets, bytes)));
         }
         return new Parsed(chains, rules);
     }
 
+    /**
+     * The table an {@code -A} line belongs to.
+     *
+     * @param family     ip or ip6
+     * @param table      the table's name ({@code *filter})
+     * @param backend    which tool printed it
+     * @param chainNames the chains the table declared so far (a {@code -j}/{@code -g} to one of them is a jump/goto)
+     */
+    record TableScope(String family, String table, FirewallSnapshot.Backend backend, Set<String> chainNames) {}
+
+    /**
+     * One {@code -A} line.
+     *
+     * @param chain    the chain it appends to
+     * @param position its position in the chain (1 = first): the rule's handle
+     * @param options  its options after the chain name
+     * @param text     the line as printed (without the counters)
+     * @param packets  the counter's packets, or -1 when {@code -c} printed none
+     * @param bytes    the counter's bytes, or -1 when {@code -c} printed none
+     */
+    record RuleLine(String chain, long position, List<String> options, String text, long packets, long bytes) {}
+
     /** One {@code -A} line's options (after the chain name) as a rule. */
-    static FirewallSnapshot.Rule rule(String family, String table, String chain, long position, List<String> options,
-                                      String text, long packets, long bytes, FirewallSnapshot.Backend backend,
-                                      Set<String> chainNames) {
+    static FirewallSnapshot.Rule rule(TableScope scope, RuleLine line) {
+        String family = scope.family();
+        List<String> options = line.options();
+        Set<String> chainNames = scope.chainNames();
         String ip = family.equals("ip6") ? "ip6" : "ip";
         List<JsonNode> matches = new ArrayList<>();
         String comment = null;
@@ -171,8 +194,8 @@ final class IptablesSave {
             else statement.putNull(verdict);
             expr.add(statement);
         }
-        return new FirewallSnapshot.Rule(family, table, chain, position, comment, verdict, target, packets, bytes, matches,
-                expr, text, backend);
+        return new FirewallSnapshot.Rule(family, scope.table(), line.chain(), line.position(), comment, verdict, target,
+                line.packets(), line.bytes(), matches, expr, line.text(), scope.backend());
     }
 
     private static ObjectNode match(boolean negate, JsonNode left, JsonNode right) {

@@ -110,14 +110,23 @@ public final class NftTrace implements AutoCloseable {
         }
     }
 
-    private NftTrace(Commands commands, String table, Process monitor, List<String> collected, CountDownLatch deleted,
-                     Thread reader, Thread shutdownHook) {
+    /**
+     * The running {@code nft monitor} of one trace.
+     *
+     * @param process   the monitor
+     * @param reader    the thread reading its output
+     * @param collected the trace lines read so far (guarded by itself)
+     * @param deleted   counted down when the monitor saw the trace's table deleted
+     */
+    private record Monitor(Process process, Thread reader, List<String> collected, CountDownLatch deleted) {}
+
+    private NftTrace(Commands commands, String table, Monitor monitor, Thread shutdownHook) {
         this.commands = commands;
         this.table = table;
-        this.monitor = monitor;
-        this.collected = collected;
-        this.deleted = deleted;
-        this.reader = reader;
+        this.monitor = monitor.process();
+        this.collected = monitor.collected();
+        this.deleted = monitor.deleted();
+        this.reader = monitor.reader();
         this.shutdownHook = shutdownHook;
     }
 
@@ -184,7 +193,7 @@ public final class NftTrace implements AutoCloseable {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             throw new IllegalStateException("cannot start an nftables trace: " + e.getMessage(), e);
         }
-        return new NftTrace(commands, table, process, collected, deleted, reader, hook);
+        return new NftTrace(commands, table, new Monitor(process, reader, collected, deleted), hook);
     }
 
     /**

@@ -112,7 +112,7 @@ final class RulesetReader {
                 FirewallSnapshot.Chain c = chains.get(i);
                 if (c.key().equals(key)) {
                     chains.set(i, new FirewallSnapshot.Chain(c.family(), c.table(), c.name(), c.type(), c.hook(), c.priority(),
-                            c.policy(), FirewallSnapshot.Backend.IPTABLES_NFT));
+                            c.policy(), FirewallSnapshot.Backend.IPTABLES_NFT, null));
                 }
             }
         }

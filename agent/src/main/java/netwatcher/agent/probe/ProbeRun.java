@@ -18,7 +18,6 @@ public record ProbeRun(List<ProbeResult> results, InetSocketAddress local) {
         results = List.copyOf(results);
     }
 
-    /** Count per outcome (wire names), sent, failed and latency min/avg/max over the successes (rounded ms). */
     /** p50/p90/p99 of the successful probes' latency, in fractional ms (nearest-rank). */
     private Map<String, Double> percentiles() {
         double[] l = results.stream().filter(r -> r.succeeded() && r.latencyMs() != null).mapToDouble(ProbeResult::latencyMs).sorted().toArray();
@@ -31,6 +30,7 @@ public record ProbeRun(List<ProbeResult> results, InetSocketAddress local) {
         return out;
     }
 
+    /** Count per outcome (wire names), sent, failed and latency min/avg/max over the successes (rounded ms). */
     public CheckReport.ProbeSummary summary() {
         Map<String, Integer> outcomes = new LinkedHashMap<>();
         double min = Double.MAX_VALUE, max = 0, total = 0;

@@ -8,15 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.InstantSource;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import netwatcher.agent.hostcfg.HostConfig;
-import netwatcher.agent.probe.ParisTracer;
-import netwatcher.agent.probe.ProbeTls;
-import netwatcher.agent.probe.Prober;
 import netwatcher.lab.ExecResult;
 import netwatcher.lab.LabExtension;
 import netwatcher.model.check.CheckReport;
@@ -34,22 +30,9 @@ class ObserverRouteLabTest {
     /** app:40000 → db:1433 as the source resolved it. */
     static final Flow APP_TO_DB = new Flow("Tcp", "198.18.1.10", 40000, "198.18.3.10", null, 1433, null, null);
 
-    CheckExecutor executor;
-
-    CheckExecutor on(String host) {
-        HostEvaluation evaluation = new HostConfigEvaluation(new HostConfig(
-                List.of("ip", "netns", "exec", LAB.lab().host(host).namespace()), InstantSource.system()));
-        executor = new CheckExecutor(CheckExecutor.Settings.DEFAULT, evaluation, new Prober(ProbeTls.context(null)), new ParisTracer(),
-                CheckExecutor.Resolver.SYSTEM, new CheckExecutor.Sink() {
-                    @Override public void report(CheckReport report) { }
-                    @Override public boolean pending(String key, netwatcher.model.check.CheckRole role) { return false; }
-                });
-        return executor;
-    }
-
-    @AfterEach
-    void close() {
-        if (executor != null) executor.close();
+    static ObserverRoutes on(String host) {
+        return new ObserverRoutes(new HostConfigEvaluation(new HostConfig(
+                List.of("ip", "netns", "exec", LAB.lab().host(host).namespace()), InstantSource.system())));
     }
 
     static void exec(String host, String script) {
@@ -59,7 +42,7 @@ class ObserverRouteLabTest {
 
     @Test
     void forwarderOnThePath_namesNoRoute_andGivesItsNextHop() {
-        CheckExecutor.ObserverRoute route = on("fw1").observerRoute(APP_TO_DB);
+        ObserverRoutes.ObserverRoute route = on("fw1").of(APP_TO_DB);
         assertTrue(route.finding().isEmpty(), route::toString);
         assertNotNull(route.nextHop(), route::toString);
         assertEquals("198.18.2.2", route.nextHop().ipAddress());
@@ -67,7 +50,7 @@ class ObserverRouteLabTest {
 
     @Test
     void destination_namesNothing_whenItsReplyRouteWorks() {
-        CheckExecutor.ObserverRoute route = on("db").observerRoute(APP_TO_DB);
+        ObserverRoutes.ObserverRoute route = on("db").of(APP_TO_DB);
         assertTrue(route.finding().isEmpty(), route::toString);
         assertNull(route.nextHop());
     }
@@ -76,7 +59,7 @@ class ObserverRouteLabTest {
     void destination_withABlackholeBackToTheSource_namesItsReplyRoute() {
         exec("db", "ip route add blackhole 198.18.1.10/32");
         try {
-            CheckExecutor.ObserverRoute route = on("db").observerRoute(APP_TO_DB);
+            ObserverRoutes.ObserverRoute route = on("db").of(APP_TO_DB);
             CheckReport.Finding finding = route.finding().orElseThrow(() -> new AssertionError(route.toString()));
             assertEquals("UserDefinedRoute", finding.type());
             assertEquals("Blackhole", finding.context().get("RouteType"));
@@ -90,7 +73,7 @@ class ObserverRouteLabTest {
     void forwarderWithABlackholeToTheDestination_namesIt() {
         exec("fw2", "ip route add blackhole 198.18.3.10/32");
         try {
-            CheckExecutor.ObserverRoute route = on("fw2").observerRoute(APP_TO_DB);
+            ObserverRoutes.ObserverRoute route = on("fw2").of(APP_TO_DB);
             CheckReport.Finding finding = route.finding().orElseThrow(() -> new AssertionError(route.toString()));
             assertEquals("Blackhole", finding.context().get("RouteType"));
         } finally {
@@ -101,7 +84,7 @@ class ObserverRouteLabTest {
     @Test
     void hostThatNeverSeesTheFlow_namesNothing() {
         // web does not forward: the kernel refuses a lookup for a packet from app arriving there, and that is no cause
-        CheckExecutor.ObserverRoute route = on("web").observerRoute(APP_TO_DB);
+        ObserverRoutes.ObserverRoute route = on("web").of(APP_TO_DB);
         assertTrue(route.finding().isEmpty(), route::toString);
     }
 }
