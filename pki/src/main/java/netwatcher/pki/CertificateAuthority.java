@@ -45,7 +45,7 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * netwatcher's own certificate authority. {@link #loadOrCreate(Path, String)} makes an EC P-256 CA
+ * netwatcher's own certificate authority. {@link #loadOrCreate(Path, String)} makes an EC P-384 CA
  * with a 10-year self-signed certificate on first call ({@code dir/ca.pem}, and {@code dir/ca-key.pem}
  * with mode 0600) and loads the same pair on every later call, so every server certificate it
  * issues chains to one {@code ca.pem} that users add to their trust store once.
@@ -65,7 +65,14 @@ public final class CertificateAuthority {
     public static final Duration CA_VALIDITY = Duration.ofDays(3652);
     /** Backdating of {@code notBefore}, so peers with slightly late clocks accept new certificates. */
     static final Duration BACKDATE = Duration.ofMinutes(5);
-    private static final String SIGNATURE_ALGORITHM = "SHA256withECDSA";
+    /**
+     * The curve of every key made here: P-384, not P-256. A JDK client verifying a P-256 signature or
+     * making a P-256 key share first builds the curve's precomputed generator table, about 80 ms of CPU
+     * in a short-lived JVM such as {@code nw}'s (BENCHMARKS.md §6); P-384 has no such table and costs a
+     * client a few milliseconds. CAs made before this change (P-256) keep working: signatures follow
+     * the CA's own key ({@link #signatureAlgorithm}).
+     */
+    static final String CURVE = "secp384r1";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path directory;
@@ -152,7 +159,7 @@ public final class CertificateAuthority {
     }
 
     /**
-     * Issues a server certificate (new EC P-256 key) valid from now for {@code validity}, with the
+     * Issues a server certificate (new EC P-384 key) valid from now for {@code validity}, with the
      * given names as subjectAltName entries, ExtendedKeyUsage serverAuth and KeyUsage
      * digitalSignature. The subject CN is the first DNS name (or the first address).
      */
@@ -220,7 +227,7 @@ public final class CertificateAuthority {
     private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signingKey)
             throws GeneralSecurityException {
         try {
-            ContentSigner signer = new JcaContentSignerBuilder(SIGNATURE_ALGORITHM).build(signingKey);
+            ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm(signingKey)).build(signingKey);
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException(e);
@@ -230,11 +237,24 @@ public final class CertificateAuthority {
     private static KeyPair newKeyPair() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            generator.initialize(new ECGenParameterSpec(CURVE), RANDOM);
             return generator.generateKeyPair();
         } catch (GeneralSecurityException e) {
-            throw new PkiException("EC P-256 key generation is not available", e);
+            throw new PkiException("EC " + CURVE + " key generation is not available", e);
         }
+    }
+
+    /**
+     * The signature a CA key makes: ECDSA with the hash that matches the curve's size (SHA-256 for a
+     * P-256 key of an older CA, SHA-384 for P-384), SHA-256 with RSA for an RSA key.
+     */
+    static String signatureAlgorithm(PrivateKey signingKey) {
+        return switch (signingKey) {
+            case java.security.interfaces.ECPrivateKey ec -> ec.getParams().getOrder().bitLength() > 256
+                    ? "SHA384withECDSA" : "SHA256withECDSA";
+            case java.security.interfaces.RSAPrivateKey ignored -> "SHA256withRSA";
+            default -> throw new PkiException("unsupported CA key algorithm " + signingKey.getAlgorithm());
+        };
     }
 
     private static BigInteger serial() {

@@ -146,4 +146,49 @@ class CertificateAuthorityTest {
 
         assertThrows(PkiException.class, () -> new IssuedCertificate(one.certificate(), two.key(), ca.certificate()));
     }
+
+    @Test
+    void newCaAndItsServerCertificates_useP384KeysAndSha384Signatures() throws Exception {
+        CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir, "ca");
+        IssuedCertificate issued = ca.issueServer(List.of("localhost"), List.of(), Duration.ofDays(1));
+
+        assertEquals(384, curveBits(ca.certificate()));
+        assertEquals(384, curveBits(issued.certificate()));
+        assertEquals("SHA384withECDSA", ca.certificate().getSigAlgName());
+        assertEquals("SHA384withECDSA", issued.certificate().getSigAlgName());
+        issued.certificate().verify(ca.certificate().getPublicKey());
+    }
+
+    @Test
+    void caMadeWithAP256Key_keepsSigningWithSha256AndItsCertificatesStillVerify() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+        generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.KeyPair pair = generator.generateKeyPair();
+        org.bouncycastle.asn1.x500.X500Name subject = new org.bouncycastle.asn1.x500.X500Name("CN=old P-256 CA,O=netwatcher");
+        Instant now = Instant.now();
+        X509Certificate old = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(subject, java.math.BigInteger.TWO,
+                        java.util.Date.from(now.minusSeconds(60)), java.util.Date.from(now.plus(Duration.ofDays(30))),
+                        subject, pair.getPublic())
+                        .addExtension(org.bouncycastle.asn1.x509.Extension.basicConstraints, true,
+                                new org.bouncycastle.asn1.x509.BasicConstraints(0))
+                        .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+        PemFiles.writeCertificates(dir.resolve(CertificateAuthority.CERTIFICATE_FILE), List.of(old));
+        PemFiles.writePrivateKey(dir.resolve(CertificateAuthority.KEY_FILE), pair.getPrivate());
+
+        CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir, "ignored: the CA exists");
+        IssuedCertificate issued = ca.issueServer(List.of("localhost"), List.of(), Duration.ofDays(1));
+
+        assertEquals(old, ca.certificate());
+        assertEquals("SHA256withECDSA", issued.certificate().getSigAlgName());
+        issued.certificate().verify(old.getPublicKey());
+        SSLContext client = TlsHandshakes.clientTrusting(old);
+        char[] password = "secret".toCharArray();
+        assertEquals(issued.certificate(), TlsHandshakes.handshake(
+                TlsHandshakes.server(issued.toKeyStore(password), password), client, "localhost"));
+    }
+
+    private static int curveBits(X509Certificate certificate) {
+        return ((java.security.interfaces.ECPublicKey) certificate.getPublicKey()).getParams().getOrder().bitLength();
+    }
 }

@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import netwatcher.agent.control.ControllerTls;
+import netwatcher.cli.store.JsonFiles;
 
 /**
  * A plain Azure Resource Manager client over {@link HttpTransport}: a bearer token on every call (given,
@@ -38,7 +39,7 @@ public final class ArmClient {
     public static final String STORAGE_API = "2023-05-01";
     /** The poll interval when an answer carries no {@code Retry-After}. */
     public static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonFiles.MAPPER;
     /** Attempts for a GET answered 429 or 5xx. */
     static final int MAX_ATTEMPTS = 3;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (?:(\\d+)-(\\d+)|\\*)/(\\d+)");

@@ -1,16 +1,15 @@
 package netwatcher.cli.client;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import netwatcher.cli.store.JsonFiles;
 
 /**
  * What {@code nw login} stores: the ARM endpoint, either a bearer token or service-principal
@@ -26,11 +25,9 @@ import java.util.Optional;
  * @param caFile       PEM file of the CA to trust, or null for the JDK's trust store
  * @param subscription default subscription id, or null to use the only one visible
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ClientConfig(String endpoint, String token, String clientId, String clientSecret, String tenant,
                            String caFile, String subscription) {
     public static final String DEFAULT_ENDPOINT = "https://127.0.0.1:8443";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public ClientConfig {
         if (endpoint == null || endpoint.isBlank()) throw CliException.usage("an endpoint URL is required");
@@ -62,7 +59,10 @@ public record ClientConfig(String endpoint, String token, String clientId, Strin
     public static ClientConfig load(Path file) {
         if (Files.exists(file)) {
             try {
-                return JSON.readValue(file.toFile(), ClientConfig.class);
+                JsonNode json = JsonFiles.readObject(file);
+                return new ClientConfig(JsonFiles.text(json, "endpoint"), JsonFiles.text(json, "token"),
+                        JsonFiles.text(json, "clientId"), JsonFiles.text(json, "clientSecret"), JsonFiles.text(json, "tenant"),
+                        JsonFiles.text(json, "caFile"), JsonFiles.text(json, "subscription"));
             } catch (IOException e) {
                 throw new CliException(ExitCodes.GENERIC, "BadConfig", "cannot read " + file + ": " + e.getMessage(), e);
             }
@@ -96,19 +96,16 @@ public record ClientConfig(String endpoint, String token, String clientId, Strin
 
     /** Writes this login to {@code file} atomically with mode 0600 (directory 0700). */
     public void save(Path file) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("endpoint", endpoint);
+        fields.put("token", token);
+        fields.put("clientId", clientId);
+        fields.put("clientSecret", clientSecret);
+        fields.put("tenant", tenant);
+        fields.put("caFile", caFile);
+        fields.put("subscription", subscription);
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            if (!Files.exists(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            }
-            Path tmp = Files.createTempFile(dir, ".config", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try {
-                Files.write(tmp, JSON.writeValueAsBytes(this));
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            JsonFiles.writePrivate(file, JsonFiles.object(fields));
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             throw new CliException(ExitCodes.GENERIC, "ConfigWriteFailed", "cannot write " + file + ": " + e.getMessage(), e);

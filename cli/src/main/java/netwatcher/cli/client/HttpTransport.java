@@ -26,18 +26,26 @@ import javax.net.ssl.SSLSocketFactory;
  * first call, which cost a routine {@code nw} call about 170 ms more CPU and, on a busy 2-CPU
  * machine, more wall time still (BENCHMARKS.md §6). Failures keep the exception types {@link Hints} reads: a
  * timeout becomes an {@link HttpTimeoutException} (or {@link HttpConnectTimeoutException}) with the
- * socket's exception as its cause. Thread-safe (no state beyond the immutable socket factory).
+ * socket's exception as its cause. Its TLS sockets offer the key shares that cost a JVM that lives for one call least
+ * ({@link CheapKeyShares}). Thread-safe (no state beyond the immutable socket factory).
  */
 final class HttpTransport {
     /** An answer: status, headers, and the body as text or as a stream the caller closes. */
     record Answer(int status, HttpHeaders headers, String body, InputStream stream) {}
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    static {
+        // Every HttpsURLConnection starts from the default socket factory, and the JDK's default loads
+        // and parses the whole system trust store (about 30 ms of a call's CPU) only to be replaced by
+        // ours a line later. This default loads nothing until a connection actually uses it.
+        HttpsURLConnection.setDefaultSSLSocketFactory(new CheapKeyShares(null));
+    }
     private final SSLSocketFactory tls;
 
     /** @param context the TLS context to trust, or null for the JDK's default trust store */
     HttpTransport(SSLContext context) {
-        this.tls = context == null ? null : context.getSocketFactory();
+        this.tls = new CheapKeyShares(context);
     }
 
     /** Sends {@code method url} with {@code headers} and {@code body} (null: none) and reads the whole answer as text. */
@@ -65,7 +73,7 @@ final class HttpTransport {
     private HttpURLConnection open(String method, String url, Map<String, String> headers, byte[] body, Duration timeout)
             throws IOException {
         HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
-        if (tls != null && c instanceof HttpsURLConnection https) https.setSSLSocketFactory(tls);
+        if (c instanceof HttpsURLConnection https) https.setSSLSocketFactory(tls);
         c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
         c.setReadTimeout((int) timeout.toMillis());
         c.setInstanceFollowRedirects(true);

@@ -3,7 +3,6 @@ package netwatcher.cli.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import netwatcher.cli.store.JsonFiles;
 
 /**
  * Renders an API answer: {@code json} (default, the API's shape), {@code yaml}, {@code table} (one
@@ -26,7 +26,7 @@ public final class Output {
     /** The output formats of {@code -o/--output}. */
     public enum Format { json, yaml, table, tsv }
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = JsonFiles.MAPPER;
     private static final Pattern SEGMENT = Pattern.compile("([^.\\[\\]]+)?((?:\\[(?:-?\\d+|\\*?)])*)");
     private static final Pattern INDEX = Pattern.compile("\\[(?:-?\\d+|\\*?)]");
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z_/][A-Za-z0-9_./:@+-]*( [A-Za-z0-9_./:@+-]+)*");

@@ -1,21 +1,18 @@
 package netwatcher.cli.discovery;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import netwatcher.cli.store.JsonFiles;
 
 /**
  * Where a controller started by {@code nw up} is: what it writes to {@code DIR/controller.json} once it
@@ -32,15 +29,10 @@ import java.util.Optional;
  * @param version   the netwatcher version of that process
  * @param stoppedAt when it stopped cleanly, or null while it runs (or after a crash)
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ControllerRecord(String url, String caFile, String tokenFile, long pid, Instant startedAt, String version,
                                Instant stoppedAt) {
     /** The record's file name inside the data directory. */
     public static final String FILE_NAME = "controller.json";
-
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .enable(SerializationFeature.INDENT_OUTPUT).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public ControllerRecord {
         if (url == null || !(url.startsWith("https://") || url.startsWith("http://"))) {
@@ -86,30 +78,41 @@ public record ControllerRecord(String url, String caFile, String tokenFile, long
     public static Optional<ControllerRecord> read(Path dataDir) {
         Path file = file(dataDir);
         try {
-            return Optional.of(JSON.readValue(Files.readAllBytes(file), ControllerRecord.class));
+            JsonNode json = JsonFiles.readObject(file);
+            JsonNode pid = json.path("pid");
+            if (!pid.canConvertToLong()) throw new IOException("pid is missing or not a number");
+            return Optional.of(new ControllerRecord(JsonFiles.text(json, "url"), JsonFiles.text(json, "caFile"),
+                    JsonFiles.text(json, "tokenFile"), pid.asLong(), instant(json, "startedAt"),
+                    JsonFiles.text(json, "version"), instant(json, "stoppedAt")));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (AccessDeniedException e) {
             throw new IllegalStateException("cannot read " + file + " (mode 0600, permission denied): run as the user that started"
                     + " `nw up`, or log in with `nw login --endpoint URL --token T`", e);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException | DateTimeParseException e) {
             throw new IllegalStateException("cannot read " + file + ": " + e.getMessage()
                     + " (it is rewritten by the next `nw up --data-dir " + dataDir + "`)", e);
         }
     }
 
+    private static Instant instant(JsonNode json, String field) {
+        String text = JsonFiles.text(json, field);
+        return text == null ? null : Instant.parse(text);
+    }
+
     /** Writes this record to {@code DIR/controller.json}: a 0600 temporary file renamed over it. */
     public void write(Path dataDir) {
         Path file = file(dataDir);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("url", url);
+        fields.put("caFile", caFile);
+        fields.put("tokenFile", tokenFile);
+        fields.put("pid", pid);
+        fields.put("startedAt", startedAt);
+        fields.put("version", version);
+        fields.put("stoppedAt", stoppedAt);
         try {
-            Path tmp = Files.createTempFile(dataDir, ".controller", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try {
-                Files.write(tmp, JSON.writeValueAsBytes(this));
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            JsonFiles.writePrivate(file, JsonFiles.object(fields));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
