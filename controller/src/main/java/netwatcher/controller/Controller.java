@@ -140,8 +140,7 @@ public final class Controller implements AutoCloseable {
             if (!config.plainHttp()) tls = TlsSetup.ensure(config.dataDir(), TlsConfig.withExtraNames(config.extraListen()));
             this.caFile = tls == null ? null : tls.caCertificate().orElse(null);
             this.http = new HttpServer(router, security.access(), agents::authenticate,
-                    new HttpServer.Settings(config.maxBodyBytes(), tls == null ? null : new HttpServer.Tls(tls.keyStore(), tls.keyStorePassword())),
-                    clock);
+                    new HttpServer.Settings(config.maxBodyBytes(), tls == null ? null : new HttpServer.Tls(tls.keyStore(), tls.keyStorePassword())));
             int port = http.listen(config.host(), config.port());
             security.start(port);
             for (String extra : config.extraListen()) http.listen(extra, port);

@@ -22,7 +22,8 @@ import netwatcher.arm.Json;
 import netwatcher.controller.Controller;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
-import netwatcher.controller.http.HttpServer.Served;
+import netwatcher.controller.http.ServedTap;
+import netwatcher.controller.http.ServedTap.Served;
 import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.Flow;
@@ -51,7 +52,7 @@ class AzureJsSdkTest {
         Path modules = installed(install, version);
         Recorder recorder = new Recorder();
         try (TestController c = new TestController(Duration.ofSeconds(30))) {
-            c.controller.http().addServedListener(recorder);
+            ServedTap.attach(c.controller.http(), recorder);
             TestAgent agent = new TestAgent(c, "jsrg", "jsvm", "westeurope");
             var sp = c.send("POST", "/admin/v1/servicePrincipals", "{\"displayName\":\"js\"}").json();
             String clientId = sp.path("clientId").asText();
@@ -105,7 +106,7 @@ class AzureJsSdkTest {
         Path modules = installed(install, version);
         Recorder recorder = new Recorder();
         try (TestController c = new TestController(Duration.ofSeconds(30))) {
-            c.controller.http().addServedListener(recorder);
+            ServedTap.attach(c.controller.http(), recorder);
             TestAgent source = new TestAgent(c, "jsrg", "jssrc", "westeurope", List.of("198.18.1.10/24"));
             TestAgent target = new TestAgent(c, "jsrg", "jsdst", "westeurope", List.of("198.18.1.11/24"));
             var sp = c.send("POST", "/admin/v1/servicePrincipals", "{\"displayName\":\"jschecks\"}").json();

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 import netwatcher.arm.Json;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
-import netwatcher.controller.http.HttpServer.Served;
+import netwatcher.controller.http.ServedTap;
+import netwatcher.controller.http.ServedTap.Served;
 import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.Flow;
@@ -85,7 +86,7 @@ class SpecStatusCodesTest {
         expected.retainAll(specIds); // 2017-03-01 has no UpdateTags
         Recorder recorder = new Recorder();
         try (TestController c = new TestController(Duration.ofSeconds(30))) {
-            c.controller.http().addServedListener(recorder);
+            ServedTap.attach(c.controller.http(), recorder);
             new Scenario(c, "?api-version=" + apiVersion, specIds.contains("NetworkWatchers_UpdateTags")).run();
             check(spec, expected, recorder.all(), recorder.dump());
         }
