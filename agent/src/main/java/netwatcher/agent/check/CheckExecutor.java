@@ -228,9 +228,9 @@ public final class CheckExecutor implements AutoCloseable {
         switch (order.role()) {
             case SOURCE -> part.running = executor.submit(() -> run(part, () -> source(order)));
             case VERIFY -> part.running = executor.submit(() -> run(part, () -> new CheckReport(order.key(),
-                    order.role(), ReportState.DONE, order.flow(), null, null, null, host.verify(order.flow()), null, null)));
+                    order.role(), ReportState.DONE, order.flow(), null, null, null, host.verify(order.flow()), null, null, null)));
             case NEXTHOP -> part.running = executor.submit(() -> run(part, () -> new CheckReport(order.key(),
-                    order.role(), ReportState.DONE, order.flow(), null, null, null, null, host.nextHop(order.flow()), null)));
+                    order.role(), ReportState.DONE, order.flow(), null, null, null, null, host.nextHop(order.flow()), null, null)));
             case OBSERVER -> {
                 if (order.active()) {
                     part.running = executor.submit(() -> run(part, () -> {
@@ -471,7 +471,7 @@ public final class CheckExecutor implements AutoCloseable {
     private static CheckReport report(CheckOrder order, ReportState state, Flow flow, CheckReport.ProbeSummary probes,
                                       List<CheckReport.TraceHop> hops, List<CheckReport.Finding> findings,
                                       CheckReport.NextHop nextHop, String error) {
-        return new CheckReport(order.key(), order.role(), state, flow, probes, hops, findings, null, nextHop, error);
+        return new CheckReport(order.key(), order.role(), state, flow, probes, hops, findings, null, nextHop, error, null);
     }
 
     // ---------------------------------------------------------------- source
@@ -489,7 +489,7 @@ public final class CheckExecutor implements AutoCloseable {
             String name = flow.destinationHost() == null ? flow.destinationAddress() : flow.destinationHost();
             CheckReport.Finding dns = new CheckReport.Finding("DnsResolution", "Local", "Error",
                     Map.of("HostName", String.valueOf(name), "Error", String.valueOf(e.getMessage())), "probe");
-            return report(order, ReportState.DONE, flow, new CheckReport.ProbeSummary(0, 0, null, null, null, Map.of(), null),
+            return report(order, ReportState.DONE, flow, new CheckReport.ProbeSummary(0, 0, null, null, null, Map.of(), null, null),
                     List.of(), List.of(dns), null, null);
         }
         InetAddress sourceAddress = null;
@@ -637,7 +637,7 @@ public final class CheckExecutor implements AutoCloseable {
             context.put("Port", Integer.toString(flow.sourcePort()));
             context.put("Error", e.getMessage());
             findings.add(new CheckReport.Finding("SocketBind", "Local", "Error", context, "probe"));
-            return report(order, ReportState.DONE, resolved, new CheckReport.ProbeSummary(0, 0, null, null, null, Map.of(), null),
+            return report(order, ReportState.DONE, resolved, new CheckReport.ProbeSummary(0, 0, null, null, null, Map.of(), null, null),
                     List.of(), findings, null, null);
         } catch (RuntimeException | Error e) {
             tracing.cancel();

@@ -243,7 +243,7 @@ public final class Reconciler implements AutoCloseable {
                 report = new CaptureReport(e.key(), reason.status(), reason,
                         errors(reason), died + "; the restarted agent finalised " + file + " with " + s.packets() + " packets",
                         started, end, s.packets(), s.bytes(), 0, 0, 0, s.firstPacket(), s.lastPacket(),
-                        e.filePath(), UploadState.initial(wantsUpload), 0);
+                        e.filePath(), UploadState.initial(wantsUpload), 0, null);
             } catch (IOException | RuntimeException ex) {
                 report = lost(e, reason, started, died + " and " + file
                         + " could not be finalised: " + ex.getMessage(), UploadState.failedIf(wantsUpload));
@@ -266,7 +266,7 @@ public final class Reconciler implements AutoCloseable {
         Instant now = clock.instant();
         return new CaptureReport(e.key(), reason.status(), reason, errors(reason), message, started,
                 started != null && now.isBefore(started) ? started : now, 0, 0, 0, 0, 0, null, null,
-                e.filePath(), uploadState, 0);
+                e.filePath(), uploadState, 0, null);
     }
 
     // ---------------------------------------------------------------- orders
@@ -510,7 +510,7 @@ public final class Reconciler implements AutoCloseable {
         JournalEntry entry = new JournalEntry(order.key(), order, file == null ? null : file.toString(),
                 JournalEntry.Phase.FINAL, null, false);
         CaptureReport report = new CaptureReport(order.key(), reason.status(), reason, errors(reason),
-                message, null, now, 0, 0, 0, 0, 0, null, null, entry.filePath(), UploadState.NONE, 0);
+                message, null, now, 0, 0, 0, 0, 0, null, null, entry.filePath(), UploadState.NONE, 0, null);
         if (reason.error() != null) {
             LOG.atWarn().addKeyValue("capture", order.captureId()).addKeyValue("reason", reason).log("capture not started: {}", message);
         } else {
@@ -610,7 +610,7 @@ public final class Reconciler implements AutoCloseable {
                         String msg = r.message() == null ? failure : r.message() + "; " + failure;
                         r = new CaptureReport(r.key(), CaptureStatus.Error, StopReason.UploadFailed, errs, msg,
                                 r.startTime(), r.endTime(), r.packets(), r.bytes(), r.kernelDrops(), r.interfaceDrops(),
-                                r.kernelReceived(), r.firstPacketTime(), r.lastPacketTime(), r.filePath(), state, bytes);
+                                r.kernelReceived(), r.firstPacketTime(), r.lastPacketTime(), r.filePath(), state, bytes, null);
                         LOG.atWarn().addKeyValue("capture", captureName(t.entry)).addKeyValue("bytes", bytes)
                                 .log("capture upload failed: {}", failure);
                     }
@@ -698,13 +698,13 @@ public final class Reconciler implements AutoCloseable {
         return new CaptureReport(e.key(), status, reason,
                 reason == null ? List.of() : errors(reason), message, start, end, c.packets(), c.bytesWritten(),
                 c.kernelDrops(), c.interfaceDrops(), c.kernelReceived(), c.firstPacket(), c.lastPacket(), e.filePath(),
-                uploadState, 0);
+                uploadState, 0, null);
     }
 
     private static CaptureReport withUpload(CaptureReport r, UploadState state, long bytes) {
         return new CaptureReport(r.key(), r.status(), r.stopReason(), r.errors(), r.message(), r.startTime(), r.endTime(),
                 r.packets(), r.bytes(), r.kernelDrops(), r.interfaceDrops(), r.kernelReceived(), r.firstPacketTime(),
-                r.lastPacketTime(), r.filePath(), state, bytes);
+                r.lastPacketTime(), r.filePath(), state, bytes, null);
     }
 
     private static List<CaptureError> errors(StopReason reason) {

@@ -270,7 +270,7 @@ public final class CheckService {
                     }
                 }
                 default -> {
-                    out.add(new CheckOrder(row.key(), row.checkId(), p.role(), true, flow, null, row.createdAt()));
+                    out.add(new CheckOrder(row.key(), row.checkId(), p.role(), true, flow, null, row.createdAt(), null));
                     if (p.state() == PartState.PENDING) delivered.add(p);
                 }
             }

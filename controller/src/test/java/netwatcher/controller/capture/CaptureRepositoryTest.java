@@ -63,7 +63,7 @@ class CaptureRepositoryTest {
         Capture c = capture("c-1", "pc1", "vm1", T);
         repo.insert(db, c);
         CaptureReport report = new CaptureReport("c-1", CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(), null, T, T.plusSeconds(60),
-                5, 500, 1, 2, 8, T.plusMillis(1), T.plusSeconds(59), "/var/captures/pc1.cap", UploadState.DONE, 524);
+                5, 500, 1, 2, 8, T.plusMillis(1), T.plusSeconds(59), "/var/captures/pc1.cap", UploadState.DONE, 524, null);
         Capture stopped = new Capture(c.key(), c.id(), c.watcherKey(), c.vmKey(), c.properties(), c.order(), "W/\"2\"", ProvisioningState.Succeeded,
                 c.createdAt(), true, true, CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(CaptureError.AgentStopped, CaptureError.StorageFailed), "done", T,
                 T.plusSeconds(60), report, T.plusSeconds(61), true);

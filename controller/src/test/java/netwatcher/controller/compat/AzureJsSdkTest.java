@@ -155,19 +155,19 @@ class AzureJsSdkTest {
     private static void playChecks(TestAgent source, TestAgent target) throws Exception {
         CheckOrder o = order(target, CheckRole.VERIFY);
         target.reportCheck(new CheckReport(o.key(), CheckRole.VERIFY, ReportState.DONE, null, null, null, null,
-                new CheckReport.Verdict("Deny", "UserRule_Web", Map.of()), null, null));
+                new CheckReport.Verdict("Deny", "UserRule_Web", Map.of()), null, null, null));
         o = order(target, CheckRole.NEXTHOP);
         target.reportCheck(new CheckReport(o.key(), CheckRole.NEXTHOP, ReportState.DONE, null, null, null, null, null,
-                new CheckReport.NextHop("VnetLocal", "198.18.1.10", false, "198.18.1.0/24"), null));
+                new CheckReport.NextHop("VnetLocal", "198.18.1.10", false, "198.18.1.0/24"), null, null));
         CheckOrder observe = order(target, CheckRole.OBSERVER);
-        target.reportCheck(new CheckReport(observe.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
+        target.reportCheck(new CheckReport(observe.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null, null));
         CheckOrder src = order(source, CheckRole.SOURCE);
         source.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE,
                 new Flow("Tcp", "198.18.1.10", 40000, "198.18.1.11", null, 80, null, null),
                 new CheckReport.ProbeSummary(100, 0, 1, 1, 2, Map.of("connected", 100), null, null),
-                List.of(new CheckReport.TraceHop(1, "198.18.1.11", List.of(0.2), "destination", null)), List.of(), null, null, null));
+                List.of(new CheckReport.TraceHop(1, "198.18.1.11", List.of(0.2), "destination", null)), List.of(), null, null, null, null));
         CheckOrder finish = order(target, CheckRole.OBSERVER);
-        target.reportCheck(new CheckReport(finish.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
+        target.reportCheck(new CheckReport(finish.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null, null));
     }
 
     /** The agent's first check order of {@code role}, asking every 100 ms for up to 90 s (node and the SDK start first). */
