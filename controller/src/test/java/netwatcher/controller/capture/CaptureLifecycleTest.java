@@ -30,8 +30,8 @@ class CaptureLifecycleTest {
     private Capture created(boolean upload) {
         CaptureOrder order = new CaptureOrder("c-1", ID.toString(), true, 0, 0, 60, List.of(), "/var/captures/pc1.cap",
                 null, clock.instant());
-        return Capture.created("c-1", ID, "w", "vm", Map.of(), order,
-                upload ? new Capture.StorageTarget("/subscriptions/s/.../storageaccounts/a", "network-watcher-logs/pc1.cap") : null,
+        return Capture.created(new Capture.Intent(ID, "w", "vm", Map.of(), order,
+                upload ? new Capture.StorageTarget("/subscriptions/s/.../storageaccounts/a", "network-watcher-logs/pc1.cap") : null),
                 clock.instant());
     }
 
