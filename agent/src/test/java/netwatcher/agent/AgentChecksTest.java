@@ -89,7 +89,7 @@ class AgentChecksTest {
 
     static CheckOrder source(String key, int port, int probes) {
         return new CheckOrder(key, "/checks/" + key, CheckRole.SOURCE, true,
-                new Flow("Tcp", null, 0, "127.0.0.1", null, port, null, null), new ProbeSpec(probes, 500, 5, null), Instant.now());
+                new Flow("Tcp", null, 0, "127.0.0.1", null, port, null, null), new ProbeSpec(probes, 500, 5, null), Instant.now(), null);
     }
 
     CheckReport await(String key, ReportState state) throws InterruptedException {
@@ -175,7 +175,7 @@ class AgentChecksTest {
             startAgent();
             controller.putCheck(new CheckOrder("chk-bind", "/checks/chk-bind", CheckRole.SOURCE, true,
                     new Flow("Tcp", "127.0.0.1", taken.getLocalPort(), "127.0.0.1", null, taken.getLocalPort(), null, null),
-                    new ProbeSpec(3, 500, 5, null), Instant.now()));
+                    new ProbeSpec(3, 500, 5, null), Instant.now(), null));
 
             CheckReport done = await("chk-bind", ReportState.DONE);
 
@@ -190,14 +190,14 @@ class AgentChecksTest {
     void observer_armsWhileActive_thenExplainsTheResolvedFlowWhenInactive() throws Exception {
         startAgent();
         Flow unresolved = new Flow("Tcp", null, 0, null, "db.lab.test", 80, null, null);
-        controller.putCheck(new CheckOrder("chk-obs", "/checks/chk-obs", CheckRole.OBSERVER, true, unresolved, null, Instant.now()));
+        controller.putCheck(new CheckOrder("chk-obs", "/checks/chk-obs", CheckRole.OBSERVER, true, unresolved, null, Instant.now(), null));
 
         await("chk-obs", ReportState.ARMED);
         // another generation while armed must not repeat the armed report
-        controller.putCheck(new CheckOrder("chk-other", "/v", CheckRole.VERIFY, true, unresolved, null, Instant.now()));
+        controller.putCheck(new CheckOrder("chk-other", "/v", CheckRole.VERIFY, true, unresolved, null, Instant.now(), null));
         await("chk-other", ReportState.DONE);
         Flow resolved = new Flow("Tcp", "198.18.1.10", 40000, "198.18.3.10", "db.lab.test", 80, null, null);
-        controller.putCheck(new CheckOrder("chk-obs", "/checks/chk-obs", CheckRole.OBSERVER, false, resolved, null, Instant.now()));
+        controller.putCheck(new CheckOrder("chk-obs", "/checks/chk-obs", CheckRole.OBSERVER, false, resolved, null, Instant.now(), null));
         CheckReport done = await("chk-obs", ReportState.DONE);
 
         assertEquals(resolved, done.flow());
@@ -212,8 +212,8 @@ class AgentChecksTest {
     void verifyAndNextHop_reportTheHostsAnswers() throws Exception {
         startAgent();
         Flow flow = new Flow("TCP", "198.18.1.10", 1234, "198.18.3.10", null, 80, "Outbound", null);
-        controller.putCheck(new CheckOrder("chk-v", "/v", CheckRole.VERIFY, true, flow, null, Instant.now()));
-        controller.putCheck(new CheckOrder("chk-n", "/n", CheckRole.NEXTHOP, true, flow, null, Instant.now()));
+        controller.putCheck(new CheckOrder("chk-v", "/v", CheckRole.VERIFY, true, flow, null, Instant.now(), null));
+        controller.putCheck(new CheckOrder("chk-n", "/n", CheckRole.NEXTHOP, true, flow, null, Instant.now(), null));
 
         assertEquals("Deny", await("chk-v", ReportState.DONE).verdict().access());
         assertEquals("VnetLocal", await("chk-n", ReportState.DONE).nextHop().type());

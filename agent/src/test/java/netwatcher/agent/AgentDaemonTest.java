@@ -280,7 +280,7 @@ class AgentDaemonTest {
         String uploadUrl = controller.url() + "/agent/v1/captures/c-crash/file";
         CaptureOrder o = order("c-crash", true, new UploadTarget("local", uploadUrl, "https://x/storage/c-crash.cap"));
         CaptureReport running = new CaptureReport("c-crash", CaptureStatus.Running, null, List.of(), null, Instant.now(), null,
-                1, 100, 0, 0, 1, null, null, file.toString(), UploadState.PENDING, 0);
+                1, 100, 0, 0, 1, null, null, file.toString(), UploadState.PENDING, 0, null);
         Files.write(tmp.resolve("state/captures/c-crash.json"), AgentJson.MAPPER.writeValueAsBytes(
                 new JournalEntry("c-crash", o, file.toString(), JournalEntry.Phase.RUNNING, running, false)));
         controller.putOrder(o);

@@ -87,12 +87,13 @@ public final class ControllerReadBench {
             MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
             System.out.printf(Locale.ROOT, "max heap %d MiB; wrk -t2 -c%d -d%ds%n", Runtime.getRuntime().maxMemory() >> 20, connections, seconds);
             String base = controller.baseUrl();
+            WrkRunner wrk = new WrkRunner(lua, seconds, mem);
             for (int round = 1; round <= rounds; round++) {
-                Wrk ref = wrk(lua, base + "/healthz", "/healthz", 0, connections, seconds, mem);
-                Wrk get = wrk(lua, base + nwBig, nwBig + "/packetCaptures/pc%05d" + V, bigCount, connections, seconds, mem);
-                Wrk getLow = wrk(lua, base + nwBig, nwBig + "/packetCaptures/pc%05d" + V, bigCount, 4, seconds, mem);
-                Wrk ls = wrk(lua, base + nwSmall, nwSmall + "/packetCaptures" + V, 0, connections, seconds, mem);
-                Wrk lb = wrk(lua, base + nwBig, nwBig + "/packetCaptures" + V, 0, Math.min(4, connections), seconds, mem);
+                Wrk ref = wrk.run(base + "/healthz", "/healthz", 0, connections);
+                Wrk get = wrk.run(base + nwBig, nwBig + "/packetCaptures/pc%05d" + V, bigCount, connections);
+                Wrk getLow = wrk.run(base + nwBig, nwBig + "/packetCaptures/pc%05d" + V, bigCount, 4);
+                Wrk ls = wrk.run(base + nwSmall, nwSmall + "/packetCaptures" + V, 0, connections);
+                Wrk lb = wrk.run(base + nwBig, nwBig + "/packetCaptures" + V, 0, Math.min(4, connections));
                 System.gc();
                 long afterGc = mem.getHeapMemoryUsage().getUsed();
                 report(round, "reference GET /healthz", ref, ref);
@@ -127,32 +128,41 @@ public final class ControllerReadBench {
     /** One wrk run's figures. */
     record Wrk(double rps, double p50Ms, double p99Ms, long errors, long maxHeap) {}
 
-    static Wrk wrk(Path lua, String url, String pathPattern, int n, int connections, int seconds, MemoryMXBean mem) throws Exception {
-        Process p = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--timeout", "5s", "--latency",
-                "-s", lua.toString(), url, "--", pathPattern, Integer.toString(n)).redirectErrorStream(true).start();
-        AtomicLong maxHeap = new AtomicLong();
-        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
-            while (p.isAlive()) {
-                maxHeap.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
+    /**
+     * Runs wrk with one request script for a fixed time while sampling this JVM's heap.
+     *
+     * @param lua     the request script: GET of {@code pathPattern} formatted with a random number below {@code n} (0: as is)
+     * @param seconds how long each run lasts
+     * @param mem     where the heap is sampled (the controller runs in this JVM)
+     */
+    record WrkRunner(Path lua, int seconds, MemoryMXBean mem) {
+        Wrk run(String url, String pathPattern, int n, int connections) throws Exception {
+            Process p = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--timeout", "5s", "--latency",
+                    "-s", lua.toString(), url, "--", pathPattern, Integer.toString(n)).redirectErrorStream(true).start();
+            AtomicLong maxHeap = new AtomicLong();
+            Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+                while (p.isAlive()) {
+                    maxHeap.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                 }
-            }
-        });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) throw new IllegalStateException("wrk failed: " + out);
-        sampler.join();
-        double rps = Double.parseDouble(find(out, "Requests/sec:\\s+([0-9.]+)"));
-        double p50 = ms(find(out, "\\s50%\\s+([0-9.]+\\w+)"));
-        double p99 = ms(find(out, "\\s99%\\s+([0-9.]+\\w+)"));
-        long errors = 0;
-        Matcher m = Pattern.compile("Non-2xx or 3xx responses: (\\d+)").matcher(out);
-        if (m.find()) errors += Long.parseLong(m.group(1));
-        m = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)").matcher(out);
-        if (m.find()) for (int i = 1; i <= 4; i++) errors += Long.parseLong(m.group(i));
-        return new Wrk(rps, p50, p99, errors, maxHeap.get());
+            });
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) throw new IllegalStateException("wrk failed: " + out);
+            sampler.join();
+            double rps = Double.parseDouble(find(out, "Requests/sec:\\s+([0-9.]+)"));
+            double p50 = ms(find(out, "\\s50%\\s+([0-9.]+\\w+)"));
+            double p99 = ms(find(out, "\\s99%\\s+([0-9.]+\\w+)"));
+            long errors = 0;
+            Matcher m = Pattern.compile("Non-2xx or 3xx responses: (\\d+)").matcher(out);
+            if (m.find()) errors += Long.parseLong(m.group(1));
+            m = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)").matcher(out);
+            if (m.find()) for (int i = 1; i <= 4; i++) errors += Long.parseLong(m.group(i));
+            return new Wrk(rps, p50, p99, errors, maxHeap.get());
+        }
     }
 
     static String find(String text, String regex) {

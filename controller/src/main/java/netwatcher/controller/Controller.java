@@ -98,17 +98,17 @@ public final class Controller implements AutoCloseable {
             OperationService operations = new OperationService(db, new OperationRepository(), clock, config.operationRetention());
             WatcherService watchers = new WatcherService(db, new WatcherRepository(), clock);
             ComputeService compute = new ComputeService(db, new ComputeRepository(), clock);
-            this.agents = new AgentService(db, new AgentRepository(), compute, watchers, subscriptions,
+            this.agents = new AgentService(db, new AgentRepository(), new AgentService.Peers(compute, watchers, subscriptions),
                     security.enrollmentTokens(), presence, clock);
-            CaptureService captures = new CaptureService(db, new CaptureRepository(), compute, storage, presence, presence::signal,
+            CaptureService captures = new CaptureService(db, new CaptureRepository(), new CaptureService.Peers(compute, storage, presence),
                     new CaptureService.Settings(config.agentWait(), config.agentLostAfter()), clock, security.access());
             agents.captures(captures);
             captures.claimExistingStorageLocations();
-            CheckService checks = new CheckService(db, new CheckRepository(), compute, presence, presence::signal,
+            CheckService checks = new CheckService(db, new CheckRepository(), new CheckService.Peers(compute, presence),
                     CheckService.Settings.defaults(), clock, security.access());
             agents.checks(checks);
-            EvidenceService evidence = new EvidenceService(db, new EvidenceRepository(), storage, accounts.getFirst(), compute,
-                    EvidenceService.Settings.defaults(), clock);
+            EvidenceService evidence = new EvidenceService(db, new EvidenceRepository(),
+                    new EvidenceService.Destination(storage, accounts.getFirst()), compute, EvidenceService.Settings.defaults(), clock);
             checks.evidence(evidence);
             operations.register(CheckService.OP_KIND, checks.resolver());
             watchers.onDelete(captures::deleteAllOf);
@@ -140,8 +140,7 @@ public final class Controller implements AutoCloseable {
             if (!config.plainHttp()) tls = TlsSetup.ensure(config.dataDir(), TlsConfig.withExtraNames(config.extraListen()));
             this.caFile = tls == null ? null : tls.caCertificate().orElse(null);
             this.http = new HttpServer(router, security.access(), agents::authenticate,
-                    new HttpServer.Settings(config.maxBodyBytes(), tls == null ? null : new HttpServer.Tls(tls.keyStore(), tls.keyStorePassword())),
-                    clock);
+                    new HttpServer.Settings(config.maxBodyBytes(), tls == null ? null : new HttpServer.Tls(tls.keyStore(), tls.keyStorePassword())));
             int port = http.listen(config.host(), config.port());
             security.start(port);
             for (String extra : config.extraListen()) http.listen(extra, port);

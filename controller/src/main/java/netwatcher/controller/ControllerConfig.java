@@ -32,14 +32,6 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
                                List<BlobAccount> blobAccounts, List<OidcProviderConfig> oidcProviders,
                                Duration operationRetention) {
 
-    /** With the default operation retention. */
-    public ControllerConfig(Path dataDir, String host, int port, List<String> extraListen, boolean plainHttp,
-                            DatabaseConfig database, Duration agentWait, Duration agentLostAfter, long maxBodyBytes,
-                            List<BlobAccount> blobAccounts, List<OidcProviderConfig> oidcProviders) {
-        this(dataDir, host, port, extraListen, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts,
-                oidcProviders, DEFAULT_OPERATION_RETENTION);
-    }
-
     public static final Duration DEFAULT_OPERATION_RETENTION = Duration.ofHours(24);
 
     /** An Azure Blob storage account from the configuration. */

@@ -36,10 +36,10 @@ class AzureSdkChecksTest {
                     CheckOrder o = order(db, CheckRole.VERIFY);
                     assertEquals("Inbound", o.flow().direction());
                     db.reportCheck(new CheckReport(o.key(), CheckRole.VERIFY, ReportState.DONE, null, null, null, null,
-                            new CheckReport.Verdict("Deny", "UserRule_Db", Map.of()), null, null));
+                            new CheckReport.Verdict("Deny", "UserRule_Db", Map.of()), null, null, null));
                     o = order(db, CheckRole.NEXTHOP);
                     db.reportCheck(new CheckReport(o.key(), CheckRole.NEXTHOP, ReportState.DONE, null, null, null, null, null,
-                            new CheckReport.NextHop("VirtualAppliance", "198.18.3.1", true, "0.0.0.0/0"), null));
+                            new CheckReport.NextHop("VirtualAppliance", "198.18.3.1", true, "0.0.0.0/0"), null, null));
                 } catch (Throwable e) {
                     failure.set(e);
                 }

@@ -70,7 +70,7 @@ class ConnectivityCheckApiTest {
         assertEquals("198.18.3.10", obs.flow().destinationAddress());
         for (TestAgent a : List.of(fw1, fw2, db)) {
             CheckOrder o = order(a, CheckRole.OBSERVER);
-            a.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
+            a.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null, null));
         }
         CheckOrder src = order(app, CheckRole.SOURCE);
         assertEquals(80, src.flow().destinationPort());
@@ -79,11 +79,11 @@ class ConnectivityCheckApiTest {
 
         Flow resolved = new Flow("Tcp", "198.18.1.10", 40000, "198.18.3.10", null, 80, null, null);
         app.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE, resolved,
-                new CheckReport.ProbeSummary(100, 100, null, null, null, Map.of("timeout", 100), null),
+                new CheckReport.ProbeSummary(100, 100, null, null, null, Map.of("timeout", 100), null, null),
                 List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
                         new CheckReport.TraceHop(2, "198.18.2.2", List.of(0.3), "timeExceeded", null),
                         new CheckReport.TraceHop(3, null, List.of(), "none", null)),
-                List.of(), null, null, null));
+                List.of(), null, null, null, null));
 
         CheckOrder finish = order(fw2, CheckRole.OBSERVER);
         assertFalse(finish.active());
@@ -91,10 +91,10 @@ class ConnectivityCheckApiTest {
         fw2.reportCheck(new CheckReport(finish.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null,
                 List.of(new CheckReport.Finding("NetworkSecurityRule", "Outbound", "Error",
                         Map.of("RuleName", "UserRule_Port80", "Table", "inet nw_filter", "Chain", "forward"), "counters")),
-                null, null, null));
+                null, null, null, null));
         for (TestAgent a : List.of(fw1, db)) {
             CheckOrder f = order(a, CheckRole.OBSERVER);
-            a.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
+            a.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null, null));
         }
         var result = c.send("GET", location, null);
         assertEquals(200, result.status(), result.body());
@@ -122,23 +122,23 @@ class ConnectivityCheckApiTest {
         assertEquals(202, post.status(), post.body());
         for (TestAgent a : List.of(fw1, fw2, db)) {
             CheckOrder o = order(a, CheckRole.OBSERVER);
-            a.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
+            a.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null, null));
         }
         CheckOrder src = order(app, CheckRole.SOURCE);
         app.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE,
                 new Flow("Tcp", "198.18.1.10", 40002, "198.18.3.10", null, 1434, null, null),
-                new CheckReport.ProbeSummary(100, 100, null, null, null, Map.of("rejected", 100), null),
+                new CheckReport.ProbeSummary(100, 100, null, null, null, Map.of("rejected", 100), null, null),
                 List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
                         new CheckReport.TraceHop(2, "198.18.1.1", List.of(0.3), "unreachable", "admin-prohibited")),
-                List.of(), null, null, null));
+                List.of(), null, null, null, null));
         CheckOrder finish = order(fw1, CheckRole.OBSERVER);
         fw1.reportCheck(new CheckReport(finish.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null,
                 List.of(new CheckReport.Finding("NetworkSecurityRule", "Outbound", "Error",
                         Map.of("RuleName", "inet/nwt_rej/guard/2", "Verdict", "reject", "Hook", "forward"), "trace")),
-                null, null, null));
+                null, null, null, null));
         for (TestAgent a : List.of(fw2, db)) {
             CheckOrder f = order(a, CheckRole.OBSERVER);
-            a.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
+            a.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null, null));
         }
         var result = c.send("GET", post.header("Location"), null);
         assertEquals(200, result.status(), result.body());
@@ -165,15 +165,15 @@ class ConnectivityCheckApiTest {
 
         for (TestAgent a : List.of(fw1, fw2, db)) {
             CheckOrder o = order(a, CheckRole.OBSERVER);
-            a.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
+            a.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null, null));
         }
         CheckOrder src = order(app, CheckRole.SOURCE);
         Flow resolved = new Flow("Tcp", "198.18.1.10", 40002, "198.18.3.10", null, 5432, null, null);
         app.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.PROBING, resolved,
-                new CheckReport.ProbeSummary(40, 2, 1, 1, 3, Map.of("connected", 38, "timeout", 2), null),
+                new CheckReport.ProbeSummary(40, 2, 1, 1, 3, Map.of("connected", 38, "timeout", 2), null, null),
                 java.util.Arrays.asList(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
                         new CheckReport.TraceHop(2, null, List.of(), "none", null)),
-                List.of(), null, null, null));
+                List.of(), null, null, null, null));
 
         JsonNode mid = c.send("GET", async, null).json();
         assertEquals("InProgress", mid.path("status").asText(), mid.toString());
@@ -190,14 +190,14 @@ class ConnectivityCheckApiTest {
         assertTrue(app.orders(-1, 0).checks().stream().anyMatch(o -> o.key().equals(src.key())), "the source order stays listed");
 
         app.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE, resolved,
-                new CheckReport.ProbeSummary(100, 2, 1, 1, 3, Map.of("connected", 98, "timeout", 2), null),
+                new CheckReport.ProbeSummary(100, 2, 1, 1, 3, Map.of("connected", 98, "timeout", 2), null, null),
                 List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
                         new CheckReport.TraceHop(2, "198.18.2.2", List.of(0.3), "timeExceeded", null),
                         new CheckReport.TraceHop(3, "198.18.3.10", List.of(0.4), "destination", null)),
-                List.of(), null, null, null));
+                List.of(), null, null, null, null));
         // a late interim report must not regress the finished part
         app.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.PROBING, resolved,
-                new CheckReport.ProbeSummary(50, 0, 1, 1, 1, Map.of("connected", 50), null), List.of(), List.of(), null, null, null));
+                new CheckReport.ProbeSummary(50, 0, 1, 1, 1, Map.of("connected", 50), null, null), List.of(), List.of(), null, null, null, null));
         JsonNode finishing = c.send("GET", async, null).json();
         assertEquals("finishing", finishing.path("properties").path("phase").asText(), finishing.toString());
         assertEquals(100, finishing.path("properties").path("probesSent").asInt(), finishing.toString());
@@ -205,7 +205,7 @@ class ConnectivityCheckApiTest {
 
         for (TestAgent a : List.of(fw1, fw2, db)) {
             CheckOrder f = order(a, CheckRole.OBSERVER);
-            a.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
+            a.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null, null));
         }
         var result = c.send("GET", location, null);
         assertEquals(200, result.status(), result.body());
@@ -223,19 +223,19 @@ class ConnectivityCheckApiTest {
             try {
                 for (TestAgent a : List.of(fw1, fw2, db)) {
                     CheckOrder o = order(a, CheckRole.OBSERVER);
-                    a.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
+                    a.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null, null));
                 }
                 CheckOrder src = order(app, CheckRole.SOURCE);
                 app.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE,
                         new Flow("Tcp", "198.18.1.10", 40001, "198.18.3.10", null, 1433, null, null),
-                        new CheckReport.ProbeSummary(100, 0, 1, 2, 5, Map.of("connected", 100), null),
+                        new CheckReport.ProbeSummary(100, 0, 1, 2, 5, Map.of("connected", 100), null, null),
                         List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.2), "timeExceeded", null),
                                 new CheckReport.TraceHop(2, "198.18.2.2", List.of(0.3), "timeExceeded", null),
                                 new CheckReport.TraceHop(3, "198.18.3.10", List.of(0.4), "destination", null)),
-                        List.of(), null, null, null));
+                        List.of(), null, null, null, null));
                 for (TestAgent a : List.of(fw1, fw2, db)) {
                     CheckOrder f = order(a, CheckRole.OBSERVER);
-                    a.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
+                    a.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null, null));
                 }
             } catch (Exception e) {
                 throw new RuntimeException(e);
@@ -261,7 +261,7 @@ class ConnectivityCheckApiTest {
         assertEquals("Inbound", o.flow().direction());
         assertEquals("198.18.3.10", o.flow().destinationAddress());
         db.reportCheck(new CheckReport(o.key(), CheckRole.VERIFY, ReportState.DONE, null, null, null, null,
-                new CheckReport.Verdict("Deny", "UserRule_Db", Map.of()), null, null));
+                new CheckReport.Verdict("Deny", "UserRule_Db", Map.of()), null, null, null));
         var r = c.send("GET", post.header("Location"), null);
         assertEquals(200, r.status(), r.body());
         assertEquals("Deny", r.json().path("access").asText());

@@ -43,11 +43,11 @@ class ConnectivityHopOwnerTest {
             assertTrue(order != null, "source order");
             Flow flow = new Flow("Tcp", "198.18.9.10", 40000, "198.18.9.20", null, 80, null, null);
             src.reportCheck(new CheckReport(order.key(), CheckRole.SOURCE, ReportState.DONE, flow,
-                    new CheckReport.ProbeSummary(10, 0, 1, 1, 1, Map.of("connected", 10), null),
+                    new CheckReport.ProbeSummary(10, 0, 1, 1, 1, Map.of("connected", 10), null, null),
                     List.of(new CheckReport.TraceHop(1, "169.254.7.7", List.of(0.2), "timeExceeded", null),
                             new CheckReport.TraceHop(2, "198.18.8.1", List.of(0.3), "timeExceeded", null),
                             new CheckReport.TraceHop(3, "198.18.9.20", List.of(0.4), "destination", null)),
-                    List.of(), null, null, null));
+                    List.of(), null, null, null, null));
             JsonNode result = null;
             for (int i = 0; i < 50; i++) {
                 var r = c.send("GET", post.header("Location"), null);
@@ -83,7 +83,7 @@ class ConnectivityHopOwnerTest {
             assertTrue(order2 != null, "second source order");
             src.reportCheck(new CheckReport(order2.key(), CheckRole.SOURCE, ReportState.DONE,
                     new Flow("Tcp", "198.18.8.1", 40001, "198.18.9.20", null, 81, null, null),
-                    new CheckReport.ProbeSummary(10, 0, 1, 1, 1, Map.of("connected", 10), null), List.of(), List.of(), null, null, null));
+                    new CheckReport.ProbeSummary(10, 0, 1, 1, 1, Map.of("connected", 10), null, null), List.of(), List.of(), null, null, null, null));
             JsonNode result2 = null;
             for (int i = 0; i < 50 && result2 == null; i++) {
                 var r = c.send("GET", second.header("Location"), null);

@@ -45,30 +45,30 @@ class ConnectivityPathTest {
             for (TestAgent o : List.of(fw, dst, off)) {
                 CheckOrder armed = order(o, CheckRole.OBSERVER, true);
                 o.reportCheck(new CheckReport(armed.key(), CheckRole.OBSERVER, ReportState.ARMED, armed.flow(), null, List.of(), List.of(),
-                        null, null, null));
+                        null, null, null, null));
             }
             CheckOrder source = order(src, CheckRole.SOURCE, true);
             Flow flow = new Flow("Tcp", "198.18.9.10", 40000, "198.18.10.20", null, 1433, null, null);
             // fw sends no time-exceeded (TTL 1 silent); the source's route says its next hop is fw
             src.reportCheck(new CheckReport(source.key(), CheckRole.SOURCE, ReportState.DONE, flow,
-                    new CheckReport.ProbeSummary(10, 0, 1, 1, 1, Map.of("connected", 10), null),
+                    new CheckReport.ProbeSummary(10, 0, 1, 1, 1, Map.of("connected", 10), null, null),
                     List.of(new CheckReport.TraceHop(1, null, List.of(), "none", null),
                             new CheckReport.TraceHop(2, "198.18.10.20", List.of(0.4), "destination", null)),
-                    List.of(), null, new CheckReport.NextHop("VirtualAppliance", "198.18.9.1", true, "198.18.10.0/24 via 198.18.9.1"), null));
+                    List.of(), null, new CheckReport.NextHop("VirtualAppliance", "198.18.9.1", true, "198.18.10.0/24 via 198.18.9.1"), null, null));
 
             CheckOrder explainFw = order(fw, CheckRole.OBSERVER, false);
             fw.reportCheck(new CheckReport(explainFw.key(), CheckRole.OBSERVER, ReportState.DONE, flow, null, List.of(), List.of(), null,
-                    new CheckReport.NextHop("VnetLocal", null, false, "198.18.10.0/24 dev eth1"), null));
+                    new CheckReport.NextHop("VnetLocal", null, false, "198.18.10.0/24 dev eth1"), null, null));
             CheckOrder explainDst = order(dst, CheckRole.OBSERVER, false);
             dst.reportCheck(new CheckReport(explainDst.key(), CheckRole.OBSERVER, ReportState.DONE, flow, null, List.of(), List.of(), null,
-                    null, null));
+                    null, null, null));
             CheckOrder explainOff = order(off, CheckRole.OBSERVER, false);
             // what an old agent off the path said: a lookup for a packet it never sees, and a rule of its own
             off.reportCheck(new CheckReport(explainOff.key(), CheckRole.OBSERVER, ReportState.DONE, flow, null, List.of(),
                     List.of(new CheckReport.Finding("UserDefinedRoute", "Outbound", "Error",
                                     Map.of("RouteType", "LookupFailed", "Route", "default via 10.0.0.1"), "route-lookup"),
                             new CheckReport.Finding("GuestFirewall", "Inbound", "Error", Map.of("RuleName", "OffPathRule"), "counters")),
-                    null, null, null));
+                    null, null, null, null));
 
             JsonNode result = null;
             for (int i = 0; i < 50 && result == null; i++) {

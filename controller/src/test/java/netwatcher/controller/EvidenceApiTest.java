@@ -81,7 +81,7 @@ class EvidenceApiTest {
         CheckOrder observer = order(db, CheckRole.OBSERVER);
         assertNotNull(observer.evidence(), "observers capture too");
         assertEquals(List.of("198.18.1.10"), observer.evidence().sourceAddresses());
-        db.reportCheck(new CheckReport(observer.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
+        db.reportCheck(new CheckReport(observer.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null, null));
         CheckOrder source = order(app, CheckRole.SOURCE);
         var spec = source.evidence();
         assertNotNull(spec);
@@ -108,7 +108,7 @@ class EvidenceApiTest {
         Instant t = Instant.parse("2026-12-03T05:00:00Z");
         Flow resolved = new Flow("Tcp", "198.18.1.10", 40000, "198.18.3.10", null, 1433, null, null);
         app.reportCheck(new CheckReport(source.key(), CheckRole.SOURCE, ReportState.DONE, resolved,
-                new CheckReport.ProbeSummary(100, 0, 1, 1, 1, Map.of("connected", 100), null), List.of(), List.of(), null, null, null,
+                new CheckReport.ProbeSummary(100, 0, 1, 1, 1, Map.of("connected", 100), null, null), List.of(), List.of(), null, null, null,
                 new EvidenceReport(EvidenceReport.CAPTURED, null, 0, FILE.length, null, null, sha, EvidenceReport.UPLOAD_PENDING, "tcp")));
         CheckOrder finish = order(db, CheckRole.OBSERVER);
         assertTrue(finish.evidence().keep(), "the destination keeps its file even when empty");
@@ -151,18 +151,18 @@ class EvidenceApiTest {
         Thread player = Thread.ofPlatform().daemon().start(() -> {
             try {
                 CheckOrder o = order(db, CheckRole.OBSERVER);
-                db.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
+                db.reportCheck(new CheckReport(o.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null, null));
                 CheckOrder src = order(app, CheckRole.SOURCE);
                 storagePath.set(src.evidence().storagePath());
                 assertEquals(200, put(app, src.evidence().uploadUrl() + "?sha256=" + sha256(FILE), FILE).statusCode());
                 app.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE,
                         new Flow("Tcp", "198.18.1.10", 40001, "198.18.3.10", null, 1433, null, null),
-                        new CheckReport.ProbeSummary(100, 0, 1, 2, 5, Map.of("connected", 100), null),
+                        new CheckReport.ProbeSummary(100, 0, 1, 2, 5, Map.of("connected", 100), null, null),
                         List.of(new CheckReport.TraceHop(1, "198.18.3.10", List.of(0.4), "destination", null)), List.of(), null, null, null,
                         new EvidenceReport(EvidenceReport.CAPTURED, null, 0, FILE.length, null, null, sha256(FILE),
                                 EvidenceReport.UPLOAD_PENDING, "tcp")));
                 CheckOrder f = order(db, CheckRole.OBSERVER);
-                db.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
+                db.reportCheck(new CheckReport(f.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null, null));
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }

@@ -48,7 +48,7 @@ public record ProbeRun(List<ProbeResult> results, InetSocketAddress local) {
         }
         int failed = (int) results.stream().filter(r -> !r.succeeded()).count();
         return ok == 0
-                ? new CheckReport.ProbeSummary(results.size(), failed, null, null, null, outcomes, lastStatus)
+                ? new CheckReport.ProbeSummary(results.size(), failed, null, null, null, outcomes, lastStatus, null)
                 : new CheckReport.ProbeSummary(results.size(), failed, (int) Math.round(min), (int) Math.round(total / ok),
                         (int) Math.round(max), outcomes, lastStatus, percentiles());
     }

@@ -106,7 +106,7 @@ class CheckExecutorLabTest {
     }
 
     static CheckOrder source(String key, Flow flow, ProbeSpec spec) {
-        return new CheckOrder(key, "/checks/" + key, CheckRole.SOURCE, true, flow, spec, Instant.now());
+        return new CheckOrder(key, "/checks/" + key, CheckRole.SOURCE, true, flow, spec, Instant.now(), null);
     }
 
     @Test
@@ -215,14 +215,14 @@ class CheckExecutorLabTest {
                     @Override public void report(CheckReport report) { observerReports.add(report); }
                     @Override public boolean pending(String key, netwatcher.model.check.CheckRole role) { return false; }
                 })) {
-            CheckOrder armed = new CheckOrder(key, "/checks/" + key, CheckRole.OBSERVER, true, unresolved, null, Instant.now());
+            CheckOrder armed = new CheckOrder(key, "/checks/" + key, CheckRole.OBSERVER, true, unresolved, null, Instant.now(), null);
             observer.apply(List.of(armed), true);
             awaitState(observerReports, ReportState.ARMED);
 
             CheckReport source = run(realHost("app"), source(key, unresolved, spec));
             sourceOut.add(source);
             observer.apply(List.of(new CheckOrder(key, "/checks/" + key, CheckRole.OBSERVER, false, source.flow(), null,
-                    Instant.now())), true);
+                    Instant.now(), null)), true);
             CheckReport done = awaitState(observerReports, ReportState.DONE);
             observer.apply(List.of(), true); // the controller stops listing it
             ExecResult tables = LAB.lab().exec(host, "nft", "list", "tables");

@@ -63,7 +63,7 @@ class FailureClassLabTest {
                     @Override public void report(CheckReport report) { reports.add(report); }
                     @Override public boolean pending(String key, netwatcher.model.check.CheckRole role) { return false; }
                 });
-        CheckOrder order = new CheckOrder("fc", "/checks/fc", CheckRole.SOURCE, true, flow, spec, Instant.now());
+        CheckOrder order = new CheckOrder("fc", "/checks/fc", CheckRole.SOURCE, true, flow, spec, Instant.now(), null);
         Netns.call(LAB.lab().host("app").namespace(), () -> {
             executor.apply(List.of(order), true);
             return null;

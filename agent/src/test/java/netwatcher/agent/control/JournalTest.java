@@ -16,7 +16,7 @@ class JournalTest {
 
     static CaptureReport report(String key, String status, long packets) {
         return new CaptureReport(key, netwatcher.model.capture.CaptureStatus.valueOf(status), null, List.of(), null, null, null, packets, 0, 0, 0, 0, null, null,
-                "/var/captures/" + key + ".cap", UploadState.NONE, 0);
+                "/var/captures/" + key + ".cap", UploadState.NONE, 0, null);
     }
 
     @Test
@@ -104,6 +104,6 @@ class JournalTest {
 
     private static netwatcher.model.check.CheckReport check(String key, String role, String state) {
         return new netwatcher.model.check.CheckReport(key, netwatcher.model.check.CheckRole.fromWire(role),
-                netwatcher.model.check.ReportState.fromWire(state), null, null, null, null, null, null, null);
+                netwatcher.model.check.ReportState.fromWire(state), null, null, null, null, null, null, null, null);
     }
 }

@@ -50,11 +50,11 @@ final class ScriptedChecker implements AutoCloseable {
                     switch (o.role()) {
                         case CheckRole.SOURCE -> Thread.ofPlatform().daemon().start(() -> playSource(o));
                         case CheckRole.OBSERVER -> agent.reportCheck(new CheckReport(o.key(), o.role(),
-                                o.active() ? ReportState.ARMED : ReportState.DONE, null, null, null, List.of(), null, null, null));
+                                o.active() ? ReportState.ARMED : ReportState.DONE, null, null, null, List.of(), null, null, null, null));
                         case CheckRole.VERIFY -> agent.reportCheck(new CheckReport(o.key(), o.role(), ReportState.DONE, o.flow(),
-                                null, null, null, verdict, null, null));
+                                null, null, null, verdict, null, null, null));
                         case CheckRole.NEXTHOP -> agent.reportCheck(new CheckReport(o.key(), o.role(), ReportState.DONE, o.flow(),
-                                null, null, null, null, nextHop, null));
+                                null, null, null, null, nextHop, null, null));
                         default -> { }
                     }
                 }
@@ -78,11 +78,11 @@ final class ScriptedChecker implements AutoCloseable {
                 int sent = total * i / 10;
                 int failed = failing * i / 10;
                 agent.reportCheck(new CheckReport(o.key(), o.role(), ReportState.PROBING, resolved, summary(sent, failed),
-                        hops(hopsPath, Math.min(hopsPath.size(), i / 2)), List.of(), null, null, null));
+                        hops(hopsPath, Math.min(hopsPath.size(), i / 2)), List.of(), null, null, null, null));
                 Thread.sleep(step);
             }
             agent.reportCheck(new CheckReport(o.key(), o.role(), ReportState.DONE, resolved, summary(total, failing * total / 100),
-                    hops(hopsPath, hopsPath.size()), List.of(), null, null, null));
+                    hops(hopsPath, hopsPath.size()), List.of(), null, null, null, null));
         } catch (Exception e) {
             if (running) System.err.println("scripted checker source: " + e);
         }
@@ -90,8 +90,8 @@ final class ScriptedChecker implements AutoCloseable {
 
     private static CheckReport.ProbeSummary summary(int sent, int failed) {
         int ok = sent - failed;
-        return ok > 0 ? new CheckReport.ProbeSummary(sent, failed, 1, 2, 4, Map.of("connected", ok, "timeout", failed), null)
-                : new CheckReport.ProbeSummary(sent, failed, null, null, null, Map.of("timeout", failed), null);
+        return ok > 0 ? new CheckReport.ProbeSummary(sent, failed, 1, 2, 4, Map.of("connected", ok, "timeout", failed), null, null)
+                : new CheckReport.ProbeSummary(sent, failed, null, null, null, Map.of("timeout", failed), null, null);
     }
 
     private static List<CheckReport.TraceHop> hops(List<String> path, int n) {

@@ -210,7 +210,7 @@ public final class AgentRoutes {
             return;
         }
         try (InputStream in = ex.bodyStream()) {
-            StorageService.UploadProgress p = storage.append(t.account(), t.blobPath(), t.owner(), start, end, total, in);
+            StorageService.UploadProgress p = storage.append(t, start, end, total, in);
             if (p.complete()) {
                 captures.recordCommitted(c, p.received());
                 storage.forgetPartial(t.account(), t.owner());

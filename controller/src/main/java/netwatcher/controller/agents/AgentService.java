@@ -46,13 +46,15 @@ public final class AgentService {
     private CaptureService captures;
     private netwatcher.controller.connectivity.CheckService checks;
 
-    public AgentService(Database db, AgentRepository repo, ComputeService compute, WatcherService watchers,
-                        SubscriptionService subscriptions, EnrollmentTokens tokens, Presence presence, Clock clock) {
+    /** The features whose resources an agent's host finds or creates: its VM and NICs, its watcher, its subscription. */
+    public record Peers(ComputeService compute, WatcherService watchers, SubscriptionService subscriptions) {}
+
+    public AgentService(Database db, AgentRepository repo, Peers peers, EnrollmentTokens tokens, Presence presence, Clock clock) {
         this.db = db;
         this.repo = repo;
-        this.compute = compute;
-        this.watchers = watchers;
-        this.subscriptions = subscriptions;
+        this.compute = peers.compute();
+        this.watchers = peers.watchers();
+        this.subscriptions = peers.subscriptions();
         this.tokens = tokens;
         this.presence = presence;
         this.clock = clock;

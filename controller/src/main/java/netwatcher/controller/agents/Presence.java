@@ -123,6 +123,7 @@ public final class Presence implements AgentPresence {
     }
 
     /** Wakes the long-polls of {@code vmKey}. */
+    @Override
     public void signal(String vmKey) {
         Signal s = signals.computeIfAbsent(vmKey, k -> new Signal());
         s.lock.lock();

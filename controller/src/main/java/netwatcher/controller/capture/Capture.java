@@ -32,15 +32,6 @@ public record Capture(String key, ArmResourceId id, String watcherKey, String vm
                       boolean stopRequested, CaptureStatus status, StopReason stopReason, List<CaptureError> errors, String message,
                       Instant captureStart, Instant captureEnd, CaptureReport report, Instant reportedAt, boolean finalState,
                       StoredFile stored, StorageTarget storage) {
-    /** A capture whose upload the controller has not looked at. */
-    public Capture(String key, ArmResourceId id, String watcherKey, String vmKey, Map<String, Object> properties,
-                   CaptureOrder order, String etag, ProvisioningState provisioningState, Instant createdAt, boolean deleted,
-                   boolean stopRequested, CaptureStatus status, StopReason stopReason, List<CaptureError> errors, String message,
-                   Instant captureStart, Instant captureEnd, CaptureReport report, Instant reportedAt, boolean finalState) {
-        this(key, id, watcherKey, vmKey, properties, order, etag, provisioningState, createdAt, deleted, stopRequested, status,
-                stopReason, errors, message, captureStart, captureEnd, report, reportedAt, finalState, null, null);
-    }
-
     /**
      * Where a capture's file is uploaded.
      *
@@ -80,11 +71,18 @@ public record Capture(String key, ArmResourceId id, String watcherKey, String vm
     /** True once the capture has ended (Stopped or Error). */
     public boolean terminal() { return status.isTerminal(); }
 
+    /**
+     * What a PUT asks for, validated and resolved: the capture's id, its watcher and VM (by key), the ARM properties as GET
+     * echoes them, the order for the agent (whose key is the capture's) and where its file is uploaded (or null).
+     */
+    public record Intent(ArmResourceId id, String watcherKey, String vmKey, Map<String, Object> properties, CaptureOrder order,
+                         StorageTarget storage) {}
+
     /** A new capture, as its PUT records it: Updating and NotStarted until its agent takes it. */
-    public static Capture created(String key, ArmResourceId id, String watcherKey, String vmKey, Map<String, Object> properties,
-                                  CaptureOrder order, StorageTarget storage, Instant now) {
-        return new Capture(key, id, watcherKey, vmKey, properties, order, ArmNames.newEtag(), ProvisioningState.Updating, now, false,
-                false, CaptureStatus.NotStarted, null, List.of(), null, null, null, null, null, false, null, storage);
+    public static Capture created(Intent intent, Instant now) {
+        return new Capture(intent.order().key(), intent.id(), intent.watcherKey(), intent.vmKey(), intent.properties(), intent.order(),
+                ArmNames.newEtag(), ProvisioningState.Updating, now, false, false, CaptureStatus.NotStarted, null, List.of(), null, null,
+                null, null, null, false, null, intent.storage());
     }
 
     /** Whether its agent must (still) capture: not deleted, not stopped, not failed, not ended. */

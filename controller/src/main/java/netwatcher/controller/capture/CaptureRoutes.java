@@ -65,8 +65,8 @@ public final class CaptureRoutes {
 
     private java.util.Optional<Operation> stopDoneResult(String opId, String captureKey, java.time.Instant startedAt) {
         return captures.findByKey(captureKey).flatMap(c -> c.id().parent().flatMap(watchers::find).map(w ->
-                OperationService.computedResult(opId, c.id().subscriptionId(), w.location(), CaptureService.OP_STOP, c.id().key(),
-                        startedAt, 200, null)));
+                OperationService.computedResult(opId, new Operation.Subject(c.id().subscriptionId(), w.location(), CaptureService.OP_STOP,
+                        c.id().key()), startedAt, 200, null)));
     }
 
     /**
@@ -80,8 +80,8 @@ public final class CaptureRoutes {
     private java.util.Optional<Operation> queryStatusResult(String opId, String captureKey, java.time.Instant startedAt) {
         return captures.findByKey(captureKey).filter(c -> !c.deleted()).flatMap(c -> {
             var watcher = c.id().parent().flatMap(watchers::find);
-            return watcher.map(w -> OperationService.computedResult(opId, c.id().subscriptionId(), w.location(), OP_QUERY_STATUS,
-                    c.id().key(), startedAt, 200, Json.writeString(status(c, captures))));
+            return watcher.map(w -> OperationService.computedResult(opId, new Operation.Subject(c.id().subscriptionId(), w.location(),
+                    OP_QUERY_STATUS, c.id().key()), startedAt, 200, Json.writeString(status(c, captures))));
         });
     }
 

@@ -76,23 +76,25 @@ public final class CaptureService {
     private final ComputeRepository computeRepo;
     private final StorageService storage;
     private final AgentPresence presence;
-    private final Consumer<String> desiredStateChanged;
     private final Settings settings;
     private final Clock clock;
     private final AccessControl access;
     private final List<Consumer<String>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public CaptureService(Database db, CaptureRepository repo, ComputeService compute, StorageService storage,
-                          AgentPresence presence, Consumer<String> desiredStateChanged, Settings settings, Clock clock,
-                          AccessControl access) {
+    /**
+     * The features a capture works with: its VM (from compute), where its file goes (storage), and its VM's agent (whether it
+     * is there, and how to tell it that its orders changed).
+     */
+    public record Peers(ComputeService compute, StorageService storage, AgentPresence presence) {}
+
+    public CaptureService(Database db, CaptureRepository repo, Peers peers, Settings settings, Clock clock, AccessControl access) {
         this.access = access;
         this.db = db;
         this.repo = repo;
-        this.compute = compute;
+        this.compute = peers.compute();
         this.computeRepo = compute.repository();
-        this.storage = storage;
-        this.presence = presence;
-        this.desiredStateChanged = desiredStateChanged;
+        this.storage = peers.storage();
+        this.presence = peers.presence();
         this.settings = settings;
         this.clock = clock;
     }
@@ -144,7 +146,7 @@ public final class CaptureService {
         CaptureOrder order = new CaptureOrder(key, id.toString(), true, spec.bytesToCapturePerPacket(), spec.totalBytesPerSession(),
                 spec.timeLimitInSeconds(), spec.filters(), filePath, null, now); // its upload target is made when served
         Map<String, Object> props = properties(spec, storagePath, accountId, blobPath);
-        Capture capture = Capture.created(key, id, watcher.id().key(), vm.id().key(), props, order, target, now);
+        Capture capture = Capture.created(new Capture.Intent(id, watcher.id().key(), vm.id().key(), props, order, target), now);
         StorageAccount claimAccount = storageAccount;
         String claimPath = blobPath;
         inClaimingTransaction(claimAccount, claimPath, h -> {
@@ -161,7 +163,7 @@ public final class CaptureService {
             computeRepo.bumpGeneration(h, vm.id().key());
             return null;
         });
-        desiredStateChanged.accept(vm.id().key());
+        presence.signal(vm.id().key());
         LOG.atInfo().addKeyValue("capture", id).addKeyValue("vm", vm.id().key()).addKeyValue("key", key)
                 .addKeyValue("upload", claimAccount == null ? "none" : claimAccount.kind() == StorageAccount.Kind.LOCAL ? UploadTarget.LOCAL
                         : UploadTarget.BLOB).log("capture created");
@@ -342,7 +344,7 @@ public final class CaptureService {
             computeRepo.bumpGeneration(h, locked.vmKey());
             return null;
         });
-        desiredStateChanged.accept(c.vmKey());
+        presence.signal(c.vmKey());
         LOG.atInfo().addKeyValue("capture", c.id()).addKeyValue("vm", c.vmKey()).log("capture stop requested");
         return true;
     }
@@ -355,7 +357,7 @@ public final class CaptureService {
             deleteIn(h, c.get());
             return null;
         });
-        desiredStateChanged.accept(c.get().vmKey());
+        presence.signal(c.get().vmKey());
         LOG.atInfo().addKeyValue("capture", c.get().id()).addKeyValue("vm", c.get().vmKey()).log("capture deleted");
         return c;
     }
@@ -425,7 +427,7 @@ public final class CaptureService {
             if (next.finalState() != c.finalState()) computeRepo.bumpGeneration(h, vmKey);
             return next.finalState() != c.finalState();
         });
-        if (changed) desiredStateChanged.accept(vmKey);
+        if (changed) presence.signal(vmKey);
         if (before.get() != null) CaptureEvents.logReport(before.get(), r);
         for (Consumer<String> l : changeListeners) l.accept(r.key());
         if (r.uploadState() == UploadState.DONE) verifyUploadsAsync();
@@ -496,7 +498,7 @@ public final class CaptureService {
             computeRepo.bumpGeneration(h, locked.vmKey());
             return true;
         });
-        if (changed) desiredStateChanged.accept(c.vmKey());
+        if (changed) presence.signal(c.vmKey());
     }
 
     /** The verified SHA-256 of the stored capture file, or null. */

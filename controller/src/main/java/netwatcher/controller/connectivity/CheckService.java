@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Consumer;
 import netwatcher.arm.ApiVersion;
 import netwatcher.arm.ArmError;
 import netwatcher.arm.ArmErrorCode;
@@ -72,20 +71,20 @@ public final class CheckService {
     private final CheckRepository repo;
     private final ComputeService compute;
     private final AgentPresence presence;
-    private final Consumer<String> desiredStateChanged;
     private final Settings settings;
     private final Clock clock;
     private final AccessControl access;
     private volatile netwatcher.controller.evidence.EvidenceService evidence; // null: checks capture no evidence
 
-    public CheckService(Database db, CheckRepository repo, ComputeService compute, AgentPresence presence,
-                        Consumer<String> desiredStateChanged, Settings settings, Clock clock, AccessControl access) {
+    /** The features a check works with: its VMs and their NICs (compute), and their agents (presence, and the wake-up). */
+    public record Peers(ComputeService compute, AgentPresence presence) {}
+
+    public CheckService(Database db, CheckRepository repo, Peers peers, Settings settings, Clock clock, AccessControl access) {
         this.access = access;
         this.db = db;
         this.repo = repo;
-        this.compute = compute;
-        this.presence = presence;
-        this.desiredStateChanged = desiredStateChanged;
+        this.compute = peers.compute();
+        this.presence = peers.presence();
         this.settings = settings;
         this.clock = clock;
     }
@@ -191,7 +190,7 @@ public final class CheckService {
             for (String vm : touched) compute.repository().bumpGeneration(h, vm);
             return null;
         });
-        touched.forEach(desiredStateChanged);
+        touched.forEach(presence::signal);
         LOG.atInfo().addKeyValue("check", key).addKeyValue("kind", req.kind()).addKeyValue("source", source.id())
                 .addKeyValue("destination", destAddress != null ? destAddress : destHost).addKeyValue("observers", observers.size())
                 .log("check started");
@@ -270,7 +269,7 @@ public final class CheckService {
                     }
                 }
                 default -> {
-                    out.add(new CheckOrder(row.key(), row.checkId(), p.role(), true, flow, null, row.createdAt()));
+                    out.add(new CheckOrder(row.key(), row.checkId(), p.role(), true, flow, null, row.createdAt(), null));
                     if (p.state() == PartState.PENDING) delivered.add(p);
                 }
             }
@@ -308,7 +307,7 @@ public final class CheckService {
             advance(h, c.get(), touched);
             return null;
         });
-        touched.forEach(desiredStateChanged);
+        touched.forEach(presence::signal);
     }
 
     /** Moves every unfinished check along (timeouts). */
@@ -334,7 +333,7 @@ public final class CheckService {
             repo.lock(h, key).ifPresent(locked -> advance(h, locked, touched));
             return null;
         });
-        touched.forEach(desiredStateChanged);
+        touched.forEach(presence::signal);
     }
 
     private void advance(SqlOperations h, CheckRow c, Set<String> touched) {
@@ -449,7 +448,7 @@ public final class CheckService {
             default -> !agentAnswered ? Answer.failed(notAnswered(main)) : Answer.result(withEvidence(c, main, observers, mainReport,
                     new ConnectivityAssembler(compute, c, req, mainReport, observers.stream()
                     .filter(p -> p.report() != null).map(p -> Map.entry(p.vmKey(), p.report())).toList(),
-                    presence.of(main.vmKey()).connected(), ApiVersion.require(c.apiVersion())).build()));
+                    presence.of(main.vmKey()).connected()).build()));
         };
     }
 

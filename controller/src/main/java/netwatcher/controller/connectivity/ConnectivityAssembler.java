@@ -45,14 +45,14 @@ final class ConnectivityAssembler {
     private final List<Owner> sourceOwners = new ArrayList<>();
 
     ConnectivityAssembler(ComputeService compute, CheckRow check, CheckRequest request, CheckReport source,
-                          List<Map.Entry<String, CheckReport>> observers, boolean sourceConnected, ApiVersion version) {
+                          List<Map.Entry<String, CheckReport>> observers, boolean sourceConnected) {
         this.compute = compute;
         this.check = check;
         this.request = request;
         this.source = source;
         this.observers = observers;
         this.sourceConnected = sourceConnected;
-        this.version = version;
+        this.version = ApiVersion.require(check.apiVersion()); // the api-version the check was asked with decides the shape
         List<Nic> nics = new ArrayList<>(compute.listNics(check.subscription(), null)); // one query, not one per VM
         nics.sort(Comparator.comparing(Nic::vmKey).thenComparingInt(Nic::position));
         for (Nic n : nics) {

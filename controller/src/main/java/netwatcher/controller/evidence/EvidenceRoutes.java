@@ -109,7 +109,7 @@ public final class EvidenceRoutes {
             return;
         }
         try (InputStream in = ex.bodyStream()) {
-            StorageService.UploadProgress p = storage.append(evidence.account(), blob, owner, start, end, total, in);
+            StorageService.UploadProgress p = storage.append(new StorageService.LocalTarget(evidence.account(), blob, owner), start, end, total, in);
             if (p.complete()) {
                 storage.forgetPartial(evidence.account(), owner);
                 String problem = evidence.verifyStored(key, vm.id(), total, sha256);

@@ -78,14 +78,21 @@ public final class EvidenceService {
     private final Settings settings;
     private final Clock clock;
 
-    /** @param account the default local storage account, where every evidence file goes */
-    public EvidenceService(Database db, EvidenceRepository repo, StorageService storage, StorageAccount account,
-                           ComputeService compute, Settings settings, Clock clock) {
-        if (account.kind() != StorageAccount.Kind.LOCAL) throw new IllegalArgumentException("evidence goes to a local storage account");
+    /**
+     * Where evidence files go: the storage feature and its default local account, which holds every evidence file.
+     */
+    public record Destination(StorageService storage, StorageAccount account) {
+        public Destination {
+            if (account.kind() != StorageAccount.Kind.LOCAL) throw new IllegalArgumentException("evidence goes to a local storage account");
+        }
+    }
+
+    public EvidenceService(Database db, EvidenceRepository repo, Destination destination, ComputeService compute, Settings settings,
+                           Clock clock) {
         this.db = db;
         this.repo = repo;
-        this.storage = storage;
-        this.account = account;
+        this.storage = destination.storage();
+        this.account = destination.account();
         this.compute = compute;
         this.settings = settings;
         this.clock = clock;

@@ -1,7 +1,9 @@
 package netwatcher.controller.http;
 
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import netwatcher.arm.ArmError;
@@ -18,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How errors leave the HTTP edge: the one rendering of an ARM error body, the errors for statuses the edge
- * answers itself (Jetty's rejections among them), and the rule that no message naming Java or library internals
- * ever reaches a client. Stateless.
+ * How errors leave the HTTP edge: the one rendering of an ARM error body, how a failed exchange is answered
+ * (the OAuth2 token endpoints in RFC 6749's shape), the errors for statuses the edge answers itself (Jetty's
+ * rejections among them), and the rule that no message naming Java or library internals ever reaches a client.
+ * Stateless.
  */
 final class EdgeErrors {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -113,6 +116,41 @@ final class EdgeErrors {
             fields.put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
             return ByteBuffer.wrap(errorBody(status, edgeError(status)));
         }
+    }
+
+    /**
+     * Answers a failed exchange: the ARM error body (RFC 6749's error shape on the OAuth2 token endpoints), unless a
+     * response already left, which is only logged.
+     */
+    static void answer(JettyExchange ex, int status, ArmError error) {
+        if (ex.sent()) {
+            LOG.atWarn().addKeyValue("code", error.code()).log("error after the response was sent: {}", error.message());
+            return;
+        }
+        if (isTokenEndpoint(ex.path())) {
+            // OAuth clients read RFC 6749's error shape, whatever the edge refused (method, path, size)
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", status >= 500 ? "server_error" : status == 401 ? "invalid_client" : "invalid_request");
+            body.put("error_description", safe(status, error).message());
+            ex.setHeader("Cache-Control", "no-store");
+            ex.json(status, body);
+            return;
+        }
+        ex.setHeader("x-ms-failure-cause", status >= 500 ? "service" : "gateway");
+        if (!ex.bodyRead() && ex.hasBody()) {
+            // refused before its body was read (a bad header, a refused upload): read what is left (bounded)
+            // and close, so the client gets this answer instead of a reset, and never reuses a connection
+            // the server is about to close (a client would send its next request into it)
+            ex.drain();
+        }
+        ex.send(status, "application/json; charset=utf-8", errorBody(status, error));
+    }
+
+    /** Whether a path is one of the OAuth2 token endpoints ({@code /{tenant}/oauth2[/v2.0]/token}). */
+    static boolean isTokenEndpoint(String path) {
+        String p = path.toLowerCase(Locale.ROOT);
+        while (p.endsWith("/")) p = p.substring(0, p.length() - 1);
+        return p.endsWith("/oauth2/token") || p.endsWith("/oauth2/v2.0/token");
     }
 
     /** Not-found for a path no route knows. */

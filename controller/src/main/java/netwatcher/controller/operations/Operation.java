@@ -22,5 +22,11 @@ public record Operation(String id, String subscriptionId, String location, Strin
                         Instant createdAt, Instant updatedAt, Instant deadline) {
     public enum Status { InProgress, Succeeded, Failed }
 
+    /** What an operation acts on and where it is polled: its subscription and location, its kind and its target's key. */
+    public record Subject(String subscriptionId, String location, String kind, String targetKey) {}
+
+    /** How an operation ended: the columns its completion sets (the final status, and the body or the error). */
+    public record Completion(Status status, Integer httpStatus, String resultJson, ArmError error) {}
+
     public boolean done() { return status != Status.InProgress; }
 }

@@ -24,11 +24,11 @@ public final class OperationRepository {
     }
 
     /** Completes a pending operation; returns false when it was already done. */
-    public boolean complete(SqlOperations sql, String id, Operation.Status status, Integer httpStatus, String resultJson,
-                            ArmError error, Instant now) {
+    public boolean complete(SqlOperations sql, String id, Operation.Completion done, Instant now) {
         return sql.update("UPDATE nw_operation SET status = ?, http_status = ?, result_json = ?, error_json = ?, updated_at = ?"
                         + " WHERE id = ? AND status = 'InProgress'",
-                status.name(), httpStatus, resultJson, error == null ? null : Json.writeString(error), now, id) == 1;
+                done.status().name(), done.httpStatus(), done.resultJson(), done.error() == null ? null : Json.writeString(done.error()),
+                now, id) == 1;
     }
 
     /**

@@ -94,14 +94,13 @@ public final class OperationService {
         Instant now = clock.instant();
         String id = tag + "." + Long.toString(now.toEpochMilli(), 36) + "." + targetKey;
         if (!COMPUTED_ID.matcher(id).matches()) throw new IllegalArgumentException("bad computed target key " + targetKey);
-        return computedResult(id, subscriptionId, location, kind, targetKey, now, 200, null);
+        return computedResult(id, new Operation.Subject(subscriptionId, location, kind, targetKey), now, 200, null);
     }
 
     /** A finished computed operation. */
-    public static Operation computedResult(String id, String subscriptionId, String location, String kind, String scopeKey,
-                                           Instant startedAt, int httpStatus, String resultJson) {
-        return new Operation(id, subscriptionId, location.toLowerCase(Locale.ROOT), kind, scopeKey, Operation.Status.Succeeded,
-                httpStatus, resultJson, null, startedAt, startedAt, startedAt);
+    public static Operation computedResult(String id, Operation.Subject subject, Instant startedAt, int httpStatus, String resultJson) {
+        return new Operation(id, subject.subscriptionId(), subject.location().toLowerCase(Locale.ROOT), subject.kind(), subject.targetKey(),
+                Operation.Status.Succeeded, httpStatus, resultJson, null, startedAt, startedAt, startedAt);
     }
 
     private Optional<Operation> pollComputed(String id) {
@@ -152,16 +151,6 @@ public final class OperationService {
                 Operation.Status.InProgress, null, null, null, now, now, now.plus(timeout));
         repo.insert(db, op);
         LOG.atInfo().addKeyValue("op", op.id()).addKeyValue("kind", kind).addKeyValue("target", targetKey).log("operation started");
-        return op;
-    }
-
-    /** Records an operation that has already finished with {@code httpStatus} and {@code resultJson}. */
-    public Operation finished(Exchange ex, String subscriptionId, String location, String kind, String targetKey,
-                              int httpStatus, String resultJson) {
-        Instant now = clock.instant();
-        Operation op = new Operation(ex.requestId(), subscriptionId, location.toLowerCase(Locale.ROOT), kind, targetKey,
-                Operation.Status.Succeeded, httpStatus, resultJson, null, now, now, now);
-        repo.insert(db, op);
         return op;
     }
 
@@ -320,11 +309,11 @@ public final class OperationService {
     private void record(String id, OperationResolver.Outcome outcome, Instant now) {
         switch (outcome) {
             case OperationResolver.Success s -> {
-                repo.complete(db, id, Operation.Status.Succeeded, s.httpStatus(), s.resultJson(), null, now);
+                repo.complete(db, id, new Operation.Completion(Operation.Status.Succeeded, s.httpStatus(), s.resultJson(), null), now);
                 LOG.atInfo().addKeyValue("op", id).addKeyValue("status", Operation.Status.Succeeded).log("operation finished");
             }
             case OperationResolver.Failure f -> {
-                repo.complete(db, id, Operation.Status.Failed, f.error().kind().status(), null, f.error(), now);
+                repo.complete(db, id, new Operation.Completion(Operation.Status.Failed, f.error().kind().status(), null, f.error()), now);
                 LOG.atInfo().addKeyValue("op", id).addKeyValue("status", Operation.Status.Failed).addKeyValue("code", f.error().code())
                         .log("operation finished: {}", f.error().message());
             }

@@ -192,8 +192,10 @@ public final class StorageService {
      * file. The partial file stays (a second name of the blob) until {@link #forgetPartial}, so that a
      * repeated final request still finds the blob to be its own.
      */
-    public UploadProgress append(StorageAccount account, String blobPath, String owner, long start, long end, long total,
-                                 InputStream in) throws IOException {
+    public UploadProgress append(LocalTarget target, long start, long end, long total, InputStream in) throws IOException {
+        StorageAccount account = target.account();
+        String blobPath = target.blobPath();
+        String owner = target.owner();
         Path p = file(account, blobPath);
         Path part = partial(account, owner);
         createPrivateDirectories(part.getParent(), account);

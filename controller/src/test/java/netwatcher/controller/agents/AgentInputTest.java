@@ -52,7 +52,7 @@ class AgentInputTest {
 
     static CaptureReport capture(String key, String status, long packets, Instant start, Instant end) {
         return new CaptureReport(key, status == null ? null : CaptureStatus.valueOf(status), null, List.of(), null, start, end, packets, 0, 0, 0, 0, null, null,
-                "/var/captures/x.cap", UploadState.NONE, 0);
+                "/var/captures/x.cap", UploadState.NONE, 0, null);
     }
 
     @Test
@@ -122,7 +122,7 @@ class AgentInputTest {
                 .error().target());
         assertEquals("captures[0].status", refused(() -> parsed("{\"key\":\"c-1\",\"status\":\"Paused\"}")).error().target());
         CaptureReport verifying = new CaptureReport("c-1", CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(), null, t, t, 0, 0, 0, 0, 0,
-                null, null, null, UploadState.VERIFYING, 0);
+                null, null, null, UploadState.VERIFYING, 0, null);
         assertEquals("captures[0].uploadState", refused(() -> AgentInput.reports(new Reports(List.of(verifying)))).error().target());
         List<CaptureReport> many = Collections.nCopies(AgentInput.MAX_REPORTS + 1, capture("c-1", "Running", 0, t, null));
         assertEquals("captures", refused(() -> AgentInput.reports(new Reports(many))).error().target());
@@ -131,17 +131,17 @@ class AgentInputTest {
     @Test
     void checkReports_areChecked() {
         Flow flow = new Flow("Tcp", "198.18.1.10", 40000, "198.18.3.10", null, 80, null, null);
-        CheckReport ok = new CheckReport("k-1", CheckRole.SOURCE, ReportState.DONE, flow, new CheckReport.ProbeSummary(10, 0, 1, 1, 2, Map.of("connected", 10), null),
-                List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.5), "timeExceeded", null)), List.of(), null, null, null);
+        CheckReport ok = new CheckReport("k-1", CheckRole.SOURCE, ReportState.DONE, flow, new CheckReport.ProbeSummary(10, 0, 1, 1, 2, Map.of("connected", 10), null, null),
+                List.of(new CheckReport.TraceHop(1, "198.18.1.1", List.of(0.5), "timeExceeded", null)), List.of(), null, null, null, null);
         assertDoesNotThrow(() -> AgentInput.reports(new Reports(List.of(), List.of(ok))));
         CheckReport nameHop = new CheckReport("k-1", CheckRole.SOURCE, ReportState.DONE, flow, null,
-                List.of(new CheckReport.TraceHop(1, "router.example", List.of(), "timeExceeded", null)), List.of(), null, null, null);
+                List.of(new CheckReport.TraceHop(1, "router.example", List.of(), "timeExceeded", null)), List.of(), null, null, null, null);
         assertEquals("checks[0].hops[0].address", refused(() -> AgentInput.reports(new Reports(List.of(), List.of(nameHop)))).error().target());
         CheckReport nameFlow = new CheckReport("k-1", CheckRole.SOURCE, ReportState.DONE, new Flow("Tcp", "localhost", 0, "198.18.3.10", null, 80, null, null),
-                null, List.of(), List.of(), null, null, null);
+                null, List.of(), List.of(), null, null, null, null);
         assertEquals("checks[0].flow.sourceAddress", refused(() -> AgentInput.reports(new Reports(List.of(), List.of(nameFlow)))).error().target());
-        CheckReport negative = new CheckReport("k-1", CheckRole.SOURCE, ReportState.DONE, flow, new CheckReport.ProbeSummary(-1, 0, null, null, null, Map.of(), null),
-                List.of(), List.of(), null, null, null);
+        CheckReport negative = new CheckReport("k-1", CheckRole.SOURCE, ReportState.DONE, flow, new CheckReport.ProbeSummary(-1, 0, null, null, null, Map.of(), null, null),
+                List.of(), List.of(), null, null, null, null);
         assertEquals("checks[0].probes.sent", refused(() -> AgentInput.reports(new Reports(List.of(), List.of(negative)))).error().target());
         // a role outside the protocol's cannot be a CheckReport: it is refused while parsing, naming the field
         byte[] role = "{\"captures\":[],\"checks\":[{\"key\":\"k-1\",\"role\":\"admin\",\"state\":\"done\"}]}"
@@ -153,7 +153,7 @@ class AgentInputTest {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertEquals("checks[0].state", refused(() -> AgentRoutes.parse(state, Reports.class)).error().target());
         CheckReport nan = new CheckReport("k-1", CheckRole.SOURCE, ReportState.DONE, flow, null,
-                List.of(new CheckReport.TraceHop(1, null, List.of(Double.NaN), "none", null)), List.of(), null, null, null);
+                List.of(new CheckReport.TraceHop(1, null, List.of(Double.NaN), "none", null)), List.of(), null, null, null, null);
         assertEquals("checks[0].hops[0].rttMs", refused(() -> AgentInput.reports(new Reports(List.of(), List.of(nan)))).error().target());
     }
 }

@@ -34,7 +34,7 @@ class CaptureRepositoryTest {
         Map<String, Object> props = Map.of("target", "/subscriptions/s/vm", "timeLimitInSeconds", 60,
                 "storageLocation", Map.of("filePath", "/var/captures/" + name + ".cap"));
         return new Capture(key, id, WATCHER.key(), vmKey, props, order, "W/\"1\"", ProvisioningState.Updating, created, false, false,
-                CaptureStatus.NotStarted, null, List.of(), null, null, null, null, null, false);
+                CaptureStatus.NotStarted, null, List.of(), null, null, null, null, null, false, null, null);
     }
 
     @DatabaseTest
@@ -63,10 +63,10 @@ class CaptureRepositoryTest {
         Capture c = capture("c-1", "pc1", "vm1", T);
         repo.insert(db, c);
         CaptureReport report = new CaptureReport("c-1", CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(), null, T, T.plusSeconds(60),
-                5, 500, 1, 2, 8, T.plusMillis(1), T.plusSeconds(59), "/var/captures/pc1.cap", UploadState.DONE, 524);
+                5, 500, 1, 2, 8, T.plusMillis(1), T.plusSeconds(59), "/var/captures/pc1.cap", UploadState.DONE, 524, null);
         Capture stopped = new Capture(c.key(), c.id(), c.watcherKey(), c.vmKey(), c.properties(), c.order(), "W/\"2\"", ProvisioningState.Succeeded,
                 c.createdAt(), true, true, CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(CaptureError.AgentStopped, CaptureError.StorageFailed), "done", T,
-                T.plusSeconds(60), report, T.plusSeconds(61), true);
+                T.plusSeconds(60), report, T.plusSeconds(61), true, null, null);
         repo.updateState(db, stopped);
 
         assertEquals(Optional.of(stopped), repo.findByKey(db, "c-1"));
@@ -123,11 +123,11 @@ class CaptureRepositoryTest {
             repo.claimBlob(db, "acct", "network-watcher-logs/" + c.key() + ".cap", c.key());
         }
         repo.updateState(db, new Capture(settled.key(), settled.id(), settled.watcherKey(), settled.vmKey(), settled.properties(),
-                settled.order(), "e", ProvisioningState.Succeeded, T, true, false, CaptureStatus.Stopped, null, List.of(), null, null, null, null, null, true));
+                settled.order(), "e", ProvisioningState.Succeeded, T, true, false, CaptureStatus.Stopped, null, List.of(), null, null, null, null, null, true, null, null));
         repo.updateState(db, new Capture(unsettled.key(), unsettled.id(), unsettled.watcherKey(), unsettled.vmKey(), unsettled.properties(),
-                unsettled.order(), "e", ProvisioningState.Succeeded, T, true, false, CaptureStatus.Running, null, List.of(), null, null, null, null, null, false));
+                unsettled.order(), "e", ProvisioningState.Succeeded, T, true, false, CaptureStatus.Running, null, List.of(), null, null, null, null, null, false, null, null));
         repo.updateState(db, new Capture(live.key(), live.id(), live.watcherKey(), live.vmKey(), live.properties(),
-                live.order(), "e", ProvisioningState.Succeeded, T, false, false, CaptureStatus.Stopped, null, List.of(), null, null, null, null, null, true));
+                live.order(), "e", ProvisioningState.Succeeded, T, false, false, CaptureStatus.Stopped, null, List.of(), null, null, null, null, null, true, null, null));
 
         assertEquals(1, repo.collectTombstones(db));
         assertTrue(repo.findByKey(db, "c-1").isEmpty());
@@ -144,7 +144,7 @@ class CaptureRepositoryTest {
         repo.insert(db, c);
         assertTrue(repo.finishedUnsettled(db).isEmpty());
         repo.updateState(db, new Capture(c.key(), c.id(), c.watcherKey(), c.vmKey(), c.properties(), c.order(), "e", ProvisioningState.Succeeded, T,
-                false, false, CaptureStatus.Stopped, null, List.of(), null, null, null, null, null, false));
+                false, false, CaptureStatus.Stopped, null, List.of(), null, null, null, null, null, false, null, null));
         assertEquals(List.of("c-1"), repo.finishedUnsettled(db).stream().map(Capture::key).toList());
         repo.recordStored(db, "c-1", new Capture.StoredFile(1L, "ab".repeat(32), Capture.UploadCheck.MISMATCH));
         assertTrue(repo.finishedUnsettled(db).isEmpty());

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import netwatcher.arm.Json;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
+import netwatcher.controller.http.ServedTap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,8 +42,8 @@ class AzCliTest {
     @BeforeEach
     void start() throws Exception {
         c = new TestController(Duration.ofSeconds(30));
-        c.controller.http().addServedListener(recorder);
-        c.controller.http().addServedListener(transcript);
+        ServedTap.attach(c.controller.http(), recorder);
+        ServedTap.attach(c.controller.http(), transcript);
         config = Files.createTempDirectory("nwaz");
     }
 

@@ -22,7 +22,8 @@ import netwatcher.arm.Json;
 import netwatcher.controller.Controller;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
-import netwatcher.controller.http.HttpServer.Served;
+import netwatcher.controller.http.ServedTap;
+import netwatcher.controller.http.ServedTap.Served;
 import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.Flow;
@@ -51,7 +52,7 @@ class AzureJsSdkTest {
         Path modules = installed(install, version);
         Recorder recorder = new Recorder();
         try (TestController c = new TestController(Duration.ofSeconds(30))) {
-            c.controller.http().addServedListener(recorder);
+            ServedTap.attach(c.controller.http(), recorder);
             TestAgent agent = new TestAgent(c, "jsrg", "jsvm", "westeurope");
             var sp = c.send("POST", "/admin/v1/servicePrincipals", "{\"displayName\":\"js\"}").json();
             String clientId = sp.path("clientId").asText();
@@ -105,7 +106,7 @@ class AzureJsSdkTest {
         Path modules = installed(install, version);
         Recorder recorder = new Recorder();
         try (TestController c = new TestController(Duration.ofSeconds(30))) {
-            c.controller.http().addServedListener(recorder);
+            ServedTap.attach(c.controller.http(), recorder);
             TestAgent source = new TestAgent(c, "jsrg", "jssrc", "westeurope", List.of("198.18.1.10/24"));
             TestAgent target = new TestAgent(c, "jsrg", "jsdst", "westeurope", List.of("198.18.1.11/24"));
             var sp = c.send("POST", "/admin/v1/servicePrincipals", "{\"displayName\":\"jschecks\"}").json();
@@ -154,19 +155,19 @@ class AzureJsSdkTest {
     private static void playChecks(TestAgent source, TestAgent target) throws Exception {
         CheckOrder o = order(target, CheckRole.VERIFY);
         target.reportCheck(new CheckReport(o.key(), CheckRole.VERIFY, ReportState.DONE, null, null, null, null,
-                new CheckReport.Verdict("Deny", "UserRule_Web", Map.of()), null, null));
+                new CheckReport.Verdict("Deny", "UserRule_Web", Map.of()), null, null, null));
         o = order(target, CheckRole.NEXTHOP);
         target.reportCheck(new CheckReport(o.key(), CheckRole.NEXTHOP, ReportState.DONE, null, null, null, null, null,
-                new CheckReport.NextHop("VnetLocal", "198.18.1.10", false, "198.18.1.0/24"), null));
+                new CheckReport.NextHop("VnetLocal", "198.18.1.10", false, "198.18.1.0/24"), null, null));
         CheckOrder observe = order(target, CheckRole.OBSERVER);
-        target.reportCheck(new CheckReport(observe.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
+        target.reportCheck(new CheckReport(observe.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null, null));
         CheckOrder src = order(source, CheckRole.SOURCE);
         source.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE,
                 new Flow("Tcp", "198.18.1.10", 40000, "198.18.1.11", null, 80, null, null),
                 new CheckReport.ProbeSummary(100, 0, 1, 1, 2, Map.of("connected", 100), null, null),
-                List.of(new CheckReport.TraceHop(1, "198.18.1.11", List.of(0.2), "destination", null)), List.of(), null, null, null));
+                List.of(new CheckReport.TraceHop(1, "198.18.1.11", List.of(0.2), "destination", null)), List.of(), null, null, null, null));
         CheckOrder finish = order(target, CheckRole.OBSERVER);
-        target.reportCheck(new CheckReport(finish.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
+        target.reportCheck(new CheckReport(finish.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null, null));
     }
 
     /** The agent's first check order of {@code role}, asking every 100 ms for up to 90 s (node and the SDK start first). */

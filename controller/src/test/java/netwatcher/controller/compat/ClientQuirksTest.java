@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
-import netwatcher.controller.http.HttpServer.Served;
+import netwatcher.controller.http.ServedTap;
+import netwatcher.controller.http.ServedTap.Served;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +27,7 @@ class ClientQuirksTest {
     @BeforeAll
     static void start() throws Exception {
         c = new TestController(Duration.ofSeconds(3));
-        c.controller.http().addServedListener(recorder);
+        ServedTap.attach(c.controller.http(), recorder);
         agent = new TestAgent(c, "quirks", "qvm", "westeurope");
     }
 

@@ -24,6 +24,7 @@ import netwatcher.arm.Json;
 import netwatcher.controller.Controller;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
+import netwatcher.controller.http.ServedTap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -39,7 +40,7 @@ class JavaSdkLroTest {
     void javaSdk_packetCaptureOperations_pollBriefly() throws Exception {
         Recorder recorder = new Recorder();
         try (TestController c = new TestController(Duration.ofSeconds(30))) {
-            c.controller.http().addServedListener(recorder);
+            ServedTap.attach(c.controller.http(), recorder);
             TestAgent agent = new TestAgent(c, "javarg", "javavm", "westeurope");
             var sp = c.send("POST", "/admin/v1/servicePrincipals", "{\"displayName\":\"java\"}").json();
             String clientId = sp.path("clientId").asText();

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.util.List;
-import netwatcher.controller.http.HttpServer.Served;
+import netwatcher.controller.http.ServedTap.Served;
 
 /**
  * What a recorded long-running operation must look like for the official clients to poll it

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 import netwatcher.arm.Json;
 import netwatcher.controller.TestAgent;
 import netwatcher.controller.TestController;
-import netwatcher.controller.http.HttpServer.Served;
+import netwatcher.controller.http.ServedTap;
+import netwatcher.controller.http.ServedTap.Served;
 import netwatcher.model.check.CheckOrder;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.Flow;
@@ -85,7 +86,7 @@ class SpecStatusCodesTest {
         expected.retainAll(specIds); // 2017-03-01 has no UpdateTags
         Recorder recorder = new Recorder();
         try (TestController c = new TestController(Duration.ofSeconds(30))) {
-            c.controller.http().addServedListener(recorder);
+            ServedTap.attach(c.controller.http(), recorder);
             new Scenario(c, "?api-version=" + apiVersion, specIds.contains("NetworkWatchers_UpdateTags")).run();
             check(spec, expected, recorder.all(), recorder.dump());
         }
@@ -216,29 +217,29 @@ class SpecStatusCodesTest {
                      "localIPAddress":"198.18.1.11","remoteIPAddress":"198.18.1.10"}""".formatted(other.vmId));
             CheckOrder o = order(other, CheckRole.VERIFY);
             other.reportCheck(new CheckReport(o.key(), CheckRole.VERIFY, ReportState.DONE, null, null, null, null,
-                    new CheckReport.Verdict("Allow", null, Map.of()), null, null));
+                    new CheckReport.Verdict("Allow", null, Map.of()), null, null, null));
             expect(200, "GET", verify.header("Location"), null);
 
             var hop = expect(202, "POST", nw + "/nextHop", """
                     {"targetResourceId":"%s","sourceIPAddress":"198.18.1.11","destinationIPAddress":"198.18.1.10"}""".formatted(other.vmId));
             o = order(other, CheckRole.NEXTHOP);
             other.reportCheck(new CheckReport(o.key(), CheckRole.NEXTHOP, ReportState.DONE, null, null, null, null, null,
-                    new CheckReport.NextHop("VnetLocal", "198.18.1.10", false, "198.18.1.0/24"), null));
+                    new CheckReport.NextHop("VnetLocal", "198.18.1.10", false, "198.18.1.0/24"), null, null));
             expect(200, "GET", hop.header("Location"), null);
 
             other.orders(-1, 0); // connected: it observes
             var check = expect(202, "POST", nw + "/connectivityCheck", """
                     {"source":{"resourceId":"%s"},"destination":{"resourceId":"%s","port":80}}""".formatted(source.vmId, other.vmId));
             CheckOrder obs = order(other, CheckRole.OBSERVER);
-            other.reportCheck(new CheckReport(obs.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null));
+            other.reportCheck(new CheckReport(obs.key(), CheckRole.OBSERVER, ReportState.ARMED, null, null, null, null, null, null, null, null));
             CheckOrder src = order(source, CheckRole.SOURCE);
             expect(202, "GET", check.header("Location"), null);
             Flow flow = new Flow("Tcp", "198.18.1.10", 40000, "198.18.1.11", null, 80, null, null);
             source.reportCheck(new CheckReport(src.key(), CheckRole.SOURCE, ReportState.DONE, flow,
                     new CheckReport.ProbeSummary(100, 0, 1, 1, 2, Map.of("connected", 100), null, null),
-                    List.of(new CheckReport.TraceHop(1, "198.18.1.11", List.of(0.2), "destination", null)), List.of(), null, null, null));
+                    List.of(new CheckReport.TraceHop(1, "198.18.1.11", List.of(0.2), "destination", null)), List.of(), null, null, null, null));
             CheckOrder finish = order(other, CheckRole.OBSERVER);
-            other.reportCheck(new CheckReport(finish.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null));
+            other.reportCheck(new CheckReport(finish.key(), CheckRole.OBSERVER, ReportState.DONE, null, null, null, List.of(), null, null, null, null));
             for (int i = 0; i < 100; i++) {
                 var r = c.send("GET", check.header("Location"), null);
                 if (r.status() != 202) {

@@ -41,7 +41,8 @@ class EvidenceRetentionTest {
             MovableClock clock = new MovableClock();
             StorageAccount account = new StorageAccount(ArmResourceId.of("s", "netwatcher-storage", "Microsoft.Storage", "storageAccounts",
                     "netwatcherlocal"), "local", StorageAccount.Kind.LOCAL, dir, null);
-            EvidenceService evidence = new EvidenceService(db, new EvidenceRepository(), new StorageService(List.of(account), clock), account,
+            EvidenceService evidence = new EvidenceService(db, new EvidenceRepository(),
+                    new EvidenceService.Destination(new StorageService(List.of(account), clock), account),
                     new ComputeService(db, new ComputeRepository(), clock),
                     new EvidenceService.Settings(256, 1 << 20, 120, Duration.ofSeconds(1), Duration.ofDays(1), 2), clock);
             List<String> keys = List.of("k-1", "k-2", "k-3");

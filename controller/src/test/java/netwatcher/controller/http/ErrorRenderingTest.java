@@ -44,8 +44,8 @@ class ErrorRenderingTest {
 
     @Test
     void tokenEndpoints_areRecognisedWhateverTheTenant() {
-        assertTrue(HttpServer.isTokenEndpoint("/adfs/oauth2/token"));
-        assertTrue(HttpServer.isTokenEndpoint("/contoso/OAuth2/v2.0/token/"));
-        assertFalse(HttpServer.isTokenEndpoint("/adfs/oauth2/authorize"));
+        assertTrue(EdgeErrors.isTokenEndpoint("/adfs/oauth2/token"));
+        assertTrue(EdgeErrors.isTokenEndpoint("/contoso/OAuth2/v2.0/token/"));
+        assertFalse(EdgeErrors.isTokenEndpoint("/adfs/oauth2/authorize"));
     }
 }

@@ -51,8 +51,8 @@ class OperationExpiryTest {
     void computedOperation_storesNothingAndExpiresLikeTheOthers(Database db) {
         MutableClock clock = new MutableClock(T);
         OperationService ops = new OperationService(db, repo, clock, RETENTION);
-        ops.registerComputed("qs", (id, key, started) -> Optional.of(OperationService.computedResult(id, "sub", "westeurope",
-                "capture.queryStatus", "/scope/" + key, started, 200, "{\"key\":\"" + key + "\"}")));
+        ops.registerComputed("qs", (id, key, started) -> Optional.of(OperationService.computedResult(id,
+                new Operation.Subject("sub", "westeurope", "capture.queryStatus", "/scope/" + key), started, 200, "{\"key\":\"" + key + "\"}")));
         Operation started = ops.startComputed("qs", "sub", "westeurope", "capture.queryStatus", "c-1");
         assertEquals(0L, db.queryOne("SELECT count(*) AS n FROM nw_operation", r -> r.getLong("n")).orElseThrow());
 

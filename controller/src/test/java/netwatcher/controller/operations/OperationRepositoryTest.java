@@ -38,8 +38,8 @@ class OperationRepositoryTest {
         repo.insert(db, pending("op1"));
         ArmError error = new ArmError("AgentStopped", "no agent", null, java.util.List.of());
 
-        assertTrue(repo.complete(db, "op1", Operation.Status.Failed, null, null, error, T.plusSeconds(3)));
-        assertFalse(repo.complete(db, "op1", Operation.Status.Succeeded, 204, null, null, T.plusSeconds(4)));
+        assertTrue(repo.complete(db, "op1", new Operation.Completion(Operation.Status.Failed, null, null, error), T.plusSeconds(3)));
+        assertFalse(repo.complete(db, "op1", new Operation.Completion(Operation.Status.Succeeded, 204, null, null), T.plusSeconds(4)));
 
         Operation op = repo.find(db, "op1").orElseThrow();
         assertEquals(Operation.Status.Failed, op.status());

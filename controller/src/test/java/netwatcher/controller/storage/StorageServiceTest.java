@@ -28,12 +28,12 @@ class StorageServiceTest {
         byte[] data = new byte[1000];
         for (int i = 0; i < data.length; i++) data[i] = (byte) i;
 
-        var first = storage.append(account, "c/x.cap", "c-1", 0, 599, 1000, new ByteArrayInputStream(Arrays.copyOfRange(data, 0, 600)));
+        var first = storage.append(new StorageService.LocalTarget(account, "c/x.cap", "c-1"), 0, 599, 1000, new ByteArrayInputStream(Arrays.copyOfRange(data, 0, 600)));
         assertEquals(new StorageService.UploadProgress(600, false), first);
         assertFalse(storage.localFile(account, "c/x.cap").isPresent());
         assertEquals(600, storage.received(account, "c/x.cap", "c-1"));
 
-        var second = storage.append(account, "c/x.cap", "c-1", 600, 999, 1000, new ByteArrayInputStream(Arrays.copyOfRange(data, 600, 1000)));
+        var second = storage.append(new StorageService.LocalTarget(account, "c/x.cap", "c-1"), 600, 999, 1000, new ByteArrayInputStream(Arrays.copyOfRange(data, 600, 1000)));
         assertEquals(new StorageService.UploadProgress(1000, true), second);
         assertTrue(storage.localFile(account, "c/x.cap").isPresent());
         assertArrayEquals(data, Files.readAllBytes(dir.resolve("c/x.cap")));

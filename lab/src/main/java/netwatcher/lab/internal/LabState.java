@@ -50,6 +50,13 @@ public final class LabState {
             netnsDirs = netnsDirs == null ? List.of() : List.copyOf(netnsDirs);
             processes = processes == null ? List.of() : List.copyOf(processes);
         }
+
+        /** This snapshot with other lists and completeness; the lab's identity (format, name, owner, network, port, topology) stays. */
+        Snapshot with(List<String> namespaces, List<String> rootLinks, List<NamespacedObject> objects, List<String> netnsDirs,
+                      List<ProcessEntry> processes, boolean complete) {
+            return new Snapshot(format, labName, ownerPid, managementNetwork, controllerPort, topology, namespaces, rootLinks, objects,
+                    netnsDirs, processes, complete);
+        }
     }
 
     private final Path file;
@@ -89,44 +96,44 @@ public final class LabState {
     }
 
     public synchronized void addNamespace(String namespace) {
-        snapshot = with(snapshot, append(snapshot.namespaces(), namespace), snapshot.rootLinks(), snapshot.objects(),
+        snapshot = snapshot.with(append(snapshot.namespaces(), namespace), snapshot.rootLinks(), snapshot.objects(),
                 snapshot.netnsDirs(), snapshot.processes(), snapshot.complete());
         save();
     }
 
     public synchronized void addRootLink(String link) {
-        snapshot = with(snapshot, snapshot.namespaces(), append(snapshot.rootLinks(), link), snapshot.objects(),
+        snapshot = snapshot.with(snapshot.namespaces(), append(snapshot.rootLinks(), link), snapshot.objects(),
                 snapshot.netnsDirs(), snapshot.processes(), snapshot.complete());
         save();
     }
 
     public synchronized void addObject(String namespace, String kind, String name) {
-        snapshot = with(snapshot, snapshot.namespaces(), snapshot.rootLinks(),
+        snapshot = snapshot.with(snapshot.namespaces(), snapshot.rootLinks(),
                 append(snapshot.objects(), new NamespacedObject(namespace, kind, name)),
                 snapshot.netnsDirs(), snapshot.processes(), snapshot.complete());
         save();
     }
 
     public synchronized void addNetnsDir(String dir) {
-        snapshot = with(snapshot, snapshot.namespaces(), snapshot.rootLinks(), snapshot.objects(),
+        snapshot = snapshot.with(snapshot.namespaces(), snapshot.rootLinks(), snapshot.objects(),
                 append(snapshot.netnsDirs(), dir), snapshot.processes(), snapshot.complete());
         save();
     }
 
     public synchronized void addProcess(ProcessEntry process) {
-        snapshot = with(snapshot, snapshot.namespaces(), snapshot.rootLinks(), snapshot.objects(),
+        snapshot = snapshot.with(snapshot.namespaces(), snapshot.rootLinks(), snapshot.objects(),
                 snapshot.netnsDirs(), append(snapshot.processes(), process), snapshot.complete());
         save();
     }
 
     public synchronized void removeProcess(long pid) {
-        snapshot = with(snapshot, snapshot.namespaces(), snapshot.rootLinks(), snapshot.objects(), snapshot.netnsDirs(),
+        snapshot = snapshot.with(snapshot.namespaces(), snapshot.rootLinks(), snapshot.objects(), snapshot.netnsDirs(),
                 snapshot.processes().stream().filter(p -> p.pid() != pid).toList(), snapshot.complete());
         save();
     }
 
     public synchronized void markComplete() {
-        snapshot = with(snapshot, snapshot.namespaces(), snapshot.rootLinks(), snapshot.objects(), snapshot.netnsDirs(),
+        snapshot = snapshot.with(snapshot.namespaces(), snapshot.rootLinks(), snapshot.objects(), snapshot.netnsDirs(),
                 snapshot.processes(), true);
         save();
     }
@@ -138,12 +145,6 @@ public final class LabState {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete lab state " + file, e);
         }
-    }
-
-    private static Snapshot with(Snapshot s, List<String> namespaces, List<String> rootLinks, List<NamespacedObject> objects,
-                                 List<String> netnsDirs, List<ProcessEntry> processes, boolean complete) {
-        return new Snapshot(s.format(), s.labName(), s.ownerPid(), s.managementNetwork(), s.controllerPort(), s.topology(),
-                namespaces, rootLinks, objects, netnsDirs, processes, complete);
     }
 
     private static <T> List<T> append(List<T> list, T item) {

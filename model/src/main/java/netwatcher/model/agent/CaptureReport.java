@@ -44,15 +44,6 @@ public record CaptureReport(String key, CaptureStatus status, StopReason stopRea
         }
     }
 
-    /** A report without a file hash (the upload is not done, or the agent predates hashing). */
-    public CaptureReport(String key, CaptureStatus status, StopReason stopReason, List<CaptureError> errors, String message,
-                         Instant startTime, Instant endTime, long packets, long bytes, long kernelDrops,
-                         long interfaceDrops, long kernelReceived, Instant firstPacketTime,
-                         Instant lastPacketTime, String filePath, UploadState uploadState, long uploadedBytes) {
-        this(key, status, stopReason, errors, message, startTime, endTime, packets, bytes, kernelDrops, interfaceDrops,
-                kernelReceived, firstPacketTime, lastPacketTime, filePath, uploadState, uploadedBytes, null);
-    }
-
     /** This report with another upload state, confirmed byte count and file hash. */
     public CaptureReport withUpload(UploadState state, long confirmedBytes, String sha256) {
         return new CaptureReport(key, status, stopReason, errors, message, startTime, endTime, packets, bytes, kernelDrops,

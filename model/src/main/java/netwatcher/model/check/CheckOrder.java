@@ -29,8 +29,4 @@ import java.time.Instant;
  */
 public record CheckOrder(String key, String checkId, CheckRole role, boolean active, Flow flow, ProbeSpec probe,
                          Instant createdAt, EvidenceSpec evidence) {
-    /** An order without evidence capture. */
-    public CheckOrder(String key, String checkId, CheckRole role, boolean active, Flow flow, ProbeSpec probe, Instant createdAt) {
-        this(key, checkId, role, active, flow, probe, createdAt, null);
-    }
 }

@@ -25,12 +25,6 @@ public record CheckReport(String key, CheckRole role, ReportState state, Flow fl
         findings = findings == null ? List.of() : List.copyOf(findings);
     }
 
-    /** A report without evidence. */
-    public CheckReport(String key, CheckRole role, ReportState state, Flow flow, ProbeSummary probes, List<TraceHop> hops,
-                       List<Finding> findings, Verdict verdict, NextHop nextHop, String error) {
-        this(key, role, state, flow, probes, hops, findings, verdict, nextHop, error, null);
-    }
-
     /** This report with {@code value} as its evidence. */
     public CheckReport withEvidence(EvidenceReport value) {
         return new CheckReport(key, role, state, flow, probes, hops, findings, verdict, nextHop, error, value);
@@ -50,11 +44,6 @@ public record CheckReport(String key, CheckRole role, ReportState state, Flow fl
         public ProbeSummary {
             outcomes = outcomes == null ? Map.of() : Map.copyOf(outcomes);
             latencyMs = latencyMs == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(latencyMs));
-        }
-
-        public ProbeSummary(int sent, int failed, Integer minMs, Integer avgMs, Integer maxMs, Map<String, Integer> outcomes,
-                            Integer httpStatus) {
-            this(sent, failed, minMs, avgMs, maxMs, outcomes, httpStatus, Map.of());
         }
     }
 
