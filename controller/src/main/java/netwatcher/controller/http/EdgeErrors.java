@@ -8,6 +8,7 @@ import netwatcher.arm.ArmError;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
 import netwatcher.arm.Json;
+import netwatcher.controller.db.DatabaseException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -26,6 +27,30 @@ final class EdgeErrors {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
 
     private EdgeErrors() {}
+
+    /** {@code Retry-After} of a 503 the edge answers (the database busy or unreachable), in whole seconds as ARM wants. */
+    static final java.time.Duration RETRY_AFTER = java.time.Duration.ofSeconds(2);
+
+    /**
+     * The ARM error for a database fault that is no bug, or null: the database busy or unreachable
+     * ({@link DatabaseException#isUnavailable()}) is 503 {@code ServiceUnavailable} (with {@code Retry-After}:
+     * retry, here or on another controller); a unique constraint that a concurrent request (on this controller or
+     * another one on the same database) won first, and that the feature did not answer itself, is 409
+     * {@code Conflict}. Features that know the resource answer their own 409 first (a packet capture's
+     * "already exists"); this is the rule for the rest, so a lost race is never a 500.
+     */
+    static ArmException databaseFault(Throwable failure) {
+        if (!(failure instanceof DatabaseException e)) return null;
+        if (e.isUnavailable()) {
+            return ArmErrorCode.ServiceUnavailable.exception("The controller's database is busy or unreachable; retry after "
+                    + RETRY_AFTER.toSeconds() + " seconds.");
+        }
+        if (e.isUniqueViolation()) {
+            return ArmErrorCode.Conflict.exception("Another request created or changed the same resource at the same time;"
+                    + " read it and retry if still needed.");
+        }
+        return null;
+    }
 
     /** Words that betray the implementation; an error message holding one is replaced before it leaves. */
     private static final java.util.regex.Pattern INTERNALS = java.util.regex.Pattern.compile(

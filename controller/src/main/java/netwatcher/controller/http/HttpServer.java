@@ -55,7 +55,12 @@ public final class HttpServer implements AutoCloseable {
     public record Tls(KeyStore keyStore, char[] password) {}
 
     /** Settings of the edge. */
-    public record Settings(long maxBodyBytes, Tls tls) {}
+    public record Settings(long maxBodyBytes, Tls tls, PublicUrl publicUrl) {
+        /** Without a public URL: each request's own {@code Host} makes the URLs it answers with. */
+        public Settings(long maxBodyBytes, Tls tls) {
+            this(maxBodyBytes, tls, null);
+        }
+    }
 
     /** Oversized bodies up to this many bytes are read and discarded so that their 413 arrives. */
     static final long DRAIN_LIMIT = 64L << 20;
@@ -213,13 +218,13 @@ public final class HttpServer implements AutoCloseable {
                 match.route().handler().handle(ex, match.vars());
                 if (!ex.sent) throw new IllegalStateException("handler for " + match.route().pattern() + " sent no response");
             } catch (ArmException e) {
-                // a refused request is the client's to fix (INFO); a 5xx answer is the server's (WARN); a 404 is
-                // mostly a client asking whether something exists (SDKs do before a PUT): DEBUG
-                LOG.atLevel(e.status() >= 500 ? Level.WARN : e.status() == 404 ? Level.DEBUG : Level.INFO)
-                        .addKeyValue("method", ex.method()).addKeyValue("path", ex.path()).addKeyValue("status", e.status())
-                        .addKeyValue("code", e.error().code()).log("request failed: {}", e.error().message());
-                fail(ex, e.status(), e.error());
+                refuse(ex, e);
             } catch (Throwable t) {
+                ArmException fault = EdgeErrors.databaseFault(t); // a busy or unreachable database, a lost race: not a bug
+                if (fault != null) {
+                    refuse(ex, fault);
+                    return true;
+                }
                 LOG.atError().addKeyValue("method", ex.method()).addKeyValue("path", ex.path()).addKeyValue("status", 500)
                         .setCause(t).log("request failed: internal error");
                 fail(ex, 500, ArmErrorCode.InternalServerError.error(
@@ -228,6 +233,15 @@ public final class HttpServer implements AutoCloseable {
                 MDC.remove("request");
             }
             return true;
+        }
+
+        private void refuse(JettyExchange ex, ArmException e) {
+            // a refused request is the client's to fix (INFO); a 5xx answer is the server's (WARN); a 404 is
+            // mostly a client asking whether something exists (SDKs do before a PUT): DEBUG
+            LOG.atLevel(e.status() >= 500 ? Level.WARN : e.status() == 404 ? Level.DEBUG : Level.INFO)
+                    .addKeyValue("method", ex.method()).addKeyValue("path", ex.path()).addKeyValue("status", e.status())
+                    .addKeyValue("code", e.error().code()).log("request failed: {}", e.error().message());
+            fail(ex, e.status(), e.error());
         }
 
         private void pipeline(Router.Match match, JettyExchange ex) {
@@ -337,6 +351,9 @@ public final class HttpServer implements AutoCloseable {
                 return;
             }
             ex.setHeader("x-ms-failure-cause", status >= 500 ? "service" : "gateway");
+            if (status == 503 && ex.response.getHeaders().get("Retry-After") == null) {
+                ex.setHeader("Retry-After", Long.toString(EdgeErrors.RETRY_AFTER.toSeconds()));
+            }
             if (ex.body == null && hasBody(ex.request)) {
                 // refused before its body was read (a bad header, a refused upload): read what is left (bounded)
                 // and close, so the client gets this answer instead of a reset, and never reuses a connection
@@ -447,6 +464,7 @@ public final class HttpServer implements AutoCloseable {
         @Override public InputStream bodyStream() { return Content.Source.asInputStream(request); }
 
         @Override public String baseUrl() {
+            if (settings.publicUrl() != null) return settings.publicUrl().value();
             String host = request.getHeaders().get("Host");
             if (host == null) host = Request.getServerName(request) + ":" + Request.getServerPort(request);
             return (request.isSecure() ? "https://" : "http://") + host;
