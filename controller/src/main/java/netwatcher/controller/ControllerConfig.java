@@ -38,13 +38,6 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
                                List<BlobAccount> blobAccounts, List<OidcProviderConfig> oidcProviders,
                                Duration operationRetention, SecurityWiring.Identity identity) {
 
-    /** With the default identity (no public URL). */
-    public ControllerConfig(Path dataDir, String host, int port, List<String> extraListen, boolean plainHttp,
-                            DatabaseConfig database, Duration agentWait, Duration agentLostAfter, long maxBodyBytes,
-                            List<BlobAccount> blobAccounts, List<OidcProviderConfig> oidcProviders, Duration operationRetention) {
-        this(dataDir, host, port, extraListen, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts,
-                oidcProviders, operationRetention, SecurityWiring.Identity.defaults());
-    }
 
     /** With the default operation retention. */
     public ControllerConfig(Path dataDir, String host, int port, List<String> extraListen, boolean plainHttp,
