@@ -41,7 +41,15 @@ public final class TestController implements AutoCloseable {
 
     /** With these settings and this clock (a {@code MutableClock} for time-driven behaviour). */
     public TestController(Duration agentWait, java.util.Map<String, String> settings, Clock clock) throws Exception {
-        dir = Files.createTempDirectory("nwtest");
+        this(Files.createTempDirectory("nwtest"), agentWait, settings, clock);
+    }
+
+    /**
+     * In {@code dir}, which the caller prepared (a cluster's CA copied into {@code dir/tls}, say); closing deletes
+     * it like a directory of our own.
+     */
+    public TestController(Path dir, Duration agentWait, java.util.Map<String, String> settings, Clock clock) throws Exception {
+        this.dir = dir;
         if (!settings.isEmpty()) {
             java.util.Properties p = new java.util.Properties();
             p.putAll(settings);

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -176,6 +178,22 @@ class ClusterIdentityTest {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void controllerGivenTheClustersCa_isTrustedByClientsOfTheFirst_andItsCertificateNamesThePublicHost() throws Exception {
+        Path dir = Files.createTempDirectory("nwtest");
+        Files.createDirectories(dir.resolve("tls"));
+        for (String file : List.of("ca.pem", "ca-key.pem")) Files.copy(a.dir.resolve("tls").resolve(file), dir.resolve("tls").resolve(file));
+        try (TestController third = new TestController(dir, Duration.ofSeconds(3), settings, java.time.Clock.systemUTC())) {
+            // a's client trusts only a's generated CA
+            var reply = a.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(third.url("/healthz"))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, reply.statusCode());
+            var leaf = (java.security.cert.X509Certificate) reply.sslSession().orElseThrow().getPeerCertificates()[0];
+            assertTrue(leaf.getSubjectAlternativeNames().stream().anyMatch(n -> "nw.cluster.test".equals(n.get(1))),
+                    leaf.getSubjectAlternativeNames().toString());
         }
     }
 
