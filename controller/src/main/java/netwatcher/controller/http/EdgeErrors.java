@@ -40,7 +40,11 @@ final class EdgeErrors {
      * "already exists"); this is the rule for the rest, so a lost race is never a 500.
      */
     static ArmException databaseFault(Throwable failure) {
-        if (!(failure instanceof DatabaseException e)) return null;
+        DatabaseException e = null;
+        for (Throwable t = failure; t != null && e == null; t = t.getCause()) {
+            if (t instanceof DatabaseException d) e = d; // also when wrapped (a CompletionException of a waited-for task)
+        }
+        if (e == null) return null;
         if (e.isUnavailable()) {
             return ArmErrorCode.ServiceUnavailable.exception("The controller's database is busy or unreachable; retry after "
                     + RETRY_AFTER.toSeconds() + " seconds.");

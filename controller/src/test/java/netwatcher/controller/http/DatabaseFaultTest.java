@@ -25,6 +25,12 @@ class DatabaseFaultTest {
     }
 
     @Test
+    void wrappedFault_isFoundInTheCauses() {
+        var wrapped = new java.util.concurrent.CompletionException(fault(new SQLException("refused", "08001")));
+        assertEquals(ArmErrorCode.ServiceUnavailable, EdgeErrors.databaseFault(wrapped).code());
+    }
+
+    @Test
     void lostUniqueRace_isConflict() {
         assertEquals(ArmErrorCode.Conflict, EdgeErrors.databaseFault(fault(new SQLException("duplicate", "23505"))).code());
     }
