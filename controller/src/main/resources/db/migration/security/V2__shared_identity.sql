@@ -9,7 +9,7 @@ CREATE TABLE admin_token (
     created_at  TIMESTAMP WITH TIME ZONE NOT NULL
 );
 
--- The built-in OAuth2 issuer's RS256 signing keys. One key per rotation period (period = slot): the first
+-- The built-in OAuth2 issuer's RS256 signing keys. One key per rotation period (slot: the period's start, in epoch seconds): the first
 -- controller to need a period's key inserts it, the others read it. The newest key whose period has begun
 -- signs; every key verifies until verify_until (its period's end plus the longest token lifetime), and the
 -- JWKS lists exactly those. Start-up imports an existing DATA_DIR/oauth/signing-key.pem as the current
