@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +25,7 @@ import netwatcher.controller.connectivity.CheckRepository;
 import netwatcher.controller.connectivity.CheckRoutes;
 import netwatcher.controller.connectivity.CheckService;
 import netwatcher.controller.db.Database;
+import netwatcher.controller.health.HealthRoutes;
 import netwatcher.controller.http.HttpServer;
 import netwatcher.controller.http.Router;
 import netwatcher.controller.operations.OperationRepository;
@@ -82,7 +82,7 @@ public final class Controller implements AutoCloseable {
             restrictDataDirectory(config.dataDir());
             SubscriptionService subscriptions = new SubscriptionService(db, new SubscriptionRepository(), clock);
             this.defaultSubscription = subscriptions.ensureDefault();
-            this.security = new SecurityWiring(config.dataDir(), db, config.oidcProviders(), clock);
+            this.security = new SecurityWiring(config.dataDir(), db, config.oidcProviders(), config.identity(), clock);
 
             List<StorageAccount> accounts = new ArrayList<>();
             accounts.add(new StorageAccount(ArmResourceId.of(defaultSubscription.id(), STORAGE_GROUP, "Microsoft.Storage",
@@ -119,7 +119,7 @@ public final class Controller implements AutoCloseable {
             operations.registerResource(CheckService.OP_KIND, checks::resourceOfKey);
 
             Router router = new Router();
-            router.add("GET", "/healthz", Router.Kind.PUBLIC, (ex, v) -> ex.json(200, Map.of("status", "ok")));
+            new HealthRoutes(db).register(router);
             new SubscriptionRoutes(subscriptions, security.access()).register(router);
             new OperationRoutes(operations, security.access()).register(router);
             new WatcherRoutes(watchers, subscriptions).register(router);
@@ -137,10 +137,12 @@ public final class Controller implements AutoCloseable {
 
             TlsMaterial tls = null;
             // every extra listener must be named by the certificate, or clients dialling it fail the TLS check
-            if (!config.plainHttp()) tls = TlsSetup.ensure(config.dataDir(), TlsConfig.withExtraNames(config.extraListen()));
+            // ... and so must the public URL's host, which a balancer passing TLS through hands to any controller
+            if (!config.plainHttp()) tls = TlsSetup.ensure(config.dataDir(), TlsConfig.withExtraNames(certificateNames(config)));
             this.caFile = tls == null ? null : tls.caCertificate().orElse(null);
             this.http = new HttpServer(router, security.access(), agents::authenticate,
-                    new HttpServer.Settings(config.maxBodyBytes(), tls == null ? null : new HttpServer.Tls(tls.keyStore(), tls.keyStorePassword())));
+                    new HttpServer.Settings(config.maxBodyBytes(), tls == null ? null : new HttpServer.Tls(tls.keyStore(), tls.keyStorePassword()),
+                            config.identity().publicUrl()));
             int port = http.listen(config.host(), config.port());
             security.start(port);
             for (String extra : config.extraListen()) http.listen(extra, port);
@@ -175,6 +177,13 @@ public final class Controller implements AutoCloseable {
             db.close();
             throw e;
         }
+    }
+
+    /** The extra listeners' addresses and the public URL's host: names the server certificate must carry. */
+    private static List<String> certificateNames(ControllerConfig config) {
+        List<String> names = new ArrayList<>(config.extraListen());
+        if (config.identity().publicUrl() != null) names.add(config.identity().publicUrl().host());
+        return names;
     }
 
     private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_DIR =

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Properties;
 import netwatcher.controller.auth.OidcProviderConfig;
 import netwatcher.controller.db.DatabaseConfig;
+import netwatcher.controller.auth.SharedSigningKeys;
+import netwatcher.controller.http.PublicUrl;
+import netwatcher.controller.security.SecurityWiring;
 
 /**
  * Everything the controller needs, validated once at start-up. Every setting has a default; the
@@ -26,11 +29,15 @@ import netwatcher.controller.db.DatabaseConfig;
  * @param blobAccounts extra Azure Blob storage accounts: name=connection string
  * @param oidcProviders external OpenID Connect providers whose tokens are accepted ({@code auth.oidc.<n>.*})
  * @param operationRetention how long a finished long-running operation can be polled (default 24 h, as ARM)
+ * @param identity     how the controllers present themselves: {@code publicUrl} (the one URL clients reach them under,
+ *                     a load balancer's, used in every URL a controller emits; default none: each request's own
+ *                     {@code Host}) and {@code auth.signingKeyRotationDays} (default 30)
  */
 public record ControllerConfig(Path dataDir, String host, int port, List<String> extraListen, boolean plainHttp,
                                DatabaseConfig database, Duration agentWait, Duration agentLostAfter, long maxBodyBytes,
                                List<BlobAccount> blobAccounts, List<OidcProviderConfig> oidcProviders,
-                               Duration operationRetention) {
+                               Duration operationRetention, SecurityWiring.Identity identity) {
+
 
     public static final Duration DEFAULT_OPERATION_RETENTION = Duration.ofHours(24);
 
@@ -51,6 +58,7 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
         }
         if (agentWait.isNegative() || agentWait.isZero()) throw new IllegalArgumentException("agent-wait must be positive");
         if (maxBodyBytes < 1024) throw new IllegalArgumentException("max-body-bytes must be at least 1024");
+        if (identity == null) identity = SecurityWiring.Identity.defaults();
         if (operationRetention == null) operationRetention = DEFAULT_OPERATION_RETENTION;
         if (operationRetention.isNegative() || operationRetention.isZero()) {
             throw new IllegalArgumentException("operation-retention-hours must be positive");
@@ -88,6 +96,15 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
         String pg = p.getProperty("database.url");
         DatabaseConfig db = pg == null ? DatabaseConfig.embedded(dataDir)
                 : DatabaseConfig.postgres(pg, p.getProperty("database.user", "netwatcher"), p.getProperty("database.password", ""));
+        db = db.withMaxPoolSize(number(p, "database.poolSize", DatabaseConfig.DEFAULT_MAX_POOL_SIZE))
+                .withPoolWait(Duration.ofMillis(number(p, "database.poolWaitMillis", DatabaseConfig.DEFAULT_POOL_WAIT.toMillis())));
+        String publicUrl = p.getProperty("publicUrl");
+        PublicUrl pub;
+        try {
+            pub = publicUrl == null || publicUrl.isBlank() ? null : new PublicUrl(publicUrl);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("setting 'publicUrl': " + e.getMessage(), e);
+        }
         List<BlobAccount> blobs = new ArrayList<>();
         for (String name : p.stringPropertyNames()) {
             if (name.startsWith("storage.blob.")) blobs.add(new BlobAccount(name.substring("storage.blob.".length()), p.getProperty(name)));
@@ -96,7 +113,20 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
                 Duration.ofSeconds(Long.parseLong(p.getProperty("agent-wait-seconds", "120"))),
                 Duration.ofSeconds(Long.parseLong(p.getProperty("agent-lost-seconds", "10"))),
                 Long.parseLong(p.getProperty("max-body-bytes", Long.toString(1 << 20))), blobs, oidcProviders(p),
-                Duration.ofHours(Long.parseLong(p.getProperty("operation-retention-hours", "24").trim())));
+                Duration.ofHours(Long.parseLong(p.getProperty("operation-retention-hours", "24").trim())),
+                new SecurityWiring.Identity(pub, Duration.ofDays(number(p, "auth.signingKeyRotationDays",
+                        SharedSigningKeys.DEFAULT_ROTATION.toDays()))));
+    }
+
+    /** A whole-number setting, or its default; a value that is no number fails naming the setting. */
+    private static int number(Properties p, String name, long defaultValue) {
+        String text = p.getProperty(name);
+        if (text == null || text.isBlank()) return (int) defaultValue;
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("setting '" + name + "' must be a whole number; was '" + text + "'");
+        }
     }
 
     /**
@@ -154,14 +184,14 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
     }
 
     public ControllerConfig withPort(int newPort) {
-        return new ControllerConfig(dataDir, host, newPort, extraListen, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention);
+        return new ControllerConfig(dataDir, host, newPort, extraListen, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention, identity);
     }
 
     public ControllerConfig withAgentWait(Duration wait) {
-        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, database, wait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention);
+        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, database, wait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention, identity);
     }
 
     public ControllerConfig withDatabase(DatabaseConfig db) {
-        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, db, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention);
+        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, db, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention, identity);
     }
 }

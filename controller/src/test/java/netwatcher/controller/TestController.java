@@ -41,7 +41,15 @@ public final class TestController implements AutoCloseable {
 
     /** With these settings and this clock (a {@code MutableClock} for time-driven behaviour). */
     public TestController(Duration agentWait, java.util.Map<String, String> settings, Clock clock) throws Exception {
-        dir = Files.createTempDirectory("nwtest");
+        this(Files.createTempDirectory("nwtest"), agentWait, settings, clock);
+    }
+
+    /**
+     * In {@code dir}, which the caller prepared (a cluster's CA copied into {@code dir/tls}, say); closing deletes
+     * it like a directory of our own.
+     */
+    public TestController(Path dir, Duration agentWait, java.util.Map<String, String> settings, Clock clock) throws Exception {
+        this.dir = dir;
         if (!settings.isEmpty()) {
             java.util.Properties p = new java.util.Properties();
             p.putAll(settings);
@@ -51,7 +59,8 @@ public final class TestController implements AutoCloseable {
         }
         controller = Controller.start(ControllerConfig.load(dir, 0).withAgentWait(agentWait), clock);
         http = HttpClient.newBuilder().sslContext(sslContext(controller.caFile())).connectTimeout(Duration.ofSeconds(5)).build();
-        token = controller.adminToken();
+        // a controller that joined a shared database after another one made the admin token knows only its hash
+        token = controller.security().adminTokenKnown() ? controller.adminToken() : null;
         sub = controller.defaultSubscription().id();
         baseUrl = controller.baseUrl();
     }

@@ -59,22 +59,23 @@ public final class OAuthIssuer {
     private static final String DUMMY_HASH = Secrets.hash(Secrets.generate());
 
     private final OAuthConfig config;
-    private final OAuthSigningKey signingKey;
+    private final IssuerKeys signingKeys;
     private final ServicePrincipalRepository servicePrincipals;
     private final Clock clock;
-    private final RSASSASigner signer;
 
+    /** With one key that never rotates. */
     public OAuthIssuer(OAuthConfig config, OAuthSigningKey signingKey, ServicePrincipalRepository servicePrincipals,
                        Clock clock) {
+        this(config, IssuerKeys.fixed(signingKey), servicePrincipals, clock);
+    }
+
+    /** With rotating keys: the current one signs, every valid one verifies and is published. */
+    public OAuthIssuer(OAuthConfig config, IssuerKeys signingKeys, ServicePrincipalRepository servicePrincipals,
+                       Clock clock) {
         this.config = config;
-        this.signingKey = signingKey;
+        this.signingKeys = signingKeys;
         this.servicePrincipals = servicePrincipals;
         this.clock = clock;
-        try {
-            this.signer = new RSASSASigner(signingKey.privateJwk());
-        } catch (JOSEException e) {
-            throw new IllegalStateException("unusable OAuth signing key", e);
-        }
     }
 
     public OAuthConfig config() { return config; }
@@ -91,12 +92,12 @@ public final class OAuthIssuer {
 
     /** The public keys for {@code GET /adfs/discovery/keys}. */
     public Jwks keys() {
-        return new Jwks(signingKey.publicJwkSet().getKeys().stream().map(jwk -> jwk.toJSONObject()).toList());
+        return new Jwks(signingKeys.publicJwkSet().getKeys().stream().map(jwk -> jwk.toJSONObject()).toList());
     }
 
     /** The trusted issuer that validates this issuer's tokens (for {@link JwtValidator}). */
     public TrustedIssuer trustedIssuer() {
-        return TrustedIssuer.builtIn(config, signingKey.publicJwkSet());
+        return TrustedIssuer.builtIn(config, signingKeys);
     }
 
     /** As {@link #token(String, Map, String)} at the canonical base URL without an Authorization header. */
@@ -207,10 +208,11 @@ public final class OAuthIssuer {
                 .claim("appidacr", "1")
                 .claim("ver", "1.0")
                 .build();
+        OAuthSigningKey signingKey = signingKeys.current();
         JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signingKey.keyId()).type(JOSEObjectType.JWT).build();
         SignedJWT jwt = new SignedJWT(header, claims);
         try {
-            jwt.sign(signer);
+            jwt.sign(new RSASSASigner(signingKey.privateJwk()));
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot sign an access token", e);
         }

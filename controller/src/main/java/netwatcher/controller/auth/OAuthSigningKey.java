@@ -18,9 +18,9 @@ import netwatcher.pki.PemFiles;
 
 /**
  * The built-in issuer's RS256 signing key: RSA 3072, kept as PKCS#8 PEM in
- * {@code DATA_DIR/oauth/signing-key.pem} (mode 0600) so tokens stay valid across restarts. The key
- * id ({@code kid}) is the key's RFC 7638 JWK thumbprint. To rotate, delete the file and restart:
- * every token issued before becomes invalid.
+ * {@code DATA_DIR/oauth/signing-key.pem} (mode 0600) by controllers before keys moved into the database
+ * ({@link SharedSigningKeys}, which imports that file once and rotates keys itself). The key id
+ * ({@code kid}) is the key's RFC 7638 JWK thumbprint.
  *
  * <p>Immutable and thread-safe.
  */
@@ -32,6 +32,12 @@ public final class OAuthSigningKey {
     private final RSAKey jwk;
 
     private OAuthSigningKey(RSAKey jwk) { this.jwk = jwk; }
+
+    /** The key a data directory kept before keys lived in the database, if it has one. */
+    public static java.util.Optional<OAuthSigningKey> legacy(Path dataDir) {
+        Path file = dataDir.toAbsolutePath().resolve(DIRECTORY).resolve(FILE_NAME);
+        return Files.exists(file) ? java.util.Optional.of(of(PemFiles.readPrivateKey(file))) : java.util.Optional.empty();
+    }
 
     /** Loads {@code dataDir/oauth/signing-key.pem}, creating it on first call. */
     public static synchronized OAuthSigningKey loadOrCreate(Path dataDir) {
@@ -72,6 +78,15 @@ public final class OAuthSigningKey {
 
     /** The key id in token headers and the JWKS. */
     public String keyId() { return jwk.getKeyID(); }
+
+    /** The private key itself, for storing it (never publish). */
+    java.security.PrivateKey privateKey() {
+        try {
+            return jwk.toPrivateKey();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("the OAuth signing key has no private part", e);
+        }
+    }
 
     /** The private JWK (for signing only; never publish). */
     RSAKey privateJwk() { return jwk; }

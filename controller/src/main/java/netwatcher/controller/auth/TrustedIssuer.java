@@ -41,7 +41,11 @@ public record TrustedIssuer(String name, Set<String> issuers, Set<String> audien
     /** The built-in issuer's trust: its issuers, audiences and (static) public keys, RS256 only. */
     public static TrustedIssuer builtIn(OAuthConfig config, JWKSet publicKeys) {
         List<JWK> keys = List.copyOf(publicKeys.getKeys());
-        KeySource source = kid -> keys.stream().filter(key -> kid == null || kid.equals(key.getKeyID())).toList();
+        return builtIn(config, kid -> keys.stream().filter(key -> kid == null || kid.equals(key.getKeyID())).toList());
+    }
+
+    /** The built-in issuer's trust with keys that rotate (every key the source still lists verifies), RS256 only. */
+    public static TrustedIssuer builtIn(OAuthConfig config, KeySource source) {
         return new TrustedIssuer(BUILT_IN, config.issuers(), config.acceptedAudiences(), source,
                 Set.of(JWSAlgorithm.RS256), Duration.ofSeconds(60), "appid", true);
     }

@@ -14,7 +14,11 @@
  * linked access check, by parsed subscription and resource group; docs/security.md). State
  * (service principals, role assignments, enrollment tokens) lives in small repositories
  * (SQL visible, on {@link netwatcher.controller.db.Database}) over the tables of
- * {@code db/migration/security/V1__security.sql}; secrets are
+ * {@code db/migration/security/}; the controllers' shared identity lives there too, so that N controllers
+ * on one database accept what any of them issued: the admin token's hash
+ * ({@link netwatcher.controller.auth.AdminToken#establish}, first controller wins, existing
+ * {@code admin.token} files taken over) and the built-in issuer's rotating signing keys
+ * ({@link netwatcher.controller.auth.SharedSigningKeys}). Secrets are
  * server-generated 256-bit values stored only as SHA-256 hashes
  * ({@link netwatcher.controller.auth.Secrets}). {@link netwatcher.controller.auth.SecurityAdmin}
  * is the admin's service for all of it. No type here depends on the HTTP server: routes pass

@@ -30,6 +30,11 @@ public final class CaptureRepository {
         return true;
     }
 
+    /** Whether a live capture holds the (case-insensitive) name {@code id}. */
+    public boolean nameClaimed(SqlOperations sql, ArmResourceId id) {
+        return sql.queryOne("SELECT capture_key FROM nw_capture_name WHERE id_key = ?", r -> r.getString("capture_key"), id.key()).isPresent();
+    }
+
     public void releaseName(SqlOperations sql, ArmResourceId id) {
         sql.update("DELETE FROM nw_capture_name WHERE id_key = ?", id.key());
     }

@@ -149,11 +149,8 @@ public final class CaptureService {
         Capture capture = Capture.created(new Capture.Intent(id, watcher.id().key(), vm.id().key(), props, order, target), now);
         StorageAccount claimAccount = storageAccount;
         String claimPath = blobPath;
-        inClaimingTransaction(claimAccount, claimPath, h -> {
-            if (!repo.claimName(h, id, key)) {
-                throw ArmErrorCode.Conflict.exception("Packet capture '" + id.name() + "' already exists in network watcher '"
-                        + watcher.id().name() + "'. A packet capture cannot be updated; delete it first or use another name.");
-            }
+        inClaimingTransaction(id, claimAccount, claimPath, h -> {
+            if (!repo.claimName(h, id, key)) throw alreadyExists(id);
             if (claimAccount != null) claimStorageLocation(h, claimAccount, claimPath, key);
             if (repo.countOpen(h, "/subscriptions/" + id.subscriptionId().toLowerCase(java.util.Locale.ROOT) + "/") >= SESSION_LIMIT) {
                 throw ArmErrorCode.PacketCaptureSessionLimitReached.exception("The subscription has " + SESSION_LIMIT
@@ -254,16 +251,26 @@ public final class CaptureService {
                 .map(acct -> new Capture.StorageTarget(acct.key(), u.url().substring(bar + 1))).orElse(null);
     }
 
-    /** Runs the create transaction; a concurrent claim of the same object that wins the race gives 409 too. */
-    private void inClaimingTransaction(StorageAccount account, String blobPath, netwatcher.controller.db.TransactionBody<Void, RuntimeException> body) {
+    /**
+     * Runs the create transaction. A concurrent create that won the race (on this controller or another one on the
+     * same database) breaks a unique constraint here: answered with the same 409 as a create that came later, for
+     * the name or the stored object, whichever the winner holds.
+     */
+    private void inClaimingTransaction(ArmResourceId id, StorageAccount account, String blobPath,
+                                       netwatcher.controller.db.TransactionBody<Void, RuntimeException> body) {
         try {
             db.inTransaction(body);
         } catch (DatabaseException e) {
-            if (e.isUniqueViolation() && account != null && repo.blobClaimed(db, account.id().key(), blobPath)) {
-                throw storageLocationInUse(blobPath, account);
-            }
+            if (!e.isUniqueViolation()) throw e;
+            if (repo.nameClaimed(db, id)) throw alreadyExists(id);
+            if (account != null && repo.blobClaimed(db, account.id().key(), blobPath)) throw storageLocationInUse(blobPath, account);
             throw e;
         }
+    }
+
+    private static netwatcher.arm.ArmException alreadyExists(ArmResourceId id) {
+        return ArmErrorCode.Conflict.exception("Packet capture '" + id.name() + "' already exists in network watcher '"
+                + id.parent().map(ArmResourceId::name).orElse("") + "'. A packet capture cannot be updated; delete it first or use another name.");
     }
 
     /** Inside the create transaction: the claim that makes the rule hold under concurrent creates. */

@@ -89,7 +89,7 @@ public final class Database implements SqlOperations, AutoCloseable {
         hikari.setMinimumIdle(Math.min(2, config.maxPoolSize()));
         hikari.setAutoCommit(true);
         hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-        hikari.setConnectionTimeout(10_000);
+        hikari.setConnectionTimeout(config.poolWait().toMillis());
         hikari.setInitializationFailTimeout(10_000);
         hikari.setDriverClassName(switch (config.dialect()) {
             case H2 -> "org.h2.Driver";
@@ -146,6 +146,20 @@ public final class Database implements SqlOperations, AutoCloseable {
         return inTransaction(handle -> handle.batch(sql, paramRows));
     }
 
+    /**
+     * Runs one {@code INSERT} in its own transaction; false when a unique or primary-key constraint says
+     * the row is there already (inserted before, or by another controller at the same moment). The
+     * race-free "create unless present" of shared state: insert, then read what won.
+     */
+    public boolean insertIfAbsent(String sql, Object... params) {
+        try {
+            return update(sql, params) > 0;
+        } catch (DatabaseException e) {
+            if (e.isUniqueViolation()) return false;
+            throw e;
+        }
+    }
+
     @Override
     public void upsert(String table, List<String> keyColumns, Map<String, ?> row) {
         try (Connection connection = connection()) {
@@ -200,6 +214,31 @@ public final class Database implements SqlOperations, AutoCloseable {
     @FunctionalInterface
     public interface TransactionAction<X extends Exception> {
         void run(Handle handle) throws X;
+    }
+
+    /**
+     * Whether the database answers within {@code timeout}: a pooled connection that passes the driver's
+     * validity check. Never throws; {@code /readyz} asks this. The wait runs on a virtual thread, so a
+     * caller is never held longer than {@code timeout} by an exhausted pool or a dead server.
+     */
+    public boolean ping(java.time.Duration timeout) {
+        if (dataSource.isClosed()) return false;
+        java.util.concurrent.CompletableFuture<Boolean> answer = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name("nw-db-ping").start(() -> {
+            try (Connection connection = dataSource.getConnection()) {
+                answer.complete(connection.isValid((int) Math.max(1, timeout.toSeconds())));
+            } catch (SQLException | RuntimeException e) {
+                answer.complete(false);
+            }
+        });
+        try {
+            return answer.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The migrations recorded in {@code nw_schema_history}, by feature and version. */

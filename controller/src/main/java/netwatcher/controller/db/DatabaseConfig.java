@@ -15,13 +15,27 @@ import java.util.Objects;
  * @param user        database user (H2 embedded: {@code sa})
  * @param password    password, may be empty (never null)
  * @param maxPoolSize upper bound of pooled connections, 1..{@value #MAX_POOL_SIZE_LIMIT}
+ *                    ({@code database.poolSize}, default {@value #DEFAULT_MAX_POOL_SIZE})
+ * @param poolWait    how long a statement waits for a pooled connection before it fails as
+ *                    {@linkplain DatabaseException#isUnavailable() unavailable} (the edge answers 503);
+ *                    {@code database.poolWaitMillis}, default {@link #DEFAULT_POOL_WAIT}, 250 ms .. 60 s
  */
-public record DatabaseConfig(String jdbcUrl, String user, String password, int maxPoolSize) {
+public record DatabaseConfig(String jdbcUrl, String user, String password, int maxPoolSize, java.time.Duration poolWait) {
 
     /** Default pool size; see the package documentation for the reasoning. */
     public static final int DEFAULT_MAX_POOL_SIZE = 10;
     /** Largest accepted pool size: more connections than this only add contention. */
     public static final int MAX_POOL_SIZE_LIMIT = 200;
+    /**
+     * Default wait for a pooled connection: long enough for a burst to pass, short enough that a client
+     * of an overloaded controller hears 503 (and retries elsewhere) before its own timeout.
+     */
+    public static final java.time.Duration DEFAULT_POOL_WAIT = java.time.Duration.ofSeconds(5);
+
+    /** With the default pool wait. */
+    public DatabaseConfig(String jdbcUrl, String user, String password, int maxPoolSize) {
+        this(jdbcUrl, user, password, maxPoolSize, DEFAULT_POOL_WAIT);
+    }
 
     /**
      * H2 settings appended to the embedded URL.
@@ -58,6 +72,11 @@ public record DatabaseConfig(String jdbcUrl, String user, String password, int m
             throw new IllegalArgumentException("DatabaseConfig.maxPoolSize must be between 1 and "
                     + MAX_POOL_SIZE_LIMIT + ", was " + maxPoolSize);
         }
+        if (poolWait == null) poolWait = DEFAULT_POOL_WAIT;
+        if (poolWait.toMillis() < 250 || poolWait.toSeconds() > 60) {
+            throw new IllegalArgumentException("DatabaseConfig.poolWait (database.poolWaitMillis) must be between 250 ms and 60 s, was "
+                    + poolWait.toMillis() + " ms");
+        }
     }
 
     /**
@@ -87,7 +106,17 @@ public record DatabaseConfig(String jdbcUrl, String user, String password, int m
 
     /** A copy with another pool size. */
     public DatabaseConfig withMaxPoolSize(int size) {
-        return new DatabaseConfig(jdbcUrl, user, password, size);
+        return new DatabaseConfig(jdbcUrl, user, password, size, poolWait);
+    }
+
+    /** A copy with another wait for a pooled connection. */
+    public DatabaseConfig withPoolWait(java.time.Duration wait) {
+        return new DatabaseConfig(jdbcUrl, user, password, maxPoolSize, wait);
+    }
+
+    /** Whether this is the embedded H2 database, which only one controller can open. */
+    public boolean embedded() {
+        return dialect() == Dialect.H2;
     }
 
     /** The engine this configuration points at. */
@@ -98,6 +127,6 @@ public record DatabaseConfig(String jdbcUrl, String user, String password, int m
     @Override
     public String toString() {
         return "DatabaseConfig[jdbcUrl=" + jdbcUrl + ", user=" + user + ", password="
-                + (password.isEmpty() ? "" : "***") + ", maxPoolSize=" + maxPoolSize + "]";
+                + (password.isEmpty() ? "" : "***") + ", maxPoolSize=" + maxPoolSize + ", poolWait=" + poolWait.toMillis() + "ms]";
     }
 }

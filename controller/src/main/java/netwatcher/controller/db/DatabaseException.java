@@ -35,6 +35,29 @@ public class DatabaseException extends RuntimeException {
     }
 
     /**
+     * The database could not be reached or had no connection to spare: the pool's wait for a connection
+     * ran out ({@link java.sql.SQLTransientConnectionException}), a connection failed or was refused
+     * (SQLSTATE class 08), the server is shutting down or starting (57P01, 57P02, 57P03) or has no
+     * connection slot left (53300). Nothing about the request is wrong: the HTTP edge answers 503 with
+     * {@code Retry-After}, and the same request may succeed later or on another controller.
+     */
+    public boolean isUnavailable() {
+        for (Throwable t = getCause(); t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
+                        || state.equals("53300")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
      * The transaction lost a race and may succeed if retried: serialization failure (40001, also
      * H2's deadlock), PostgreSQL deadlock (40P01) or H2 lock timeout (HYT00).
      */

@@ -19,7 +19,15 @@
  * connections by default, 2 kept idle: HikariCP's guidance ("cores × 2 + spindles") gives less on
  * the small machines this runs on, and the controller's work is short statements, not long
  * sessions. Several controllers on one PostgreSQL each hold their own pool, so
- * {@code maxPoolSize × controllers} must stay below the server's {@code max_connections}.
+ * {@code maxPoolSize × controllers} must stay below the server's {@code max_connections}. Both are
+ * settings ({@code database.poolSize}, {@code database.poolWaitMillis}, default 5 s): a statement that gets
+ * no connection within the wait, or whose server is unreachable, fails with a {@link
+ * netwatcher.controller.db.DatabaseException} that {@code isUnavailable()}, which the HTTP edge answers 503
+ * with {@code Retry-After} instead of 500. Hikari reconnects by itself once the server is back.
+ *
+ * <p><b>Shared state made once.</b> With several controllers on one database, "create unless present" is
+ * {@link netwatcher.controller.db.Database#insertIfAbsent} followed by a read of what won, never a read
+ * followed by an insert (two controllers would both insert).
  *
  * <p><b>Time.</b> Instants are {@code TIMESTAMP WITH TIME ZONE} columns, bound as UTC
  * {@code OffsetDateTime} and read back as {@code Instant}. Both engines keep microseconds; binding

@@ -25,17 +25,17 @@ final class Dispatcher extends org.eclipse.jetty.server.Handler.Abstract {
 
     private final Router router;
     private final ArmPipeline pipeline;
-    private final long maxBodyBytes;
+    private final HttpServer.Settings settings;
 
-    Dispatcher(Router router, ArmPipeline pipeline, long maxBodyBytes) {
+    Dispatcher(Router router, ArmPipeline pipeline, HttpServer.Settings settings) {
         this.router = router;
         this.pipeline = pipeline;
-        this.maxBodyBytes = maxBodyBytes;
+        this.settings = settings;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        JettyExchange ex = new JettyExchange(request, response, callback, maxBodyBytes);
+        JettyExchange ex = new JettyExchange(request, response, callback, settings);
         String requestId = UUID.randomUUID().toString();
         ex.attributes().put("requestId", requestId);
         ex.setHeader("x-ms-request-id", requestId);
@@ -62,13 +62,13 @@ final class Dispatcher extends org.eclipse.jetty.server.Handler.Abstract {
             match.route().handler().handle(ex, match.vars());
             if (!ex.sent()) throw new IllegalStateException("handler for " + match.route().pattern() + " sent no response");
         } catch (ArmException e) {
-            // a refused request is the client's to fix (INFO); a 5xx answer is the server's (WARN); a 404 is
-            // mostly a client asking whether something exists (SDKs do before a PUT): DEBUG
-            LOG.atLevel(e.status() >= 500 ? Level.WARN : e.status() == 404 ? Level.DEBUG : Level.INFO)
-                    .addKeyValue("method", ex.method()).addKeyValue("path", ex.path()).addKeyValue("status", e.status())
-                    .addKeyValue("code", e.error().code()).log("request failed: {}", e.error().message());
-            EdgeErrors.answer(ex, e.status(), e.error());
+            refuse(ex, e);
         } catch (Throwable t) {
+            ArmException fault = EdgeErrors.databaseFault(t); // a busy or unreachable database, a lost race: not a bug
+            if (fault != null) {
+                refuse(ex, fault);
+                return true;
+            }
             LOG.atError().addKeyValue("method", ex.method()).addKeyValue("path", ex.path()).addKeyValue("status", 500)
                     .setCause(t).log("request failed: internal error");
             EdgeErrors.answer(ex, 500, ArmErrorCode.InternalServerError.error(
@@ -77,5 +77,14 @@ final class Dispatcher extends org.eclipse.jetty.server.Handler.Abstract {
             MDC.remove("request");
         }
         return true;
+    }
+
+    private static void refuse(JettyExchange ex, ArmException e) {
+        // a refused request is the client's to fix (INFO); a 5xx answer is the server's (WARN); a 404 is
+        // mostly a client asking whether something exists (SDKs do before a PUT): DEBUG
+        LOG.atLevel(e.status() >= 500 ? Level.WARN : e.status() == 404 ? Level.DEBUG : Level.INFO)
+                .addKeyValue("method", ex.method()).addKeyValue("path", ex.path()).addKeyValue("status", e.status())
+                .addKeyValue("code", e.error().code()).log("request failed: {}", e.error().message());
+        EdgeErrors.answer(ex, e.status(), e.error());
     }
 }

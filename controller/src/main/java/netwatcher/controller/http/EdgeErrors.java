@@ -10,6 +10,7 @@ import netwatcher.arm.ArmError;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
 import netwatcher.arm.Json;
+import netwatcher.controller.db.DatabaseException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -29,6 +30,34 @@ final class EdgeErrors {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
 
     private EdgeErrors() {}
+
+    /** {@code Retry-After} of a 503 the edge answers (the database busy or unreachable), in whole seconds as ARM wants. */
+    static final java.time.Duration RETRY_AFTER = java.time.Duration.ofSeconds(2);
+
+    /**
+     * The ARM error for a database fault that is no bug, or null: the database busy or unreachable
+     * ({@link DatabaseException#isUnavailable()}) is 503 {@code ServiceUnavailable} (with {@code Retry-After}:
+     * retry, here or on another controller); a unique constraint that a concurrent request (on this controller or
+     * another one on the same database) won first, and that the feature did not answer itself, is 409
+     * {@code Conflict}. Features that know the resource answer their own 409 first (a packet capture's
+     * "already exists"); this is the rule for the rest, so a lost race is never a 500.
+     */
+    static ArmException databaseFault(Throwable failure) {
+        DatabaseException e = null;
+        for (Throwable t = failure; t != null && e == null; t = t.getCause()) {
+            if (t instanceof DatabaseException d) e = d; // also when wrapped (a CompletionException of a waited-for task)
+        }
+        if (e == null) return null;
+        if (e.isUnavailable()) {
+            return ArmErrorCode.ServiceUnavailable.exception("The controller's database is busy or unreachable; retry after "
+                    + RETRY_AFTER.toSeconds() + " seconds.");
+        }
+        if (e.isUniqueViolation()) {
+            return ArmErrorCode.Conflict.exception("Another request created or changed the same resource at the same time;"
+                    + " read it and retry if still needed.");
+        }
+        return null;
+    }
 
     /** Words that betray the implementation; an error message holding one is replaced before it leaves. */
     private static final java.util.regex.Pattern INTERNALS = java.util.regex.Pattern.compile(
@@ -137,6 +166,9 @@ final class EdgeErrors {
             return;
         }
         ex.setHeader("x-ms-failure-cause", status >= 500 ? "service" : "gateway");
+        if (status == 503 && ex.responseHeader("Retry-After") == null) {
+            ex.setHeader("Retry-After", Long.toString(RETRY_AFTER.toSeconds()));
+        }
         if (!ex.bodyRead() && ex.hasBody()) {
             // refused before its body was read (a bad header, a refused upload): read what is left (bounded)
             // and close, so the client gets this answer instead of a reset, and never reuses a connection

@@ -22,7 +22,12 @@ public final class HttpServer implements AutoCloseable {
     public record Tls(KeyStore keyStore, char[] password) {}
 
     /** Settings of the edge. */
-    public record Settings(long maxBodyBytes, Tls tls) {}
+    public record Settings(long maxBodyBytes, Tls tls, PublicUrl publicUrl) {
+        /** Without a public URL: each request's own {@code Host} makes the URLs it answers with. */
+        public Settings(long maxBodyBytes, Tls tls) {
+            this(maxBodyBytes, tls, null);
+        }
+    }
 
     private final Server server;
     /** Jetty's handler in front of the dispatcher; dynamic, so that a handler can be inserted while serving. */
@@ -36,7 +41,7 @@ public final class HttpServer implements AutoCloseable {
         pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         this.server = new Server(pool);
         this.front = new org.eclipse.jetty.server.Handler.Wrapper(true,
-                new Dispatcher(router, new ArmPipeline(access, agents, settings.maxBodyBytes()), settings.maxBodyBytes()));
+                new Dispatcher(router, new ArmPipeline(access, agents, settings.maxBodyBytes()), settings));
         server.setHandler(front);
         // Jetty's own rejections (unparsable request line or headers, 414, 431, ...) go through the
         // same ARM error shape as the router's

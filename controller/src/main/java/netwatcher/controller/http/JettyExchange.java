@@ -36,17 +36,22 @@ final class JettyExchange implements Exchange {
     private final Response response;
     private final Callback callback;
     private final long maxBodyBytes;
+    private final PublicUrl publicUrl;
     private final Map<String, Object> attributes = new HashMap<>();
     private Map<String, List<String>> query;
     private boolean sent;
     private byte[] body;
 
-    JettyExchange(Request request, Response response, Callback callback, long maxBodyBytes) {
+    JettyExchange(Request request, Response response, Callback callback, HttpServer.Settings settings) {
         this.request = request;
         this.response = response;
         this.callback = callback;
-        this.maxBodyBytes = maxBodyBytes;
+        this.maxBodyBytes = settings.maxBodyBytes();
+        this.publicUrl = settings.publicUrl();
     }
+
+    /** A header of the response as set so far, or null. */
+    String responseHeader(String name) { return response.getHeaders().get(name); }
 
     /** The request target's path as sent, before any decoding (for {@link InputPolicy#checkRawPath}). */
     String rawPath() { return request.getHttpURI().getPath(); }
@@ -130,6 +135,7 @@ final class JettyExchange implements Exchange {
     @Override public InputStream bodyStream() { return Content.Source.asInputStream(request); }
 
     @Override public String baseUrl() {
+        if (publicUrl != null) return publicUrl.value(); // a cluster's one name, whatever Host this request named
         String host = request.getHeaders().get("Host");
         if (host == null) host = Request.getServerName(request) + ":" + Request.getServerPort(request);
         return (request.isSecure() ? "https://" : "http://") + host;

@@ -18,6 +18,10 @@ import netwatcher.controller.admin.AdminRoutes;
 import netwatcher.controller.admin.AdminViews;
 import netwatcher.controller.agents.EnrollmentTokens;
 import netwatcher.controller.auth.AdminToken;
+import netwatcher.controller.auth.AdminTokenRepository;
+import netwatcher.controller.auth.IssuerKeys;
+import netwatcher.controller.auth.SharedSigningKeys;
+import netwatcher.controller.auth.SigningKeyRepository;
 import netwatcher.controller.auth.AuthResult;
 import netwatcher.controller.auth.Authenticator;
 import netwatcher.controller.auth.Authorizer;
@@ -40,6 +44,7 @@ import netwatcher.controller.db.Database;
 import netwatcher.controller.http.AccessControl;
 import netwatcher.controller.http.Caller;
 import netwatcher.controller.http.Exchange;
+import netwatcher.controller.http.PublicUrl;
 import netwatcher.controller.http.InputPolicy;
 import netwatcher.controller.http.Router;
 
@@ -50,33 +55,65 @@ public final class SecurityWiring {
     private final JdbcRoleAssignmentRepository roles;
     private final SecurityAdmin admin;
     private final Authorizer authorizer;
-    private final OAuthSigningKey signingKey;
+    private final IssuerKeys signingKeys;
     private final Clock clock;
     private final List<TrustedIssuer> oidcIssuers;
+    private final Identity identity;
     private volatile OAuthIssuer issuer;
     private volatile Authenticator authenticator;
 
     /**
+     * How the controllers present themselves, the same on every controller of a cluster.
+     *
+     * @param publicUrl          {@code publicUrl}: the one URL clients use; the canonical token issuer when set, null otherwise
+     * @param signingKeyRotation how long one OAuth signing key signs ({@code auth.signingKeyRotationDays}, default 30 days)
+     */
+    public record Identity(PublicUrl publicUrl, Duration signingKeyRotation) {
+        public Identity {
+            if (signingKeyRotation == null) signingKeyRotation = SharedSigningKeys.DEFAULT_ROTATION;
+        }
+
+        /** No public URL, default rotation. */
+        public static Identity defaults() { return new Identity(null, null); }
+    }
+
+    /** With the default settings. */
+    public SecurityWiring(Path dataDir, Database db, List<OidcProviderConfig> oidcProviders, Clock clock) {
+        this(dataDir, db, oidcProviders, Identity.defaults(), clock);
+    }
+
+    /**
      * With external OIDC providers: their tokens authenticate {@code provider:subject} principals,
      * which then need role assignments like any other. JWKS are fetched over the JDK's default
-     * trust store (or http on loopback).
+     * trust store (or http on loopback). The admin token's hash and the OAuth signing keys live in
+     * {@code db}, so every controller on one database accepts what any of them issued (an existing
+     * data directory's token and key are taken over on first start).
      */
-    public SecurityWiring(Path dataDir, Database db, List<OidcProviderConfig> oidcProviders, Clock clock) {
+    public SecurityWiring(Path dataDir, Database db, List<OidcProviderConfig> oidcProviders, Identity identity, Clock clock) {
         this.clock = clock;
+        this.identity = identity;
         HttpClient jwksHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         this.oidcIssuers = oidcProviders.stream().map(p -> TrustedIssuer.oidc(p, jwksHttp, clock)).toList();
-        this.adminToken = AdminToken.loadOrCreate(dataDir);
+        this.adminToken = AdminToken.establish(dataDir, new AdminTokenRepository(db, clock), db.config().embedded());
         this.servicePrincipals = new JdbcServicePrincipalRepository(db);
         this.roles = new JdbcRoleAssignmentRepository(db, clock);
         this.admin = new SecurityAdmin(servicePrincipals, roles, new JdbcEnrollmentTokenRepository(db, clock), clock);
         this.authorizer = new Authorizer(roles);
-        this.signingKey = OAuthSigningKey.loadOrCreate(dataDir);
+        this.signingKeys = SharedSigningKeys.open(new SigningKeyRepository(db), identity.signingKeyRotation(), clock,
+                OAuthSigningKey.legacy(dataDir));
     }
 
-    /** Completes the wiring once the port is known (issuer URLs name it). */
+    /**
+     * Completes the wiring once the port is known (issuer URLs name it). With a public URL, that URL is the
+     * canonical issuer ({@code iss} of every token, whichever controller issued it); the local names stay
+     * accepted as audiences and issuers.
+     */
     public void start(int port) {
-        OAuthIssuer i = new OAuthIssuer(OAuthConfig.forPort(port, List.of("127.0.0.1", "localhost", "::1", "198.19.255.1", hostName())),
-                signingKey, servicePrincipals, clock);
+        OAuthConfig local = OAuthConfig.forPort(port, List.of("127.0.0.1", "localhost", "::1", "198.19.255.1", hostName()));
+        List<String> bases = new java.util.ArrayList<>();
+        if (identity.publicUrl() != null) bases.add(identity.publicUrl().value());
+        bases.addAll(local.baseUrls());
+        OAuthIssuer i = new OAuthIssuer(new OAuthConfig(bases, null, null, null), signingKeys, servicePrincipals, clock);
         this.issuer = i;
         List<TrustedIssuer> trusted = new java.util.ArrayList<>();
         trusted.add(i.trustedIssuer());
@@ -94,7 +131,11 @@ public final class SecurityWiring {
 
     public Path adminTokenFile() { return adminToken.file(); }
 
+    /** The admin token; fails (naming the file to copy) on a controller that shares a database's token without holding it. */
     public String adminToken() { return adminToken.value(); }
+
+    /** Whether this controller holds the admin token itself, not only its hash. */
+    public boolean adminTokenKnown() { return adminToken.known(); }
 
     public SecurityAdmin admin() { return admin; }
 

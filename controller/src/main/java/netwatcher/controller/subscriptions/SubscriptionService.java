@@ -29,21 +29,32 @@ public final class SubscriptionService {
 
     public List<Subscription> all() { return repo.all(db); }
 
-    /** Creates a subscription (a new GUID when {@code id} is null). */
+    /** Creates a subscription (a new GUID when {@code id} is null); 409 when it exists, also when another controller just made it. */
     public Subscription create(String id, String displayName) {
         String sid = id == null ? UUID.randomUUID().toString() : id;
         if (!sid.matches("[A-Za-z0-9-]{1,64}")) {
             throw ArmErrorCode.InvalidParameter.exception("A subscription id has letters, digits and dashes only; was '" + sid + "'.", "subscriptionId");
         }
-        if (repo.find(db, sid).isPresent()) throw ArmErrorCode.Conflict.exception("Subscription '" + sid + "' already exists.");
         Subscription s = new Subscription(sid, displayName == null ? "netwatcher" : displayName, clock.instant());
-        repo.insert(db, s);
+        if (!repo.insertIfAbsent(db, s)) throw ArmErrorCode.Conflict.exception("Subscription '" + sid + "' already exists.");
         return s;
     }
 
-    /** The first subscription, created on first start when there is none. */
+    /**
+     * The default subscription, the same on every controller of a database and across restarts. The choice is one
+     * row ({@code nw_subscription_default}) that the first controller inserts if absent and every controller then
+     * reads: on a database from before that row, the oldest subscription (the default then); on an empty one, a new
+     * GUID. Controllers starting together on an empty database therefore make one default subscription, not two.
+     */
     public Subscription ensureDefault() {
-        List<Subscription> all = repo.all(db);
-        return all.isEmpty() ? create(null, "netwatcher default") : all.getFirst();
+        Optional<String> chosen = repo.defaultId(db);
+        if (chosen.isEmpty()) {
+            String candidate = repo.all(db).stream().findFirst().map(Subscription::id).orElseGet(() -> UUID.randomUUID().toString());
+            repo.offerDefault(db, candidate, clock.instant());
+            chosen = repo.defaultId(db);
+        }
+        String id = chosen.orElseThrow(() -> new IllegalStateException("the default subscription's row vanished"));
+        repo.insertIfAbsent(db, new Subscription(id, "netwatcher default", clock.instant())); // a start that died in between
+        return repo.find(db, id).orElseThrow();
     }
 }

@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmResourceId;
 import netwatcher.controller.db.Database;
+import netwatcher.controller.db.DatabaseException;
 import netwatcher.controller.db.Handle;
 import netwatcher.controller.resources.ArmNames;
 
@@ -55,11 +56,30 @@ public final class WatcherService {
     /** Result of a PUT: the watcher and whether it was created (201) or updated (200). */
     public record PutResult(Watcher watcher, boolean created) {}
 
-    /** Creates or updates; {@code etagCheck} runs with the current etag (null when absent) before any change. */
+    /**
+     * Creates or updates; {@code etagCheck} runs with the current etag (null when absent) before any change. Two PUTs
+     * of one new watcher at once (on this controller or on two sharing the database) both insert; the one that loses
+     * on the primary key runs again and finds the winner's watcher, so it answers as a PUT that came second would
+     * (200 updated, or 409 for another location), never 500. Another name in the same location loses on the
+     * one-watcher-per-location constraint and answers {@code NetworkWatcherCountLimitReached}, as a later PUT would.
+     */
     public PutResult put(ArmResourceId id, String location, Map<String, String> tags, Consumer<String> etagCheck) {
+        try {
+            return putOnce(id, location, tags, etagCheck);
+        } catch (DatabaseException e) {
+            if (!e.isUniqueViolation()) throw e;
+            return putOnce(id, location, tags, etagCheck); // sees the winner's row now
+        }
+    }
+
+    private PutResult putOnce(ArmResourceId id, String location, Map<String, String> tags, Consumer<String> etagCheck) {
         String loc = ArmNames.location(location);
         return db.inTransaction(h -> {
             Optional<Watcher> existing = repo.find(h, id);
+            Optional<Watcher> inLocation = existing.isPresent() ? Optional.empty() : repo.findByLocation(h, id.subscriptionId(), loc);
+            if (inLocation.isPresent() && inLocation.get().id().key().equals(id.key())) {
+                existing = inLocation; // committed by a concurrent PUT between the two reads (READ COMMITTED): it is this watcher
+            }
             etagCheck.accept(existing.map(Watcher::etag).orElse(null));
             if (existing.isPresent()) {
                 Watcher w = existing.get();
@@ -71,7 +91,7 @@ public final class WatcherService {
                 repo.updateTags(h, updated);
                 return new PutResult(updated, false);
             }
-            if (repo.findByLocation(h, id.subscriptionId(), loc).isPresent()) {
+            if (inLocation.isPresent()) {
                 throw ArmErrorCode.NetworkWatcherCountLimitReached.exception(
                         "Cannot create more than 1 network watchers for this subscription in this region.");
             }
