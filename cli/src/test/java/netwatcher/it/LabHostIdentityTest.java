@@ -18,7 +18,7 @@ import netwatcher.cli.UpCommand;
 import netwatcher.lab.LabExtension;
 import netwatcher.lab.LabHost;
 import netwatcher.lab.Topology;
-import netwatcher.lab.internal.Names;
+import netwatcher.lab.Names;
 import netwatcher.pki.CertificateAuthority;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,7 +91,7 @@ class LabHostIdentityTest {
     @Test
     void rootNamespaceAgent_neverRegistersTheLabsManagementVeth() throws Exception {
         String rootLink = Names.rootManagementLink(world.lab.name());
-        String linkShow = netwatcher.lab.internal.Commands.run(List.of("ip", "-o", "link", "show", "dev", rootLink)).stdout();
+        String linkShow = netwatcher.lab.Commands.run(List.of("ip", "-o", "link", "show", "dev", rootLink)).stdout();
         assertTrue(linkShow.contains("alias netwatcher:ignore"), "the lab marks its root veth: " + linkShow);
 
         Agent agent = UpCommand.startLocalAgent(world.controller, world.dir);

@@ -2,11 +2,6 @@ package netwatcher.lab;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import netwatcher.lab.internal.Cidr;
-import netwatcher.lab.internal.LabState;
-import netwatcher.lab.internal.NetworkBuilder;
-import netwatcher.lab.internal.ServiceLauncher;
-import netwatcher.lab.internal.Teardown;
 
 /**
  * Brings a lab up and down: hosts as Linux network namespaces joined by veth pairs and bridges,

@@ -9,14 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import netwatcher.lab.internal.Cidr;
-import netwatcher.lab.internal.Commands;
-import netwatcher.lab.internal.LabState;
-import netwatcher.lab.internal.Names;
-import netwatcher.lab.internal.NetworkBuilder;
-import netwatcher.lab.internal.Processes;
-import netwatcher.lab.internal.ServiceLauncher;
-import netwatcher.lab.internal.Teardown;
 
 /**
  * A running lab: host lookups, commands inside hosts, agent control, and {@link #close()} to take

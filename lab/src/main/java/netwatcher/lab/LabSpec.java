@@ -5,8 +5,6 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
-import netwatcher.lab.internal.Cidr;
-import netwatcher.lab.internal.Commands;
 
 /**
  * How to run a lab: where its files go, its name, where the controller listens and how agents start.

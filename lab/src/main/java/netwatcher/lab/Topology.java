@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import netwatcher.lab.internal.Cidr;
 
 /**
  * What a lab builds: segments (one bridge each), hosts (one network namespace each) with their

@@ -12,5 +12,13 @@
  * <p>Everything the lab creates is named with the {@code nw} prefix and uses only the benchmarking
  * address space (198.18.0.0/15, 2001:2::/48); traffic never leaves the lab's namespaces and the
  * root namespace's management interface.
+ *
+ * <p>How the lab is made lives here too, behind {@code Lab}: the write-ahead record of created objects
+ * ({@link netwatcher.lab.LabState}), the network build with batched {@code ip} commands
+ * ({@link netwatcher.lab.NetworkBuilder}), the helper processes ({@link netwatcher.lab.ServiceLauncher}),
+ * teardown in dependency order ({@link netwatcher.lab.Teardown}), process control by pid and start time
+ * ({@link netwatcher.lab.Processes}) and the subprocess runner ({@link netwatcher.lab.Commands}). It was a
+ * package {@code lab.internal} of its own, which needed the lab's types as much as the lab needed it (a
+ * package cycle, now refused by {@code PackageCycleTest}).
  */
 package netwatcher.lab;

@@ -15,8 +15,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import netwatcher.lab.internal.Commands;
-import netwatcher.lab.internal.ServiceLauncher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -279,11 +277,11 @@ class LabLifecycleTest {
     }
 
     private static Set<String> namespaces() {
-        return netwatcher.lab.internal.Teardown.existingNamespaces();
+        return netwatcher.lab.Teardown.existingNamespaces();
     }
 
     private static Set<String> rootLinks() {
-        return netwatcher.lab.internal.Teardown.existingRootLinks();
+        return netwatcher.lab.Teardown.existingRootLinks();
     }
 
     private static Set<String> netnsDirs() {

@@ -1,4 +1,4 @@
-package netwatcher.lab.internal;
+package netwatcher.lab;
 
 import java.io.File;
 import java.io.IOException;
@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import netwatcher.lab.LabException;
 
 /**
  * Starts long-running lab processes inside a namespace and stops them again, also from another JVM

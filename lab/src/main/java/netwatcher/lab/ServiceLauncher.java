@@ -1,4 +1,4 @@
-package netwatcher.lab.internal;
+package netwatcher.lab;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,9 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import netwatcher.lab.LabException;
-import netwatcher.lab.LabServers;
-import netwatcher.lab.Topology;
 import netwatcher.lab.Topology.Host;
 import netwatcher.lab.Topology.Service;
 import netwatcher.pki.CertificateAuthority;

@@ -1,4 +1,4 @@
-package netwatcher.lab.internal;
+package netwatcher.lab;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,8 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import netwatcher.lab.ExecResult;
-import netwatcher.lab.LabException;
 
 /**
  * Runs the system tools the lab is made of ({@code ip}, {@code nft}, {@code sysctl}) as

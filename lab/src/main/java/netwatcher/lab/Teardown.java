@@ -1,4 +1,4 @@
-package netwatcher.lab.internal;
+package netwatcher.lab;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,10 +12,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import netwatcher.lab.LabException;
-import netwatcher.lab.internal.LabState.NamespacedObject;
-import netwatcher.lab.internal.LabState.ProcessEntry;
-import netwatcher.lab.internal.LabState.Snapshot;
+import netwatcher.lab.LabState.NamespacedObject;
+import netwatcher.lab.LabState.ProcessEntry;
+import netwatcher.lab.LabState.Snapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

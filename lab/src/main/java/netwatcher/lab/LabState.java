@@ -1,4 +1,4 @@
-package netwatcher.lab.internal;
+package netwatcher.lab;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import netwatcher.lab.LabException;
-import netwatcher.lab.Topology;
 
 /**
  * The lab's record of everything it created, kept in {@code dataDir/lab/state.json}. Each object is

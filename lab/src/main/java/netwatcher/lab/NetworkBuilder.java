@@ -1,4 +1,4 @@
-package netwatcher.lab.internal;
+package netwatcher.lab;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,8 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import netwatcher.lab.LabException;
-import netwatcher.lab.Topology;
 import netwatcher.lab.Topology.Host;
 import netwatcher.lab.Topology.Interface;
 import netwatcher.lab.Topology.NftTable;

@@ -1,4 +1,4 @@
-package netwatcher.lab.internal;
+package netwatcher.lab;
 
 import java.math.BigInteger;
 import java.net.Inet4Address;
