@@ -159,9 +159,15 @@ class LabPathTruthTest {
         assertEquals("Reachable", icmp.path("connectionStatus").asText(), icmp.toString());
         assertTrue(issues(icmp).isEmpty(), icmp.toString());
         JsonNode https = connectivity("{\"address\":\"https://web.lab.test/\"}", "\"protocol\":\"Https\"").ok();
-        // on a loaded machine one of 100 TLS handshakes may time out (Degraded); it has no cause to name
-        assertTrue(List.of("Reachable", "Degraded").contains(https.path("connectionStatus").asText()), https.toString());
-        assertTrue(issues(https).isEmpty(), https.toString());
+        // on a loaded machine a few of 100 HTTPS probes may time out (Degraded): that may be reported, as an
+        // issue of type Unknown (what was seen, no cause), never as a cause such as a rule or a route
+        String status = https.path("connectionStatus").asText();
+        assertTrue(List.of("Reachable", "Degraded").contains(status), https.toString());
+        if (status.equals("Reachable")) {
+            assertTrue(issues(https).isEmpty(), https.toString());
+        } else {
+            assertTrue(issues(https).stream().allMatch(i -> i.path("type").asText().equals("Unknown")), https.toString());
+        }
         assertNoOffPathHost(https);
     }
 
