@@ -24,7 +24,7 @@ class CaptureSpecParserFuzzTest {
     void captureSpec(byte[] input) {
         CaptureSpec spec;
         try {
-            spec = CaptureSpecParser.parse(input);
+            spec = CaptureSpecParser.parse(input, netwatcher.arm.ApiVersion.require("2026-01-01"));
         } catch (ArmException e) {
             FuzzFindings.cleanArmError(e, input);
             return;
