@@ -74,14 +74,26 @@ public record CaptureSpec(ArmResourceId target, String targetType, Scope scope,
     /**
      * The byte limit of the one file the agent writes: {@code totalBytesPerSession}, and when captureSettings
      * are given (a single-file capture, fileCount 1) also {@code fileSizeInBytes}: whichever is reached first.
+     * 0 is no limit, as in the agent's order.
      */
     public long fileByteLimit() {
-        return captureSettings == null ? totalBytesPerSession : Math.min(totalBytesPerSession, captureSettings.fileSizeInBytes());
+        return captureSettings == null ? totalBytesPerSession : firstReached(totalBytesPerSession, captureSettings.fileSizeInBytes());
     }
 
-    /** The capture's time limit: {@code timeLimitInSeconds}, and {@code sessionTimeLimitInSeconds} when given: the first reached. */
+    /**
+     * The capture's time limit: {@code timeLimitInSeconds}, and {@code sessionTimeLimitInSeconds} when given: the first
+     * reached. 0 is no limit, as in the agent's order.
+     */
     public long sessionTimeLimit() {
-        return captureSettings == null ? timeLimitInSeconds : Math.min(timeLimitInSeconds, captureSettings.sessionTimeLimitInSeconds());
+        return captureSettings == null ? timeLimitInSeconds
+                : firstReached(timeLimitInSeconds, captureSettings.sessionTimeLimitInSeconds());
+    }
+
+    /** The smaller of two limits where 0 means none. */
+    private static long firstReached(long a, long b) {
+        if (a == 0) return b;
+        if (b == 0) return a;
+        return Math.min(a, b);
     }
 
     /**

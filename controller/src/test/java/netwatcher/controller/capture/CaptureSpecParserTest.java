@@ -362,6 +362,10 @@ class CaptureSpecParserTest {
         assertNull(spec.continuousCapture());
         assertEquals(4_000, spec.fileByteLimit(), "the first byte limit reached ends the file");
         assertEquals(600, spec.sessionTimeLimit(), "the first time limit reached ends the capture");
+        p.put("totalBytesPerSession", 0);
+        p.put("captureSettings", Map.of("fileCount", 1, "fileSizeInBytes", 4_000, "sessionTimeLimitInSeconds", 0));
+        assertEquals(4_000, parse(p).fileByteLimit(), "0 is no limit: the other one holds");
+        assertEquals(600, parse(p).sessionTimeLimit(), "0 is no limit: the other one holds");
         CaptureSpec classic = parse(properties());
         assertEquals(classic.totalBytesPerSession(), classic.fileByteLimit());
         assertEquals(classic.timeLimitInSeconds(), classic.sessionTimeLimit());
