@@ -70,11 +70,11 @@ class PacketCaptureContractApiTest {
             assertEquals("ringvm", p.path("scope").path("include").get(0).asText());
             assertTrue(p.path("scope").path("exclude").isMissingNode(), "not given, not returned");
         }
-        // the agent is told the one file's limits: the first byte limit (fileSizeInBytes) and time limit (timeLimitInSeconds)
+        // the agent is told the one file's own limits (the body gave no totalBytesPerSession or timeLimitInSeconds)
         CaptureOrder order = agent.orders(gen, 5).captures().stream().filter(o -> o.captureId().endsWith("/onefile")).findFirst()
                 .orElseThrow();
         assertEquals(4096, order.totalBytes());
-        assertEquals(18000, order.timeLimitSeconds());
+        assertEquals(86400, order.timeLimitSeconds());
         assertEquals("/var/captures/one.cap", order.filePath());
     }
 

@@ -143,8 +143,8 @@ public final class CaptureService {
             target = new Capture.StorageTarget(account.id().key(), blobPath);
         }
         String filePath = spec.filePath() != null ? spec.filePath() : spec.localPath();
-        CaptureOrder order = new CaptureOrder(key, id.toString(), true, spec.bytesToCapturePerPacket(), spec.fileByteLimit(),
-                spec.sessionTimeLimit(), spec.filters(), filePath, null, now); // its upload target is made when served
+        CaptureOrder order = new CaptureOrder(key, id.toString(), true, spec.bytesToCapturePerPacket(), spec.stop().bytes(),
+                spec.stop().seconds(), spec.filters(), filePath, null, now); // its upload target is made when served
         Map<String, Object> props = properties(spec, storagePath, accountId, blobPath);
         Capture capture = Capture.created(new Capture.Intent(id, watcher.id().key(), vm.id().key(), props, order, target), now);
         StorageAccount claimAccount = storageAccount;

@@ -24,14 +24,27 @@ import netwatcher.model.agent.CaptureOrder.WireFilter;
  * @param filters                 filters in wire notation (normalised)
  * @param continuousCapture       {@code continuousCapture} as given: null when absent, which is not false
  * @param captureSettings         {@code captureSettings} with its defaults filled in, or null when absent
+ * @param stop                    the limits the agent is told, from all of the above
  */
 public record CaptureSpec(ArmResourceId target, String targetType, Scope scope,
                           long bytesToCapturePerPacket, long totalBytesPerSession, long timeLimitInSeconds,
                           String storageId, String storagePath, String filePath, String localPath,
-                          List<WireFilter> filters, Boolean continuousCapture, CaptureSettings captureSettings) {
+                          List<WireFilter> filters, Boolean continuousCapture, CaptureSettings captureSettings, Stop stop) {
     public CaptureSpec {
         filters = List.copyOf(filters);
+        if (stop == null) throw new IllegalArgumentException("a capture spec needs its stop limits");
     }
+
+    /**
+     * When the agent ends the capture's one file (0 = no limit). Without captureSettings: totalBytesPerSession and
+     * timeLimitInSeconds. With them, the file's own limits, fileSizeInBytes and sessionTimeLimitInSeconds (up to
+     * 7 days, which the 5 h timeLimitInSeconds could never allow), and totalBytesPerSession and timeLimitInSeconds
+     * too when the body gave them: whichever is reached first.
+     *
+     * @param bytes   bytes written
+     * @param seconds seconds since the capture was created
+     */
+    public record Stop(long bytes, long seconds) {}
 
     /**
      * PacketCaptureMachineScope as given: each list null when the body did not have it.
@@ -69,31 +82,6 @@ public record CaptureSpec(ArmResourceId target, String targetType, Scope scope,
     /** The VMSS instances to exclude ({@code scope.exclude}), empty when none were named. */
     public List<String> scopeExclude() {
         return scope == null || scope.exclude() == null ? List.of() : scope.exclude();
-    }
-
-    /**
-     * The byte limit of the one file the agent writes: {@code totalBytesPerSession}, and when captureSettings
-     * are given (a single-file capture, fileCount 1) also {@code fileSizeInBytes}: whichever is reached first.
-     * 0 is no limit, as in the agent's order.
-     */
-    public long fileByteLimit() {
-        return captureSettings == null ? totalBytesPerSession : firstReached(totalBytesPerSession, captureSettings.fileSizeInBytes());
-    }
-
-    /**
-     * The capture's time limit: {@code timeLimitInSeconds}, and {@code sessionTimeLimitInSeconds} when given: the first
-     * reached. 0 is no limit, as in the agent's order.
-     */
-    public long sessionTimeLimit() {
-        return captureSettings == null ? timeLimitInSeconds
-                : firstReached(timeLimitInSeconds, captureSettings.sessionTimeLimitInSeconds());
-    }
-
-    /** The smaller of two limits where 0 means none. */
-    private static long firstReached(long a, long b) {
-        if (a == 0) return b;
-        if (b == 0) return a;
-        return Math.min(a, b);
     }
 
     /**

@@ -26,7 +26,8 @@ import netwatcher.model.capture.FilterNotationException;
 public final class CaptureSpecParser {
     public static final long MAX_UINT32 = CaptureOrder.MAX_BYTES;
     public static final long DEFAULT_TOTAL_BYTES = 1073741824L;
-    public static final long MAX_TIME_LIMIT = CaptureOrder.MAX_TIME_LIMIT_SECONDS;
+    /** timeLimitInSeconds' maximum (and default): 5 h. */
+    public static final long MAX_TIME_LIMIT = 18_000;
     public static final String CAPTURES_ROOT = "/var/captures";
 
     private CaptureSpecParser() {}
@@ -157,8 +158,19 @@ public final class CaptureSpecParser {
         // with no host addresses: the shortest text the agent can make of these filters (it checks again with its own)
         Optional<String> tooLarge = BpfFilters.limitProblem(parsedFilters, List.of());
         if (tooLarge.isPresent()) throw filterLimit(tooLarge);
+        CaptureSpec.Stop stop = settings.map(s -> new CaptureSpec.Stop(
+                        firstReached(s.fileSizeInBytes(), p.has("totalBytesPerSession") ? total : 0),
+                        firstReached(s.sessionTimeLimitInSeconds(), p.has("timeLimitInSeconds") ? time : 0)))
+                .orElse(new CaptureSpec.Stop(total, time));
         return new CaptureSpec(target, targetType, scope, snap, total, time, storageId, storagePath, filePath,
-                localPath, filters, continuous.orElse(null), settings.orElse(null));
+                localPath, filters, continuous.orElse(null), settings.orElse(null), stop);
+    }
+
+    /** The smaller of two limits where 0 means none. */
+    private static long firstReached(long a, long b) {
+        if (a == 0) return b;
+        if (b == 0) return a;
+        return Math.min(a, b);
     }
 
     /**

@@ -353,22 +353,27 @@ class CaptureSpecParserTest {
     }
 
     @Test
-    void captureSettings_withoutContinuousCapture_oneFile_isAccepted_andBothLimitsApply() {
+    void captureSettings_withoutContinuousCapture_oneFile_isAccepted_andGivenLimitsApplyFirstReached() {
         Map<String, Object> p = properties();
         p.put("totalBytesPerSession", 5_000);
         p.put("timeLimitInSeconds", 600);
         p.put("captureSettings", Map.of("fileCount", 1, "fileSizeInBytes", 4_000, "sessionTimeLimitInSeconds", 900));
         CaptureSpec spec = parse(p);
         assertNull(spec.continuousCapture());
-        assertEquals(4_000, spec.fileByteLimit(), "the first byte limit reached ends the file");
-        assertEquals(600, spec.sessionTimeLimit(), "the first time limit reached ends the capture");
+        assertEquals(new CaptureSpec.Stop(4_000, 600), spec.stop(), "the first limit reached ends the file, the capture");
         p.put("totalBytesPerSession", 0);
         p.put("captureSettings", Map.of("fileCount", 1, "fileSizeInBytes", 4_000, "sessionTimeLimitInSeconds", 0));
-        assertEquals(4_000, parse(p).fileByteLimit(), "0 is no limit: the other one holds");
-        assertEquals(600, parse(p).sessionTimeLimit(), "0 is no limit: the other one holds");
-        CaptureSpec classic = parse(properties());
-        assertEquals(classic.totalBytesPerSession(), classic.fileByteLimit());
-        assertEquals(classic.timeLimitInSeconds(), classic.sessionTimeLimit());
+        assertEquals(new CaptureSpec.Stop(4_000, 600), parse(p).stop(), "0 is no limit: the other one holds");
+    }
+
+    @Test
+    void captureSettings_withoutClassicLimitsInTheBody_stopAtTheFilesOwnLimits_pastFiveHours() {
+        Map<String, Object> p = oneFile();
+        p.put("captureSettings", Map.of("fileCount", 1, "sessionTimeLimitInSeconds", 604_800));
+        CaptureSpec spec = parse(p);
+        assertEquals(new CaptureSpec.Stop(104_857_600L, 604_800), spec.stop());
+        assertEquals(18_000, spec.timeLimitInSeconds(), "still returned at its default");
+        assertEquals(new CaptureSpec.Stop(1_073_741_824L, 18_000), parse(properties()).stop(), "no captureSettings: the classic limits");
     }
 
     @Test
