@@ -39,7 +39,8 @@ public final class CaptureSpecParser {
 
     /**
      * Parses a PUT body sent with {@code version}: the fields that version's spec defines are read and
-     * checked; those it does not define are treated as netwatcher always treated them (see docs/clients.md).
+     * checked; those it does not define are treated as netwatcher always treated them (README, "Continuous capture,
+     * file sets and scale sets").
      */
     public static CaptureSpec parse(byte[] json, ApiVersion version) {
         ArmBody root = ArmBody.root(json);
