@@ -188,6 +188,41 @@ class LabCaptureTest {
         assertTrue(packets < 150, "the capture went on past its limit: " + packets + " packets");
     }
 
+    /**
+     * A one-file capture in the 2023-11-01 spelling (continuousCapture false, captureSettings.fileCount 1, localPath)
+     * ends when its file reaches fileSizeInBytes; the body gives no totalBytesPerSession, so only the file's limit counts.
+     */
+    @Test
+    void oneFileCapture_endsSizeExceededAtFileSizeInBytes() throws Exception {
+        int limit = 20_000;
+        world.createCapture("onefile", "db", """
+                {"continuousCapture":false,"captureSettings":{"fileCount":1,"fileSizeInBytes":%d},
+                 "storageLocation":{"localPath":"/var/captures/onefile.cap"},"filters":[{"protocol":"TCP","localPort":"1433"}]}"""
+                .formatted(limit));
+        world.awaitRunning("onefile");
+        world.bash("fw2", "hping3 -p 1433 -d 500 -c 150 -i u20000 " + DB + " >/dev/null 2>&1; true");
+        JsonNode s = world.awaitFinal("onefile", Duration.ofSeconds(60));
+        assertEquals("Stopped", s.path("packetCaptureStatus").asText(), s.toString());
+        assertEquals("SizeExceeded", s.path("stopReason").asText(), s.toString());
+        long size = Files.size(world.hostFile("db", "onefile.cap"));
+        assertTrue(size >= limit && size <= limit + 16_384, "file of " + size + " bytes for a fileSizeInBytes of " + limit);
+        int packets = LabWorld.packets(world.hostFile("db", "onefile.cap"), null, "frame.number").size();
+        assertEquals(s.path("packetsCaptured").asInt(), packets);
+        assertTrue(packets < 150, "the capture went on past its file's limit: " + packets + " packets");
+    }
+
+    /** A one-file capture ends TimeExceeded at sessionTimeLimitInSeconds (the body gives no timeLimitInSeconds). */
+    @Test
+    void oneFileCapture_endsTimeExceededAtSessionTimeLimit() throws Exception {
+        world.createCapture("onefiletime", "db", """
+                {"continuousCapture":false,"captureSettings":{"fileCount":1,"sessionTimeLimitInSeconds":2},
+                 "storageLocation":{"localPath":"/var/captures/onefiletime.cap"},"filters":[{"protocol":"UDP","localPort":"7"}]}""");
+        JsonNode s = world.awaitFinal("onefiletime", Duration.ofSeconds(60));
+        assertEquals("Stopped", s.path("packetCaptureStatus").asText(), s.toString());
+        assertEquals("TimeExceeded", s.path("stopReason").asText(), s.toString());
+        assertEquals(0, s.path("packetsCaptured").asInt());
+    }
+
     @Test
     void stop_endsStoppedByRequest_andTheFileDownloadsFromTheLocalAccountWithRanges() throws Exception {
         world.createCapture("tostore", "db", """

@@ -1,9 +1,18 @@
 package netwatcher.controller;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.azure.core.management.exception.ManagementException;
 import com.azure.resourcemanager.network.NetworkManager;
+import com.azure.resourcemanager.network.fluent.models.PacketCaptureInner;
+import com.azure.resourcemanager.network.fluent.models.PacketCaptureResultInner;
+import com.azure.resourcemanager.network.models.PacketCaptureMachineScope;
+import com.azure.resourcemanager.network.models.PacketCaptureSettings;
+import com.azure.resourcemanager.network.models.PacketCaptureStorageLocation;
+import com.azure.resourcemanager.network.models.PacketCaptureTargetType;
 import com.azure.resourcemanager.network.models.NetworkWatcher;
 import com.azure.resourcemanager.network.models.PacketCapture;
 import com.azure.resourcemanager.network.models.PacketCaptureStatus;
@@ -21,7 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The official Azure SDK for Java (azure-resourcemanager-network over the JDK HTTP client) drives
  * the controller: a service principal's token from the built-in issuer, network watcher get/list,
- * packet capture create/get/list/getStatus/stop/delete, with a protocol-level agent playing along.
+ * packet capture create/get/list/getStatus/stop/delete, and the 2023-11-01 capture fields, with a
+ * protocol-level agent playing along.
  */
 @Tag("e2e")
 class AzureSdkTest {
@@ -56,6 +66,53 @@ class AzureSdkTest {
             running.set(false);
             agentLoop.join(30_000);
             System.out.println("SDK lifecycle took " + (System.nanoTime() - started) / 1_000_000 + " ms");
+        }
+    }
+
+    /**
+     * The SDK's 2023-11-01 models (api-version 2025-03-01 in this release) send continuousCapture, captureSettings,
+     * localPath, targetType and scope, read them back with GET, and get the refusal of a ring as an ARM error naming the field.
+     */
+    @Test
+    void sdk_sendsAndReadsBackTheContinuousCaptureFields() throws Exception {
+        try (TestController c = new TestController(Duration.ofSeconds(30))) {
+            TestAgent agent = new TestAgent(c, "lab", "sdkringvm", "westeurope");
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread agentLoop = Thread.ofPlatform().daemon().start(() -> playAgent(agent, running));
+            var captures = SdkClients.network(c).serviceClient().getPacketCaptures();
+            String rg = "NetworkWatcherRG";
+            String nw = "NetworkWatcher_westeurope";
+
+            PacketCaptureInner oneFile = new PacketCaptureInner().withTarget(agent.vmId)
+                    .withTargetType(PacketCaptureTargetType.AZURE_VM)
+                    .withScope(new PacketCaptureMachineScope().withInclude(List.of("sdkringvm")))
+                    .withContinuousCapture(false)
+                    .withCaptureSettings(new PacketCaptureSettings().withFileCount(1).withFileSizeInBytes(8192L))
+                    .withStorageLocation(new PacketCaptureStorageLocation().withLocalPath("/var/captures/sdkring.cap"));
+            PacketCaptureResultInner created = captures.create(rg, nw, "sdkring", oneFile);
+            assertEquals("Succeeded", created.provisioningState().toString());
+
+            PacketCaptureResultInner got = captures.get(rg, nw, "sdkring");
+            assertEquals(Boolean.FALSE, got.continuousCapture());
+            assertEquals(1, got.captureSettings().fileCount());
+            assertEquals(8192L, got.captureSettings().fileSizeInBytes());
+            assertEquals(86400, got.captureSettings().sessionTimeLimitInSeconds(), "the spec's default, filled in");
+            assertEquals("/var/captures/sdkring.cap", got.storageLocation().localPath());
+            assertEquals(PacketCaptureTargetType.AZURE_VM, got.targetType());
+            assertEquals(List.of("sdkringvm"), got.scope().include());
+
+            PacketCaptureResultInner classic = captures.create(rg, nw, "sdkclassic", new PacketCaptureInner().withTarget(agent.vmId)
+                    .withStorageLocation(new PacketCaptureStorageLocation().withFilePath("/var/captures/sdkclassic.cap")));
+            assertNull(captures.get(rg, nw, classic.name()).continuousCapture(), "absent stays absent");
+            assertNull(captures.get(rg, nw, classic.name()).captureSettings());
+
+            var ring = oneFile.withContinuousCapture(true);
+            ManagementException refused = assertThrows(ManagementException.class, () -> captures.create(rg, nw, "sdkring2", ring));
+            assertEquals(400, refused.getResponse().getStatusCode());
+            assertEquals("UnsupportedFeature", refused.getValue().getCode());
+            assertEquals("properties.continuousCapture", refused.getValue().getTarget());
+            running.set(false);
+            agentLoop.join(30_000);
         }
     }
 

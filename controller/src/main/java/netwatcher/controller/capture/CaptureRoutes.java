@@ -97,7 +97,7 @@ public final class CaptureRoutes {
     private void create(Exchange ex, Map<String, String> v) {
         Watcher w = watcher(v);
         ArmResourceId id = id(w, v);
-        CaptureSpec spec = CaptureSpecParser.parse(ex.body(Long.MAX_VALUE));
+        CaptureSpec spec = CaptureSpecParser.parse(ex.body(Long.MAX_VALUE), ex.apiVersion());
         ArmNames.checkPreconditions(ex, captures.findExisting(id));
         Capture c = captures.create(ex.caller(), w, id, spec, ex.baseUrl());
         Operation op = operations.start(ex, id.subscriptionId(), w.location(), CaptureService.OP_CREATE, c.key(),

@@ -143,8 +143,8 @@ public final class CaptureService {
             target = new Capture.StorageTarget(account.id().key(), blobPath);
         }
         String filePath = spec.filePath() != null ? spec.filePath() : spec.localPath();
-        CaptureOrder order = new CaptureOrder(key, id.toString(), true, spec.bytesToCapturePerPacket(), spec.totalBytesPerSession(),
-                spec.timeLimitInSeconds(), spec.filters(), filePath, null, now); // its upload target is made when served
+        CaptureOrder order = new CaptureOrder(key, id.toString(), true, spec.bytesToCapturePerPacket(), spec.stop().bytes(),
+                spec.stop().seconds(), spec.filters(), filePath, null, now); // its upload target is made when served
         Map<String, Object> props = properties(spec, storagePath, accountId, blobPath);
         Capture capture = Capture.created(new Capture.Intent(id, watcher.id().key(), vm.id().key(), props, order, target), now);
         StorageAccount claimAccount = storageAccount;
@@ -288,6 +288,12 @@ public final class CaptureService {
     private Map<String, Object> properties(CaptureSpec spec, String storagePath, String accountId, String blobPath) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("target", spec.target().toString());
+        if (spec.scope() != null) {
+            Map<String, Object> scope = new LinkedHashMap<>();
+            if (spec.scope().include() != null) scope.put("include", spec.scope().include());
+            if (spec.scope().exclude() != null) scope.put("exclude", spec.scope().exclude());
+            p.put("scope", scope);
+        }
         if (spec.targetType() != null) p.put("targetType", spec.targetType());
         p.put("bytesToCapturePerPacket", spec.bytesToCapturePerPacket());
         p.put("totalBytesPerSession", spec.totalBytesPerSession());
@@ -313,6 +319,15 @@ public final class CaptureService {
             filters.add(m);
         }
         p.put("filters", filters);
+        // absent stays absent (not false): the spec's null, and the storage rule depends on presence
+        if (spec.continuousCapture() != null) p.put("continuousCapture", spec.continuousCapture());
+        if (spec.captureSettings() != null) {
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("fileCount", spec.captureSettings().fileCount());
+            settings.put("fileSizeInBytes", spec.captureSettings().fileSizeInBytes());
+            settings.put("sessionTimeLimitInSeconds", spec.captureSettings().sessionTimeLimitInSeconds());
+            p.put("captureSettings", settings);
+        }
         return p;
     }
 

@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import netwatcher.arm.ApiVersion;
 import netwatcher.arm.ArmBody;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
@@ -17,19 +18,31 @@ import netwatcher.model.capture.FilterNotationException;
 
 /**
  * Validates a packet-capture PUT body against the reference: required fields, types, defaults,
- * minimums and maximums, filter notation, storage location rules, and the features netwatcher does
- * not have yet (continuous capture, scale sets), which are refused with a clear error instead of
+ * minimums and maximums, filter notation, storage location rules, per api-version (a field is read
+ * from the first api-version whose spec defines it), and the features netwatcher does not have yet
+ * (a ring of files, several files, scale sets), which are refused with a clear error instead of
  * being ignored. Stateless.
  */
 public final class CaptureSpecParser {
     public static final long MAX_UINT32 = CaptureOrder.MAX_BYTES;
     public static final long DEFAULT_TOTAL_BYTES = 1073741824L;
-    public static final long MAX_TIME_LIMIT = CaptureOrder.MAX_TIME_LIMIT_SECONDS;
+    /** timeLimitInSeconds' maximum (and default): 5 h. */
+    public static final long MAX_TIME_LIMIT = 18_000;
     public static final String CAPTURES_ROOT = "/var/captures";
 
     private CaptureSpecParser() {}
 
-    public static CaptureSpec parse(byte[] json) {
+    /** The first api-version whose spec defines {@code targetType} and {@code scope}. */
+    public static final String SCOPE_SINCE = "2022-01-01";
+    /** The first api-version whose spec defines {@code continuousCapture}, {@code captureSettings} and {@code storageLocation.localPath}. */
+    public static final String CONTINUOUS_SINCE = "2023-11-01";
+
+    /**
+     * Parses a PUT body sent with {@code version}: the fields that version's spec defines are read and
+     * checked; those it does not define are treated as netwatcher always treated them (README, "Continuous capture,
+     * file sets and scale sets").
+     */
+    public static CaptureSpec parse(byte[] json, ApiVersion version) {
         ArmBody root = ArmBody.root(json);
         ArmBody p = root.object("properties").orElseThrow(() -> root.missing("properties"));
 
@@ -39,7 +52,7 @@ public final class CaptureSpecParser {
         if (targetType != null) {
             if (targetType.equalsIgnoreCase("AzureVMSS")) {
                 throw ArmErrorCode.UnsupportedFeature.exception("Property 'properties.targetType' is 'AzureVMSS': netwatcher has no"
-                        + " virtual machine scale sets; capture on each VM (targetType AzureVM) instead.", "properties.targetType");
+                        + " virtual machine scale sets yet; capture on each VM (targetType AzureVM) instead.", "properties.targetType");
             }
             if (!targetType.equalsIgnoreCase("AzureVM")) {
                 throw p.badValue("targetType", "must be AzureVM or AzureVMSS; was '" + targetType + "'");
@@ -50,38 +63,25 @@ public final class CaptureSpecParser {
             throw ArmErrorCode.InvalidParameter.exception("Property 'properties.target' must be the id of a virtual machine"
                     + " (Microsoft.Compute/virtualMachines); was a " + target.type() + ".", "properties.target");
         }
-        List<String> include = List.of();
-        List<String> exclude = List.of();
-        Optional<ArmBody> scope = p.object("scope");
-        if (scope.isPresent()) {
-            include = scope.get().strings("include");
-            exclude = scope.get().strings("exclude");
-            if (!include.isEmpty() || !exclude.isEmpty()) {
-                throw ArmErrorCode.InvalidParameter.exception("Property 'properties.scope' applies only to AzureVMSS targets;"
-                        + " a virtual machine target takes no include or exclude list.", "properties.scope");
-            }
-        }
+        CaptureSpec.Scope scope = scope(p, target, version.atLeast(SCOPE_SINCE));
 
         long snap = p.integer("bytesToCapturePerPacket", 0, MAX_UINT32, 0);
         long total = p.integer("totalBytesPerSession", 0, MAX_UINT32, DEFAULT_TOTAL_BYTES);
         long time = p.integer("timeLimitInSeconds", 0, MAX_TIME_LIMIT, MAX_TIME_LIMIT);
 
         Optional<Boolean> continuous = p.bool("continuousCapture");
-        Optional<ArmBody> settings = p.object("captureSettings");
-        if (settings.isPresent()) {
-            settings.get().integer("fileCount", 0, 10000, 10);
-            settings.get().integer("fileSizeInBytes", 0, MAX_UINT32, 104857600);
-            settings.get().integer("sessionTimeLimitInSeconds", 0, 604800, 86400);
-        }
+        Optional<CaptureSpec.CaptureSettings> settings = p.object("captureSettings").map(CaptureSpecParser::settings);
 
         ArmBody storage = p.object("storageLocation").orElseThrow(() -> p.missing("storageLocation"));
         String storageId = storage.string("storageId").filter(s -> !s.isBlank()).orElse(null);
         String storagePath = storage.string("storagePath").filter(s -> !s.isBlank()).orElse(null);
         String filePath = storage.string("filePath").filter(s -> !s.isBlank()).orElse(null);
         String localPath = storage.string("localPath").filter(s -> !s.isBlank()).orElse(null);
+        boolean fileSets = version.atLeast(CONTINUOUS_SINCE);
         if (storageId == null && filePath == null && localPath == null) {
+            String path = fileSets && continuous.isPresent() ? "localPath" : "filePath";
             throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation' needs a storageId (a storage"
-                    + " account) or a filePath on the VM under /var/captures, or both.", "properties.storageLocation");
+                    + " account) or a " + path + " on the VM under /var/captures, or both.", "properties.storageLocation");
         }
         if (storageId != null) {
             ArmResourceId account = ArmResourceId.parse(storageId, "properties.storageLocation.storageId");
@@ -109,18 +109,26 @@ public final class CaptureSpecParser {
         }
         if (filePath != null) filePath = hostPath(filePath, "properties.storageLocation.filePath");
         if (localPath != null) localPath = hostPath(localPath, "properties.storageLocation.localPath");
+        if (fileSets) pathMatchesMode(continuous.isPresent(), filePath, localPath);
         if (filePath != null && localPath != null && !filePath.equals(localPath)) {
             throw ArmErrorCode.InvalidParameter.exception("Properties 'storageLocation.filePath' and 'storageLocation.localPath'"
                     + " name different files; give one.", "properties.storageLocation.localPath");
         }
-        if (continuous.isPresent() && filePath != null) {
-            throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation.filePath' is invalid when"
-                    + " continuousCapture is given (true or false); use localPath.", "properties.storageLocation.filePath");
-        }
-        if (continuous.orElse(false) || settings.isPresent()) {
-            throw ArmErrorCode.UnsupportedFeature.exception("Continuous (ring-buffer) capture ('properties.continuousCapture'"
-                    + " and 'properties.captureSettings') is not supported by netwatcher yet; omit both for a single-file capture.",
-                    continuous.orElse(false) ? "properties.continuousCapture" : "properties.captureSettings");
+        if (fileSets) {
+            requireOneFile(continuous.orElse(null), settings.orElse(null));
+        } else {
+            // before 2023-11-01 these fields are not in the spec: refused as netwatcher always refused them
+            if (continuous.isPresent() && filePath != null) {
+                throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation.filePath' is invalid when"
+                        + " continuousCapture is given (true or false); use localPath.", "properties.storageLocation.filePath");
+            }
+            if (continuous.orElse(false) || settings.isPresent()) {
+                throw ArmErrorCode.UnsupportedFeature.exception("Continuous (ring-buffer) capture ('properties.continuousCapture'"
+                        + " and 'properties.captureSettings') needs api-version " + CONTINUOUS_SINCE + " or later; omit both for a"
+                        + " single-file capture.", continuous.orElse(false) ? "properties.continuousCapture" : "properties.captureSettings");
+            }
+            continuous = Optional.empty();
+            settings = Optional.empty();
         }
 
         List<WireFilter> filters = new ArrayList<>();
@@ -151,8 +159,86 @@ public final class CaptureSpecParser {
         // with no host addresses: the shortest text the agent can make of these filters (it checks again with its own)
         Optional<String> tooLarge = BpfFilters.limitProblem(parsedFilters, List.of());
         if (tooLarge.isPresent()) throw filterLimit(tooLarge);
-        return new CaptureSpec(target, targetType, include, exclude, snap, total, time, storageId, storagePath, filePath,
-                localPath, filters);
+        CaptureSpec.Stop stop = settings.map(s -> new CaptureSpec.Stop(
+                        firstReached(s.fileSizeInBytes(), p.has("totalBytesPerSession") ? total : 0),
+                        firstReached(s.sessionTimeLimitInSeconds(), p.has("timeLimitInSeconds") ? time : 0)))
+                .orElse(new CaptureSpec.Stop(total, time));
+        return new CaptureSpec(target, targetType, scope, snap, total, time, storageId, storagePath, filePath,
+                localPath, filters, continuous.orElse(null), settings.orElse(null), stop);
+    }
+
+    /** The smaller of two limits where 0 means none. */
+    private static long firstReached(long a, long b) {
+        if (a == 0) return b;
+        if (b == 0) return a;
+        return Math.min(a, b);
+    }
+
+    /**
+     * {@code scope}: VMSS instances to include or exclude. A VM target takes none, or (from 2022-01-01, where the spec
+     * defines scope) an include list that names only the target VM itself (by name or id) and nothing to exclude.
+     */
+    private static CaptureSpec.Scope scope(ArmBody p, ArmResourceId target, boolean defined) {
+        Optional<ArmBody> given = p.object("scope");
+        if (given.isEmpty()) return null;
+        ArmBody s = given.get();
+        List<String> include = s.has("include") ? s.strings("include") : null;
+        List<String> exclude = s.has("exclude") ? s.strings("exclude") : null;
+        boolean onlyTheVm = defined && include != null && !include.isEmpty() && (exclude == null || exclude.isEmpty())
+                && include.stream().allMatch(name -> name.equalsIgnoreCase(target.name())
+                        || ArmResourceId.tryParse(name).map(id -> id.key().equals(target.key())).orElse(false));
+        boolean empty = (include == null || include.isEmpty()) && (exclude == null || exclude.isEmpty());
+        if (!empty && !onlyTheVm) {
+            throw ArmErrorCode.InvalidParameter.exception("Property 'properties.scope' applies only to AzureVMSS targets;"
+                    + " a virtual machine target takes no exclude list and includes only itself ('" + target.name() + "').",
+                    "properties.scope");
+        }
+        return defined ? new CaptureSpec.Scope(include, exclude) : null;
+    }
+
+    /** {@code captureSettings}, each field checked against the spec's bounds, absent ones at the spec's default. */
+    private static CaptureSpec.CaptureSettings settings(ArmBody s) {
+        return new CaptureSpec.CaptureSettings(
+                s.integer("fileCount", 0, CaptureSpec.CaptureSettings.MAX_FILE_COUNT, CaptureSpec.CaptureSettings.DEFAULT_FILE_COUNT),
+                s.integer("fileSizeInBytes", 0, MAX_UINT32, CaptureSpec.CaptureSettings.DEFAULT_FILE_SIZE),
+                s.integer("sessionTimeLimitInSeconds", 0, CaptureSpec.CaptureSettings.MAX_SESSION_TIME_LIMIT,
+                        CaptureSpec.CaptureSettings.DEFAULT_SESSION_TIME_LIMIT));
+    }
+
+    /**
+     * The spec's storage rule (2023-11-01 on): "filePath: This path is invalid if 'Continuous Capture' is provided with
+     * 'true' or 'false'", "localPath: This path is valid if 'Continuous Capture' is provided with 'true' or 'false'".
+     * So whether continuousCapture is present, not its value, decides which of the two a body may name.
+     */
+    private static void pathMatchesMode(boolean continuousGiven, String filePath, String localPath) {
+        if (continuousGiven && filePath != null) {
+            throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation.filePath' is invalid when"
+                    + " continuousCapture is given (true or false); use localPath.", "properties.storageLocation.filePath");
+        }
+        if (!continuousGiven && localPath != null) {
+            throw ArmErrorCode.InvalidParameter.exception("Property 'properties.storageLocation.localPath' is valid only when"
+                    + " continuousCapture is given (true or false); without it, use filePath.", "properties.storageLocation.localPath");
+        }
+    }
+
+    /**
+     * What the agent does today: one file per capture, stopped at its limits. A ring (continuousCapture true) and a
+     * capture of several files (fileCount other than 1, and fileCount is 10 when not given) are refused rather than
+     * accepted and done differently; continuousCapture false with fileCount 1 is exactly that one file.
+     */
+    private static void requireOneFile(Boolean continuous, CaptureSpec.CaptureSettings settings) {
+        if (Boolean.TRUE.equals(continuous)) {
+            throw ArmErrorCode.UnsupportedFeature.exception("Property 'properties.continuousCapture' is true: netwatcher's agent"
+                    + " does not keep a ring of capture files yet. Give continuousCapture false with captureSettings.fileCount 1"
+                    + " (one file), or omit continuousCapture.", "properties.continuousCapture");
+        }
+        if (continuous == null && settings == null) return;
+        long files = settings == null ? CaptureSpec.CaptureSettings.DEFAULT_FILE_COUNT : settings.fileCount();
+        if (files != 1) {
+            throw ArmErrorCode.UnsupportedFeature.exception("Property 'properties.captureSettings.fileCount' is " + files
+                    + (settings == null ? " (its default)" : "") + ": netwatcher's agent writes one file per capture, not"
+                    + " several, yet. Give captureSettings.fileCount 1.", "properties.captureSettings");
+        }
     }
 
     private static ArmException filterLimit(Optional<String> problem) {

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Tag;
 /**
  * Fuzzes the packet-capture PUT body parser with any bytes. The only allowed failure is an
  * {@link netwatcher.arm.ArmException} with a clean message; an accepted spec must hold a VM target,
- * limits in range, a storage location, and filters whose normalised notation parses again.
+ * limits in range, a storage location, filters whose normalised notation parses again, and
+ * nothing the agent cannot do (a ring, several files) with the host path that continuousCapture's presence allows.
  * Seeds: {@code CaptureSpecParserFuzzTestInputs/captureSpec}.
  */
 @Tag("fuzz")
@@ -24,7 +25,7 @@ class CaptureSpecParserFuzzTest {
     void captureSpec(byte[] input) {
         CaptureSpec spec;
         try {
-            spec = CaptureSpecParser.parse(input);
+            spec = CaptureSpecParser.parse(input, netwatcher.arm.ApiVersion.require("2026-01-01"));
         } catch (ArmException e) {
             FuzzFindings.cleanArmError(e, input);
             return;
@@ -36,6 +37,13 @@ class CaptureSpecParserFuzzTest {
         assertTrue(spec.storageId() != null || spec.filePath() != null || spec.localPath() != null);
         if (spec.filePath() != null) assertTrue(spec.filePath().startsWith(CaptureSpecParser.CAPTURES_ROOT + "/"));
         if (spec.localPath() != null) assertTrue(spec.localPath().startsWith(CaptureSpecParser.CAPTURES_ROOT + "/"));
+        // what the agent cannot do is never accepted: no ring, never several files; the path fits continuousCapture's presence
+        assertTrue(!Boolean.TRUE.equals(spec.continuousCapture()), "a ring was accepted");
+        if (spec.captureSettings() != null) assertEquals(1, spec.captureSettings().fileCount());
+        if (spec.continuousCapture() != null) assertEquals(null, spec.filePath());
+        else assertEquals(null, spec.localPath());
+        assertTrue(0 <= spec.stop().seconds() && spec.stop().seconds() <= netwatcher.model.agent.CaptureOrder.MAX_TIME_LIMIT_SECONDS);
+        assertTrue(0 <= spec.stop().bytes() && spec.stop().bytes() <= CaptureSpecParser.MAX_UINT32);
         for (WireFilter f : spec.filters()) {
             assertNotNull(f.protocol());
             CaptureFilter again = CaptureFilter.parse("f", f.protocol(), f.localIPAddress(), f.remoteIPAddress(),

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import netwatcher.arm.ApiVersion;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
 import netwatcher.arm.Json;
@@ -40,16 +41,31 @@ class CaptureSpecParserTest {
         return (Map<String, Object>) properties.get("storageLocation");
     }
 
+    /** The newest api-version: every field of the 2026-01-01 spec. */
+    static final ApiVersion NEW = ApiVersion.require("2026-01-01");
+    /** The last api-version before continuousCapture, captureSettings and localPath (2023-11-01). */
+    static final ApiVersion BEFORE_CONTINUOUS = ApiVersion.require("2023-09-01");
+    /** The last api-version before targetType and scope (2022-01-01). */
+    static final ApiVersion BEFORE_SCOPE = ApiVersion.require("2021-08-01");
+
     private static CaptureSpec parse(Map<String, Object> properties) {
-        return CaptureSpecParser.parse(Json.write(Map.of("properties", properties)));
+        return parse(properties, NEW);
+    }
+
+    private static CaptureSpec parse(Map<String, Object> properties, ApiVersion version) {
+        return CaptureSpecParser.parse(Json.write(Map.of("properties", properties)), version);
     }
 
     private static CaptureSpec parse(String json) {
-        return CaptureSpecParser.parse(json.getBytes(StandardCharsets.UTF_8));
+        return CaptureSpecParser.parse(json.getBytes(StandardCharsets.UTF_8), NEW);
     }
 
     private static ArmException refused(ArmErrorCode code, String target, Map<String, Object> properties) {
-        ArmException e = assertThrows(ArmException.class, () -> parse(properties));
+        return refused(code, target, properties, NEW);
+    }
+
+    private static ArmException refused(ArmErrorCode code, String target, Map<String, Object> properties, ApiVersion version) {
+        ArmException e = assertThrows(ArmException.class, () -> parse(properties, version));
         assertEquals(code, e.code(), e.getMessage());
         assertEquals(target, e.error().target(), e.getMessage());
         String field = target.substring(target.lastIndexOf('.') + 1).replaceAll("\\[\\d+]$", "");
@@ -208,12 +224,12 @@ class CaptureSpecParserTest {
     }
 
     @Test
-    void continuousCapture_false_withLocalPath_isASingleFileCapture() {
+    void continuousCapture_false_withLocalPath_beforeItsApiVersion_isASingleFileCapture() {
         Map<String, Object> p = properties();
         storage(p).remove("filePath");
         storage(p).put("localPath", "/var/captures/one.cap");
         p.put("continuousCapture", false);
-        assertEquals("/var/captures/one.cap", parse(p).localPath());
+        assertEquals("/var/captures/one.cap", parse(p, BEFORE_CONTINUOUS).localPath());
     }
 
     @Test
@@ -224,6 +240,181 @@ class CaptureSpecParserTest {
     @Test
     void continuousCapture_whenNotBoolean_isInvalidRequestContent() {
         refused(ArmErrorCode.InvalidRequestContent, "properties.continuousCapture", with("continuousCapture", "sometimes"));
+    }
+
+
+    // ---- the 2023-11-01 fields: continuousCapture, captureSettings, localPath (per api-version)
+
+    /** A one-file capture in the 2023-11-01 spelling: continuousCapture false, one file, a localPath. */
+    private static Map<String, Object> oneFile() {
+        Map<String, Object> p = properties();
+        storage(p).remove("filePath");
+        storage(p).put("localPath", "/var/captures/one.cap");
+        p.put("continuousCapture", false);
+        p.put("captureSettings", new LinkedHashMap<>(Map.of("fileCount", 1)));
+        return p;
+    }
+
+    @Test
+    void continuousCapture_absent_staysAbsent_notFalse() {
+        CaptureSpec spec = parse(properties());
+        assertNull(spec.continuousCapture(), "absent is the spec's null, not false");
+        assertNull(spec.captureSettings());
+        assertEquals(Boolean.FALSE, parse(oneFile()).continuousCapture());
+    }
+
+    @Test
+    void captureSettings_missingFields_takeTheSpecDefaults() {
+        CaptureSpec spec = parse(oneFile());
+        assertEquals(new CaptureSpec.CaptureSettings(1, 104_857_600L, 86_400), spec.captureSettings());
+        assertEquals("/var/captures/one.cap", spec.localPath());
+        assertNull(spec.filePath());
+    }
+
+    @Test
+    void captureSettings_acceptTheirBounds() {
+        Map<String, Object> p = oneFile();
+        p.put("captureSettings", Map.of("fileCount", 1, "fileSizeInBytes", CaptureSpecParser.MAX_UINT32, "sessionTimeLimitInSeconds", 604_800));
+        assertEquals(new CaptureSpec.CaptureSettings(1, 4_294_967_295L, 604_800), parse(p).captureSettings());
+        p.put("captureSettings", Map.of("fileCount", 1, "fileSizeInBytes", 0, "sessionTimeLimitInSeconds", 0));
+        assertEquals(new CaptureSpec.CaptureSettings(1, 0, 0), parse(p).captureSettings());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fileCount", "fileSizeInBytes", "sessionTimeLimitInSeconds"})
+    void captureSettings_pastTheirBounds_areInvalidParameter_notIntegers_InvalidRequestContent(String field) {
+        long max = switch (field) {
+            case "fileCount" -> 10_000;
+            case "fileSizeInBytes" -> 4_294_967_295L;
+            default -> 604_800;
+        };
+        for (Object bad : List.of(-1, max + 1)) {
+            Map<String, Object> p = oneFile();
+            p.put("captureSettings", Map.of(field, bad));
+            ArmException e = refused(ArmErrorCode.InvalidParameter, "properties.captureSettings." + field, p);
+            assertTrue(e.error().message().contains("between 0 and " + max), e.error().message());
+        }
+        for (Object bad : List.of(1.5, "many", true)) {
+            Map<String, Object> p = oneFile();
+            p.put("captureSettings", Map.of(field, bad));
+            refused(ArmErrorCode.InvalidRequestContent, "properties.captureSettings." + field, p);
+        }
+    }
+
+    @Test
+    void fileCount_otherThanOne_isUnsupportedFeature_theDefaultTen_too() {
+        for (int count : List.of(0, 2, 10, 10_000)) {
+            Map<String, Object> p = oneFile();
+            p.put("captureSettings", Map.of("fileCount", count));
+            ArmException e = refused(ArmErrorCode.UnsupportedFeature, "properties.captureSettings", p);
+            assertTrue(e.error().message().contains("fileCount' is " + count), e.error().message());
+        }
+        Map<String, Object> noSettings = oneFile();
+        noSettings.remove("captureSettings");
+        ArmException e = refused(ArmErrorCode.UnsupportedFeature, "properties.captureSettings", noSettings);
+        assertTrue(e.error().message().contains("10 (its default)"), e.error().message());
+    }
+
+    @Test
+    void continuousCapture_true_isUnsupportedFeature_evenWithOneFile() {
+        Map<String, Object> p = oneFile();
+        p.put("continuousCapture", true);
+        refused(ArmErrorCode.UnsupportedFeature, "properties.continuousCapture", p);
+    }
+
+    @Test
+    void filePath_whenContinuousCaptureIsPresent_trueOrFalse_isInvalidParameter() {
+        for (boolean value : List.of(true, false)) {
+            Map<String, Object> p = oneFile();
+            p.put("continuousCapture", value);
+            storage(p).put("filePath", "/var/captures/one.cap");
+            storage(p).remove("localPath");
+            ArmException e = refused(ArmErrorCode.InvalidParameter, "properties.storageLocation.filePath", p);
+            assertTrue(e.error().message().contains("localPath"), e.error().message());
+        }
+    }
+
+    @Test
+    void localPath_whenContinuousCaptureIsAbsent_isInvalidParameter() {
+        Map<String, Object> p = oneFile();
+        p.remove("continuousCapture");
+        ArmException e = refused(ArmErrorCode.InvalidParameter, "properties.storageLocation.localPath", p);
+        assertTrue(e.error().message().contains("filePath"), e.error().message());
+    }
+
+    @Test
+    void continuousCapture_withNeitherStorageNorLocalPath_namesLocalPath() {
+        Map<String, Object> p = oneFile();
+        storage(p).remove("localPath");
+        ArmException e = refused(ArmErrorCode.InvalidParameter, "properties.storageLocation", p);
+        assertTrue(e.error().message().contains("localPath"), e.error().message());
+        p.put("storageLocation", Map.of("storageId", ACCOUNT));
+        assertEquals(ACCOUNT, parse(p).storageId());
+    }
+
+    @Test
+    void captureSettings_withoutContinuousCapture_oneFile_isAccepted_andGivenLimitsApplyFirstReached() {
+        Map<String, Object> p = properties();
+        p.put("totalBytesPerSession", 5_000);
+        p.put("timeLimitInSeconds", 600);
+        p.put("captureSettings", Map.of("fileCount", 1, "fileSizeInBytes", 4_000, "sessionTimeLimitInSeconds", 900));
+        CaptureSpec spec = parse(p);
+        assertNull(spec.continuousCapture());
+        assertEquals(new CaptureSpec.Stop(4_000, 600), spec.stop(), "the first limit reached ends the file, the capture");
+        p.put("totalBytesPerSession", 0);
+        p.put("captureSettings", Map.of("fileCount", 1, "fileSizeInBytes", 4_000, "sessionTimeLimitInSeconds", 0));
+        assertEquals(new CaptureSpec.Stop(4_000, 600), parse(p).stop(), "0 is no limit: the other one holds");
+    }
+
+    @Test
+    void captureSettings_withoutClassicLimitsInTheBody_stopAtTheFilesOwnLimits_pastFiveHours() {
+        Map<String, Object> p = oneFile();
+        p.put("captureSettings", Map.of("fileCount", 1, "sessionTimeLimitInSeconds", 604_800));
+        CaptureSpec spec = parse(p);
+        assertEquals(new CaptureSpec.Stop(104_857_600L, 604_800), spec.stop());
+        assertEquals(18_000, spec.timeLimitInSeconds(), "still returned at its default");
+        assertEquals(new CaptureSpec.Stop(1_073_741_824L, 18_000), parse(properties()).stop(), "no captureSettings: the classic limits");
+    }
+
+    @Test
+    void continuousFields_beforeTheirApiVersion_areRefusedAsBefore() {
+        Map<String, Object> p = oneFile();
+        ArmException e = refused(ArmErrorCode.UnsupportedFeature, "properties.captureSettings", p, BEFORE_CONTINUOUS);
+        assertTrue(e.error().message().contains(CaptureSpecParser.CONTINUOUS_SINCE), e.error().message());
+        p.put("continuousCapture", true);
+        refused(ArmErrorCode.UnsupportedFeature, "properties.continuousCapture", p, BEFORE_CONTINUOUS);
+        assertEquals(Boolean.FALSE, parse(oneFile(), ApiVersion.require(CaptureSpecParser.CONTINUOUS_SINCE)).continuousCapture());
+    }
+
+    @Test
+    void scope_namingTheVmItself_isAcceptedAndKept_fromItsApiVersion() {
+        for (String self : List.of("vm1", "VM1", VM)) {
+            CaptureSpec spec = parse(with("scope", Map.of("include", List.of(self))));
+            assertEquals(List.of(self), spec.scopeInclude());
+            assertNull(spec.scope().exclude(), "exclude stays absent");
+        }
+        refused(ArmErrorCode.InvalidParameter, "properties.scope", with("scope", Map.of("include", List.of("vm1"))), BEFORE_SCOPE);
+        assertEquals(List.of("vm1"), parse(with("scope", Map.of("include", List.of("vm1"))),
+                ApiVersion.require(CaptureSpecParser.SCOPE_SINCE)).scopeInclude());
+        refused(ArmErrorCode.InvalidParameter, "properties.scope", with("scope", Map.of("include", List.of("vm1", "vm2"))));
+        refused(ArmErrorCode.InvalidParameter, "properties.scope", with("scope", Map.of("include", List.of("vm1"), "exclude", List.of("vm1"))));
+    }
+
+    @Test
+    void scope_asGiven_emptyListsStayEmpty_absentStaysAbsent() {
+        assertNull(parse(properties()).scope());
+        CaptureSpec spec = parse(with("scope", Map.of("include", List.of())));
+        assertEquals(List.of(), spec.scope().include());
+        assertNull(spec.scope().exclude());
+        assertNull(parse(with("scope", Map.of("include", List.of())), BEFORE_SCOPE).scope(), "not in that api-version's spec");
+    }
+
+    @Test
+    void targetType_scaleSet_isUnsupportedFeature_inEveryApiVersion() {
+        for (ApiVersion v : List.of(NEW, BEFORE_CONTINUOUS, BEFORE_SCOPE)) {
+            refused(ArmErrorCode.UnsupportedFeature, "properties.targetType", with("targetType", "azurevmss"), v);
+        }
+        assertEquals("AzureVM", parse(with("targetType", "AzureVM")).targetType());
     }
 
     // ---- storage location
@@ -269,11 +460,12 @@ class CaptureSpecParserTest {
     }
 
     @Test
-    void filePath_andLocalPath_mustNameTheSameFile() {
-        CaptureSpec same = parse(with("storageLocation", Map.of("filePath", "/var/captures/a.cap", "localPath", "/var/captures/a.cap")));
+    void filePath_andLocalPath_beforeLocalPathsApiVersion_mustNameTheSameFile() {
+        CaptureSpec same = parse(with("storageLocation", Map.of("filePath", "/var/captures/a.cap", "localPath", "/var/captures/a.cap")),
+                BEFORE_CONTINUOUS);
         assertEquals(same.filePath(), same.localPath());
         refused(ArmErrorCode.InvalidParameter, "properties.storageLocation.localPath",
-                with("storageLocation", Map.of("filePath", "/var/captures/a.cap", "localPath", "/var/captures/b.cap")));
+                with("storageLocation", Map.of("filePath", "/var/captures/a.cap", "localPath", "/var/captures/b.cap")), BEFORE_CONTINUOUS);
     }
 
     @Test

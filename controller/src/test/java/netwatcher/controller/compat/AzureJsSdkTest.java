@@ -4,6 +4,7 @@ import netwatcher.model.check.CheckRole;
 import netwatcher.model.check.ReportState;
 import org.junit.jupiter.api.Tag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -33,8 +34,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The Azure SDK for JavaScript ({@code @azure/arm-network} with {@code @azure/identity}'s
  * ClientSecretCredential against the controller's ADFS-style issuer), unchanged, runs
- * {@code src/test/js/packet-capture-lifecycle.cjs} and {@code network-checks.cjs} (ipFlowVerify,
- * nextHop, connectivityCheck) against a real controller, with each SDK version; the test asserts on what
+ * {@code src/test/js/packet-capture-lifecycle.cjs}, {@code packet-capture-contract.cjs} (the 2023-11-01
+ * capture fields) and {@code network-checks.cjs} (ipFlowVerify, nextHop, connectivityCheck) against a real controller, with each SDK version; the test asserts on what
  * the script printed and on the recorded exchange. Fails when node or the packages are missing:
  * .ci/run installs them into {@link #CACHE}: {@code azure-js} holds {@code @azure/arm-network} 36.0.0
  * (api-version 2024-05-01), {@code azure-js-39} holds 39.0.0 (api-version 2026-01-01, whose stop
@@ -92,6 +93,57 @@ class AzureJsSdkTest {
             LroAssertions.actionAnswered(only(recorder, "POST", "/stop", 0), "POST", "/stop", 200);
             LroAssertions.actionAnswered(recorder, "DELETE", "/packetCaptures/jspc", 204);
             System.out.println("JS SDK exchange:\n" + recorder.dump());
+        }
+    }
+
+    /**
+     * The 2023-11-01 capture fields through the SDK (both versions' api-versions define them): continuousCapture false,
+     * captureSettings (its default filled in on the way back), localPath, targetType and scope go in and come back; a
+     * capture without continuousCapture comes back without it; a ring is refused with UnsupportedFeature naming the field.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"azure-js, 36.0.0", "azure-js-39, 39.0.0"})
+    void jsSdk_continuousCaptureFields_roundTrip(String install, String version) throws Exception {
+        Path modules = installed(install, version);
+        Recorder recorder = new Recorder();
+        try (TestController c = new TestController(Duration.ofSeconds(30))) {
+            ServedTap.attach(c.controller.http(), recorder);
+            TestAgent agent = new TestAgent(c, "jsrg", "jsringvm", "westeurope");
+            var sp = c.send("POST", "/admin/v1/servicePrincipals", "{\"displayName\":\"jscontract\"}").json();
+            String clientId = sp.path("clientId").asText();
+            assertEquals(201, c.send("POST", "/admin/v1/roleAssignments", "{\"principalId\":\"" + clientId
+                    + "\",\"role\":\"Contributor\",\"scope\":\"/subscriptions/" + c.sub + "\"}").status());
+            List<JsonNode> steps;
+            try (AgentPlayer player = new AgentPlayer(agent)) {
+                steps = runScript("packet-capture-contract.cjs", c, recorder, Map.of(
+                        "NW_BASE_URL", c.controller.baseUrl(),
+                        "NW_SUBSCRIPTION", c.sub,
+                        "NW_CLIENT_ID", clientId,
+                        "NW_CLIENT_SECRET", sp.path("clientSecret").asText(),
+                        "NW_VM_ID", agent.vmId,
+                        "NW_VM_NAME", "jsringvm"), modules);
+            }
+            String all = steps + "\n" + recorder.dump();
+            for (String name : List.of("create.oneFile", "get.oneFile")) {
+                JsonNode one = step(steps, name, 0);
+                assertEquals("Succeeded", one.path("provisioningState").asText(), all);
+                assertTrue(one.path("hasContinuousCapture").asBoolean(), all);
+                assertFalse(one.path("continuousCapture").asBoolean(true), all);
+                assertEquals(1, one.path("captureSettings").path("fileCount").asInt(), all);
+                assertEquals(8192, one.path("captureSettings").path("fileSizeInBytes").asLong(), all);
+                assertEquals(86400, one.path("captureSettings").path("sessionTimeLimitInSeconds").asLong(), all);
+                assertEquals("/var/captures/jsone.cap", one.path("localPath").asText(), all);
+                assertTrue(one.path("filePath").isMissingNode() || one.path("filePath").isNull(), all);
+                assertEquals("AzureVM", one.path("targetType").asText(), all);
+                assertEquals("[\"jsringvm\"]", one.path("scope").path("include").toString(), all);
+            }
+            JsonNode classic = step(steps, "get.classic", 0);
+            assertFalse(classic.path("hasContinuousCapture").asBoolean(), all);
+            assertTrue(classic.path("captureSettings").isMissingNode() || classic.path("captureSettings").isNull(), all);
+            JsonNode ring = step(steps, "create.ring", 0);
+            assertEquals(400, ring.path("statusCode").asInt(), all);
+            assertEquals("UnsupportedFeature", ring.path("code").asText(), all);
+            step(steps, "done", 0);
         }
     }
 

@@ -31,11 +31,11 @@ class ReferencesTest {
     @Test
     void capture_referencesItsTargetAndItsStorageAccount_forWriting() {
         var spec = CaptureSpecParser.parse(json("{\"properties\":{\"target\":\"" + VM + "vm1\",\"storageLocation\":{\"storageId\":\""
-                + ACCOUNT + "\",\"filePath\":\"/var/captures/a.cap\"}}}"));
+                + ACCOUNT + "\",\"filePath\":\"/var/captures/a.cap\"}}}"), netwatcher.arm.ApiVersion.require("2026-01-01"));
         assertEquals(List.of("properties.target " + VM + "vm1 WRITE local",
                 "properties.storageLocation.storageId " + ACCOUNT + " WRITE anywhere"), describe(spec.references()));
 
-        var fileOnly = CaptureSpecParser.parse(json("{\"properties\":{\"target\":\"" + VM + "vm1\",\"storageLocation\":{\"filePath\":\"/var/captures/a.cap\"}}}"));
+        var fileOnly = CaptureSpecParser.parse(json("{\"properties\":{\"target\":\"" + VM + "vm1\",\"storageLocation\":{\"filePath\":\"/var/captures/a.cap\"}}}"), netwatcher.arm.ApiVersion.require("2026-01-01"));
         assertEquals(List.of("properties.target " + VM + "vm1 WRITE local"), describe(fileOnly.references()));
     }
 

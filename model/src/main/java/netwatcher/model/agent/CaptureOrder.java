@@ -22,8 +22,11 @@ public record CaptureOrder(String key, String captureId, boolean run, long snapL
                            UploadTarget upload, Instant createdAt) {
     /** Largest {@code snapLength} and {@code totalBytes}: ARM's uint32 bytesToCapturePerPacket and totalBytesPerSession. */
     public static final long MAX_BYTES = 4294967295L;
-    /** Largest {@code timeLimitSeconds}: ARM's timeLimitInSeconds maximum. */
-    public static final long MAX_TIME_LIMIT_SECONDS = 18000;
+    /**
+     * Largest {@code timeLimitSeconds}: the longest limit ARM can set, captureSettings.sessionTimeLimitInSeconds
+     * (7 days; timeLimitInSeconds stops at 18000).
+     */
+    public static final long MAX_TIME_LIMIT_SECONDS = 604_800;
 
     public CaptureOrder {
         filters = filters == null ? List.of() : List.copyOf(filters);

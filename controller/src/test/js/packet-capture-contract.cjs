@@ -1,0 +1,75 @@
+// The Azure SDK for JavaScript (@azure/arm-network + @azure/identity, unchanged) sends the 2023-11-01
+// packet-capture fields (continuousCapture, captureSettings, storageLocation.localPath, targetType, scope)
+// to a netwatcher controller and reads them back. Run by netwatcher.controller.compat.AzureJsSdkTest.
+// Input (environment): NW_BASE_URL, NW_SUBSCRIPTION, NW_CLIENT_ID, NW_CLIENT_SECRET, NW_VM_ID, NW_VM_NAME.
+// Output: one JSON object per line, {"step": ..., ...}; exit 0 when every call returned as expected, 1 otherwise.
+'use strict';
+const { NetworkManagementClient } = require('@azure/arm-network');
+const { ClientSecretCredential } = require('@azure/identity');
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`missing ${name}`);
+  return v;
+};
+const out = (step, value) => console.log(JSON.stringify({ step, ...value }));
+const fields = (p) => ({
+  name: p.name,
+  provisioningState: p.provisioningState,
+  hasContinuousCapture: Object.prototype.hasOwnProperty.call(p, 'continuousCapture') && p.continuousCapture !== undefined,
+  continuousCapture: p.continuousCapture,
+  captureSettings: p.captureSettings,
+  localPath: p.storageLocation && p.storageLocation.localPath,
+  filePath: p.storageLocation && p.storageLocation.filePath,
+  targetType: p.targetType,
+  scope: p.scope,
+});
+
+async function main() {
+  const base = env('NW_BASE_URL');
+  const rg = 'NetworkWatcherRG';
+  const watcherName = 'NetworkWatcher_westeurope';
+  const credential = new ClientSecretCredential('adfs', env('NW_CLIENT_ID'), env('NW_CLIENT_SECRET'), {
+    authorityHost: base,
+    disableInstanceDiscovery: true,
+  });
+  const client = new NetworkManagementClient(credential, env('NW_SUBSCRIPTION'), {
+    endpoint: base,
+    credentialScopes: [base + '/.default'],
+  });
+
+  const oneFile = {
+    target: env('NW_VM_ID'),
+    targetType: 'AzureVM',
+    scope: { include: [env('NW_VM_NAME')] },
+    continuousCapture: false,
+    captureSettings: { fileCount: 1, fileSizeInBytes: 8192 },
+    storageLocation: { localPath: '/var/captures/jsone.cap' },
+  };
+  const created = await client.packetCaptures.beginCreateAndWait(rg, watcherName, 'jsone', oneFile);
+  out('create.oneFile', fields(created));
+  out('get.oneFile', fields(await client.packetCaptures.get(rg, watcherName, 'jsone')));
+
+  await client.packetCaptures.beginCreateAndWait(rg, watcherName, 'jsclassic', {
+    target: env('NW_VM_ID'),
+    storageLocation: { filePath: '/var/captures/jsclassic.cap' },
+  });
+  out('get.classic', fields(await client.packetCaptures.get(rg, watcherName, 'jsclassic')));
+
+  try {
+    await client.packetCaptures.beginCreateAndWait(rg, watcherName, 'jsring',
+      { ...oneFile, continuousCapture: true, storageLocation: { localPath: '/var/captures/jsring.cap' } });
+    out('create.ring', { accepted: true });
+  } catch (e) {
+    const body = e && e.details && (e.details.error || e.details);
+    out('create.ring', { code: e && e.code, statusCode: e && e.statusCode, target: body && body.target });
+  }
+
+  for (const name of ['jsone', 'jsclassic']) await client.packetCaptures.beginDeleteAndWait(rg, watcherName, name);
+  out('deleted', {});
+}
+
+main().then(() => out('done', {}), (e) => {
+  out('error', { message: String(e && e.message), code: e && e.code, statusCode: e && e.statusCode });
+  process.exitCode = 1;
+});
