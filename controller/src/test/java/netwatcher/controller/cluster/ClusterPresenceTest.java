@@ -156,6 +156,35 @@ class ClusterPresenceTest {
 
     @Test
     @Order(3)
+    void runningCapture_ofAnAgentPollingA_readsRunningThroughB_thenUnknownOnBothWhenItIsLost() throws Exception {
+        TestAgent agent = new TestAgent(a, "lab", "vmrunning", "westeurope");
+        String nw = "/subscriptions/" + a.sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
+        long generation = agent.orders(-1, 0).generation();
+        CompletableFuture<Orders> first = poll(agent, generation, 10);
+        assertEquals(201, b.send("PUT", nw + "/packetCaptures/running" + V, captureBody(agent.vmId), bearer()).status());
+        var order = first.get(15, TimeUnit.SECONDS).captures().stream().filter(o -> o.captureId().endsWith("/running")).findFirst().orElseThrow();
+        agent.report(order.key(), "Running", null, List.of(), 1);
+        CompletableFuture<Orders> held = poll(agent, first.get().generation(), 3);
+        Thread.sleep(200);
+        for (TestController c : List.of(b, a)) {
+            var q = c.send("POST", nw + "/packetCaptures/running/queryStatus" + V, null, bearer());
+            assertEquals(200, q.status(), q.body());
+            assertEquals("Running", q.json().path("packetCaptureStatus").asText(), c == a ? "on A" : "on B");
+        }
+        held.get(15, TimeUnit.SECONDS);
+        // the agent is gone: after the 2 s grace both read Unknown
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!"Unknown".equals(queryStatus(b, nw)) && System.nanoTime() < deadline) Thread.sleep(200);
+        assertEquals("Unknown", queryStatus(b, nw));
+        assertEquals("Unknown", queryStatus(a, nw));
+    }
+
+    static String queryStatus(TestController c, String nw) throws Exception {
+        return c.send("POST", nw + "/packetCaptures/running/queryStatus" + V, null, bearer()).json().path("packetCaptureStatus").asText();
+    }
+
+    @Test
+    @Order(4)
     void leaseRow_oneLeaderAtATime_aStalledLeaderIsFencedOut() throws Exception {
         try (Database db = Database.open(pg.config())) {
             Leadership x = Leadership.elected(db, "fencing-test", "x", Duration.ofSeconds(1), Clock.systemUTC());
@@ -177,7 +206,7 @@ class ClusterPresenceTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void backgroundWork_hasOneLeader_andMovesWhenTheLeaderCloses() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (a.controller.leadership().isLeader() == b.controller.leadership().isLeader() && System.nanoTime() < deadline) Thread.sleep(100);
