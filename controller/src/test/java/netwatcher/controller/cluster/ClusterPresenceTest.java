@@ -185,6 +185,26 @@ class ClusterPresenceTest {
 
     @Test
     @Order(4)
+    void connectivityCheckThroughB_choosesAsObserverAnAgentPollingA() throws Exception {
+        TestAgent source = new TestAgent(a, "lab", "vmsrc", "westeurope", List.of("198.18.5.10/24"));
+        TestAgent observer = new TestAgent(a, "lab", "vmobs", "westeurope", List.of("198.18.5.1/24"));
+        long sourceGeneration = source.orders(-1, 0).generation();
+        long observerGeneration = observer.orders(-1, 0).generation();
+        CompletableFuture<Orders> sourcePoll = poll(source, sourceGeneration, 10);
+        CompletableFuture<Orders> observerPoll = poll(observer, observerGeneration, 10);
+        Thread.sleep(300); // both long-polls are open on A
+        String nw = "/subscriptions/" + a.sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
+        var post = b.send("POST", nw + "/connectivityCheck" + V, """
+                {"source":{"resourceId":"%s"},"destination":{"address":"198.18.5.1","port":80}}""".formatted(source.vmId), bearer());
+        assertEquals(202, post.status(), post.body());
+        assertTrue(sourcePoll.get(15, TimeUnit.SECONDS).checks().stream().anyMatch(o -> o.role() == netwatcher.model.check.CheckRole.SOURCE),
+                "B found the source's agent connected (through A) and gave it the source's part");
+        assertTrue(observerPoll.get(15, TimeUnit.SECONDS).checks().stream().anyMatch(o -> o.role() == netwatcher.model.check.CheckRole.OBSERVER),
+                "the agent connected to A is an observer of the check B created");
+    }
+
+    @Test
+    @Order(5)
     void leaseRow_oneLeaderAtATime_aStalledLeaderIsFencedOut() throws Exception {
         try (Database db = Database.open(pg.config())) {
             Leadership x = Leadership.elected(db, "fencing-test", "x", Duration.ofSeconds(1), Clock.systemUTC());
@@ -206,7 +226,7 @@ class ClusterPresenceTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void backgroundWork_hasOneLeader_andMovesWhenTheLeaderCloses() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (a.controller.leadership().isLeader() == b.controller.leadership().isLeader() && System.nanoTime() < deadline) Thread.sleep(100);
