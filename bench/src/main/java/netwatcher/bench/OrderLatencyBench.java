@@ -12,12 +12,15 @@ import netwatcher.controller.Controller;
 import netwatcher.controller.ControllerConfig;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.Orders;
+import netwatcher.testing.postgres.PostgresServer;
 
 /**
  * Agent order delivery: PUT packetCapture accepted (201 received) → the order in the answer of a
  * long-polling protocol-level agent, on loopback, against an in-process controller on embedded H2.
  * Reference in the same process: the round trip of {@code GET /healthz} on the same client.
- * Arguments: {@code [iterations=250] [rounds=3]}.
+ * Arguments: {@code [iterations=250] [rounds=3] [controllers=1]}. With {@code controllers=2}: two in-process
+ * controllers on one PostgreSQL server of the bench's own (cluster mode), the agent long-polling the first, the
+ * PUTs sent to the second, so an order crosses through the database and its {@code LISTEN/NOTIFY} wake-up.
  */
 public final class OrderLatencyBench {
     private OrderLatencyBench() {}
@@ -25,11 +28,27 @@ public final class OrderLatencyBench {
     public static void main(String[] args) throws Exception {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 250;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int controllers = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        if (controllers < 1 || controllers > 2) throw new IllegalArgumentException("controllers: 1 or 2");
         Path dir = Files.createTempDirectory("nwbench");
+        Path dirB = dir.resolve("b");
+        PostgresServer pg = null;
+        Controller other = null;
+        if (controllers == 2) {
+            pg = PostgresServer.start();
+            String url = pg.createDatabase();
+            Files.createDirectories(dirB);
+            for (Path d : new Path[] {dir, dirB}) {
+                Files.writeString(d.resolve("controller.properties"), "database.url=" + url + "\ndatabase.user=" + pg.user()
+                        + "\ndatabase.password=" + pg.password() + "\n");
+            }
+        }
         try (Controller controller = Controller.start(ControllerConfig.load(dir, 0), Clock.systemUTC())) {
-            Https https = new Https(controller.baseUrl(), controller.caFile(), controller.adminToken());
+            if (controllers == 2) other = Controller.start(ControllerConfig.load(dirB, 0), Clock.systemUTC());
+            Https agentSide = new Https(controller.baseUrl(), controller.caFile(), controller.adminToken());
+            Https https = other == null ? agentSide : new Https(other.baseUrl(), other.caFile(), controller.adminToken());
             String sub = controller.defaultSubscription().id();
-            ProtocolAgent agent = new ProtocolAgent(https, controller.adminToken(), sub, "bench", "vm1", "westeurope");
+            ProtocolAgent agent = new ProtocolAgent(agentSide, controller.adminToken(), sub, "bench", "vm1", "westeurope");
             String nw = "/subscriptions/" + sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
             Map<String, Long> arrivals = new ConcurrentHashMap<>();
             Thread poller = Thread.ofPlatform().daemon().name("bench-agent").start(() -> {
@@ -50,7 +69,8 @@ public final class OrderLatencyBench {
                     }
                 }
             });
-            System.out.printf("controller %s, data %s, %d iterations x %d rounds%n", controller.baseUrl(), dir, iterations, rounds);
+            System.out.printf("controller %s, data %s, %d iterations x %d rounds%s%n", controller.baseUrl(), dir, iterations, rounds,
+                    other == null ? "" : "; PUTs to a second controller " + other.baseUrl() + ", both on PostgreSQL " + pg);
             int seq = 0;
             for (int round = 1; round <= rounds; round++) {
                 long[] fromAccepted = new long[iterations];
@@ -91,6 +111,8 @@ public final class OrderLatencyBench {
             }
             poller.interrupt();
         } finally {
+            if (other != null) other.close();
+            if (pg != null) pg.close();
             try (var walk = Files.walk(dir)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }

@@ -24,7 +24,11 @@ import netwatcher.controller.compute.ComputeService;
 import netwatcher.controller.connectivity.CheckRepository;
 import netwatcher.controller.connectivity.CheckRoutes;
 import netwatcher.controller.connectivity.CheckService;
+import netwatcher.controller.cluster.DatabasePresence;
+import netwatcher.controller.cluster.Leadership;
+import netwatcher.controller.cluster.OrderWakeups;
 import netwatcher.controller.db.Database;
+import netwatcher.controller.db.Dialect;
 import netwatcher.controller.health.HealthRoutes;
 import netwatcher.controller.http.HttpServer;
 import netwatcher.controller.http.Router;
@@ -71,12 +75,19 @@ public final class Controller implements AutoCloseable {
     private final AgentService agents;
     private final String baseUrl;
     private final Path caFile;
+    /** This process among the cluster's controllers (agent leases, the leader lease). */
+    private final String controllerId = java.util.UUID.randomUUID().toString();
+    private final Presence presence;
+    private final Leadership leadership;
+    /** Cross-controller wake-ups (PostgreSQL); null with the embedded database. */
+    private final OrderWakeups wakeups;
 
     private Controller(ControllerConfig config, Clock clock) throws Exception {
         this.config = config;
         Files.createDirectories(config.dataDir());
         restrictDataDirectory(config.dataDir());
         this.db = Database.open(config.database());
+        OrderWakeups listener = null;
         try {
             Files.createDirectories(config.dataDir().resolve("storage").resolve(LOCAL_ACCOUNT));
             restrictDataDirectory(config.dataDir());
@@ -94,7 +105,16 @@ public final class Controller implements AutoCloseable {
             }
             StorageService storage = new StorageService(accounts, clock);
 
-            Presence presence = new Presence(clock, config.agentLostAfter());
+            // cluster mode (a shared PostgreSQL database): presence as leases in the database, wake-ups through
+            // LISTEN/NOTIFY, background work on one leader; embedded: all in memory, always leader
+            boolean cluster = db.dialect() == Dialect.POSTGRESQL;
+            Presence[] woken = new Presence[1];
+            listener = cluster ? new OrderWakeups(config.database(), vmKey -> woken[0].wake(vmKey)) : null;
+            this.wakeups = listener;
+            this.presence = cluster ? new Presence(clock, config.agentLostAfter(), new DatabasePresence(db, controllerId, wakeups))
+                    : new Presence(clock, config.agentLostAfter());
+            woken[0] = presence;
+            this.leadership = cluster ? Leadership.elected(db, "background", controllerId, Leadership.DEFAULT_LEASE, clock) : Leadership.always();
             OperationService operations = new OperationService(db, new OperationRepository(), clock, config.operationRetention());
             WatcherService watchers = new WatcherService(db, new WatcherRepository(), clock);
             ComputeService compute = new ComputeService(db, new ComputeRepository(), clock);
@@ -159,21 +179,28 @@ public final class Controller implements AutoCloseable {
             java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
             scheduler.scheduleWithFixedDelay(() -> {
                 try {
-                    captures.expireUnclaimed();
-                    checks.advanceAll();
-                    if (ticks.getAndIncrement() % 10 == 0) {
-                        // bounded state: expired operations, settled tombstones, uploads whose stored file is unchecked
-                        operations.collectExpired();
-                        captures.collectTombstones();
+                    boolean tenth = ticks.getAndIncrement() % 10 == 0;
+                    if (tenth) {
+                        // files in this controller's own local storage account: checked and collected by each controller
                         captures.verifyUploadsAsync();
                         evidence.collectExpired();
                     }
-                    presence.logTransitions();
+                    // database-wide work: once, on the leader, each piece only while the lease is still ours
+                    if (!leadership.tick()) return;
+                    captures.expireUnclaimed();
+                    if (leadership.isLeader()) checks.advanceAll();
+                    if (tenth && leadership.isLeader()) {
+                        // bounded state: expired operations, settled tombstones
+                        operations.collectExpired();
+                        captures.collectTombstones();
+                    }
+                    if (leadership.isLeader()) presence.logTransitions();
                 } catch (RuntimeException e) {
                     LOG.warn("sweeper: {}", e.toString());
                 }
             }, 1, 1, TimeUnit.SECONDS);
         } catch (Exception e) {
+            if (listener != null) listener.close();
             db.close();
             throw e;
         }
@@ -254,6 +281,18 @@ public final class Controller implements AutoCloseable {
 
     public ControllerConfig config() { return config; }
 
+    /** This controller's id among the cluster's (agent leases and the leader lease name it). */
+    public String controllerId() { return controllerId; }
+
+    /** Agent presence and long-poll wake-ups. */
+    public Presence presence() { return presence; }
+
+    /** Whether this controller does the background work (always with one controller). */
+    public Leadership leadership() { return leadership; }
+
+    /** The cross-controller wake-ups; null with the embedded database. */
+    public OrderWakeups wakeups() { return wakeups; }
+
     /** The HTTP edge, for observers such as a test's request recorder. */
     public HttpServer http() { return http; }
 
@@ -263,6 +302,8 @@ public final class Controller implements AutoCloseable {
         try {
             http.close();
         } finally {
+            if (wakeups != null) wakeups.close();
+            leadership.release();
             db.close();
             try {
                 restrictDataDirectory(config.dataDir());

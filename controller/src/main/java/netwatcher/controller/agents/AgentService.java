@@ -164,7 +164,8 @@ public final class AgentService {
                 long generation = compute.repository().generation(db, vmKey);
                 Instant now = clock.instant();
                 if (generation > after || !now.isBefore(deadline)) {
-                    repo.seen(db, agent.id(), now, null);
+                    // cluster: the lease write at the poll's end records the contact (one statement fewer per poll)
+                    if (!presence.isShared()) repo.seen(db, agent.id(), now, null);
                     return new Orders(generation, captures.ordersFor(vmKey, controllerBase), checks.ordersFor(vmKey, controllerBase));
                 }
                 Duration left = Duration.between(now, deadline);

@@ -28,6 +28,14 @@ import org.slf4j.event.Level;
  * </ul>
  * A killed agent therefore shows disconnected at most {@link #MAX_HOLD} plus the grace after it
  * died (the poll it left open ends by itself at the hold).
+ *
+ * <p>In cluster mode (a {@link Shared} store given) the same rules are kept as a lease in the database,
+ * so that every controller answers alike: each long-poll start, end and contact also writes the agent's
+ * lease ({@code lease_until}: the hold plus the grace for an open poll, the grace after a contact), and
+ * {@link #of} answers from memory only for an agent whose long-poll this controller holds, else from the
+ * database. A wake-up ({@link #signal}) also reaches the other controllers ({@link Shared#notifyOthers});
+ * what they send back arrives through {@link #wake}. Without a store (one controller, embedded database)
+ * everything stays in memory.
  */
 public final class Presence implements AgentPresence {
     private static final Logger LOG = LoggerFactory.getLogger(netwatcher.controller.agents.Presence.class); // not the inherited Presence record
@@ -38,6 +46,30 @@ public final class Presence implements AgentPresence {
     /** How much longer than the grace enrolled agents have to return after a controller start (agent backoff cap is 10 s). */
     static final Duration RECONNECT_ALLOWANCE = Duration.ofSeconds(20);
 
+    /** Presence kept in the database, shared by the controllers of a cluster. Implementations are thread-safe. */
+    public interface Shared {
+        /** An orders long-poll of the VM's agent started here: this controller holds it until {@code leaseUntil} at least. */
+        void pollStarted(String vmKey, Instant now, Instant leaseUntil);
+
+        /**
+         * A long-poll ended here; {@code lastHere}: no other poll of the agent is open on this controller, so
+         * the lease may shrink to {@code leaseUntil} unless another controller took the agent since.
+         */
+        void pollEnded(String vmKey, Instant now, Instant leaseUntil, boolean lastHere);
+
+        /** Any other contact (report, host registration, enrollment): the lease lasts until {@code leaseUntil} at least. */
+        void contact(String vmKey, Instant now, Instant leaseUntil, String version);
+
+        /** The presence recorded for the VM's (non-revoked) agent; not enrolled when there is none. */
+        AgentPresence.Presence read(String vmKey, Instant now);
+
+        /** The presence of every enrolled agent, by VM, in one read (the leader logs transitions from it). */
+        Map<String, AgentPresence.Presence> readAll(Instant now);
+
+        /** Wakes the long-polls of the VM on the other controllers (a hint: they re-check on their own too). */
+        void notifyOthers(String vmKey);
+    }
+
     private record State(int polls, Instant lastSeen, Instant lastPollStart, String version, boolean enrolled, boolean seeded) {}
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
@@ -47,52 +79,81 @@ public final class Presence implements AgentPresence {
     private final Clock clock;
     private final Duration grace;
     private final Instant startedAt;
+    /** The cluster's shared store; null with one controller. */
+    private final Shared shared;
 
     /** Presence with the {@link #DEFAULT_GRACE}. */
     public Presence(Clock clock) { this(clock, DEFAULT_GRACE); }
 
     /** @param grace how long after its last contact (long-poll end) an agent without an open poll still counts as connected */
-    public Presence(Clock clock, Duration grace) {
+    public Presence(Clock clock, Duration grace) { this(clock, grace, null); }
+
+    /** As {@link #Presence(Clock, Duration)}, kept in {@code shared} too when not null (cluster mode). */
+    public Presence(Clock clock, Duration grace, Shared shared) {
         if (grace.isNegative()) throw new IllegalArgumentException("grace must not be negative: " + grace);
         this.clock = clock;
         this.grace = grace;
         this.startedAt = clock.instant();
+        this.shared = shared;
     }
+
+    /** Whether presence is kept in the database for a cluster. */
+    public boolean isShared() { return shared != null; }
 
     /** The grace after a controller start during which enrolled agents not yet back count as connected. */
     public Duration startGrace() { return grace.plus(RECONNECT_ALLOWANCE); }
 
     /** Seeds presence from the database after a restart (enrolled agents, last contact). */
     public void seed(String vmKey, Instant lastSeen, String version) {
+        if (shared != null) return; // the database's leases outlive a restart by themselves
         states.merge(vmKey, new State(0, lastSeen, null, version, true, true), (a, b) -> a);
     }
 
     public void touch(String vmKey, String version) {
-        states.compute(vmKey, (k, s) -> new State(s == null ? 0 : s.polls(), clock.instant(), s == null ? null : s.lastPollStart(),
+        State after = states.compute(vmKey, (k, s) -> new State(s == null ? 0 : s.polls(), clock.instant(), s == null ? null : s.lastPollStart(),
                 version != null ? version : s == null ? null : s.version(), true, s != null && s.seeded()));
+        if (shared != null) shared.contact(vmKey, after.lastSeen(), after.lastSeen().plus(grace), version);
     }
 
     public void pollStarted(String vmKey) {
-        states.compute(vmKey, (k, s) -> {
+        State after = states.compute(vmKey, (k, s) -> {
             Instant now = clock.instant();
             return new State((s == null ? 0 : s.polls()) + 1, now, now, s == null ? null : s.version(), true, s != null && s.seeded());
         });
+        if (shared != null) shared.pollStarted(vmKey, after.lastSeen(), after.lastSeen().plus(MAX_HOLD).plus(grace));
     }
 
     public void pollEnded(String vmKey) {
-        states.compute(vmKey, (k, s) -> new State(Math.max(0, (s == null ? 1 : s.polls()) - 1), clock.instant(),
+        State after = states.compute(vmKey, (k, s) -> new State(Math.max(0, (s == null ? 1 : s.polls()) - 1), clock.instant(),
                 s == null ? null : s.lastPollStart(), s == null ? null : s.version(), true, s != null && s.seeded()));
+        if (shared == null) return;
+        try {
+            shared.pollEnded(vmKey, after.lastSeen(), after.lastSeen().plus(grace), after.polls() == 0);
+        } catch (RuntimeException e) {
+            // the poll's answer is ready: a database fault here must not replace it; the lease then lasts
+            // its longer poll-start length (hold plus grace), never forever
+            LOG.atWarn().addKeyValue("vm", vmKey).log("agent lease not shortened: {}", e.toString());
+        }
     }
 
     @Override
     public AgentPresence.Presence of(String vmKey) {
         State s = states.get(vmKey);
-        if (s == null) return new AgentPresence.Presence(false, false, null, null);
         Instant now = clock.instant();
-        boolean polling = s.polls() > 0 && s.lastPollStart() != null && s.lastPollStart().plus(MAX_HOLD).plus(grace).isAfter(now);
+        if (shared != null) {
+            // our own open long-poll is known here for certain; anything else is the database's
+            if (s != null && s.version() != null && polling(s, now)) return new AgentPresence.Presence(true, true, s.lastSeen(), s.version());
+            return shared.read(vmKey, now);
+        }
+        if (s == null) return new AgentPresence.Presence(false, false, null, null);
+        boolean polling = polling(s, now);
         boolean recent = s.lastSeen() != null && s.lastSeen().plus(grace).isAfter(now);
         boolean restarting = s.seeded() && startedAt.plus(startGrace()).isAfter(now);
         return new AgentPresence.Presence(s.enrolled(), polling || recent || restarting, s.lastSeen(), s.version());
+    }
+
+    private boolean polling(State s, Instant now) {
+        return s.polls() > 0 && s.lastPollStart() != null && s.lastPollStart().plus(MAX_HOLD).plus(grace).isAfter(now);
     }
 
     /**
@@ -101,16 +162,21 @@ public final class Presence implements AgentPresence {
      * API's agent health does. An agent that reconnects within the grace was never lost.
      */
     public void logTransitions() {
-        for (String vmKey : states.keySet()) {
-            AgentPresence.Presence now = of(vmKey);
-            Boolean before = logged.put(vmKey, now.connected());
-            if (before == null ? now.connected() : before != now.connected()) {
-                LOG.atLevel(now.connected() ? Level.INFO : Level.WARN).addKeyValue("vm", vmKey)
-                        .addKeyValue("lastSeen", now.lastSeen()).addKeyValue("version", now.agentVersion())
-                        .log(now.connected() ? "agent connected" : "agent lost");
-            }
+        Map<String, AgentPresence.Presence> now = new java.util.HashMap<>();
+        if (shared != null) {
+            now.putAll(shared.readAll(clock.instant())); // cluster: the leader logs every agent, once, from the leases
+        } else {
+            for (String vmKey : states.keySet()) now.put(vmKey, of(vmKey));
         }
-        logged.keySet().retainAll(states.keySet());
+        now.forEach((vmKey, p) -> {
+            Boolean before = logged.put(vmKey, p.connected());
+            if (before == null ? p.connected() : before != p.connected()) {
+                LOG.atLevel(p.connected() ? Level.INFO : Level.WARN).addKeyValue("vm", vmKey)
+                        .addKeyValue("lastSeen", p.lastSeen()).addKeyValue("version", p.agentVersion())
+                        .log(p.connected() ? "agent connected" : "agent lost");
+            }
+        });
+        logged.keySet().retainAll(now.keySet());
     }
 
     /** Forgets a VM's presence (agent revoked). */
@@ -122,9 +188,15 @@ public final class Presence implements AgentPresence {
         long version;
     }
 
-    /** Wakes the long-polls of {@code vmKey}. */
+    /** Wakes the long-polls of {@code vmKey}, on every controller of a cluster. */
     @Override
     public void signal(String vmKey) {
+        wake(vmKey);
+        if (shared != null) shared.notifyOthers(vmKey);
+    }
+
+    /** Wakes the long-polls of {@code vmKey} held by this controller (a wake-up from another controller arrives here). */
+    public void wake(String vmKey) {
         Signal s = signals.computeIfAbsent(vmKey, k -> new Signal());
         s.lock.lock();
         try {

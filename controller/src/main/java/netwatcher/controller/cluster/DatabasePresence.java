@@ -1,0 +1,91 @@
+package netwatcher.controller.cluster;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import netwatcher.controller.agents.Presence;
+import netwatcher.controller.compute.AgentPresence;
+import netwatcher.controller.db.Database;
+
+/**
+ * Agent presence as leases in {@code nw_agent} ({@code controller_id}, {@code lease_until}, {@code last_seen_at},
+ * {@code agent_version}), so that every controller of a cluster answers alike. A lease is only ever lengthened,
+ * except by the controller that holds the agent's latest long-poll when its last poll there ends. Lease times
+ * are the writing controller's clock: the controllers' clocks must agree to well within the grace (NTP).
+ * Thread-safe.
+ */
+public final class DatabasePresence implements Presence.Shared {
+    private static final String LONGER = "lease_until = CASE WHEN lease_until IS NULL OR lease_until < ? THEN ? ELSE lease_until END";
+    private final Database db;
+    private final String controllerId;
+    private final OrderWakeups wakeups;
+
+    /** @param wakeups how the other controllers are woken; null: they find new orders by their periodic re-check only */
+    public DatabasePresence(Database db, String controllerId, OrderWakeups wakeups) {
+        this.db = db;
+        this.controllerId = controllerId;
+        this.wakeups = wakeups;
+    }
+
+    @Override
+    public void pollStarted(String vmKey, Instant now, Instant leaseUntil) {
+        db.update("UPDATE nw_agent SET controller_id = ?, " + LONGER + ", last_seen_at = ? WHERE vm_key = ? AND revoked = FALSE",
+                controllerId, leaseUntil, leaseUntil, now, vmKey);
+    }
+
+    @Override
+    public void pollEnded(String vmKey, Instant now, Instant leaseUntil, boolean lastHere) {
+        if (lastHere) {
+            db.update("UPDATE nw_agent SET lease_until = CASE WHEN controller_id = ? THEN ? WHEN lease_until IS NULL OR lease_until < ? THEN ?"
+                    + " ELSE lease_until END, last_seen_at = ? WHERE vm_key = ? AND revoked = FALSE",
+                    controllerId, leaseUntil, leaseUntil, leaseUntil, now, vmKey);
+        } else {
+            contact(vmKey, now, leaseUntil, null);
+        }
+    }
+
+    @Override
+    public void contact(String vmKey, Instant now, Instant leaseUntil, String version) {
+        db.update("UPDATE nw_agent SET controller_id = COALESCE(controller_id, ?), " + LONGER
+                        + ", last_seen_at = ?, agent_version = COALESCE(?, agent_version) WHERE vm_key = ? AND revoked = FALSE",
+                controllerId, leaseUntil, leaseUntil, now, version, vmKey);
+    }
+
+    @Override
+    public AgentPresence.Presence read(String vmKey, Instant now) {
+        var rows = db.query("SELECT last_seen_at, agent_version, lease_until FROM nw_agent WHERE vm_key = ? AND revoked = FALSE",
+                r -> new Lease(r.getInstant("last_seen_at"), r.getString("agent_version"), r.getInstant("lease_until")), vmKey);
+        AgentPresence.Presence p = new AgentPresence.Presence(false, false, null, null);
+        for (Lease l : rows) p = merge(p, l.presence(now));
+        return p;
+    }
+
+    @Override
+    public Map<String, AgentPresence.Presence> readAll(Instant now) {
+        Map<String, AgentPresence.Presence> out = new HashMap<>();
+        db.query("SELECT vm_key, last_seen_at, agent_version, lease_until FROM nw_agent WHERE revoked = FALSE", r -> {
+            AgentPresence.Presence p = new Lease(r.getInstant("last_seen_at"), r.getString("agent_version"), r.getInstant("lease_until")).presence(now);
+            out.merge(r.getString("vm_key"), p, DatabasePresence::merge);
+            return null;
+        });
+        return out;
+    }
+
+    @Override
+    public void notifyOthers(String vmKey) {
+        if (wakeups != null) wakeups.notify(db, vmKey);
+    }
+
+    private record Lease(Instant lastSeen, String version, Instant leaseUntil) {
+        AgentPresence.Presence presence(Instant now) {
+            return new AgentPresence.Presence(true, leaseUntil != null && leaseUntil.isAfter(now), lastSeen, version);
+        }
+    }
+
+    private static AgentPresence.Presence merge(AgentPresence.Presence a, AgentPresence.Presence b) {
+        if (!a.enrolled()) return b;
+        boolean bNewer = b.lastSeen() != null && (a.lastSeen() == null || b.lastSeen().isAfter(a.lastSeen()));
+        return new AgentPresence.Presence(true, a.connected() || b.connected(), bNewer ? b.lastSeen() : a.lastSeen(),
+                bNewer && b.agentVersion() != null ? b.agentVersion() : a.agentVersion() != null ? a.agentVersion() : b.agentVersion());
+    }
+}
