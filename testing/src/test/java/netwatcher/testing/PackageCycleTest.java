@@ -6,29 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.ImportTree;
 import com.sun.source.tree.MemberSelectTree;
-import com.sun.source.util.JavacTask;
 import com.sun.source.util.TreeScanner;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.SimpleJavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,61 +44,32 @@ class PackageCycleTest {
 
     @Test
     void cycles_areFoundThroughImportsAndQualifiedNames_notThroughComments() {
-        List<String> cycles = cycles(edges(List.of(
-                unit("a/A.java", "package netwatcher.a; import netwatcher.b.B; class A { B b; }"),
-                unit("b/B.java", "package netwatcher.b; public class B { Object c = new netwatcher.c.C.Inner(); }"),
-                unit("c/C.java", "package netwatcher.c; import static netwatcher.a.A.X; public class C { static class Inner {} }"),
-                unit("d/D.java", "package netwatcher.d; /** {@link netwatcher.a.A} */ class D { // netwatcher.a.A\n }"),
-                unit("a/A2.java", "package netwatcher.a; import netwatcher.d.*; class A2 {}"))));
+        Map<String, String> sources = new LinkedHashMap<>();
+        sources.put("a/A.java", "package netwatcher.a; import netwatcher.b.B; class A { B b; }");
+        sources.put("b/B.java", "package netwatcher.b; public class B { Object c = new netwatcher.c.C.Inner(); }");
+        sources.put("c/C.java", "package netwatcher.c; import static netwatcher.a.A.X; public class C { static class Inner {} }");
+        sources.put("d/D.java", "package netwatcher.d; /** {@link netwatcher.a.A} */ class D { // netwatcher.a.A\n }");
+        sources.put("a/A2.java", "package netwatcher.a; import netwatcher.d.*; class A2 {}");
+        List<String> cycles = cycles(edges(sources));
 
         assertEquals(List.of("netwatcher.a -> netwatcher.b (a/A.java names netwatcher.b.B) -> netwatcher.c (b/B.java names"
                 + " netwatcher.c.C.Inner) -> netwatcher.a (c/C.java names netwatcher.a.A.X)"), cycles);
     }
 
-    private static SourceUnit unit(String name, String text) {
-        return new SourceUnit(name, text);
-    }
-
-    private record SourceUnit(String name, String text) {}
-
-    private static List<Edge> edges(List<SourceUnit> units) {
-        List<JavaFileObject> objects = new ArrayList<>();
-        for (SourceUnit u : units) {
-            objects.add(new SimpleJavaFileObject(URI.create("string:///" + u.name()), JavaFileObject.Kind.SOURCE) {
-                @Override
-                public CharSequence getCharContent(boolean ignoreEncodingErrors) { return u.text(); }
-            });
-        }
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        try (StandardJavaFileManager fm = javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8)) {
-            return edgesOf(javac, fm, objects);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static List<Edge> edges(Map<String, String> sources) {
+        return SourceTrees.ofTexts(sources, PackageCycleTest::edgesOf);
     }
 
     private static List<Edge> parse(List<Path> files) {
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        try (StandardJavaFileManager fm = javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8)) {
-            return edgesOf(javac, fm, fm.getJavaFileObjectsFromPaths(files));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SourceTrees.ofFiles(files, PackageCycleTest::edgesOf);
     }
 
-    private static List<Edge> edgesOf(JavaCompiler javac, StandardJavaFileManager fm, Iterable<? extends JavaFileObject> files)
-            throws IOException {
-        StringWriter errors = new StringWriter();
-        JavacTask task = (JavacTask) javac.getTask(errors, fm, null, List.of("-proc:none", "--release", "25"), null, files);
-        Iterable<? extends CompilationUnitTree> units = task.parse();
-        assertEquals("", errors.toString(), "javac could not parse the sources");
-        Path root = TestLanesTest.root();
+    private static List<Edge> edgesOf(SourceTrees.Parsed parsed) {
         List<Edge> edges = new ArrayList<>();
-        for (CompilationUnitTree unit : units) {
+        for (CompilationUnitTree unit : parsed.units()) {
             if (unit.getPackageName() == null) continue;
             String from = unit.getPackageName().toString();
-            URI uri = unit.getSourceFile().toUri();
-            String file = "file".equals(uri.getScheme()) ? root.relativize(Path.of(uri)).toString() : uri.getPath().substring(1);
+            String file = SourceTrees.fileName(unit);
             for (ImportTree imported : unit.getImports()) add(edges, from, file, imported.getQualifiedIdentifier().toString());
             new TreeScanner<Void, Void>() {
                 @Override

@@ -8,29 +8,20 @@ import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.VariableTree;
-import com.sun.source.util.JavacTask;
 import com.sun.source.util.SourcePositions;
 import com.sun.source.util.TreePathScanner;
 import com.sun.source.util.Trees;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 import javax.lang.model.element.Modifier;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.SimpleJavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -143,40 +134,20 @@ class ParameterCountTest {
     }
 
     static List<Violation> scan(List<Path> files) {
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        try (StandardJavaFileManager fm = javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8)) {
-            return scan(javac, fm, fm.getJavaFileObjectsFromPaths(files));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SourceTrees.ofFiles(files, ParameterCountTest::violations);
     }
 
     static List<Violation> scanText(String className, String source) {
-        JavaFileObject file = new SimpleJavaFileObject(URI.create("string:///" + className + ".java"), JavaFileObject.Kind.SOURCE) {
-            @Override
-            public CharSequence getCharContent(boolean ignoreEncodingErrors) { return source; }
-        };
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        try (StandardJavaFileManager fm = javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8)) {
-            return scan(javac, fm, List.of(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SourceTrees.ofTexts(Map.of(className + ".java", source), ParameterCountTest::violations);
     }
 
-    /** Parses (no attribution, no class path needed) and walks every class, nested and local ones included. */
-    private static List<Violation> scan(JavaCompiler javac, StandardJavaFileManager fm, Iterable<? extends JavaFileObject> files)
-            throws IOException {
-        StringWriter errors = new StringWriter();
-        JavacTask task = (JavacTask) javac.getTask(errors, fm, null, List.of("-proc:none", "--release", "25"), null, files);
-        Iterable<? extends CompilationUnitTree> units = task.parse();
-        assertEquals("", errors.toString(), "javac could not parse the sources");
-        SourcePositions positions = Trees.instance(task).getSourcePositions();
-        Path root = TestLanesTest.root();
+    /** Walks every class of the parsed units, nested and local ones included. */
+    private static List<Violation> violations(SourceTrees.Parsed parsed) {
+        SourcePositions positions = Trees.instance(parsed.task()).getSourcePositions();
+        Iterable<? extends CompilationUnitTree> units = parsed.units();
         List<Violation> violations = new ArrayList<>();
         for (CompilationUnitTree unit : units) {
-            URI uri = unit.getSourceFile().toUri();
-            String file = "file".equals(uri.getScheme()) ? root.relativize(Path.of(uri)).toString() : Path.of(uri.getPath()).getFileName().toString();
+            String file = SourceTrees.fileName(unit);
             new TreePathScanner<Void, Void>() {
                 private final Deque<ClassTree> classes = new ArrayDeque<>();
 
