@@ -4,15 +4,7 @@
 // Input (environment): NW_BASE_URL, NW_SUBSCRIPTION, NW_CLIENT_ID, NW_CLIENT_SECRET, NW_VM_ID, NW_VM_NAME.
 // Output: one JSON object per line, {"step": ..., ...}; exit 0 when every call returned as expected, 1 otherwise.
 'use strict';
-const { NetworkManagementClient } = require('@azure/arm-network');
-const { ClientSecretCredential } = require('@azure/identity');
-
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`missing ${name}`);
-  return v;
-};
-const out = (step, value) => console.log(JSON.stringify({ step, ...value }));
+const { env, out, networkClient } = require('./netwatcher-client.cjs');
 const fields = (p) => ({
   name: p.name,
   provisioningState: p.provisioningState,
@@ -26,17 +18,9 @@ const fields = (p) => ({
 });
 
 async function main() {
-  const base = env('NW_BASE_URL');
   const rg = 'NetworkWatcherRG';
   const watcherName = 'NetworkWatcher_westeurope';
-  const credential = new ClientSecretCredential('adfs', env('NW_CLIENT_ID'), env('NW_CLIENT_SECRET'), {
-    authorityHost: base,
-    disableInstanceDiscovery: true,
-  });
-  const client = new NetworkManagementClient(credential, env('NW_SUBSCRIPTION'), {
-    endpoint: base,
-    credentialScopes: [base + '/.default'],
-  });
+  const client = networkClient();
 
   const oneFile = {
     target: env('NW_VM_ID'),

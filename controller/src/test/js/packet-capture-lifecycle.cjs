@@ -4,30 +4,14 @@
 // Input (environment): NW_BASE_URL, NW_SUBSCRIPTION, NW_CLIENT_ID, NW_CLIENT_SECRET, NW_VM_ID, NW_STORAGE_ID.
 // Output: one JSON object per line, {"step": ..., ...}; exit 0 when every call returned, 1 otherwise.
 'use strict';
-const { NetworkManagementClient } = require('@azure/arm-network');
-const { ClientSecretCredential } = require('@azure/identity');
-
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`missing ${name}`);
-  return v;
-};
-const out = (step, value) => console.log(JSON.stringify({ step, ...value }));
+const { env, out, networkClient } = require('./netwatcher-client.cjs');
 
 async function main() {
-  const base = env('NW_BASE_URL');
   const rg = 'NetworkWatcherRG';
   const watcherName = 'NetworkWatcher_westeurope';
   const name = 'jspc';
   // ADFS authority: tenant "adfs", authority host = the controller; no instance discovery against Microsoft.
-  const credential = new ClientSecretCredential('adfs', env('NW_CLIENT_ID'), env('NW_CLIENT_SECRET'), {
-    authorityHost: base,
-    disableInstanceDiscovery: true,
-  });
-  const client = new NetworkManagementClient(credential, env('NW_SUBSCRIPTION'), {
-    endpoint: base,
-    credentialScopes: [base + '/.default'],
-  });
+  const client = networkClient();
 
   const watcher = await client.networkWatchers.get(rg, watcherName);
   out('networkWatchers.get', { name: watcher.name, location: watcher.location, provisioningState: watcher.provisioningState });
