@@ -2,12 +2,12 @@
 # The controller's streamed pcapng merge (controller/capture/merge) against mergecap on the same inputs:
 # synthetic classic pcap files, alternating rounds, then one merge as its own JVM (start included) under
 # -Xmx64m, beside mergecap's own process time and peak RSS. Inputs and outputs live in a temporary directory
-# removed on exit.
+# removed on exit (BENCH_MERGE_DIR: where, default /tmp; /dev/shm takes the disk out of the comparison).
 # Usage: bench/merge-vs-mergecap.sh [hosts=4] [megabytesPerHost=200] [rounds=3]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 command -v mergecap >/dev/null || { echo "missing: mergecap (apt-get install wireshark-common)" >&2; exit 3; }
-WORK=$(mktemp -d /tmp/nwbench-merge.XXXXXX)
+WORK=$(mktemp -d "${BENCH_MERGE_DIR:-/tmp}/nwbench-merge.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 bench_env
 echo "mergecap: $(mergecap -v 2>&1 | head -1)"
