@@ -130,6 +130,45 @@ class FleetCaptureApiTest {
     }
 
     @Test
+    void azureSdk_createsAScaleSetCapture_andReadsItsStatus() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        // the instances' agents take every order they get (the SDK's create waits for its operation)
+        Thread agents = Thread.ofPlatform().daemon().start(() -> {
+            java.util.Set<String> taken = new java.util.HashSet<>();
+            while (running.get()) {
+                try {
+                    for (TestAgent a : List.of(web0, web2)) {
+                        for (CaptureOrder o : a.orders(-1, 0).captures()) {
+                            if (o.run() && taken.add(o.key())) a.report(o.key(), "Running", null, List.of(), 1);
+                        }
+                    }
+                    Thread.sleep(100);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        try {
+            var captures = SdkClients.network(c).serviceClient().getPacketCaptures();
+            var created = captures.create("NetworkWatcherRG", "NetworkWatcher_westeurope", "sdkfleet",
+                    new com.azure.resourcemanager.network.fluent.models.PacketCaptureInner().withTarget(set)
+                            .withTargetType(com.azure.resourcemanager.network.models.PacketCaptureTargetType.AZURE_VMSS)
+                            .withScope(new com.azure.resourcemanager.network.models.PacketCaptureMachineScope().withInclude(List.of("0", "2")))
+                            .withStorageLocation(new com.azure.resourcemanager.network.models.PacketCaptureStorageLocation()
+                                    .withFilePath("/var/captures/sdkfleet.cap")));
+            assertEquals("Succeeded", created.provisioningState().toString());
+            assertEquals(com.azure.resourcemanager.network.models.PacketCaptureTargetType.AZURE_VMSS, created.targetType());
+            assertEquals(List.of("0", "2"), created.scope().include());
+            var status = captures.getStatus("NetworkWatcherRG", "NetworkWatcher_westeurope", "sdkfleet");
+            assertEquals(com.azure.resourcemanager.network.models.PcStatus.RUNNING, status.packetCaptureStatus());
+            assertEquals(2, status("sdkfleet").path("instances").size());
+        } finally {
+            running.set(false);
+            agents.join(10_000);
+        }
+    }
+
+    @Test
     void list_showsTheFleetCaptureOnce_andNotItsInstances() throws Exception {
         assertEquals(201, c.send("PUT", nw + "/packetCaptures/fleet2" + V, body(set, "")).status());
         for (TestAgent a : List.of(web0, web1, web2)) assertTrue(order(a, -1, "/packetCaptures/fleet2/instances/" + a.vmName.substring(3)).isPresent());
