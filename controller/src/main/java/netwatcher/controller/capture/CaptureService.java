@@ -571,6 +571,7 @@ public final class CaptureService {
 
     /** Starts checking, in the background, every finished capture whose agent reported its upload done. */
     public void verifyUploadsAsync() {
+        fleet.mergeSettled();
         for (Capture c : repo.finishedUnsettled(db)) {
             if (c.report() == null || c.report().uploadState() != UploadState.DONE || !c.uploads()) continue;
             Instant notBefore = verifyNotBefore.get(c.key());

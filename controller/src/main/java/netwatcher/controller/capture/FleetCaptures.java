@@ -296,6 +296,18 @@ final class FleetCaptures {
         return Optional.of(m);
     }
 
+    /**
+     * The sweep's share (every 10 s on each controller, beside the upload check): fleet captures whose
+     * instances have all settled but that have no merged file yet, e.g. because the controller restarted
+     * between the last instance's settling and the merge.
+     */
+    void mergeSettled() {
+        for (Capture fleet : repo.fleetsAwaitingMerge(service.database())) {
+            if (!isFleet(fleet) || fleet.storage() == null || storage.findByKey(fleet.storage().accountKey()).isEmpty()) continue;
+            instancesOf(service.database(), fleet).stream().findFirst().ifPresent(this::afterInstanceChange);
+        }
+    }
+
     /** After an instance capture changed: merges its fleet's files once every instance has settled. */
     void afterInstanceChange(Capture instance) {
         if (!isInstance(instance)) return;
@@ -334,7 +346,9 @@ final class FleetCaptures {
         }
         Capture.StoredFile stored = result;
         service.database().inTransaction(h -> {
-            repo.recordStored(h, fleet.key(), stored);
+            // once: a second merge (another controller, a sweep racing a report) finds the object there and fails
+            Capture locked = repo.lockByKey(h, fleet.key()).orElse(null);
+            if (locked != null && locked.stored() == null) repo.recordStored(h, fleet.key(), stored);
             return null;
         });
     }
