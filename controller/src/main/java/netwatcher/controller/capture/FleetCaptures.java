@@ -336,7 +336,9 @@ final class FleetCaptures {
                 if (CaptureService.verifiedSha256(c) == null) continue; // no file came in (ended before, or its upload failed)
                 String vmName = vmName(c);
                 List<Nic> nics = compute.nicsOf(c.vmKey());
-                String nic = nics.size() == 1 ? nics.getFirst().interfaceName() : null;
+                // the agent writes one classic pcap per capture: one NIC's frames, or several NICs' as LINUX_SLL2 (which names
+                // each packet's interface itself), shown as vm/any
+                String nic = nics.size() == 1 ? nics.getFirst().interfaceName() : "any";
                 String path = c.storage().blobPath();
                 inputs.add(new MergeInput(vmName, nic, "host " + vmName + ", instance " + c.id().name() + " of "
                         + c.properties().get("target").toString().replaceAll("/virtualMachines/.*", "") + ", VM " + c.properties().get("virtualMachine"),
