@@ -78,8 +78,10 @@ public final class PacketCaptureCommand implements Runnable {
                 "  nw watcher packet-capture create --vm vm1 -n pc3 \\",
                 "      --storage-account netwatcherlocal --capture-size 128 \\",
                 "      --capture-limit 10485760 --time-limit 30 --wait",
-                "  nw watcher packet-capture create --vm dbss --target-type AzureVMSS -n fleet1 \\",
-                "      --exclude 1 --storage-account netwatcherlocal --file-path /var/captures/fleet1.cap"})
+                "  nw watcher packet-capture create --vm dbss -n fleet1 \\",
+                "      --target-type AzureVMSS --exclude 1 \\",
+                "      --storage-account netwatcherlocal \\",
+                "      --file-path /var/captures/fleet1.cap"})
     public static final class Create extends ArmCommand {
         @Option(names = "--vm", required = true, paramLabel = "VM",
                 description = "Target VM, or scale set with --target-type AzureVMSS: name (with -g, or unique) or resource id.")
