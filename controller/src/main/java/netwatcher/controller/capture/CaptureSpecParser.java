@@ -20,8 +20,9 @@ import netwatcher.model.capture.FilterNotationException;
  * Validates a packet-capture PUT body against the reference: required fields, types, defaults,
  * minimums and maximums, filter notation, storage location rules, per api-version (a field is read
  * from the first api-version whose spec defines it), and the features netwatcher does not have yet
- * (a ring of files, several files, scale sets), which are refused with a clear error instead of
- * being ignored. Stateless.
+ * (a ring of files, several files), which are refused with a clear error instead of being ignored.
+ * A scale-set target ({@code targetType: AzureVMSS}) must be a scale set, and its {@code scope} lists
+ * instance ids (which exist is checked on create, {@code FleetCaptures}). Stateless.
  */
 public final class CaptureSpecParser {
     public static final long MAX_UINT32 = CaptureOrder.MAX_BYTES;
