@@ -3,7 +3,7 @@
 #
 #   sudo agent/install/install-agent.sh --controller-url https://198.18.0.1:8443 \
 #        --enrollment-token nwe.... --subscription-id SUB --resource-group RG --location westeurope \
-#        [--vm-name NAME] [--ca-file controller-ca.pem] [--ignore-interfaces mgmt0] [--from DIR] [--java JAVA_HOME]
+#        [--vm-name NAME] [--scale-set NAME] [--ca-file controller-ca.pem] [--ignore-interfaces mgmt0] [--from DIR] [--java JAVA_HOME]
 #
 # It copies the agent distribution (cli/target/netwatcher-cli-*.jar and cli/target/lib, built by
 # `./nw build`, or the directory given with --from) to /opt/netwatcher, writes

@@ -161,7 +161,8 @@ public final class Agent implements AutoCloseable {
         client.useCredential(credential);
 
         HostInventory inventory = new HostInventory(VERSION, AgentConfig.hostName(), config.ignoredInterfaces(),
-                runner::unavailableReason).withRouteTables(new netwatcher.agent.hostcfg.RouteTables()::read);
+                runner::unavailableReason).withRouteTables(new netwatcher.agent.hostcfg.RouteTables()::read)
+                .withScaleSet(config.scaleSet());
         UploadService uploads = new UploadService(Map.of(
                 UploadTarget.LOCAL, new LocalUploader(client.http(), client::request, (int) config.uploadChunkBytes()),
                 UploadTarget.BLOB, new BlobUploader((int) config.uploadChunkBytes())),

@@ -48,13 +48,15 @@ import netwatcher.logging.Logging;
  * @param shutdownGrace      how long shutdown waits for capture files to close
  * @param probeCaFile        PEM file of extra CA(s) HTTPS connectivity probes trust besides the system CAs, or null
  * @param logFormat          how the agent's log lines on stderr look: {@code text} or {@code json} (default: {@code NW_LOG_FORMAT}, else text)
+ * @param scaleSet           the scale set this host is an instance of ({@code Microsoft.Compute/virtualMachineScaleSets/NAME}
+ *                           in the VM's resource group), or null for a stand-alone VM
  */
 public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmName, String resourceGroup,
                           String location, String subscriptionId, Path caFile, Path stateDir, Path capturesRoot,
                           Set<String> ignoredInterfaces, DiskFloor diskFloor, Duration reportInterval,
                           long kernelBufferBytes, Duration hostPollInterval, Duration uploadRetryLimit,
                           long uploadChunkBytes, Duration flushInterval, Duration shutdownGrace,
-                          Path probeCaFile, LogFormat logFormat) {
+                          Path probeCaFile, LogFormat logFormat, String scaleSet) {
 
     /** Every accepted key with its default ({@code null}: no default). Order is the documentation order. */
     public static final Map<String, String> KEYS;
@@ -81,6 +83,7 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
         keys.put("shutdown-grace", "10s");
         keys.put("probe-ca-file", null);
         keys.put("log-format", null); // text, unless NW_LOG_FORMAT says otherwise (Logging.defaultFormat)
+        keys.put("scale-set", null);
         KEYS = java.util.Collections.unmodifiableMap(keys);
     }
 
@@ -95,6 +98,9 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
         if (vmName == null || vmName.isBlank()) throw bad("vm-name", "is required");
         if (!vmName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw bad("vm-name", "must be 1-64 letters, digits, '.', '_' or '-', got '" + vmName + "'");
+        }
+        if (scaleSet != null && !scaleSet.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            throw bad("scale-set", "must be 1-64 letters, digits, '.', '_' or '-', got '" + scaleSet + "'");
         }
         if (caFile != null && !Files.isReadable(caFile)) throw bad("ca-file", "cannot read " + caFile);
         if (probeCaFile != null && !Files.isReadable(probeCaFile)) throw bad("probe-ca-file", "cannot read " + probeCaFile);
@@ -249,7 +255,8 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
                 parseDuration("shutdown-grace", get.apply("shutdown-grace")),
                 get.apply("probe-ca-file") == null ? null : Path.of(get.apply("probe-ca-file")),
                 get.apply("log-format") == null ? Logging.defaultFormat()
-                        : LogFormat.parse("agent setting log-format", get.apply("log-format")));
+                        : LogFormat.parse("agent setting log-format", get.apply("log-format")),
+                get.apply("scale-set"));
     }
 
     /** {@code 1048576}, {@code 512KiB}, {@code 32MiB}, {@code 1GiB}, {@code 10MB} (SI), case-insensitive. */
@@ -295,6 +302,7 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
         List<String> lines = new ArrayList<>();
         lines.add("controller-url=" + controllerUrl);
         lines.add("vm-name=" + vmName);
+        if (scaleSet != null) lines.add("scale-set=" + scaleSet);
         lines.add("state-dir=" + stateDir);
         lines.add("captures-root=" + capturesRoot);
         lines.add("ignore-interfaces=" + String.join(",", ignoredInterfaces));

@@ -7,6 +7,7 @@ import netwatcher.cli.client.LoginCommand;
 import netwatcher.cli.client.LogoutCommand;
 import netwatcher.cli.client.PacketCaptureCommand;
 import netwatcher.cli.client.VmCommand;
+import netwatcher.cli.client.VmssCommand;
 import netwatcher.cli.client.WatcherCommand;
 import netwatcher.cli.lab.LabCommand;
 import picocli.CommandLine;
@@ -30,10 +31,12 @@ public final class CommandTree {
     /** Each parent command and its subcommands, in usage order. */
     private static final Map<Class<?>, List<Class<?>>> CHILDREN = Map.of(
             Main.class, List.of(UpCommand.class, AgentCommand.class, AdminCommand.class, LabCommand.class,
-                    LoginCommand.class, LogoutCommand.class, VmCommand.class, WatcherCommand.class, CommandLine.HelpCommand.class),
+                    LoginCommand.class, LogoutCommand.class, VmCommand.class, VmssCommand.class, WatcherCommand.class,
+                    CommandLine.HelpCommand.class),
             AdminCommand.class, AdminCommand.SUBCOMMANDS,
             LabCommand.class, LabCommand.SUBCOMMANDS,
             VmCommand.class, VmCommand.SUBCOMMANDS,
+            VmssCommand.class, VmssCommand.SUBCOMMANDS,
             WatcherCommand.class, WatcherCommand.SUBCOMMANDS,
             PacketCaptureCommand.class, PacketCaptureCommand.SUBCOMMANDS);
 

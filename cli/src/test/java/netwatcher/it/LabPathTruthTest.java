@@ -55,9 +55,9 @@ class LabPathTruthTest {
                 List.of(new Topology.NftTable("inet", "nw_side", List.of(
                         "chain forward {", "  type filter hook forward priority 0; policy accept;",
                         "  tcp dport 1433 counter drop comment \"SideRule_1433\"", "}"))),
-                List.of()));
+                List.of(), null));
         hosts.add(new Topology.Host("vm", true, false,
-                List.of(new Topology.Interface("eth0", "solo", List.of("198.18.240.10/24"))), List.of(), List.of(), List.of()));
+                List.of(new Topology.Interface("eth0", "solo", List.of("198.18.240.10/24"))), List.of(), List.of(), List.of(), null));
         return new Topology(lab.format(), "default lab plus off-path agents side and vm", lab.dns(), segments, hosts);
     }
 

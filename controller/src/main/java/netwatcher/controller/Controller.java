@@ -143,7 +143,9 @@ public final class Controller implements AutoCloseable {
             new SubscriptionRoutes(subscriptions, security.access()).register(router);
             new OperationRoutes(operations, security.access()).register(router);
             new WatcherRoutes(watchers, subscriptions).register(router);
-            new ComputeRoutes(compute, subscriptions, presence).register(router);
+            ComputeRoutes computeRoutes = new ComputeRoutes(compute, subscriptions, presence);
+            computeRoutes.register(router);
+            new netwatcher.controller.compute.ScaleSetRoutes(compute, computeRoutes, subscriptions).register(router);
             new RouteTableRoutes(new RouteTableService(compute), subscriptions).register(router);
             CaptureRoutes captureRoutes = new CaptureRoutes(captures, watchers, subscriptions, operations);
             captureRoutes.register(router);

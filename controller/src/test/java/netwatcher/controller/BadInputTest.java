@@ -267,7 +267,7 @@ class BadInputTest {
                 "InvalidParameter", "properties.captureSettings.sessionTimeLimitInSeconds"));
         rows.add(row("captureSettings.fileCount negative", "PUT", pc, capture("captureSettings", "{\"fileCount\":-1}"), 400,
                 "InvalidParameter", "properties.captureSettings.fileCount"));
-        rows.add(row("targetType AzureVMSS", "PUT", pc, capture("targetType", q("AzureVMSS")), 400, "UnsupportedFeature", "properties.targetType"));
+        rows.add(row("targetType AzureVMSS on a VM", "PUT", pc, capture("targetType", q("AzureVMSS")), 400, "InvalidParameter", "properties.target"));
         rows.add(row("targetType unknown", "PUT", pc, capture("targetType", q("Kubernetes")), 400, "InvalidParameter", "properties.targetType"));
         rows.add(row("scope on a VM target", "PUT", pc, capture("scope", "{\"include\":[\"0\"]}"), 400, "InvalidParameter", "properties.scope"));
 

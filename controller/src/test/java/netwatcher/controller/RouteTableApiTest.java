@@ -53,7 +53,7 @@ class RouteTableApiTest {
         agent = new TestAgent(c, "lab", "rtvm", "westeurope", List.of("198.18.1.10/24"));
         var h = c.send("PUT", "/agent/v1/host", Json.writeString(new HostReport("test-1.0", "rtvm", "Debian",
                 List.of(new NicReport("eth0", "02:00:00:00:00:01", List.of("198.18.1.10/24"), true)), List.of("capture"),
-                List.of(), ROUTES)), agent.bearer());
+                List.of(), ROUTES, null)), agent.bearer());
         assertEquals(200, h.status(), h.body());
         tables = "/subscriptions/" + c.sub + "/resourceGroups/lab/providers/Microsoft.Network/routeTables";
     }
@@ -141,18 +141,18 @@ class RouteTableApiTest {
         List<RouteTableReport> bad = List.of(new RouteTableReport("main", List.of(
                 new RouteTableReport.Route("198.18.0.0/33", "unicast", null, "eth0", "boot", 0))));
         var r = c.send("PUT", "/agent/v1/host", Json.writeString(new HostReport("test-1.0", "rtvm", "Debian", List.of(),
-                List.of(), List.of(), bad)), agent.bearer());
+                List.of(), List.of(), bad, null)), agent.bearer());
         assertEquals(400, r.status(), r.body());
         assertEquals("routeTables[0].routes[0].destination", r.json().path("error").path("target").asText());
         var badName = c.send("PUT", "/agent/v1/host", Json.writeString(new HostReport("test-1.0", "rtvm", "Debian", List.of(),
-                List.of(), List.of(), List.of(new RouteTableReport("../x", List.of())))), agent.bearer());
+                List.of(), List.of(), List.of(new RouteTableReport("../x", List.of())), null)), agent.bearer());
         assertEquals("routeTables[0].name", badName.json().path("error").path("target").asText());
         List<RouteTableReport.Route> many = new java.util.ArrayList<>();
         for (int i = 0; i < 1000; i++) many.add(new RouteTableReport.Route("198.18." + (i / 250) + "." + (i % 250) + "/32", "unicast",
                 null, "eth0", "boot", 0));
         var tooMany = c.send("PUT", "/agent/v1/host", Json.writeString(new HostReport("test-1.0", "rtvm", "Debian", List.of(),
                 List.of(), List.of(), List.of(new RouteTableReport("a", many), new RouteTableReport("b", many),
-                        new RouteTableReport("c", many)))), agent.bearer());
+                        new RouteTableReport("c", many)), null)), agent.bearer());
         assertEquals(400, tooMany.status(), tooMany.body());
         assertEquals("routeTables[2].routes", tooMany.json().path("error").path("target").asText());
         assertEquals(200, c.send("GET", tables + "/rtvm-main" + V, null).status()); // nothing of the refused reports applied

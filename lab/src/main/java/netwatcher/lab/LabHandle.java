@@ -59,7 +59,7 @@ public final class LabHandle implements AutoCloseable {
         host.interfaces().forEach(nic -> nic.addresses().forEach(a -> addresses.add(Cidr.parse(a).toString())));
         Optional<String> management = Optional.ofNullable(managementAddresses.get(name)).map(Cidr::addressText);
         return new LabHost(name, Names.namespace(spec.labName(), name), host.agent(), addresses, management,
-                spec.controllerUrl(), spec.labDir().resolve("hosts").resolve(name));
+                spec.controllerUrl(), spec.labDir().resolve("hosts").resolve(name), Optional.ofNullable(host.scaleSet()));
     }
 
     /** Every host, in topology order. */

@@ -15,9 +15,10 @@ import java.util.Optional;
  * @param controllerUrl     where its agent reaches the controller ({@code https://198.19.255.1:8443})
  * @param directory         {@code dataDir/lab/hosts/<name>}: {@code captures/} (its {@code /var/captures}),
  *                          {@code agent/} (agent state), {@code agent.log}
+ * @param scaleSet          the scale set its agent joins (topology {@code scaleSet}), if any
  */
 public record LabHost(String name, String namespace, boolean agent, List<String> addresses,
-                      Optional<String> managementAddress, String controllerUrl, Path directory) {
+                      Optional<String> managementAddress, String controllerUrl, Path directory, Optional<String> scaleSet) {
 
     public LabHost {
         addresses = List.copyOf(addresses);

@@ -70,10 +70,11 @@ public record Topology(int format, String description, Dns dns, List<Segment> se
      *
      * @param agent      whether a netwatcher agent runs on it (and it gets a management NIC)
      * @param forwarding whether it routes (net.ipv4.ip_forward and IPv6 forwarding on)
+     * @param scaleSet   the scale set its agent joins ({@code --scale-set}), or null; only for agent hosts
      */
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
     public record Host(String name, boolean agent, boolean forwarding, List<Interface> interfaces,
-                       List<Route> routes, List<NftTable> nftables, List<Service> services) {
+                       List<Route> routes, List<NftTable> nftables, List<Service> services, String scaleSet) {
         public Host {
             require(name != null && NAME.matcher(name).matches(), "hosts[" + name + "]", "name must match " + NAME);
             interfaces = interfaces == null ? List.of() : List.copyOf(interfaces);
@@ -81,6 +82,8 @@ public record Topology(int format, String description, Dns dns, List<Segment> se
             nftables = nftables == null ? List.of() : List.copyOf(nftables);
             services = services == null ? List.of() : List.copyOf(services);
             require(!interfaces.isEmpty(), "hosts[" + name + "]", "has no interfaces");
+            require(scaleSet == null || (agent && scaleSet.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")), "hosts[" + name + "].scaleSet",
+                    "needs an agent host and 1-64 letters, digits, '.', '_' or '-', got '" + scaleSet + "'");
             Set<String> seen = new HashSet<>();
             for (Interface nic : interfaces) {
                 require(seen.add(nic.name()), "hosts[" + name + "].interfaces", "duplicate interface " + nic.name());

@@ -25,8 +25,11 @@ class TopologyTest {
     void defaultLab_whenInspected_mirrorsTheSeedPath() {
         Topology lab = Topology.defaultLab();
 
-        assertEquals(List.of("app", "fw1", "fw2", "db", "inet", "web"), lab.hosts().stream().map(Topology.Host::name).toList());
-        assertEquals(List.of(true, true, true, true, false, false), lab.hosts().stream().map(Topology.Host::agent).toList());
+        assertEquals(List.of("app", "fw1", "fw2", "db", "db2", "inet", "web"), lab.hosts().stream().map(Topology.Host::name).toList());
+        assertEquals(List.of(true, true, true, true, true, false, false), lab.hosts().stream().map(Topology.Host::agent).toList());
+        assertEquals("dbss", lab.host("db").scaleSet());
+        assertEquals("dbss", lab.host("db2").scaleSet());
+        assertEquals("198.18.3.11", lab.host("db2").primaryIpv4().orElseThrow());
         assertEquals("198.18.1.10", lab.host("app").primaryIpv4().orElseThrow());
         assertEquals("198.18.3.10", lab.host("db").primaryIpv4().orElseThrow());
         assertEquals("198.18.201.10", lab.host("web").primaryIpv4().orElseThrow());

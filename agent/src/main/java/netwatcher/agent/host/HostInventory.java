@@ -48,6 +48,7 @@ public final class HostInventory {
     private final Path osRelease;
     private final Path procStatus;
     private volatile Supplier<List<RouteTableReport>> routeTables = List::of;
+    private volatile String scaleSet;
 
     /**
      * @param captureProblem the capture engine's reason it cannot run, if any (added to the problems)
@@ -77,6 +78,12 @@ public final class HostInventory {
         return this;
     }
 
+    /** Reports the host as an instance of scale set {@code name} ({@code --scale-set}; null: a stand-alone VM). */
+    public HostInventory withScaleSet(String name) {
+        this.scaleSet = name;
+        return this;
+    }
+
     /** The host as it is now. */
     public HostReport snapshot() {
         List<String> problems = new ArrayList<>();
@@ -86,7 +93,7 @@ public final class HostInventory {
         List<String> capabilities = problems.isEmpty() ? List.of("capture") : List.of();
         // a kernel host name the controller would refuse ("(none)") is left out: the VM name stands in
         return new HostReport(agentVersion, HostNames.hostname(hostname) ? hostname : null, osName(readOrEmpty(osRelease)), interfaces(excluded),
-                capabilities, problems, routeTables());
+                capabilities, problems, routeTables(), scaleSet);
     }
 
     private List<RouteTableReport> routeTables() {

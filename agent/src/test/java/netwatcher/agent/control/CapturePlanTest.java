@@ -36,7 +36,7 @@ class CapturePlanTest {
         Reconciler.Settings settings = new Reconciler.Settings(root, total -> 4096, 1 << 20, Duration.ofMillis(500),
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofMillis(10), Duration.ofMillis(20));
         return new CapturePlan(settings, EngineCaptureRunner.create(),
-                () -> new HostReport("1", "db", "linux", nics, List.of(), List.of(), List.of()));
+                () -> new HostReport("1", "db", "linux", nics, List.of(), List.of(), List.of(), null));
     }
 
     private static CaptureOrder order(String filePath, long timeLimit, List<CaptureOrder.WireFilter> filters) {

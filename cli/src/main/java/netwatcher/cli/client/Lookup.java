@@ -39,6 +39,23 @@ public final class Lookup {
         return all.getFirst();
     }
 
+    /** A scale set by full id, by {@code -g} and name, or by a name unique in the subscription. */
+    public JsonNode scaleSet(String name, String resourceGroup) {
+        if (name.startsWith("/")) return arm.get(name, ArmClient.COMPUTE_API);
+        if (resourceGroup != null) {
+            return arm.get(sub() + "/resourceGroups/" + resourceGroup + "/providers/Microsoft.Compute/virtualMachineScaleSets/" + name,
+                    ArmClient.COMPUTE_API);
+        }
+        List<JsonNode> all = arm.list(sub() + "/providers/Microsoft.Compute/virtualMachineScaleSets", ArmClient.COMPUTE_API).stream()
+                .filter(v -> v.path("name").asText().equalsIgnoreCase(name)).toList();
+        if (all.isEmpty()) {
+            throw new CliException(ExitCodes.NOT_FOUND, "ResourceNotFound", "no virtual machine scale set named '" + name + "' in subscription "
+                    + arm.subscription());
+        }
+        if (all.size() > 1) throw CliException.usage(all.size() + " scale sets are named '" + name + "': give -g RESOURCE_GROUP or the set's id");
+        return all.getFirst();
+    }
+
     public List<JsonNode> watchers() {
         return arm.list(sub() + "/providers/Microsoft.Network/networkWatchers", ArmClient.NETWORK_API);
     }

@@ -77,10 +77,25 @@ public final class PacketCaptureCommand implements Runnable {
                 "      --filters '[{\"protocol\":\"TCP\",\"remotePort\":\"80;443\"}]'",
                 "  nw watcher packet-capture create --vm vm1 -n pc3 \\",
                 "      --storage-account netwatcherlocal --capture-size 128 \\",
-                "      --capture-limit 10485760 --time-limit 30 --wait"})
+                "      --capture-limit 10485760 --time-limit 30 --wait",
+                "  nw watcher packet-capture create --vm dbss -n fleet1 \\",
+                "      --target-type AzureVMSS --exclude 1 \\",
+                "      --storage-account netwatcherlocal \\",
+                "      --file-path /var/captures/fleet1.cap"})
     public static final class Create extends ArmCommand {
-        @Option(names = "--vm", required = true, paramLabel = "VM", description = "Target VM: name (with -g, or unique) or resource id.")
+        @Option(names = "--vm", required = true, paramLabel = "VM",
+                description = "Target VM, or scale set with --target-type AzureVMSS: name (with -g, or unique) or resource id.")
         String vm;
+
+        @Option(names = "--target-type", paramLabel = "TYPE", defaultValue = "AzureVM",
+                description = "AzureVM (default) or AzureVMSS: capture on every instance of the scale set --vm that --include/--exclude choose.")
+        String targetType;
+
+        @Option(names = "--include", split = ",", paramLabel = "ID", description = "With AzureVMSS: only these instance ids (comma-separated; default all).")
+        java.util.List<String> include;
+
+        @Option(names = "--exclude", split = ",", paramLabel = "ID", description = "With AzureVMSS: not these instance ids (comma-separated).")
+        java.util.List<String> exclude;
 
         @Option(names = {"-g", "--resource-group"}, paramLabel = "RG", description = "Resource group of the VM.")
         String resourceGroup;
@@ -122,12 +137,23 @@ public final class PacketCaptureCommand implements Runnable {
         protected int execute() {
             if (filePath == null && storageAccount == null) throw CliException.usage("give --storage-account ID, --file-path PATH, or both");
             if (waitForEnd && noWait) throw CliException.usage("--wait and --no-wait exclude each other");
+            boolean scaleSet = targetType.equalsIgnoreCase("AzureVMSS");
+            if (!scaleSet && !targetType.equalsIgnoreCase("AzureVM")) throw CliException.usage("--target-type must be AzureVM or AzureVMSS, got " + targetType);
+            if (!scaleSet && (include != null || exclude != null)) throw CliException.usage("--include and --exclude need --target-type AzureVMSS");
             ArmClient arm = client();
             Lookup lookup = new Lookup(arm);
-            JsonNode vmNode = lookup.vm(vm, resourceGroup);
+            JsonNode vmNode = scaleSet ? lookup.scaleSet(vm, resourceGroup) : lookup.vm(vm, resourceGroup);
             JsonNode watcher = lookup.watcherIn(location != null ? location : vmNode.path("location").asText());
             ObjectNode props = Output.object();
             props.put("target", vmNode.path("id").asText());
+            if (scaleSet) {
+                props.put("targetType", "AzureVMSS");
+                if (include != null || exclude != null) {
+                    ObjectNode scope = props.putObject("scope");
+                    if (include != null) include.forEach(scope.putArray("include")::add);
+                    if (exclude != null) exclude.forEach(scope.putArray("exclude")::add);
+                }
+            }
             if (captureSize != null) props.put("bytesToCapturePerPacket", captureSize);
             if (captureLimit != null) props.put("totalBytesPerSession", captureLimit);
             if (timeLimit != null) props.put("timeLimitInSeconds", timeLimit);
@@ -264,12 +290,23 @@ public final class PacketCaptureCommand implements Runnable {
         @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Where to write (default: the storagePath's file name in the working directory).")
         Path file;
 
+        @Option(names = "--merged", description = "A scale-set capture's merged pcapng (properties.mergedFile) instead of storagePath.")
+        boolean merged;
+
         @Override
         protected int execute() {
             if (file != null) requireDirectoryOf(file);
             ArmClient arm = client();
             JsonNode capture = ref.find(arm);
             String url = capture.path("properties").path("storageLocation").path("storagePath").asText("");
+            if (merged) {
+                JsonNode m = capture.path("properties").path("mergedFile");
+                if (!m.path("state").asText().equals("Done")) {
+                    throw new CliException(ExitCodes.NOT_FOUND, "NoMergedFile", "capture " + ref.name + " has no merged file"
+                            + (m.isMissingNode() ? " (it is not a scale-set capture with a storage account)" : " yet (state " + m.path("state").asText() + ")"));
+                }
+                url = m.path("storagePath").asText();
+            }
             if (url.isEmpty()) {
                 throw new CliException(ExitCodes.NOT_FOUND, "NoStoragePath", "capture " + ref.name + " has no storagePath (created with --file-path only); "
                         + "its file stays on the VM at " + capture.path("properties").path("storageLocation").path("filePath").asText("?"));

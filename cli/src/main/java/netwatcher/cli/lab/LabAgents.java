@@ -79,6 +79,7 @@ public record LabAgents(String controllerUrl, String enrollmentToken, String sub
                 "--state-dir", host.agentStateDirectory().toString(),
                 "--ignore-interfaces", "mgmt0",
                 "--log-format", Logging.current().settingValue())); // the agents log as the command that started them
+        host.scaleSet().ifPresent(set -> command.addAll(List.of("--scale-set", set)));
         command.addAll(extraFlags);
         return command;
     }

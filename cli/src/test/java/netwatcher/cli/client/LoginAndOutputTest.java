@@ -182,7 +182,7 @@ class LoginAndOutputTest {
             if (cl.getCommand() instanceof ArmCommand) leaves.add(cl);
             todo.addAll(cl.getSubcommands().values());
         }
-        assertEquals(16, leaves.size(), "login, logout, vm list/show, watcher list, 8 packet-capture verbs, 3 checks");
+        assertEquals(19, leaves.size(), "login, logout, vm list/show, vmss list/show/list-instances, watcher list, 8 packet-capture verbs, 3 checks");
         for (picocli.CommandLine cl : leaves) {
             String usage = cl.getUsageMessage();
             String name = cl.getCommandSpec().qualifiedName();

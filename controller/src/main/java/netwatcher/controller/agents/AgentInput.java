@@ -72,6 +72,7 @@ public final class AgentInput {
                     + " characters, 253 in all); was '" + shown(h.hostname()) + "'.", "hostname");
         }
         text(h.os(), 256, "os");
+        optional(h.scaleSet(), TABLE_NAME, "scaleSet", "a scale set name (1-64 letters, digits, '.', '_' or '-')");
         list(h.capabilities(), MAX_LIST, "capabilities");
         for (int i = 0; i < h.capabilities().size(); i++) {
             required(h.capabilities().get(i), TOKEN, "capabilities[" + i + "]", "a word such as capture");

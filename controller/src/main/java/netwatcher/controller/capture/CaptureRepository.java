@@ -132,6 +132,17 @@ public final class CaptureRepository {
         return sql.query("SELECT * FROM nw_capture WHERE watcher_key = ? AND deleted = FALSE ORDER BY id_key", CaptureRepository::map, watcherKey);
     }
 
+    /** Every capture of a "watcher" key, deleted ones too (the instance captures of a fleet capture, by its key). */
+    public List<Capture> listAllOf(SqlOperations sql, String watcherKey) {
+        return sql.query("SELECT * FROM nw_capture WHERE watcher_key = ? ORDER BY id_key", CaptureRepository::map, watcherKey);
+    }
+
+    /** Fleet captures (a scale set's key as VM key) with a storage target and no merged file recorded yet. */
+    public List<Capture> fleetsAwaitingMerge(SqlOperations sql) {
+        return sql.query("SELECT * FROM nw_capture WHERE upload_check IS NULL AND final_state = FALSE AND status = 'NotStarted'"
+                + " AND vm_key LIKE ? ORDER BY created_at", CaptureRepository::map, "%/providers/microsoft.compute/virtualmachinescalesets/%");
+    }
+
     /** Captures an agent must still act on. */
     public List<Capture> openForVm(SqlOperations sql, String vmKey) {
         return sql.query("SELECT * FROM nw_capture WHERE vm_key = ? AND final_state = FALSE ORDER BY created_at", CaptureRepository::map, vmKey);

@@ -187,6 +187,11 @@ public final class CaptureRoutes {
         loc.remove("netwatcherBlobPath");
         props.put("storageLocation", loc);
         props.put("provisioningState", c.provisioningState());
+        if (FleetCaptures.isFleet(c)) {
+            props.remove("mergedStoragePath");
+            props.put("provisioningState", service.fleet().provisioning(service.fleet().instancesOf(service.database(), c)));
+            service.fleet().merged(c).ifPresent(m -> props.put("mergedFile", m));
+        }
         String sha = CaptureService.verifiedSha256(c);
         if (sha != null) props.put("fileSha256", sha);
         Map<String, Object> body = new LinkedHashMap<>();
@@ -199,6 +204,7 @@ public final class CaptureRoutes {
 
     /** The PacketCaptureQueryStatusResult body, with netwatcher's extra counters. */
     public static Map<String, Object> status(Capture c, CaptureService service) {
+        if (FleetCaptures.isFleet(c)) return service.fleet().status(c);
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("name", c.id().name());
         s.put("id", c.id().toString());

@@ -80,6 +80,7 @@ public final class CaptureService {
     private final Clock clock;
     private final AccessControl access;
     private final List<Consumer<String>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final FleetCaptures fleet;
 
     /**
      * The features a capture works with: its VM (from compute), where its file goes (storage), and its VM's agent (whether it
@@ -97,7 +98,15 @@ public final class CaptureService {
         this.presence = peers.presence();
         this.settings = settings;
         this.clock = clock;
+        this.fleet = new FleetCaptures(this, repo, compute, storage);
     }
+
+    Database database() { return db; }
+
+    FleetCaptures fleet() { return fleet; }
+
+    /** Whether the agent of VM {@code vmKey} is connected now. */
+    boolean agentConnected(String vmKey) { return presence.of(vmKey).connected(); }
 
     public Settings settings() { return settings; }
 
@@ -111,6 +120,7 @@ public final class CaptureService {
      */
     public Capture create(Caller caller, Watcher watcher, ArmResourceId id, CaptureSpec spec, String baseUrl) {
         access.authorizeReferences(caller, id, spec.references());
+        if (FleetCaptures.AZURE_VMSS.equals(spec.targetType())) return createFleet(watcher, id, spec, baseUrl);
         Vm vm = compute.findVm(spec.target()).orElseThrow(() -> ArmErrorCode.InvalidResourceReference.exception(
                 "Resource " + spec.target() + " referenced by resource " + id + " was not found: no agent has registered that"
                         + " virtual machine. Install the netwatcher agent on the host (see README).", "properties.target"));
@@ -165,6 +175,80 @@ public final class CaptureService {
                 .addKeyValue("upload", claimAccount == null ? "none" : claimAccount.kind() == StorageAccount.Kind.LOCAL ? UploadTarget.LOCAL
                         : UploadTarget.BLOB).log("capture created");
         return capture;
+    }
+
+    /**
+     * Creates a capture of the scale-set instances {@code scope} chooses: the fleet capture and one instance
+     * capture per instance, in one transaction, each instance's agent told at once (see {@link FleetCaptures}).
+     */
+    private Capture createFleet(Watcher watcher, ArmResourceId id, CaptureSpec spec, String baseUrl) {
+        List<netwatcher.controller.compute.ScaleSetInstance> all = compute.instances(spec.target());
+        if (all.isEmpty()) {
+            throw ArmErrorCode.InvalidResourceReference.exception("Resource " + spec.target() + " referenced by resource " + id
+                    + " was not found: no agent has joined that scale set (nw agent --scale-set " + spec.target().name() + ").",
+                    "properties.target");
+        }
+        List<netwatcher.controller.compute.ScaleSetInstance> chosen = FleetCaptures.choose(all, spec);
+        for (var instance : chosen) {
+            Vm vm = compute.findVm(instance.vmKey()).orElseThrow();
+            if (!vm.location().equalsIgnoreCase(watcher.location())) {
+                throw ArmErrorCode.InvalidParameter.exception("Instance " + instance.instanceId() + " (VM " + vm.id().name()
+                        + ") of scale set " + spec.target().name() + " is in location '" + vm.location() + "' but network watcher "
+                        + watcher.id().name() + " is in '" + watcher.location() + "'; use the network watcher of the scale set's location.",
+                        "properties.target");
+            }
+        }
+        Instant now = clock.instant();
+        String key = "c-" + UUID.randomUUID();
+        StorageAccount account = null;
+        String blobPath = null;
+        String storagePath = spec.storagePath();
+        if (spec.storageId() != null) {
+            ArmResourceId acctId = ArmResourceId.tryParse(spec.storageId()).orElseThrow();
+            account = storage.find(acctId).orElseThrow(() -> ArmErrorCode.InvalidResourceReference.exception(
+                    "Resource " + spec.storageId() + " referenced by resource " + id + " was not found: it is not one of the"
+                            + " controller's configured storage accounts.", "properties.storageLocation.storageId"));
+            if (spec.storagePath() != null) {
+                blobPath = givenBlobPath(spec.storagePath());
+            } else {
+                blobPath = StorageService.generatedPath(spec.target(), now);
+                storagePath = storage.blobUrl(account, baseUrl, blobPath);
+            }
+            if (repo.findLive(db, id).isEmpty()) {
+                String merged = FleetCaptures.mergedPath(FleetCaptures.folder(blobPath));
+                if (repo.blobClaimed(db, account.id().key(), merged) || storage.exists(account, merged)) {
+                    throw storageLocationInUse(merged, account);
+                }
+            }
+        }
+        Map<String, Object> props = properties(spec, storagePath, account == null ? null : account.id().toString(), blobPath);
+        if (account != null) {
+            props.put("mergedStoragePath", storage.blobUrl(account, baseUrl, FleetCaptures.mergedPath(FleetCaptures.folder(blobPath))));
+        }
+        FleetCaptures.Plan plan = fleet.plan(new FleetCaptures.FleetBase(key, id, watcher.id().key(), props, blobPath, baseUrl),
+                spec, chosen, account, now);
+        StorageAccount claimAccount = account;
+        String claimPath = plan.claims().isEmpty() ? null : plan.claims().getFirst().blobPath();
+        inClaimingTransaction(id, claimAccount, claimPath, h -> {
+            if (!repo.claimName(h, id, key)) throw alreadyExists(id);
+            for (StorageService.LocalTarget claim : plan.claims()) claimStorageLocation(h, claim.account(), claim.blobPath(), claim.owner());
+            if (repo.countOpen(h, "/subscriptions/" + id.subscriptionId().toLowerCase(java.util.Locale.ROOT) + "/") + chosen.size()
+                    > SESSION_LIMIT) {
+                throw ArmErrorCode.PacketCaptureSessionLimitReached.exception("The subscription has too many packet capture sessions"
+                        + " that have not finished for " + chosen.size() + " more (limit " + SESSION_LIMIT + "); stop or wait for some first.");
+            }
+            repo.insert(h, plan.fleet());
+            for (Capture instance : plan.instances()) {
+                if (!repo.claimName(h, instance.id(), instance.key())) throw alreadyExists(instance.id());
+                repo.insert(h, instance);
+                computeRepo.bumpGeneration(h, instance.vmKey());
+            }
+            return null;
+        });
+        for (Capture instance : plan.instances()) presence.signal(instance.vmKey());
+        LOG.atInfo().addKeyValue("capture", id).addKeyValue("scaleSet", spec.target().key()).addKeyValue("key", key)
+                .addKeyValue("instances", chosen.stream().map(i -> String.valueOf(i.instanceId())).toList()).log("fleet capture created");
+        return plan.fleet();
     }
 
     // ---------------------------------------------------------------- one capture per stored object
@@ -358,6 +442,11 @@ public final class CaptureService {
     /** Requests a stop; returns true when the capture must still be stopped by its agent. */
     public boolean stop(ArmResourceId id) {
         Capture c = require(id);
+        if (FleetCaptures.isFleet(c)) {
+            boolean any = false;
+            for (Capture instance : fleet.instancesOf(db, c)) any |= stop(instance.id());
+            return any;
+        }
         if (c.terminal() || c.finalState()) return false;
         db.inTransaction(h -> {
             Capture locked = repo.lockByKey(h, c.key()).orElseThrow();
@@ -371,20 +460,32 @@ public final class CaptureService {
         return true;
     }
 
+    /** VMs whose agents a delete must wake (the instances of a fleet capture), collected inside its transaction. */
+    private final ThreadLocal<java.util.Set<String>> presenceSignals = ThreadLocal.withInitial(java.util.LinkedHashSet::new);
+
     /** Deletes the capture from ARM (its files stay); empty when it did not exist. */
     public Optional<Capture> delete(ArmResourceId id) {
         Optional<Capture> c = repo.findLive(db, id);
         if (c.isEmpty()) return c;
+        presenceSignals.get().clear();
         db.inTransaction(h -> {
             deleteIn(h, c.get());
             return null;
         });
+        presenceSignals.get().forEach(presence::signal);
+        presenceSignals.get().clear();
         presence.signal(c.get().vmKey());
         LOG.atInfo().addKeyValue("capture", c.get().id()).addKeyValue("vm", c.get().vmKey()).log("capture deleted");
         return c;
     }
 
     private void deleteIn(SqlOperations h, Capture c) {
+        if (FleetCaptures.isFleet(c)) {
+            for (Capture instance : fleet.instancesOf(h, c)) {
+                deleteIn(h, instance);
+                presenceSignals.get().add(instance.vmKey());
+            }
+        }
         repo.releaseName(h, c.id());
         Capture locked = repo.lockByKey(h, c.key()).orElseThrow();
         boolean settled = locked.finalState() || (locked.reportedAt() == null && !presence.of(locked.vmKey()).enrolled());
@@ -451,6 +552,7 @@ public final class CaptureService {
         });
         if (changed) presence.signal(vmKey);
         if (before.get() != null) CaptureEvents.logReport(before.get(), r);
+        if (changed && before.get() != null) repo.findByKey(db, r.key()).ifPresent(fleet::afterInstanceChange);
         for (Consumer<String> l : changeListeners) l.accept(r.key());
         if (r.uploadState() == UploadState.DONE) verifyUploadsAsync();
     }
@@ -469,6 +571,7 @@ public final class CaptureService {
 
     /** Starts checking, in the background, every finished capture whose agent reported its upload done. */
     public void verifyUploadsAsync() {
+        fleet.mergeSettled();
         for (Capture c : repo.finishedUnsettled(db)) {
             if (c.report() == null || c.report().uploadState() != UploadState.DONE || !c.uploads()) continue;
             Instant notBefore = verifyNotBefore.get(c.key());
@@ -520,7 +623,10 @@ public final class CaptureService {
             computeRepo.bumpGeneration(h, locked.vmKey());
             return true;
         });
-        if (changed) presence.signal(c.vmKey());
+        if (changed) {
+            presence.signal(c.vmKey());
+            repo.findByKey(db, c.key()).ifPresent(fleet::afterInstanceChange);
+        }
     }
 
     /** The verified SHA-256 of the stored capture file, or null. */
@@ -536,7 +642,9 @@ public final class CaptureService {
     /** Ends captures that no agent took within the wait: Error / AgentStopped / AgentUnavailable. */
     public void expireUnclaimed() {
         Instant cutoff = clock.instant().minus(settings.agentWait());
-        for (Capture c : repo.unclaimedBefore(db, cutoff)) expire(c);
+        for (Capture c : repo.unclaimedBefore(db, cutoff)) {
+            if (!FleetCaptures.isFleet(c)) expire(c);
+        }
     }
 
     /**
@@ -545,6 +653,7 @@ public final class CaptureService {
      * it to all once a second.
      */
     private Capture expiredIfStale(Capture c) {
+        if (FleetCaptures.isFleet(c)) return c; // no agent takes a fleet capture: its instances expire each on their own
         if (!c.unclaimed() || !c.createdAt().isBefore(clock.instant().minus(settings.agentWait()))) return c;
         expire(c);
         return repo.findByKey(db, c.key()).orElse(c);
@@ -586,6 +695,14 @@ public final class CaptureService {
     private Optional<OperationResolver.Outcome> resolveCreate(netwatcher.controller.operations.Operation op) {
         Optional<Capture> c = repo.findByKey(db, op.targetKey()).map(this::expiredIfStale);
         if (c.isEmpty()) return Optional.of(new OperationResolver.Failure(ArmErrorCode.NotFound.error("The capture was deleted.")));
+        if (FleetCaptures.isFleet(c.get())) {
+            List<Capture> instances = fleet.instancesOf(db, c.get());
+            return switch (fleet.provisioning(instances)) {
+                case Succeeded -> Optional.of(new OperationResolver.Success(200, Json.writeString(CaptureRoutes.render(c.get(), this))));
+                case Failed -> Optional.of(new OperationResolver.Failure(ArmErrorCode.PacketCaptureFailed.error(fleet.failure(instances))));
+                default -> Optional.empty();
+            };
+        }
         return switch (c.get().provisioningState()) {
             case Succeeded -> Optional.of(new OperationResolver.Success(200, Json.writeString(CaptureRoutes.render(c.get(), this))));
             case Failed -> Optional.of(new OperationResolver.Failure(ArmErrorCode.PacketCaptureFailed.error(
@@ -639,6 +756,9 @@ public final class CaptureService {
      */
     private boolean agentConfirmed(String key) {
         Optional<Capture> c = repo.findByKey(db, key);
+        if (c.isPresent() && FleetCaptures.isFleet(c.get())) {
+            return repo.listAllOf(db, c.get().key()).stream().allMatch(i -> agentConfirmed(i.key()));
+        }
         return c.isEmpty() || c.get().terminal() || c.get().finalState() || !presence.of(c.get().vmKey()).connected();
     }
 

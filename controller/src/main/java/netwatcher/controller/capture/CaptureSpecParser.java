@@ -20,8 +20,9 @@ import netwatcher.model.capture.FilterNotationException;
  * Validates a packet-capture PUT body against the reference: required fields, types, defaults,
  * minimums and maximums, filter notation, storage location rules, per api-version (a field is read
  * from the first api-version whose spec defines it), and the features netwatcher does not have yet
- * (a ring of files, several files, scale sets), which are refused with a clear error instead of
- * being ignored. Stateless.
+ * (a ring of files, several files), which are refused with a clear error instead of being ignored.
+ * A scale-set target ({@code targetType: AzureVMSS}) must be a scale set, and its {@code scope} lists
+ * instance ids (which exist is checked on create, {@code FleetCaptures}). Stateless.
  */
 public final class CaptureSpecParser {
     public static final long MAX_UINT32 = CaptureOrder.MAX_BYTES;
@@ -51,19 +52,25 @@ public final class CaptureSpecParser {
         String targetType = p.string("targetType").orElse(null);
         if (targetType != null) {
             if (targetType.equalsIgnoreCase("AzureVMSS")) {
-                throw ArmErrorCode.UnsupportedFeature.exception("Property 'properties.targetType' is 'AzureVMSS': netwatcher has no"
-                        + " virtual machine scale sets yet; capture on each VM (targetType AzureVM) instead.", "properties.targetType");
-            }
-            if (!targetType.equalsIgnoreCase("AzureVM")) {
+                targetType = "AzureVMSS";
+            } else if (targetType.equalsIgnoreCase("AzureVM")) {
+                targetType = "AzureVM";
+            } else {
                 throw p.badValue("targetType", "must be AzureVM or AzureVMSS; was '" + targetType + "'");
             }
-            targetType = "AzureVM";
         }
-        if (!target.isType("Microsoft.Compute/virtualMachines")) {
+        if ("AzureVMSS".equals(targetType)) {
+            // a scale set: every instance scope chooses (FleetCaptures); which ids exist is checked on create
+            if (!target.isType("Microsoft.Compute/virtualMachineScaleSets")) {
+                throw ArmErrorCode.InvalidParameter.exception("Property 'properties.target' must be the id of a virtual machine scale"
+                        + " set (Microsoft.Compute/virtualMachineScaleSets) when targetType is AzureVMSS; was a " + target.type() + ".",
+                        "properties.target");
+            }
+        } else if (!target.isType("Microsoft.Compute/virtualMachines")) {
             throw ArmErrorCode.InvalidParameter.exception("Property 'properties.target' must be the id of a virtual machine"
                     + " (Microsoft.Compute/virtualMachines); was a " + target.type() + ".", "properties.target");
         }
-        CaptureSpec.Scope scope = scope(p, target, version.atLeast(SCOPE_SINCE));
+        CaptureSpec.Scope scope = "AzureVMSS".equals(targetType) ? scaleSetScope(p) : scope(p, target, version.atLeast(SCOPE_SINCE));
 
         long snap = p.integer("bytesToCapturePerPacket", 0, MAX_UINT32, 0);
         long total = p.integer("totalBytesPerSession", 0, MAX_UINT32, DEFAULT_TOTAL_BYTES);
@@ -194,6 +201,26 @@ public final class CaptureSpecParser {
                     "properties.scope");
         }
         return defined ? new CaptureSpec.Scope(include, exclude) : null;
+    }
+
+    /** {@code scope} of a scale-set target: instance ids to include and exclude, each a non-empty string. */
+    private static CaptureSpec.Scope scaleSetScope(ArmBody p) {
+        Optional<ArmBody> given = p.object("scope");
+        if (given.isEmpty()) return null;
+        ArmBody s = given.get();
+        List<String> include = s.has("include") ? s.strings("include") : null;
+        List<String> exclude = s.has("exclude") ? s.strings("exclude") : null;
+        for (String list : new String[] {"include", "exclude"}) {
+            List<String> ids = list.equals("include") ? include : exclude;
+            if (ids == null) continue;
+            for (int i = 0; i < ids.size(); i++) {
+                if (ids.get(i) == null || !ids.get(i).matches("[0-9]{1,9}")) {
+                    throw ArmErrorCode.InvalidParameter.exception("Property 'properties.scope." + list + "[" + i + "]' must be an instance"
+                            + " id of the scale set (0, 1, ...); was '" + ids.get(i) + "'.", "properties.scope." + list + "[" + i + "]");
+                }
+            }
+        }
+        return new CaptureSpec.Scope(include, exclude);
     }
 
     /** {@code captureSettings}, each field checked against the spec's bounds, absent ones at the spec's default. */

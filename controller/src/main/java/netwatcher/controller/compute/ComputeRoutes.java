@@ -84,7 +84,9 @@ public final class ComputeRoutes {
                                 "createOption", "Attach")),
                         "osProfile", Exchange.object("computerName", computerName, "linuxConfiguration", Map.of()),
                         "networkProfile", Map.of("networkInterfaces", nicRefs),
-                        "timeCreated", vm.createdAt().toString()),
+                        "timeCreated", vm.createdAt().toString(),
+                        "virtualMachineScaleSet", compute.scaleSetOf(vm.id().key())
+                                .map(s -> (Object) Map.of("id", s.scaleSetId().toString())).orElse(null)),
                 "resources", List.of(Map.of("id", vm.id() + "/extensions/" + EXTENSION)));
     }
 

@@ -21,6 +21,7 @@ public final class ComputeService {
     private final Database db;
     private final ComputeRepository repo;
     private final Clock clock;
+    private final ScaleSetRepository scaleSets = new ScaleSetRepository();
 
     public ComputeService(Database db, ComputeRepository repo, Clock clock) {
         this.db = db;
@@ -53,6 +54,7 @@ public final class ComputeService {
             Vm vm = repo.findVm(h, vmKey).orElseThrow(() -> ArmErrorCode.NotFound.exception("VM " + vmKey + " is not registered."));
             HostReport host = withoutForeignAddresses(h, vm, report);
             repo.updateHost(h, vmKey, host, clock.instant());
+            joinScaleSet(h, vm, report.scaleSet());
             List<Nic> nics = new ArrayList<>();
             int position = 0;
             boolean primarySeen = false;
@@ -99,8 +101,51 @@ public final class ComputeService {
             nics.add(kept.size() == n.addresses().size() ? n : new NicReport(n.name(), n.macAddress(), kept, n.primary()));
         }
         if (problems.size() == report.problems().size()) return report;
-        return new HostReport(report.agentVersion(), report.hostname(), report.os(), nics, report.capabilities(), problems);
+        return report.withNicsAndProblems(nics, problems);
     }
+
+    /**
+     * Makes the VM an instance of scale set {@code name} (in its resource group), or of none when
+     * null: a VM that joins gets the set's next free instance id and keeps it while it stays; one that
+     * moves to another set or leaves loses it. Two VMs joining one set at the same moment collide on
+     * the instance id's unique constraint; the loser's host report fails and its agent sends it again.
+     */
+    private void joinScaleSet(SqlOperations sql, Vm vm, String name) {
+        Optional<ScaleSetInstance> current = scaleSets.membership(sql, vm.id().key());
+        if (name == null) {
+            current.ifPresent(c -> scaleSets.delete(sql, vm.id().key()));
+            return;
+        }
+        ArmResourceId set = scaleSetId(vm.id().subscriptionId(), vm.id().resourceGroup(), name);
+        if (current.isPresent() && current.get().scaleSetId().key().equals(set.key())) return;
+        current.ifPresent(c -> scaleSets.delete(sql, vm.id().key()));
+        List<ScaleSetInstance> members = scaleSets.instances(sql, set);
+        String uuid = members.isEmpty() ? UUID.randomUUID().toString() : members.getFirst().setUuid();
+        scaleSets.insert(sql, new ScaleSetInstance(set, scaleSets.nextInstanceId(sql, set), vm.id().key(), uuid, clock.instant()));
+    }
+
+    public static ArmResourceId scaleSetId(String sub, String rg, String name) {
+        return ArmResourceId.of(sub, rg, "Microsoft.Compute", "virtualMachineScaleSets", name);
+    }
+
+    /** The VM's place in a scale set, if it is an instance of one. */
+    public Optional<ScaleSetInstance> scaleSetOf(String vmKey) { return scaleSets.membership(db, vmKey); }
+
+    /** The instances of a scale set, by instance id (empty: no such set). */
+    public List<ScaleSetInstance> instances(ArmResourceId scaleSet) { return scaleSets.instances(db, scaleSet); }
+
+    /** The instances of a scale set, or ResourceNotFound as ARM words it. */
+    public List<ScaleSetInstance> requireInstances(ArmResourceId scaleSet) {
+        List<ScaleSetInstance> instances = instances(scaleSet);
+        if (instances.isEmpty()) {
+            throw ArmErrorCode.ResourceNotFound.exception("The Resource 'Microsoft.Compute/virtualMachineScaleSets/" + scaleSet.name()
+                    + "' under resource group '" + scaleSet.resourceGroup() + "' was not found.");
+        }
+        return instances;
+    }
+
+    /** Every scale-set instance of a subscription (and group unless null), by set then instance id. */
+    public List<ScaleSetInstance> listInstances(String sub, String rg) { return scaleSets.list(db, sub, rg); }
 
     public Optional<Vm> findVm(ArmResourceId id) { return repo.findVm(db, id.key()); }
 

@@ -332,6 +332,56 @@ public final class StorageService {
         }
     }
 
+    /** Opens a stored blob for one sequential read (a local file, or a streamed blob download). */
+    public InputStream openRead(StorageAccount account, String blobPath) throws IOException {
+        if (account.kind() == StorageAccount.Kind.LOCAL) {
+            return Files.newInputStream(localFile(account, blobPath).orElseThrow(() ->
+                    new java.io.FileNotFoundException("storage account " + account.name() + " holds no file at " + blobPath)));
+        }
+        int slash = blobPath.indexOf('/');
+        try {
+            return client(account).getBlobContainerClient(blobPath.substring(0, slash)).getBlobClient(blobPath.substring(slash + 1))
+                    .openInputStream();
+        } catch (RuntimeException e) {
+            throw new IOException("cannot read blob " + blobPath + " of storage account " + account.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes the content of one stored object. */
+    @FunctionalInterface
+    public interface ObjectWriter {
+        void write(java.io.OutputStream out) throws IOException;
+    }
+
+    /**
+     * Writes a new blob that the controller itself produces (a merged capture file): in a local account
+     * through a partial file moved into place when complete, so a reader never sees half a file; in a blob
+     * account as a block blob committed at close. Never overwrites: an existing object fails the write.
+     */
+    public void writeNew(StorageAccount account, String blobPath, String owner, ObjectWriter writer) throws IOException {
+        if (account.kind() == StorageAccount.Kind.LOCAL) {
+            Path target = file(account, blobPath);
+            if (exists(account, blobPath)) throw new java.nio.file.FileAlreadyExistsException(blobPath);
+            Path part = partial(account, owner);
+            Files.createDirectories(part.getParent());
+            try (java.io.OutputStream out = Files.newOutputStream(part)) {
+                writer.write(out);
+            }
+            Files.setPosixFilePermissions(part, FILE_MODE);
+            Files.createDirectories(target.getParent());
+            Files.move(part, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        int slash = blobPath.indexOf('/');
+        var blob = client(account).getBlobContainerClient(blobPath.substring(0, slash)).getBlobClient(blobPath.substring(slash + 1))
+                .getBlockBlobClient();
+        try (java.io.OutputStream out = blob.getBlobOutputStream(false)) {
+            writer.write(out);
+        } catch (RuntimeException e) {
+            throw new IOException("cannot write blob " + blobPath + " of storage account " + account.name() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The complete file of a blob in a local account, if present. */
     public Optional<Path> localFile(StorageAccount account, String blobPath) {
         Path p = file(account, blobPath);

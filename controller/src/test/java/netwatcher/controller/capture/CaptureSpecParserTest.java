@@ -189,8 +189,8 @@ class CaptureSpecParserTest {
     }
 
     @Test
-    void targetType_whenScaleSet_isUnsupportedFeature_whenOther_isInvalidParameter() {
-        refused(ArmErrorCode.UnsupportedFeature, "properties.targetType", with("targetType", "AzureVMSS"));
+    void targetType_scaleSetOnAVm_isInvalidTarget_whenOther_isInvalidParameter() {
+        refused(ArmErrorCode.InvalidParameter, "properties.target", with("targetType", "AzureVMSS"));
         refused(ArmErrorCode.InvalidParameter, "properties.targetType", with("targetType", "Container"));
     }
 
@@ -410,10 +410,20 @@ class CaptureSpecParserTest {
     }
 
     @Test
-    void targetType_scaleSet_isUnsupportedFeature_inEveryApiVersion() {
-        for (ApiVersion v : List.of(NEW, BEFORE_CONTINUOUS, BEFORE_SCOPE)) {
-            refused(ArmErrorCode.UnsupportedFeature, "properties.targetType", with("targetType", "azurevmss"), v);
+    void targetType_scaleSet_needsAScaleSetTarget_andTakesInstanceIdsInScope() {
+        for (ApiVersion v : List.of(NEW, BEFORE_CONTINUOUS)) {
+            refused(ArmErrorCode.InvalidParameter, "properties.target", with("targetType", "azurevmss"), v);
         }
+        Map<String, Object> p = with("targetType", "azurevmss");
+        String set = p.get("target").toString().replace("virtualMachines/", "virtualMachineScaleSets/");
+        p.put("target", set);
+        p.put("scope", Map.of("include", List.of("0", "1"), "exclude", List.of("1")));
+        CaptureSpec spec = parse(p);
+        assertEquals("AzureVMSS", spec.targetType());
+        assertEquals(List.of("0", "1"), spec.scopeInclude());
+        assertEquals(List.of("1"), spec.scopeExclude());
+        p.put("scope", Map.of("include", List.of("db1")));
+        refused(ArmErrorCode.InvalidParameter, "properties.scope.include[0]", p);
         assertEquals("AzureVM", parse(with("targetType", "AzureVM")).targetType());
     }
 
