@@ -104,6 +104,14 @@ public final class Controller implements AutoCloseable {
                         "storageAccounts", b.name()), "local", StorageAccount.Kind.BLOB, null, b.connectionString()));
             }
             StorageService storage = new StorageService(accounts, clock);
+            if (db.dialect() == Dialect.POSTGRESQL) {
+                storage.clusterMode();
+                if (config.blobAccounts().isEmpty()) {
+                    LOG.atWarn().log("cluster mode without a blob storage account: packet captures can keep their files only on the VMs"
+                            + " (storageLocation.filePath) until one is configured as storage.blob.NAME in every controller's"
+                            + " controller.properties (docs/deployment.md); the local account " + LOCAL_ACCOUNT + " is not offered in a cluster");
+                }
+            }
 
             // cluster mode (a shared PostgreSQL database): presence as leases in the database, wake-ups through
             // LISTEN/NOTIFY, background work on one leader; embedded: all in memory, always leader
@@ -181,8 +189,9 @@ public final class Controller implements AutoCloseable {
                 try {
                     boolean tenth = ticks.getAndIncrement() % 10 == 0;
                     if (tenth) {
-                        // files in this controller's own local storage account: checked and collected by each controller
-                        captures.verifyUploadsAsync();
+                        // files in this controller's own local storage account: checked and collected by each controller;
+                        // files every controller reads (blob accounts; all with one controller): by the leader, below
+                        captures.verifyUploadsAsync(!cluster);
                         evidence.collectExpired();
                     }
                     // database-wide work: once, on the leader, each piece only while the lease is still ours
@@ -193,6 +202,7 @@ public final class Controller implements AutoCloseable {
                         // bounded state: expired operations, settled tombstones
                         operations.collectExpired();
                         captures.collectTombstones();
+                        if (cluster) captures.verifyUploadsAsync(true);
                     }
                     if (leadership.isLeader()) presence.logTransitions();
                 } catch (RuntimeException e) {

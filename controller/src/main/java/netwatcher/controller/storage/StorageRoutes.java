@@ -61,8 +61,8 @@ public final class StorageRoutes {
 
     private void download(Exchange ex, Map<String, String> v) throws Exception {
         var caller = access.authenticate(ex.header("Authorization"));
-        var found = storage.all().stream().filter(a -> a.name().equalsIgnoreCase(v.get("account"))
-                && a.kind() == StorageAccount.Kind.LOCAL).findFirst();
+        // a local account, also one no longer offered in cluster mode (files stored here before stay readable here)
+        var found = storage.local(v.get("account"));
         // an unknown account and one the caller may not read get the same 403: the answer must not
         // tell a caller without rights which accounts exist (docs/security.md)
         if (found.isEmpty() ? !caller.admin() : !access.allows(caller, AccessControl.Permission.READ, found.get().id())) {

@@ -49,8 +49,48 @@ public final class StorageService {
         for (StorageAccount a : configured) accounts.put(a.id().key(), a);
     }
 
+    /**
+     * The accounts offered to users (storage accounts list/GET): every configured account, except in cluster mode
+     * the local ones, which hold files on one controller's disk only.
+     */
     public List<StorageAccount> all() {
-        return accounts.values().stream().sorted(java.util.Comparator.comparing(a -> a.id().key())).toList();
+        return accounts.values().stream().filter(this::sharedByEveryController)
+                .sorted(java.util.Comparator.comparing(a -> a.id().key())).toList();
+    }
+
+    /** The local account named {@code name} (case-insensitive), listed or not: the download route of local files. */
+    public Optional<StorageAccount> local(String name) {
+        return accounts.values().stream().filter(a -> a.kind() == StorageAccount.Kind.LOCAL && a.name().equalsIgnoreCase(name)).findFirst();
+    }
+
+    private volatile boolean cluster;
+
+    /**
+     * Several controllers share the database: a local account (a directory on this controller's disk) is then
+     * no longer offered, and {@link #refusal} refuses it to captures, since another controller could be asked
+     * for its files.
+     */
+    public void clusterMode() { cluster = true; }
+
+    /** Whether this controller is one of several on a shared database. */
+    public boolean inCluster() { return cluster; }
+
+    /** Whether every controller reads the same files of {@code account}: always, except a local account in cluster mode. */
+    public boolean sharedByEveryController(StorageAccount account) {
+        return !cluster || account.kind() != StorageAccount.Kind.LOCAL;
+    }
+
+    /** Why a capture may not store into {@code account} here (the ARM error's message), or empty when it may. */
+    public Optional<String> refusal(StorageAccount account) {
+        if (sharedByEveryController(account)) return Optional.empty();
+        String blob = accounts.values().stream().filter(a -> a.kind() == StorageAccount.Kind.BLOB).map(a -> a.id().toString())
+                .sorted().findFirst().map(id -> " Use a blob storage account, for example '" + id + "'.")
+                .orElse(" No blob storage account is configured: add 'storage.blob.NAME=<connection string>' to every controller's"
+                        + " controller.properties (docs/deployment.md) and name it in storageLocation.storageId, or give only"
+                        + " storageLocation.filePath to keep the file on the VM.");
+        return Optional.of("Property 'properties.storageLocation.storageId' names storage account '" + account.name() + "', a directory"
+                + " on one controller's disk, which is not available when several controllers share a database: its files could"
+                + " not be downloaded through the other controllers." + blob);
     }
 
     public Optional<StorageAccount> find(ArmResourceId id) { return findByKey(id.key()); }
