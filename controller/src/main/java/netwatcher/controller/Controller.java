@@ -136,7 +136,7 @@ public final class Controller implements AutoCloseable {
                     CheckService.Settings.defaults(), clock, security.access());
             agents.checks(checks);
             EvidenceService evidence = new EvidenceService(db, new EvidenceRepository(),
-                    new EvidenceService.Destination(storage, accounts.getFirst()), compute, EvidenceService.Settings.defaults(), clock);
+                    new EvidenceService.Destination(storage, accounts.getFirst(), cluster), compute, EvidenceService.Settings.defaults(), clock);
             checks.evidence(evidence);
             operations.register(CheckService.OP_KIND, checks.resolver());
             watchers.onDelete(captures::deleteAllOf);
@@ -192,7 +192,7 @@ public final class Controller implements AutoCloseable {
                         // files in this controller's own local storage account: checked and collected by each controller;
                         // files every controller reads (blob accounts; all with one controller): by the leader, below
                         captures.verifyUploadsAsync(!cluster);
-                        evidence.collectExpired();
+                        if (!evidence.shared()) evidence.collectExpired();
                     }
                     // database-wide work: once, on the leader, each piece only while the lease is still ours
                     if (!leadership.tick()) return;
@@ -203,6 +203,7 @@ public final class Controller implements AutoCloseable {
                         operations.collectExpired();
                         captures.collectTombstones();
                         if (cluster) captures.verifyUploadsAsync(true);
+                        if (evidence.shared()) evidence.collectExpired(); // files in the database: shared state, the leader's
                     }
                     if (leadership.isLeader()) presence.logTransitions();
                 } catch (RuntimeException e) {

@@ -49,18 +49,17 @@ public final class StorageService {
         for (StorageAccount a : configured) accounts.put(a.id().key(), a);
     }
 
+    /** Every configured account, also one not {@link #offered()} (its files stay readable where they are). */
+    public List<StorageAccount> all() {
+        return accounts.values().stream().sorted(java.util.Comparator.comparing(a -> a.id().key())).toList();
+    }
+
     /**
      * The accounts offered to users (storage accounts list/GET): every configured account, except in cluster mode
      * the local ones, which hold files on one controller's disk only.
      */
-    public List<StorageAccount> all() {
-        return accounts.values().stream().filter(this::sharedByEveryController)
-                .sorted(java.util.Comparator.comparing(a -> a.id().key())).toList();
-    }
-
-    /** The local account named {@code name} (case-insensitive), listed or not: the download route of local files. */
-    public Optional<StorageAccount> local(String name) {
-        return accounts.values().stream().filter(a -> a.kind() == StorageAccount.Kind.LOCAL && a.name().equalsIgnoreCase(name)).findFirst();
+    public List<StorageAccount> offered() {
+        return all().stream().filter(this::sharedByEveryController).toList();
     }
 
     private volatile boolean cluster;
@@ -370,6 +369,54 @@ public final class StorageService {
             if (n > 0) count += n;
             return n;
         }
+    }
+
+    /**
+     * Objects of a local account kept outside its directory, under one folder: in cluster mode connectivity-check
+     * evidence lives in the database, so that every controller serves it. Implementations are thread-safe.
+     */
+    public interface ObjectSource {
+        /** The complete object at {@code blobPath} (container first), or empty. */
+        Optional<byte[]> read(String blobPath) throws IOException;
+    }
+
+    private final Map<String, ObjectSource> mounts = new ConcurrentHashMap<>();
+
+    /** Serves the blobs of {@code account} under {@code folder} (container first, no trailing slash) from {@code source}. */
+    public void mount(StorageAccount account, String folder, ObjectSource source) {
+        mounts.put(account.id().key() + "|" + folder + "/", source);
+    }
+
+    /** A stored object to download: its size, its file name and how to read it. */
+    public record Content(long size, String fileName, Opener opener) {
+        public InputStream open() throws IOException { return opener.open(); }
+    }
+
+    /** Opens a stored object's bytes. */
+    @FunctionalInterface
+    public interface Opener {
+        InputStream open() throws IOException;
+    }
+
+    /** The complete object at {@code blobPath} of a local account: its file, or what a mounted source holds there. */
+    public Optional<Content> open(StorageAccount account, String blobPath) throws IOException {
+        for (var m : mounts.entrySet()) {
+            String prefix = m.getKey().substring(m.getKey().indexOf('|') + 1);
+            if (m.getKey().startsWith(account.id().key() + "|") && blobPath.startsWith(prefix)) {
+                file(account, blobPath); // the same path rules as a file's
+                Optional<byte[]> bytes = m.getValue().read(blobPath);
+                if (bytes.isPresent()) {
+                    byte[] b = bytes.get();
+                    return Optional.of(new Content(b.length, blobPath.substring(blobPath.lastIndexOf('/') + 1),
+                            () -> new java.io.ByteArrayInputStream(b)));
+                }
+                return Optional.empty();
+            }
+        }
+        Optional<Path> f = localFile(account, blobPath);
+        if (f.isEmpty()) return Optional.empty();
+        Path p = f.get();
+        return Optional.of(new Content(Files.size(p), p.getFileName().toString(), () -> Files.newInputStream(p)));
     }
 
     /** The complete file of a blob in a local account, if present. */
