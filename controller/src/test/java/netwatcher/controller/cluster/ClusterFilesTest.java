@@ -332,6 +332,30 @@ class ClusterFilesTest {
         }
     }
 
+    @Test
+    @Order(5)
+    void aControllerWithoutABlobAccount_starts_offersNoAccount_andSaysWhatToConfigure() throws Exception {
+        String url = pg.config().jdbcUrl();
+        try (TestController c = new TestController(Duration.ofSeconds(30), Map.of("database.url", url, "database.user", pg.config().user(),
+                "database.password", pg.config().password(), "publicUrl", PUBLIC))) {
+            var list = c.send("GET", "/subscriptions/" + a.sub + "/providers/Microsoft.Storage/storageAccounts?api-version=2023-01-01", null,
+                    bearer());
+            assertEquals(200, list.status(), list.body());
+            assertEquals(0, list.json().path("value").size(), list.body());
+            TestAgent agent = new TestAgent(a, "lab", "vmnoblob", "westeurope");
+            var refused = c.send("PUT", nw + "/packetCaptures/noblob" + V, captureBody(agent.vmId, account(Controller.LOCAL_ACCOUNT)), bearer());
+            assertEquals(400, refused.status(), refused.body());
+            assertEquals("StorageAccountNotShared", refused.errorCode());
+            String message = refused.json().path("error").path("message").asText();
+            assertTrue(message.contains("storage.blob.NAME") && message.contains("filePath"), message);
+            // a capture that keeps its file on the VM needs no storage account
+            var onVm = c.send("PUT", nw + "/packetCaptures/noblob" + V, """
+                    {"properties":{"target":"%s","timeLimitInSeconds":60,"storageLocation":{"filePath":"/var/captures/x.cap"}}}"""
+                    .formatted(agent.vmId), bearer());
+            assertEquals(201, onVm.status(), onVm.body());
+        }
+    }
+
     static HttpResponse<String> put(TestController c, TestAgent agent, String url, byte[] file, int from, int to) throws Exception {
         return c.http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", agent.bearer())
                 .header("Content-Range", "bytes " + from + "-" + (to - 1) + "/" + file.length)
