@@ -81,6 +81,8 @@ public final class Controller implements AutoCloseable {
     private final Leadership leadership;
     /** Cross-controller wake-ups (PostgreSQL); null with the embedded database. */
     private final OrderWakeups wakeups;
+    /** What the operator should know from the start (also logged as warnings), for the start-up banner. */
+    private final List<String> notices = new ArrayList<>();
 
     private Controller(ControllerConfig config, Clock clock) throws Exception {
         this.config = config;
@@ -107,9 +109,11 @@ public final class Controller implements AutoCloseable {
             if (db.dialect() == Dialect.POSTGRESQL) {
                 storage.clusterMode();
                 if (config.blobAccounts().isEmpty()) {
-                    LOG.atWarn().log("cluster mode without a blob storage account: packet captures can keep their files only on the VMs"
+                    String notice = "cluster mode without a blob storage account: packet captures can keep their files only on the VMs"
                             + " (storageLocation.filePath) until one is configured as storage.blob.NAME in every controller's"
-                            + " controller.properties (docs/deployment.md); the local account " + LOCAL_ACCOUNT + " is not offered in a cluster");
+                            + " controller.properties (docs/deployment.md); the local account " + LOCAL_ACCOUNT + " is not offered in a cluster";
+                    LOG.atWarn().log(notice);
+                    notices.add(notice);
                 }
             }
 
@@ -277,6 +281,9 @@ public final class Controller implements AutoCloseable {
     }
 
     public String baseUrl() { return baseUrl; }
+
+    /** Warnings about this controller's configuration found at start-up (a banner prints them); empty when none. */
+    public List<String> notices() { return List.copyOf(notices); }
 
     public int port() { return Integer.parseInt(baseUrl.substring(baseUrl.lastIndexOf(':') + 1)); }
 

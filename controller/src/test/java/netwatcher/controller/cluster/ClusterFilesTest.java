@@ -338,6 +338,9 @@ class ClusterFilesTest {
         String url = pg.config().jdbcUrl();
         try (TestController c = new TestController(Duration.ofSeconds(30), Map.of("database.url", url, "database.user", pg.config().user(),
                 "database.password", pg.config().password(), "publicUrl", PUBLIC))) {
+            assertTrue(c.controller.notices().stream().anyMatch(n -> n.contains("without a blob storage account")
+                    && n.contains("storage.blob.NAME")), c.controller.notices().toString());
+            assertTrue(a.controller.notices().isEmpty(), "a controller with a blob account has nothing to say");
             var list = c.send("GET", "/subscriptions/" + a.sub + "/providers/Microsoft.Storage/storageAccounts?api-version=2023-01-01", null,
                     bearer());
             assertEquals(200, list.status(), list.body());
