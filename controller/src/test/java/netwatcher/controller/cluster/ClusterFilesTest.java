@@ -359,6 +359,51 @@ class ClusterFilesTest {
         }
     }
 
+    @Test
+    @Order(6)
+    void uploadIntoALocalAccountFromBeforeTheCluster_isCheckedOnlyByTheControllerWhoseDiskHoldsIt() throws Exception {
+        // a capture whose file went to A's own netwatcherlocal directory before A joined the cluster: made here from a
+        // blob capture whose row is moved to the local account (the API no longer creates one)
+        TestAgent agent = new TestAgent(a, "lab", "vmolder", "westeurope");
+        assertEquals(201, b.send("PUT", nw + "/packetCaptures/older" + V, captureBody(agent.vmId, account(BLOB)), bearer()).status());
+        CaptureOrder order = agent.orders(-1, 0).captures().stream().filter(o -> o.captureId().endsWith("/older")).findFirst().orElseThrow();
+        String localKey = netwatcher.arm.ArmResourceId.parse(account(Controller.LOCAL_ACCOUNT), "id").key();
+        String blobPath;
+        try (Database db = pg.open()) {
+            assertEquals(1, db.update("UPDATE nw_capture SET storage_account_key = ? WHERE capture_key = ?", localKey, order.key()));
+            blobPath = db.queryOne("SELECT blob_path FROM nw_capture WHERE capture_key = ?", r -> r.getString("blob_path"), order.key())
+                    .orElseThrow();
+        }
+        byte[] data = new byte[4096];
+        new Random(21).nextBytes(data);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        Instant now = Instant.now();
+        var report = new CaptureReport(order.key(), CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(), null, now.minusSeconds(5), now,
+                3, data.length, 0, 0, 3, null, null, "/var/captures/x.cap", UploadState.DONE, data.length, sha);
+        TestAgent onB = TestAgent.attach(b, agent.vmName, agent.vmId, agent.bearer());
+        assertEquals(204, b.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(report))), onB.bearer()).status());
+
+        // B, and A before the file is on its disk, do not call it missing: a sweep of each controller (10 s) passes
+        Thread.sleep(11_000);
+        for (TestController c : List.of(a, b)) {
+            assertEquals("verifying", c.send("POST", nw + "/packetCaptures/older/queryStatus" + V, null, bearer()).json()
+                    .path("uploadState").asText(), "not failed by a controller that does not hold the file");
+        }
+        // the file is on A's disk: A's sweep checks it
+        Path file = a.dir.resolve("storage").resolve(Controller.LOCAL_ACCOUNT).resolve(blobPath);
+        Files.createDirectories(file.getParent());
+        Files.write(file, data);
+        JsonNode settled = null;
+        for (int i = 0; i < 150 && settled == null; i++) {
+            JsonNode s = b.send("POST", nw + "/packetCaptures/older/queryStatus" + V, null, bearer()).json();
+            if (!"verifying".equals(s.path("uploadState").asText())) settled = s;
+            else Thread.sleep(100);
+        }
+        assertNotNull(settled, "A checked the file on its disk");
+        assertEquals("done", settled.path("uploadState").asText(), settled.toString());
+        assertEquals(sha, settled.path("fileSha256").asText());
+    }
+
     static HttpResponse<String> put(TestController c, TestAgent agent, String url, byte[] file, int from, int to) throws Exception {
         return c.http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", agent.bearer())
                 .header("Content-Range", "bytes " + from + "-" + (to - 1) + "/" + file.length)
