@@ -164,9 +164,12 @@ public final class Presence implements AgentPresence {
         for (String k : vmKeys) {
             State s = states.get(k);
             // as of(): our own open long-poll is known here for certain; the rest in one read of the leases
-            if (s != null && s.version() != null && polling(s, now)) out.put(k, new AgentPresence.Presence(true, true, s.lastSeen(), s.version()));
-            else out.put(k, null);
-            if (out.get(k) == null) elsewhere.add(k);
+            if (s != null && s.version() != null && polling(s, now)) {
+                out.put(k, new AgentPresence.Presence(true, true, s.lastSeen(), s.version()));
+            } else {
+                out.put(k, null); // keeps the caller's order; filled from the read below
+                elsewhere.add(k);
+            }
         }
         Map<String, AgentPresence.Presence> read = elsewhere.isEmpty() ? Map.of() : shared.readMany(elsewhere, now);
         AgentPresence.Presence none = new AgentPresence.Presence(false, false, null, null);

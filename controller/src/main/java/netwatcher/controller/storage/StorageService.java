@@ -410,7 +410,7 @@ public final class StorageService {
                     return Optional.of(new Content(b.length, blobPath.substring(blobPath.lastIndexOf('/') + 1),
                             () -> new java.io.ByteArrayInputStream(b)));
                 }
-                return Optional.empty();
+                break; // not there: a file stored in the directory before (a controller that joined a cluster) still is
             }
         }
         Optional<Path> f = localFile(account, blobPath);
