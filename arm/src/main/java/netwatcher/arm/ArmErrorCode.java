@@ -20,6 +20,8 @@ public enum ArmErrorCode {
     PacketCaptureFilterLimitExceeded(400),
     UnsupportedFeature(400),
     UnsupportedAgentProtocol(400),
+    /** A capture names the controller-local storage account while several controllers share one database. */
+    StorageAccountNotShared(400),
     LinkedInvalidPropertyId(400),
     /** More than 50 tags on one resource. */
     InvalidTagCount(400),

@@ -116,6 +116,7 @@ public final class UpCommand implements Callable<Integer> {
                   curl%s -H "Authorization: Bearer $(cat %s)" "%s/subscriptions/%s/providers/Microsoft.Network/networkWatchers?api-version=2025-05-01"
                 """, controller.baseUrl(), controller.adminTokenFile(), controller.caFile(), sub, ControllerRecord.file(dir), ca,
                 controller.adminTokenFile(), controller.baseUrl(), sub);
+        for (String notice : controller.notices()) System.out.println("Note: " + notice);
         if (runningLab != null) System.out.print(labGuide(controller, runningLab));
         System.out.println(runningLab != null ? "Ctrl-C takes the lab down and stops the controller." : "Ctrl-C stops it.");
         System.out.flush();

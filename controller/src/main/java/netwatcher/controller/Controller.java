@@ -81,6 +81,8 @@ public final class Controller implements AutoCloseable {
     private final Leadership leadership;
     /** Cross-controller wake-ups (PostgreSQL); null with the embedded database. */
     private final OrderWakeups wakeups;
+    /** What the operator should know from the start (also logged as warnings), for the start-up banner. */
+    private final List<String> notices = new ArrayList<>();
 
     private Controller(ControllerConfig config, Clock clock) throws Exception {
         this.config = config;
@@ -104,6 +106,16 @@ public final class Controller implements AutoCloseable {
                         "storageAccounts", b.name()), "local", StorageAccount.Kind.BLOB, null, b.connectionString()));
             }
             StorageService storage = new StorageService(accounts, clock);
+            if (db.dialect() == Dialect.POSTGRESQL) {
+                storage.clusterMode();
+                if (config.blobAccounts().isEmpty()) {
+                    String notice = "cluster mode without a blob storage account: packet captures can keep their files only on the VMs"
+                            + " (storageLocation.filePath) until one is configured as storage.blob.NAME in every controller's"
+                            + " controller.properties (docs/deployment.md); the local account " + LOCAL_ACCOUNT + " is not offered in a cluster";
+                    LOG.atWarn().log(notice);
+                    notices.add(notice);
+                }
+            }
 
             // cluster mode (a shared PostgreSQL database): presence as leases in the database, wake-ups through
             // LISTEN/NOTIFY, background work on one leader; embedded: all in memory, always leader
@@ -128,7 +140,7 @@ public final class Controller implements AutoCloseable {
                     CheckService.Settings.defaults(), clock, security.access());
             agents.checks(checks);
             EvidenceService evidence = new EvidenceService(db, new EvidenceRepository(),
-                    new EvidenceService.Destination(storage, accounts.getFirst()), compute, EvidenceService.Settings.defaults(), clock);
+                    new EvidenceService.Destination(storage, accounts.getFirst(), cluster), compute, EvidenceService.Settings.defaults(), clock);
             checks.evidence(evidence);
             operations.register(CheckService.OP_KIND, checks.resolver());
             watchers.onDelete(captures::deleteAllOf);
@@ -183,9 +195,10 @@ public final class Controller implements AutoCloseable {
                 try {
                     boolean tenth = ticks.getAndIncrement() % 10 == 0;
                     if (tenth) {
-                        // files in this controller's own local storage account: checked and collected by each controller
-                        captures.verifyUploadsAsync();
-                        evidence.collectExpired();
+                        // files in this controller's own local storage account: checked and collected by each controller;
+                        // files every controller reads (blob accounts; all with one controller): by the leader, below
+                        captures.verifyUploadsAsync(!cluster);
+                        if (!evidence.shared()) evidence.collectExpired();
                     }
                     // database-wide work: once, on the leader, each piece only while the lease is still ours
                     if (!leadership.tick()) return;
@@ -195,6 +208,8 @@ public final class Controller implements AutoCloseable {
                         // bounded state: expired operations, settled tombstones
                         operations.collectExpired();
                         captures.collectTombstones();
+                        if (cluster) captures.verifyUploadsAsync(true);
+                        if (evidence.shared()) evidence.collectExpired(); // files in the database: shared state, the leader's
                     }
                     if (leadership.isLeader()) presence.logTransitions();
                 } catch (RuntimeException e) {
@@ -268,6 +283,9 @@ public final class Controller implements AutoCloseable {
     }
 
     public String baseUrl() { return baseUrl; }
+
+    /** Warnings about this controller's configuration found at start-up (a banner prints them); empty when none. */
+    public List<String> notices() { return List.copyOf(notices); }
 
     public int port() { return Integer.parseInt(baseUrl.substring(baseUrl.lastIndexOf(':') + 1)); }
 

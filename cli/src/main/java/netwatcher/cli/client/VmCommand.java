@@ -32,7 +32,8 @@ public final class VmCommand implements Runnable {
             ArmClient arm = client();
             String path = "/subscriptions/" + arm.subscription()
                     + (resourceGroup != null ? "/resourceGroups/" + resourceGroup : "") + "/providers/Microsoft.Compute/virtualMachines";
-            var vms = arm.list(path, ArmClient.COMPUTE_API).stream().map(vm -> AgentHealth.expand(arm, vm)).toList();
+            // the extensions inline: one request per page, not one more per VM (AgentHealth.expand then has nothing to fetch)
+            var vms = arm.list(path + "?$expand=instanceView", ArmClient.COMPUTE_API).stream().map(vm -> AgentHealth.expand(arm, vm)).toList();
             printList(vms, TableRows::vm);
             return 0;
         }

@@ -63,6 +63,9 @@ public final class Presence implements AgentPresence {
         /** The presence recorded for the VM's (non-revoked) agent; not enrolled when there is none. */
         AgentPresence.Presence read(String vmKey, Instant now);
 
+        /** The presence recorded for each of the VMs' agents, by VM key, in one read; a VM without an enrolled agent has no entry. */
+        Map<String, AgentPresence.Presence> readMany(java.util.Collection<String> vmKeys, Instant now);
+
         /** The presence of every enrolled agent, by VM, in one read (the leader logs transitions from it). */
         Map<String, AgentPresence.Presence> readAll(Instant now);
 
@@ -150,6 +153,28 @@ public final class Presence implements AgentPresence {
         boolean recent = s.lastSeen() != null && s.lastSeen().plus(grace).isAfter(now);
         boolean restarting = s.seeded() && startedAt.plus(startGrace()).isAfter(now);
         return new AgentPresence.Presence(s.enrolled(), polling || recent || restarting, s.lastSeen(), s.version());
+    }
+
+    @Override
+    public Map<String, AgentPresence.Presence> ofAll(java.util.Collection<String> vmKeys) {
+        if (shared == null) return AgentPresence.super.ofAll(vmKeys);
+        Instant now = clock.instant();
+        Map<String, AgentPresence.Presence> out = new java.util.LinkedHashMap<>();
+        java.util.List<String> elsewhere = new java.util.ArrayList<>();
+        for (String k : vmKeys) {
+            State s = states.get(k);
+            // as of(): our own open long-poll is known here for certain; the rest in one read of the leases
+            if (s != null && s.version() != null && polling(s, now)) {
+                out.put(k, new AgentPresence.Presence(true, true, s.lastSeen(), s.version()));
+            } else {
+                out.put(k, null); // keeps the caller's order; filled from the read below
+                elsewhere.add(k);
+            }
+        }
+        Map<String, AgentPresence.Presence> read = elsewhere.isEmpty() ? Map.of() : shared.readMany(elsewhere, now);
+        AgentPresence.Presence none = new AgentPresence.Presence(false, false, null, null);
+        for (String k : elsewhere) out.put(k, read.getOrDefault(k, none));
+        return out;
     }
 
     private boolean polling(State s, Instant now) {

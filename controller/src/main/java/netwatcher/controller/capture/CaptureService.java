@@ -141,6 +141,9 @@ public final class CaptureService {
             StorageAccount account = storage.find(acctId).orElseThrow(() -> ArmErrorCode.InvalidResourceReference.exception(
                     "Resource " + spec.storageId() + " referenced by resource " + id + " was not found: it is not one of the"
                             + " controller's configured storage accounts.", "properties.storageLocation.storageId"));
+            storage.refusal(account).ifPresent(why -> {
+                throw ArmErrorCode.StorageAccountNotShared.exception(why, "properties.storageLocation.storageId");
+            });
             accountId = account.id().toString();
             if (spec.storagePath() != null) {
                 blobPath = givenBlobPath(spec.storagePath());
@@ -571,9 +574,21 @@ public final class CaptureService {
 
     /** Starts checking, in the background, every finished capture whose agent reported its upload done. */
     public void verifyUploadsAsync() {
-        fleet.mergeSettled();
+        verifyUploadsAsync(true);
+    }
+
+    /**
+     * Starts checking, in the background, the finished captures whose agent reported its upload done: those
+     * in accounts that only this controller reads (a local account in cluster mode: only the controller whose
+     * disk holds the file can tell), and with {@code sharedAccounts} also those in accounts every controller
+     * reads (a cluster's leader checks those, once). Fleet captures' merged files are made with the shared
+     * accounts' checks, so that one controller merges each.
+     */
+    public void verifyUploadsAsync(boolean sharedAccounts) {
+        if (sharedAccounts) fleet.mergeSettled();
         for (Capture c : repo.finishedUnsettled(db)) {
             if (c.report() == null || c.report().uploadState() != UploadState.DONE || !c.uploads()) continue;
+            if (!sharedAccounts && storage.findByKey(c.storage().accountKey()).map(storage::sharedByEveryController).orElse(true)) continue;
             Instant notBefore = verifyNotBefore.get(c.key());
             if (notBefore != null && clock.instant().isBefore(notBefore)) continue;
             if (!verifying.add(c.key())) continue;
@@ -600,6 +615,11 @@ public final class CaptureService {
         String blobPath = c.storage().blobPath();
         StorageAccount account = storage.findByKey(c.storage().accountKey()).orElseThrow(() ->
                 new java.io.IOException("storage account " + c.storage().accountKey() + " is not configured"));
+        if (!storage.sharedByEveryController(account) && storage.localFile(account, blobPath).isEmpty()) {
+            // a local account in cluster mode: the file may be on the disk of the controller that took the
+            // upload; only that one can say it is missing, so this one says nothing
+            return;
+        }
         Optional<StorageService.StoredObject> stored = storage.readBack(account, blobPath);
         boolean changed = db.inTransaction(h -> {
             Capture locked = repo.lockByKey(h, c.key()).orElse(null);

@@ -1,7 +1,12 @@
 package netwatcher.controller.cluster;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import netwatcher.controller.agents.Presence;
 import netwatcher.controller.compute.AgentPresence;
@@ -58,6 +63,27 @@ public final class DatabasePresence implements Presence.Shared {
         AgentPresence.Presence p = new AgentPresence.Presence(false, false, null, null);
         for (Lease l : rows) p = merge(p, l.presence(now));
         return p;
+    }
+
+    /** VM keys per statement of {@link #readMany}: bounds the statement's parameters. */
+    static final int KEYS_PER_READ = 500;
+
+    @Override
+    public Map<String, AgentPresence.Presence> readMany(Collection<String> vmKeys, Instant now) {
+        Map<String, AgentPresence.Presence> out = new HashMap<>();
+        List<String> keys = new ArrayList<>(new LinkedHashSet<>(vmKeys));
+        for (int from = 0; from < keys.size(); from += KEYS_PER_READ) {
+            List<String> part = keys.subList(from, Math.min(keys.size(), from + KEYS_PER_READ));
+            String marks = String.join(",", Collections.nCopies(part.size(), "?"));
+            db.query("SELECT vm_key, last_seen_at, agent_version, lease_until FROM nw_agent WHERE revoked = FALSE AND vm_key IN (" + marks + ")",
+                    r -> {
+                        AgentPresence.Presence p = new Lease(r.getInstant("last_seen_at"), r.getString("agent_version"),
+                                r.getInstant("lease_until")).presence(now);
+                        out.merge(r.getString("vm_key"), p, DatabasePresence::merge);
+                        return null;
+                    }, part.toArray());
+        }
+        return out;
     }
 
     @Override

@@ -26,11 +26,11 @@ public final class ComputeRoutes {
     }
 
     public void register(Router router) {
-        router.add("GET", VMS + "/{vm}", Router.Kind.ARM, (ex, v) -> ex.json(200, renderVm(vm(v))));
+        router.add("GET", VMS + "/{vm}", Router.Kind.ARM, (ex, v) -> ex.json(200, render(List.of(vm(v)), expanded(ex)).getFirst()));
         router.add("GET", VMS, Router.Kind.ARM, (ex, v) -> ex.json(200, Exchange.list(
-                vms(v.get("sub"), ArmNames.resourceGroup(v.get("rg"))))));
+                vms(v.get("sub"), ArmNames.resourceGroup(v.get("rg")), expanded(ex)))));
         router.add("GET", "/subscriptions/{sub}/providers/Microsoft.Compute/virtualMachines", Router.Kind.ARM,
-                (ex, v) -> ex.json(200, Exchange.list(vms(v.get("sub"), null))));
+                (ex, v) -> ex.json(200, Exchange.list(vms(v.get("sub"), null, expanded(ex)))));
         router.add("GET", VMS + "/{vm}/extensions", Router.Kind.ARM, (ex, v) -> ex.json(200, Exchange.list(List.of(renderExtension(vm(v))))));
         router.add("GET", VMS + "/{vm}/extensions/{ext}", Router.Kind.ARM, (ex, v) -> {
             Vm vm = vm(v);
@@ -63,9 +63,32 @@ public final class ComputeRoutes {
         return compute.requireVm(ComputeService.vmId(v.get("sub"), ArmNames.resourceGroup(v.get("rg")), v.get("vm")));
     }
 
-    private List<Map<String, Object>> vms(String sub, String rg) {
+    /**
+     * Whether the request asks for the extensions' instance view inline ({@code $expand=instanceView}, as ARM's VM
+     * GET and list take it): each VM's {@code resources} then holds its extension's body, agent health included,
+     * instead of a reference a client would GET once per VM.
+     */
+    private static boolean expanded(Exchange ex) {
+        String expand = ex.query("$expand");
+        return expand != null && java.util.Arrays.stream(expand.split(",")).anyMatch(e -> e.trim().equalsIgnoreCase("instanceView"));
+    }
+
+    private List<Map<String, Object>> vms(String sub, String rg, boolean expand) {
         subscriptions.require(sub);
-        return compute.listVms(sub, rg).stream().map(this::renderVm).toList();
+        return render(compute.listVms(sub, rg), expand);
+    }
+
+    /** The VMs' bodies; expanded, with every VM's agent presence read at once (one query in cluster mode). */
+    private List<Map<String, Object>> render(List<Vm> vms, boolean expand) {
+        if (!expand) return vms.stream().map(this::renderVm).toList();
+        Map<String, AgentPresence.Presence> present = presence.ofAll(vms.stream().map(vm -> vm.id().key()).toList());
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Vm vm : vms) {
+            Map<String, Object> body = new java.util.LinkedHashMap<>(renderVm(vm));
+            body.put("resources", List.of(renderExtension(vm, present.get(vm.id().key()))));
+            out.add(body);
+        }
+        return out;
     }
 
     public Map<String, Object> renderVm(Vm vm) {
@@ -91,7 +114,10 @@ public final class ComputeRoutes {
     }
 
     public Map<String, Object> renderExtension(Vm vm) {
-        AgentPresence.Presence p = presence.of(vm.id().key());
+        return renderExtension(vm, presence.of(vm.id().key()));
+    }
+
+    private Map<String, Object> renderExtension(Vm vm, AgentPresence.Presence p) {
         String display = !p.enrolled() ? "Not installed" : p.connected() ? "Connected" : "Disconnected";
         String message = vm.host().problems().isEmpty() ? display : display + ": " + String.join("; ", vm.host().problems());
         Map<String, Object> status = Exchange.object("code", "ProvisioningState/" + (p.connected() ? "succeeded" : "unavailable"),

@@ -162,9 +162,12 @@ public final class CheckService {
         }
         List<Vm> observers = new ArrayList<>();
         if (connectivity) {
-            for (Vm vm : compute.listVms(sourceId.subscriptionId(), null)) {
-                if (vm.id().key().equals(source.id().key())) continue;
-                if (presence.of(vm.id().key()).connected() && access.allows(caller, AccessControl.Permission.READ, vm.id())) observers.add(vm);
+            List<Vm> candidates = compute.listVms(sourceId.subscriptionId(), null).stream()
+                    .filter(vm -> !vm.id().key().equals(source.id().key())).toList();
+            // every candidate's presence in one read (cluster mode: one query, not one per VM)
+            Map<String, AgentPresence.Presence> present = presence.ofAll(candidates.stream().map(vm -> vm.id().key()).toList());
+            for (Vm vm : candidates) {
+                if (present.get(vm.id().key()).connected() && access.allows(caller, AccessControl.Permission.READ, vm.id())) observers.add(vm);
             }
         }
         CheckRow row = new CheckRow(key, req.kind(), checkId, sourceId.subscriptionId().toLowerCase(java.util.Locale.ROOT),

@@ -2,7 +2,7 @@ package netwatcher.controller.evidence;
 
 import java.io.InputStream;
 import java.util.Map;
-import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -60,10 +60,10 @@ public final class EvidenceRoutes {
     private void status(Exchange ex, Map<String, String> v) throws Exception {
         String key = v.get("key");
         Vm vm = vmOf(ex, key);
-        StorageService storage = evidence.storage();
-        Optional<java.nio.file.Path> done = evidence.storedFile(key, vm.id());
-        long have = done.isPresent() ? java.nio.file.Files.size(done.get())
-                : storage.received(evidence.account(), EvidenceService.blobPath(key, vm.id()), EvidenceService.uploadOwner(key, vm.id().key()));
+        EvidenceFiles files = evidence.files();
+        OptionalLong done = evidence.storedSize(key, vm.id());
+        long have = done.isPresent() ? done.getAsLong()
+                : files.received(key, EvidenceService.blobPath(key, vm.id()), EvidenceService.uploadOwner(key, vm.id().key()));
         if ("HEAD".equals(ex.method())) {
             ex.head(200, have);
             return;
@@ -91,27 +91,28 @@ public final class EvidenceRoutes {
             throw ArmErrorCode.InvalidParameter.exception("An evidence file has at most " + evidence.maxUploadBytes() + " bytes; this one has "
                     + total + ".", "Content-Range");
         }
-        StorageService storage = evidence.storage();
+        EvidenceFiles files = evidence.files();
         String blob = EvidenceService.blobPath(key, vm.id());
         String owner = EvidenceService.uploadOwner(key, vm.id().key());
-        Optional<java.nio.file.Path> done = evidence.storedFile(key, vm.id());
+        OptionalLong done = evidence.storedSize(key, vm.id());
         if (done.isPresent()) {
             // stored earlier (the answer was lost): the same file again completes; any other is refused
-            long size = java.nio.file.Files.size(done.get());
+            long size = done.getAsLong();
             ex.bodyStream().close();
             String problem = evidence.verifyStored(key, vm.id(), total, sha256);
             if (problem != null || size != total) {
                 throw ArmErrorCode.Conflict.exception("Evidence of check " + key + " for " + vm.id().name() + " is stored already with "
                         + size + " bytes; a stored file is never overwritten.");
             }
-            storage.forgetPartial(evidence.account(), owner);
+            files.forgetPartial(key, owner);
             ex.json(200, Map.of("received", size, "complete", true));
             return;
         }
         try (InputStream in = ex.bodyStream()) {
-            StorageService.UploadProgress p = storage.append(new StorageService.LocalTarget(evidence.account(), blob, owner), start, end, total, in);
+            StorageService.UploadProgress p = files.append(key, new StorageService.LocalTarget(evidence.account(), blob, owner),
+                    new EvidenceFiles.Chunk(start, end, total), in);
             if (p.complete()) {
-                storage.forgetPartial(evidence.account(), owner);
+                files.forgetPartial(key, owner);
                 String problem = evidence.verifyStored(key, vm.id(), total, sha256);
                 if (problem != null) {
                     throw ArmErrorCode.Conflict.exception("Evidence of check " + key + " for " + vm.id().name() + " was not stored: "

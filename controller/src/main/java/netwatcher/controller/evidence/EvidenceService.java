@@ -79,13 +79,22 @@ public final class EvidenceService {
     private final Clock clock;
 
     /**
-     * Where evidence files go: the storage feature and its default local account, which holds every evidence file.
+     * Where evidence files go: the storage feature and its default local account, whose download route serves every
+     * evidence file ({@code storagePath}), and whether the files are kept in the database rather than the account's
+     * directory (cluster mode: any controller then takes the upload and serves the file; docs/architecture.md).
      */
-    public record Destination(StorageService storage, StorageAccount account) {
+    public record Destination(StorageService storage, StorageAccount account, boolean inDatabase) {
         public Destination {
             if (account.kind() != StorageAccount.Kind.LOCAL) throw new IllegalArgumentException("evidence goes to a local storage account");
         }
+
+        /** Files in the account's directory (one controller). */
+        public Destination(StorageService storage, StorageAccount account) {
+            this(storage, account, false);
+        }
     }
+
+    private final EvidenceFiles files;
 
     public EvidenceService(Database db, EvidenceRepository repo, Destination destination, ComputeService compute, Settings settings,
                            Clock clock) {
@@ -96,7 +105,20 @@ public final class EvidenceService {
         this.compute = compute;
         this.settings = settings;
         this.clock = clock;
+        if (destination.inDatabase()) {
+            DatabaseEvidenceFiles inDb = new DatabaseEvidenceFiles(db, maxUploadBytes());
+            storage.mount(account, StorageService.CONTAINER + "/" + FOLDER, inDb::read);
+            this.files = inDb;
+        } else {
+            this.files = new LocalEvidenceFiles(storage, account);
+        }
     }
+
+    /** Where this controller keeps evidence files. */
+    EvidenceFiles files() { return files; }
+
+    /** Whether the files are shared state (in the database): then their retention runs on the cluster's leader only. */
+    public boolean shared() { return files instanceof DatabaseEvidenceFiles; }
 
     public StorageAccount account() { return account; }
 
@@ -170,7 +192,11 @@ public final class EvidenceService {
             if (ev == null || !EvidenceReport.UPLOAD_PENDING.equals(ev.upload())) continue;
             Optional<Vm> vm = compute.findVm(e.getKey());
             if (vm.isEmpty()) continue;
-            if (storage.localFile(account, blobPath(checkKey, vm.get().id())).isEmpty()) return false;
+            try {
+                if (files.storedSize(checkKey, blobPath(checkKey, vm.get().id())).isEmpty()) return false;
+            } catch (IOException ex) {
+                return false;
+            }
         }
         return true;
     }
@@ -221,7 +247,7 @@ public final class EvidenceService {
                 m.put("storagePath", storage.blobUrl(account, row.get().clientBaseUrl(), blob));
                 upload = "pending";
                 try {
-                    Optional<StorageService.StoredObject> stored = storage.readBack(account, blob);
+                    Optional<StorageService.StoredObject> stored = files.readBack(checkKey, blob);
                     if (stored.isPresent()) {
                         boolean same = stored.get().bytes() == ev.bytes() && stored.get().sha256().equals(ev.sha256());
                         upload = same ? "stored" : "failed";
@@ -248,21 +274,24 @@ public final class EvidenceService {
      */
     public String verifyStored(String checkKey, ArmResourceId vm, long total, String sha256) throws IOException {
         String blob = blobPath(checkKey, vm);
-        Optional<StorageService.StoredObject> stored = storage.readBack(account, blob);
+        Optional<StorageService.StoredObject> stored = files.readBack(checkKey, blob);
         if (stored.isEmpty()) return "the stored file is missing";
         if (stored.get().bytes() == total && (sha256 == null || stored.get().sha256().equals(sha256))) return null;
-        storage.localFile(account, blob).ifPresent(p -> {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                // reported below; the retry meets the same file and fails again, which the agent reports
-            }
-        });
+        try {
+            files.deleteStored(checkKey, blob);
+        } catch (IOException e) {
+            // reported below; the retry meets the same file and fails again, which the agent reports
+        }
         return "the stored file has " + stored.get().bytes() + " bytes and SHA-256 " + stored.get().sha256() + "; the agent sent "
                 + total + " bytes with SHA-256 " + sha256;
     }
 
-    /** The local file of the account that holds {@code vm}'s evidence of a check, if stored. */
+    /** The size of {@code vm}'s stored evidence file of a check, if stored (wherever files are kept). */
+    public java.util.OptionalLong storedSize(String checkKey, ArmResourceId vm) throws IOException {
+        return files.storedSize(checkKey, blobPath(checkKey, vm));
+    }
+
+    /** The local file of the account that holds {@code vm}'s evidence of a check, if stored there (one controller). */
     public Optional<Path> storedFile(String checkKey, ArmResourceId vm) {
         return storage.localFile(account, blobPath(checkKey, vm));
     }
@@ -279,22 +308,8 @@ public final class EvidenceService {
         for (String k : repo.beyondNewest(db, settings.maxChecks())) if (!doomed.contains(k)) doomed.add(k);
         int deleted = 0;
         for (String key : doomed) {
-            Path root = account.directory().toAbsolutePath().normalize();
-            Path dir = root.resolve(StorageService.CONTAINER).resolve(FOLDER).resolve(key);
             try {
-                Path partials = root.resolve(StorageService.PARTIAL_DIR);
-                if (Files.isDirectory(partials, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    try (var list = Files.list(partials)) {
-                        for (Path p : list.filter(p -> p.getFileName().toString().startsWith("ev-" + key + "-")).toList()) {
-                            Files.deleteIfExists(p); // an upload that never completed
-                        }
-                    }
-                }
-                if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    try (var walk = Files.walk(dir)) {
-                        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-                    }
-                }
+                files.deleteAll(key);
                 db.inTransaction(h -> {
                     repo.delete(h, key);
                     return null;

@@ -7,8 +7,12 @@
  * resumable, create-only protocol as capture files, section 5 of docs/agent-protocol.md), where the stored
  * object is read back and its size and SHA-256 compared with what the agent announced; and
  * {@link EvidenceService#entries} lists one entry per host in the check's result ({@code evidence}, an
- * extension property of ConnectivityInformation that ARM clients ignore). Files live in the default local
+ * extension property of ConnectivityInformation that ARM clients ignore). Files are named in the default local
  * storage account under {@code network-watcher-logs/connectivity-evidence/{checkKey}/}, readable with the
  * rights a capture file needs (Reader on the account); {@link EvidenceService#collectExpired} bounds them.
+ * Where the bytes are is {@link EvidenceFiles}: the account's directory with one controller
+ * ({@link LocalEvidenceFiles}), the database in cluster mode ({@link DatabaseEvidenceFiles},
+ * {@code nw_evidence_file}, mounted into the account's download route), so that an upload resumes and a
+ * download succeeds through any controller; their retention then runs on the leader.
  */
 package netwatcher.controller.evidence;

@@ -32,18 +32,18 @@ public final class StorageRoutes {
 
     public void register(Router router) {
         router.add("GET", ACCOUNTS + "/{name}", Router.Kind.ARM, (ex, v) -> {
-            StorageAccount a = storage.all().stream()
+            StorageAccount a = storage.offered().stream()
                     .filter(s -> s.id().subscriptionId().equalsIgnoreCase(v.get("sub")) && s.id().resourceGroup().equalsIgnoreCase(v.get("rg"))
                             && s.name().equalsIgnoreCase(v.get("name")))
                     .findFirst().orElseThrow(() -> ArmErrorCode.ResourceNotFound.exception("The Resource 'Microsoft.Storage/storageAccounts/"
                             + v.get("name") + "' under resource group '" + v.get("rg") + "' was not found."));
             ex.json(200, render(ex, a));
         });
-        router.add("GET", ACCOUNTS, Router.Kind.ARM, (ex, v) -> ex.json(200, Exchange.list(storage.all().stream()
+        router.add("GET", ACCOUNTS, Router.Kind.ARM, (ex, v) -> ex.json(200, Exchange.list(storage.offered().stream()
                 .filter(s -> s.id().subscriptionId().equalsIgnoreCase(v.get("sub")) && s.id().resourceGroup().equalsIgnoreCase(v.get("rg")))
                 .map(a -> render(ex, a)).toList())));
         router.add("GET", "/subscriptions/{sub}/providers/Microsoft.Storage/storageAccounts", Router.Kind.ARM,
-                (ex, v) -> ex.json(200, Exchange.list(storage.all().stream()
+                (ex, v) -> ex.json(200, Exchange.list(storage.offered().stream()
                         .filter(s -> s.id().subscriptionId().equalsIgnoreCase(v.get("sub")))
                         .map(a -> render(ex, a)).toList())));
         router.add("GET", "/storage/{account}/{path...}", Router.Kind.PUBLIC, this::download);
@@ -72,9 +72,9 @@ public final class StorageRoutes {
         }
         StorageAccount account = found.orElseThrow(() -> ArmErrorCode.NotFound.exception("No local storage account named '"
                 + v.get("account") + "'."));
-        Path file = storage.localFile(account, v.get("path")).orElseThrow(() -> ArmErrorCode.NotFound.exception(
+        StorageService.Content file = storage.open(account, v.get("path")).orElseThrow(() -> ArmErrorCode.NotFound.exception(
                 "The blob '" + v.get("path") + "' does not exist in account '" + account.name() + "' (yet: uploads appear when complete)."));
-        long size = Files.size(file);
+        long size = file.size();
         long start = 0;
         long end = size - 1;
         int status = 200;
@@ -92,9 +92,9 @@ public final class StorageRoutes {
             ex.setHeader("Content-Range", "bytes " + start + "-" + end + "/" + size);
         }
         ex.setHeader("Accept-Ranges", "bytes");
-        ex.setHeader("Content-Disposition", "attachment; filename=\"" + file.getFileName() + "\"");
+        ex.setHeader("Content-Disposition", "attachment; filename=\"" + file.fileName() + "\"");
         long length = end - start + 1;
-        try (InputStream in = Files.newInputStream(file); OutputStream out = ex.stream(status, "application/vnd.tcpdump.pcap", length)) {
+        try (InputStream in = file.open(); OutputStream out = ex.stream(status, "application/vnd.tcpdump.pcap", length)) {
             in.skipNBytes(start);
             if (!"HEAD".equals(ex.method())) {
                 byte[] buf = new byte[64 * 1024];

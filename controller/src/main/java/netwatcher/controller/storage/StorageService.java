@@ -49,8 +49,47 @@ public final class StorageService {
         for (StorageAccount a : configured) accounts.put(a.id().key(), a);
     }
 
+    /** Every configured account, also one not {@link #offered()} (its files stay readable where they are). */
     public List<StorageAccount> all() {
         return accounts.values().stream().sorted(java.util.Comparator.comparing(a -> a.id().key())).toList();
+    }
+
+    /**
+     * The accounts offered to users (storage accounts list/GET): every configured account, except in cluster mode
+     * the local ones, which hold files on one controller's disk only.
+     */
+    public List<StorageAccount> offered() {
+        return all().stream().filter(this::sharedByEveryController).toList();
+    }
+
+    private volatile boolean cluster;
+
+    /**
+     * Several controllers share the database: a local account (a directory on this controller's disk) is then
+     * no longer offered, and {@link #refusal} refuses it to captures, since another controller could be asked
+     * for its files.
+     */
+    public void clusterMode() { cluster = true; }
+
+    /** Whether this controller is one of several on a shared database. */
+    public boolean inCluster() { return cluster; }
+
+    /** Whether every controller reads the same files of {@code account}: always, except a local account in cluster mode. */
+    public boolean sharedByEveryController(StorageAccount account) {
+        return !cluster || account.kind() != StorageAccount.Kind.LOCAL;
+    }
+
+    /** Why a capture may not store into {@code account} here (the ARM error's message), or empty when it may. */
+    public Optional<String> refusal(StorageAccount account) {
+        if (sharedByEveryController(account)) return Optional.empty();
+        String blob = accounts.values().stream().filter(a -> a.kind() == StorageAccount.Kind.BLOB).map(a -> a.id().toString())
+                .sorted().findFirst().map(id -> " Use a blob storage account, for example '" + id + "'.")
+                .orElse(" No blob storage account is configured: add 'storage.blob.NAME=<connection string>' to every controller's"
+                        + " controller.properties (docs/deployment.md) and name it in storageLocation.storageId, or give only"
+                        + " storageLocation.filePath to keep the file on the VM.");
+        return Optional.of("Property 'properties.storageLocation.storageId' names storage account '" + account.name() + "', a directory"
+                + " on one controller's disk, which is not available when several controllers share a database: its files could"
+                + " not be downloaded through the other controllers." + blob);
     }
 
     public Optional<StorageAccount> find(ArmResourceId id) { return findByKey(id.key()); }
@@ -380,6 +419,54 @@ public final class StorageService {
         } catch (RuntimeException e) {
             throw new IOException("cannot write blob " + blobPath + " of storage account " + account.name() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Objects of a local account kept outside its directory, under one folder: in cluster mode connectivity-check
+     * evidence lives in the database, so that every controller serves it. Implementations are thread-safe.
+     */
+    public interface ObjectSource {
+        /** The complete object at {@code blobPath} (container first), or empty. */
+        Optional<byte[]> read(String blobPath) throws IOException;
+    }
+
+    private final Map<String, ObjectSource> mounts = new ConcurrentHashMap<>();
+
+    /** Serves the blobs of {@code account} under {@code folder} (container first, no trailing slash) from {@code source}. */
+    public void mount(StorageAccount account, String folder, ObjectSource source) {
+        mounts.put(account.id().key() + "|" + folder + "/", source);
+    }
+
+    /** A stored object to download: its size, its file name and how to read it. */
+    public record Content(long size, String fileName, Opener opener) {
+        public InputStream open() throws IOException { return opener.open(); }
+    }
+
+    /** Opens a stored object's bytes. */
+    @FunctionalInterface
+    public interface Opener {
+        InputStream open() throws IOException;
+    }
+
+    /** The complete object at {@code blobPath} of a local account: its file, or what a mounted source holds there. */
+    public Optional<Content> open(StorageAccount account, String blobPath) throws IOException {
+        for (var m : mounts.entrySet()) {
+            String prefix = m.getKey().substring(m.getKey().indexOf('|') + 1);
+            if (m.getKey().startsWith(account.id().key() + "|") && blobPath.startsWith(prefix)) {
+                file(account, blobPath); // the same path rules as a file's
+                Optional<byte[]> bytes = m.getValue().read(blobPath);
+                if (bytes.isPresent()) {
+                    byte[] b = bytes.get();
+                    return Optional.of(new Content(b.length, blobPath.substring(blobPath.lastIndexOf('/') + 1),
+                            () -> new java.io.ByteArrayInputStream(b)));
+                }
+                break; // not there: a file stored in the directory before (a controller that joined a cluster) still is
+            }
+        }
+        Optional<Path> f = localFile(account, blobPath);
+        if (f.isEmpty()) return Optional.empty();
+        Path p = f.get();
+        return Optional.of(new Content(Files.size(p), p.getFileName().toString(), () -> Files.newInputStream(p)));
     }
 
     /** The complete file of a blob in a local account, if present. */

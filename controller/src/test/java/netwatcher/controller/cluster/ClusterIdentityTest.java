@@ -145,11 +145,14 @@ class ClusterIdentityTest {
         assertEquals(0, onOther.orders(-1, 0).captures().size());
 
         String nw = watcher("westeurope");
-        var put = b.send("PUT", nw + "/packetCaptures/urls" + V, captureBody(agent.vmId, true), bearer());
+        // the controller-local account is refused in cluster mode (third slice): this capture keeps its file on the VM, and a
+        // storagePath under the public URL is now an evidence file's (ClusterFilesTest.evidence_...UnderThePublicUrl)
+        var local = b.send("PUT", nw + "/packetCaptures/urls" + V, captureBody(agent.vmId, true), bearer());
+        assertEquals(400, local.status(), local.body());
+        assertEquals("StorageAccountNotShared", local.errorCode());
+        var put = b.send("PUT", nw + "/packetCaptures/urls" + V, captureBody(agent.vmId, false), bearer());
         assertEquals(201, put.status(), put.body());
         assertTrue(put.header("Azure-AsyncOperation").startsWith(PUBLIC + "/subscriptions/"), put.header("Azure-AsyncOperation"));
-        String storagePath = put.json().path("properties").path("storageLocation").path("storagePath").asText();
-        assertTrue(storagePath.startsWith(PUBLIC + "/storage/"), storagePath);
         var stop = a.send("POST", nw + "/packetCaptures/urls/stop" + V, null, bearer());
         if (stop.status() == 202) assertTrue(stop.header("Location").startsWith(PUBLIC + "/"), stop.header("Location"));
     }

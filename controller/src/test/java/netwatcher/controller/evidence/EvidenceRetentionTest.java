@@ -75,4 +75,49 @@ class EvidenceRetentionTest {
             }
         }
     }
+
+    @DatabaseTest
+    void inTheDatabase_uploadResumes_servesTheFile_andRetentionDeletesFilesWithRows(Database db) throws Exception {
+        MovableClock clock = new MovableClock();
+        StorageAccount account = new StorageAccount(ArmResourceId.of("s", "netwatcher-storage", "Microsoft.Storage", "storageAccounts",
+                "netwatcherlocal"), "local", StorageAccount.Kind.LOCAL, Path.of("/nonexistent-nw-evidence"), null);
+        StorageService storage = new StorageService(List.of(account), clock);
+        EvidenceService evidence = new EvidenceService(db, new EvidenceRepository(), new EvidenceService.Destination(storage, account, true),
+                new ComputeService(db, new ComputeRepository(), clock),
+                new EvidenceService.Settings(256, 1 << 20, 120, Duration.ofSeconds(1), Duration.ofDays(1), 1), clock);
+        assertTrue(evidence.shared());
+        byte[] data = new byte[5000];
+        new java.util.Random(7).nextBytes(data);
+        for (String key : List.of("k-1", "k-2")) {
+            db.inTransaction(h -> {
+                evidence.record(h, key, "https://nw.example:8443", T0);
+                return null;
+            });
+            String blob = EvidenceService.blobPath(key, VM);
+            var target = new StorageService.LocalTarget(account, blob, "ev-" + key);
+            var first = evidence.files().append(key, target, new EvidenceFiles.Chunk(0, 1999, data.length),
+                    new java.io.ByteArrayInputStream(data, 0, 2000));
+            assertFalse(first.complete());
+            assertEquals(2000, evidence.files().received(key, blob, "ev-" + key));
+            assertTrue(evidence.storedSize(key, VM).isEmpty(), "not stored before complete");
+            assertTrue(storage.open(account, blob).isEmpty(), "nothing to download before complete");
+            var wrong = org.junit.jupiter.api.Assertions.assertThrows(netwatcher.arm.ArmException.class, () -> evidence.files().append(key,
+                    target, new EvidenceFiles.Chunk(0, 1999, data.length), new java.io.ByteArrayInputStream(data, 0, 2000)));
+            assertEquals(netwatcher.arm.ArmErrorCode.RangeNotSatisfiable, wrong.code());
+            var rest = evidence.files().append(key, target, new EvidenceFiles.Chunk(2000, data.length - 1, data.length),
+                    new java.io.ByteArrayInputStream(data, 2000, data.length - 2000));
+            assertTrue(rest.complete());
+            assertEquals(data.length, evidence.storedSize(key, VM).getAsLong());
+            assertEquals(null, evidence.verifyStored(key, VM, data.length, null));
+            try (var in = storage.open(account, blob).orElseThrow().open()) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(data, in.readAllBytes());
+            }
+        }
+        clock.now = T0.plus(Duration.ofHours(1));
+        assertEquals(1, evidence.collectExpired(), "beyond the newest 1");
+        clock.now = T0.plus(Duration.ofDays(2));
+        assertEquals(1, evidence.collectExpired(), "older than the retention");
+        assertTrue(evidence.storedSize("k-2", VM).isEmpty());
+        assertEquals(0L, db.queryOne("SELECT COUNT(*) AS n FROM nw_evidence_file", r -> r.getLong("n")).orElseThrow());
+    }
 }
