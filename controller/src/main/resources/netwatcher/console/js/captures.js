@@ -86,15 +86,22 @@ export function follow() {
     if (capture.reportedAt) liveDelays.push(Date.now() - Date.parse(capture.reportedAt));
     if (liveDelays.length > 1000) liveDelays.shift();
     if (rows.has(capture.key)) {
+      // a status change moves the totals (running, in Error): fetch them again, at most once a second
+      if (rows.get(capture.key).status !== capture.status) scheduleReload();
       rows.set(capture.key, capture);
       sample(capture);
       const old = $(`#captures-table tr[data-key="${CSS.escape(capture.key)}"]`);
       if (old) old.replaceWith(renderRow(capture));
       document.body.dataset.lastEvent = publishedAt;
-    } else if (!reloadTimer) {
-      reloadTimer = setTimeout(() => { reloadTimer = null; loadCaptures().catch(() => {}); }, 1000);
+    } else {
+      scheduleReload();
     }
   });
+}
+
+function scheduleReload() {
+  if (reloadTimer) return;
+  reloadTimer = setTimeout(() => { reloadTimer = null; loadCaptures().catch(() => {}); }, 1000);
 }
 
 export function unfollow() {
