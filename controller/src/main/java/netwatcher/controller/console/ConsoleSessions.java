@@ -57,7 +57,12 @@ public final class ConsoleSessions implements BrowserSessions {
 
     /** The live session the request's cookie names, if any. */
     public Optional<Session> find(Exchange ex) {
-        String id = cookie(ex.header("Cookie"));
+        return find(ex.header("Cookie"));
+    }
+
+    /** The live session a {@code Cookie} header names, if any. */
+    Optional<Session> find(String cookieHeader) {
+        String id = cookie(cookieHeader);
         if (id == null) return Optional.empty();
         Session s = sessions.get(id);
         if (s == null) return Optional.empty();
@@ -87,9 +92,12 @@ public final class ConsoleSessions implements BrowserSessions {
 
     /** Refuses a state-changing request that does not carry the session's CSRF token: 403. */
     static void requireCsrf(Exchange ex, Session s) {
-        String method = ex.method();
+        requireCsrf(ex.method(), ex.header(CSRF_HEADER), s);
+    }
+
+    /** Refuses a state-changing {@code method} whose CSRF header {@code given} is not the session's token: 403. */
+    static void requireCsrf(String method, String given, Session s) {
         if ("GET".equals(method) || "HEAD".equals(method)) return;
-        String given = ex.header(CSRF_HEADER);
         if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), s.csrf().getBytes(StandardCharsets.UTF_8))) {
             throw ArmErrorCode.AuthorizationFailed.exception("A state-changing request with the console's session cookie must carry"
                     + " the session's CSRF token in the " + CSRF_HEADER + " header; it was " + (given == null ? "missing" : "wrong") + ".");

@@ -70,13 +70,16 @@ final class FleetView {
         Map<String, Map<String, Integer>> captureCounts = captureCounts();
         ReadScopes scopes = new ReadScopes(sources.access(), caller);
         List<FleetVm> out = new ArrayList<>();
+        Map<String, String> watcherOfLocation = new HashMap<>();
         for (Subscription sub : sources.subscriptions().all()) {
             Map<String, List<Nic>> nics = new HashMap<>();
             for (Nic n : sources.compute().listNics(sub.id(), null)) nics.computeIfAbsent(n.vmKey(), k -> new ArrayList<>()).add(n);
             for (Vm vm : sources.compute().listVms(sub.id(), null)) {
                 if (!scopes.reads(vm.id())) continue;
-                String watcher = sources.watchers().forLocation(sub.id(), vm.location()).map(w -> w.id().toString()).orElse(null);
-                out.add(vm(vm, nics.getOrDefault(vm.id().key(), List.of()), captureCounts.getOrDefault(vm.id().key(), Map.of()), watcher));
+                String watcher = watcherOfLocation.computeIfAbsent(sub.id() + "/" + vm.location(), k -> sources.watchers()
+                        .forLocation(sub.id(), vm.location()).map(w -> w.id().toString()).orElse(""));
+                out.add(vm(vm, nics.getOrDefault(vm.id().key(), List.of()), captureCounts.getOrDefault(vm.id().key(), Map.of()),
+                        watcher.isEmpty() ? null : watcher));
             }
         }
         out.sort(Comparator.comparing((FleetVm v) -> v.attention().isEmpty()).thenComparing(FleetVm::subscriptionId, String.CASE_INSENSITIVE_ORDER)

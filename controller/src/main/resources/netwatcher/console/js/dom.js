@@ -1,4 +1,4 @@
-// Small DOM helpers: elements are built with createElement and textContent only (never innerHTML), so no
+// Small DOM helpers: elements are built with createElement and textContent only (no HTML parsing), so no
 // value from the server can become markup or script.
 export const $ = (selector, root = document) => root.querySelector(selector);
 export const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
