@@ -120,11 +120,26 @@ final class CaptureTable {
         String order = " ORDER BY " + q.sort().column + (q.descending() ? " DESC" : " ASC") + ", capture_key ASC";
         params.add(q.size());
         params.add((long) q.page() * q.size());
-        List<CaptureRow> rows = db.query("SELECT " + COLUMNS + " FROM nw_capture" + where + order + " LIMIT ? OFFSET ?",
-                r -> row(r, scopes), params.toArray());
+        // sort keys only, then read the page's rows by key: the sort then holds two narrow columns per capture,
+        // not every capture's report (BENCHMARKS.md §9)
+        List<String> keys = db.query("SELECT capture_key FROM nw_capture" + where + order + " LIMIT ? OFFSET ?",
+                r -> r.getString("capture_key"), params.toArray());
+        List<CaptureRow> rows = keys.isEmpty() ? List.of() : byKeys(keys, scopes);
         long total = q.status() == null ? totals[0] : db.queryOne("SELECT COUNT(*) AS n FROM nw_capture" + where,
                 r -> r.getLong("n"), params.subList(0, params.size() - 2).toArray()).orElse(0L);
         return new Page(rows, total, totals[1], totals[2], q.page(), q.size());
+    }
+
+    /** The rows of {@code keys}, in that order. */
+    private List<CaptureRow> byKeys(List<String> keys, ReadScopes scopes) {
+        java.util.Map<String, CaptureRow> found = new java.util.HashMap<>();
+        db.query("SELECT " + COLUMNS + " FROM nw_capture WHERE capture_key IN ("
+                + String.join(",", java.util.Collections.nCopies(keys.size(), "?")) + ")", r -> {
+                    CaptureRow row = row(r, scopes);
+                    found.put(row.key(), row);
+                    return row;
+                }, keys.toArray());
+        return keys.stream().map(found::get).filter(java.util.Objects::nonNull).toList();
     }
 
     /** Reads one capture's row, or empty when it is gone or the caller may not read it. */
