@@ -110,8 +110,9 @@ final class CaptureTable {
             params.add(like);
         }
         List<Object> countParams = List.copyOf(params);
-        long[] totals = db.queryOne("SELECT COUNT(*) AS n, SUM(CASE WHEN status = 'Error' THEN 1 ELSE 0 END) AS failed,"
-                        + " SUM(CASE WHEN status = 'Running' THEN 1 ELSE 0 END) AS running FROM nw_capture" + where,
+        // SUM over no rows is NULL: COALESCE, so an empty table has totals of 0
+        long[] totals = db.queryOne("SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN status = 'Error' THEN 1 ELSE 0 END), 0) AS failed,"
+                        + " COALESCE(SUM(CASE WHEN status = 'Running' THEN 1 ELSE 0 END), 0) AS running FROM nw_capture" + where,
                 r -> new long[] {r.getLong("n"), r.getLong("failed"), r.getLong("running")}, countParams.toArray()).orElse(new long[3]);
         if (q.status() != null) {
             where.append(" AND status = ?");

@@ -191,6 +191,9 @@ class ConsoleApiTest {
 
         JsonNode admin = Json.tree(c.send("GET", "/console/api/captures?search=page&size=1", null).body().getBytes());
         assertTrue(admin.path("items").get(0).path("canWrite").asBoolean());
+        JsonNode none = c.send("GET", "/console/api/captures?search=matches-nothing", null).json();
+        assertEquals(0, none.path("total").asInt(), none.toString());
+        assertEquals(0, none.path("failed").asInt(), "totals over no rows are 0, not NULL: " + none);
         assertEquals(400, c.send("GET", "/console/api/captures?sort=packets", null).status());
         assertEquals(400, c.send("GET", "/console/api/captures?size=100000", null).status());
     }
