@@ -42,6 +42,14 @@ public final class Https {
         return send(method, pathOrUrl, body, "Bearer " + token);
     }
 
+    /** POSTs an {@code application/x-www-form-urlencoded} body without credentials (the token endpoint). */
+    public Reply form(String path, String form) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(40))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.headers(), r.body());
+    }
+
     public Reply send(String method, String pathOrUrl, String body, String authorization) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(pathOrUrl.startsWith("http") ? pathOrUrl : base + pathOrUrl))
                 .timeout(Duration.ofSeconds(40))

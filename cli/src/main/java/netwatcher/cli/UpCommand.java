@@ -108,13 +108,14 @@ public final class UpCommand implements Callable<Integer> {
         System.out.printf("""
                 netwatcher is up.
                   API base URL:   %s
+                  web console:    %s/console/ (log in with the admin token)
                   admin token:    %s
                   CA certificate: %s
                   subscription:   %s
                   recorded in:    %s (nw, nw admin and nw lab find it there)
                 Try:
                   curl%s -H "Authorization: Bearer $(cat %s)" "%s/subscriptions/%s/providers/Microsoft.Network/networkWatchers?api-version=2025-05-01"
-                """, controller.baseUrl(), controller.adminTokenFile(), controller.caFile(), sub, ControllerRecord.file(dir), ca,
+                """, controller.baseUrl(), controller.baseUrl(), controller.adminTokenFile(), controller.caFile(), sub, ControllerRecord.file(dir), ca,
                 controller.adminTokenFile(), controller.baseUrl(), sub);
         for (String notice : controller.notices()) System.out.println("Note: " + notice);
         if (runningLab != null) System.out.print(labGuide(controller, runningLab));

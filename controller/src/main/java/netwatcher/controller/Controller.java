@@ -22,6 +22,8 @@ import netwatcher.controller.compute.ComputeRepository;
 import netwatcher.controller.compute.ComputeRoutes;
 import netwatcher.controller.compute.ComputeService;
 import netwatcher.controller.connectivity.CheckRepository;
+import netwatcher.controller.console.ConsoleRoutes;
+import netwatcher.controller.console.ConsoleSessions;
 import netwatcher.controller.connectivity.CheckRoutes;
 import netwatcher.controller.connectivity.CheckService;
 import netwatcher.controller.cluster.DatabasePresence;
@@ -168,6 +170,11 @@ public final class Controller implements AutoCloseable {
             new EvidenceRoutes(evidence, compute, checks::takesPart, checks::advanceNow).register(router);
             security.register(router, this::listen);
             new AdminRoutes(subscriptions, agents, security.admin()).register(router);
+            ConsoleSessions consoleSessions = new ConsoleSessions(clock);
+            ConsoleRoutes console = new ConsoleRoutes(consoleSessions, security.access(),
+                    new ConsoleRoutes.Peers(db, compute, presence, subscriptions, watchers, storage), clock);
+            console.register(router);
+            console.follow(captures);
 
             TlsMaterial tls = null;
             // every extra listener must be named by the certificate, or clients dialling it fail the TLS check
@@ -177,6 +184,7 @@ public final class Controller implements AutoCloseable {
             this.http = new HttpServer(router, security.access(), agents::authenticate,
                     new HttpServer.Settings(config.maxBodyBytes(), tls == null ? null : new HttpServer.Tls(tls.keyStore(), tls.keyStorePassword()),
                             config.identity().publicUrl()));
+            http.browserSessions(consoleSessions);
             int port = http.listen(config.host(), config.port());
             security.start(port);
             for (String extra : config.extraListen()) http.listen(extra, port);

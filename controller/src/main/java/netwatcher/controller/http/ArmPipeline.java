@@ -32,7 +32,7 @@ final class ArmPipeline {
                 requireApiVersionPresent(ex.query("api-version"));
             }
             case ARM, ARM_DEFERRED_AUTHZ -> {
-                Caller caller = armCaller(ex.header("Authorization"));
+                Caller caller = armCaller(ex.authorization());
                 if (caller.kind() == Caller.Kind.AGENT) {
                     throw ArmErrorCode.AuthorizationFailed.exception("Agent credentials may only be used on the agent protocol routes.");
                 }

@@ -26,12 +26,16 @@ final class Dispatcher extends org.eclipse.jetty.server.Handler.Abstract {
     private final Router router;
     private final ArmPipeline pipeline;
     private final HttpServer.Settings settings;
+    /** The web console's sessions, once registered; null before. */
+    private volatile BrowserSessions sessions;
 
     Dispatcher(Router router, ArmPipeline pipeline, HttpServer.Settings settings) {
         this.router = router;
         this.pipeline = pipeline;
         this.settings = settings;
     }
+
+    void sessions(BrowserSessions sessions) { this.sessions = sessions; }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
@@ -43,6 +47,8 @@ final class Dispatcher extends org.eclipse.jetty.server.Handler.Abstract {
         ex.setHeader("x-ms-correlation-request-id", correlation != null ? correlation : requestId);
         String clientRequestId = ex.header("x-ms-client-request-id");
         if (clientRequestId != null && clientRequestId.length() <= 200) ex.setHeader("x-ms-client-request-id", clientRequestId);
+        BrowserSessions browser = sessions;
+        if (browser != null) ex.attributes().put(BrowserSessions.class.getName(), browser);
         MDC.put("request", requestId); // every event logged while this thread serves the request names it
         try {
             Set<String> allowed = new LinkedHashSet<>();

@@ -61,6 +61,16 @@ public interface Exchange {
         send(status, null, null);
     }
 
+    /**
+     * The request's credential: its Authorization header, or else what its browser session cookie stands for
+     * ({@link BrowserSessions}, CSRF-checked on state-changing methods); null when it has neither.
+     */
+    default String authorization() {
+        String header = header("Authorization");
+        if (header != null) return header;
+        return attributes().get(BrowserSessions.class.getName()) instanceof BrowserSessions sessions ? sessions.authorization(this) : null;
+    }
+
     default String requestId() { return (String) attributes().get("requestId"); }
 
     default Caller caller() { return (Caller) attributes().get("caller"); }

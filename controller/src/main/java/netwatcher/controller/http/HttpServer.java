@@ -33,6 +33,7 @@ public final class HttpServer implements AutoCloseable {
     /** Jetty's handler in front of the dispatcher; dynamic, so that a handler can be inserted while serving. */
     private final org.eclipse.jetty.server.Handler.Wrapper front;
     private final Settings settings;
+    private final Dispatcher dispatcher;
 
     public HttpServer(Router router, AccessControl access, AgentAuthenticator agents, Settings settings) {
         this.settings = settings;
@@ -40,8 +41,8 @@ public final class HttpServer implements AutoCloseable {
         pool.setName("nw-http");
         pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         this.server = new Server(pool);
-        this.front = new org.eclipse.jetty.server.Handler.Wrapper(true,
-                new Dispatcher(router, new ArmPipeline(access, agents, settings.maxBodyBytes()), settings));
+        this.dispatcher = new Dispatcher(router, new ArmPipeline(access, agents, settings.maxBodyBytes()), settings);
+        this.front = new org.eclipse.jetty.server.Handler.Wrapper(true, dispatcher);
         server.setHandler(front);
         // Jetty's own rejections (unparsable request line or headers, 414, 431, ...) go through the
         // same ARM error shape as the router's
@@ -55,6 +56,11 @@ public final class HttpServer implements AutoCloseable {
      */
     void insertHandler(org.eclipse.jetty.server.Handler.Wrapper handler) {
         front.insertHandler(handler);
+    }
+
+    /** Lets requests authenticate with a browser session cookie (the web console) where they carry no Authorization header. */
+    public void browserSessions(BrowserSessions sessions) {
+        dispatcher.sessions(sessions);
     }
 
     /** Adds a listener on {@code host:port} (port 0 = any free port) and returns the bound port. */

@@ -60,7 +60,7 @@ public final class StorageRoutes {
     }
 
     private void download(Exchange ex, Map<String, String> v) throws Exception {
-        var caller = access.authenticate(ex.header("Authorization"));
+        var caller = access.authenticate(ex.authorization());
         var found = storage.all().stream().filter(a -> a.name().equalsIgnoreCase(v.get("account"))
                 && a.kind() == StorageAccount.Kind.LOCAL).findFirst();
         // an unknown account and one the caller may not read get the same 403: the answer must not
