@@ -122,7 +122,7 @@ final class CaptureTable {
         params.add(q.size());
         params.add((long) q.page() * q.size());
         // sort keys only, then read the page's rows by key: the sort then holds two narrow columns per capture,
-        // not every capture's report (BENCHMARKS.md §9)
+        // not every capture's report (BENCHMARKS.md §10)
         List<String> keys = db.query("SELECT capture_key FROM nw_capture" + where + order + " LIMIT ? OFFSET ?",
                 r -> r.getString("capture_key"), params.toArray());
         List<CaptureRow> rows = keys.isEmpty() ? List.of() : byKeys(keys, scopes);
