@@ -180,6 +180,7 @@ public final class Controller implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(() -> {
                 try {
                     boolean tenth = ticks.getAndIncrement() % 10 == 0;
+                    if (ticks.get() % 5 == 1) heartbeat(); // liveness for rolling upgrades; applies waiting contracts
                     if (tenth) {
                         // files in this controller's own local storage account: checked and collected by each controller
                         captures.verifyUploadsAsync();
@@ -203,6 +204,14 @@ public final class Controller implements AutoCloseable {
             if (listener != null) listener.close();
             db.close();
             throw e;
+        }
+    }
+
+    private void heartbeat() {
+        try {
+            db.heartbeat();
+        } catch (RuntimeException e) {
+            LOG.warn("schema heartbeat: {}", e.toString());
         }
     }
 
