@@ -282,14 +282,14 @@ public final class Database implements SqlOperations, AutoCloseable {
         return pendingContracts.stream().map(Migration::fileName).toList();
     }
 
-    /** Closes the pool (after removing this process's registration); an embedded H2 database is closed and flushed with its last connection. */
+    /**
+     * Closes the pool; an embedded H2 database is closed and flushed with its last connection. This process's
+     * row in {@code nw_schema_controller} stays and ages out after {@value SchemaInstance#LIVE_SECONDS} s: a
+     * clean stop may be a restart, and a contract migration must not slip through while an older controller
+     * restarts.
+     */
     @Override
     public void close() {
-        try (Connection connection = connection()) {
-            SchemaInstance.unregister(connection, instance.id());
-        } catch (SQLException | RuntimeException e) {
-            // the row ages out after LIVE_SECONDS
-        }
         dataSource.close();
     }
 

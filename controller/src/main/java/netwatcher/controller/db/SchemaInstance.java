@@ -81,13 +81,4 @@ record SchemaInstance(String id, List<Migration> migrations) {
         }
         return shipped;
     }
-
-    /** Removes this process's row (a clean stop), so a waiting contract need not wait for the heartbeat to age. */
-    static void unregister(Connection connection, String id) throws SQLException {
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + Migrator.CONTROLLER_TABLE
-                + " WHERE instance_id = ?")) {
-            delete.setString(1, id);
-            delete.executeUpdate();
-        }
-    }
 }
