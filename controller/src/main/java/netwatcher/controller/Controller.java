@@ -109,7 +109,10 @@ public final class Controller implements AutoCloseable {
             // LISTEN/NOTIFY, background work on one leader; embedded: all in memory, always leader
             boolean cluster = db.dialect() == Dialect.POSTGRESQL;
             Presence[] woken = new Presence[1];
-            listener = cluster ? new OrderWakeups(config.database(), vmKey -> woken[0].wake(vmKey)) : null;
+            listener = cluster ? new OrderWakeups(config.database(), vmKey -> {
+                if (vmKey == null) woken[0].wakeAll();
+                else woken[0].wake(vmKey);
+            }) : null;
             this.wakeups = listener;
             this.presence = cluster ? new Presence(clock, config.agentLostAfter(), new DatabasePresence(db, controllerId, wakeups))
                     : new Presence(clock, config.agentLostAfter());
