@@ -112,7 +112,7 @@ public final class ClusterScaleBench {
                             enrolling.release();
                         }
                         enrolled.incrementAndGet();
-                        poll(sim, at, a, https, dead, arrivals, errors, polls);
+                        poll(new Fleet(sim, at, https, dead), a, new Tally(arrivals, errors, polls));
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -258,8 +258,20 @@ public final class ClusterScaleBench {
                 peakConnections, errors);
     }
 
-    private static void poll(ProtocolAgent[] sim, int[] at, int a, Https[] https, boolean[] dead, Map<String, Long> arrivals,
-                             Map<String, AtomicInteger> errors, AtomicLong polls) {
+    /** The simulated agents, the controller each talks to now, the controllers' clients and which are dead. */
+    record Fleet(ProtocolAgent[] sim, int[] at, Https[] https, boolean[] dead) {}
+
+    /** What the agents observe: order arrival times by capture name, errors by kind, long-poll answers. */
+    record Tally(Map<String, Long> arrivals, Map<String, AtomicInteger> errors, AtomicLong polls) {}
+
+    private static void poll(Fleet fleet, int a, Tally tally) {
+        ProtocolAgent[] sim = fleet.sim();
+        int[] at = fleet.at();
+        Https[] https = fleet.https();
+        boolean[] dead = fleet.dead();
+        Map<String, Long> arrivals = tally.arrivals();
+        Map<String, AtomicInteger> errors = tally.errors();
+        AtomicLong polls = tally.polls();
         long gen = -1;
         int fails = 0;
         while (!stop) {
