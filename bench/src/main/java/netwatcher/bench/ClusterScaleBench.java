@@ -252,6 +252,13 @@ public final class ClusterScaleBench {
             }
             Thread.sleep(100);
         }
+        if (left > 0) { // for the diagnosis: who stayed, and what their rows say
+            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT vm_key, revoked, last_seen_at, lease_until"
+                    + " FROM nw_agent WHERE controller_id = '" + id + "' LIMIT 10")) {
+                while (r.next()) System.out.printf("  still on the dead controller: vm %s revoked %s last seen %s lease until %s%n",
+                        r.getString(1), r.getBoolean(2), r.getString(3), r.getString(4));
+            }
+        }
         Thread.sleep(5000); // errors right after
         System.out.printf(Locale.ROOT, "RESULT reconnect storm: controller %d killed with SIGKILL holding %d agents; %s; peak database connections %d; errors the agents saw: %s%n",
                 victim, held, allMoved < 0 ? left + " still named it after 90 s" : String.format(Locale.ROOT, "all polling another controller after %.2f s", allMoved / 1e9),
