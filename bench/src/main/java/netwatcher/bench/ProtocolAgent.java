@@ -35,6 +35,17 @@ public final class ProtocolAgent {
                 bearer).expect(200);
     }
 
+    private ProtocolAgent(Https https, String vmId, String bearer) {
+        this.https = https;
+        this.vmId = vmId;
+        this.bearer = bearer;
+    }
+
+    /** The same agent (same credential) talking to another controller: a failover. */
+    public ProtocolAgent via(Https other) {
+        return new ProtocolAgent(other, vmId, bearer);
+    }
+
     public Orders orders(long after, int waitSeconds) throws Exception {
         var r = https.send("GET", "/agent/v1/orders?after=" + after + "&waitSeconds=" + waitSeconds, null, bearer).expect(200);
         return Json.read(r.body(), Orders.class);

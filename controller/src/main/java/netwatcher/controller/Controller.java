@@ -123,7 +123,10 @@ public final class Controller implements AutoCloseable {
             // LISTEN/NOTIFY, background work on one leader; embedded: all in memory, always leader
             boolean cluster = db.dialect() == Dialect.POSTGRESQL;
             Presence[] woken = new Presence[1];
-            listener = cluster ? new OrderWakeups(config.database(), vmKey -> woken[0].wake(vmKey)) : null;
+            listener = cluster ? new OrderWakeups(config.database(), vmKey -> {
+                if (vmKey == null) woken[0].wakeAll();
+                else woken[0].wake(vmKey);
+            }) : null;
             this.wakeups = listener;
             this.presence = cluster ? new Presence(clock, config.agentLostAfter(), new DatabasePresence(db, controllerId, wakeups))
                     : new Presence(clock, config.agentLostAfter());
@@ -202,6 +205,7 @@ public final class Controller implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(() -> {
                 try {
                     boolean tenth = ticks.getAndIncrement() % 10 == 0;
+                    if (ticks.get() % 5 == 1) heartbeat(); // liveness for rolling upgrades; applies waiting contracts
                     if (tenth) {
                         // files in this controller's own local storage account: checked and collected by each controller;
                         // files every controller reads (blob accounts; all with one controller): by the leader, below
@@ -228,6 +232,14 @@ public final class Controller implements AutoCloseable {
             if (listener != null) listener.close();
             db.close();
             throw e;
+        }
+    }
+
+    private void heartbeat() {
+        try {
+            db.heartbeat();
+        } catch (RuntimeException e) {
+            LOG.warn("schema heartbeat: {}", e.toString());
         }
     }
 

@@ -161,6 +161,7 @@ public final class AgentService {
             // held at most Presence.MAX_HOLD: a dead agent's open poll must end soon enough to show it lost
             Instant deadline = clock.instant().plus(wait.compareTo(Presence.MAX_HOLD) > 0 ? Presence.MAX_HOLD : wait);
             while (true) {
+                long signals = presence.signalCount(vmKey); // before the read: a wake-up after it is not lost
                 long generation = compute.repository().generation(db, vmKey);
                 Instant now = clock.instant();
                 if (generation > after || !now.isBefore(deadline)) {
@@ -169,7 +170,8 @@ public final class AgentService {
                     return new Orders(generation, captures.ordersFor(vmKey, controllerBase), checks.ordersFor(vmKey, controllerBase));
                 }
                 Duration left = Duration.between(now, deadline);
-                presence.await(vmKey, left.compareTo(Duration.ofSeconds(1)) < 0 ? left : Duration.ofSeconds(1));
+                Duration recheck = presence.recheck();
+                presence.await(vmKey, signals, left.compareTo(recheck) < 0 ? left : recheck);
             }
         } finally {
             presence.pollEnded(vmKey);

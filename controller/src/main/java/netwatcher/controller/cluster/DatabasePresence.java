@@ -98,6 +98,11 @@ public final class DatabasePresence implements Presence.Shared {
     }
 
     @Override
+    public boolean wakeupsReliable() {
+        return wakeups != null && wakeups.listening();
+    }
+
+    @Override
     public void notifyOthers(String vmKey) {
         if (wakeups != null) wakeups.notify(db, vmKey);
     }

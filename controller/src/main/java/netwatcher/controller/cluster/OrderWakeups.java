@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * a VM's orders sends {@code pg_notify('nw_orders', vmKey)}; every controller listens on one connection of
  * its own (outside the pool) and wakes its long-polls of that VM. Only a hint: a notification lost (listener
  * reconnecting, database restarted) delays an order to the long-poll's periodic re-check of the order rows
- * (every second), never loses it. Thread-safe; close once.
+ * (every second while the listener is down, every 5 s while it listens), never loses it. Thread-safe; close once.
  */
 public final class OrderWakeups implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OrderWakeups.class);
@@ -35,7 +35,10 @@ public final class OrderWakeups implements AutoCloseable {
     private volatile Connection connection;
     private volatile boolean listening;
 
-    /** Starts listening at once; {@code wake} gets each notified VM key (on the listener thread: keep it short). */
+    /**
+     * Starts listening at once; {@code wake} gets each notified VM key (on the listener thread: keep it short),
+     * and null when the listener was lost (wake every long-poll: they fall back to their 1 s re-check).
+     */
     public OrderWakeups(DatabaseConfig config, Consumer<String> wake) {
         this.config = config;
         this.wake = wake;
@@ -73,6 +76,7 @@ public final class OrderWakeups implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 listening = false;
                 if (closed) return;
+                wake.accept(null); // notifications may be lost from now on: every parked poll re-checks, then every second
                 LOG.atWarn().log("order wake-ups: listener lost ({}); long-polls fall back to their 1 s re-check until it is back", e.toString());
                 try {
                     Thread.sleep(backoff);

@@ -34,7 +34,14 @@ public final class Database implements SqlOperations, AutoCloseable {
     private final Dialect dialect;
     private final DatabaseConfig config;
 
-    private Database(HikariDataSource dataSource, DatabaseConfig config) {
+    /** This process as registered in nw_schema_controller. */
+    private final SchemaInstance instance;
+    /** Contract migrations waiting for the live controllers that do not ship them to go. */
+    private volatile List<Migration> pendingContracts;
+
+    private Database(HikariDataSource dataSource, DatabaseConfig config, SchemaInstance instance, List<Migration> pending) {
+        this.instance = instance;
+        this.pendingContracts = pending;
         this.dataSource = dataSource;
         this.config = config;
         this.dialect = config.dialect();
@@ -66,10 +73,12 @@ public final class Database implements SqlOperations, AutoCloseable {
                     + cause.getMessage(), cause);
         }
         try {
+            SchemaInstance instance = SchemaInstance.of(migrations);
+            List<Migration> pending;
             try (Connection connection = dataSource.getConnection()) {
-                Migrator.migrate(connection, config.dialect(), config.jdbcUrl(), migrations);
+                pending = Migrator.migrate(connection, config.dialect(), config.jdbcUrl(), instance);
             }
-            return new Database(dataSource, config);
+            return new Database(dataSource, config, instance, pending);
         } catch (SQLException e) {
             dataSource.close();
             throw new DatabaseException("cannot connect to " + redacted(config) + ": " + e.getMessage(), e);
@@ -250,7 +259,35 @@ public final class Database implements SqlOperations, AutoCloseable {
         }
     }
 
-    /** Closes the pool; an embedded H2 database is closed and flushed with its last connection. */
+    /**
+     * Renews this process's registration in {@code nw_schema_controller} (a controller calls it every few
+     * seconds: a row without a heartbeat for {@value SchemaInstance#LIVE_SECONDS} s counts as gone) and applies
+     * the contract migrations that were waiting, once no live controller lacks them. One statement while
+     * nothing waits.
+     */
+    public void heartbeat() {
+        try (Connection connection = connection()) {
+            if (pendingContracts.isEmpty()) {
+                SchemaInstance.register(connection, instance);
+            } else {
+                pendingContracts = Migrator.migrate(connection, dialect, config.jdbcUrl(), instance);
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot renew " + Migrator.CONTROLLER_TABLE + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The contract migrations this process ships that wait for older controllers to go (rolling upgrade). */
+    public List<String> pendingContracts() {
+        return pendingContracts.stream().map(Migration::fileName).toList();
+    }
+
+    /**
+     * Closes the pool; an embedded H2 database is closed and flushed with its last connection. This process's
+     * row in {@code nw_schema_controller} stays and ages out after {@value SchemaInstance#LIVE_SECONDS} s: a
+     * clean stop may be a restart, and a contract migration must not slip through while an older controller
+     * restarts.
+     */
     @Override
     public void close() {
         dataSource.close();

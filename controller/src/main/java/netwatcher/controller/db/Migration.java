@@ -21,6 +21,11 @@ record Migration(String feature, int version, String description, String checksu
                 location);
     }
 
+    /** Expand unless the file's first line marks it a contract migration. */
+    MigrationPhase phase() {
+        return MigrationPhase.of(sql);
+    }
+
     String fileName() {
         return feature + "/V" + version + "__" + description.replace(' ', '_') + ".sql";
     }

@@ -25,13 +25,22 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Migrator {
     static final String HISTORY_TABLE = "nw_schema_history";
+    /** The processes using the database, the migrations each ships, and their heartbeats. */
+    static final String CONTROLLER_TABLE = "nw_schema_controller";
     /** Advisory lock key: the bytes of "nwschema". */
     static final long ADVISORY_LOCK_KEY = 0x6e77736368656d61L;
     private static final Map<String, ReentrantLock> H2_LOCKS = new ConcurrentHashMap<>();
 
     private Migrator() {}
 
-    static void migrate(Connection connection, Dialect dialect, String jdbcUrl, List<Migration> migrations) {
+    /**
+     * Migrates, registering {@code instance} (its id and the migrations it ships) in {@value #CONTROLLER_TABLE}
+     * under the same lock. Returns the contract migrations left pending because a live controller does not ship
+     * them yet.
+     */
+    static List<Migration> migrate(Connection connection, Dialect dialect, String jdbcUrl, SchemaInstance instance) {
+        List<Migration> migrations = instance.migrations();
+        List<Migration> pending = new ArrayList<>();
         ReentrantLock jvmLock = dialect == Dialect.H2
                 ? H2_LOCKS.computeIfAbsent(h2LockKey(jdbcUrl), k -> new ReentrantLock())
                 : null;
@@ -55,7 +64,16 @@ final class Migrator {
                             + "checksum VARCHAR(64) NOT NULL, "
                             + "applied_at TIMESTAMP WITH TIME ZONE NOT NULL, "
                             + "PRIMARY KEY (feature, version))");
+                    // expand/contract (rolling upgrades): the phase of each applied migration, and who is alive
+                    create.execute("ALTER TABLE " + HISTORY_TABLE + " ADD COLUMN IF NOT EXISTS phase VARCHAR(16)");
+                    create.execute("CREATE TABLE IF NOT EXISTS " + CONTROLLER_TABLE + " ("
+                            + "instance_id VARCHAR(64) NOT NULL PRIMARY KEY, "
+                            + "migrations VARCHAR(4000) NOT NULL, "
+                            + "started_at TIMESTAMP WITH TIME ZONE NOT NULL, "
+                            + "heartbeat_at TIMESTAMP WITH TIME ZONE NOT NULL)");
                 }
+                SchemaInstance.register(connection, instance);
+                List<String> others = SchemaInstance.liveOthers(connection, instance.id());
                 Map<String, AppliedMigration> applied = new HashMap<>();
                 for (AppliedMigration row : applied(connection)) {
                     applied.put(row.feature() + "/" + row.version(), row);
@@ -63,6 +81,11 @@ final class Migrator {
                 validate(applied, migrations);
                 for (Migration migration : migrations) {
                     if (!applied.containsKey(migration.feature() + "/" + migration.version())) {
+                        if (migration.phase() == MigrationPhase.CONTRACT
+                                && others.stream().anyMatch(o -> !SchemaInstance.ships(o, migration))) {
+                            pending.add(migration); // a live controller may still read what it removes
+                            continue;
+                        }
                         apply(connection, dialect, migration);
                         if (dialect == Dialect.H2) {
                             connection.commit(); // H2 commits DDL anyway: keep each file and its history row together
@@ -70,6 +93,7 @@ final class Migrator {
                     }
                 }
                 connection.commit();
+                return List.copyOf(pending);
             } catch (RuntimeException | SQLException e) {
                 rollback(connection, e);
                 throw e;
@@ -88,15 +112,26 @@ final class Migrator {
     static List<AppliedMigration> applied(Connection connection) throws SQLException {
         List<AppliedMigration> rows = new ArrayList<>();
         try (Statement statement = connection.createStatement();
-             ResultSet resultSet = statement.executeQuery("SELECT feature, version, description, checksum, applied_at"
+             ResultSet resultSet = statement.executeQuery("SELECT *"
                      + " FROM " + HISTORY_TABLE + " ORDER BY feature, version")) {
+            boolean hasPhase = hasColumn(resultSet, "phase");
             while (resultSet.next()) {
+                String phase = hasPhase ? resultSet.getString("phase") : null;
                 rows.add(new AppliedMigration(resultSet.getString("feature"), resultSet.getInt("version"),
                         resultSet.getString("description"), resultSet.getString("checksum"),
-                        resultSet.getObject("applied_at", OffsetDateTime.class).toInstant()));
+                        resultSet.getObject("applied_at", OffsetDateTime.class).toInstant(),
+                        phase == null ? null : MigrationPhase.valueOf(phase.toUpperCase(java.util.Locale.ROOT))));
             }
         }
         return rows;
+    }
+
+    private static boolean hasColumn(ResultSet resultSet, String name) throws SQLException {
+        var meta = resultSet.getMetaData();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            if (meta.getColumnLabel(i).equalsIgnoreCase(name)) return true;
+        }
+        return false;
     }
 
     private static void validate(Map<String, AppliedMigration> applied, List<Migration> migrations) {
@@ -107,11 +142,18 @@ final class Migrator {
         for (AppliedMigration row : applied.values().stream()
                 .sorted((a, b) -> (a.feature() + a.version()).compareTo(b.feature() + b.version())).toList()) {
             Migration migration = local.get(row.feature() + "/" + row.version());
+            if (migration == null && row.phase() == MigrationPhase.EXPAND) {
+                continue; // a newer controller expanded the database: this version ignores what was added
+            }
             if (migration == null) {
                 throw new MigrationException("migration " + row.feature() + " V" + row.version() + " ("
                         + row.description() + ") is recorded in " + HISTORY_TABLE + " but no file "
                         + MigrationScanner.ROOT + "/" + row.feature() + "/V" + row.version()
-                        + "__*.sql is on the classpath: was this database migrated by a newer controller?");
+                        + "__*.sql is on the classpath, and it is "
+                        + (row.phase() == MigrationPhase.CONTRACT
+                                ? "a contract migration of a newer controller: it removed what this version may still"
+                                        + " read, so this version cannot run on this database any more (finish the upgrade)"
+                                : "not recorded as an expand migration: was this database migrated by a newer controller?"));
             }
             if (!migration.checksum().equals(row.checksum())) {
                 throw new MigrationException("migration " + migration.location() + " was changed after it was"
@@ -141,11 +183,12 @@ final class Migrator {
             }
         }
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + HISTORY_TABLE
-                + " (feature, version, description, checksum, applied_at) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
+                + " (feature, version, description, checksum, applied_at, phase) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP, ?)")) {
             insert.setString(1, migration.feature());
             insert.setInt(2, migration.version());
             insert.setString(3, migration.description());
             insert.setString(4, migration.checksum());
+            insert.setString(5, migration.phase().name().toLowerCase(java.util.Locale.ROOT));
             insert.executeUpdate();
         } catch (SQLException e) {
             throw new MigrationException("cannot record migration " + migration.location() + ": " + e.getMessage(), e);

@@ -34,15 +34,21 @@
  * truncates (rather than letting PostgreSQL round) so a stored value is identical on both and a
  * {@code WHERE t = ?} with the original nanosecond {@code Instant} still matches. Readable in SQL and
  * comparable with {@code CURRENT_TIMESTAMP}, unlike epoch numbers. Callers take the time from an
- * injected {@code InstantSource}; the database's clock is used only for {@code applied_at}.
+ * injected {@code InstantSource}; the database's clock is used only for {@code applied_at} and the
+ * schema heartbeats (so the controllers' clocks do not decide a contract migration).
  *
  * <p><b>Migrations.</b> Each feature owns {@code db/migration/<feature>/V<n>__<description>.sql} on
  * the classpath, numbered 1, 2, 3... without gaps; features are discovered by listing the classpath
  * (directories and jars, with or without directory entries), applied in feature-name order and
  * version order, and recorded in {@code nw_schema_history(feature, version, description, checksum,
  * applied_at)} with a SHA-256 of the text (line endings normalised). An applied file that changed, or
- * a recorded version whose file is gone (a newer controller migrated the database), stops start-up
- * with a message naming the file. Features must not reference each other's tables in migrations.
+ * a recorded version whose file is gone and that was a contract migration (or predates the phase column),
+ * stops start-up with a message naming the file; a recorded expand migration this version does not ship is
+ * ignored, so an older controller keeps running on a database a newer one expanded. Contract migrations
+ * ({@link netwatcher.controller.db.MigrationPhase}) wait until every live process registered in
+ * {@code nw_schema_controller} ships them; live means a heartbeat ({@code Database#heartbeat}, every 5 s
+ * from the controller) younger than 30 s, written and compared with the database's clock. Features must
+ * not reference each other's tables in migrations.
  * See {@code docs/persistence.md} for the rules teams follow.
  *
  * <p><b>Locking.</b> Start-up migration on PostgreSQL runs in one transaction holding

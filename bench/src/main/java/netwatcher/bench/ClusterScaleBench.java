@@ -1,0 +1,383 @@
+package netwatcher.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import netwatcher.model.agent.CaptureOrder;
+import netwatcher.model.agent.Orders;
+import netwatcher.pki.CertificateAuthority;
+import netwatcher.testing.postgres.PostgresServer;
+
+/**
+ * Many simulated protocol agents on N controller processes and one PostgreSQL server, all on this machine
+ * (loopback only): each agent enrolls, registers its host, long-polls its orders and reports every capture
+ * it receives as finished, on a virtual thread, through one shared HTTP/1.1 client per controller (as a
+ * balancer would spread them, agent i talks to controller i mod N). Over a steady window it measures order
+ * delivery (PUT through a random controller, 201 received → the order in the agent's answer), API GET latency,
+ * PostgreSQL transactions and tuples per agent per second ({@code pg_stat_database}), and the CPU and RSS of
+ * every controller, of PostgreSQL and of this harness ({@code /proc}). With three controllers it then kills
+ * one with SIGKILL and measures the reconnect storm: time until no agent row names the dead controller
+ * (every one of its agents holds a long-poll elsewhere), errors the agents saw, peak database connections.
+ * Arguments: {@code [agents=10000] [controllers=3] [steadySeconds=60] [poolSize=20] [enrollMinutes=15]}; agents
+ * not enrolled within enrollMinutes give up and the figures are for those enrolled (the output says so). Bounded: it gives up
+ * after fixed times and stops everything it started.
+ */
+public final class ClusterScaleBench {
+    private static final String V = "?api-version=2025-05-01";
+    private static volatile boolean stop;
+    /** Set when the enrollment time is up: agents not enrolled by then give up, the rest is measured. */
+    private static volatile boolean enrollClosed;
+
+    private ClusterScaleBench() {}
+
+    record Node(Process process, String baseUrl, String id, String sub, Path caFile) {}
+
+    public static void main(String[] args) throws Exception {
+        int agents = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int steadySeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
+        int poolSize = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+        int enrollMinutes = args.length > 4 ? Integer.parseInt(args[4]) : 15;
+        Path root = Files.createTempDirectory("nwscale");
+        List<Node> nodes = new ArrayList<>();
+        PostgresServer pg = PostgresServer.start();
+        try {
+            String url = pg.createDatabase();
+            CertificateAuthority.loadOrCreate(root.resolve("ca"), "scale bench CA");
+            for (int i = 0; i < n; i++) {
+                Path dir = root.resolve("nw" + i);
+                Files.createDirectories(dir.resolve("tls"));
+                for (String f : List.of(CertificateAuthority.CERTIFICATE_FILE, CertificateAuthority.KEY_FILE)) {
+                    Files.copy(root.resolve("ca").resolve(f), dir.resolve("tls").resolve(f));
+                }
+                Files.writeString(dir.resolve("controller.properties"), "database.url=" + url + "\ndatabase.user=" + pg.user()
+                        + "\ndatabase.password=" + pg.password() + "\ndatabase.poolSize=" + poolSize + "\n");
+                nodes.add(start(dir, root.resolve("nw" + i + ".log")));
+            }
+            String token = Files.readString(root.resolve("nw0").resolve("admin.token")).strip();
+            Https[] https = new Https[n];
+            for (int i = 0; i < n; i++) https[i] = new Https(nodes.get(i).baseUrl(), nodes.get(i).caFile(), token);
+            String sub = nodes.get(0).sub();
+            System.out.printf(Locale.ROOT, "%d agents on %d controller process(es), pool %d each, PostgreSQL %s, steady window %d s%n",
+                    agents, n, poolSize, pg, steadySeconds);
+
+            // enroll and start polling; agent i talks to controller i mod n
+            ProtocolAgent[] sim = new ProtocolAgent[agents];
+            int[] at = new int[agents];
+            Map<String, Long> arrivals = new ConcurrentHashMap<>();
+            Map<String, AtomicInteger> errors = new ConcurrentSkipListMap<>();
+            AtomicLong polls = new AtomicLong();
+            boolean[] dead = new boolean[n];
+            Semaphore enrolling = new Semaphore(32);
+            AtomicInteger enrolled = new AtomicInteger();
+            long e0 = System.nanoTime();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < agents; i++) {
+                int a = i;
+                at[a] = a % n;
+                threads.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        enrolling.acquire();
+                        try {
+                            if (enrollClosed) return;
+                            for (int attempt = 1; sim[a] == null; attempt++) {
+                                try {
+                                    sim[a] = new ProtocolAgent(https[at[a]], token, sub, "bench", "vm" + a, "westeurope");
+                                } catch (Exception e) {
+                                    count(errors, "enroll " + describe(e));
+                                    if (attempt >= 10 || stop || enrollClosed) return;
+                                    Thread.sleep(500L * attempt);
+                                }
+                            }
+                        } finally {
+                            enrolling.release();
+                        }
+                        enrolled.incrementAndGet();
+                        poll(new Fleet(sim, at, https, dead), a, new Tally(arrivals, errors, polls));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            }
+            while (enrolled.get() < agents && System.nanoTime() - e0 < TimeUnit.MINUTES.toNanos(enrollMinutes)) {
+                Thread.sleep(1000);
+                long s = (System.nanoTime() - e0) / 1_000_000_000L;
+                if (s % 15 == 0) System.out.printf(Locale.ROOT, "  %d s: %d enrolled, errors %s%n", s, enrolled.get(), errors);
+            }
+            double enrollSeconds = (System.nanoTime() - e0) / 1e9;
+            System.out.printf(Locale.ROOT, "enrolled %d of %d in %.1f s (%.0f/s); errors so far %s%n", enrolled.get(), agents,
+                    enrollSeconds, enrolled.get() / enrollSeconds, errors);
+            enrollClosed = true;
+            if (enrolled.get() < agents) {
+                System.out.printf(Locale.ROOT, "ENROLLMENT TIME UP after %d min: measuring the %d agents enrolled, not %d%n", enrollMinutes,
+                        enrolled.get(), agents);
+                Thread.sleep(3000);
+                agents = enrolled.get();
+            }
+            Thread.sleep(20_000); // every agent's first long-poll is parked, the enrollment burst is over
+            errors.clear();
+
+            // steady window
+            long pm = postmasterPid(pg);
+            try (Connection db = DriverManager.getConnection(url, pg.user(), pg.password())) {
+                double[] dbBefore = dbCounters(db);
+                ProcStat[] before = procs(nodes, pm);
+                long pollsBefore = polls.get();
+                long w0 = System.nanoTime();
+                List<Long> delivery = new ArrayList<>();
+                List<Long> gets = java.util.Collections.synchronizedList(new ArrayList<>());
+                Thread getter = Thread.ofPlatform().daemon().start(() -> {
+                    String nw = "/subscriptions/" + sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
+                    for (int k = 0; !stop && !Thread.currentThread().isInterrupted(); k++) {
+                        try {
+                            Thread.sleep(40 + ThreadLocalRandom.current().nextInt(20));
+                            long t = System.nanoTime();
+                            https[k % n].send("GET", nw + V, null).expect(200);
+                            gets.add(System.nanoTime() - t);
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (Exception e) {
+                            count(errors, "api GET " + describe(e));
+                        }
+                    }
+                });
+                String nw = "/subscriptions/" + sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
+                int lost = 0;
+                for (int k = 0; System.nanoTime() - w0 < TimeUnit.SECONDS.toNanos(steadySeconds); k++) {
+                    Thread.sleep(150 + ThreadLocalRandom.current().nextInt(100));
+                    int a;
+                    do a = ThreadLocalRandom.current().nextInt(sim.length); while (sim[a] == null);
+                    String name = "o" + k;
+                    try {
+                        https[ThreadLocalRandom.current().nextInt(n)].send("PUT", nw + "/packetCaptures/" + name + V,
+                                OrderLatencyBench.body(sim[a].vmId)).expect(201);
+                    } catch (Exception e) {
+                        count(errors, "order PUT " + describe(e));
+                        continue;
+                    }
+                    long t1 = System.nanoTime();
+                    Long arrived = null;
+                    while ((arrived = arrivals.get(name)) == null && System.nanoTime() - t1 < TimeUnit.SECONDS.toNanos(5)) Thread.sleep(1);
+                    if (arrived == null) lost++;
+                    else delivery.add(Math.max(0, arrived - t1));
+                }
+                getter.interrupt();
+                double window = (System.nanoTime() - w0) / 1e9;
+                ProcStat[] after = procs(nodes, pm);
+                double[] dbAfter = dbCounters(db);
+                Stats d = Stats.ofNanos(delivery.stream().mapToLong(Long::longValue).toArray());
+                Stats g;
+                synchronized (gets) {
+                    g = Stats.ofNanos(gets.stream().mapToLong(Long::longValue).toArray());
+                }
+                System.out.printf(Locale.ROOT, "steady window %.1f s, %d long-poll answers (%.0f/s)%n", window, polls.get() - pollsBefore,
+                        (polls.get() - pollsBefore) / window);
+                System.out.printf(Locale.ROOT, "RESULT order delivery (201 received -> order): %s; not delivered within 5 s: %d (target p99 < 1 s: %s)%n",
+                        d, lost, d.p99Ms() < 1000 && lost == 0 ? "met" : "MISSED");
+                System.out.printf(Locale.ROOT, "RESULT API GET networkWatcher while they poll: %s (target p99 < 50 ms: %s)%n", g,
+                        g.p99Ms() < 50 ? "met" : "MISSED");
+                String[] names = {"transactions", "tuples returned", "tuples fetched", "tuples written"};
+                for (int k = 0; k < names.length; k++) {
+                    double rate = (dbAfter[k] - dbBefore[k]) / window;
+                    System.out.printf(Locale.ROOT, "RESULT database %s: %.0f/s, %.3f per agent per second%n", names[k], rate, rate / agents);
+                }
+                double ctrlCpu = 0, ctrlRss = 0;
+                for (int i = 0; i < n; i++) {
+                    double cpu = (after[i].cpuSeconds() - before[i].cpuSeconds()) / window * 100;
+                    ctrlCpu += cpu;
+                    ctrlRss += after[i].rssMiB();
+                    System.out.printf(Locale.ROOT, "controller %d: CPU %.1f%% of one core, RSS %.0f MiB%n", i, cpu, after[i].rssMiB());
+                }
+                double pgCpu = (after[n].cpuSeconds() - before[n].cpuSeconds()) / window * 100;
+                double selfCpu = (after[n + 1].cpuSeconds() - before[n + 1].cpuSeconds()) / window * 100;
+                double k = agents / 1000.0;
+                System.out.printf(Locale.ROOT, "RESULT controllers together: CPU %.1f%% of one core (%.1f%% per 1,000 agents), RSS %.0f MiB (%.0f MiB per 1,000 agents)%n",
+                        ctrlCpu, ctrlCpu / k, ctrlRss, ctrlRss / k);
+                System.out.printf(Locale.ROOT, "RESULT PostgreSQL: CPU %.1f%% of one core; this harness (all agents, orders, GETs): CPU %.1f%%, RSS %.0f MiB; machine total %.0f%% of %d cores%n",
+                        pgCpu, selfCpu, after[n + 1].rssMiB(), ctrlCpu + pgCpu + selfCpu, Runtime.getRuntime().availableProcessors());
+                System.out.printf(Locale.ROOT, "errors in the steady window: %s%n", errors);
+
+                if (n >= 2) storm(nodes, dead, db, errors, agents, polls);
+            }
+        } finally {
+            stop = true;
+            for (Node node : nodes) node.process().destroy();
+            for (Node node : nodes) {
+                if (!node.process().waitFor(20, TimeUnit.SECONDS)) node.process().destroyForcibly().waitFor();
+            }
+            pg.close();
+            try (var walk = Files.walk(root)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        System.exit(0); // the agents' threads are parked in long-polls of controllers that are gone
+    }
+
+    private static void storm(List<Node> nodes, boolean[] dead, Connection db, Map<String, AtomicInteger> errors, int agents,
+                              AtomicLong polls) throws Exception {
+        int victim = nodes.size() - 1;
+        String id = nodes.get(victim).id();
+        int held = count(db, "SELECT count(*) FROM nw_agent WHERE controller_id = '" + id + "'");
+        errors.clear();
+        long t0 = System.nanoTime();
+        nodes.get(victim).process().destroyForcibly(); // SIGKILL
+        dead[victim] = true;
+        int peakConnections = 0, left = held;
+        long allMoved = -1;
+        while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(90)) {
+            peakConnections = Math.max(peakConnections, count(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"));
+            left = count(db, "SELECT count(*) FROM nw_agent WHERE controller_id = '" + id + "'");
+            if (left == 0) {
+                allMoved = System.nanoTime() - t0;
+                break;
+            }
+            Thread.sleep(100);
+        }
+        if (left > 0) { // for the diagnosis: who stayed, and what their rows say
+            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT vm_key, revoked, last_seen_at, lease_until"
+                    + " FROM nw_agent WHERE controller_id = '" + id + "' LIMIT 10")) {
+                while (r.next()) System.out.printf("  still on the dead controller: vm %s revoked %s last seen %s lease until %s%n",
+                        r.getString(1), r.getBoolean(2), r.getString(3), r.getString(4));
+            }
+        }
+        Thread.sleep(5000); // errors right after
+        System.out.printf(Locale.ROOT, "RESULT reconnect storm: controller %d killed with SIGKILL holding %d agents; %s; peak database connections %d; errors the agents saw: %s%n",
+                victim, held, allMoved < 0 ? left + " still named it after 90 s" : String.format(Locale.ROOT, "all polling another controller after %.2f s", allMoved / 1e9),
+                peakConnections, errors);
+    }
+
+    /** The simulated agents, the controller each talks to now, the controllers' clients and which are dead. */
+    record Fleet(ProtocolAgent[] sim, int[] at, Https[] https, boolean[] dead) {}
+
+    /** What the agents observe: order arrival times by capture name, errors by kind, long-poll answers. */
+    record Tally(Map<String, Long> arrivals, Map<String, AtomicInteger> errors, AtomicLong polls) {}
+
+    private static void poll(Fleet fleet, int a, Tally tally) {
+        ProtocolAgent[] sim = fleet.sim();
+        int[] at = fleet.at();
+        Https[] https = fleet.https();
+        boolean[] dead = fleet.dead();
+        Map<String, Long> arrivals = tally.arrivals();
+        Map<String, AtomicInteger> errors = tally.errors();
+        AtomicLong polls = tally.polls();
+        long gen = -1;
+        int fails = 0;
+        while (!stop) {
+            try {
+                Orders o = sim[a].orders(gen, 25);
+                polls.incrementAndGet();
+                gen = o.generation();
+                fails = 0;
+                for (CaptureOrder c : o.captures()) {
+                    String name = c.captureId().substring(c.captureId().lastIndexOf('/') + 1);
+                    if (c.run() && arrivals.putIfAbsent(name, System.nanoTime()) == null) sim[a].reportFinished(c.key());
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                if (stop) return;
+                count(errors, describe(e));
+                fails++;
+                // jittered exponential backoff (at most 10 s), then the next controller, as an agent behind a balancer
+                long cap = Math.min(10_000, 500L << Math.min(fails, 5));
+                try {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1) / (fails == 1 ? 5 : 1));
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                int next = (at[a] + 1) % https.length;
+                while (dead[next] && next != at[a]) next = (next + 1) % https.length;
+                at[a] = next;
+                sim[a] = sim[a].via(https[next]);
+            }
+        }
+    }
+
+    private static String describe(Exception e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (e instanceof IllegalStateException && m.startsWith("HTTP ")) return m.substring(0, Math.min(8, m.length()));
+        return e.getClass().getSimpleName();
+    }
+
+    private static void count(Map<String, AtomicInteger> errors, String key) {
+        errors.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    private static int count(Connection db, String sql) throws Exception {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getInt(1);
+        }
+    }
+
+    private static double[] dbCounters(Connection db) throws Exception {
+        Thread.sleep(1100); // PostgreSQL 15 flushes backends' statistics at most once a second
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT xact_commit + xact_rollback, tup_returned, tup_fetched,"
+                + " tup_inserted + tup_updated + tup_deleted FROM pg_stat_database WHERE datname = current_database()")) {
+            r.next();
+            return new double[] {r.getDouble(1), r.getDouble(2), r.getDouble(3), r.getDouble(4)};
+        }
+    }
+
+    /** The controllers, then PostgreSQL (postmaster and every backend), then this process. */
+    private static ProcStat[] procs(List<Node> nodes, long postmaster) {
+        ProcStat[] out = new ProcStat[nodes.size() + 2];
+        for (int i = 0; i < nodes.size(); i++) out[i] = ProcStat.of(nodes.get(i).process().pid());
+        double cpu = ProcStat.of(postmaster).cpuSeconds(), rss = 0;
+        for (ProcessHandle h : ProcessHandle.of(postmaster).map(p -> p.descendants().toList()).orElse(List.of())) {
+            ProcStat s = ProcStat.of(h.pid());
+            if (!Double.isNaN(s.cpuSeconds())) cpu += s.cpuSeconds();
+        }
+        out[nodes.size()] = new ProcStat(cpu, rss);
+        out[nodes.size() + 1] = ProcStat.of(ProcessHandle.current().pid());
+        return out;
+    }
+
+    private static long postmasterPid(PostgresServer pg) throws Exception {
+        try (var files = Files.walk(pg.directory(), 3)) {
+            Path pidFile = files.filter(p -> p.getFileName().toString().equals("postmaster.pid")).findFirst().orElseThrow();
+            return Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+        }
+    }
+
+    private static Node start(Path dir, Path log) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-Xmx1g", "-Dnw.log.levels=root=WARN", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), ControllerProcess.class.getName(), dir.toString())
+                .redirectError(log.toFile()).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        for (String line; (line = out.readLine()) != null; ) {
+            if (line.startsWith("READY ")) {
+                String[] parts = line.split(" ");
+                Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        while (out.readLine() != null) { /* drain */ }
+                    } catch (java.io.IOException e) {
+                        // gone
+                    }
+                });
+                return new Node(p, parts[1], parts[2], parts[3], Path.of(parts[4]));
+            }
+        }
+        throw new IllegalStateException("controller on " + dir + " exited with " + p.waitFor() + ": " + Files.readString(log));
+    }
+}
