@@ -63,6 +63,7 @@ class PresenceWakeupTest {
         @Override public void pollEnded(String vmKey, Instant now, Instant leaseUntil, boolean lastHere) {}
         @Override public void contact(String vmKey, Instant now, Instant leaseUntil, String version) {}
         @Override public AgentPresence.Presence read(String vmKey, Instant now) { return null; }
+        @Override public Map<String, AgentPresence.Presence> readMany(java.util.Collection<String> vmKeys, Instant now) { return Map.of(); }
         @Override public Map<String, AgentPresence.Presence> readAll(Instant now) { return Map.of(); }
         @Override public void notifyOthers(String vmKey) {}
     }
