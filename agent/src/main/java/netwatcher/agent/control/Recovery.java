@@ -77,7 +77,7 @@ final class Recovery {
                 report = new CaptureReport(e.key(), reason.status(), reason, CaptureReports.errors(reason),
                         died + "; the restarted agent finalised " + file + " with " + s.packets() + " packets",
                         started, end, s.packets(), s.bytes(), 0, 0, 0, s.firstPacket(), s.lastPacket(),
-                        e.filePath(), UploadState.initial(wantsUpload), 0, null);
+                        e.filePath(), UploadState.initial(wantsUpload), 0, null, null);
             } catch (IOException | RuntimeException ex) {
                 report = lost(e, reason, started, died + " and " + file + " could not be finalised: " + ex.getMessage(),
                         UploadState.failedIf(wantsUpload));
@@ -100,6 +100,6 @@ final class Recovery {
         Instant now = clock.instant();
         return new CaptureReport(e.key(), reason.status(), reason, CaptureReports.errors(reason), message, started,
                 started != null && now.isBefore(started) ? started : now, 0, 0, 0, 0, 0, null, null,
-                e.filePath(), uploadState, 0, null);
+                e.filePath(), uploadState, 0, null, null);
     }
 }

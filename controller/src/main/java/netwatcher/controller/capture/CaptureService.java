@@ -144,7 +144,7 @@ public final class CaptureService {
         }
         String filePath = spec.filePath() != null ? spec.filePath() : spec.localPath();
         CaptureOrder order = new CaptureOrder(key, id.toString(), true, spec.bytesToCapturePerPacket(), spec.stop().bytes(),
-                spec.stop().seconds(), spec.filters(), filePath, null, now); // its upload target is made when served
+                spec.stop().seconds(), spec.filters(), filePath, null, now, null); // its upload target is made when served
         Map<String, Object> props = properties(spec, storagePath, accountId, blobPath);
         Capture capture = Capture.created(new Capture.Intent(id, watcher.id().key(), vm.id().key(), props, order, target), now);
         StorageAccount claimAccount = storageAccount;
@@ -403,7 +403,7 @@ public final class CaptureService {
         for (Capture c : repo.openForVm(db, vmKey)) {
             CaptureOrder o = c.order();
             out.add(new CaptureOrder(o.key(), o.captureId(), c.runs(), o.snapLength(), o.totalBytes(), o.timeLimitSeconds(),
-                    o.filters(), o.filePath(), resolveUpload(c, controllerBase), o.createdAt()));
+                    o.filters(), o.filePath(), resolveUpload(c, controllerBase), o.createdAt(), o.ring()));
         }
         return out;
     }
