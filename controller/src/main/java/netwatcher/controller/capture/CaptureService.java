@@ -144,7 +144,7 @@ public final class CaptureService {
         }
         String filePath = spec.filePath() != null ? spec.filePath() : spec.localPath();
         CaptureOrder order = new CaptureOrder(key, id.toString(), true, spec.bytesToCapturePerPacket(), spec.stop().bytes(),
-                spec.stop().seconds(), spec.filters(), filePath, null, now, null); // its upload target is made when served
+                spec.stop().seconds(), spec.filters(), filePath, null, now, spec.ring()); // its upload target is made when served
         Map<String, Object> props = properties(spec, storagePath, accountId, blobPath);
         Capture capture = Capture.created(new Capture.Intent(id, watcher.id().key(), vm.id().key(), props, order, target), now);
         StorageAccount claimAccount = storageAccount;
@@ -414,12 +414,47 @@ public final class CaptureService {
         String blobPath = c.storage().blobPath();
         Optional<StorageAccount> account = storage.findByKey(c.storage().accountKey());
         if (account.isEmpty()) return null;
+        if (c.order().ring() != null) {
+            // the base of the ring's files: each goes to <ring directory>/<its name> (UploadTarget.forFile)
+            String dir = ringDirectory(blobPath);
+            if (account.get().kind() == StorageAccount.Kind.LOCAL) {
+                return new UploadTarget(UploadTarget.LOCAL, controllerBase + "/agent/v1/captures/" + c.key() + "/files",
+                        storage.blobUrl(account.get(), controllerBase, dir));
+            }
+            return new UploadTarget(UploadTarget.BLOB, storage.uploadDirectorySasUrl(account.get(), dir, 24),
+                    storage.blobUrl(account.get(), controllerBase, dir));
+        }
         if (account.get().kind() == StorageAccount.Kind.LOCAL) {
             return new UploadTarget(UploadTarget.LOCAL, controllerBase + "/agent/v1/captures/" + c.key() + "/file",
                     storage.blobUrl(account.get(), controllerBase, blobPath));
         }
         return new UploadTarget(UploadTarget.BLOB, storage.uploadSasUrl(account.get(), blobPath, 24),
                 storage.blobUrl(account.get(), controllerBase, blobPath));
+    }
+
+    /**
+     * The storage directory of a ring capture's files: its blob path without the file extension
+     * ({@code .../pc1.cap} → {@code .../pc1/}), each file under it by the name it has on the host.
+     */
+    public static String ringDirectory(String blobPath) {
+        int slash = blobPath.lastIndexOf('/');
+        int dot = blobPath.lastIndexOf('.');
+        return dot > slash + 1 ? blobPath.substring(0, dot) : blobPath + ".files";
+    }
+
+    /** Where ring file {@code name} of capture {@code c} goes in the controller's local account, for the agent upload route. */
+    public Optional<StorageService.LocalTarget> localRingFileTarget(Capture c, String name) {
+        if (!c.uploads() || c.order().ring() == null) return Optional.empty();
+        return storage.findByKey(c.storage().accountKey()).filter(a -> a.kind() == StorageAccount.Kind.LOCAL)
+                .map(a -> new StorageService.LocalTarget(a, ringDirectory(c.storage().blobPath()) + "/" + name, c.key() + "." + name));
+    }
+
+    /** The storage URL of a ring capture's file directory (each file's is it plus "/" + name), or null. */
+    public String ringStoragePath(Capture c) {
+        if (!c.uploads() || c.order().ring() == null) return null;
+        Object loc = c.properties().get("storageLocation");
+        Object url = loc instanceof Map<?, ?> m ? m.get("storagePath") : null;
+        return url instanceof String s ? ringDirectory(s) : null;
     }
 
     /** Where a capture's upload goes in the controller's local account, for the agent upload route. */
@@ -497,6 +532,10 @@ public final class CaptureService {
         String blobPath = c.storage().blobPath();
         StorageAccount account = storage.findByKey(c.storage().accountKey()).orElseThrow(() ->
                 new java.io.IOException("storage account " + c.storage().accountKey() + " is not configured"));
+        if (c.order().ring() != null) {
+            verifyRing(c, account);
+            return;
+        }
         Optional<StorageService.StoredObject> stored = storage.readBack(account, blobPath);
         boolean changed = db.inTransaction(h -> {
             Capture locked = repo.lockByKey(h, c.key()).orElse(null);
@@ -516,6 +555,45 @@ public final class CaptureService {
             Capture.UploadCheck check = problem == null ? Capture.UploadCheck.VERIFIED : Capture.UploadCheck.MISMATCH;
             repo.recordStored(h, c.key(), new Capture.StoredFile(stored.map(StorageService.StoredObject::bytes).orElse(null),
                     stored.map(StorageService.StoredObject::sha256).orElse(null), check));
+            repo.updateState(h, locked.afterUploadCheck(problem));
+            computeRepo.bumpGeneration(h, locked.vmKey());
+            return true;
+        });
+        if (changed) presence.signal(c.vmKey());
+    }
+
+    /**
+     * The check of a ring capture's upload: every file its agent reports stored (and not lost) is read back from
+     * {@link #ringDirectory} and must have the size the agent wrote. VERIFIED settles the capture; a missing or
+     * different file fails its upload as for one file.
+     */
+    private void verifyRing(Capture c, StorageAccount account) throws java.io.IOException {
+        CaptureReport report = c.report();
+        String dir = ringDirectory(c.storage().blobPath());
+        List<String> problems = new ArrayList<>();
+        long bytes = 0;
+        if (report.ring() != null) {
+            for (netwatcher.model.agent.RingFileReport f : report.ring().files()) {
+                if (f.lost() || f.open() || f.uploadState() != UploadState.DONE) continue;
+                Optional<StorageService.StoredObject> stored = storage.readBack(account, dir + "/" + f.name());
+                if (stored.isEmpty()) problems.add("the storage account holds no file at " + dir + "/" + f.name());
+                else if (stored.get().bytes() != f.bytes()) {
+                    problems.add("the stored " + f.name() + " has " + stored.get().bytes() + " bytes but the capture wrote " + f.bytes());
+                }
+                bytes += f.bytes();
+                if (account.kind() == StorageAccount.Kind.LOCAL) storage.forgetPartial(account, c.key() + "." + f.name());
+            }
+        }
+        String problem = problems.isEmpty() ? null : String.join("; ", problems);
+        long checked = bytes;
+        boolean changed = db.inTransaction(h -> {
+            Capture locked = repo.lockByKey(h, c.key()).orElse(null);
+            if (locked == null || locked.finalState() || locked.report() == null || locked.report().uploadState() != UploadState.DONE
+                    || (locked.stored() != null && locked.stored().check() != null)) {
+                return false;
+            }
+            repo.recordStored(h, c.key(), new Capture.StoredFile(checked, null,
+                    problem == null ? Capture.UploadCheck.VERIFIED : Capture.UploadCheck.MISMATCH));
             repo.updateState(h, locked.afterUploadCheck(problem));
             computeRepo.bumpGeneration(h, locked.vmKey());
             return true;
