@@ -160,6 +160,7 @@ public final class RingKeeper implements AutoCloseable {
             if (!settled && onHost <= allowed + GRACE_FILES && k.upload == UploadState.UPLOADING) continue;
             if (!settled) {
                 k.lost = true;
+                k.upload = base == null ? UploadState.NONE : UploadState.FAILED; // its upload will not finish
                 lost++;
                 if (k.running != null) k.running.cancel(true);
                 LOG.atWarn().addKeyValue("capture", key).addKeyValue("file", k.file.path()).addKeyValue("upload", k.upload)

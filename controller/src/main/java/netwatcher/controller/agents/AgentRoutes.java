@@ -171,8 +171,8 @@ public final class AgentRoutes {
 
     /** The local-account target of one file of a ring capture; its name must be one the agent's ring scheme makes. */
     private StorageService.LocalTarget ringTarget(Capture c, String name) {
-        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,254}")) {
-            throw ArmErrorCode.InvalidParameter.exception("A ring file name is a plain file name; was '" + name + "'.", "name");
+        if (name == null || !CaptureService.RING_FILE.matcher(name).matches()) {
+            throw ArmErrorCode.InvalidParameter.exception("A ring file name is <stem>_<index>_<start>.<ext>; was '" + name + "'.", "name");
         }
         return captures.localRingFileTarget(c, name).orElseThrow(() -> ArmErrorCode.NotFound.exception(
                 "Capture " + c.key() + " is not a ring capture with a local storage account to upload to."));

@@ -252,7 +252,9 @@ public final class CaptureRoutes {
         }
         String base = service.ringStoragePath(c);
         java.util.List<Map<String, Object>> files = new java.util.ArrayList<>();
-        for (netwatcher.model.agent.RingFileReport f : ring.files()) {
+        // the stored rows: every file, also those older than the report's newest 200; the report's when none are stored
+        java.util.List<netwatcher.model.agent.RingFileReport> all = service.ringFiles(c);
+        for (netwatcher.model.agent.RingFileReport f : all.isEmpty() ? ring.files() : all) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("name", f.name());
             e.put("index", f.index());

@@ -446,7 +446,23 @@ public final class CaptureService {
     public Optional<StorageService.LocalTarget> localRingFileTarget(Capture c, String name) {
         if (!c.uploads() || c.order().ring() == null) return Optional.empty();
         return storage.findByKey(c.storage().accountKey()).filter(a -> a.kind() == StorageAccount.Kind.LOCAL)
-                .map(a -> new StorageService.LocalTarget(a, ringDirectory(c.storage().blobPath()) + "/" + name, c.key() + "." + name));
+                .map(a -> new StorageService.LocalTarget(a, ringDirectory(c.storage().blobPath()) + "/" + name, ringUploadOwner(c, name)));
+    }
+
+    /** A ring file's name as the agent makes it: {@code <stem>_<index>_<start>.<ext>} (docs/captures.md). */
+    public static final java.util.regex.Pattern RING_FILE = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9._-]{0,200}_(\\d{6,12})_\\d{8}T\\d{6}\\.\\d{3}Z\\.[A-Za-z0-9]{1,16}");
+
+    /** The owner of a ring file's partial upload: the capture key and the file's index. */
+    static String ringUploadOwner(Capture c, String name) {
+        java.util.regex.Matcher m = RING_FILE.matcher(name);
+        if (!m.matches()) throw new IllegalArgumentException("not a ring file name: " + name);
+        return c.key() + "-" + m.group(1);
+    }
+
+    /** Every file of ring capture {@code c} (its report lists only the newest), oldest first; empty for one file. */
+    public List<netwatcher.model.agent.RingFileReport> ringFiles(Capture c) {
+        return c.order().ring() == null ? List.of() : repo.ringFiles(db, c.key());
     }
 
     /** The storage URL of a ring capture's file directory (each file's is it plus "/" + name), or null. */
@@ -481,6 +497,7 @@ public final class CaptureService {
             before.set(c);
             Capture next = c.afterReport(r, clock.instant());
             repo.updateState(h, next);
+            if (r.ring() != null) repo.recordRingFiles(h, c.key(), r.ring());
             if (next.finalState() != c.finalState()) computeRepo.bumpGeneration(h, vmKey);
             return next.finalState() != c.finalState();
         });
@@ -573,7 +590,7 @@ public final class CaptureService {
         List<String> problems = new ArrayList<>();
         long bytes = 0;
         if (report.ring() != null) {
-            for (netwatcher.model.agent.RingFileReport f : report.ring().files()) {
+            for (netwatcher.model.agent.RingFileReport f : ringFiles(c)) {
                 if (f.lost() || f.open() || f.uploadState() != UploadState.DONE) continue;
                 Optional<StorageService.StoredObject> stored = storage.readBack(account, dir + "/" + f.name());
                 if (stored.isEmpty()) problems.add("the storage account holds no file at " + dir + "/" + f.name());
@@ -581,7 +598,9 @@ public final class CaptureService {
                     problems.add("the stored " + f.name() + " has " + stored.get().bytes() + " bytes but the capture wrote " + f.bytes());
                 }
                 bytes += f.bytes();
-                if (account.kind() == StorageAccount.Kind.LOCAL) storage.forgetPartial(account, c.key() + "." + f.name());
+                if (account.kind() == StorageAccount.Kind.LOCAL && RING_FILE.matcher(f.name()).matches()) {
+                    storage.forgetPartial(account, ringUploadOwner(c, f.name()));
+                }
             }
         }
         String problem = problems.isEmpty() ? null : String.join("; ", problems);
