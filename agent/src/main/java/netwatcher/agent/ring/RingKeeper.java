@@ -159,12 +159,12 @@ public final class RingKeeper implements AutoCloseable {
             boolean settled = k.upload == UploadState.DONE || k.upload == UploadState.NONE;
             if (!settled && onHost <= allowed + GRACE_FILES && k.upload == UploadState.UPLOADING) continue;
             if (!settled) {
-                k.lost = true;
-                k.upload = base == null ? UploadState.NONE : UploadState.FAILED; // its upload will not finish
-                lost++;
-                if (k.running != null) k.running.cancel(true);
                 LOG.atWarn().addKeyValue("capture", key).addKeyValue("file", k.file.path()).addKeyValue("upload", k.upload)
                         .log("ring file removed before its upload finished: its packets are lost");
+                k.lost = true;
+                k.upload = UploadState.FAILED; // its upload will not finish
+                lost++;
+                if (k.running != null) k.running.cancel(true);
             }
             remove(k);
             onHost--;
