@@ -79,8 +79,10 @@ public final class PacketCaptureCommand implements Runnable {
                 "      --storage-account netwatcherlocal --capture-size 128 \\",
                 "      --capture-limit 10485760 --time-limit 30 --wait",
                 "  nw watcher packet-capture create --vm vm1 -n ring1 \\",
-                "      --file-path /var/captures/ring1.cap --storage-account netwatcherlocal \\",
-                "      --continuous --file-count 10 --file-size 10485760 --session-time-limit 86400"})
+                "      --file-path /var/captures/ring1.cap \\",
+                "      --storage-account netwatcherlocal --continuous \\",
+                "      --file-count 10 --file-size 10485760 \\",
+                "      --session-time-limit 86400"})
     public static final class Create extends ArmCommand {
         @Option(names = "--vm", required = true, paramLabel = "VM", description = "Target VM: name (with -g, or unique) or resource id.")
         String vm;
