@@ -40,16 +40,21 @@ async function main() {
   });
   out('get.classic', fields(await client.packetCaptures.get(rg, watcherName, 'jsclassic')));
 
+  // a ring: continuousCapture true with three files of 8 KiB
+  out('create.ring', fields(await client.packetCaptures.beginCreateAndWait(rg, watcherName, 'jsring',
+    { ...oneFile, continuousCapture: true, captureSettings: { fileCount: 3, fileSizeInBytes: 8192 },
+      storageLocation: { localPath: '/var/captures/jsring.cap' } })));
+
   try {
-    await client.packetCaptures.beginCreateAndWait(rg, watcherName, 'jsring',
-      { ...oneFile, continuousCapture: true, storageLocation: { localPath: '/var/captures/jsring.cap' } });
-    out('create.ring', { accepted: true });
+    await client.packetCaptures.beginCreateAndWait(rg, watcherName, 'jsnofiles',
+      { ...oneFile, captureSettings: { fileCount: 0 }, storageLocation: { localPath: '/var/captures/jsnofiles.cap' } });
+    out('create.noFiles', { accepted: true });
   } catch (e) {
     const body = e && e.details && (e.details.error || e.details);
-    out('create.ring', { code: e && e.code, statusCode: e && e.statusCode, target: body && body.target });
+    out('create.noFiles', { code: e && e.code, statusCode: e && e.statusCode, target: body && body.target });
   }
 
-  for (const name of ['jsone', 'jsclassic']) await client.packetCaptures.beginDeleteAndWait(rg, watcherName, name);
+  for (const name of ['jsone', 'jsclassic', 'jsring']) await client.packetCaptures.beginDeleteAndWait(rg, watcherName, name);
   out('deleted', {});
 }
 

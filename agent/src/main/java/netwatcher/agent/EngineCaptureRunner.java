@@ -11,6 +11,8 @@ import netwatcher.agent.capture.CaptureStats;
 import netwatcher.agent.capture.EndCause;
 import netwatcher.agent.capture.PcapFiles;
 import netwatcher.agent.capture.PcapSummary;
+import netwatcher.agent.capture.RingFile;
+import java.time.InstantSource;
 import netwatcher.agent.control.CaptureRunner;
 import netwatcher.model.capture.CaptureFilter;
 
@@ -53,13 +55,22 @@ public final class EngineCaptureRunner implements CaptureRunner {
 
     @Override
     public Running start(CaptureOptions options, Consumer<CaptureResult> onEnd) {
-        CaptureSession session = CaptureSession.start(options, onEnd::accept);
+        return start(options, onEnd, file -> {});
+    }
+
+    @Override
+    public Running start(CaptureOptions options, Consumer<CaptureResult> onEnd, Consumer<RingFile> onFileClosed) {
+        CaptureSession session = CaptureSession.start(options, new CaptureSession.Listeners(onEnd, onFileClosed),
+                InstantSource.system());
         return new Running() {
             @Override
             public CaptureStats counters() { return session.stats(); }
 
             @Override
             public void stop(EndCause cause) { session.stop(cause); }
+
+            @Override
+            public RingFile writing() { return session.writing(); }
         };
     }
 

@@ -78,7 +78,7 @@ class AgentDaemonTest {
 
     static CaptureOrder order(String key, boolean run, UploadTarget upload) {
         return new CaptureOrder(key, "/subscriptions/sub1/resourceGroups/lab/providers/Microsoft.Network/networkWatchers/"
-                + "NetworkWatcher_westeurope/packetCaptures/" + key, run, 0, 0, 600, List.of(), null, upload, Instant.now());
+                + "NetworkWatcher_westeurope/packetCaptures/" + key, run, 0, 0, 600, List.of(), null, upload, Instant.now(), null);
     }
 
     CaptureReport awaitReport(String key, String what, java.util.function.Predicate<CaptureReport> p) throws InterruptedException {
@@ -194,7 +194,7 @@ class AgentDaemonTest {
         startAgent();
         CaptureOrder old = order("c-old", true, null);
         controller.putOrder(new CaptureOrder(old.key(), old.captureId(), true, 0, 0, 10, List.of(), null, null,
-                Instant.now().minusSeconds(60)));
+                Instant.now().minusSeconds(60), null));
         CaptureReport r = awaitReport("c-old", "final", x -> x.status() == netwatcher.model.capture.CaptureStatus.Stopped);
         assertEquals(netwatcher.model.capture.StopReason.TimeExceeded, r.stopReason());
         assertTrue(runner.sessions.isEmpty());
@@ -218,7 +218,7 @@ class AgentDaemonTest {
         long before = netwatcher.agent.capture.CaptureEngine.filterCompilations();
         CaptureOrder o = order("c-once", true, null);
         controller.putOrder(new CaptureOrder(o.key(), o.captureId(), true, 0, 0, 600,
-                List.of(new CaptureOrder.WireFilter("UDP", null, "198.18.0.9", null, "53")), null, null, Instant.now()));
+                List.of(new CaptureOrder.WireFilter("UDP", null, "198.18.0.9", null, "53")), null, null, Instant.now(), null));
         awaitReport("c-once", "Running", x -> x.status() == CaptureStatus.Running);
         assertEquals(1, netwatcher.agent.capture.CaptureEngine.filterCompilations() - before,
                 "the pre-flight compiles nothing; the stand-in's start compiles once, as the engine's does");
@@ -259,7 +259,7 @@ class AgentDaemonTest {
         startAgent();
         CaptureOrder o = order("c-escape", true, null);
         controller.putOrder(new CaptureOrder(o.key(), o.captureId(), true, 0, 0, 600, List.of(), "/etc/passwd", null,
-                Instant.now()));
+                Instant.now(), null));
         CaptureReport r = awaitReport("c-escape", "Error", x -> x.status() == netwatcher.model.capture.CaptureStatus.Error);
         assertEquals(netwatcher.model.capture.StopReason.LocalFileFailed, r.stopReason());
         assertTrue(runner.sessions.isEmpty());
@@ -280,7 +280,7 @@ class AgentDaemonTest {
         String uploadUrl = controller.url() + "/agent/v1/captures/c-crash/file";
         CaptureOrder o = order("c-crash", true, new UploadTarget("local", uploadUrl, "https://x/storage/c-crash.cap"));
         CaptureReport running = new CaptureReport("c-crash", CaptureStatus.Running, null, List.of(), null, Instant.now(), null,
-                1, 100, 0, 0, 1, null, null, file.toString(), UploadState.PENDING, 0, null);
+                1, 100, 0, 0, 1, null, null, file.toString(), UploadState.PENDING, 0, null, null);
         Files.write(tmp.resolve("state/captures/c-crash.json"), AgentJson.MAPPER.writeValueAsBytes(
                 new JournalEntry("c-crash", o, file.toString(), JournalEntry.Phase.RUNNING, running, false)));
         controller.putOrder(o);

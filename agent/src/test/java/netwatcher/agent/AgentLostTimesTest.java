@@ -61,7 +61,7 @@ class AgentLostTimesTest {
         Files.setLastModifiedTime(file, FileTime.from(started.minusSeconds(5)));
         CaptureOrder o = AgentDaemonTest.order("c-idle", true, null);
         CaptureReport running = new CaptureReport("c-idle", CaptureStatus.Running, null, List.of(), null, started, null,
-                0, 24, 0, 0, 0, null, null, file.toString(), UploadState.NONE, 0, null);
+                0, 24, 0, 0, 0, null, null, file.toString(), UploadState.NONE, 0, null, null);
         Files.write(tmp.resolve("state/captures/c-idle.json"), AgentJson.MAPPER.writeValueAsBytes(
                 new JournalEntry("c-idle", o, file.toString(), JournalEntry.Phase.RUNNING, running, false)));
         controller.putOrder(o);

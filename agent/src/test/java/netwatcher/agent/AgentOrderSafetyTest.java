@@ -61,7 +61,7 @@ class AgentOrderSafetyTest {
 
     static CaptureOrder order(String key, long timeLimit, List<CaptureOrder.WireFilter> filters) {
         return new CaptureOrder(key, "/subscriptions/sub1/resourceGroups/lab/providers/Microsoft.Network/networkWatchers/"
-                + "NetworkWatcher_westeurope/packetCaptures/" + key, true, 0, 0, timeLimit, filters, null, null, Instant.now());
+                + "NetworkWatcher_westeurope/packetCaptures/" + key, true, 0, 0, timeLimit, filters, null, null, Instant.now(), null);
     }
 
     CaptureReport awaitReport(String key, String what, java.util.function.Predicate<CaptureReport> p) throws InterruptedException {

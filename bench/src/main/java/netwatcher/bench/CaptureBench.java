@@ -111,7 +111,7 @@ public final class CaptureBench {
                 System.out.println("agent native memory after the floods:\n" + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
                 p.waitFor();
             }
-            b.latency(rounds, latencyIterations);
+            if (ring() == null) b.latency(rounds, latencyIterations); // the latency rounds measure one-file captures
         } finally {
             try {
                 controller.close();
@@ -132,6 +132,14 @@ public final class CaptureBench {
         }
 
         String body(String name, int timeLimit) {
+            if (ring() != null) {
+                // a ring: no upload (as tcpdump), continuous, the files of tcpdump -C MB -W FILES (-C counts 1,000,000 bytes)
+                return """
+                        {"properties":{"target":"%s","bytesToCapturePerPacket":%d,"continuousCapture":true,
+                         "captureSettings":{"fileCount":%d,"fileSizeInBytes":%d,"sessionTimeLimitInSeconds":%d},
+                         "storageLocation":{"localPath":"/var/captures/%s.cap"},
+                         "filters":[{"protocol":"UDP"}]}}""".formatted(vmId, SNAP, ring()[0], ring()[1] * 1_000_000L, timeLimit, name);
+            }
             return """
                     {"properties":{"target":"%s","bytesToCapturePerPacket":%d,"timeLimitInSeconds":%d,
                      "storageLocation":{"filePath":"/var/captures/%s.cap",
@@ -157,7 +165,7 @@ public final class CaptureBench {
             waitFor(Duration.ofSeconds(60), () -> {
                 last[0] = status(name);
                 return last[0].path("packetCaptureStatus").asText().matches("Stopped|Error")
-                        && last[0].path("uploadState").asText().matches("done|failed");
+                        && last[0].path("uploadState").asText().matches(ring() != null ? "done|failed|none" : "done|failed");
             }, name + " final");
             return last[0];
         }
@@ -188,8 +196,11 @@ public final class CaptureBench {
             String name = "flood" + round;
             Path td = lab.host("rcv").capturesDirectory().resolve("tcpdump-" + round + ".pcap");
             Path tdLog = controllerDir.resolve("tcpdump-" + round + ".log");
-            Process tcpdump = new ProcessBuilder("ip", "netns", "exec", lab.host("rcv").namespace(), "tcpdump", "-i", "eth0", "-n",
-                    "-s", Integer.toString(SNAP), "-B", "32768", "-w", td.toString(), "udp")
+            List<String> tdCommand = new ArrayList<>(List.of("ip", "netns", "exec", lab.host("rcv").namespace(), "tcpdump", "-i", "eth0",
+                    "-n", "-s", Integer.toString(SNAP), "-B", "32768", "-w", td.toString()));
+            if (ring() != null) tdCommand.addAll(List.of("-C", Integer.toString(ring()[1]), "-W", Integer.toString(ring()[0]), "-Z", "root"));
+            tdCommand.add("udp");
+            Process tcpdump = new ProcessBuilder(tdCommand)
                     .redirectErrorStream(true).redirectOutput(tdLog.toFile()).start();
             try {
                 waitFor(Duration.ofSeconds(10), () -> Files.readString(tdLog).contains("listening on"), "tcpdump listening");
@@ -224,8 +235,10 @@ public final class CaptureBench {
                 String tdOut = Files.readString(tdLog);
                 long tdDrop = num(tdOut, "(\\d+) packets? dropped by kernel");
                 long tdRecv = num(tdOut, "(\\d+) packets? received by filter");
-                PcapFile agentFile = PcapFile.read(lab.host("rcv").capturesDirectory().resolve(name + ".cap"), PAYLOAD);
-                PcapFile tdFile = PcapFile.read(td, PAYLOAD);
+                Path captures = lab.host("rcv").capturesDirectory();
+                PcapFile agentFile = ring() == null ? PcapFile.read(captures.resolve(name + ".cap"), PAYLOAD)
+                        : readAll(captures, name + "_", name + " ring file");
+                PcapFile tdFile = ring() == null ? PcapFile.read(td, PAYLOAD) : readAll(captures, td.getFileName().toString(), "tcpdump -C file");
                 System.out.printf(Locale.ROOT, "round %d: sent %d datagrams in %.2f s (%.0f pps), 60-byte frames, snap %d%n",
                         round, nSent, floodSeconds, nSent / floodSeconds, SNAP);
                 System.out.printf(Locale.ROOT, "round %d: agent   file %d packets (%d distinct seq, lost %d = %.3f%%), %.0f pps captured; ps_drop %d, ps_recv %d, status %s%n",
@@ -242,6 +255,12 @@ public final class CaptureBench {
                         rssMax.get() <= 128 * 1024 ? "met" : "MISSED", tdRssMax.get() >> 10);
                 Files.deleteIfExists(td);
                 Files.deleteIfExists(lab.host("rcv").capturesDirectory().resolve(name + ".cap"));
+                if (ring() != null) {
+                    try (var files = Files.list(captures)) {
+                        for (Path f : files.filter(f -> f.getFileName().toString().startsWith(name + "_")
+                                || f.getFileName().toString().startsWith(td.getFileName().toString())).toList()) Files.delete(f);
+                    }
+                }
             } finally {
                 if (tcpdump.isAlive()) {
                     new ProcessBuilder("kill", "-INT", Long.toString(tcpdump.pid())).start().waitFor();
@@ -340,6 +359,38 @@ public final class CaptureBench {
                 }
             }
         }
+    }
+
+    /**
+     * {@code -Dbench.ring=FILES:MB}: the throughput rounds capture with a ring of FILES files of MB million bytes
+     * (agent: continuousCapture, captureSettings) against {@code tcpdump -C MB -W FILES}; null for one file each.
+     */
+    static int[] ring() {
+        String v = System.getProperty("bench.ring", "").strip();
+        if (v.isEmpty()) return null;
+        String[] parts = v.split(":");
+        return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    }
+
+    /**
+     * The files of a ring in {@code dir} whose names start with {@code prefix}, read as one: packets and distinct
+     * sequence numbers summed (each packet is written to one file only), the first file's first timestamp.
+     */
+    static PcapFile readAll(Path dir, String prefix, String what) throws java.io.IOException {
+        long packets = 0, distinct = 0, max = 0, first = 0;
+        int n = 0;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith(prefix)).sorted().toList()) {
+                PcapFile p = PcapFile.read(f, PAYLOAD);
+                packets += p.packets();
+                distinct += p.distinctSeq();
+                max = Math.max(max, p.maxSeq());
+                if (first == 0) first = p.firstNanos();
+                n++;
+            }
+        }
+        System.out.printf(Locale.ROOT, "  %d %s(s), %d packets%n", n, what, packets);
+        return new PcapFile(packets, first, distinct, max);
     }
 
     static String agentOptsText() {

@@ -55,7 +55,7 @@ public final class ProtocolAgent {
     public void reportFinished(String key) throws Exception {
         Instant now = Instant.now();
         var rep = new CaptureReport(key, CaptureStatus.Stopped, StopReason.StoppedByRequest, List.of(), null, now.minusSeconds(1), now,
-                0, 0, 0, 0, 0, null, null, "/var/captures/x.cap", UploadState.DONE, 0, null);
+                0, 0, 0, 0, 0, null, null, "/var/captures/x.cap", UploadState.DONE, 0, null, null);
         https.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(rep))), bearer).expect(204);
     }
 }

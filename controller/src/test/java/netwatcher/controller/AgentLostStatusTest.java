@@ -90,7 +90,7 @@ class AgentLostStatusTest {
         CaptureOrder order = runningCapture("pc2");
         Instant start = Instant.parse("2030-01-01T00:00:10Z");
         var rep = new CaptureReport(order.key(), CaptureStatus.Error, StopReason.AgentLost, List.of(CaptureError.AgentStopped), "the agent died", start,
-                start.minusSeconds(7), 0, 0, 0, 0, 0, null, null, "/var/captures/pc2.cap", UploadState.NONE, 0, null);
+                start.minusSeconds(7), 0, 0, 0, 0, 0, null, null, "/var/captures/pc2.cap", UploadState.NONE, 0, null, null);
         var r = c.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(rep))), agent.bearer());
         assertEquals(204, r.status(), r.body());
         JsonNode s = status("pc2");

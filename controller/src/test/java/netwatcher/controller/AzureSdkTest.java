@@ -71,7 +71,8 @@ class AzureSdkTest {
 
     /**
      * The SDK's 2023-11-01 models (api-version 2025-03-01 in this release) send continuousCapture, captureSettings,
-     * localPath, targetType and scope, read them back with GET, and get the refusal of a ring as an ARM error naming the field.
+     * localPath, targetType and scope, read them back with GET, create a ring (whose order tells the agent the ring) and get the refusal of a set of no
+     * files as an ARM error naming the field.
      */
     @Test
     void sdk_sendsAndReadsBackTheContinuousCaptureFields() throws Exception {
@@ -106,11 +107,27 @@ class AzureSdkTest {
             assertNull(captures.get(rg, nw, classic.name()).continuousCapture(), "absent stays absent");
             assertNull(captures.get(rg, nw, classic.name()).captureSettings());
 
-            var ring = oneFile.withContinuousCapture(true);
-            ManagementException refused = assertThrows(ManagementException.class, () -> captures.create(rg, nw, "sdkring2", ring));
+            // a ring: continuousCapture true, three files of 8 KiB, driven through the SDK's PacketCaptureSettings
+            PacketCaptureInner ring = new PacketCaptureInner().withTarget(agent.vmId).withContinuousCapture(true)
+                    .withCaptureSettings(new PacketCaptureSettings().withFileCount(3).withFileSizeInBytes(8192L)
+                            .withSessionTimeLimitInSeconds(600))
+                    .withStorageLocation(new PacketCaptureStorageLocation().withLocalPath("/var/captures/sdkring2.cap"));
+            assertEquals("Succeeded", captures.create(rg, nw, "sdkring2", ring).provisioningState().toString());
+            PacketCaptureResultInner gotRing = captures.get(rg, nw, "sdkring2");
+            assertEquals(Boolean.TRUE, gotRing.continuousCapture());
+            assertEquals(3, gotRing.captureSettings().fileCount());
+            assertEquals(8192L, gotRing.captureSettings().fileSizeInBytes());
+            assertEquals(600, gotRing.captureSettings().sessionTimeLimitInSeconds());
+            var order = agent.orders(-1, 0).captures().stream().filter(o -> o.captureId().endsWith("/sdkring2")).findFirst().orElseThrow();
+            assertEquals(new netwatcher.model.agent.RingOrder(3, 8192, true), order.ring(), "the agent is told the ring");
+            assertEquals(600, order.timeLimitSeconds());
+            assertEquals(0, order.totalBytes(), "a ring has no byte limit unless totalBytesPerSession is given");
+
+            var none = oneFile.withCaptureSettings(new PacketCaptureSettings().withFileCount(0));
+            ManagementException refused = assertThrows(ManagementException.class, () -> captures.create(rg, nw, "sdkring3", none));
             assertEquals(400, refused.getResponse().getStatusCode());
             assertEquals("UnsupportedFeature", refused.getValue().getCode());
-            assertEquals("properties.continuousCapture", refused.getValue().getTarget());
+            assertEquals("properties.captureSettings.fileCount", refused.getValue().getTarget());
             running.set(false);
             agentLoop.join(30_000);
         }

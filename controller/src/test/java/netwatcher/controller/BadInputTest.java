@@ -252,10 +252,11 @@ class BadInputTest {
                 "storageLocation.storagePath", q("not a url"))), 400, "InvalidParameter", "properties.storageLocation.storagePath"));
 
         // --- features netwatcher does not have ---------------------------------------------------
-        rows.add(row("continuousCapture true", "PUT", pc, capture(Map.of("continuousCapture", "true", "storageLocation",
-                "{\"localPath\":\"/var/captures/ring.cap\"}")), 400, "UnsupportedFeature", "properties.continuousCapture"));
-        rows.add(row("captureSettings given", "PUT", pc, capture("captureSettings", "{\"fileCount\":10}"), 400,
-                "UnsupportedFeature", "properties.captureSettings"));
+        rows.add(row("continuousCapture true with no files", "PUT", pc, capture(Map.of("continuousCapture", "true", "storageLocation",
+                "{\"localPath\":\"/var/captures/ring.cap\"}", "captureSettings", "{\"fileCount\":0}")), 400, "UnsupportedFeature",
+                "properties.captureSettings.fileCount"));
+        rows.add(row("captureSettings with ring files too small", "PUT", pc, capture("captureSettings",
+                "{\"fileCount\":10,\"fileSizeInBytes\":100}"), 400, "InvalidParameter", "properties.captureSettings.fileSizeInBytes"));
         rows.add(row("continuousCapture false with filePath", "PUT", pc, capture("continuousCapture", "false"), 400,
                 "InvalidParameter", "properties.storageLocation.filePath"));
         rows.add(row("captureSettings.fileCount 10001", "PUT", pc, capture("captureSettings", "{\"fileCount\":10001}"), 400,

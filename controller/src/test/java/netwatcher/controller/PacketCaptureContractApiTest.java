@@ -92,10 +92,10 @@ class PacketCaptureContractApiTest {
 
     @Test
     void put_ofWhatTheAgentCannotDo_isUnsupportedFeature_andChangesNothing() throws Exception {
-        String ring = oneFile("ring.cap", "true");
-        assertRefused(c.send("PUT", nw + "/packetCaptures/ring" + NEW, ring), "UnsupportedFeature", "properties.continuousCapture");
-        String several = oneFile("ring.cap", "false").replace("\"fileCount\":1", "\"fileCount\":5");
-        assertRefused(c.send("PUT", nw + "/packetCaptures/ring" + NEW, several), "UnsupportedFeature", "properties.captureSettings");
+        String none = oneFile("ring.cap", "true").replace("\"fileCount\":1", "\"fileCount\":0");
+        assertRefused(c.send("PUT", nw + "/packetCaptures/ring" + NEW, none), "UnsupportedFeature", "properties.captureSettings.fileCount");
+        String tiny = oneFile("ring.cap", "false").replace("\"fileCount\":1", "\"fileCount\":5").replace("4096", "4000");
+        assertRefused(c.send("PUT", nw + "/packetCaptures/ring" + NEW, tiny), "InvalidParameter", "properties.captureSettings.fileSizeInBytes");
         String scaleSet = oneFile("ring.cap", "false").replace("\"AzureVM\"", "\"AzureVMSS\"");
         // a scale-set capture needs a scale-set target (FleetCaptureApiTest drives the real thing)
         assertRefused(c.send("PUT", nw + "/packetCaptures/ring" + NEW, scaleSet), "InvalidParameter", "properties.target");

@@ -81,7 +81,7 @@ class StoredFileSafetyTest {
     static void reportDone(CaptureOrder o, long bytes, String sha) throws Exception {
         Instant now = Instant.now();
         CaptureReport r = new CaptureReport(o.key(), CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(), null, now.minusSeconds(5), now, 3, bytes,
-                0, 0, 3, null, null, "/var/captures/x.cap", UploadState.DONE, bytes, sha);
+                0, 0, 3, null, null, "/var/captures/x.cap", UploadState.DONE, bytes, sha, null);
         var reply = c.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(r))), agent.bearer());
         assertEquals(204, reply.status(), reply.body());
     }

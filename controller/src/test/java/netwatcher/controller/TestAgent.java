@@ -66,7 +66,7 @@ public final class TestAgent {
         Instant now = Instant.now();
         var rep = new CaptureReport(key, CaptureStatus.valueOf(status), stopReason == null ? null : StopReason.valueOf(stopReason),
                 errors.stream().map(CaptureError::valueOf).toList(), null, now.minusSeconds(1), "Running".equals(status) ? null : now,
-                packets, packets * 100, 0, 0, packets, null, null, "/var/captures/x.cap", UploadState.NONE, 0, null);
+                packets, packets * 100, 0, 0, packets, null, null, "/var/captures/x.cap", UploadState.NONE, 0, null, null);
         var r = c.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(rep))), bearer);
         if (r.status() != 204) throw new AssertionError("report: " + r.status() + " " + r.body());
     }

@@ -29,10 +29,13 @@ import java.util.regex.Pattern;
  *                       system falls below this; checked before arming and after each batch
  * @param flushInterval  the file is flushed to the kernel at least this often while data is pending
  *                       (default 1 s), so a kill -9 loses at most that much
+ * @param ring           write a set of files instead of one ({@link RingOptions}), or null for one file. With a
+ *                       ring, {@code output} names the capture and the files are named after it
+ *                       ({@link RingFile#name}); {@code byteLimit} then bounds the bytes of all files together
  */
 public record CaptureOptions(List<String> interfaces, String bpfFilter, int snapLength, int bufferBytes,
                              long byteLimit, Duration timeLimit, Path output, long diskFloorBytes,
-                             Duration flushInterval) {
+                             Duration flushInterval, RingOptions ring) {
 
     /** The whole packet: libpcap's MAXIMUM_SNAPLEN. */
     public static final int WHOLE_PACKET = 262_144;
@@ -80,42 +83,46 @@ public record CaptureOptions(List<String> interfaces, String bpfFilter, int snap
 
     /** Everything on the host's interfaces, whole packets, 32 MiB ring, no limits, no disk floor, 1 s flush. */
     public static CaptureOptions of(Path output) {
-        return new CaptureOptions(List.of(), "", 0, 0, 0, Duration.ZERO, output, 0, DEFAULT_FLUSH_INTERVAL);
+        return new CaptureOptions(List.of(), "", 0, 0, 0, Duration.ZERO, output, 0, DEFAULT_FLUSH_INTERVAL, null);
     }
 
     public CaptureOptions withInterfaces(List<String> value) {
-        return new CaptureOptions(value, bpfFilter, snapLength, bufferBytes, byteLimit, timeLimit, output, diskFloorBytes, flushInterval);
+        return new CaptureOptions(value, bpfFilter, snapLength, bufferBytes, byteLimit, timeLimit, output, diskFloorBytes, flushInterval, ring);
     }
 
     public CaptureOptions withBpfFilter(String value) {
-        return new CaptureOptions(interfaces, value, snapLength, bufferBytes, byteLimit, timeLimit, output, diskFloorBytes, flushInterval);
+        return new CaptureOptions(interfaces, value, snapLength, bufferBytes, byteLimit, timeLimit, output, diskFloorBytes, flushInterval, ring);
     }
 
     public CaptureOptions withSnapLength(int value) {
-        return new CaptureOptions(interfaces, bpfFilter, value, bufferBytes, byteLimit, timeLimit, output, diskFloorBytes, flushInterval);
+        return new CaptureOptions(interfaces, bpfFilter, value, bufferBytes, byteLimit, timeLimit, output, diskFloorBytes, flushInterval, ring);
     }
 
     public CaptureOptions withBufferBytes(int value) {
-        return new CaptureOptions(interfaces, bpfFilter, snapLength, value, byteLimit, timeLimit, output, diskFloorBytes, flushInterval);
+        return new CaptureOptions(interfaces, bpfFilter, snapLength, value, byteLimit, timeLimit, output, diskFloorBytes, flushInterval, ring);
     }
 
     public CaptureOptions withByteLimit(long value) {
-        return new CaptureOptions(interfaces, bpfFilter, snapLength, bufferBytes, value, timeLimit, output, diskFloorBytes, flushInterval);
+        return new CaptureOptions(interfaces, bpfFilter, snapLength, bufferBytes, value, timeLimit, output, diskFloorBytes, flushInterval, ring);
     }
 
     public CaptureOptions withTimeLimit(Duration value) {
-        return new CaptureOptions(interfaces, bpfFilter, snapLength, bufferBytes, byteLimit, value, output, diskFloorBytes, flushInterval);
+        return new CaptureOptions(interfaces, bpfFilter, snapLength, bufferBytes, byteLimit, value, output, diskFloorBytes, flushInterval, ring);
     }
 
     public CaptureOptions withOutput(Path value) {
-        return new CaptureOptions(interfaces, bpfFilter, snapLength, bufferBytes, byteLimit, timeLimit, value, diskFloorBytes, flushInterval);
+        return new CaptureOptions(interfaces, bpfFilter, snapLength, bufferBytes, byteLimit, timeLimit, value, diskFloorBytes, flushInterval, ring);
     }
 
     public CaptureOptions withDiskFloorBytes(long value) {
-        return new CaptureOptions(interfaces, bpfFilter, snapLength, bufferBytes, byteLimit, timeLimit, output, value, flushInterval);
+        return new CaptureOptions(interfaces, bpfFilter, snapLength, bufferBytes, byteLimit, timeLimit, output, value, flushInterval, ring);
+    }
+
+    public CaptureOptions withRing(RingOptions value) {
+        return new CaptureOptions(interfaces, bpfFilter, snapLength, bufferBytes, byteLimit, timeLimit, output, diskFloorBytes, flushInterval, value);
     }
 
     public CaptureOptions withFlushInterval(Duration value) {
-        return new CaptureOptions(interfaces, bpfFilter, snapLength, bufferBytes, byteLimit, timeLimit, output, diskFloorBytes, value);
+        return new CaptureOptions(interfaces, bpfFilter, snapLength, bufferBytes, byteLimit, timeLimit, output, diskFloorBytes, value, ring);
     }
 }

@@ -59,6 +59,7 @@ public final class CaptureSession implements AutoCloseable {
 
     private final CaptureOptions options;
     private final Consumer<CaptureResult> onEnd;
+    private final Consumer<RingFile> onFileClosed;
     private final InstantSource clock;
     private final Duration compileTimeout;
     private final Thread thread;
@@ -75,11 +76,13 @@ public final class CaptureSession implements AutoCloseable {
     private volatile String device = "";
     private volatile String effectiveFilter = "";
     private volatile int linktype;
+    private volatile RingFile writing;
     private final List<ScheduledFuture<?>> timers = new ArrayList<>(); // capture thread only
 
-    private CaptureSession(CaptureOptions options, Consumer<CaptureResult> onEnd, InstantSource clock, Duration compileTimeout) {
+    private CaptureSession(CaptureOptions options, Listeners listeners, InstantSource clock, Duration compileTimeout) {
         this.options = options;
-        this.onEnd = onEnd;
+        this.onEnd = listeners.onEnd();
+        this.onFileClosed = listeners.onFileClosed();
         this.clock = clock;
         this.compileTimeout = compileTimeout;
         this.stats = new CaptureStats(0, 0, 0, 0, 0, null, null, null);
@@ -115,12 +118,36 @@ public final class CaptureSession implements AutoCloseable {
     /** As {@link #start(CaptureOptions, Consumer, InstantSource)}, abandoning the filter's compile after {@code compileTimeout}. */
     static CaptureSession start(CaptureOptions options, Consumer<CaptureResult> onEnd, InstantSource clock,
                                 Duration compileTimeout) throws CaptureException {
+        return start(options, new Listeners(onEnd, file -> {}), clock, compileTimeout);
+    }
+
+    /**
+     * What a session tells its owner, on the capture thread.
+     *
+     * @param onEnd        once, when the session has ended and its (last) file is closed
+     * @param onFileClosed for a ring ({@link CaptureOptions#ring()}), each file once it is closed, the last one
+     *                     included (before {@code onEnd}); it must return quickly (the kernel ring fills meanwhile)
+     */
+    public record Listeners(Consumer<CaptureResult> onEnd, Consumer<RingFile> onFileClosed) {
+        public Listeners {
+            Objects.requireNonNull(onEnd, "onEnd");
+            Objects.requireNonNull(onFileClosed, "onFileClosed");
+        }
+    }
+
+    /** As {@link #start(CaptureOptions, Consumer, InstantSource)}, telling {@code listeners} of closed ring files too. */
+    public static CaptureSession start(CaptureOptions options, Listeners listeners, InstantSource clock) throws CaptureException {
+        return start(options, listeners, clock, CaptureEngine.COMPILE_TIMEOUT);
+    }
+
+    static CaptureSession start(CaptureOptions options, Listeners listeners, InstantSource clock,
+                                Duration compileTimeout) throws CaptureException {
         Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(onEnd, "onEnd");
+        Objects.requireNonNull(listeners, "listeners");
         Objects.requireNonNull(clock, "clock");
         Optional<String> unavailable = CaptureEngine.unavailableReason();
         if (unavailable.isPresent()) throw new CaptureException(unavailable.get());
-        CaptureSession session = new CaptureSession(options, onEnd, clock, compileTimeout);
+        CaptureSession session = new CaptureSession(options, listeners, clock, compileTimeout);
         session.thread.start();
         try {
             session.armed.get();
@@ -146,6 +173,12 @@ public final class CaptureSession implements AutoCloseable {
         if (first) CaptureTimer.once(this::wake, DRAIN);
         return first;
     }
+
+    /**
+     * For a ring, the file being written, with its counts as of the last batch ({@link RingFile#closedAt()} null);
+     * null for one-file captures, before arming and after the end.
+     */
+    public RingFile writing() { return writing; }
 
     /** Counters as of the last batch (packets exact as of the last flush, see {@link CaptureStats}). */
     public CaptureStats stats() { return stats; }
@@ -248,12 +281,18 @@ public final class CaptureSession implements AutoCloseable {
         private int snapLength;
         private Instant armedAt;
         private long counted; // packets reported by pcap_dispatch since the last walk
+        private Path current; // the file being written
+        // ring only: the file being written and what the closed ones held
+        private long fileIndex;
+        private Instant fileOpenedAt;
+        private long closedBytes, closedPackets;
+        private Instant firstClosedPacket, lastClosedPacket;
         private Pcap.Stat kernel = new Pcap.Stat(0, 0, 0);
 
         Capture(Arena arena) { this.arena = arena; }
 
         void arm() throws IOException {
-            Path output = options.output();
+            Path output = options.ring() == null ? options.output() : ringPath(1);
             List<String> interfaces = options.interfaces().isEmpty() ? CaptureEngine.hostInterfaces() : options.interfaces();
             if (interfaces.isEmpty()) {
                 throw new CaptureException("no interface to capture on: this host has no interface that is up"
@@ -301,13 +340,9 @@ public final class CaptureSession implements AutoCloseable {
             snapLength = Pcap.snapshot(handle);
             statBuffer = arena.allocate(Pcap.PCAP_STAT);
 
-            dumper = Pcap.dumpCreate(handle, output.toString(), arena);
-            fileCreated = true;
-            Pcap.dumpFlush(dumper); // the header is on disk before anyone is told "armed"
-            reader = FileChannel.open(output, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-            walker = RecordWalker.open(reader, output.toString());
-
             armedAt = clock.instant();
+            openFile(output, 1);
+
             publish(RecordWalker.FILE_HEADER);
             synchronized (handleLock) {
                 liveHandle = handle;
@@ -321,6 +356,67 @@ public final class CaptureSession implements AutoCloseable {
             Duration period = options.flushInterval().dividedBy(4);
             if (period.toMillis() < 10) period = Duration.ofMillis(10);
             timers.add(CaptureTimer.every(CaptureSession.this::flushCheck, period));
+        }
+
+        /** The path of ring file {@code index}, opened now. */
+        private Path ringPath(long index) {
+            fileOpenedAt = clock.instant();
+            return options.output().resolveSibling(RingFile.name(options.output(), index, fileOpenedAt));
+        }
+
+        /** Creates {@code path} (exclusively) with its header flushed and starts walking it. */
+        private void openFile(Path path, long index) throws IOException {
+            try (Arena name = Arena.ofConfined()) {
+                dumper = Pcap.dumpCreate(handle, path.toString(), name);
+            }
+            current = path;
+            fileIndex = index;
+            fileCreated = true;
+            Pcap.dumpFlush(dumper); // the header is on disk before anyone is told "armed" (or the file listed)
+            reader = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            walker = RecordWalker.open(reader, path.toString());
+        }
+
+        /**
+         * Closes the current file and walks what it holds (exact counts), between two dispatch batches: packets
+         * arriving meanwhile wait in the kernel ring.
+         */
+        private RingFile closeFile() throws IOException {
+            Pcap.dumpClose(dumper); // writes what stdio still holds and closes the file
+            dumper = null;
+            pendingSinceNanos = 0;
+            long size;
+            try {
+                size = reader.size();
+                walker.walk(reader, size);
+            } finally {
+                reader.close();
+            }
+            counted = 0;
+            RingFile closed = new RingFile(fileIndex, current, fileOpenedAt, clock.instant(), size, walker.packets(),
+                    walker.firstPacket(), walker.lastPacket());
+            walker = null;
+            closedBytes += size;
+            closedPackets += closed.packets();
+            if (firstClosedPacket == null) firstClosedPacket = closed.firstPacket();
+            if (closed.lastPacket() != null) lastClosedPacket = closed.lastPacket();
+            return closed;
+        }
+
+        /** Ring rollover: closes the full file, opens the next, then hands the closed one to the listener. */
+        private void rotate() throws IOException {
+            RingFile closed = closeFile();
+            fileCreated = false;
+            openFile(ringPath(fileIndex + 1), fileIndex + 1);
+            announce(closed);
+        }
+
+        private void announce(RingFile closed) {
+            try {
+                onFileClosed.accept(closed);
+            } catch (RuntimeException e) {
+                LOG.atError().addKeyValue("file", closed.path()).setCause(e).log("a ring file listener failed"); // a bug
+            }
         }
 
         /**
@@ -361,9 +457,9 @@ public final class CaptureSession implements AutoCloseable {
             closeQuietly();
             if (fileCreated) {
                 try {
-                    Files.deleteIfExists(options.output());
+                    Files.deleteIfExists(current);
                 } catch (IOException e) {
-                    LOG.atWarn().addKeyValue("file", options.output()).setCause(e).log("cannot remove the file after a failed start");
+                    LOG.atWarn().addKeyValue("file", current).setCause(e).log("cannot remove the file after a failed start");
                 }
             }
         }
@@ -400,10 +496,21 @@ public final class CaptureSession implements AutoCloseable {
                     bytes = Pcap.dumpFtell(dumper);
                     if (bytes < 0) {
                         cause = EndCause.FAILED;
-                        failure = "writing " + options.output() + " failed";
+                        failure = "writing " + current + " failed";
                         break;
                     }
                     long now = System.nanoTime();
+                    RingOptions ring = options.ring();
+                    if (ring != null && bytes >= ring.fileSizeBytes()) {
+                        if (!ring.continuous() && fileIndex >= ring.fileCount()) {
+                            publish(bytes);
+                            stop.compareAndSet(null, new Stop(EndCause.BYTE_LIMIT, now));
+                            break;
+                        }
+                        rotate();
+                        bytes = RecordWalker.FILE_HEADER;
+                        flushedBytes = bytes;
+                    }
                     if (bytes > flushedBytes) {
                         long since = pendingSinceNanos;
                         if (since == 0) pendingSinceNanos = since = now;
@@ -415,7 +522,7 @@ public final class CaptureSession implements AutoCloseable {
                     Pcap.Stat read = Pcap.stats(handle, statBuffer);
                     if (read != null) kernel = read;
                     publish(bytes);
-                    if (options.byteLimit() > 0 && bytes >= options.byteLimit()) {
+                    if (options.byteLimit() > 0 && closedBytes + bytes >= options.byteLimit()) {
                         stop.compareAndSet(null, new Stop(EndCause.BYTE_LIMIT, now));
                         break;
                     }
@@ -428,15 +535,17 @@ public final class CaptureSession implements AutoCloseable {
                 }
             } catch (RuntimeException | IOException e) {
                 cause = EndCause.FAILED;
-                failure = "capture on '" + device + "' to " + options.output() + " failed: " + e.getMessage();
+                failure = "capture on '" + device + "' to " + current + " failed: " + e.getMessage();
             }
             return finish(cause, failure);
         }
 
         /** Packets one dispatch may write: bounded so the file passes the byte limit by at most one record. */
         private int batchBound(long bytes) {
-            if (options.byteLimit() == 0) return MAX_BATCH;
-            long room = options.byteLimit() - bytes;
+            long room = Long.MAX_VALUE;
+            if (options.byteLimit() > 0) room = options.byteLimit() - closedBytes - bytes;
+            if (options.ring() != null) room = Math.min(room, options.ring().fileSizeBytes() - bytes);
+            if (room == Long.MAX_VALUE) return MAX_BATCH;
             long fit = room / (RecordWalker.RECORD_HEADER + snapLength);
             return (int) Math.max(1, Math.min(MAX_BATCH, fit));
         }
@@ -454,8 +563,15 @@ public final class CaptureSession implements AutoCloseable {
         }
 
         private void publish(long bytes) {
-            stats = new CaptureStats(walker.packets() + counted, bytes, kernel.received(), kernel.dropped(),
-                    kernel.interfaceDropped(), walker.firstPacket(), walker.lastPacket(), armedAt);
+            RecordWalker open = walker; // null between a ring file's close and the next one's open
+            if (options.ring() != null) {
+                writing = open == null ? null : new RingFile(fileIndex, current, fileOpenedAt, null, bytes,
+                        open.packets() + counted, open.firstPacket(), open.lastPacket());
+            }
+            Instant first = firstClosedPacket != null ? firstClosedPacket : open == null ? null : open.firstPacket();
+            Instant last = open != null && open.lastPacket() != null ? open.lastPacket() : lastClosedPacket;
+            stats = new CaptureStats(closedPackets + (open == null ? 0 : open.packets()) + counted, closedBytes + bytes, kernel.received(),
+                    kernel.dropped(), kernel.interfaceDropped(), first, last, armedAt);
         }
 
         private CaptureResult finish(EndCause failedCause, String failure) {
@@ -469,11 +585,18 @@ public final class CaptureSession implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.atWarn().addKeyValue("interface", device).setCause(e).log("pcap_stats failed");
             }
+            if (dumper == null) { // a ring rollover failed between two files: nothing is open
+                Pcap.close(handle);
+                handle = null;
+                publish(0);
+                return new CaptureResult(EndCause.FAILED, stats, failure != null ? failure : "the ring's next file could not be opened");
+            }
             try {
                 Pcap.dumpFlush(dumper);
             } catch (RuntimeException e) {
-                if (failure == null) failure = "flushing " + options.output() + " failed: " + e.getMessage();
+                if (failure == null) failure = "flushing " + current + " failed: " + e.getMessage();
             }
+            if (options.ring() != null) return finishRing(failedCause, failure);
             Pcap.dumpClose(dumper); // writes what stdio still holds and closes the file
             dumper = null;
             Pcap.close(handle);
@@ -485,7 +608,7 @@ public final class CaptureSession implements AutoCloseable {
                 walker.walk(reader, size); // exact count: includes packets of a dispatch interrupted by breakloop
                 reader.force(true);
             } catch (IOException e) {
-                if (failure == null) failure = "reading back " + options.output() + " failed: " + e.getMessage();
+                if (failure == null) failure = "reading back " + current + " failed: " + e.getMessage();
             } finally {
                 try {
                     reader.close();
@@ -495,6 +618,25 @@ public final class CaptureSession implements AutoCloseable {
             }
             counted = 0;
             publish(size);
+            return ended(failedCause, failure);
+        }
+
+        /** The end of a ring: the last file is closed, walked and handed over like every other. */
+        private CaptureResult finishRing(EndCause failedCause, String failure) {
+            Pcap.close(handle);
+            handle = null;
+            RingFile last = null;
+            try {
+                last = closeFile();
+            } catch (IOException | RuntimeException e) {
+                if (failure == null) failure = "closing " + current + " failed: " + e.getMessage();
+            }
+            publish(0);
+            if (last != null) announce(last);
+            return ended(failedCause, failure);
+        }
+
+        private CaptureResult ended(EndCause failedCause, String failure) {
             EndCause cause;
             if (failure != null) {
                 cause = EndCause.FAILED;

@@ -65,6 +65,7 @@ final class CaptureEnds implements AutoCloseable {
                 CaptureReport report = CaptureReports.of(t.entry, CaptureReports.Outcome.ended(reason, end.failureMessage()),
                         end.stats(), t.entry.report() == null ? null : t.entry.report().startTime(), clock.instant());
                 report = CaptureReports.withUpload(report, UploadState.initial(upload), 0);
+                report = RingCaptures.withRing(t, report, true); // a ring's files upload as they close, not here
                 t.entry = t.entry.withPhase(JournalEntry.Phase.FINAL).withReport(report);
                 Reconciler.LOG.atLevel(end.failureMessage() == null ? Level.INFO : Level.WARN)
                         .addKeyValue("capture", t.name()).addKeyValue("reason", reason)
@@ -75,7 +76,7 @@ final class CaptureEnds implements AutoCloseable {
                     return;
                 }
                 table.record(t, t.entry);
-                if (upload && !table.shuttingDown()) uploads.start(t);
+                if (upload && t.ring == null && !table.shuttingDown()) uploads.start(t);
             } finally {
                 table.lock.notifyAll();
                 table.wakeReports();

@@ -1,6 +1,7 @@
 package netwatcher.agent.control;
 
 import netwatcher.agent.capture.CaptureOptions;
+import netwatcher.agent.capture.RingOptions;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.HostReport;
 import netwatcher.model.agent.NicReport;
@@ -122,7 +123,9 @@ final class CapturePlan {
                 ? CaptureOptions.WHOLE_PACKET : (int) order.snapLength();
         try {
             return new Ready(new CaptureOptions(local.interfaces(), bpf, snapLength, settings.kernelBufferBytes(),
-                    Math.max(0, order.totalBytes()), timeLimit, file, floor, settings.flushInterval()));
+                    Math.max(0, order.totalBytes()), timeLimit, file, floor, settings.flushInterval(),
+                    order.ring() == null ? null : new RingOptions(order.ring().fileCount(), order.ring().fileSizeBytes(),
+                            order.ring().continuous())));
         } catch (IllegalArgumentException e) {
             return new Refused(StopReason.CaptureFailed, file, e.getMessage());
         }

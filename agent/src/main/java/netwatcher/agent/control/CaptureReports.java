@@ -40,20 +40,20 @@ final class CaptureReports {
         return new CaptureReport(e.key(), outcome.status(), outcome.reason(),
                 outcome.reason() == null ? List.of() : errors(outcome.reason()), outcome.message(), start, end,
                 c.packets(), c.bytesWritten(), c.kernelDrops(), c.interfaceDrops(), c.kernelReceived(), c.firstPacket(),
-                c.lastPacket(), e.filePath(), uploadState, 0, null);
+                c.lastPacket(), e.filePath(), uploadState, 0, null, null);
     }
 
     /** The final report of an order that never got a running capture: no counters, no upload. */
     static CaptureReport withoutFile(JournalEntry e, StopReason reason, String message, Instant now) {
         return new CaptureReport(e.key(), reason.status(), reason, errors(reason), message, null, now,
-                0, 0, 0, 0, 0, null, null, e.filePath(), UploadState.NONE, 0, null);
+                0, 0, 0, 0, 0, null, null, e.filePath(), UploadState.NONE, 0, null, null);
     }
 
     /** {@code r} with another upload state and count. */
     static CaptureReport withUpload(CaptureReport r, UploadState state, long bytes) {
         return new CaptureReport(r.key(), r.status(), r.stopReason(), r.errors(), r.message(), r.startTime(), r.endTime(),
                 r.packets(), r.bytes(), r.kernelDrops(), r.interfaceDrops(), r.kernelReceived(), r.firstPacketTime(),
-                r.lastPacketTime(), r.filePath(), state, bytes, null);
+                r.lastPacketTime(), r.filePath(), state, bytes, null, r.ring());
     }
 
     /** {@code r} after its upload failed: {@code Error}/{@code UploadFailed}, {@code StorageFailed} added, the failure appended. */
@@ -63,7 +63,7 @@ final class CaptureReports {
         String msg = r.message() == null ? failure : r.message() + "; " + failure;
         return new CaptureReport(r.key(), CaptureStatus.Error, StopReason.UploadFailed, errs, msg,
                 r.startTime(), r.endTime(), r.packets(), r.bytes(), r.kernelDrops(), r.interfaceDrops(),
-                r.kernelReceived(), r.firstPacketTime(), r.lastPacketTime(), r.filePath(), r.uploadState(), r.uploadedBytes(), null);
+                r.kernelReceived(), r.firstPacketTime(), r.lastPacketTime(), r.filePath(), r.uploadState(), r.uploadedBytes(), null, r.ring());
     }
 
     static List<CaptureError> errors(StopReason reason) {

@@ -6,6 +6,7 @@ import netwatcher.agent.capture.CaptureResult;
 import netwatcher.agent.capture.CaptureStats;
 import netwatcher.agent.capture.EndCause;
 import netwatcher.agent.capture.PcapSummary;
+import netwatcher.agent.capture.RingFile;
 import netwatcher.model.capture.CaptureFilter;
 
 import java.io.IOException;
@@ -49,6 +50,16 @@ public interface CaptureRunner {
      */
     Running start(CaptureOptions options, Consumer<CaptureResult> onEnd) throws IOException;
 
+    /**
+     * As {@link #start(CaptureOptions, Consumer)}, for a capture that may be a ring ({@link CaptureOptions#ring()}):
+     * {@code onFileClosed} gets each of its files once closed (the last one before {@code onEnd}), on the capture
+     * thread. A runner that writes no rings refuses one.
+     */
+    default Running start(CaptureOptions options, Consumer<CaptureResult> onEnd, Consumer<RingFile> onFileClosed) throws IOException {
+        if (options.ring() != null) throw new CaptureException("this capture runner writes no ring of files");
+        return start(options, onEnd);
+    }
+
     /** Repairs a capture file left by a crash (truncating a torn last record) and summarises it. */
     PcapSummary finalizeAfterCrash(Path file) throws IOException;
 
@@ -59,6 +70,9 @@ public interface CaptureRunner {
 
         /** Asks the capture to end with {@code cause}; {@code onEnd} follows. Idempotent. */
         void stop(EndCause cause);
+
+        /** A ring's file being written now (its counts as of the last batch), or null (one-file capture, between files). */
+        default RingFile writing() { return null; }
     }
 
 }

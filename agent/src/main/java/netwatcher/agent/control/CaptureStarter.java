@@ -29,9 +29,12 @@ final class CaptureStarter {
     private final CaptureRunner runner;
     private final CaptureEnds ends;
     private final InstantSource clock;
+    private final RingCaptures rings;
 
-    CaptureStarter(CaptureTable table, CapturePlan plan, CaptureRunner runner, CaptureEnds ends, InstantSource clock) {
+    CaptureStarter(CaptureTable table, CapturePlan plan, CaptureRunner runner, CaptureEnds ends, RingCaptures rings,
+                   InstantSource clock) {
         this.table = table;
+        this.rings = rings;
         this.plan = plan;
         this.runner = runner;
         this.ends = ends;
@@ -70,7 +73,12 @@ final class CaptureStarter {
         t.entry = new JournalEntry(key, order, file.toString(), JournalEntry.Phase.STARTING, null, false);
         table.journal().save(t.entry);
         try {
-            t.running = runner.start(options, ends.listener(key));
+            t.ring = rings.keeperFor(order, options);
+            if (t.ring == null) {
+                t.running = runner.start(options, ends.listener(key));
+            } else {
+                t.running = runner.start(options, ends.listener(key), t.ring::fileClosed);
+            }
         } catch (IOException e) {
             table.remove(key);
             table.finishWithoutFile(order, file, StopReason.LocalFileFailed, "cannot write " + file + ": " + e.getMessage());
@@ -86,8 +94,8 @@ final class CaptureStarter {
             return;
         }
         CaptureStats c = t.running.counters();
-        CaptureReport report = CaptureReports.of(t.entry, CaptureReports.Outcome.RUNNING, c,
-                c.armedAt() == null ? clock.instant() : c.armedAt(), null);
+        CaptureReport report = RingCaptures.withRing(t, CaptureReports.of(t.entry, CaptureReports.Outcome.RUNNING, c,
+                c.armedAt() == null ? clock.instant() : c.armedAt(), null), false);
         table.record(t, t.entry.withPhase(JournalEntry.Phase.RUNNING).withReport(report));
         Reconciler.LOG.atInfo().addKeyValue("capture", order.captureId()).addKeyValue("interfaces", String.join(",", options.interfaces()))
                 .addKeyValue("filter", options.bpfFilter()).addKeyValue("file", file).log("capture started");

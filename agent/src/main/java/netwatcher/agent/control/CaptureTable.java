@@ -55,6 +55,7 @@ final class CaptureTable {
     void forget(TrackedCapture t) {
         if (t.upload != null) t.upload.cancel(true);
         t.upload = null;
+        if (t.ring != null) t.ring.close();
         journal.remove(t.entry.key());
         byKey.remove(t.entry.key());
     }

@@ -108,7 +108,7 @@ public final class Reconciler implements AutoCloseable {
         this.uploads = new UploadQueue(table, wiring.uploads());
         this.ends = new CaptureEnds(table, uploads, clock);
         this.starter = new CaptureStarter(table, new CapturePlan(settings, wiring.runner(), wiring.host()), wiring.runner(),
-                ends, clock);
+                ends, new RingCaptures(table, wiring.uploads()), clock);
         this.recovery = new Recovery(table, wiring.runner(), uploads, clock);
         this.checks = checks.apply(new CheckOutbox(wiring.journal(), reports::wake));
     }
@@ -197,8 +197,8 @@ public final class Reconciler implements AutoCloseable {
         synchronized (table.lock) {
             for (TrackedCapture t : table.all()) {
                 if (t.running == null || t.entry.phase() != JournalEntry.Phase.RUNNING) continue;
-                CaptureReport r = CaptureReports.of(t.entry, CaptureReports.Outcome.RUNNING, t.running.counters(),
-                        t.entry.report() == null ? null : t.entry.report().startTime(), null);
+                CaptureReport r = RingCaptures.withRing(t, CaptureReports.of(t.entry, CaptureReports.Outcome.RUNNING,
+                        t.running.counters(), t.entry.report() == null ? null : t.entry.report().startTime(), null), false);
                 t.entry = t.entry.withReport(r);
                 table.journal().enqueue(r);
             }
@@ -239,6 +239,7 @@ public final class Reconciler implements AutoCloseable {
             }
             for (TrackedCapture t : table.all()) {
                 if (t.upload != null) t.upload.cancel(true);
+                if (t.ring != null) t.ring.close();
             }
         }
         checks.close();

@@ -50,7 +50,14 @@ final class Recovery {
                     table.forget(t);
                 } else if (t.entry.order() != null && t.entry.order().upload() != null
                         && t.entry.uploadState().agentOwes()) {
-                    uploads.start(t);
+                    if (t.entry.order().ring() == null) {
+                        uploads.start(t);
+                    } else if (t.entry.report() != null) {
+                        // a ring's files upload as they close, from memory: a restarted agent does not resume them
+                        CaptureReport r = t.entry.report().withUpload(UploadState.FAILED, t.entry.report().uploadedBytes(), null);
+                        table.record(t, t.entry.withReport(CaptureReports.uploadFailed(r, "the agent restarted before the"
+                                + " uploads of the ring's last files finished; those files are on the host")));
+                    }
                 }
             }
         }
@@ -69,7 +76,13 @@ final class Recovery {
         Path file = e.filePath() == null ? null : Path.of(e.filePath());
         Instant started = e.report() == null ? null : e.report().startTime();
         CaptureReport report;
-        if (file != null && Files.exists(file)) {
+        if (e.order() != null && e.order().ring() != null) {
+            // a ring: its files are named after the capture's path, and its last report lists them
+            report = lost(e, reason, started, died + "; the ring's closed files stay on the host next to " + e.filePath()
+                    + " and those reported uploaded are in the storage account; the restarted agent does not resume the"
+                    + " ring", UploadState.failedIf(wantsUpload));
+            if (e.report() != null && e.report().ring() != null) report = report.withRing(e.report().ring());
+        } else if (file != null && Files.exists(file)) {
             try {
                 PcapSummary s = runner.finalizeAfterCrash(file);
                 Instant end = Files.getLastModifiedTime(file).toInstant();
@@ -77,7 +90,7 @@ final class Recovery {
                 report = new CaptureReport(e.key(), reason.status(), reason, CaptureReports.errors(reason),
                         died + "; the restarted agent finalised " + file + " with " + s.packets() + " packets",
                         started, end, s.packets(), s.bytes(), 0, 0, 0, s.firstPacket(), s.lastPacket(),
-                        e.filePath(), UploadState.initial(wantsUpload), 0, null);
+                        e.filePath(), UploadState.initial(wantsUpload), 0, null, null);
             } catch (IOException | RuntimeException ex) {
                 report = lost(e, reason, started, died + " and " + file + " could not be finalised: " + ex.getMessage(),
                         UploadState.failedIf(wantsUpload));
@@ -100,6 +113,6 @@ final class Recovery {
         Instant now = clock.instant();
         return new CaptureReport(e.key(), reason.status(), reason, CaptureReports.errors(reason), message, started,
                 started != null && now.isBefore(started) ? started : now, 0, 0, 0, 0, 0, null, null,
-                e.filePath(), uploadState, 0, null);
+                e.filePath(), uploadState, 0, null, null);
     }
 }

@@ -10,6 +10,8 @@ final class TrackedCapture {
     JournalEntry entry;
     CaptureRunner.Running running;
     Future<?> upload;
+    /** The keeper of a ring capture's files, or null for a one-file capture. */
+    netwatcher.agent.ring.RingKeeper ring;
     /** The final report was queued by start-up recovery: the first orders need not queue it again. */
     boolean recoveredReportQueued;
 

@@ -41,7 +41,7 @@ class CapturePlanTest {
 
     private static CaptureOrder order(String filePath, long timeLimit, List<CaptureOrder.WireFilter> filters) {
         return new CaptureOrder("c-1", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/networkWatchers/w/packetCaptures/pc1",
-                true, 1500, 0, timeLimit, filters, filePath, null, NOW.minusSeconds(10));
+                true, 1500, 0, timeLimit, filters, filePath, null, NOW.minusSeconds(10), null);
     }
 
     @Test

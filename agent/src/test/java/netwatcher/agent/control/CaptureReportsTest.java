@@ -24,7 +24,7 @@ class CaptureReportsTest {
 
     private static JournalEntry entry(UploadTarget upload) {
         CaptureOrder order = new CaptureOrder("c-1", "/subscriptions/s/x/packetCaptures/pc1", true, 0, 0, 60, List.of(),
-                null, upload, T0);
+                null, upload, T0, null);
         return new JournalEntry("c-1", order, "/var/captures/c-1.cap", JournalEntry.Phase.RUNNING, null, false);
     }
 

@@ -16,7 +16,7 @@ class JournalTest {
 
     static CaptureReport report(String key, String status, long packets) {
         return new CaptureReport(key, netwatcher.model.capture.CaptureStatus.valueOf(status), null, List.of(), null, null, null, packets, 0, 0, 0, 0, null, null,
-                "/var/captures/" + key + ".cap", UploadState.NONE, 0, null);
+                "/var/captures/" + key + ".cap", UploadState.NONE, 0, null, null);
     }
 
     @Test

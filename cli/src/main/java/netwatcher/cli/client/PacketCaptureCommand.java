@@ -81,7 +81,12 @@ public final class PacketCaptureCommand implements Runnable {
                 "  nw watcher packet-capture create --vm dbss -n fleet1 \\",
                 "      --target-type AzureVMSS --exclude 1 \\",
                 "      --storage-account netwatcherlocal \\",
-                "      --file-path /var/captures/fleet1.cap"})
+                "      --file-path /var/captures/fleet1.cap",
+                "  nw watcher packet-capture create --vm vm1 -n ring1 \\",
+                "      --file-path /var/captures/ring1.cap \\",
+                "      --storage-account netwatcherlocal --continuous \\",
+                "      --file-count 10 --file-size 10485760 \\",
+                "      --session-time-limit 86400"})
     public static final class Create extends ArmCommand {
         @Option(names = "--vm", required = true, paramLabel = "VM",
                 description = "Target VM, or scale set with --target-type AzureVMSS: name (with -g, or unique) or resource id.")
@@ -124,6 +129,21 @@ public final class PacketCaptureCommand implements Runnable {
         @Option(names = "--time-limit", paramLabel = "N", description = "Maximum duration in seconds (API default 18000).")
         Long timeLimit;
 
+        @Option(names = "--continuous", arity = "0..1", paramLabel = "true|false", fallbackValue = "true",
+                description = "continuousCapture: true keeps a ring of --file-count files, the oldest replaced; false stops when they are full"
+                        + " (docs/captures.md). With it, --file-path is sent as storageLocation.localPath.")
+        Boolean continuous;
+
+        @Option(names = "--file-count", paramLabel = "N", description = "captureSettings.fileCount: files of the set or ring (API default 10).")
+        Long fileCount;
+
+        @Option(names = "--file-size", paramLabel = "BYTES", description = "captureSettings.fileSizeInBytes: bytes per file (API default 104857600).")
+        Long fileSize;
+
+        @Option(names = "--session-time-limit", paramLabel = "SECONDS",
+                description = "captureSettings.sessionTimeLimitInSeconds: how long the capture runs (API default 86400, at most 604800).")
+        Long sessionTimeLimit;
+
         @Option(names = "--wait", description = "After creating, show progress until the capture ends; exit 6 if it ends in Error.")
         boolean waitForEnd;
 
@@ -157,9 +177,17 @@ public final class PacketCaptureCommand implements Runnable {
             if (captureSize != null) props.put("bytesToCapturePerPacket", captureSize);
             if (captureLimit != null) props.put("totalBytesPerSession", captureLimit);
             if (timeLimit != null) props.put("timeLimitInSeconds", timeLimit);
+            if (continuous != null) props.put("continuousCapture", continuous);
+            if (fileCount != null || fileSize != null || sessionTimeLimit != null) {
+                ObjectNode settings = props.putObject("captureSettings");
+                if (fileCount != null) settings.put("fileCount", fileCount);
+                if (fileSize != null) settings.put("fileSizeInBytes", fileSize);
+                if (sessionTimeLimit != null) settings.put("sessionTimeLimitInSeconds", sessionTimeLimit);
+            }
             ObjectNode storage = props.putObject("storageLocation");
             if (storageAccount != null) storage.put("storageId", lookup.storageAccountId(storageAccount));
-            if (filePath != null) storage.put("filePath", filePath);
+            // the spec's rule: with continuousCapture present (true or false) the host path is localPath, else filePath
+            if (filePath != null) storage.put(continuous != null ? "localPath" : "filePath", filePath);
             if (filters != null) {
                 JsonNode f = Output.parseOption("--filters", filters);
                 if (!f.isArray()) throw CliException.usage("--filters must be a JSON array, e.g. '[{\"protocol\":\"TCP\"}]'");
@@ -184,7 +212,9 @@ public final class PacketCaptureCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = {"Show a packet capture.", SCOPE_NOTE},
+    @Command(name = "show", mixinStandardHelpOptions = true, description = {"Show a packet capture.",
+                "For a ring or file set (continuousCapture, captureSettings), adds 'ring' from queryStatus: its files"
+                    + " (name, index, bytes, packets, first/last packet time, uploaded) and the time they cover.", SCOPE_NOTE},
             footerHeading = "%nExamples:%n", footer = {
                 "  nw watcher packet-capture show -l local -n pc1",
                 "  nw watcher packet-capture show -n pc1 \\",
@@ -194,7 +224,14 @@ public final class PacketCaptureCommand implements Runnable {
 
         @Override
         protected int execute() {
-            print(ref.find(client()));
+            ArmClient arm = client();
+            JsonNode capture = ref.find(arm);
+            JsonNode p = capture.path("properties");
+            if ((p.has("continuousCapture") || p.has("captureSettings")) && capture instanceof ObjectNode o) {
+                JsonNode status = arm.longRunning("POST", capture.path("id").asText() + "/queryStatus", ArmClient.NETWORK_API, null).body();
+                if (status.has("ring")) o.set("ring", status.path("ring"));
+            }
+            print(capture);
             return 0;
         }
     }

@@ -77,7 +77,7 @@ class AgentUploadToControllerTest {
 
             Instant now = Instant.now();
             CaptureReport done = new CaptureReport(order.key(), CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(), null, now.minusSeconds(5), now,
-                    10, data.length, 0, 0, 10, null, null, file.toString(), UploadState.DONE, data.length, sha.get());
+                    10, data.length, 0, 0, 10, null, null, file.toString(), UploadState.DONE, data.length, sha.get(), null);
             assertEquals(204, c.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(done))), agent.bearer()).status());
 
             JsonNode status = null;

@@ -56,6 +56,27 @@ class PacketCaptureCommandsTest {
     }
 
     @Test
+    void create_ringOptions_sendContinuousCaptureAndCaptureSettings_withTheHostPathAsLocalPath() throws Exception {
+        JsonNode created = json(nw("watcher", "packet-capture", "create", "-g", "lab", "--vm", "vm1", "-n", "cliring",
+                "--file-path", "/var/captures/cliring.cap", "--continuous", "--file-count", "3", "--file-size", "8192",
+                "--session-time-limit", "600"));
+        JsonNode p = created.path("properties");
+        assertEquals("Succeeded", p.path("provisioningState").asText(), created.toString());
+        assertTrue(p.path("continuousCapture").asBoolean(false), p.toString());
+        assertEquals(3, p.path("captureSettings").path("fileCount").asInt(), p.toString());
+        assertEquals(8192, p.path("captureSettings").path("fileSizeInBytes").asLong(), p.toString());
+        assertEquals(600, p.path("captureSettings").path("sessionTimeLimitInSeconds").asLong(), p.toString());
+        assertEquals("/var/captures/cliring.cap", p.path("storageLocation").path("localPath").asText(), p.toString());
+        assertTrue(p.path("storageLocation").path("filePath").isMissingNode(), p.toString());
+        JsonNode shown = json(nw("watcher", "packet-capture", "show", "-n", "cliring"));
+        assertEquals("cliring", shown.path("name").asText(), shown.toString());
+        var refused = nw("watcher", "packet-capture", "create", "-g", "lab", "--vm", "vm1", "-n", "cliring0",
+                "--file-path", "/var/captures/cliring0.cap", "--continuous", "false", "--file-count", "0");
+        assertTrue(refused.exit() != 0 && refused.err().contains("properties.captureSettings.fileCount"), refused.toString());
+        assertEquals(0, nw("watcher", "packet-capture", "delete", "-n", "cliring").exit());
+    }
+
+    @Test
     void lifecycle_createStatusStopDownloadDelete_fileReadsInTshark() throws Exception {
         JsonNode created = json(nw("watcher", "packet-capture", "create", "-g", "lab", "--vm", "vm1", "-n", "life",
                 "--storage-account", "netwatcherlocal", "--capture-size", "128", "--time-limit", "600",

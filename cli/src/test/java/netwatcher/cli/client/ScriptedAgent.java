@@ -92,7 +92,7 @@ final class ScriptedAgent implements AutoCloseable {
                 // once ended, the file is final: bytesWritten is its size, and "done" carries its SHA-256 (as a real agent)
                 p.packets, p.ended ? file.length : p.packets * 100, p.packets / 7, 0, p.packets, p.start, now, "/var/captures/x.cap",
                 netwatcher.model.capture.UploadState.fromWire(upload), uploaded, "done".equals(upload) ? java.util.HexFormat.of().formatHex(
-                        java.security.MessageDigest.getInstance("SHA-256").digest(file)) : null);
+                        java.security.MessageDigest.getInstance("SHA-256").digest(file)) : null, null);
         var r = c.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(rep))), agent.bearer());
         if (r.status() != 204) throw new AssertionError("report: " + r.status() + " " + r.body());
     }

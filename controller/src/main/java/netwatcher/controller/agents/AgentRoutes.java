@@ -56,6 +56,8 @@ public final class AgentRoutes {
         });
         router.add("GET", p + "/captures/{key}/file", Router.Kind.AGENT, this::uploadStatus);
         router.add("PUT", p + "/captures/{key}/file", Router.Kind.AGENT, this::upload);
+        router.add("GET", p + "/captures/{key}/files/{name}", Router.Kind.AGENT, this::ringFileStatus);
+        router.add("PUT", p + "/captures/{key}/files/{name}", Router.Kind.AGENT, this::ringFileUpload);
     }
 
     private static void checkVersion(Exchange ex) {
@@ -165,6 +167,50 @@ public final class AgentRoutes {
     private StorageService.LocalTarget target(Capture c) {
         return captures.localUploadTarget(c).orElseThrow(() -> ArmErrorCode.NotFound.exception(
                 "Capture " + c.key() + " has no local storage account to upload to."));
+    }
+
+    /** The local-account target of one file of a ring capture; its name must be one the agent's ring scheme makes. */
+    private StorageService.LocalTarget ringTarget(Capture c, String name) {
+        if (name == null || !CaptureService.RING_FILE.matcher(name).matches()) {
+            throw ArmErrorCode.InvalidParameter.exception("A ring file name is <stem>_<index>_<start>.<ext>; was '" + name + "'.", "name");
+        }
+        return captures.localRingFileTarget(c, name).orElseThrow(() -> ArmErrorCode.NotFound.exception(
+                "Capture " + c.key() + " is not a ring capture with a local storage account to upload to."));
+    }
+
+    /** Bytes of a ring file received so far: all of them once its file is in place. */
+    private void ringFileStatus(Exchange ex, Map<String, String> v) throws Exception {
+        Capture c = capture(ex.caller(), v.get("key"));
+        StorageService.LocalTarget t = ringTarget(c, v.get("name"));
+        long have = storage.received(t.account(), t.blobPath(), t.owner());
+        ex.setHeader("X-Netwatcher-Received", Long.toString(have));
+        if ("HEAD".equals(ex.method())) {
+            ex.head(200, have);
+            return;
+        }
+        ex.json(200, Map.of("received", have));
+    }
+
+    /**
+     * One range of one ring file, as {@link #upload} for a one-file capture. The partial file stays a second name
+     * of the completed file (so a repeated last request is answered complete) until the capture is settled.
+     */
+    private void ringFileUpload(Exchange ex, Map<String, String> v) throws Exception {
+        Capture c = capture(ex.caller(), v.get("key"));
+        StorageService.LocalTarget t = ringTarget(c, v.get("name"));
+        String range = ex.header("Content-Range");
+        Matcher m = range == null ? null : CONTENT_RANGE.matcher(range.trim());
+        if (m == null || !m.matches()) {
+            throw ArmErrorCode.InvalidParameter.exception("An upload needs 'Content-Range: bytes start-end/total'.", "Content-Range");
+        }
+        long start = Long.parseLong(m.group(1));
+        long end = Long.parseLong(m.group(2));
+        long total = Long.parseLong(m.group(3));
+        if (end < start || end >= total) throw ArmErrorCode.InvalidParameter.exception("Content-Range '" + range + "' is inconsistent.", "Content-Range");
+        try (InputStream in = ex.bodyStream()) {
+            StorageService.UploadProgress p = storage.append(t, start, end, total, in);
+            ex.json(200, Map.of("received", p.received(), "complete", p.complete()));
+        }
     }
 
     /** The size of the capture's committed upload, or -1 while it is not committed. */

@@ -65,6 +65,34 @@ public final class CaptureRepository {
         sql.update("UPDATE nw_capture SET stored_bytes = ? WHERE capture_key = ?", bytes, key);
     }
 
+    /** Records the files a ring capture's report lists (each row replaced by its newer state). */
+    public void recordRingFiles(SqlOperations sql, String key, netwatcher.model.agent.RingReport ring) {
+        for (netwatcher.model.agent.RingFileReport f : ring.files()) {
+            java.util.Map<String, Object> row = new java.util.HashMap<>();
+            row.put("capture_key", key);
+            row.put("file_index", f.index());
+            row.put("name", f.name());
+            row.put("bytes", f.bytes());
+            row.put("packets", f.packets());
+            row.put("first_packet", f.firstPacketTime());
+            row.put("last_packet", f.lastPacketTime());
+            row.put("open_file", f.open());
+            row.put("upload_state", f.uploadState() == null ? null : f.uploadState().name());
+            row.put("on_host", f.onHost());
+            row.put("lost", f.lost());
+            sql.upsert("nw_capture_ring_file", List.of("capture_key", "file_index"), row);
+        }
+    }
+
+    /** Every file of a ring capture the controller was told of, oldest first. */
+    public List<netwatcher.model.agent.RingFileReport> ringFiles(SqlOperations sql, String key) {
+        return sql.query("SELECT * FROM nw_capture_ring_file WHERE capture_key = ? ORDER BY file_index",
+                r -> new netwatcher.model.agent.RingFileReport(r.getString("name"), r.getLong("file_index"), r.getLong("bytes"),
+                        r.getLong("packets"), r.getInstant("first_packet"), r.getInstant("last_packet"), r.getBoolean("open_file"),
+                        r.getString("upload_state") == null ? null : netwatcher.model.capture.UploadState.valueOf(r.getString("upload_state")),
+                        r.getBoolean("on_host"), r.getBoolean("lost")), key);
+    }
+
     /** Records what the controller read back from the storage account, and the verdict. */
     public void recordStored(SqlOperations sql, String key, Capture.StoredFile stored) {
         sql.update("UPDATE nw_capture SET stored_bytes = ?, stored_sha256 = ?, upload_check = ? WHERE capture_key = ?",
@@ -83,6 +111,8 @@ public final class CaptureRepository {
      */
     public int collectTombstones(SqlOperations sql) {
         sql.update("DELETE FROM nw_capture_blob WHERE capture_key IN"
+                + " (SELECT capture_key FROM nw_capture WHERE final_state = TRUE AND deleted = TRUE)");
+        sql.update("DELETE FROM nw_capture_ring_file WHERE capture_key IN"
                 + " (SELECT capture_key FROM nw_capture WHERE final_state = TRUE AND deleted = TRUE)");
         return sql.update("DELETE FROM nw_capture WHERE final_state = TRUE AND deleted = TRUE");
     }

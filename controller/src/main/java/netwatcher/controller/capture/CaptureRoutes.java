@@ -231,8 +231,52 @@ public final class CaptureRoutes {
                 String sha = CaptureService.verifiedSha256(c);
                 if (sha != null) s.put("fileSha256", sha);
             }
+            if (r.ring() != null) s.put("ring", ring(c, r.ring(), service));
             s.put("lastReportTime", c.reportedAt() == null ? null : c.reportedAt().toString());
         }
         return s;
+    }
+
+    /**
+     * The extension field {@code ring} of a file-set capture: its files (name, index, bytes, packets, first and last
+     * packet time, whether it is still written, its upload, whether it is still on the host or was lost) and the time
+     * span the files on the host cover.
+     */
+    private static Map<String, Object> ring(Capture c, netwatcher.model.agent.RingReport ring, CaptureService service) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("continuous", c.order().ring() != null && c.order().ring().continuous());
+        if (c.order().ring() != null) {
+            m.put("fileCount", c.order().ring().fileCount());
+            m.put("fileSizeInBytes", c.order().ring().fileSizeBytes());
+        }
+        m.put("filesWritten", ring.filesWritten());
+        m.put("filesLost", ring.filesLost());
+        if (ring.coveredFrom() != null) m.put("coveredFrom", ring.coveredFrom().toString());
+        if (ring.coveredTo() != null) m.put("coveredTo", ring.coveredTo().toString());
+        if (ring.coveredFrom() != null && ring.coveredTo() != null) {
+            m.put("coveredSeconds", java.time.Duration.between(ring.coveredFrom(), ring.coveredTo()).toMillis() / 1000.0);
+        }
+        String base = service.ringStoragePath(c);
+        java.util.List<Map<String, Object>> files = new java.util.ArrayList<>();
+        // the stored rows: every file, also those older than the report's newest 200; the report's when none are stored
+        java.util.List<netwatcher.model.agent.RingFileReport> all = service.ringFiles(c);
+        for (netwatcher.model.agent.RingFileReport f : all.isEmpty() ? ring.files() : all) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", f.name());
+            e.put("index", f.index());
+            e.put("bytes", f.bytes());
+            e.put("packets", f.packets());
+            if (f.firstPacketTime() != null) e.put("firstPacketTime", f.firstPacketTime().toString());
+            if (f.lastPacketTime() != null) e.put("lastPacketTime", f.lastPacketTime().toString());
+            e.put("open", f.open());
+            e.put("uploadState", f.uploadState() == null ? null : f.uploadState().wire());
+            e.put("uploaded", f.uploadState() == netwatcher.model.capture.UploadState.DONE);
+            if (base != null && f.uploadState() == netwatcher.model.capture.UploadState.DONE) e.put("storagePath", base + "/" + f.name());
+            e.put("onHost", f.onHost());
+            e.put("lost", f.lost());
+            files.add(e);
+        }
+        m.put("files", files);
+        return m;
     }
 }

@@ -157,7 +157,7 @@ public final class CaptureService {
         }
         String filePath = spec.filePath() != null ? spec.filePath() : spec.localPath();
         CaptureOrder order = new CaptureOrder(key, id.toString(), true, spec.bytesToCapturePerPacket(), spec.stop().bytes(),
-                spec.stop().seconds(), spec.filters(), filePath, null, now); // its upload target is made when served
+                spec.stop().seconds(), spec.filters(), filePath, null, now, spec.ring()); // its upload target is made when served
         Map<String, Object> props = properties(spec, storagePath, accountId, blobPath);
         Capture capture = Capture.created(new Capture.Intent(id, watcher.id().key(), vm.id().key(), props, order, target), now);
         StorageAccount claimAccount = storageAccount;
@@ -185,6 +185,13 @@ public final class CaptureService {
      * capture per instance, in one transaction, each instance's agent told at once (see {@link FleetCaptures}).
      */
     private Capture createFleet(Watcher watcher, ArmResourceId id, CaptureSpec spec, String baseUrl) {
+        if (spec.ring() != null) {
+            // each instance writes one file and the merge reads one file per instance: a file set per instance is not built yet
+            throw ArmErrorCode.UnsupportedFeature.exception("A capture with targetType 'AzureVMSS' writes one file per instance:"
+                    + " netwatcher cannot yet run a file set ('properties.continuousCapture' true, or 'properties.captureSettings.fileCount'"
+                    + " other than 1) on a scale set. Capture each instance (targetType 'AzureVM') for a ring, or leave those out.",
+                    "properties.captureSettings");
+        }
         List<netwatcher.controller.compute.ScaleSetInstance> all = compute.instances(spec.target());
         if (all.isEmpty()) {
             throw ArmErrorCode.InvalidResourceReference.exception("Resource " + spec.target() + " referenced by resource " + id
@@ -507,7 +514,7 @@ public final class CaptureService {
         for (Capture c : repo.openForVm(db, vmKey)) {
             CaptureOrder o = c.order();
             out.add(new CaptureOrder(o.key(), o.captureId(), c.runs(), o.snapLength(), o.totalBytes(), o.timeLimitSeconds(),
-                    o.filters(), o.filePath(), resolveUpload(c, controllerBase), o.createdAt()));
+                    o.filters(), o.filePath(), resolveUpload(c, controllerBase), o.createdAt(), o.ring()));
         }
         return out;
     }
@@ -518,12 +525,63 @@ public final class CaptureService {
         String blobPath = c.storage().blobPath();
         Optional<StorageAccount> account = storage.findByKey(c.storage().accountKey());
         if (account.isEmpty()) return null;
+        if (c.order().ring() != null) {
+            // the base of the ring's files: each goes to <ring directory>/<its name> (UploadTarget.forFile)
+            String dir = ringDirectory(blobPath);
+            if (account.get().kind() == StorageAccount.Kind.LOCAL) {
+                return new UploadTarget(UploadTarget.LOCAL, controllerBase + "/agent/v1/captures/" + c.key() + "/files",
+                        storage.blobUrl(account.get(), controllerBase, dir));
+            }
+            return new UploadTarget(UploadTarget.BLOB, storage.uploadDirectorySasUrl(account.get(), dir, 24),
+                    storage.blobUrl(account.get(), controllerBase, dir));
+        }
         if (account.get().kind() == StorageAccount.Kind.LOCAL) {
             return new UploadTarget(UploadTarget.LOCAL, controllerBase + "/agent/v1/captures/" + c.key() + "/file",
                     storage.blobUrl(account.get(), controllerBase, blobPath));
         }
         return new UploadTarget(UploadTarget.BLOB, storage.uploadSasUrl(account.get(), blobPath, 24),
                 storage.blobUrl(account.get(), controllerBase, blobPath));
+    }
+
+    /**
+     * The storage directory of a ring capture's files: its blob path without the file extension
+     * ({@code .../pc1.cap} → {@code .../pc1/}), each file under it by the name it has on the host.
+     */
+    public static String ringDirectory(String blobPath) {
+        int slash = blobPath.lastIndexOf('/');
+        int dot = blobPath.lastIndexOf('.');
+        return dot > slash + 1 ? blobPath.substring(0, dot) : blobPath + ".files";
+    }
+
+    /** Where ring file {@code name} of capture {@code c} goes in the controller's local account, for the agent upload route. */
+    public Optional<StorageService.LocalTarget> localRingFileTarget(Capture c, String name) {
+        if (!c.uploads() || c.order().ring() == null) return Optional.empty();
+        return storage.findByKey(c.storage().accountKey()).filter(a -> a.kind() == StorageAccount.Kind.LOCAL)
+                .map(a -> new StorageService.LocalTarget(a, ringDirectory(c.storage().blobPath()) + "/" + name, ringUploadOwner(c, name)));
+    }
+
+    /** A ring file's name as the agent makes it: {@code <stem>_<index>_<start>.<ext>} (docs/captures.md). */
+    public static final java.util.regex.Pattern RING_FILE = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9._-]{0,200}_(\\d{6,12})_\\d{8}T\\d{6}\\.\\d{3}Z\\.[A-Za-z0-9]{1,16}");
+
+    /** The owner of a ring file's partial upload: the capture key and the file's index. */
+    static String ringUploadOwner(Capture c, String name) {
+        java.util.regex.Matcher m = RING_FILE.matcher(name);
+        if (!m.matches()) throw new IllegalArgumentException("not a ring file name: " + name);
+        return c.key() + "-" + m.group(1);
+    }
+
+    /** Every file of ring capture {@code c} (its report lists only the newest), oldest first; empty for one file. */
+    public List<netwatcher.model.agent.RingFileReport> ringFiles(Capture c) {
+        return c.order().ring() == null ? List.of() : repo.ringFiles(db, c.key());
+    }
+
+    /** The storage URL of a ring capture's file directory (each file's is it plus "/" + name), or null. */
+    public String ringStoragePath(Capture c) {
+        if (!c.uploads() || c.order().ring() == null) return null;
+        Object loc = c.properties().get("storageLocation");
+        Object url = loc instanceof Map<?, ?> m ? m.get("storagePath") : null;
+        return url instanceof String s ? ringDirectory(s) : null;
     }
 
     /** Where a capture's upload goes in the controller's local account, for the agent upload route. */
@@ -550,6 +608,7 @@ public final class CaptureService {
             before.set(c);
             Capture next = c.afterReport(r, clock.instant());
             repo.updateState(h, next);
+            if (r.ring() != null) repo.recordRingFiles(h, c.key(), r.ring());
             if (next.finalState() != c.finalState()) computeRepo.bumpGeneration(h, vmKey);
             return next.finalState() != c.finalState();
         });
@@ -615,6 +674,10 @@ public final class CaptureService {
         String blobPath = c.storage().blobPath();
         StorageAccount account = storage.findByKey(c.storage().accountKey()).orElseThrow(() ->
                 new java.io.IOException("storage account " + c.storage().accountKey() + " is not configured"));
+        if (c.order().ring() != null) {
+            verifyRing(c, account);
+            return;
+        }
         if (!storage.sharedByEveryController(account) && storage.localFile(account, blobPath).isEmpty()) {
             // a local account in cluster mode: the file may be on the disk of the controller that took the
             // upload; only that one can say it is missing, so this one says nothing
@@ -639,6 +702,50 @@ public final class CaptureService {
             Capture.UploadCheck check = problem == null ? Capture.UploadCheck.VERIFIED : Capture.UploadCheck.MISMATCH;
             repo.recordStored(h, c.key(), new Capture.StoredFile(stored.map(StorageService.StoredObject::bytes).orElse(null),
                     stored.map(StorageService.StoredObject::sha256).orElse(null), check));
+            repo.updateState(h, locked.afterUploadCheck(problem));
+            computeRepo.bumpGeneration(h, locked.vmKey());
+            return true;
+        });
+        if (changed) {
+            presence.signal(c.vmKey());
+            repo.findByKey(db, c.key()).ifPresent(fleet::afterInstanceChange);
+        }
+    }
+
+    /**
+     * The check of a ring capture's upload: every file its agent reports stored (and not lost) is read back from
+     * {@link #ringDirectory} and must have the size the agent wrote. VERIFIED settles the capture; a missing or
+     * different file fails its upload as for one file.
+     */
+    private void verifyRing(Capture c, StorageAccount account) throws java.io.IOException {
+        CaptureReport report = c.report();
+        String dir = ringDirectory(c.storage().blobPath());
+        List<String> problems = new ArrayList<>();
+        long bytes = 0;
+        if (report.ring() != null) {
+            for (netwatcher.model.agent.RingFileReport f : ringFiles(c)) {
+                if (f.lost() || f.open() || f.uploadState() != UploadState.DONE) continue;
+                Optional<StorageService.StoredObject> stored = storage.readBack(account, dir + "/" + f.name());
+                if (stored.isEmpty()) problems.add("the storage account holds no file at " + dir + "/" + f.name());
+                else if (stored.get().bytes() != f.bytes()) {
+                    problems.add("the stored " + f.name() + " has " + stored.get().bytes() + " bytes but the capture wrote " + f.bytes());
+                }
+                bytes += f.bytes();
+                if (account.kind() == StorageAccount.Kind.LOCAL && RING_FILE.matcher(f.name()).matches()) {
+                    storage.forgetPartial(account, ringUploadOwner(c, f.name()));
+                }
+            }
+        }
+        String problem = problems.isEmpty() ? null : String.join("; ", problems);
+        long checked = bytes;
+        boolean changed = db.inTransaction(h -> {
+            Capture locked = repo.lockByKey(h, c.key()).orElse(null);
+            if (locked == null || locked.finalState() || locked.report() == null || locked.report().uploadState() != UploadState.DONE
+                    || (locked.stored() != null && locked.stored().check() != null)) {
+                return false;
+            }
+            repo.recordStored(h, c.key(), new Capture.StoredFile(checked, null,
+                    problem == null ? Capture.UploadCheck.VERIFIED : Capture.UploadCheck.MISMATCH));
             repo.updateState(h, locked.afterUploadCheck(problem));
             computeRepo.bumpGeneration(h, locked.vmKey());
             return true;

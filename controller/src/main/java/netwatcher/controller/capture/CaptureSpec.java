@@ -6,6 +6,7 @@ import netwatcher.arm.ArmResourceId;
 import netwatcher.controller.http.AccessControl.Permission;
 import netwatcher.controller.http.AccessControl.Reference;
 import netwatcher.model.agent.CaptureOrder.WireFilter;
+import netwatcher.model.agent.RingOrder;
 
 /**
  * A validated PacketCaptureParameters: what the PUT asked for, with ARM's defaults applied. Fields an
@@ -72,6 +73,25 @@ public record CaptureSpec(ArmResourceId target, String targetType, Scope scope,
         public static final long DEFAULT_FILE_SIZE = 104_857_600L;
         public static final long DEFAULT_SESSION_TIME_LIMIT = 86_400;
         public static final long MAX_SESSION_TIME_LIMIT = 604_800;
+    }
+
+    /**
+     * Whether the agent writes a file set rather than one file: continuousCapture true, or captureSettings (given,
+     * or defaulted by continuousCapture false) with a fileCount other than 1.
+     */
+    public static boolean isRing(Boolean continuous, CaptureSettings settings) {
+        if (Boolean.TRUE.equals(continuous)) return true;
+        if (continuous == null && settings == null) return false;
+        return (settings == null ? CaptureSettings.DEFAULT_FILE_COUNT : settings.fileCount()) != 1;
+    }
+
+    /** The file set the agent writes, or null for one file. */
+    public RingOrder ring() {
+        if (!isRing(continuousCapture, captureSettings)) return null;
+        CaptureSettings s = captureSettings != null ? captureSettings
+                : new CaptureSettings(CaptureSettings.DEFAULT_FILE_COUNT, CaptureSettings.DEFAULT_FILE_SIZE,
+                        CaptureSettings.DEFAULT_SESSION_TIME_LIMIT);
+        return new RingOrder((int) s.fileCount(), s.fileSizeInBytes(), Boolean.TRUE.equals(continuousCapture));
     }
 
     /** The VMSS instances to include ({@code scope.include}), empty when none were named. */

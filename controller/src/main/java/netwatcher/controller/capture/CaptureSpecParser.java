@@ -11,6 +11,7 @@ import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
 import netwatcher.arm.ArmResourceId;
 import netwatcher.model.agent.CaptureOrder;
+import netwatcher.model.agent.RingOrder;
 import netwatcher.model.agent.CaptureOrder.WireFilter;
 import netwatcher.model.capture.BpfFilters;
 import netwatcher.model.capture.CaptureFilter;
@@ -122,7 +123,7 @@ public final class CaptureSpecParser {
                     + " name different files; give one.", "properties.storageLocation.localPath");
         }
         if (fileSets) {
-            requireOneFile(continuous.orElse(null), settings.orElse(null));
+            requireSupportedSet(continuous.orElse(null), settings.orElse(null));
         } else {
             // before 2023-11-01 these fields are not in the spec: refused as netwatcher always refused them
             if (continuous.isPresent() && filePath != null) {
@@ -166,8 +167,15 @@ public final class CaptureSpecParser {
         // with no host addresses: the shortest text the agent can make of these filters (it checks again with its own)
         Optional<String> tooLarge = BpfFilters.limitProblem(parsedFilters, List.of());
         if (tooLarge.isPresent()) throw filterLimit(tooLarge);
-        CaptureSpec.Stop stop = settings.map(s -> new CaptureSpec.Stop(
-                        firstReached(s.fileSizeInBytes(), p.has("totalBytesPerSession") ? total : 0),
+        boolean ring = CaptureSpec.isRing(continuous.orElse(null), settings.orElse(null));
+        // a file set without captureSettings has the spec's defaults (10 files of 100 MiB, 24 h)
+        Optional<CaptureSpec.CaptureSettings> limits = settings.isPresent() || !ring ? settings
+                : Optional.of(new CaptureSpec.CaptureSettings(CaptureSpec.CaptureSettings.DEFAULT_FILE_COUNT,
+                        CaptureSpec.CaptureSettings.DEFAULT_FILE_SIZE, CaptureSpec.CaptureSettings.DEFAULT_SESSION_TIME_LIMIT));
+        CaptureSpec.Stop stop = limits.map(s -> new CaptureSpec.Stop(
+                        // a file set's files have their own size; totalBytesPerSession, when given, bounds them all
+                        ring ? (p.has("totalBytesPerSession") ? total : 0)
+                                : firstReached(s.fileSizeInBytes(), p.has("totalBytesPerSession") ? total : 0),
                         firstReached(s.sessionTimeLimitInSeconds(), p.has("timeLimitInSeconds") ? time : 0)))
                 .orElse(new CaptureSpec.Stop(total, time));
         return new CaptureSpec(target, targetType, scope, snap, total, time, storageId, storagePath, filePath,
@@ -249,22 +257,24 @@ public final class CaptureSpecParser {
     }
 
     /**
-     * What the agent does today: one file per capture, stopped at its limits. A ring (continuousCapture true) and a
-     * capture of several files (fileCount other than 1, and fileCount is 10 when not given) are refused rather than
-     * accepted and done differently; continuousCapture false with fileCount 1 is exactly that one file.
+     * What the agent does with the file settings (docs/captures.md): one file when neither continuousCapture nor
+     * captureSettings is given, or continuousCapture false with fileCount 1; else a file set
+     * ({@link CaptureSpec#isRing}): a ring with continuousCapture true, a set that ends when full otherwise. A
+     * fileCount of 0 names no file and is refused, as is a file size too small to hold the pcap header and packets.
      */
-    private static void requireOneFile(Boolean continuous, CaptureSpec.CaptureSettings settings) {
-        if (Boolean.TRUE.equals(continuous)) {
-            throw ArmErrorCode.UnsupportedFeature.exception("Property 'properties.continuousCapture' is true: netwatcher's agent"
-                    + " does not keep a ring of capture files yet. Give continuousCapture false with captureSettings.fileCount 1"
-                    + " (one file), or omit continuousCapture.", "properties.continuousCapture");
-        }
-        if (continuous == null && settings == null) return;
+    private static void requireSupportedSet(Boolean continuous, CaptureSpec.CaptureSettings settings) {
+        if (!CaptureSpec.isRing(continuous, settings)) return;
         long files = settings == null ? CaptureSpec.CaptureSettings.DEFAULT_FILE_COUNT : settings.fileCount();
-        if (files != 1) {
-            throw ArmErrorCode.UnsupportedFeature.exception("Property 'properties.captureSettings.fileCount' is " + files
-                    + (settings == null ? " (its default)" : "") + ": netwatcher's agent writes one file per capture, not"
-                    + " several, yet. Give captureSettings.fileCount 1.", "properties.captureSettings");
+        long size = settings == null ? CaptureSpec.CaptureSettings.DEFAULT_FILE_SIZE : settings.fileSizeInBytes();
+        if (files == 0) {
+            throw ArmErrorCode.UnsupportedFeature.exception("Property 'properties.captureSettings.fileCount' is 0: a capture"
+                    + " with continuousCapture or captureSettings writes 1 to " + CaptureSpec.CaptureSettings.MAX_FILE_COUNT
+                    + " files; give at least 1.", "properties.captureSettings.fileCount");
+        }
+        if (size < RingOrder.MIN_FILE_SIZE) {
+            throw ArmErrorCode.InvalidParameter.exception("Property 'properties.captureSettings.fileSizeInBytes' is " + size
+                    + ": each file of a file set holds at least " + RingOrder.MIN_FILE_SIZE + " bytes (the pcap header and"
+                    + " some packets).", "properties.captureSettings.fileSizeInBytes");
         }
     }
 

@@ -134,7 +134,7 @@ final class FleetCaptures {
         }
         String filePath = spec.filePath() != null ? spec.filePath() : spec.localPath();
         CaptureOrder never = new CaptureOrder(base.key(), base.id().toString(), false, spec.bytesToCapturePerPacket(), spec.stop().bytes(),
-                spec.stop().seconds(), spec.filters(), filePath, null, now);
+                spec.stop().seconds(), spec.filters(), filePath, null, now, null);
         ArmResourceId set = chosen.getFirst().scaleSetId();
         Capture fleet = Capture.created(new Capture.Intent(base.id(), base.watcherKey(), set.key(), base.properties(), never, mergedTarget), now);
         List<Capture> instances = new ArrayList<>();
@@ -153,7 +153,7 @@ final class FleetCaptures {
                 props.put("storagePath", storage.blobUrl(account, base.baseUrl(), path));
             }
             CaptureOrder order = new CaptureOrder(key, id.toString(), true, spec.bytesToCapturePerPacket(), spec.stop().bytes(),
-                    spec.stop().seconds(), spec.filters(), filePath, null, now);
+                    spec.stop().seconds(), spec.filters(), filePath, null, now, null);
             instances.add(Capture.created(new Capture.Intent(id, base.key(), vm.id().key(), props, order, target), now));
         }
         return new Plan(fleet, instances, claims);

@@ -118,6 +118,23 @@ public final class StorageService {
         return blob.getBlobUrl() + "?" + sas;
     }
 
+    /**
+     * A URL for an agent to upload the files of a ring capture under {@code directory} (container first) of a BLOB
+     * account: the directory's URL with a SAS of the container (create + write + read, valid {@code hours}), to which
+     * the agent adds each file's name ({@code UploadTarget.forFile}). A service SAS names one blob or a whole
+     * container, so this one allows creating any blob of the container; the agent commits with If-None-Match: *,
+     * so it never replaces a blob, and the controller checks each file it reports stored.
+     */
+    public String uploadDirectorySasUrl(StorageAccount account, String directory, int hours) {
+        prepareContainerAsync(account);
+        int slash = directory.indexOf('/');
+        var container = client(account).getBlobContainerClient(directory.substring(0, slash));
+        String sas = container.generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now(clock).plusHours(hours),
+                new com.azure.storage.blob.sas.BlobContainerSasPermission().setCreatePermission(true).setWritePermission(true)
+                        .setReadPermission(true)));
+        return container.getBlobContainerUrl() + "/" + directory.substring(slash + 1) + "?" + sas;
+    }
+
     private final Map<String, BlobServiceClient> clients = new ConcurrentHashMap<>();
 
     private BlobServiceClient client(StorageAccount account) {

@@ -52,7 +52,7 @@ class AgentInputTest {
 
     static CaptureReport capture(String key, String status, long packets, Instant start, Instant end) {
         return new CaptureReport(key, status == null ? null : CaptureStatus.valueOf(status), null, List.of(), null, start, end, packets, 0, 0, 0, 0, null, null,
-                "/var/captures/x.cap", UploadState.NONE, 0, null);
+                "/var/captures/x.cap", UploadState.NONE, 0, null, null);
     }
 
     @Test
@@ -122,7 +122,7 @@ class AgentInputTest {
                 .error().target());
         assertEquals("captures[0].status", refused(() -> parsed("{\"key\":\"c-1\",\"status\":\"Paused\"}")).error().target());
         CaptureReport verifying = new CaptureReport("c-1", CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(), null, t, t, 0, 0, 0, 0, 0,
-                null, null, null, UploadState.VERIFYING, 0, null);
+                null, null, null, UploadState.VERIFYING, 0, null, null);
         assertEquals("captures[0].uploadState", refused(() -> AgentInput.reports(new Reports(List.of(verifying)))).error().target());
         List<CaptureReport> many = Collections.nCopies(AgentInput.MAX_REPORTS + 1, capture("c-1", "Running", 0, t, null));
         assertEquals("captures", refused(() -> AgentInput.reports(new Reports(many))).error().target());

@@ -29,7 +29,7 @@ class CaptureLifecycleTest {
 
     private Capture created(boolean upload) {
         CaptureOrder order = new CaptureOrder("c-1", ID.toString(), true, 0, 0, 60, List.of(), "/var/captures/pc1.cap",
-                null, clock.instant());
+                null, clock.instant(), null);
         return Capture.created(new Capture.Intent(ID, "w", "vm", Map.of(), order,
                 upload ? new Capture.StorageTarget("/subscriptions/s/.../storageaccounts/a", "network-watcher-logs/pc1.cap") : null),
                 clock.instant());
@@ -38,7 +38,7 @@ class CaptureLifecycleTest {
     private CaptureReport report(CaptureStatus status, StopReason reason, UploadState upload) {
         Instant now = clock.instant();
         return new CaptureReport("c-1", status, reason, reason == null || reason.error() == null ? List.of() : List.of(reason.error()),
-                null, now.minusSeconds(1), status.isTerminal() ? now : null, 3, 300, 0, 0, 3, null, null, "/var/captures/pc1.cap", upload, 0, null);
+                null, now.minusSeconds(1), status.isTerminal() ? now : null, 3, 300, 0, 0, 3, null, null, "/var/captures/pc1.cap", upload, 0, null, null);
     }
 
     @Test
@@ -68,7 +68,7 @@ class CaptureLifecycleTest {
     void anErrorBeforeItEverStarted_failsTheProvisioning() {
         Capture c = created(false);
         CaptureReport r = new CaptureReport("c-1", CaptureStatus.Error, StopReason.CaptureFailed, List.of(CaptureError.CaptureFailed),
-                "no such device", null, clock.instant(), 0, 0, 0, 0, 0, null, null, null, UploadState.NONE, 0, null);
+                "no such device", null, clock.instant(), 0, 0, 0, 0, 0, null, null, null, UploadState.NONE, 0, null, null);
         Capture failed = c.afterReport(r, clock.instant());
         assertEquals(ProvisioningState.Failed, failed.provisioningState());
         assertTrue(failed.finalState());
@@ -89,7 +89,7 @@ class CaptureLifecycleTest {
     void anEndNeverPrecedesTheStart() {
         Instant start = clock.instant();
         CaptureReport r = new CaptureReport("c-1", CaptureStatus.Error, StopReason.AgentLost, List.of(CaptureError.AgentStopped), null,
-                start, start.minusSeconds(7), 0, 0, 0, 0, 0, null, null, null, UploadState.NONE, 0, null);
+                start, start.minusSeconds(7), 0, 0, 0, 0, 0, null, null, null, UploadState.NONE, 0, null, null);
         Capture c = created(false).afterReport(r, clock.instant());
         assertEquals(start, c.captureEnd());
     }

@@ -30,7 +30,7 @@ class CaptureRepositoryTest {
         ArmResourceId id = WATCHER.child("packetCaptures", name);
         CaptureOrder order = new CaptureOrder(key, id.toString(), true, 96, 1000, 60,
                 List.of(new CaptureOrder.WireFilter("TCP", "198.18.1.10", null, "80", null)), "/var/captures/" + name + ".cap",
-                new UploadTarget(UploadTarget.LOCAL, "https://127.0.0.1:8443/upload/" + key, "https://x/" + name), created);
+                new UploadTarget(UploadTarget.LOCAL, "https://127.0.0.1:8443/upload/" + key, "https://x/" + name), created, null);
         Map<String, Object> props = Map.of("target", "/subscriptions/s/vm", "timeLimitInSeconds", 60,
                 "storageLocation", Map.of("filePath", "/var/captures/" + name + ".cap"));
         return new Capture(key, id, WATCHER.key(), vmKey, props, order, "W/\"1\"", ProvisioningState.Updating, created, false, false,
@@ -63,7 +63,7 @@ class CaptureRepositoryTest {
         Capture c = capture("c-1", "pc1", "vm1", T);
         repo.insert(db, c);
         CaptureReport report = new CaptureReport("c-1", CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(), null, T, T.plusSeconds(60),
-                5, 500, 1, 2, 8, T.plusMillis(1), T.plusSeconds(59), "/var/captures/pc1.cap", UploadState.DONE, 524, null);
+                5, 500, 1, 2, 8, T.plusMillis(1), T.plusSeconds(59), "/var/captures/pc1.cap", UploadState.DONE, 524, null, null);
         Capture stopped = new Capture(c.key(), c.id(), c.watcherKey(), c.vmKey(), c.properties(), c.order(), "W/\"2\"", ProvisioningState.Succeeded,
                 c.createdAt(), true, true, CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(CaptureError.AgentStopped, CaptureError.StorageFailed), "done", T,
                 T.plusSeconds(60), report, T.plusSeconds(61), true, null, null);

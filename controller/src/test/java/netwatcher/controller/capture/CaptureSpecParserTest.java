@@ -13,6 +13,7 @@ import java.util.Map;
 import netwatcher.arm.ApiVersion;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
+import netwatcher.model.agent.RingOrder;
 import netwatcher.arm.Json;
 import netwatcher.model.agent.CaptureOrder.WireFilter;
 import netwatcher.model.capture.BpfFilters;
@@ -205,17 +206,20 @@ class CaptureSpecParserTest {
     // ---- continuous capture
 
     @Test
-    void continuousCapture_true_isUnsupportedFeature() {
+    void continuousCapture_true_isARingOfTheDefaultSettings_boundedBySessionTimeNotByFileSize() {
         Map<String, Object> p = properties();
         storage(p).remove("filePath");
         storage(p).put("localPath", "/var/captures/ring.cap");
         p.put("continuousCapture", true);
-        refused(ArmErrorCode.UnsupportedFeature, "properties.continuousCapture", p);
+        CaptureSpec spec = parse(p);
+        assertEquals(new RingOrder(10, 104_857_600L, true), spec.ring());
+        assertEquals(new CaptureSpec.Stop(0, 86_400), spec.stop(), "no byte limit: the ring replaces its files");
     }
 
     @Test
-    void captureSettings_isUnsupportedFeature_afterItsLimitsAreChecked() {
-        refused(ArmErrorCode.UnsupportedFeature, "properties.captureSettings", with("captureSettings", Map.of("fileCount", 2)));
+    void captureSettings_withSeveralFiles_isAFileSet_afterItsLimitsAreChecked() {
+        CaptureSpec spec = parse(with("captureSettings", Map.of("fileCount", 2)));
+        assertEquals(new RingOrder(2, 104_857_600L, false), spec.ring());
         refused(ArmErrorCode.InvalidParameter, "properties.captureSettings.fileCount", with("captureSettings", Map.of("fileCount", 10_001)));
         refused(ArmErrorCode.InvalidParameter, "properties.captureSettings.fileSizeInBytes",
                 with("captureSettings", Map.of("fileSizeInBytes", -1)));
@@ -302,24 +306,41 @@ class CaptureSpecParserTest {
     }
 
     @Test
-    void fileCount_otherThanOne_isUnsupportedFeature_theDefaultTen_too() {
-        for (int count : List.of(0, 2, 10, 10_000)) {
+    void fileCount_otherThanOne_isAFileSet_theDefaultTen_too_zeroIsRefused() {
+        for (int count : List.of(2, 10, 10_000)) {
             Map<String, Object> p = oneFile();
-            p.put("captureSettings", Map.of("fileCount", count));
-            ArmException e = refused(ArmErrorCode.UnsupportedFeature, "properties.captureSettings", p);
-            assertTrue(e.error().message().contains("fileCount' is " + count), e.error().message());
+            p.put("captureSettings", Map.of("fileCount", count, "fileSizeInBytes", 8192, "sessionTimeLimitInSeconds", 60));
+            CaptureSpec spec = parse(p);
+            assertEquals(new RingOrder(count, 8192, false), spec.ring());
+            assertEquals(new CaptureSpec.Stop(0, 60), spec.stop());
         }
+        Map<String, Object> zero = oneFile();
+        zero.put("captureSettings", Map.of("fileCount", 0));
+        ArmException e = refused(ArmErrorCode.UnsupportedFeature, "properties.captureSettings.fileCount", zero);
+        assertTrue(e.error().message().contains("fileCount' is 0"), e.error().message());
         Map<String, Object> noSettings = oneFile();
         noSettings.remove("captureSettings");
-        ArmException e = refused(ArmErrorCode.UnsupportedFeature, "properties.captureSettings", noSettings);
-        assertTrue(e.error().message().contains("10 (its default)"), e.error().message());
+        assertEquals(new RingOrder(10, 104_857_600L, false), parse(noSettings).ring(), "continuousCapture false: 10 files by default");
+        assertNull(parse(oneFile()).ring(), "fileCount 1 without continuousCapture true is the one file of old");
     }
 
     @Test
-    void continuousCapture_true_isUnsupportedFeature_evenWithOneFile() {
+    void fileSet_fileSizeBelowFourKiB_isInvalidParameter_totalBytesGiven_boundsTheWholeSet() {
+        Map<String, Object> p = oneFile();
+        p.put("captureSettings", Map.of("fileCount", 3, "fileSizeInBytes", 4095));
+        ArmException e = refused(ArmErrorCode.InvalidParameter, "properties.captureSettings.fileSizeInBytes", p);
+        assertTrue(e.error().message().contains("4096"), e.error().message());
+        p.put("captureSettings", Map.of("fileCount", 3, "fileSizeInBytes", 4096));
+        p.put("totalBytesPerSession", 100_000);
+        assertEquals(100_000, parse(p).stop().bytes());
+    }
+
+    @Test
+    void continuousCapture_true_withOneFile_isARingOfOne() {
         Map<String, Object> p = oneFile();
         p.put("continuousCapture", true);
-        refused(ArmErrorCode.UnsupportedFeature, "properties.continuousCapture", p);
+        assertEquals(1, parse(p).ring().fileCount());
+        assertTrue(parse(p).ring().continuous());
     }
 
     @Test

@@ -236,7 +236,7 @@ class ClusterFilesTest {
         Instant now = Instant.now();
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         var report = new CaptureReport(order.key(), CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(), null, now.minusSeconds(5), now,
-                3, data.length, 0, 0, 3, null, null, "/var/captures/x.cap", UploadState.DONE, data.length, sha);
+                3, data.length, 0, 0, 3, null, null, "/var/captures/x.cap", UploadState.DONE, data.length, sha, null);
         var sent = b.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(report))), onB.bearer());
         assertEquals(204, sent.status(), sent.body());
 
@@ -379,7 +379,7 @@ class ClusterFilesTest {
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         Instant now = Instant.now();
         var report = new CaptureReport(order.key(), CaptureStatus.Stopped, StopReason.TimeExceeded, List.of(), null, now.minusSeconds(5), now,
-                3, data.length, 0, 0, 3, null, null, "/var/captures/x.cap", UploadState.DONE, data.length, sha);
+                3, data.length, 0, 0, 3, null, null, "/var/captures/x.cap", UploadState.DONE, data.length, sha, null);
         TestAgent onB = TestAgent.attach(b, agent.vmName, agent.vmId, agent.bearer());
         assertEquals(204, b.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(report))), onB.bearer()).status());
 

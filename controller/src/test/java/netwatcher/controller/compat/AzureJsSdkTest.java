@@ -99,7 +99,8 @@ class AzureJsSdkTest {
     /**
      * The 2023-11-01 capture fields through the SDK (both versions' api-versions define them): continuousCapture false,
      * captureSettings (its default filled in on the way back), localPath, targetType and scope go in and come back; a
-     * capture without continuousCapture comes back without it; a ring is refused with UnsupportedFeature naming the field.
+     * capture without continuousCapture comes back without it; a ring (continuousCapture true, three files) is created;
+     * a set of no files is refused with UnsupportedFeature.
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource({"azure-js, 36.0.0", "azure-js-39, 39.0.0"})
@@ -141,8 +142,12 @@ class AzureJsSdkTest {
             assertFalse(classic.path("hasContinuousCapture").asBoolean(), all);
             assertTrue(classic.path("captureSettings").isMissingNode() || classic.path("captureSettings").isNull(), all);
             JsonNode ring = step(steps, "create.ring", 0);
-            assertEquals(400, ring.path("statusCode").asInt(), all);
-            assertEquals("UnsupportedFeature", ring.path("code").asText(), all);
+            assertEquals("Succeeded", ring.path("provisioningState").asText(), all);
+            assertTrue(ring.path("continuousCapture").asBoolean(false), all);
+            assertEquals(3, ring.path("captureSettings").path("fileCount").asInt(), all);
+            JsonNode none = step(steps, "create.noFiles", 0);
+            assertEquals(400, none.path("statusCode").asInt(), all);
+            assertEquals("UnsupportedFeature", none.path("code").asText(), all);
             step(steps, "done", 0);
         }
     }

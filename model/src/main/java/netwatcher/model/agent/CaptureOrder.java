@@ -16,10 +16,13 @@ import java.util.List;
  * @param filePath       the host path under /var/captures to write, or null to let the agent choose
  * @param upload         where to upload the finished file, or null for host-only captures
  * @param createdAt      when the controller accepted the PUT
+ * @param ring           the file set (ring) to write instead of one file, or null for one file; with a ring,
+ *                       {@code filePath} names the capture (the files are named after it, docs/captures.md) and
+ *                       {@code upload} is the base each file's name is appended to ({@link UploadTarget#forFile})
  */
 public record CaptureOrder(String key, String captureId, boolean run, long snapLength, long totalBytes,
                            long timeLimitSeconds, List<WireFilter> filters, String filePath,
-                           UploadTarget upload, Instant createdAt) {
+                           UploadTarget upload, Instant createdAt, RingOrder ring) {
     /** Largest {@code snapLength} and {@code totalBytes}: ARM's uint32 bytesToCapturePerPacket and totalBytesPerSession. */
     public static final long MAX_BYTES = 4294967295L;
     /**

@@ -31,12 +31,13 @@ import java.util.List;
  * @param uploadedBytes bytes confirmed by the storage account
  * @param fileSha256   SHA-256 (lower-case hex) of the capture file as the agent uploaded it, computed while
  *                     uploading; set with uploadState {@code done}, else null (and null from older agents)
+ * @param ring         the capture's file set, or null for a one-file capture
  */
 public record CaptureReport(String key, CaptureStatus status, StopReason stopReason, List<CaptureError> errors, String message,
                             Instant startTime, Instant endTime, long packets, long bytes, long kernelDrops,
                             long interfaceDrops, long kernelReceived, Instant firstPacketTime,
                             Instant lastPacketTime, String filePath, UploadState uploadState, long uploadedBytes,
-                            String fileSha256) {
+                            String fileSha256, RingReport ring) {
     public CaptureReport {
         errors = errors == null ? List.of() : List.copyOf(errors);
         if (fileSha256 != null && !fileSha256.matches("[0-9a-f]{64}")) {
@@ -47,6 +48,12 @@ public record CaptureReport(String key, CaptureStatus status, StopReason stopRea
     /** This report with another upload state, confirmed byte count and file hash. */
     public CaptureReport withUpload(UploadState state, long confirmedBytes, String sha256) {
         return new CaptureReport(key, status, stopReason, errors, message, startTime, endTime, packets, bytes, kernelDrops,
-                interfaceDrops, kernelReceived, firstPacketTime, lastPacketTime, filePath, state, confirmedBytes, sha256);
+                interfaceDrops, kernelReceived, firstPacketTime, lastPacketTime, filePath, state, confirmedBytes, sha256, ring);
+    }
+
+    /** This report with {@code value} as its file set. */
+    public CaptureReport withRing(RingReport value) {
+        return new CaptureReport(key, status, stopReason, errors, message, startTime, endTime, packets, bytes, kernelDrops,
+                interfaceDrops, kernelReceived, firstPacketTime, lastPacketTime, filePath, uploadState, uploadedBytes, fileSha256, value);
     }
 }
