@@ -10,8 +10,9 @@ CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/netwatcher"
 # The Debian packages the tests use: libpcap (capture), tshark/tcpdump (reading files), nftables,
 # iptables and iproute2 (lab and firewall tests), postgresql (the storage contract suite), hping3,
 # tmux (terminal tests), procps/util-linux (ps, unshare, nsenter), iputils-ping, curl and dnsmasq-base (lab DNS,
-# docs), azure-cli (az compatibility and docs/clients.md).
-PACKAGES=(libpcap0.8 tshark tcpdump nftables iproute2 iputils-ping postgresql hping3 tmux iptables procps util-linux curl dnsmasq-base azure-cli)
+# docs), azure-cli (az compatibility and docs/clients.md), haproxy (the balancer of the cluster test,
+# ClusterFailoverLabTest, run as a child process; Debian's haproxy service is not used).
+PACKAGES=(libpcap0.8 tshark tcpdump nftables iproute2 iputils-ping postgresql hping3 tmux iptables procps util-linux curl dnsmasq-base azure-cli haproxy)
 # npm prefix directory under $CACHE -> the packages installed there (Azurite for the blob upload tests,
 # the Azure SDK for JavaScript for the client compatibility tests: the version tested since the start
 # and the newest, api-version 2026-01-01).
