@@ -5,6 +5,9 @@
 #        --enrollment-token nwe.... --subscription-id SUB --resource-group RG --location westeurope \
 #        [--vm-name NAME] [--scale-set NAME] [--ca-file controller-ca.pem] [--ignore-interfaces mgmt0] [--from DIR] [--java JAVA_HOME]
 #
+# --controller-url takes one URL (a balancer's name) or several, comma-separated (a cluster's
+# controllers, tried in order; docs/deployment.md, "Agents fail over").
+#
 # It copies the agent distribution (cli/target/netwatcher-cli-*.jar and cli/target/lib, built by
 # `./nw build`, or the directory given with --from) to /opt/netwatcher, writes
 # /etc/netwatcher/agent.conf from the flags, creates the system user netwatcher-agent and installs
@@ -34,7 +37,7 @@ while [ $# -gt 0 ]; do
     *) [ -n "${conf[$key]+x}" ] || order+=("$key"); conf[$key]="$val" ;;
   esac
 done
-[ -n "${conf[controller-url]:-}" ] || die "--controller-url is required (the controller's https:// URL)"
+[ -n "${conf[controller-url]:-}" ] || die "--controller-url is required (the controller's https:// URL, or several comma-separated)"
 
 # --- prerequisites: say clearly what is missing --------------------------------------------------
 missing=()

@@ -10,6 +10,7 @@ import netwatcher.agent.probe.ProbeTls;
 import netwatcher.agent.probe.Prober;
 import netwatcher.agent.control.CaptureRunner;
 import netwatcher.agent.control.ControllerClient;
+import netwatcher.agent.control.ControllerEndpoints;
 import netwatcher.agent.control.ControllerException;
 import netwatcher.agent.control.ControllerTls;
 import netwatcher.agent.control.Credential;
@@ -150,7 +151,8 @@ public final class Agent implements AutoCloseable {
         } catch (UnsupportedOperationException | IOException e) {
             LOG.warn("cannot restrict {} to its owner: {}", stateDir, e.getMessage());
         }
-        ControllerClient client = new ControllerClient(config.controllerUrl(), ControllerTls.context(config.caFile()));
+        ControllerClient client = new ControllerClient(new ControllerEndpoints(config.controllerUrls()),
+                ControllerTls.context(config.caFile()));
         Credential credential = Credential.load(stateDir).orElse(null);
         if (credential == null) {
             config.requireEnrollmentSettings();
@@ -197,7 +199,7 @@ public final class Agent implements AutoCloseable {
             } catch (ControllerException e) {
                 boolean permanent = e.answered() && e.status() < 500 && !"UnsupportedAgentProtocol".equals(e.code());
                 if (permanent) throw e;
-                Duration wait = backoff.nextDelay();
+                Duration wait = backoff.nextDelay(e);
                 LOG.atWarn().addKeyValue("vmName", config.vmName()).addKeyValue("retryMs", wait.toMillis())
                         .log("enroll failed, retrying: {}", e.getMessage());
                 try {

@@ -27,7 +27,8 @@ import netwatcher.logging.Logging;
  * {@link #KEYS} and in {@code docs/agent.md}. A wrong value fails {@link #parse} with an
  * {@link IllegalArgumentException} naming the setting.
  *
- * @param controllerUrl      base URL of the controller ({@code https://host:8443}); {@code http://} only for loopback
+ * @param controllerUrls     base URLs of the controllers ({@code https://host:8443}), in the order tried: one balanced
+ *                           name, or several controllers; {@code http://} only for loopback
  * @param enrollmentToken    the admin-issued token, needed only until the agent has enrolled, else null
  * @param vmName             the VM name to enroll as (default: the host name)
  * @param resourceGroup      resource group of the VM (needed to enroll), or null
@@ -51,7 +52,7 @@ import netwatcher.logging.Logging;
  * @param scaleSet           the scale set this host is an instance of ({@code Microsoft.Compute/virtualMachineScaleSets/NAME}
  *                           in the VM's resource group), or null for a stand-alone VM
  */
-public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmName, String resourceGroup,
+public record AgentConfig(List<URI> controllerUrls, String enrollmentToken, String vmName, String resourceGroup,
                           String location, String subscriptionId, Path caFile, Path stateDir, Path capturesRoot,
                           Set<String> ignoredInterfaces, DiskFloor diskFloor, Duration reportInterval,
                           long kernelBufferBytes, Duration hostPollInterval, Duration uploadRetryLimit,
@@ -88,13 +89,19 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
     }
 
     public AgentConfig {
-        if (controllerUrl == null) throw bad("controller-url", "is required");
-        String scheme = controllerUrl.getScheme() == null ? "" : controllerUrl.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !(scheme.equals("http") && isLoopback(controllerUrl.getHost()))) {
-            throw bad("controller-url", "must be an https:// URL (http:// is accepted only for a loopback controller), got "
-                    + controllerUrl);
+        if (controllerUrls == null || controllerUrls.isEmpty()) throw bad("controller-url", "is required");
+        controllerUrls = List.copyOf(controllerUrls);
+        for (URI controllerUrl : controllerUrls) {
+            String scheme = controllerUrl.getScheme() == null ? "" : controllerUrl.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("https") && !(scheme.equals("http") && isLoopback(controllerUrl.getHost()))) {
+                throw bad("controller-url", "must be an https:// URL (http:// is accepted only for a loopback controller), got "
+                        + controllerUrl);
+            }
+            if (controllerUrl.getHost() == null) throw bad("controller-url", "has no host: " + controllerUrl);
         }
-        if (controllerUrl.getHost() == null) throw bad("controller-url", "has no host: " + controllerUrl);
+        if (new LinkedHashSet<>(controllerUrls).size() != controllerUrls.size()) {
+            throw bad("controller-url", "names a URL twice: " + controllerUrls);
+        }
         if (vmName == null || vmName.isBlank()) throw bad("vm-name", "is required");
         if (!vmName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw bad("vm-name", "must be 1-64 letters, digits, '.', '_' or '-', got '" + vmName + "'");
@@ -121,6 +128,11 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
         if (uploadChunkBytes < 64 * 1024 || uploadChunkBytes > 100L * 1024 * 1024) {
             throw bad("upload-chunk-size", "must be between 64KiB and 100MiB, got " + uploadChunkBytes);
         }
+    }
+
+    /** The first controller URL (the only one when {@code controller-url} names one, e.g. a balancer). */
+    public URI controllerUrl() {
+        return controllerUrls.getFirst();
     }
 
     /** The bytes of free space under which captures are refused or stopped, for a file system of {@code totalBytes}. */
@@ -221,13 +233,16 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
             if (v == null || v.isBlank()) v = KEYS.get(key);
             return v == null || v.isBlank() ? null : v.trim();
         };
-        URI url;
-        String rawUrl = get.apply("controller-url");
-        if (rawUrl == null) throw bad("controller-url", "is required");
-        try {
-            url = URI.create(rawUrl.endsWith("/") ? rawUrl.substring(0, rawUrl.length() - 1) : rawUrl);
-        } catch (IllegalArgumentException e) {
-            throw bad("controller-url", "is not a URL: " + rawUrl);
+        String rawUrls = get.apply("controller-url");
+        if (rawUrls == null) throw bad("controller-url", "is required");
+        List<URI> urls = new ArrayList<>();
+        for (String rawUrl : rawUrls.split("[,\\s]+")) {
+            if (rawUrl.isBlank()) continue;
+            try {
+                urls.add(URI.create(rawUrl.endsWith("/") ? rawUrl.substring(0, rawUrl.length() - 1) : rawUrl));
+            } catch (IllegalArgumentException e) {
+                throw bad("controller-url", "is not a URL: " + rawUrl);
+            }
         }
         String vmName = Optional.ofNullable(get.apply("vm-name")).orElseGet(AgentConfig::hostName);
         Set<String> ignored = new LinkedHashSet<>();
@@ -243,7 +258,7 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
             throw bad("disk-floor", "must be 'auto', a size like 1GiB or a percentage like 5%, got '"
                     + settings.get("disk-floor") + "'");
         }
-        return new AgentConfig(url, get.apply("enrollment-token"), vmName, get.apply("resource-group"),
+        return new AgentConfig(urls, get.apply("enrollment-token"), vmName, get.apply("resource-group"),
                 get.apply("location"), get.apply("subscription-id"), ca == null ? null : Path.of(ca),
                 Path.of(get.apply("state-dir")), Path.of(get.apply("captures-root")), ignored, floor,
                 parseDuration("report-interval", get.apply("report-interval")),
@@ -300,7 +315,7 @@ public record AgentConfig(URI controllerUrl, String enrollmentToken, String vmNa
     /** The settings as {@code key=value} lines, as the install script writes them (no secrets hidden). */
     public List<String> describe() {
         List<String> lines = new ArrayList<>();
-        lines.add("controller-url=" + controllerUrl);
+        lines.add("controller-url=" + String.join(",", controllerUrls.stream().map(URI::toString).toList()));
         lines.add("vm-name=" + vmName);
         if (scaleSet != null) lines.add("scale-set=" + scaleSet);
         lines.add("state-dir=" + stateDir);

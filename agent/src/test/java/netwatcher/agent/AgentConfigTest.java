@@ -33,6 +33,24 @@ class AgentConfigTest {
     }
 
     @Test
+    void controllerUrl_takesOneBalancedName_orAList_inOrder() {
+        AgentConfig one = AgentConfig.parse(List.of("--controller-url", "https://nw.example:8443/"));
+        assertEquals(List.of(java.net.URI.create("https://nw.example:8443")), one.controllerUrls());
+        assertEquals(java.net.URI.create("https://nw.example:8443"), one.controllerUrl());
+        AgentConfig three = AgentConfig.parse(List.of("--controller-url",
+                "https://nw1.example:8443, https://nw2.example:8443 https://198.18.0.3:8443/"));
+        assertEquals(List.of(java.net.URI.create("https://nw1.example:8443"), java.net.URI.create("https://nw2.example:8443"),
+                java.net.URI.create("https://198.18.0.3:8443")), three.controllerUrls());
+        assertTrue(three.describe().contains("controller-url=https://nw1.example:8443,https://nw2.example:8443,https://198.18.0.3:8443"));
+        var plain = assertThrows(IllegalArgumentException.class,
+                () -> AgentConfig.parse(List.of("--controller-url", "https://nw1.example:8443,http://nw2.example:8443")));
+        assertTrue(plain.getMessage().contains("controller-url"), plain.getMessage());
+        var twice = assertThrows(IllegalArgumentException.class,
+                () -> AgentConfig.parse(List.of("--controller-url", "https://nw1.example:8443,https://nw1.example:8443")));
+        assertTrue(twice.getMessage().contains("twice"), twice.getMessage());
+    }
+
+    @Test
     void diskFloor_auto_isTheSmallerOf512MiBAnd5Percent() {
         assertEquals(512L << 20, AgentConfig.DiskFloor.AUTO.bytesFor(100L << 30));
         assertEquals((long) (0.05 * (1L << 30)), AgentConfig.DiskFloor.AUTO.bytesFor(1L << 30));

@@ -12,7 +12,7 @@ import picocli.CommandLine.Unmatched;
 /** {@code nw agent ...}: runs the agent daemon (flags and settings: docs/agent.md). */
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"Run the netwatcher agent (the host's AzureNetworkWatcherExtension) in the foreground.",
-                "Flags: --config FILE, --controller-url URL, --enrollment-token T, --vm-name N, --resource-group RG,",
+                "Flags: --config FILE, --controller-url URL[,URL...], --enrollment-token T, --vm-name N, --resource-group RG,",
                 "--location L, --subscription-id S, --scale-set NAME, --ca-file PEM, --state-dir DIR, --captures-root DIR,",
                 "--log-format text|json, ...",
                 "(docs/agent.md). Logs go to stderr, one line per event; --log-format json writes one JSON object per line."})

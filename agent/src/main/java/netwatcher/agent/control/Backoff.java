@@ -32,6 +32,19 @@ public final class Backoff {
         return Duration.ofMillis(floor + random.nextLong(ceiling - floor + 1));
     }
 
+    /**
+     * The wait before the next attempt after {@code failure}: {@link #nextDelay()}, but never shorter than
+     * the controller's {@code Retry-After} when it sent one (a 503 under pressure), which is honoured as
+     * sent (the client caps it at {@link ControllerClient#MAX_RETRY_AFTER}), not capped at this backoff's cap.
+     */
+    public Duration nextDelay(RuntimeException failure) {
+        Duration delay = nextDelay();
+        if (failure instanceof ControllerException e && e.retryAfter().isPresent() && e.retryAfter().get().compareTo(delay) > 0) {
+            return e.retryAfter().get();
+        }
+        return delay;
+    }
+
     /** Consecutive failures since the last {@link #reset()}. */
     public int failures() { return failures; }
 

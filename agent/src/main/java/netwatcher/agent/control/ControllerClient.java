@@ -21,17 +21,28 @@ import java.util.concurrent.atomic.AtomicReference;
  * The agent's side of protocol v1 ({@code docs/agent-protocol.md}): enrollment, host registration,
  * the orders long-poll and reports, over one {@link HttpClient}. Every request carries
  * {@code X-Netwatcher-Agent-Protocol: 1}; all but enrollment carry the agent's bearer credential.
- * Failures are {@link ControllerException}s. Thread-safe: requests may run concurrently.
+ * Failures are {@link ControllerException}s. Each request goes to the {@link ControllerEndpoints}' current
+ * URL; one that finds that controller gone (unreachable, 502, 503, 504) moves the endpoints on, so the
+ * caller's retry (after its backoff) reaches the next controller. A {@code Retry-After} of the answer is
+ * in the exception ({@link ControllerException#retryAfter()}). Thread-safe: requests may run concurrently.
  */
 public final class ControllerClient {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
 
-    private final URI base;
+    /** The longest {@code Retry-After} honoured: a controller asking for more gets this. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
+
+    private final ControllerEndpoints endpoints;
     private final HttpClient http;
     private final AtomicReference<Credential> credential = new AtomicReference<>();
 
     public ControllerClient(URI base, SSLContext ssl) {
-        this.base = base;
+        this(ControllerEndpoints.of(base), ssl);
+    }
+
+    /** A client of the controllers {@code endpoints} names, trusting {@code ssl}. */
+    public ControllerClient(ControllerEndpoints endpoints, SSLContext ssl) {
+        this.endpoints = endpoints;
         this.http = HttpClient.newBuilder()
                 .sslContext(ssl)
                 .connectTimeout(Duration.ofSeconds(10))
@@ -42,8 +53,11 @@ public final class ControllerClient {
     /** The HTTP client, shared with the local uploader (same TLS trust). */
     public HttpClient http() { return http; }
 
-    /** The controller's base URL, for messages. */
-    public URI baseUrl() { return base; }
+    /** The base URL requests go to now, for messages. */
+    public URI baseUrl() { return endpoints.current(); }
+
+    /** The controller URLs this client rotates over. */
+    public ControllerEndpoints endpoints() { return endpoints; }
 
     /** Sets the credential used from now on. */
     public void useCredential(Credential value) { credential.set(value); }
@@ -97,21 +111,44 @@ public final class ControllerClient {
     }
 
     private URI route(String path) {
-        return URI.create(base + ProtocolVersion.PREFIX + path);
+        return URI.create(endpoints.current() + ProtocolVersion.PREFIX + path);
     }
 
     private HttpResponse<byte[]> send(HttpRequest req, String what, int... ok) {
+        URI base = URI.create(req.uri().getScheme() + "://" + req.uri().getRawAuthority());
+        URI used = endpoints.all().stream().filter(u -> req.uri().toString().startsWith(u + ProtocolVersion.PREFIX))
+                .findFirst().orElse(base);
         HttpResponse<byte[]> resp;
         try {
             resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new ControllerException(0, null, what + ": controller " + base + " unreachable: " + e, e);
+            endpoints.failed(used);
+            throw new ControllerException(0, null, what + ": controller " + used + " unreachable: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ControllerException(0, null, what + ": interrupted", e);
         }
         for (int status : ok) if (resp.statusCode() == status) return resp;
-        throw error(what, resp);
+        ControllerException failure = error(what, resp);
+        if (failure.controllerUnavailable()) endpoints.failed(used);
+        throw failure;
+    }
+
+    /**
+     * The answer's {@code Retry-After} in delta-seconds (what the controllers and ARM send), at most
+     * {@link #MAX_RETRY_AFTER}; null when absent or not a number (an HTTP-date is treated as absent:
+     * the caller's own backoff applies).
+     */
+    static Duration retryAfter(HttpResponse<?> resp) {
+        String value = resp.headers().firstValue("Retry-After").orElse(null);
+        if (value == null) return null;
+        try {
+            long seconds = Long.parseLong(value.trim());
+            if (seconds < 0) return null;
+            return seconds > MAX_RETRY_AFTER.toSeconds() ? MAX_RETRY_AFTER : Duration.ofSeconds(seconds);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     static ControllerException error(String what, HttpResponse<byte[]> resp) {
@@ -124,8 +161,9 @@ public final class ControllerClient {
         } catch (IOException | RuntimeException ignored) {
             // not an ARM error body; the status says enough
         }
-        return new ControllerException(resp.statusCode(), code, what + ": controller answered " + resp.statusCode()
-                + (code == null ? "" : " " + code) + (message == null ? "" : ": " + message), null);
+        return new ControllerException(resp.statusCode(), code, what + ": controller " + resp.uri().getRawAuthority()
+                + " answered " + resp.statusCode() + (code == null ? "" : " " + code) + (message == null ? "" : ": " + message),
+                null, retryAfter(resp));
     }
 
     private static <T> T parse(HttpResponse<byte[]> resp, Class<T> type, String what) {

@@ -11,7 +11,9 @@ import org.slf4j.event.Level;
 /**
  * The orders thread: registers the host first, then long-polls {@code GET /agent/v1/orders} and hands
  * every answer (a full desired state) to the reconciler. Any failure (unreachable, bad status,
- * unreadable body) waits with exponential backoff and jitter and retries; nothing ends the loop but
+ * unreadable body) waits with exponential backoff and jitter (at least the answer's {@code Retry-After})
+ * and retries, against the next controller URL when the one it used is gone ({@link ControllerEndpoints});
+ * nothing ends the loop but
  * {@link #stop}. The first failure and every tenth are logged at WARN, the first success after
  * failures at INFO.
  *
@@ -72,7 +74,7 @@ final class OrdersLoop extends ControlThread {
                 if (stopped()) break;
                 boolean firstFailure = lastControllerError == null;
                 lastControllerError = e;
-                Duration wait = backoff.nextDelay();
+                Duration wait = backoff.nextDelay(e);
                 // the first failure and every tenth say so at WARN; the retries between them only at DEBUG
                 Reconciler.LOG.atLevel(firstFailure || backoff.failures() % 10 == 0 ? Level.WARN : Level.DEBUG)
                         .addKeyValue("controller", client.baseUrl()).addKeyValue("failures", backoff.failures())

@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * is reachable: one thread that wakes when a report is queued ({@link #wake}) and at least every
  * report interval, when it also queues the counters of running captures. A batch the controller
  * refuses for good (404, 409, 422, a 400 other than {@code UnsupportedAgentProtocol}) is dropped and
- * logged; any other failure keeps the outbox for the next round. It also retries journal writes
+ * logged; any other failure keeps the outbox for the next round (sent to the next controller URL when
+ * the one used is gone, {@link ControllerEndpoints}), and a {@code Retry-After} in the answer holds the
+ * outbox back that long. It also retries journal writes
  * that failed on a full state directory.
  *
  * <p>Thread-safety: thread-safe.
@@ -27,6 +29,8 @@ final class ReportPump extends ControlThread {
     private final InstantSource clock;
     private final Runnable queueCounters;
     private final Semaphore signal = new Semaphore(0);
+    /** No delivery before this instant: the controller's last {@code Retry-After}; pump thread only. */
+    private volatile Instant holdUntil = Instant.MIN;
 
     /**
      * @param queueCounters queues a counter report for every running capture (called every {@code interval})
@@ -59,7 +63,7 @@ final class ReportPump extends ControlThread {
                     lastCounters = now;
                     queueCounters.run();
                 }
-                flush();
+                if (!now.isBefore(holdUntil)) flush();
                 journal.retryPendingWrites(); // a full state directory catches up here once space returns
             } catch (RuntimeException e) {
                 if (e instanceof UncheckedIOException) {
@@ -90,6 +94,7 @@ final class ReportPump extends ControlThread {
                     journal.acknowledgeChecks(checkBatch);
                     continue;
                 }
+                e.retryAfter().ifPresent(wait -> holdUntil = clock.instant().plus(wait));
                 Reconciler.LOG.atDebug().addKeyValue("queued", journal.outboxSize()).log("reports not delivered: {}", e.getMessage());
                 return false;
             }

@@ -1,7 +1,10 @@
 /**
  * The agent's conversation with the controller and its durable local state. {@link
  * netwatcher.agent.control.ControllerClient} speaks protocol v1 over HTTPS trusting only the
- * configured CA ({@link netwatcher.agent.control.ControllerTls}). {@link
+ * configured CA ({@link netwatcher.agent.control.ControllerTls}), to the current one of the configured
+ * controller URLs ({@link netwatcher.agent.control.ControllerEndpoints}: a balanced name, or a list it
+ * moves along when a controller is gone or answers 502/503/504); retries wait with {@link
+ * netwatcher.agent.control.Backoff} (jittered, exponential, capped, a {@code Retry-After} as a floor). {@link
  * netwatcher.agent.control.Reconciler} applies each full desired state and wires parts with one job
  * each: {@code OrdersLoop} long-polls the orders, {@code HostRegistrar} keeps the host registered,
  * {@code CapturePlan} (the pre-flight, no native code) turns an order into the engine's options,
