@@ -46,21 +46,23 @@ public final class SnapshotBench {
         Instant end = T0.plusSeconds(60L * (files + 1));
         System.out.printf("ring: %d closed files + 1 being written, %d MB each, %d packets, %d s covered%n",
                 files, megabytes, packets, 60L * (files + 1));
-        RingSnapshotter snapshots = new RingSnapshotter(null, 0);
-        run("last 30 s", snapshots, keeper, capture, end.minusSeconds(30), end, rounds);
-        run("last 90 s", snapshots, keeper, capture, end.minusSeconds(90), end, rounds);
-        run("whole ring", snapshots, keeper, capture, T0, end, Math.max(3, rounds / 5));
+        Ring ring = new Ring(new RingSnapshotter(null, 0), keeper, capture);
+        run("last 30 s", ring, end.minusSeconds(30), end, rounds);
+        run("last 90 s", ring, end.minusSeconds(90), end, rounds);
+        run("whole ring", ring, T0, end, Math.max(3, rounds / 5));
         System.out.println("load after: " + Files.readString(Path.of("/proc/loadavg")).strip());
     }
 
-    private static void run(String label, RingSnapshotter snapshots, RingKeeper keeper, Path capture, Instant from, Instant to,
-                            int rounds) throws Exception {
+    /** The ring under test and what snapshots it. */
+    private record Ring(RingSnapshotter snapshots, RingKeeper keeper, Path capture) {}
+
+    private static void run(String label, Ring ring, Instant from, Instant to, int rounds) throws Exception {
         long[] nanos = new long[rounds];
         long snapPackets = 0, bytes = 0;
         for (int r = 0; r < rounds; r++) {
             String id = label.replaceAll("[^a-z0-9]", "-") + "-" + r;
             long t0 = System.nanoTime();
-            RingSnapshotter.Result res = snapshots.take(keeper, capture, new RingSnapshotter.Request(id, from, to), x -> {})
+            RingSnapshotter.Result res = ring.snapshots().take(ring.keeper(), ring.capture(), new RingSnapshotter.Request(id, from, to), x -> {})
                     .get(10, TimeUnit.MINUTES);
             nanos[r] = System.nanoTime() - t0;
             if (res.error() != null) throw new IllegalStateException(res.error());
