@@ -19,6 +19,10 @@ import netwatcher.model.capture.CaptureStatus;
  * {@code {"from": "<RFC 3339>", "to": "<RFC 3339>"}}, never both. Every refusal is an ARM error whose {@code target}
  * names the field, thrown before anything is stored or ordered, so bad input changes nothing.
  *
+ * <p><b>One-file captures.</b> A snapshot of a one-file capture is meaningful (a window of a long capture before it
+ * ends, without stopping it) and the agent's cut ({@code PcapWindow}) reads a file being written as it reads a ring's
+ * newest file, so these rules do not refuse it: its "ring" is the one file, covering its first to last packet.
+ *
  * @param from        the window's first instant
  * @param to          the window's last instant
  * @param lastSeconds N when the body gave {@code lastSeconds}, else 0
