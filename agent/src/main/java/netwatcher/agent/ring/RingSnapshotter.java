@@ -181,12 +181,10 @@ public final class RingSnapshotter {
     static List<Path> sources(RingKeeper keeper, Path capturePath, Instant from, Instant to) throws IOException {
         Map<Long, RingFile> closed = new HashMap<>();
         for (RingFile f : keeper.closedOnHost()) closed.put(f.index(), f);
-        String probe = RingFile.name(capturePath, 1, Instant.EPOCH);
-        String stem = probe.substring(0, probe.indexOf("_000001_"));
-        String ext = probe.substring(probe.lastIndexOf('.'));
         TreeMap<Long, Path> found = new TreeMap<>();
         Path dir = capturePath.toAbsolutePath().getParent();
-        try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir, stem + "_*" + ext)) {
+        // no glob: a capture's name may hold glob characters; each name is checked against RingFile.name instead
+        try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
             for (Path p : listing) {
                 String name = p.getFileName().toString();
                 long index = RingFile.indexOf(name);
