@@ -124,6 +124,19 @@ public final class RingKeeper implements AutoCloseable {
         return sum;
     }
 
+    /** The closed files still on the host, oldest first (a snapshot reads them: {@link RingSnapshotter}). */
+    public synchronized List<RingFile> closedOnHost() {
+        List<RingFile> out = new ArrayList<>();
+        for (Kept k : files) if (k.onHost) out.add(k.file);
+        return out;
+    }
+
+    /** The capture's key. */
+    public String key() { return key; }
+
+    /** Where the ring's files go (each its name appended), or null when the capture uploads nowhere. */
+    public UploadTarget base() { return base; }
+
     /** The ring as the capture's status lists it. */
     public synchronized RingReport report() {
         List<RingFileReport> listed = new ArrayList<>();

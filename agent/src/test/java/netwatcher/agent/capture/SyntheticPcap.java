@@ -67,6 +67,13 @@ final class SyntheticPcap {
         return this;
     }
 
+    /** The next record's timestamp (later records follow it 1 µs apart). */
+    SyntheticPcap at(long epochSeconds, long nanosOfSecond) {
+        seconds = epochSeconds;
+        nanos = nanosOfSecond;
+        return this;
+    }
+
     long seconds() { return seconds; }
 
     byte[] bytes() { return out.toByteArray(); }
