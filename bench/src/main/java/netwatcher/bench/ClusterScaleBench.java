@@ -298,7 +298,18 @@ public final class ClusterScaleBench {
                 return;
             } catch (Exception e) {
                 if (stop) return;
-                count(errors, describe(e));
+                String kind = describe(e);
+                count(errors, kind);
+                if (kind.equals("HTTP 503")) {
+                    // the controller is up but busy and said when to come back (Retry-After: 2): come back to it
+                    // then, with jitter, instead of opening TLS connections to another one at once
+                    try {
+                        Thread.sleep(ThreadLocalRandom.current().nextLong(2000, 4001));
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                    continue;
+                }
                 fails++;
                 // jittered exponential backoff (at most 10 s), then the next controller, as an agent behind a balancer
                 long cap = Math.min(10_000, 500L << Math.min(fails, 5));
