@@ -375,7 +375,7 @@ public final class ClusterScaleBench {
 
     private static Node start(Path dir, Path log) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Xmx1g", "-Dnw.log.levels=root=WARN", "--enable-native-access=ALL-UNNAMED",
+        Process p = new ProcessBuilder(java.toString(), "-Xmx" + System.getProperty("nw.bench.controllerHeap", "1g"), "-Dnw.log.levels=root=WARN", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), ControllerProcess.class.getName(), dir.toString())
                 .redirectError(log.toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
