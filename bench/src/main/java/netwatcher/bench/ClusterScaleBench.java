@@ -236,7 +236,10 @@ public final class ClusterScaleBench {
                               AtomicLong polls) throws Exception {
         int victim = nodes.size() - 1;
         String id = nodes.get(victim).id();
-        int held = count(db, "SELECT count(*) FROM nw_agent WHERE controller_id = '" + id + "'");
+        // revoked rows are no agent's: a retried enrollment whose first try had committed revokes the first
+        // credential, whose row keeps naming the controller that issued it and never moves
+        int revokedRows = count(db, "SELECT count(*) FROM nw_agent WHERE revoked AND controller_id = '" + id + "'");
+        int held = count(db, "SELECT count(*) FROM nw_agent WHERE NOT revoked AND controller_id = '" + id + "'");
         errors.clear();
         long t0 = System.nanoTime();
         nodes.get(victim).process().destroyForcibly(); // SIGKILL
@@ -245,7 +248,7 @@ public final class ClusterScaleBench {
         long allMoved = -1;
         while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(90)) {
             peakConnections = Math.max(peakConnections, count(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"));
-            left = count(db, "SELECT count(*) FROM nw_agent WHERE controller_id = '" + id + "'");
+            left = count(db, "SELECT count(*) FROM nw_agent WHERE NOT revoked AND controller_id = '" + id + "'");
             if (left == 0) {
                 allMoved = System.nanoTime() - t0;
                 break;
@@ -254,14 +257,14 @@ public final class ClusterScaleBench {
         }
         if (left > 0) { // for the diagnosis: who stayed, and what their rows say
             try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT vm_key, revoked, last_seen_at, lease_until"
-                    + " FROM nw_agent WHERE controller_id = '" + id + "' LIMIT 10")) {
+                    + " FROM nw_agent WHERE NOT revoked AND controller_id = '" + id + "' LIMIT 10")) {
                 while (r.next()) System.out.printf("  still on the dead controller: vm %s revoked %s last seen %s lease until %s%n",
                         r.getString(1), r.getBoolean(2), r.getString(3), r.getString(4));
             }
         }
         Thread.sleep(5000); // errors right after
-        System.out.printf(Locale.ROOT, "RESULT reconnect storm: controller %d killed with SIGKILL holding %d agents; %s; peak database connections %d; errors the agents saw: %s%n",
-                victim, held, allMoved < 0 ? left + " still named it after 90 s" : String.format(Locale.ROOT, "all polling another controller after %.2f s", allMoved / 1e9),
+        System.out.printf(Locale.ROOT, "RESULT reconnect storm: controller %d killed with SIGKILL holding %d agents (and %d revoked credentials' rows, not counted); %s; peak database connections %d; errors the agents saw: %s%n",
+                victim, held, revokedRows, allMoved < 0 ? left + " still named it after 90 s" : String.format(Locale.ROOT, "all polling another controller after %.2f s", allMoved / 1e9),
                 peakConnections, errors);
     }
 
@@ -295,7 +298,18 @@ public final class ClusterScaleBench {
                 return;
             } catch (Exception e) {
                 if (stop) return;
-                count(errors, describe(e));
+                String kind = describe(e);
+                count(errors, kind);
+                if (kind.equals("HTTP 503")) {
+                    // the controller is up but busy and said when to come back (Retry-After: 2): come back to it
+                    // then, with jitter, instead of opening TLS connections to another one at once
+                    try {
+                        Thread.sleep(ThreadLocalRandom.current().nextLong(2000, 4001));
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                    continue;
+                }
                 fails++;
                 // jittered exponential backoff (at most 10 s), then the next controller, as an agent behind a balancer
                 long cap = Math.min(10_000, 500L << Math.min(fails, 5));
@@ -361,7 +375,7 @@ public final class ClusterScaleBench {
 
     private static Node start(Path dir, Path log) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Xmx1g", "-Dnw.log.levels=root=WARN", "--enable-native-access=ALL-UNNAMED",
+        Process p = new ProcessBuilder(java.toString(), "-Xmx" + System.getProperty("nw.bench.controllerHeap", "1g"), "-Dnw.log.levels=root=WARN", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), ControllerProcess.class.getName(), dir.toString())
                 .redirectError(log.toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

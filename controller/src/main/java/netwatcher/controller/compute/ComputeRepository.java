@@ -77,6 +77,27 @@ public final class ComputeRepository {
                 + " AND n.group_key = ? ORDER BY n.id_key", ComputeRepository::mapNic, lower(sub), lower(group));
     }
 
+    /**
+     * The NICs of subscription {@code sub}, other than VM {@code exceptVmKey}'s, that may hold one of
+     * {@code ipv4} (canonical dotted quads, no prefix) or, when {@code anyIpv6}, any IPv6 address: a
+     * superset the caller checks exactly. An IPv4 literal has one text (no leading zeros, as
+     * {@link IpLiteral} accepts them), so its stored {@code "a.b.c.d/len"} is found by text; an IPv6
+     * address has many texts, so every NIC with one is returned. Without this, registering a host read
+     * every NIC of the subscription (10,000 rows at 10,000 agents, each parsed).
+     */
+    public List<Nic> nicsMayHold(SqlOperations sql, String sub, String exceptVmKey, List<String> ipv4, boolean anyIpv6) {
+        if (ipv4.isEmpty() && !anyIpv6) return List.of();
+        StringBuilder where = new StringBuilder();
+        List<Object> args = new ArrayList<>(List.of(lower(sub), exceptVmKey));
+        for (String a : ipv4) {
+            where.append(where.isEmpty() ? "" : " OR ").append("n.addresses_json LIKE ?");
+            args.add("%\"" + a + "/%");
+        }
+        if (anyIpv6) where.append(where.isEmpty() ? "" : " OR ").append("n.addresses_json LIKE '%:%'");
+        return sql.query("SELECT n.*, v.id AS vm_id FROM nw_nic n JOIN nw_vm v ON v.id_key = n.vm_key WHERE n.subscription_key = ?"
+                + " AND n.vm_key <> ? AND (" + where + ") ORDER BY n.id_key", ComputeRepository::mapNic, args.toArray());
+    }
+
     private static Vm mapVm(Row r) throws SQLException {
         return new Vm(ArmResourceId.tryParse(r.getString("id")).orElseThrow(), r.getString("location"), r.getString("vm_uuid"),
                 Json.read(r.getString("host_json"), HostReport.class), r.getLong("generation"),

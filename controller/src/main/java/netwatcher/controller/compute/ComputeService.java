@@ -1,5 +1,6 @@
 package netwatcher.controller.compute;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
@@ -78,7 +79,17 @@ public final class ComputeService {
      */
     private HostReport withoutForeignAddresses(SqlOperations h, Vm vm, HostReport report) {
         Map<InetAddress, String> owners = new HashMap<>();
-        for (Nic n : repo.listNics(h, vm.id().subscriptionId(), null)) {
+        List<String> ipv4 = new ArrayList<>();
+        boolean anyIpv6 = false;
+        for (NicReport n : report.nics()) {
+            for (String cidr : n.addresses()) {
+                Optional<IpLiteral> a = IpLiteral.prefix(cidr);
+                if (a.isEmpty()) continue;
+                if (a.get().address() instanceof Inet4Address) ipv4.add(a.get().address().getHostAddress());
+                else anyIpv6 = true;
+            }
+        }
+        for (Nic n : repo.nicsMayHold(h, vm.id().subscriptionId(), vm.id().key(), ipv4, anyIpv6)) {
             if (n.vmKey().equals(vm.id().key())) continue;
             for (String cidr : n.addresses()) {
                 IpLiteral.prefix(cidr).ifPresent(a -> owners.putIfAbsent(a.address(), n.vmId().name()));
