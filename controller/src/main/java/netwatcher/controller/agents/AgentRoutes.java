@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.Json;
 import netwatcher.controller.capture.Capture;
@@ -13,6 +11,7 @@ import netwatcher.controller.capture.CaptureService;
 import netwatcher.controller.http.Caller;
 import netwatcher.controller.http.Exchange;
 import netwatcher.controller.http.Router;
+import netwatcher.controller.storage.ContentRange;
 import netwatcher.controller.storage.StorageService;
 import netwatcher.model.agent.EnrollRequest;
 import netwatcher.model.agent.HostReport;
@@ -22,7 +21,6 @@ import netwatcher.model.agent.Reports;
 /** The agent protocol routes under {@code /agent/v1}. */
 public final class AgentRoutes {
     /** {@code bytes start-end/total}; 18 digits at most, so the numbers never overflow a long. */
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d{1,18})-(\\d{1,18})/(\\d{1,18})");
     private final AgentService agents;
     private final CaptureService captures;
     private final StorageService storage;
@@ -198,17 +196,9 @@ public final class AgentRoutes {
     private void ringFileUpload(Exchange ex, Map<String, String> v) throws Exception {
         Capture c = capture(ex.caller(), v.get("key"));
         StorageService.LocalTarget t = ringTarget(c, v.get("name"));
-        String range = ex.header("Content-Range");
-        Matcher m = range == null ? null : CONTENT_RANGE.matcher(range.trim());
-        if (m == null || !m.matches()) {
-            throw ArmErrorCode.InvalidParameter.exception("An upload needs 'Content-Range: bytes start-end/total'.", "Content-Range");
-        }
-        long start = Long.parseLong(m.group(1));
-        long end = Long.parseLong(m.group(2));
-        long total = Long.parseLong(m.group(3));
-        if (end < start || end >= total) throw ArmErrorCode.InvalidParameter.exception("Content-Range '" + range + "' is inconsistent.", "Content-Range");
+        ContentRange range = ContentRange.parse(ex.header("Content-Range"));
         try (InputStream in = ex.bodyStream()) {
-            StorageService.UploadProgress p = storage.append(t, start, end, total, in);
+            StorageService.UploadProgress p = storage.append(t, range.start(), range.end(), range.total(), in);
             ex.json(200, Map.of("received", p.received(), "complete", p.complete()));
         }
     }
@@ -234,15 +224,10 @@ public final class AgentRoutes {
     private void upload(Exchange ex, Map<String, String> v) throws Exception {
         Capture c = capture(ex.caller(), v.get("key"));
         StorageService.LocalTarget t = target(c);
-        String range = ex.header("Content-Range");
-        Matcher m = range == null ? null : CONTENT_RANGE.matcher(range.trim());
-        if (m == null || !m.matches()) {
-            throw ArmErrorCode.InvalidParameter.exception("An upload needs 'Content-Range: bytes start-end/total'.", "Content-Range");
-        }
-        long start = Long.parseLong(m.group(1));
-        long end = Long.parseLong(m.group(2));
-        long total = Long.parseLong(m.group(3));
-        if (end < start || end >= total) throw ArmErrorCode.InvalidParameter.exception("Content-Range '" + range + "' is inconsistent.", "Content-Range");
+        ContentRange range = ContentRange.parse(ex.header("Content-Range"));
+        long start = range.start();
+        long end = range.end();
+        long total = range.total();
         long done = committed(c);
         if (done >= 0) {
             // committed earlier (the answer was lost): the same upload again completes; any other is refused

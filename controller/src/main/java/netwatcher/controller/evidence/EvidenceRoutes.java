@@ -5,13 +5,13 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.controller.compute.ComputeService;
 import netwatcher.controller.compute.Vm;
 import netwatcher.controller.http.Exchange;
 import netwatcher.controller.http.Router;
+import netwatcher.controller.storage.ContentRange;
 import netwatcher.controller.storage.StorageService;
 
 /**
@@ -25,7 +25,6 @@ import netwatcher.controller.storage.StorageService;
  * Stateless and thread-safe.
  */
 public final class EvidenceRoutes {
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d{1,18})-(\\d{1,18})/(\\d{1,18})");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private final EvidenceService evidence;
@@ -78,15 +77,10 @@ public final class EvidenceRoutes {
         if (sha256 != null && !SHA256.matcher(sha256).matches()) {
             throw ArmErrorCode.InvalidParameter.exception("Query parameter 'sha256' must be 64 lower-case hex digits.", "sha256");
         }
-        String range = ex.header("Content-Range");
-        Matcher m = range == null ? null : CONTENT_RANGE.matcher(range.trim());
-        if (m == null || !m.matches()) {
-            throw ArmErrorCode.InvalidParameter.exception("An upload needs 'Content-Range: bytes start-end/total'.", "Content-Range");
-        }
-        long start = Long.parseLong(m.group(1));
-        long end = Long.parseLong(m.group(2));
-        long total = Long.parseLong(m.group(3));
-        if (end < start || end >= total) throw ArmErrorCode.InvalidParameter.exception("Content-Range '" + range + "' is inconsistent.", "Content-Range");
+        ContentRange range = ContentRange.parse(ex.header("Content-Range"));
+        long start = range.start();
+        long end = range.end();
+        long total = range.total();
         if (total > evidence.maxUploadBytes()) {
             throw ArmErrorCode.InvalidParameter.exception("An evidence file has at most " + evidence.maxUploadBytes() + " bytes; this one has "
                     + total + ".", "Content-Range");
