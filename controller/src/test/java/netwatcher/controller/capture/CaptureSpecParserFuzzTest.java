@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Tag;
 /**
  * Fuzzes the packet-capture PUT body parser with any bytes. The only allowed failure is an
  * {@link netwatcher.arm.ArmException} with a clean message; an accepted spec must hold a VM target,
- * limits in range, a storage location, filters whose normalised notation parses again, and
- * nothing the agent cannot do (a ring, several files) with the host path that continuousCapture's presence allows.
+ * limits in range, a storage location, filters whose normalised notation parses again, a file set (ring) only as
+ * the agent can write it, and the host path that continuousCapture's presence allows.
  * Seeds: {@code CaptureSpecParserFuzzTestInputs/captureSpec}.
  */
 @Tag("fuzz")
@@ -30,16 +30,24 @@ class CaptureSpecParserFuzzTest {
             FuzzFindings.cleanArmError(e, input);
             return;
         }
-        assertTrue(spec.target().isType("Microsoft.Compute/virtualMachines"), spec.target()::toString);
+        String targetResource = "AzureVMSS".equalsIgnoreCase(spec.targetType()) ? "Microsoft.Compute/virtualMachineScaleSets"
+                : "Microsoft.Compute/virtualMachines";
+        assertTrue(spec.target().isType(targetResource), spec.target()::toString);
         assertTrue(0 <= spec.bytesToCapturePerPacket() && spec.bytesToCapturePerPacket() <= CaptureSpecParser.MAX_UINT32);
         assertTrue(0 <= spec.totalBytesPerSession() && spec.totalBytesPerSession() <= CaptureSpecParser.MAX_UINT32);
         assertTrue(0 <= spec.timeLimitInSeconds() && spec.timeLimitInSeconds() <= CaptureSpecParser.MAX_TIME_LIMIT);
         assertTrue(spec.storageId() != null || spec.filePath() != null || spec.localPath() != null);
         if (spec.filePath() != null) assertTrue(spec.filePath().startsWith(CaptureSpecParser.CAPTURES_ROOT + "/"));
         if (spec.localPath() != null) assertTrue(spec.localPath().startsWith(CaptureSpecParser.CAPTURES_ROOT + "/"));
-        // what the agent cannot do is never accepted: no ring, never several files; the path fits continuousCapture's presence
-        assertTrue(!Boolean.TRUE.equals(spec.continuousCapture()), "a ring was accepted");
-        if (spec.captureSettings() != null) assertEquals(1, spec.captureSettings().fileCount());
+        // a file set only as the agent writes it (RingOrder's own checks: 1-10000 files of at least 4 KiB); one file
+        // otherwise; the path fits continuousCapture's presence
+        netwatcher.model.agent.RingOrder ring = spec.ring();
+        if (ring == null) {
+            assertTrue(!Boolean.TRUE.equals(spec.continuousCapture()), "a ring was accepted without its file set");
+            if (spec.captureSettings() != null) assertEquals(1, spec.captureSettings().fileCount());
+        } else {
+            assertEquals(Boolean.TRUE.equals(spec.continuousCapture()), ring.continuous());
+        }
         if (spec.continuousCapture() != null) assertEquals(null, spec.filePath());
         else assertEquals(null, spec.localPath());
         assertTrue(0 <= spec.stop().seconds() && spec.stop().seconds() <= netwatcher.model.agent.CaptureOrder.MAX_TIME_LIMIT_SECONDS);
