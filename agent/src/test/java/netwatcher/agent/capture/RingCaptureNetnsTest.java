@@ -82,7 +82,11 @@ class RingCaptureNetnsTest {
                 }, closed::add), java.time.InstantSource.system()));
         int sent = 1500; // ~ 330 KB of records: some 20 files of 16 KiB
         send(1, sent);
-        Thread.sleep(300);
+        // stop once the session has written every datagram it was sent (at most 20 s), so that what is checked below is
+        // the rollover, not how long a stop's drain waits on a loaded machine (CI once stopped 300 ms after the send with
+        // datagrams 1024.. still in the kernel ring)
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (session.stats().packets() < sent && System.nanoTime() < deadline) Thread.sleep(20);
         assertTrue(session.writing() != null && session.writing().index() > 3, "rolled over while running: " + session.writing());
         session.stop(EndCause.STOP_REQUESTED);
         CaptureResult result = session.awaitEnd(END_WAIT).orElseThrow();

@@ -266,7 +266,13 @@ class ProbeLabTest {
         Process tcpdump = LAB.lab().spawn("app", List.of("tcpdump", "-U", "-n", "-i", "eth0", "-w", pcap.toString(),
                 "tcp[tcpflags] & tcp-syn != 0 and dst host " + DB), dir.resolve("tcpdump.log"));
         try {
-            Thread.sleep(1000); // tcpdump arms
+            // tcpdump says "listening on" once armed (a fixed second was not always enough on a loaded CI machine)
+            long armedBy = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+            while (System.nanoTime() < armedBy && !(Files.exists(dir.resolve("tcpdump.log"))
+                    && Files.readString(dir.resolve("tcpdump.log")).contains("listening on"))) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(100);
             ParisTracer.Trace trace = onApp(() -> new ParisTracer().trace(tcp(DB, 80), ParisTracer.Settings.DEFAULT));
 
             List<CheckReport.TraceHop> hops = trace.hops();
