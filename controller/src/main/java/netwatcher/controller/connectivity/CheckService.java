@@ -430,6 +430,8 @@ public final class CheckService {
                 Map<String, Object> m = new java.util.LinkedHashMap<>();
                 m.put("access", mainReport.verdict().access());
                 if (mainReport.verdict().ruleName() != null) m.put("ruleName", mainReport.verdict().ruleName());
+                // netwatcher's extra (ARM clients ignore it): how the host's ruleset decided, chain by chain, and the rule's text
+                if (!mainReport.verdict().context().isEmpty()) m.put("evaluation", new java.util.TreeMap<>(mainReport.verdict().context()));
                 yield Answer.result(m);
             }
             case CheckRequest.NEXT_HOP -> {

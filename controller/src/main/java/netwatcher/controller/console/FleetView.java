@@ -49,10 +49,17 @@ final class FleetView {
         }
     }
 
-    /** The answer: VMs needing attention first, then by subscription, resource group and name. */
-    record Fleet(List<FleetVm> vms, int agentsDown, int capturesFailed) {
+    /**
+     * The answer: VMs needing attention first, then by subscription, resource group and name.
+     *
+     * @param checkable the ids of the VMs the caller may run a connectivity check from: the same two questions the API
+     *                  asks (Contributor for {@code POST .../connectivityCheck} on the VM's watcher, Contributor on the VM
+     *                  as {@code source.resourceId}), so the console's form neither widens nor narrows what the API allows
+     */
+    record Fleet(List<FleetVm> vms, int agentsDown, int capturesFailed, List<String> checkable) {
         Fleet {
             vms = List.copyOf(vms);
+            checkable = List.copyOf(checkable);
         }
     }
 
@@ -70,6 +77,8 @@ final class FleetView {
         Map<String, Map<String, Integer>> captureCounts = captureCounts();
         ReadScopes scopes = new ReadScopes(sources.access(), caller);
         List<FleetVm> out = new ArrayList<>();
+        List<String> checkable = new ArrayList<>();
+        Map<String, Boolean> checksOnWatcher = new HashMap<>();
         Map<String, String> watcherOfLocation = new HashMap<>();
         for (Subscription sub : sources.subscriptions().all()) {
             Map<String, List<Nic>> nics = new HashMap<>();
@@ -80,13 +89,27 @@ final class FleetView {
                         .forLocation(sub.id(), vm.location()).map(w -> w.id().toString()).orElse(""));
                 out.add(vm(vm, nics.getOrDefault(vm.id().key(), List.of()), captureCounts.getOrDefault(vm.id().key(), Map.of()),
                         watcher.isEmpty() ? null : watcher));
+                if (!watcher.isEmpty() && checksOnWatcher.computeIfAbsent(watcher, w -> mayPost(caller, w + "/connectivityCheck"))
+                        && scopes.writes(vm.id())) {
+                    checkable.add(vm.id().toString());
+                }
             }
         }
         out.sort(Comparator.comparing((FleetVm v) -> v.attention().isEmpty()).thenComparing(FleetVm::subscriptionId, String.CASE_INSENSITIVE_ORDER)
                 .thenComparing(FleetVm::resourceGroup, String.CASE_INSENSITIVE_ORDER).thenComparing(FleetVm::name, String.CASE_INSENSITIVE_ORDER));
         int down = (int) out.stream().filter(v -> v.health() != Health.CONNECTED).count();
         int failed = out.stream().mapToInt(v -> v.captures().getOrDefault("Error", 0)).sum();
-        return new Fleet(out, down, failed);
+        return new Fleet(out, down, failed, checkable);
+    }
+
+    /** Whether the pipeline would let {@code caller} POST to {@code path}: the API's own check, asked, not re-implemented. */
+    private boolean mayPost(Caller caller, String path) {
+        try {
+            sources.access().authorize(caller, "POST", path);
+            return true;
+        } catch (netwatcher.arm.ArmException refused) {
+            return false;
+        }
     }
 
     private FleetVm vm(Vm vm, List<Nic> nics, Map<String, Integer> captures, String watcherId) {

@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
 final class StaticAssets {
     /** Every file the console serves, relative to {@code /console/}. */
     static final List<String> FILES = List.of("index.html", "console.css", "js/main.js", "js/api.js", "js/login.js",
-            "js/fleet.js", "js/captures.js", "js/sparkline.js", "js/dom.js");
+            "js/fleet.js", "js/captures.js", "js/sparkline.js", "js/dom.js", "js/operations.js", "js/forms.js", "js/hopdiagram.js",
+            "js/connectivity.js", "js/flowchecks.js");
     private static final String ROOT = "netwatcher/console/";
 
     /** One file: its bytes, media type and strong ETag. */

@@ -31,7 +31,7 @@ export async function call(method, path, body) {
     const message = error.message || (json && json.error_description) || text || response.statusText;
     throw new ArmError(response.status, error.code || (json && json.error) || String(response.status), message, error.target);
   }
-  return { status: response.status, json };
+  return { status: response.status, json, headers: response.headers };
 }
 
 /** An ARM path with the console's api-version. */

@@ -3,10 +3,12 @@ import { call } from './api.js';
 import { $, ago, el } from './dom.js';
 
 let vms = [];
+let checkable = [];
 
 export async function loadFleet() {
   const { json } = await call('GET', '/console/api/fleet');
   vms = json.vms;
+  checkable = json.checkable || [];
   const down = json.agentsDown;
   $('#fleet-summary').textContent = `${vms.length} VMs; ${down} agent${down === 1 ? '' : 's'} not connected;`
     + ` ${json.capturesFailed} capture${json.capturesFailed === 1 ? '' : 's'} in Error.`;
@@ -15,6 +17,9 @@ export async function loadFleet() {
 }
 
 export function fleetVms() { return vms; }
+
+/** The ids of the VMs this session may run a connectivity check from (the controller asks the API's own questions). */
+export function fleetCheckable() { return checkable; }
 
 function matches(vm, text) {
   if (!text) return true;

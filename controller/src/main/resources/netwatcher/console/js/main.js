@@ -3,11 +3,15 @@ import { $, showAlert } from './dom.js';
 import { currentSession, logout, wireLogin } from './login.js';
 import { loadFleet, wireFleet } from './fleet.js';
 import { fillTargets, follow, loadCaptures, unfollow, wireCaptures } from './captures.js';
+import { fillConnectivityVms, wireConnectivity } from './connectivity.js';
+import { fillFlowVms, wireFlowChecks } from './flowchecks.js';
+
+const SECTIONS = ['fleet', 'captures', 'connectivity', 'flows'];
 
 let fleetTimer = null;
 
 function show(section) {
-  for (const id of ['login', 'fleet', 'captures']) $('#' + id).hidden = id !== section;
+  for (const id of ['login', ...SECTIONS]) $('#' + id).hidden = id !== section;
   for (const link of document.querySelectorAll('#nav a')) {
     if (link.getAttribute('href') === '#' + section) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -15,7 +19,7 @@ function show(section) {
 }
 
 async function route() {
-  const section = location.hash === '#captures' ? 'captures' : 'fleet';
+  const section = SECTIONS.find((s) => location.hash === '#' + s) || 'fleet';
   show(section);
   try {
     await loadFleet();
@@ -23,6 +27,8 @@ async function route() {
       fillTargets();
       await loadCaptures();
     }
+    if (section === 'connectivity') fillConnectivityVms();
+    if (section === 'flows') fillFlowVms();
   } catch (e) {
     showAlert(e.message);
   }
@@ -52,6 +58,8 @@ async function start() {
   wireLogin(loggedIn);
   wireFleet();
   wireCaptures();
+  wireConnectivity();
+  wireFlowChecks();
   window.addEventListener('hashchange', () => { if (document.body.dataset.session) route(); });
   $('#logout').addEventListener('click', async () => {
     try { await logout(); } catch (e) { showAlert(e.message); }

@@ -109,7 +109,8 @@ class ConsoleApiTest {
         assertEquals(404, send("GET", "/console/netwatcher/console/index.html", null).statusCode());
         for (String file : StaticAssets.FILES) {
             String text = send("GET", "/console/" + file, null).body();
-            assertFalse(text.contains("innerHTML") || text.contains("eval(") || text.contains("http://") && !file.endsWith("sparkline.js"),
+            // the SVG namespace (sparkline, hop diagram) is a name, not a request
+            assertFalse(text.contains("innerHTML") || text.contains("eval(") || text.replace("http://www.w3.org/2000/svg", "").contains("http://"),
                     file + " builds markup from strings or names another origin");
         }
     }
@@ -196,6 +197,47 @@ class ConsoleApiTest {
         assertEquals(0, none.path("failed").asInt(), "totals over no rows are 0, not NULL: " + none);
         assertEquals(400, c.send("GET", "/console/api/captures?sort=packets", null).status());
         assertEquals(400, c.send("GET", "/console/api/captures?size=100000", null).status());
+    }
+
+    /**
+     * The fleet's {@code checkable} (the VMs the connectivity form lets a session probe from) is exactly what the API
+     * allows: for each role set, a VM is listed if and only if the ARM POST connectivityCheck from it is not refused
+     * 403; and ipFlowVerify, a read-only action, is accepted for a Reader whatever the list says.
+     */
+    @Test
+    void fleetCheckable_isWhatTheApiAllows_forEachRoleSet() throws Exception {
+        String s = "/subscriptions/" + c.sub;
+        String watcherRg = s + "/resourceGroups/NetworkWatcherRG";
+        Map<String, Map<String, String>> principals = new java.util.LinkedHashMap<>();
+        principals.put("reader on the subscription", Map.of(s, "Reader"));
+        principals.put("contributor on apps only", Map.of(s + "/resourceGroups/apps", "Contributor"));
+        principals.put("contributor on apps and the watchers", Map.of(s + "/resourceGroups/apps", "Contributor", watcherRg, "Contributor"));
+        principals.put("contributor on the subscription", Map.of(s, "Contributor"));
+        Map<String, List<String>> listed = new java.util.LinkedHashMap<>();
+        for (var p : principals.entrySet()) {
+            String[] session = login(readerToken(p.getValue()));
+            JsonNode fleet = Json.tree(send("GET", "/console/api/fleet", null, "Cookie", session[0]).body().getBytes());
+            List<String> checkable = new ArrayList<>();
+            fleet.path("checkable").forEach(id -> checkable.add(id.asText()));
+            listed.put(p.getKey(), checkable);
+            for (TestAgent vm : List.of(app, secret)) {
+                HttpResponse<String> check = send("POST", nw + "/connectivityCheck" + V, "{\"source\":{\"resourceId\":\"" + vm.vmId
+                        + "\"},\"destination\":{\"address\":\"198.18.1.12\",\"port\":80}}", "Cookie", session[0], "X-CSRF-Token", session[1],
+                        "Content-Type", "application/json");
+                assertEquals(checkable.contains(vm.vmId), check.statusCode() != 403, p.getKey() + " from " + vm.vmId + ": listed "
+                        + checkable + ", API answered " + check.statusCode() + " " + check.body());
+            }
+        }
+        assertEquals(List.of(), listed.get("reader on the subscription"), "a check sends probes: Reader may not");
+        assertEquals(List.of(), listed.get("contributor on apps only"), "the watcher's group needs Contributor too");
+        assertEquals(List.of(app.vmId), listed.get("contributor on apps and the watchers"));
+        assertEquals(2, listed.get("contributor on the subscription").size());
+
+        String[] reader = login(readerToken(Map.of(s, "Reader")));
+        HttpResponse<String> verify = send("POST", nw + "/ipFlowVerify" + V, "{\"targetResourceId\":\"" + app.vmId + "\",\"direction\":\"Inbound\","
+                + "\"protocol\":\"TCP\",\"localPort\":\"80\",\"remotePort\":\"*\",\"localIPAddress\":\"198.18.1.10\",\"remoteIPAddress\":\"198.18.1.12\"}",
+                "Cookie", reader[0], "X-CSRF-Token", reader[1], "Content-Type", "application/json");
+        assertEquals(202, verify.statusCode(), "ipFlowVerify is a read-only action a Reader may run: " + verify.body());
     }
 
     @Test
