@@ -2,17 +2,8 @@ package netwatcher.bench;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import netwatcher.controller.Controller;
-import netwatcher.controller.ControllerConfig;
 
 /**
  * The web console's first page against a large fleet: an in-process controller on embedded H2 with {@code vms}
@@ -26,7 +17,7 @@ import netwatcher.controller.ControllerConfig;
 public final class ConsoleBench {
     private ConsoleBench() {}
 
-    static final String V = "?api-version=2025-05-01";
+    static final String V = SeededController.V;
     static final int GROUPS = 10;
 
     public static void main(String[] args) throws Exception {
@@ -34,24 +25,17 @@ public final class ConsoleBench {
         int captures = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int requests = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-        Path dir = Files.createTempDirectory("nwbench-console");
-        ControllerConfig config = ControllerConfig.load(dir, 0).withAgentWait(Duration.ofSeconds(2));
-        try (Controller controller = Controller.start(config, Clock.systemUTC())) {
-            Https https = new Https(controller.baseUrl(), controller.caFile(), controller.adminToken());
-            String sub = controller.defaultSubscription().id();
+        try (SeededController seeded = SeededController.start("nwbench-console")) {
+            Controller controller = seeded.controller;
+            Https https = seeded.https;
+            String sub = seeded.sub;
             long s0 = System.nanoTime();
             String[] vmIds = new String[vms];
-            parallel(vms, i -> vmIds[i] = new ProtocolAgent(https, controller.adminToken(), sub, String.format("bench%02d", i % GROUPS),
+            SeededController.parallel(vms, i -> vmIds[i] = new ProtocolAgent(https, controller.adminToken(), sub, String.format("bench%02d", i % GROUPS),
                     String.format("vm%04d", i), location(i)).vmId);
             System.out.printf(Locale.ROOT, "registered %d VMs through the agent protocol in %.1f s%n", vms, (System.nanoTime() - s0) / 1e9);
             s0 = System.nanoTime();
-            parallel(captures, i -> {
-                int v = i % vms;
-                String vm = vmIds[v];
-                String watcher = "/subscriptions/" + sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_"
-                        + location(v);
-                https.send("PUT", watcher + "/packetCaptures/" + String.format("pc%05d", i) + V, OrderLatencyBench.body(vm)).expect(201);
-            });
+            seeded.seedCaptures(captures, i -> new SeededController.Capture(seeded.watcher(location(i % vms)), String.format("pc%05d", i), vmIds[i % vms]));
             System.out.printf(Locale.ROOT, "created %d captures through the ARM API in %.1f s; controller %s%n", captures,
                     (System.nanoTime() - s0) / 1e9, controller.baseUrl());
 
@@ -89,8 +73,8 @@ public final class ConsoleBench {
                 measureEach(https, "GET /console/api/captures page i of 200 in turn, admin",
                         i -> "/console/api/captures?sort=created&dir=desc&size=50&page=" + (i % 200), admin, requests);
                 measureEach(https, "GET /console/api/captures first page after a write, admin", i -> {
-                    https.send("PUT", "/subscriptions/" + sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/"
-                            + "NetworkWatcher_westeurope/packetCaptures/w" + roundWrites.getAndIncrement() + V, OrderLatencyBench.body(vmIds[0])).expect(201);
+                    https.send("PUT", seeded.watcher("westeurope") + "/packetCaptures/w" + roundWrites.getAndIncrement() + V,
+                            OrderLatencyBench.body(vmIds[0])).expect(201);
                     return first;
                 }, admin, Math.max(10, requests / 4));
                 measure(https, "GET /console/api/captures?status=Error, admin", first + "&status=Error", admin, requests);
@@ -98,31 +82,11 @@ public final class ConsoleBench {
                 measure(https, "GET /console/api/fleet, admin (" + vms + " VMs)", "/console/api/fleet", admin, Math.max(10, requests / 10));
                 measure(https, "GET /console/api/fleet, Reader on 2 groups", "/console/api/fleet", reader, Math.max(10, requests / 10));
             }
-        } finally {
-            deleteTree(dir);
         }
     }
 
     static String location(int vm) {
         return vm % 2 == 0 ? "westeurope" : "northeurope";
-    }
-
-    interface Step {
-        void run(int i) throws Exception;
-    }
-
-    static void parallel(int count, Step step) throws Exception {
-        try (var pool = Executors.newFixedThreadPool(8)) {
-            List<Future<?>> fs = new ArrayList<>();
-            for (int t = 0; t < 8; t++) {
-                int firstIndex = t;
-                fs.add(pool.submit(() -> {
-                    for (int i = firstIndex; i < count; i += 8) step.run(i);
-                    return null;
-                }));
-            }
-            for (Future<?> f : fs) f.get();
-        }
     }
 
     static void measure(Https https, String what, String path, String authorization, int requests) throws Exception {
@@ -150,12 +114,5 @@ public final class ConsoleBench {
             nanos[i] = System.nanoTime() - t0;
         }
         System.out.printf(Locale.ROOT, "  %-58s %s%n", what, Stats.ofNanos(nanos));
-    }
-
-    static void deleteTree(Path root) throws java.io.IOException {
-        if (!Files.exists(root)) return;
-        try (var walk = Files.walk(root)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }

@@ -5,18 +5,11 @@ import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import netwatcher.controller.Controller;
-import netwatcher.controller.ControllerConfig;
 
 /**
  * The controller's read path: an in-process controller on embedded H2 (run this JVM with
@@ -30,7 +23,7 @@ import netwatcher.controller.ControllerConfig;
 public final class ControllerReadBench {
     private ControllerReadBench() {}
 
-    static final String V = "?api-version=2025-05-01";
+    static final String V = SeededController.V;
     static final int SMALL = 100;
 
     public static void main(String[] args) throws Exception {
@@ -38,33 +31,19 @@ public final class ControllerReadBench {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int connections = args.length > 2 ? Integer.parseInt(args[2]) : 32;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-        Path dir = Files.createTempDirectory("nwbench");
-        ControllerConfig config = ControllerConfig.load(dir, 0).withAgentWait(Duration.ofSeconds(2));
-        try (Controller controller = Controller.start(config, Clock.systemUTC())) {
-            Https https = new Https(controller.baseUrl(), controller.caFile(), controller.adminToken());
-            String sub = controller.defaultSubscription().id();
+        try (SeededController seeded = SeededController.start("nwbench")) {
+            Controller controller = seeded.controller;
+            Https https = seeded.https;
+            String sub = seeded.sub;
+            Path dir = seeded.dir;
             ProtocolAgent big = new ProtocolAgent(https, controller.adminToken(), sub, "bench", "vmbig", "westeurope");
             ProtocolAgent small = new ProtocolAgent(https, controller.adminToken(), sub, "bench", "vmsmall", "northeurope");
-            String nwBig = "/subscriptions/" + sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
-            String nwSmall = nwBig.replace("westeurope", "northeurope");
+            String nwBig = seeded.watcher("westeurope");
+            String nwSmall = seeded.watcher("northeurope");
             int bigCount = total - SMALL;
             long s0 = System.nanoTime();
-            try (var pool = Executors.newFixedThreadPool(8)) {
-                List<Future<?>> fs = new ArrayList<>();
-                for (int t = 0; t < 8; t++) {
-                    int first = t;
-                    fs.add(pool.submit(() -> {
-                        for (int i = first; i < total; i += 8) {
-                            boolean isBig = i < bigCount;
-                            String name = isBig ? String.format("pc%05d", i) : String.format("small%03d", i - bigCount);
-                            https.send("PUT", (isBig ? nwBig : nwSmall) + "/packetCaptures/" + name + V,
-                                    OrderLatencyBench.body(isBig ? big.vmId : small.vmId)).expect(201);
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : fs) f.get();
-            }
+            seeded.seedCaptures(total, i -> i < bigCount ? new SeededController.Capture(nwBig, String.format("pc%05d", i), big.vmId)
+                    : new SeededController.Capture(nwSmall, String.format("small%03d", i - bigCount), small.vmId));
             System.out.printf(Locale.ROOT, "seeded %d captures (%d + %d) through the API in %.1f s; controller %s, data %s%n",
                     total, bigCount, SMALL, (System.nanoTime() - s0) / 1e9, controller.baseUrl(), dir);
             Thread.sleep(4000); // let the 2 s agent wait expire them all (no agent polls): the sweeper goes quiet
@@ -106,10 +85,6 @@ public final class ControllerReadBench {
                 System.out.printf(Locale.ROOT, "round %d: RESULT GET one %.0f/s (target >= 5000: %s), p99 %.2f ms (target < 20: %s), heap after GC %.1f MiB (target < 256: %s)%n",
                         round, get.rps, get.rps >= 5000 ? "met" : "MISSED", get.p99Ms, get.p99Ms < 20 ? "met" : "MISSED",
                         afterGc / 1048576.0, afterGc < 256L << 20 ? "met" : "MISSED");
-            }
-        } finally {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
