@@ -261,11 +261,15 @@ class ConnectivityCheckApiTest {
         assertEquals("Inbound", o.flow().direction());
         assertEquals("198.18.3.10", o.flow().destinationAddress());
         db.reportCheck(new CheckReport(o.key(), CheckRole.VERIFY, ReportState.DONE, null, null, null, null,
-                new CheckReport.Verdict("Deny", "UserRule_Db", Map.of()), null, null, null));
+                new CheckReport.Verdict("Deny", "UserRule_Db", Map.of("Hook", "prerouting,input", "Chain", "in",
+                        "RuleText", "tcp dport 80 drop comment \"UserRule_Db\"")), null, null, null));
         var r = c.send("GET", post.header("Location"), null);
         assertEquals(200, r.status(), r.body());
         assertEquals("Deny", r.json().path("access").asText());
         assertEquals("UserRule_Db", r.json().path("ruleName").asText());
+        // how the host decided, as the agent reported it (the console shows it beside the verdict)
+        assertEquals("tcp dport 80 drop comment \"UserRule_Db\"", r.json().path("evaluation").path("RuleText").asText(), r.body());
+        assertEquals("prerouting,input", r.json().path("evaluation").path("Hook").asText(), r.body());
     }
 
     @Test

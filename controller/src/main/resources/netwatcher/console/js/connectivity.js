@@ -3,7 +3,7 @@
 // its text alternative, each issue a button that opens its evidence (the issue's context: rule text, counters or
 // trace, route; and the probe packets that hop's host captured, downloaded through the link the API gives).
 import { ArmError } from './api.js';
-import { $, el, showAlert } from './dom.js';
+import { $, el, present, showAlert } from './dom.js';
 import { clearFieldErrors, number, showFieldError } from './forms.js';
 import { fleetCheckable, fleetVms } from './fleet.js';
 import { contextOf, hopDiagram, issueLabel, rttInto, rttText } from './hopdiagram.js';
@@ -119,10 +119,10 @@ export function showResult(result) {
   const hops = result.hops || [];
   const hostOf = (hop) => { const vm = vmOfHop(hop); return vm ? vm.name : ''; };
   const reached = result.connectionStatus === 'Reachable';
-  $('#cc-summary').replaceChildren(
+  $('#cc-summary').replaceChildren(...present(
     el('strong', { class: reached ? 'ok' : 'bad', text: result.connectionStatus }), ` · ${hops.length} hops · `,
     `${result.probesSent} probes sent, ${result.probesFailed} failed`,
-    result.avgLatencyInMs !== undefined ? ` · latency avg ${result.avgLatencyInMs} ms (min ${result.minLatencyInMs}, max ${result.maxLatencyInMs})` : '');
+    result.avgLatencyInMs !== undefined ? ` · latency avg ${result.avgLatencyInMs} ms (min ${result.minLatencyInMs}, max ${result.maxLatencyInMs})` : ''));
   $('#cc-diagram').replaceChildren(hopDiagram(result, hostOf, (hop, issue, i) => openEvidence(result, hop, issue, i)));
   $('#cc-hops tbody').replaceChildren(...hops.map((hop, i) => el('tr', { 'data-index': i, 'data-host': hostOf(hop) || null,
     class: (hop.issues || []).some((x) => x.severity !== 'Warning') ? 'attention' : '' },
@@ -143,13 +143,13 @@ function showProbes(result) {
   const stats = result.probeStatistics || {};
   const outcomes = Object.entries(stats.outcomes || {});
   const latency = Object.entries(stats.latencyPercentilesMs || {});
-  $('#cc-probes').replaceChildren(
+  $('#cc-probes').replaceChildren(...present(
     el('h4', { text: 'Probes' }),
     outcomes.length ? el('ul', { class: 'plain', id: 'cc-outcomes' }, outcomes.map(([what, n]) => el('li', { 'data-outcome': what },
       el('meter', { min: 0, max: Math.max(1, result.probesSent), value: n, 'aria-label': `${what} probes` }), ` ${what}: ${n}`)))
       : el('p', { text: 'No per-outcome breakdown in this answer.' }),
     latency.length ? el('p', { id: 'cc-latency', text: 'Latency percentiles: ' + latency.map(([p, ms]) => `${p} ${ms} ms`).join(', ') }) : null,
-    stats.lastHttpStatus !== undefined ? el('p', { text: `Last HTTP status: ${stats.lastHttpStatus}` }) : null);
+    stats.lastHttpStatus !== undefined ? el('p', { text: `Last HTTP status: ${stats.lastHttpStatus}` }) : null));
 }
 
 function evidenceOf(result, vm) {
@@ -163,7 +163,7 @@ function openEvidence(result, hop, issue, index) {
   const packets = evidenceOf(result, vm);
   const long = new Set(['RuleText', 'Route', 'Path', 'Counters', 'Trace', 'Flow', 'Rule', 'Detail', 'Reason']);
   const panel = $('#cc-evidence');
-  panel.replaceChildren(
+  panel.replaceChildren(...present(
     el('h4', { id: 'cc-evidence-title', tabindex: '-1', text: `${issueLabel(issue)} on hop ${index + 1}${vm ? ' (' + vm.name + ')' : ''}` }),
     el('p', { text: `${issue.severity}, origin ${issue.origin}` + (ctx.has('Evidence') ? `; evidence: ${ctx.get('Evidence')}` : '; no evidence named') }),
     el('dl', { class: 'context' }, [...ctx.entries()].filter(([k]) => k !== 'Evidence').flatMap(([k, v]) => [
@@ -172,7 +172,7 @@ function openEvidence(result, hop, issue, index) {
       packets.reason ? ` (${packets.reason})` : '', ' ',
       packets.storagePath && packets.uploadState !== 'failed' && packets.uploadState !== 'none'
         ? el('a', { class: 'download', id: 'cc-evidence-download', href: samePath(packets.storagePath), download: `${vm.name}.pcap` }, `Download ${vm.name}.pcap`) : null)
-      : el('p', { class: 'muted', text: 'No probe capture from this hop\'s host in this answer.' }));
+      : el('p', { class: 'muted', text: 'No probe capture from this hop\'s host in this answer.' })));
   panel.hidden = false;
   $('#cc-evidence-title').focus();
 }

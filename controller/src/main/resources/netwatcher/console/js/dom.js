@@ -18,6 +18,9 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/** The children that are there: a missing optional part (null, undefined, '') is left out, not printed as text. */
+export const present = (...children) => children.filter((c) => c !== null && c !== undefined && c !== '');
+
 export function showAlert(message) {
   const alert = $('#alert');
   if (!message) { alert.hidden = true; alert.textContent = ''; return; }

@@ -2,7 +2,7 @@
 // against what the host has: the chains IP flow verify's evaluator walked (the deciding rule or policy marked,
 // the rule's text) and the routes of the table next hop names (the route the kernel picked marked).
 import { ArmError, arm, call } from './api.js';
-import { $, el, showAlert } from './dom.js';
+import { $, el, present, showAlert } from './dom.js';
 import { clearFieldErrors, showFieldError } from './forms.js';
 import { fleetVms } from './fleet.js';
 import { runAction } from './operations.js';
@@ -79,7 +79,7 @@ function showVerdict(answer) {
     const mark = decisive(step, i);
     return el('li', { class: mark ? 'match' : '', 'aria-current': mark ? 'true' : null }, mark ? el('strong', { text: step + ' ← decided here' }) : step);
   });
-  $('#fv-answer').replaceChildren(
+  $('#fv-answer').replaceChildren(...present(
     el('p', {}, el('strong', { class: answer.access === 'Allow' ? 'ok' : 'bad', id: 'fv-access', text: answer.access }),
       answer.ruleName ? el('span', {}, ' by rule ', el('code', { id: 'fv-rule', text: answer.ruleName })) : ' (no rule matched: the chain policy or the kernel decided)'),
     ev.Hook ? el('p', { text: `Hooks evaluated: ${ev.Hook}` }) : null,
@@ -87,7 +87,7 @@ function showVerdict(answer) {
     ev.RuleText ? el('pre', { id: 'fv-rule-text', text: `${ev.Table || ''} chain ${ev.Chain || ''} handle ${ev.Handle || ''}:\n${ev.RuleText}` }) : null,
     ev.Detail ? el('p', { text: ev.Detail }) : null,
     ev.Assumed ? el('p', { class: 'muted', text: ev.Assumed }) : null,
-    ev.Warning ? el('p', { class: 'muted', text: ev.Warning }) : null);
+    ev.Warning ? el('p', { class: 'muted', text: ev.Warning }) : null));
   $('#fv-answer').hidden = false;
 }
 
@@ -113,10 +113,10 @@ export function parseRoute(text) {
 
 async function showNextHop(answer) {
   const box = $('#nh-answer');
-  box.replaceChildren(
+  box.replaceChildren(...present(
     el('p', {}, el('strong', { id: 'nh-type', text: answer.nextHopType }),
       answer.nextHopIpAddress ? ` via ${answer.nextHopIpAddress}` : '', ' · route table ', el('code', { id: 'nh-table', text: answer.routeTableId || '' })),
-    answer.route ? el('p', {}, 'The kernel picked: ', el('code', { id: 'nh-route', text: answer.route })) : null);
+    answer.route ? el('p', {}, 'The kernel picked: ', el('code', { id: 'nh-route', text: answer.route })) : null));
   box.hidden = false;
   if (!answer.routeTableId || answer.routeTableId === 'System Route') return;
   let table;

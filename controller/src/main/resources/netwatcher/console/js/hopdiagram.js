@@ -2,9 +2,9 @@
 // address, a link to the next hop with its round-trip time, the hops and links an Error issue sits on marked, and
 // each issue a badge (role=button, in the tab order, Enter or Space opens it). Pure apart from the DOM it returns.
 const NS = 'http://www.w3.org/2000/svg';
-const NODE_W = 170;
+const NODE_W = 160;
 const NODE_H = 64;
-const GAP = 70;
+const GAP = 105;
 const BADGE_H = 22;
 const PER_ROW = 5;
 
@@ -37,6 +37,12 @@ export function issueLabel(issue) {
     if (ctx.has(key)) return `${issue.type}: ${ctx.get(key)}`;
   }
   return issue.type;
+}
+
+/** What a badge can show in its width: the cause's name (rule, route, reason), else the issue's type. */
+export function badgeLabel(issue) {
+  const label = issueLabel(issue);
+  return label.includes(': ') ? label.slice(label.indexOf(': ') + 2) : label;
 }
 
 /** Round-trip times of the link into hop {@code i} (ARM's previousLinks, or the previous hop's links). */
@@ -126,7 +132,7 @@ export function hopDiagram(result, hostOf, onIssue) {
         'data-issue-type': issue.type, 'aria-label': `${label} (${issue.severity}, ${issue.origin}) on hop ${i + 1}${host ? ' ' + host : ''}: open its evidence`,
         onclick: open, onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } } },
       svg('rect', { x, y: by, width: NODE_W, height: BADGE_H - 3, rx: 9 }),
-      svg('text', { x: x + 8, y: by + 14, text: clip((issue.severity === 'Warning' ? '⚠ ' : '⛔ ') + label, 26) })));
+      svg('text', { x: x + 8, y: by + 14, text: clip((issue.severity === 'Warning' ? '! ' : '✕ ') + badgeLabel(issue), 24) })));
     });
     if ((hop.issues || []).length > 3) {
       node.append(svg('text', { class: 'more', x, y: y + NODE_H + 4 + 3 * BADGE_H + 10, text: `+${hop.issues.length - 3} more in the table` }));
