@@ -88,7 +88,10 @@ export function hopDiagram(result, hostOf, onIssue) {
   const hops = result.hops || [];
   const rows = Math.max(1, Math.ceil(hops.length / PER_ROW));
   const width = 20 + Math.min(hops.length, PER_ROW) * (NODE_W + GAP) - GAP;
-  const height = 20 + rows * (NODE_H + 3 * BADGE_H + 70) - 70;
+  // the last row is as tall as its badges need (a "+N more" line below three of them)
+  const lastRow = hops.slice((rows - 1) * PER_ROW).map((h) => (h.issues || []).length);
+  const height = 20 + (rows - 1) * (NODE_H + 3 * BADGE_H + 70) + NODE_H + Math.min(3, Math.max(0, ...lastRow)) * BADGE_H
+    + (lastRow.some((n) => n > 3) ? 14 : 0);
   const root = svg('svg', { class: 'hops', viewBox: `0 0 ${Math.max(width, NODE_W + 20)} ${height}`, width: Math.max(width, NODE_W + 20),
     height, role: 'group', 'aria-label': `Hop diagram: ${hops.length} hops, ${result.connectionStatus}`, focusable: 'false' });
   const links = svg('g', { class: 'links' });
