@@ -38,7 +38,7 @@ function protocolChanged() {
   $('#cc-http').disabled = !http;
 }
 
-/** The vm (from the fleet) that owns a hop: by its NIC's id, else by its address; null when none does. */
+/** The VM (from the fleet) that owns a hop: by its NIC's id, else by its address if one VM alone has it; else null. */
 export function vmOfHop(hop) {
   const vms = fleetVms();
   const rid = (hop.resourceId || '').toLowerCase();
@@ -53,8 +53,10 @@ export function vmOfHop(hop) {
     const found = vms.find((vm) => vm.id.toLowerCase() === rid.slice(0, vmMatch.index + vmMatch[0].length));
     if (found) return found;
   }
-  if (hop.address) return vms.find((vm) => vm.nics.some((n) => n.addresses.some((a) => a.split('/')[0] === hop.address))) || null;
-  return null;
+  if (!hop.address) return null;
+  // by address only when exactly one VM has it: address spaces may overlap, and a wrong host is worse than none
+  const owners = vms.filter((vm) => vm.nics.some((n) => n.addresses.some((a) => a.split('/')[0] === hop.address)));
+  return owners.length === 1 ? owners[0] : null;
 }
 
 function body() {
