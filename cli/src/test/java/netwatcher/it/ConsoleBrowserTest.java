@@ -273,7 +273,11 @@ class ConsoleBrowserTest {
         System.out.printf("console live update delay (controller's record of a report -> page): n=%d median=%d ms max=%d ms%n",
                 delays.size(), delays.get(delays.size() / 2).longValue(), delays.getLast().longValue());
 
-        captureRow("console-db").findElement(By.cssSelector("button.stop")).click();
+        // each live event replaces the row: a button found before an event is stale by the click, so find and click again
+        await("the stop clicked", () -> {
+            captureRow("console-db").findElement(By.cssSelector("button.stop")).click();
+            return true;
+        });
         await("console-db stopped", () -> "Stopped".equals(captureRow("console-db").getDomAttribute("data-status")));
         await("the download link", () -> !captureRow("console-db").findElements(By.cssSelector("a.download")).isEmpty());
         captureRow("console-db").findElement(By.cssSelector("a.download")).click();
