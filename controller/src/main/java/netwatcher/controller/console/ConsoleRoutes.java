@@ -33,6 +33,8 @@ import netwatcher.controller.watchers.WatcherService;
 public final class ConsoleRoutes {
     /** How often an idle event stream sends a comment, so that proxies and the browser keep it open. */
     static final long KEEPALIVE_SECONDS = 15;
+    /** How often an event stream opened with the session cookie checks that its session still lives. */
+    static final long SESSION_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** What the console reads and whom it asks. */
     public record Peers(Database db, ComputeService compute, AgentPresence presence, SubscriptionService subscriptions,
@@ -156,9 +158,15 @@ public final class ConsoleRoutes {
         ex.setHeader("X-Accel-Buffering", "no");
         try (OutputStream out = ex.stream(200, "text/event-stream; charset=utf-8", -1)) {
             write(out, ": connected\nretry: 2000\n\n");
+            long checked = System.nanoTime();
             while (true) {
                 String event = sub.events().poll(KEEPALIVE_SECONDS, TimeUnit.SECONDS);
-                if (bySession && sessions.find(ex).isEmpty()) return; // logged out or expired: the stream ends with the session
+                if (bySession && System.nanoTime() - checked >= SESSION_RECHECK_NANOS) {
+                    // logged out (on any controller) or expired: the stream ends with the session; read at most once a
+                    // second, not once per event, since the session is a database row
+                    if (sessions.find(ex).isEmpty()) return;
+                    checked = System.nanoTime();
+                }
                 write(out, event == null ? ": keepalive\n\n" : "event: capture\ndata: " + event + "\n\n");
             }
         } catch (IOException gone) {
