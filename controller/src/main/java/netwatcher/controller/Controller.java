@@ -176,6 +176,8 @@ public final class Controller implements AutoCloseable {
             ConsoleSessions consoleSessions = new ConsoleSessions(db, clock);
             ConsoleRoutes console = new ConsoleRoutes(consoleSessions, security.access(),
                     new ConsoleRoutes.Peers(db, compute, presence, subscriptions, watchers, storage), clock);
+            console.offerOidcLogin(config.oidcProviders(), config.identity().oidcClients(),
+                    java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build());
             console.register(router);
             console.follow(captures);
 

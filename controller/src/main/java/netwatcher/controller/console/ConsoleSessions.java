@@ -122,11 +122,16 @@ public final class ConsoleSessions implements BrowserSessions {
 
     /** The session id in a {@code Cookie} header, or null. */
     static String cookie(String header) {
+        return cookieValue(header, COOKIE);
+    }
+
+    /** The value of cookie {@code name} in a {@code Cookie} header, or null. */
+    static String cookieValue(String header, String name) {
         if (header == null) return null;
         for (String part : header.split(";")) {
             String p = part.strip();
-            if (p.startsWith(COOKIE + "=")) {
-                String v = p.substring(COOKIE.length() + 1);
+            if (p.startsWith(name + "=")) {
+                String v = p.substring(name.length() + 1);
                 return v.isEmpty() ? null : v;
             }
         }
