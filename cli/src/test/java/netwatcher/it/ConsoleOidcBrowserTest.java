@@ -25,9 +25,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * configured with a real OIDC provider (mock-oauth2-server with its interactive login page), the console's
  * "Log in with idp" link, the provider's sign-in form, and back in the console as the provider's user; a login that
  * comes back with a wrong state ends on the login page with its reason. Takes the pictures of docs/console.md's
- * "Logging in". (A sibling of {@link ConsoleBrowserTest}: no lab needed, so it runs without namespaces.)
+ * "Logging in". (A sibling of {@link ConsoleBrowserTest}, in its lane; it needs no lab.)
  */
-@Tag("external")
+@Tag("netns")
 class ConsoleOidcBrowserTest {
     static final Path DOCS_IMAGES = Path.of("..").toAbsolutePath().normalize().resolve("docs/images");
     static final Duration WAIT = Duration.ofSeconds(30);
