@@ -83,6 +83,8 @@ public final class ReportCostBench {
             }
             System.out.printf(Locale.ROOT, "load after %s%n", load());
             done.set(true);
+        } finally {
+            ConsoleBench.deleteTree(dir);
         }
     }
 
