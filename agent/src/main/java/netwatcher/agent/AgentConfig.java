@@ -75,7 +75,7 @@ public record AgentConfig(List<URI> controllerUrls, String enrollmentToken, Stri
         keys.put("captures-root", "/var/captures");
         keys.put("ignore-interfaces", "");
         keys.put("disk-floor", "auto");
-        keys.put("report-interval", "2s");
+        keys.put("report-interval", "1s");
         keys.put("kernel-buffer", "32MiB");
         keys.put("host-poll-interval", "5s");
         keys.put("upload-retry-limit", "30m");

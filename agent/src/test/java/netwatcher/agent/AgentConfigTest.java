@@ -33,6 +33,12 @@ class AgentConfigTest {
     }
 
     @Test
+    void reportInterval_defaultsToOneSecond_theConsolesLiveBar() {
+        // counters are reported only while a capture runs, so an idle agent costs nothing more for it (BENCHMARKS.md §10)
+        assertEquals(Duration.ofSeconds(1), AgentConfig.parse(List.of("--controller-url", "https://nw.example:8443")).reportInterval());
+    }
+
+    @Test
     void controllerUrl_takesOneBalancedName_orAList_inOrder() {
         AgentConfig one = AgentConfig.parse(List.of("--controller-url", "https://nw.example:8443/"));
         assertEquals(List.of(java.net.URI.create("https://nw.example:8443")), one.controllerUrls());

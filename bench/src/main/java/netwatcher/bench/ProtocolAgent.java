@@ -51,6 +51,14 @@ public final class ProtocolAgent {
         return Json.read(r.body(), Orders.class);
     }
 
+    /** Reports captures as running with counters, in one batch, as a real agent's report interval does. */
+    public void reportRunning(List<String> keys, Instant started, long packets) throws Exception {
+        Instant now = Instant.now();
+        List<CaptureReport> reps = keys.stream().map(key -> new CaptureReport(key, CaptureStatus.Running, null, List.of(), null, started, null,
+                packets, packets * 100, 0, 0, packets, started, now, "/var/captures/x.cap", UploadState.NONE, 0, null, null)).toList();
+        https.send("POST", "/agent/v1/reports", Json.writeString(new Reports(reps)), bearer).expect(204);
+    }
+
     /** Reports a capture as finished with its (absent) file settled, so it leaves the orders. */
     public void reportFinished(String key) throws Exception {
         Instant now = Instant.now();

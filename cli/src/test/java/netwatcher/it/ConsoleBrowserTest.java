@@ -272,6 +272,12 @@ class ConsoleBrowserTest {
         delays.sort(null);
         System.out.printf("console live update delay (controller's record of a report -> page): n=%d median=%d ms max=%d ms%n",
                 delays.size(), delays.get(delays.size() / 2).longValue(), delays.getLast().longValue());
+        @SuppressWarnings("unchecked") List<Number> gaps = new ArrayList<>((List<Number>) script("return window.nwConsoleLiveGaps"));
+        gaps.sort(null);
+        if (!gaps.isEmpty()) {
+            System.out.printf("console live update interval (one running capture's successive updates on the page): n=%d median=%d ms max=%d ms%n",
+                    gaps.size(), gaps.get(gaps.size() / 2).longValue(), gaps.getLast().longValue());
+        }
 
         // each live event replaces the row: a button found before an event is stale by the click, so find and click again
         await("the stop clicked", () -> {

@@ -173,9 +173,11 @@ public final class Controller implements AutoCloseable {
             new EvidenceRoutes(evidence, compute, checks::takesPart, checks::advanceNow).register(router);
             security.register(router, this::listen);
             new AdminRoutes(subscriptions, agents, security.admin()).register(router);
-            ConsoleSessions consoleSessions = new ConsoleSessions(clock);
+            ConsoleSessions consoleSessions = new ConsoleSessions(db, clock);
             ConsoleRoutes console = new ConsoleRoutes(consoleSessions, security.access(),
                     new ConsoleRoutes.Peers(db, compute, presence, subscriptions, watchers, storage), clock);
+            console.offerOidcLogin(config.oidcProviders(), config.identity().oidcClients(),
+                    java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build());
             console.register(router);
             console.follow(captures);
 

@@ -115,7 +115,7 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
                 Long.parseLong(p.getProperty("max-body-bytes", Long.toString(1 << 20))), blobs, oidcProviders(p),
                 Duration.ofHours(Long.parseLong(p.getProperty("operation-retention-hours", "24").trim())),
                 new SecurityWiring.Identity(pub, Duration.ofDays(number(p, "auth.signingKeyRotationDays",
-                        SharedSigningKeys.DEFAULT_ROTATION.toDays()))));
+                        SharedSigningKeys.DEFAULT_ROTATION.toDays())), oidcClients(p, oidcProviders(p))));
     }
 
     /** A whole-number setting, or its default; a value that is no number fails naming the setting. */
@@ -149,7 +149,7 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
             String prefix = "auth.oidc." + n + ".";
             for (String name : p.stringPropertyNames()) {
                 if (name.startsWith(prefix) && !java.util.Set.of("name", "issuer", "audiences", "jwksUri", "algorithms", "clockSkew",
-                        "subjectClaim").contains(name.substring(prefix.length()))) {
+                        "subjectClaim", "clientId", "clientSecret").contains(name.substring(prefix.length()))) {
                     throw new IllegalArgumentException("unknown setting '" + name + "'");
                 }
             }
@@ -173,6 +173,34 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
             out.add(new OidcProviderConfig(p.getProperty(prefix + "name", n).trim(), p.getProperty(prefix + "issuer"),
                     list(p.getProperty(prefix + "audiences")), jwksUri, java.util.Set.copyOf(list(p.getProperty(prefix + "algorithms"))),
                     skew, p.getProperty(prefix + "subjectClaim")));
+        }
+        return out;
+    }
+
+    /**
+     * The console's OIDC logins: {@code auth.oidc.<n>.clientId} (and optional {@code clientSecret}) on a provider make
+     * it offer "Login with <name>". The client id must be one of the provider's {@code audiences}: the ID token the
+     * login ends with is addressed to it, and the controller accepts only tokens for an audience it was told to.
+     */
+    static List<netwatcher.controller.auth.OidcClient> oidcClients(Properties p, List<OidcProviderConfig> providers) {
+        List<netwatcher.controller.auth.OidcClient> out = new ArrayList<>();
+        for (String n : new java.util.TreeSet<>(p.stringPropertyNames())) {
+            if (!n.startsWith("auth.oidc.") || !n.endsWith(".clientId")) continue;
+            String key = n.substring("auth.oidc.".length(), n.length() - ".clientId".length());
+            String prefix = "auth.oidc." + key + ".";
+            String name = p.getProperty(prefix + "name", key).trim();
+            OidcProviderConfig provider = providers.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+            var client = new netwatcher.controller.auth.OidcClient(name, p.getProperty(n), p.getProperty(prefix + "clientSecret"));
+            if (!provider.audiences().contains(client.clientId())) {
+                throw new IllegalArgumentException(prefix + "clientId '" + client.clientId() + "' must also be one of " + prefix
+                        + "audiences (the login's ID token is addressed to it); audiences are " + provider.audiences());
+            }
+            out.add(client);
+        }
+        for (String n : p.stringPropertyNames()) {
+            if (n.startsWith("auth.oidc.") && n.endsWith(".clientSecret") && p.getProperty(n.substring(0, n.length() - "clientSecret".length()) + "clientId") == null) {
+                throw new IllegalArgumentException("setting '" + n + "' needs the provider's clientId too");
+            }
         }
         return out;
     }

@@ -137,6 +137,27 @@ class OidcProviderTest {
             assertEquals(java.util.Set.of("RS256", "PS256"), oidc.algorithms());
             assertEquals(Duration.ofSeconds(30), oidc.clockSkew());
             assertEquals("oid", oidc.subjectClaim());
+            assertEquals(java.util.List.of(), ControllerConfig.load(dir, 0).identity().oidcClients(), "no clientId: no console login");
+        } finally {
+            Files.deleteIfExists(dir.resolve("controller.properties"));
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @Test
+    void load_readsTheConsolesClientRegistration_withoutShowingItsSecret() throws Exception {
+        Path dir = Files.createTempDirectory("nwtest");
+        try {
+            java.util.Properties p = new java.util.Properties();
+            p.putAll(settings());
+            p.put("auth.oidc.1.clientId", "other");
+            p.put("auth.oidc.1.clientSecret", "s3cret");
+            try (var out = Files.newBufferedWriter(dir.resolve("controller.properties"))) {
+                p.store(out, null);
+            }
+            var client = ControllerConfig.load(dir, 0).identity().oidcClients().getFirst();
+            assertEquals(new netwatcher.controller.auth.OidcClient("kc", "other", "s3cret"), client);
+            assertTrue(!client.toString().contains("s3cret"), client.toString());
         } finally {
             Files.deleteIfExists(dir.resolve("controller.properties"));
             Files.deleteIfExists(dir);
@@ -149,7 +170,10 @@ class OidcProviderTest {
                 Map.of("auth.oidc.x.issuer", ISSUER, "auth.oidc.x.audiences", AUDIENCE),
                 Map.of("auth.oidc.x.issuer", ISSUER, "auth.oidc.x.audiences", AUDIENCE, "auth.oidc.x.jwksUri", jwksUri, "auth.oidc.x.algorithms", "HS256"),
                 Map.of("auth.oidc.x.issuer", ISSUER, "auth.oidc.x.audiences", AUDIENCE, "auth.oidc.x.jwksUri", "http://idp.example/keys"),
-                Map.of("auth.oidc.x.issuer", ISSUER, "auth.oidc.x.audiences", AUDIENCE, "auth.oidc.x.jwksUri", jwksUri, "auth.oidc.x.jwks", "typo"))) {
+                Map.of("auth.oidc.x.issuer", ISSUER, "auth.oidc.x.audiences", AUDIENCE, "auth.oidc.x.jwksUri", jwksUri, "auth.oidc.x.jwks", "typo"),
+                // the console's client id must be an accepted audience: its login's ID token is addressed to it
+                Map.of("auth.oidc.x.issuer", ISSUER, "auth.oidc.x.audiences", AUDIENCE, "auth.oidc.x.jwksUri", jwksUri, "auth.oidc.x.clientId", "console"),
+                Map.of("auth.oidc.x.issuer", ISSUER, "auth.oidc.x.audiences", AUDIENCE, "auth.oidc.x.jwksUri", jwksUri, "auth.oidc.x.clientSecret", "s"))) {
             Path dir = Files.createTempDirectory("nwtest");
             try {
                 java.util.Properties p = new java.util.Properties();

@@ -5,11 +5,14 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import netwatcher.arm.ArmBody;
 import netwatcher.arm.ArmErrorCode;
+import netwatcher.controller.auth.OidcClient;
+import netwatcher.controller.auth.OidcProviderConfig;
 import netwatcher.controller.capture.CaptureService;
 import netwatcher.controller.compute.AgentPresence;
 import netwatcher.controller.compute.ComputeService;
@@ -33,21 +36,28 @@ import netwatcher.controller.watchers.WatcherService;
 public final class ConsoleRoutes {
     /** How often an idle event stream sends a comment, so that proxies and the browser keep it open. */
     static final long KEEPALIVE_SECONDS = 15;
+    /** How often an event stream opened with the session cookie checks that its session still lives. */
+    static final long SESSION_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** What the console reads and whom it asks. */
     public record Peers(Database db, ComputeService compute, AgentPresence presence, SubscriptionService subscriptions,
                         WatcherService watchers, StorageService storage) {}
 
     private final ConsoleSessions sessions;
+    private final Database db;
+    private final Clock clock;
     private final AccessControl access;
     private final StaticAssets assets = new StaticAssets();
     private final FleetView fleet;
     private final CaptureTable captures;
     private final LiveFeed feed;
+    private volatile OidcLogin oidc;
 
     public ConsoleRoutes(ConsoleSessions sessions, AccessControl access, Peers peers, Clock clock) {
         this.sessions = sessions;
         this.access = access;
+        this.db = peers.db();
+        this.clock = clock;
         this.fleet = new FleetView(new FleetView.Sources(peers.db(), peers.compute(), peers.presence(), peers.subscriptions(),
                 peers.watchers(), access));
         this.captures = new CaptureTable(peers.db(), accountKey -> peers.storage().all().stream()
@@ -60,7 +70,23 @@ public final class ConsoleRoutes {
         captureService.onChange(feed::changed);
     }
 
+    /**
+     * Offers "Login with <provider>" for each provider that has a client registration (authorization code + PKCE,
+     * {@link OidcLogin}); the code exchange and discovery go out through {@code http}.
+     */
+    public void offerOidcLogin(List<OidcProviderConfig> providers, List<OidcClient> clients, java.net.http.HttpClient http) {
+        this.oidc = new OidcLogin(db, OidcLogin.pair(providers, clients), http, clock);
+    }
+
     public void register(Router router) {
+        router.add("GET", "/console/api/logins", Router.Kind.PUBLIC, (ex, v) -> {
+            SecurityHeaders.apply(ex);
+            noStore(ex);
+            OidcLogin o = oidc;
+            ex.json(200, Map.of("oidc", o == null ? List.of() : o.offers()));
+        });
+        router.add("GET", "/console/oidc/login/{provider}", Router.Kind.PUBLIC, (ex, v) -> oidcLogin().start(ex, v.get("provider")));
+        router.add("GET", OidcLogin.CALLBACK, Router.Kind.PUBLIC, (ex, v) -> oidcLogin().callback(ex, sessions, access));
         router.add("GET", "/console/api/session", Router.Kind.PUBLIC, this::whoAmI);
         router.add("POST", "/console/api/session", Router.Kind.PUBLIC, this::login);
         router.add("DELETE", "/console/api/session", Router.Kind.PUBLIC, this::logout);
@@ -73,6 +99,12 @@ public final class ConsoleRoutes {
         router.add("GET", "/console/api/events", Router.Kind.PUBLIC, this::events);
         router.add("GET", "/console", Router.Kind.PUBLIC, (ex, v) -> file(ex, ""));
         router.add("GET", "/console/{file...}", Router.Kind.PUBLIC, (ex, v) -> file(ex, v.get("file")));
+    }
+
+    private OidcLogin oidcLogin() {
+        OidcLogin o = oidc;
+        if (o == null) throw ArmErrorCode.NotFound.exception("This controller offers no OIDC login.");
+        return o;
     }
 
     private Caller caller(Exchange ex) {
@@ -156,9 +188,15 @@ public final class ConsoleRoutes {
         ex.setHeader("X-Accel-Buffering", "no");
         try (OutputStream out = ex.stream(200, "text/event-stream; charset=utf-8", -1)) {
             write(out, ": connected\nretry: 2000\n\n");
+            long checked = System.nanoTime();
             while (true) {
                 String event = sub.events().poll(KEEPALIVE_SECONDS, TimeUnit.SECONDS);
-                if (bySession && sessions.find(ex).isEmpty()) return; // logged out or expired: the stream ends with the session
+                if (bySession && System.nanoTime() - checked >= SESSION_RECHECK_NANOS) {
+                    // logged out (on any controller) or expired: the stream ends with the session; read at most once a
+                    // second, not once per event, since the session is a database row
+                    if (sessions.find(ex).isEmpty()) return;
+                    checked = System.nanoTime();
+                }
                 write(out, event == null ? ": keepalive\n\n" : "event: capture\ndata: " + event + "\n\n");
             }
         } catch (IOException gone) {

@@ -7,16 +7,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import netwatcher.arm.ArmErrorCode;
+import netwatcher.controller.db.Database;
 import netwatcher.controller.http.BrowserSessions;
 import netwatcher.controller.http.Exchange;
 
 /**
- * The console's sessions, in this controller's memory: a random id in the cookie, the credential it stands
- * for and its CSRF token on the server. Thread-safe.
+ * The console's sessions, in the database every controller of a cluster shares: a random 256-bit id in the cookie;
+ * on the server a row found by the id's SHA-256, holding the credential the session stands for sealed (AES-GCM)
+ * under a key derived from the id, the CSRF token and the expiry. A database reader learns no credential and can
+ * open no session; logout and expiry end the session on every controller, since each request reads the row.
+ * The credential is authenticated again on every request, so its own expiry (or a rotated admin token) still ends
+ * the session. Thread-safe.
  */
 public final class ConsoleSessions implements BrowserSessions {
     /** The cookie's name. */
@@ -29,6 +32,7 @@ public final class ConsoleSessions implements BrowserSessions {
     /**
      * One session.
      *
+     * @param id            the cookie's value (never stored: the row holds its hash)
      * @param authorization the Authorization header value it stands for ({@code Bearer ...})
      * @param csrf          the token every state-changing request must echo
      * @param expires       when it ends (the earlier of {@link #LIFETIME} and the credential's expiry)
@@ -37,21 +41,23 @@ public final class ConsoleSessions implements BrowserSessions {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Database db;
     private final Clock clock;
 
-    public ConsoleSessions(Clock clock) {
+    public ConsoleSessions(Database db, Clock clock) {
+        this.db = db;
         this.clock = clock;
     }
 
     /** Opens a session for {@code authorization}, ending no later than {@code credentialExpiry} (null: no own expiry). */
     public Session open(String authorization, Instant credentialExpiry) {
         Instant now = clock.instant();
-        sessions.values().removeIf(s -> !s.expires().isAfter(now));
+        db.update("DELETE FROM console_session WHERE expires_at <= ?", now);
         Instant expires = now.plus(LIFETIME);
         if (credentialExpiry != null && credentialExpiry.isBefore(expires)) expires = credentialExpiry;
         Session s = new Session(random(), authorization, random(), expires);
-        sessions.put(s.id(), s);
+        db.update("INSERT INTO console_session (id_hash, credential, csrf_token, expires_at, created_at) VALUES (?, ?, ?, ?, ?)",
+                hash(s.id()), Sealed.seal(s.id(), authorization), s.csrf(), expires, now);
         return s;
     }
 
@@ -63,23 +69,22 @@ public final class ConsoleSessions implements BrowserSessions {
     /** The live session a {@code Cookie} header names, if any. */
     Optional<Session> find(String cookieHeader) {
         String id = cookie(cookieHeader);
-        if (id == null) return Optional.empty();
-        Session s = sessions.get(id);
-        if (s == null) return Optional.empty();
-        if (!s.expires().isAfter(clock.instant())) {
-            sessions.remove(id);
-            return Optional.empty();
-        }
-        return Optional.of(s);
+        if (id == null || id.length() > 64) return Optional.empty();
+        Instant now = clock.instant();
+        return db.queryOne("SELECT credential, csrf_token, expires_at FROM console_session WHERE id_hash = ? AND expires_at > ?",
+                row -> new String[] {row.getString("credential"), row.getString("csrf_token"), row.getInstant("expires_at").toString()},
+                hash(id), now).flatMap(r -> Sealed.open(id, r[0]).map(auth -> new Session(id, auth, r[1], Instant.parse(r[2]))));
     }
 
-    /** Ends the session (logout). */
+    /** Ends the session (logout), on every controller. */
     public void end(Session session) {
-        sessions.remove(session.id());
+        db.update("DELETE FROM console_session WHERE id_hash = ?", hash(session.id()));
     }
 
     /** How many sessions are open (for tests and diagnostics). */
-    public int size() { return sessions.size(); }
+    public int size() {
+        return db.queryOne("SELECT COUNT(*) AS n FROM console_session WHERE expires_at > ?", row -> row.getInt("n"), clock.instant()).orElse(0);
+    }
 
     @Override
     public String authorization(Exchange ex) {
@@ -117,18 +122,33 @@ public final class ConsoleSessions implements BrowserSessions {
 
     /** The session id in a {@code Cookie} header, or null. */
     static String cookie(String header) {
+        return cookieValue(header, COOKIE);
+    }
+
+    /** The value of cookie {@code name} in a {@code Cookie} header, or null. */
+    static String cookieValue(String header, String name) {
         if (header == null) return null;
         for (String part : header.split(";")) {
             String p = part.strip();
-            if (p.startsWith(COOKIE + "=")) {
-                String v = p.substring(COOKIE.length() + 1);
+            if (p.startsWith(name + "=")) {
+                String v = p.substring(name.length() + 1);
                 return v.isEmpty() ? null : v;
             }
         }
         return null;
     }
 
-    private static String random() {
+    /** The row key of a cookie value: its SHA-256, hex. */
+    static String hash(String id) {
+        try {
+            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A random 256-bit value, base64url. */
+    static String random() {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);

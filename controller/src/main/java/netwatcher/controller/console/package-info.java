@@ -10,7 +10,10 @@
  * {@code AccessControl}; actions go to the ARM routes themselves, so a Reader's stop is refused exactly as
  * through {@code az}. The read models filter every row with {@code AccessControl.allows}. A state-changing
  * request authenticated by the cookie must carry the session's CSRF token ({@code X-CSRF-Token}); login itself
- * demands a JSON body and a same-origin {@code Origin}. Sessions live in this controller's memory: a
- * controller restart (or another controller of a cluster) asks to log in again.
+ * demands a JSON body and a same-origin {@code Origin}. Sessions live in the database the controllers share
+ * ({@code ConsoleSessions}): any controller accepts one and a logout anywhere ends it; the row holds the cookie's
+ * hash and the credential sealed under a key derived from the cookie ({@code Sealed}), so the database alone opens
+ * nothing. {@code OidcLogin} runs the OpenID Connect authorization-code flow with PKCE for providers with a client
+ * registration and opens the same kind of session for the provider's ID token.
  */
 package netwatcher.controller.console;

@@ -33,6 +33,7 @@ import netwatcher.controller.auth.JwtValidator;
 import netwatcher.controller.auth.OAuthConfig;
 import netwatcher.controller.auth.OAuthIssuer;
 import netwatcher.controller.auth.OAuthSigningKey;
+import netwatcher.controller.auth.OidcClient;
 import netwatcher.controller.auth.OidcProviderConfig;
 import netwatcher.controller.auth.TrustedIssuer;
 import netwatcher.controller.auth.Principal;
@@ -67,10 +68,18 @@ public final class SecurityWiring {
      *
      * @param publicUrl          {@code publicUrl}: the one URL clients use; the canonical token issuer when set, null otherwise
      * @param signingKeyRotation how long one OAuth signing key signs ({@code auth.signingKeyRotationDays}, default 30 days)
+     * @param oidcClients        the controller's registrations as a client of OIDC providers, for the console's login
+     *                           ({@code auth.oidc.<n>.clientId} / {@code clientSecret}); none by default
      */
-    public record Identity(PublicUrl publicUrl, Duration signingKeyRotation) {
+    public record Identity(PublicUrl publicUrl, Duration signingKeyRotation, List<OidcClient> oidcClients) {
         public Identity {
             if (signingKeyRotation == null) signingKeyRotation = SharedSigningKeys.DEFAULT_ROTATION;
+            oidcClients = oidcClients == null ? List.of() : List.copyOf(oidcClients);
+        }
+
+        /** Without OIDC client registrations. */
+        public Identity(PublicUrl publicUrl, Duration signingKeyRotation) {
+            this(publicUrl, signingKeyRotation, List.of());
         }
 
         /** No public URL, default rotation. */

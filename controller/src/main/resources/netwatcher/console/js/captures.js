@@ -12,6 +12,11 @@ const rates = new RateHistory();
 /** Delays (ms) from the controller recording an agent's report to this page showing it; read by the browser test. */
 const liveDelays = [];
 window.nwConsoleLiveDelays = liveDelays;
+// How often a running capture's row is updated: ms between two events of one capture arriving at the page (the browser
+// test reads it: the "at least once a second").
+const liveGaps = [];
+const lastArrival = new Map();
+window.nwConsoleLiveGaps = liveGaps;
 let events = null;
 let reloadTimer = null;
 
@@ -85,6 +90,12 @@ export function follow() {
     const { capture, publishedAt } = JSON.parse(message.data);
     if (capture.reportedAt) liveDelays.push(Date.now() - Date.parse(capture.reportedAt));
     if (liveDelays.length > 1000) liveDelays.shift();
+    if (capture.status === 'Running') {
+      const now = Date.now();
+      if (lastArrival.has(capture.key)) liveGaps.push(now - lastArrival.get(capture.key));
+      lastArrival.set(capture.key, now);
+      if (liveGaps.length > 1000) liveGaps.shift();
+    }
     if (rows.has(capture.key)) {
       // a status change moves the totals (running, in Error): fetch them again, at most once a second
       if (rows.get(capture.key).status !== capture.status) scheduleReload();

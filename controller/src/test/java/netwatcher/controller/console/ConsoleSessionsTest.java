@@ -2,6 +2,7 @@ package netwatcher.controller.console;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,15 +10,62 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import netwatcher.controller.db.Database;
+import netwatcher.controller.db.Dialect;
+import netwatcher.controller.db.TestDatabase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
 import netwatcher.controller.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
-/** The console's sessions as pure decisions: cookie parsing, lifetime on a fake clock, the CSRF rule, the cookie's flags. */
+/**
+ * The console's sessions on a real (embedded) database: cookie parsing, lifetime on a fake clock, the CSRF rule, the
+ * cookie's flags, and what the database holds (no credential, no session id).
+ */
 class ConsoleSessionsTest {
     final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
-    final ConsoleSessions sessions = new ConsoleSessions(clock);
+    TestDatabase testDb;
+    Database db;
+    ConsoleSessions sessions;
+
+    @BeforeEach
+    void open() {
+        testDb = TestDatabase.create(Dialect.H2);
+        db = testDb.open();
+        sessions = new ConsoleSessions(db, clock);
+    }
+
+    @AfterEach
+    void close() {
+        testDb.close();
+    }
+
+    @Test
+    void theDatabaseHoldsNeitherTheIdNorTheCredential_andAnotherControllerOnItFindsTheSession() {
+        ConsoleSessions.Session s = sessions.open("Bearer secret-admin-token", null);
+        List<String> rows = db.query("SELECT id_hash, credential, csrf_token FROM console_session",
+                row -> row.getString("id_hash") + " " + row.getString("credential"));
+        assertEquals(1, rows.size());
+        assertFalse(rows.get(0).contains(s.id()), "the row is keyed by a hash of the cookie");
+        assertFalse(rows.get(0).contains("secret-admin-token"), "the credential is sealed");
+        ConsoleSessions other = new ConsoleSessions(db, clock); // a second controller on the same database
+        assertEquals("Bearer secret-admin-token", other.find(ConsoleSessions.COOKIE + "=" + s.id()).orElseThrow().authorization());
+        other.end(s);
+        assertTrue(sessions.find(ConsoleSessions.COOKIE + "=" + s.id()).isEmpty(), "a logout on one ends it on the other");
+    }
+
+    @Test
+    void aRowCopiedUnderAnotherIdOpensNothing() {
+        ConsoleSessions.Session s = sessions.open("Bearer a", null);
+        String forged = ConsoleSessions.random();
+        db.update("INSERT INTO console_session (id_hash, credential, csrf_token, expires_at, created_at)"
+                + " SELECT ?, credential, csrf_token, expires_at, created_at FROM console_session WHERE id_hash = ?",
+                ConsoleSessions.hash(forged), ConsoleSessions.hash(s.id()));
+        assertTrue(sessions.find(ConsoleSessions.COOKIE + "=" + forged).isEmpty(), "the credential opens only under its own id");
+    }
 
     @Test
     void open_givesRandomIdAndCsrfToken_foundByItsCookie() {
