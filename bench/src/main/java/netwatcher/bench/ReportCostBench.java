@@ -47,15 +47,15 @@ public final class ReportCostBench {
             Https https = new Https(controller.baseUrl(), controller.caFile(), controller.adminToken());
             String sub = controller.defaultSubscription().id();
             ProtocolAgent[] fleet = new ProtocolAgent[agents];
-            ConsoleBench.parallel(agents, i -> fleet[i] = new ProtocolAgent(https, controller.adminToken(), sub, "reports",
+            SeededController.parallel(agents, i -> fleet[i] = new ProtocolAgent(https, controller.adminToken(), sub, "reports",
                     String.format("rvm%04d", i), "westeurope"));
             String watcher = "/subscriptions/" + sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
-            ConsoleBench.parallel(agents * perAgent, i -> https.send("PUT", watcher + "/packetCaptures/" + String.format("rc%05d", i) + V,
+            SeededController.parallel(agents * perAgent, i -> https.send("PUT", watcher + "/packetCaptures/" + String.format("rc%05d", i) + V,
                     OrderLatencyBench.body(fleet[i % agents].vmId)).expect(201));
             List<List<String>> keys = new ArrayList<>();
             for (int i = 0; i < agents; i++) keys.add(null);
             Instant started = Instant.now();
-            ConsoleBench.parallel(agents, i -> {
+            SeededController.parallel(agents, i -> {
                 List<String> mine = fleet[i].orders(0, 0).captures().stream().map(CaptureOrder::key).toList();
                 fleet[i].reportRunning(mine, started, 0);
                 keys.set(i, mine);
@@ -84,7 +84,7 @@ public final class ReportCostBench {
             System.out.printf(Locale.ROOT, "load after %s%n", load());
             done.set(true);
         } finally {
-            ConsoleBench.deleteTree(dir);
+            SeededController.deleteTree(dir);
         }
     }
 
