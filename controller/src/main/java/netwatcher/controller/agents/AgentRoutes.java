@@ -56,6 +56,8 @@ public final class AgentRoutes {
         router.add("PUT", p + "/captures/{key}/file", Router.Kind.AGENT, this::upload);
         router.add("GET", p + "/captures/{key}/files/{name}", Router.Kind.AGENT, this::ringFileStatus);
         router.add("PUT", p + "/captures/{key}/files/{name}", Router.Kind.AGENT, this::ringFileUpload);
+        router.add("GET", p + "/captures/{key}/snapshots/{name}", Router.Kind.AGENT, this::snapshotStatus);
+        router.add("PUT", p + "/captures/{key}/snapshots/{name}", Router.Kind.AGENT, this::snapshotUpload);
     }
 
     private static void checkVersion(Exchange ex) {
@@ -174,6 +176,38 @@ public final class AgentRoutes {
         }
         return captures.localRingFileTarget(c, name).orElseThrow(() -> ArmErrorCode.NotFound.exception(
                 "Capture " + c.key() + " is not a ring capture with a local storage account to upload to."));
+    }
+
+    /**
+     * The local-account target of a snapshot file ({@code <snapshot id>.cap}) of one of the calling agent's captures:
+     * only a snapshot of that capture that is still running, confined to {@code <capture's folder>/snapshots/}.
+     */
+    private StorageService.LocalTarget snapshotTarget(Capture c, String name) {
+        return captures.snapshots().localTarget(c, name).orElseThrow(() -> ArmErrorCode.NotFound.exception("Capture " + c.key()
+                + " has no running snapshot '" + name + "' to upload to a local storage account."));
+    }
+
+    private void snapshotStatus(Exchange ex, Map<String, String> v) throws Exception {
+        Capture c = capture(ex.caller(), v.get("key"));
+        StorageService.LocalTarget t = snapshotTarget(c, v.get("name"));
+        long have = storage.received(t.account(), t.blobPath(), t.owner());
+        ex.setHeader("X-Netwatcher-Received", Long.toString(have));
+        if ("HEAD".equals(ex.method())) {
+            ex.head(200, have);
+            return;
+        }
+        ex.json(200, Map.of("received", have));
+    }
+
+    /** One range of a snapshot file, as {@link #ringFileUpload} for a ring file. */
+    private void snapshotUpload(Exchange ex, Map<String, String> v) throws Exception {
+        Capture c = capture(ex.caller(), v.get("key"));
+        StorageService.LocalTarget t = snapshotTarget(c, v.get("name"));
+        ContentRange range = ContentRange.parse(ex.header("Content-Range"));
+        try (InputStream in = ex.bodyStream()) {
+            StorageService.UploadProgress p = storage.append(t, range.start(), range.end(), range.total(), in);
+            ex.json(200, Map.of("received", p.received(), "complete", p.complete()));
+        }
     }
 
     /** Bytes of a ring file received so far: all of them once its file is in place. */
