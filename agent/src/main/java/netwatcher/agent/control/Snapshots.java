@@ -27,6 +27,10 @@ import netwatcher.model.capture.UploadState;
  * what a user waits for). A final report the controller did not take is posted again while the orders still list the
  * snapshot; an id no longer listed is forgotten.
  *
+ * <p>A window that ends moments ago is cut once every packet of it is in the file: after its end plus the kernel's
+ * block-retire delay the capture is asked to flush at once ({@link CaptureRunner.Running#flush}), instead of within its
+ * flush interval (a second), so the snapshot holds exactly the packets captured in the window.
+ *
  * <p>Refusals the agent can tell before cutting: the capture is not running here ({@code CaptureNotRunning}), the
  * window lies wholly outside what the ring's files on the host cover now ({@code WindowNotCovered}, naming the span; the
  * controller checks the same against the last report, the ring may have rolled since); the disk floor
@@ -39,6 +43,10 @@ final class Snapshots {
     static final int POST_ATTEMPTS = 5;
     /** How long after a failed post the final report may be posted again when the orders still list it. */
     static final Duration RESEND_AFTER = Duration.ofSeconds(5);
+    /** Longest wait for a window that ends in the future (a clock ahead of the host's, within the request's skew). */
+    static final Duration MAX_SETTLE = Duration.ofMinutes(5);
+    /** Longest wait for the capture thread's flush. */
+    static final Duration FLUSH_WAIT = Duration.ofSeconds(2);
 
     private final CaptureTable table;
     private final ControllerClient client;
@@ -82,22 +90,71 @@ final class Snapshots {
     private void start(SnapshotOrder order) {
         known.put(order.id(), new Known(null, Instant.MIN));
         TrackedCapture t = table.get(order.captureKey());
-        if (t == null || t.running == null || t.entry.phase() != JournalEntry.Phase.RUNNING || t.entry.filePath() == null) {
-            finish(SnapshotReport.failed(order, "CaptureNotRunning", "The capture is not running on the host (any more):"
-                    + " a snapshot cuts a window out of a running capture's files."));
+        if (!running(t)) {
+            finish(notRunning(order));
             return;
         }
-        RingKeeper keeper = t.ring;
-        if (keeper != null) {
-            keeper.writing(t.running.writing());
-            RingReport ring = keeper.report();
-            String outside = outside(order, ring.coveredFrom(), ring.coveredTo());
-            if (outside != null) {
-                finish(SnapshotReport.failed(order, "WindowNotCovered", outside));
+        Reconciler.LOG.atInfo().addKeyValue("capture", t.name()).addKeyValue("snapshot", order.id())
+                .addKeyValue("from", order.from()).addKeyValue("to", order.to()).log("snapshot ordered");
+        CaptureRunner.Running running = t.running;
+        Thread.ofVirtual().name("nw-snapshot-" + order.id()).start(() -> {
+            try {
+                settle(order, running);
+                cut(order);
+            } catch (RuntimeException e) {
+                finish(SnapshotReport.failed(order, "SnapshotFailed", String.valueOf(e.getMessage())));
+            }
+        });
+    }
+
+    private static boolean running(TrackedCapture t) {
+        return t != null && t.running != null && t.entry.phase() == JournalEntry.Phase.RUNNING && t.entry.filePath() != null;
+    }
+
+    private static SnapshotReport notRunning(SnapshotOrder order) {
+        return SnapshotReport.failed(order, "CaptureNotRunning", "The capture is not running on the host (any more):"
+                + " a snapshot cuts a window out of a running capture's files.");
+    }
+
+    /**
+     * Waits until every packet of the window is in the capture's file: the window's end plus the kernel's block-retire
+     * delay ({@link netwatcher.agent.capture.CaptureSession#DRAIN}), then a flush of what libpcap wrote (bounded: a
+     * capture that ended meanwhile never answers it).
+     */
+    private void settle(SnapshotOrder order, CaptureRunner.Running running) {
+        Duration wait = Duration.between(clock.instant(), order.to().plus(netwatcher.agent.capture.CaptureSession.DRAIN));
+        try {
+            if (wait.isPositive()) Thread.sleep(wait.compareTo(MAX_SETTLE) > 0 ? MAX_SETTLE : wait);
+            running.flush().get(FLUSH_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // the capture ended or is slow to break its loop: cut what its files hold
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Checks the capture and its coverage again (after the wait) and cuts. */
+    private void cut(SnapshotOrder order) {
+        RingKeeper keeper;
+        Path capture;
+        synchronized (table.lock) {
+            TrackedCapture t = table.get(order.captureKey());
+            if (!running(t)) {
+                finish(notRunning(order));
                 return;
             }
+            keeper = t.ring;
+            capture = Path.of(t.entry.filePath());
+            if (keeper != null) {
+                keeper.writing(t.running.writing());
+                RingReport ring = keeper.report();
+                String outside = outside(order, ring.coveredFrom(), ring.coveredTo());
+                if (outside != null) {
+                    finish(SnapshotReport.failed(order, "WindowNotCovered", outside));
+                    return;
+                }
+            }
         }
-        Path capture = Path.of(t.entry.filePath());
         long floor;
         try {
             floor = diskFloor.applyAsLong(Files.getFileStore(capture.toAbsolutePath().getParent()).getTotalSpace());
@@ -105,8 +162,6 @@ final class Snapshots {
             finish(SnapshotReport.failed(order, "SnapshotFailed", "cannot read the capture folder's file system: " + e.getMessage()));
             return;
         }
-        Reconciler.LOG.atInfo().addKeyValue("capture", t.name()).addKeyValue("snapshot", order.id())
-                .addKeyValue("from", order.from()).addKeyValue("to", order.to()).log("snapshot ordered");
         new RingSnapshotter(uploads, floor).take(keeper, capture,
                 new RingSnapshotter.Request(order.id(), order.from(), order.to(), order.upload()), r -> {
                     if (r.state() != UploadState.UPLOADING) finish(report(order, r));
