@@ -188,8 +188,16 @@ public final class AgentRoutes {
     }
 
     private void snapshotStatus(Exchange ex, Map<String, String> v) throws Exception {
-        Capture c = capture(ex.caller(), v.get("key"));
-        StorageService.LocalTarget t = snapshotTarget(c, v.get("name"));
+        received(ex, snapshotTarget(capture(ex.caller(), v.get("key")), v.get("name")));
+    }
+
+    /** One range of a snapshot file, as {@link #ringFileUpload} for a ring file. */
+    private void snapshotUpload(Exchange ex, Map<String, String> v) throws Exception {
+        appendRange(ex, snapshotTarget(capture(ex.caller(), v.get("key")), v.get("name")));
+    }
+
+    /** Answers how many bytes of {@code t}'s upload arrived so far (in a header, and as JSON but for HEAD). */
+    private void received(Exchange ex, StorageService.LocalTarget t) throws Exception {
         long have = storage.received(t.account(), t.blobPath(), t.owner());
         ex.setHeader("X-Netwatcher-Received", Long.toString(have));
         if ("HEAD".equals(ex.method())) {
@@ -199,10 +207,8 @@ public final class AgentRoutes {
         ex.json(200, Map.of("received", have));
     }
 
-    /** One range of a snapshot file, as {@link #ringFileUpload} for a ring file. */
-    private void snapshotUpload(Exchange ex, Map<String, String> v) throws Exception {
-        Capture c = capture(ex.caller(), v.get("key"));
-        StorageService.LocalTarget t = snapshotTarget(c, v.get("name"));
+    /** Appends the request's Content-Range to {@code t}'s upload and answers what arrived. */
+    private void appendRange(Exchange ex, StorageService.LocalTarget t) throws Exception {
         ContentRange range = ContentRange.parse(ex.header("Content-Range"));
         try (InputStream in = ex.bodyStream()) {
             StorageService.UploadProgress p = storage.append(t, range.start(), range.end(), range.total(), in);
@@ -212,15 +218,7 @@ public final class AgentRoutes {
 
     /** Bytes of a ring file received so far: all of them once its file is in place. */
     private void ringFileStatus(Exchange ex, Map<String, String> v) throws Exception {
-        Capture c = capture(ex.caller(), v.get("key"));
-        StorageService.LocalTarget t = ringTarget(c, v.get("name"));
-        long have = storage.received(t.account(), t.blobPath(), t.owner());
-        ex.setHeader("X-Netwatcher-Received", Long.toString(have));
-        if ("HEAD".equals(ex.method())) {
-            ex.head(200, have);
-            return;
-        }
-        ex.json(200, Map.of("received", have));
+        received(ex, ringTarget(capture(ex.caller(), v.get("key")), v.get("name")));
     }
 
     /**
@@ -228,13 +226,7 @@ public final class AgentRoutes {
      * of the completed file (so a repeated last request is answered complete) until the capture is settled.
      */
     private void ringFileUpload(Exchange ex, Map<String, String> v) throws Exception {
-        Capture c = capture(ex.caller(), v.get("key"));
-        StorageService.LocalTarget t = ringTarget(c, v.get("name"));
-        ContentRange range = ContentRange.parse(ex.header("Content-Range"));
-        try (InputStream in = ex.bodyStream()) {
-            StorageService.UploadProgress p = storage.append(t, range.start(), range.end(), range.total(), in);
-            ex.json(200, Map.of("received", p.received(), "complete", p.complete()));
-        }
+        appendRange(ex, ringTarget(capture(ex.caller(), v.get("key")), v.get("name")));
     }
 
     /** The size of the capture's committed upload, or -1 while it is not committed. */
