@@ -86,7 +86,7 @@ class PacketCaptureCommandsTest {
         assertEquals("Succeeded", snap.path("state").asText(), snap.toString());
         assertEquals(30, snap.path("lastSeconds").asLong(), snap.toString());
         String storagePath = snap.path("storagePath").asText();
-        assertTrue(storagePath.contains("/clisnap/snapshots/" + snap.path("id").asText() + ".cap"), storagePath);
+        assertTrue(storagePath.endsWith("/snapshots/" + snap.path("id").asText() + ".cap"), storagePath);
         // the agent's upload went to the local account, confined to the capture's snapshots folder
         var stored = c.send("GET", storagePath, null);
         assertEquals(200, stored.status(), storagePath);
