@@ -84,8 +84,9 @@ public final class SnapshotService {
         SnapshotRequest window = SnapshotRequest.parse(body, now);
         Capture c = captures.require(id);
         if (FleetCaptures.isFleet(c)) {
-            throw ArmErrorCode.UnsupportedFeature.exception("Packet capture '" + id.name() + "' runs on a scale set: snapshot one"
-                    + " instance's capture instead (its name is listed in the capture's status).", "name");
+            throw ArmErrorCode.UnsupportedFeature.exception("Packet capture '" + id.name() + "' runs on a scale set: netwatcher"
+                    + " cannot yet snapshot a scale-set capture. Capture the instance's VM itself (targetType 'AzureVM') to take"
+                    + " snapshots of it.", "name");
         }
         requireAgent(c, id.name());
         checkWindow(c, window, now);
