@@ -239,13 +239,14 @@ public final class CaptureSession implements AutoCloseable {
     /**
      * Has the capture thread flush what libpcap wrote so far into the file at once (it is woken), rather than within
      * the flush interval: a snapshot then reads every record delivered by now. The future completes once the file holds
-     * them, or once the capture has ended (its file is then flushed and closed); callers bound their wait, since a
-     * capture that ended before the request never completes it.
+     * them, or at once when the capture has ended (its file is then flushed and closed); callers bound their wait,
+     * since a request that races the capture's very end may be left unanswered.
      */
     public java.util.concurrent.CompletableFuture<Void> flush() {
         var done = new java.util.concurrent.CompletableFuture<Void>();
         flushWaiters.add(done);
-        wake();
+        if (result.isDone()) flushed(); // ended: the file was flushed and closed
+        else wake();
         return done;
     }
 
