@@ -397,7 +397,7 @@ public final class PacketCaptureCommand implements Runnable {
             String s = status.path("status").asText("InProgress");
             if (terminal) {
                 double waited = Duration.between(start, clock.instant()).toMillis() / 1000.0;
-                out.printf("\r\u001b[Ksnapshot of %s: %s (%.1f s)", name, s, waited);
+                out.printf(java.util.Locale.ROOT, "\r\u001b[Ksnapshot of %s: %s (%.1f s)", name, s, waited);
                 out.flush();
                 shown = s;
             } else if (!s.equals(shown)) {
