@@ -71,6 +71,9 @@ public final class EngineCaptureRunner implements CaptureRunner {
 
             @Override
             public RingFile writing() { return session.writing(); }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> flush() { return session.flush(); }
         };
     }
 

@@ -53,6 +53,16 @@ public enum ArmErrorCode {
      * so a 5xx (which SDK retry policies repeat) would only delay the client.
      */
     OperationTimedOut(409),
+    /**
+     * The target host's free disk space would fall below the floor the agent keeps (a snapshot of a running capture):
+     * the final answer of its operation. 409 like {@link #PacketCaptureFailed}: the host's state refused it.
+     */
+    DiskSpaceLow(409),
+    /**
+     * A snapshot of a running capture could not be cut or stored on its host (a read or upload failure; the message
+     * says which): the final answer of its operation, 409 like {@link #PacketCaptureFailed}.
+     */
+    SnapshotFailed(409),
     PreconditionFailed(412),
     RequestEntityTooLarge(413),
     RequestUriTooLong(414),

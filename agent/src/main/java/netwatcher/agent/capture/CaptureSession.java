@@ -73,6 +73,9 @@ public final class CaptureSession implements AutoCloseable {
     private MemorySegment liveHandle; // guarded by handleLock; null before arming and after pcap_close
     private volatile CaptureStats stats;
     private volatile long pendingSinceNanos; // 0 = everything written has been flushed
+    /** {@link #flush()} requests the capture thread completes at its next break, once it flushed. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<java.util.concurrent.CompletableFuture<Void>> flushWaiters =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile String device = "";
     private volatile String effectiveFilter = "";
     private volatile int linktype;
@@ -231,6 +234,25 @@ public final class CaptureSession implements AutoCloseable {
         synchronized (handleLock) {
             if (liveHandle != null) Pcap.breakloop(liveHandle);
         }
+    }
+
+    /**
+     * Has the capture thread flush what libpcap wrote so far into the file at once (it is woken), rather than within
+     * the flush interval: a snapshot then reads every record delivered by now. The future completes once the file holds
+     * them, or at once when the capture has ended (its file is then flushed and closed); callers bound their wait,
+     * since a request that races the capture's very end may be left unanswered.
+     */
+    public java.util.concurrent.CompletableFuture<Void> flush() {
+        var done = new java.util.concurrent.CompletableFuture<Void>();
+        flushWaiters.add(done);
+        if (result.isDone()) flushed(); // ended: the file was flushed and closed
+        else wake();
+        return done;
+    }
+
+    /** Completes the flush requests taken so far. */
+    private void flushed() {
+        for (var f = flushWaiters.poll(); f != null; f = flushWaiters.poll()) f.complete(null);
     }
 
     private void flushCheck() {
@@ -511,14 +533,16 @@ public final class CaptureSession implements AutoCloseable {
                         bytes = RecordWalker.FILE_HEADER;
                         flushedBytes = bytes;
                     }
+                    boolean asked = !flushWaiters.isEmpty(); // taken before the flush: what was delivered by then is in it
                     if (bytes > flushedBytes) {
                         long since = pendingSinceNanos;
                         if (since == 0) pendingSinceNanos = since = now;
-                        if (now - since >= flushNanos) {
+                        if (now - since >= flushNanos || asked) {
                             flushAndWalk(bytes);
                             flushedBytes = bytes;
                         }
                     }
+                    if (asked) flushed();
                     Pcap.Stat read = Pcap.stats(handle, statBuffer);
                     if (read != null) kernel = read;
                     publish(bytes);
@@ -596,6 +620,7 @@ public final class CaptureSession implements AutoCloseable {
             } catch (RuntimeException e) {
                 if (failure == null) failure = "flushing " + current + " failed: " + e.getMessage();
             }
+            flushed();
             if (options.ring() != null) return finishRing(failedCause, failure);
             Pcap.dumpClose(dumper); // writes what stdio still holds and closes the file
             dumper = null;

@@ -32,14 +32,16 @@ import java.util.Objects;
  * Sources must share the byte order, timestamp resolution and link type (one ring always does); a source that
  * differs is refused with a {@link CaptureException}, since one pcap file has one header.
  *
+ * <p>The framing (file header, which bytes are a record) is {@link PcapRecords}', shared with {@link RecordWalker}.
+ *
  * <p>Thread-safety: stateless; the output file is written as {@code <out>.part} and renamed when complete, so a
  * reader never sees a partial snapshot.
  */
 public final class PcapWindow {
     /** Bytes of each of the two buffers: holds at least one record of the largest snap length. */
     static final int BUFFER = 1 << 20;
-    private static final int FILE_HEADER = RecordWalker.FILE_HEADER;
-    private static final int RECORD_HEADER = RecordWalker.RECORD_HEADER;
+    private static final int FILE_HEADER = PcapRecords.FILE_HEADER;
+    private static final int RECORD_HEADER = PcapRecords.RECORD_HEADER;
 
     private PcapWindow() {}
 
@@ -113,7 +115,7 @@ public final class PcapWindow {
         final ByteBuffer in = ByteBuffer.allocate(BUFFER);
         final ByteBuffer outBuffer = ByteBuffer.allocate(BUFFER);
         FileChannel writer;
-        byte[] header; // the first readable source's file header
+        PcapRecords header; // the first readable source's file header
         long packets, written;
         long firstNanos = Long.MIN_VALUE, lastNanos;
 
@@ -127,29 +129,16 @@ public final class PcapWindow {
             ByteBuffer h = ByteBuffer.allocate(FILE_HEADER);
             while (h.hasRemaining() && reader.read(h, h.position()) > 0) { /* fill */ }
             if (h.position() < FILE_HEADER) return; // a file just opened by the ring, header not yet written: no records
-            byte[] bytes = h.array();
-            ByteBuffer le = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            int magic = le.getInt(0);
-            ByteOrder order;
-            boolean nano;
-            switch (magic) {
-                case 0xa1b2c3d4 -> { order = ByteOrder.LITTLE_ENDIAN; nano = false; }
-                case 0xa1b23c4d -> { order = ByteOrder.LITTLE_ENDIAN; nano = true; }
-                case 0xd4c3b2a1 -> { order = ByteOrder.BIG_ENDIAN; nano = false; }
-                case 0x4d3cb2a1 -> { order = ByteOrder.BIG_ENDIAN; nano = true; }
-                default -> throw new CaptureException(source + " is not a classic pcap file (magic 0x" + Integer.toHexString(magic) + ")");
-            }
+            PcapRecords format = PcapRecords.parse(h.array(), source.toString());
             if (header == null) {
-                header = bytes.clone();
-                put(header, 0, FILE_HEADER);
-            } else if (!sameFormat(header, bytes)) {
+                header = format;
+                put(format.header(), 0, FILE_HEADER);
+            } else if (!header.sameFormat(format)) {
                 throw new CaptureException(source + " differs in byte order, timestamp resolution or link type from the"
                         + " snapshot's first file: one pcap file cannot hold both");
             }
-            ByteBuffer hb = ByteBuffer.wrap(bytes).order(order);
-            long maxCaplen = Math.min(BUFFER - RECORD_HEADER,
-                    Math.max(Integer.toUnsignedLong(hb.getInt(16)), CaptureOptions.WHOLE_PACKET));
-            long fractionLimit = nano ? 1_000_000_000L : 1_000_000L;
+            long maxCaplen = Math.min(BUFFER - RECORD_HEADER, format.maxCaplen());
+            ByteOrder order = format.order();
             in.clear().limit(0);
             in.order(order);
             long position = FILE_HEADER; // file offset of in's limit
@@ -163,7 +152,7 @@ public final class PcapWindow {
                 long fraction = Integer.toUnsignedLong(in.getInt(at + 4));
                 long caplen = Integer.toUnsignedLong(in.getInt(at + 8));
                 long len = Integer.toUnsignedLong(in.getInt(at + 12));
-                if (caplen > maxCaplen || len < caplen || fraction >= fractionLimit || (seconds == 0 && caplen == 0 && len == 0)) {
+                if (!format.plausible(seconds, fraction, caplen, len, maxCaplen)) {
                     return; // not a record: the file's valid end
                 }
                 int record = RECORD_HEADER + (int) caplen;
@@ -172,7 +161,7 @@ public final class PcapWindow {
                     if (in.remaining() < record) return; // cut short at the flushed end
                     continue;
                 }
-                long t = seconds * 1_000_000_000L + (nano ? fraction : fraction * 1000);
+                long t = format.nanos(seconds, fraction);
                 if (t >= fromNanos && t <= toNanos) {
                     put(in.array(), at, record);
                     packets++;
@@ -221,11 +210,5 @@ public final class PcapWindow {
             return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
         }
 
-        /** Same magic (byte order and resolution) and link type. */
-        private static boolean sameFormat(byte[] a, byte[] b) {
-            for (int i = 0; i < 4; i++) if (a[i] != b[i]) return false;
-            for (int i = 20; i < 24; i++) if (a[i] != b[i]) return false;
-            return true;
-        }
     }
 }

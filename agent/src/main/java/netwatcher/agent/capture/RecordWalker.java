@@ -16,11 +16,12 @@ import java.time.Instant;
  * at the first incomplete or implausible record, whose offset is the file's valid end.
  *
  * <p>The capture session calls it after each flush, off libpcap's per-packet path; {@link PcapFiles}
- * uses it for whole files. Not thread-safe: one owner at a time.
+ * uses it for whole files. The framing (file header, which bytes are a record) is {@link PcapRecords}', shared with
+ * {@link PcapWindow}. Not thread-safe: one owner at a time.
  */
 final class RecordWalker {
-    static final int FILE_HEADER = 24;
-    static final int RECORD_HEADER = 16;
+    static final int FILE_HEADER = PcapRecords.FILE_HEADER;
+    static final int RECORD_HEADER = PcapRecords.RECORD_HEADER;
     /**
      * Bytes mapped at a time. Each mapped page is touched (records are small), and touched pages count
      * in the agent's resident memory until unmapped: 32 MiB windows showed up as 12 MiB spikes of RSS
@@ -29,6 +30,7 @@ final class RecordWalker {
     private static final long CHUNK = 1L << 20;
 
     private final ValueLayout.OfInt u32;
+    private final PcapRecords format;
     final boolean nanosecond;
     final int snapLength;
     final int linktype;
@@ -39,41 +41,18 @@ final class RecordWalker {
     private long firstSeconds = -1, firstFraction, lastSeconds = -1, lastFraction;
     private boolean corrupt;
 
-    private RecordWalker(ByteOrder order, boolean nanosecond, int snapLength, int linktype) {
-        this.u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
-        this.nanosecond = nanosecond;
-        this.snapLength = snapLength;
-        this.linktype = linktype;
-        this.maxCaplen = Math.max(Integer.toUnsignedLong(snapLength), CaptureOptions.WHOLE_PACKET);
+    private RecordWalker(PcapRecords format) {
+        this.format = format;
+        this.u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(format.order());
+        this.nanosecond = format.nanosecond();
+        this.snapLength = format.snapLength();
+        this.linktype = format.linktype();
+        this.maxCaplen = format.maxCaplen();
     }
 
     /** Reads the 24-byte file header; throws when the file is too short or not a classic pcap file. */
     static RecordWalker open(FileChannel channel, String name) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(FILE_HEADER);
-        while (header.hasRemaining()) {
-            if (channel.read(header, header.position()) < 0) break;
-        }
-        if (header.position() < FILE_HEADER) {
-            throw new CaptureException(name + " is not a pcap file: " + header.position()
-                    + " bytes, shorter than the 24-byte file header");
-        }
-        header.flip();
-        header.order(ByteOrder.LITTLE_ENDIAN);
-        int magic = header.getInt(0);
-        ByteOrder order;
-        boolean nano;
-        switch (magic) {
-            case 0xa1b2c3d4 -> { order = ByteOrder.LITTLE_ENDIAN; nano = false; }
-            case 0xa1b23c4d -> { order = ByteOrder.LITTLE_ENDIAN; nano = true; }
-            case 0xd4c3b2a1 -> { order = ByteOrder.BIG_ENDIAN; nano = false; }
-            case 0x4d3cb2a1 -> { order = ByteOrder.BIG_ENDIAN; nano = true; }
-            default -> throw new CaptureException(name + " is not a classic pcap file (magic 0x"
-                    + Integer.toHexString(magic) + "; pcapng is not supported here)");
-        }
-        header.order(order);
-        int snaplen = header.getInt(16);
-        int linktype = header.getInt(20) & 0x0FFF_FFFF;
-        return new RecordWalker(order, nano, snaplen, linktype);
+        return new RecordWalker(PcapRecords.read(channel, name));
     }
 
     /** Advances over every complete, plausible record that ends at or before {@code end}. */
@@ -89,8 +68,7 @@ final class RecordWalker {
                     long fraction = Integer.toUnsignedLong(mapped.get(u32, position + 4));
                     long caplen = Integer.toUnsignedLong(mapped.get(u32, position + 8));
                     long len = Integer.toUnsignedLong(mapped.get(u32, position + 12));
-                    if (caplen > maxCaplen || len < caplen || fraction >= (nanosecond ? 1_000_000_000L : 1_000_000L)
-                            || (seconds == 0 && caplen == 0 && len == 0)) {
+                    if (!format.plausible(seconds, fraction, caplen, len, maxCaplen)) {
                         corrupt = true;
                         break;
                     }
@@ -124,6 +102,6 @@ final class RecordWalker {
     Instant lastPacket() { return lastSeconds < 0 ? null : instant(lastSeconds, lastFraction); }
 
     private Instant instant(long seconds, long fraction) {
-        return Instant.ofEpochSecond(seconds, nanosecond ? fraction : fraction * 1000);
+        return format.instant(seconds, fraction);
     }
 }

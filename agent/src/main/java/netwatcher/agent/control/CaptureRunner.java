@@ -73,6 +73,9 @@ public interface CaptureRunner {
 
         /** A ring's file being written now (its counts as of the last batch), or null (one-file capture, between files). */
         default RingFile writing() { return null; }
+
+        /** Flushes what was captured so far into the file now; completes once done (see {@code CaptureSession#flush}). */
+        default java.util.concurrent.CompletableFuture<Void> flush() { return java.util.concurrent.CompletableFuture.completedFuture(null); }
     }
 
 }

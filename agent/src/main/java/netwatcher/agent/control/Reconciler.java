@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  *   behind, at start-up.</li>
  *   <li>{@code Orders.checks} go to the {@link CheckExecutor} (its own threads), its reports to the
  *   {@link CheckOutbox}.</li>
+ *   <li>{@code Orders.snapshots} go to {@link Snapshots}: each cut once off the capture's thread, its report posted at once.</li>
  * </ul>
  *
  * <p>Captures never depend on the controller connection. The parts log under this class's logger
@@ -92,6 +93,7 @@ public final class Reconciler implements AutoCloseable {
     private final CaptureStarter starter;
     private final Recovery recovery;
     private final CheckExecutor checks;
+    private final Snapshots snapshots;
     private volatile long appliedGeneration = -1;
     private volatile boolean stopped;
 
@@ -111,6 +113,7 @@ public final class Reconciler implements AutoCloseable {
                 ends, new RingCaptures(table, wiring.uploads()), clock);
         this.recovery = new Recovery(table, wiring.runner(), uploads, clock);
         this.checks = checks.apply(new CheckOutbox(wiring.journal(), reports::wake));
+        this.snapshots = new Snapshots(table, wiring.client(), wiring.uploads(), settings.diskFloor(), clock);
     }
 
     /** Recovers the journal (finalising captures a crash left behind) and starts the control threads. */
@@ -167,6 +170,7 @@ public final class Reconciler implements AutoCloseable {
             }
             appliedGeneration = orders.generation();
             if (!table.shuttingDown()) checks.apply(orders.checks(), newGeneration);
+            if (!table.shuttingDown()) snapshots.apply(orders.snapshots(), clock.instant());
         }
         table.wakeReports();
     }

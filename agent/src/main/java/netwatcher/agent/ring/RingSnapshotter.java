@@ -58,11 +58,17 @@ public final class RingSnapshotter {
     /**
      * One snapshot to take.
      *
-     * @param id   its name: a plain file name stem ({@code [A-Za-z0-9_-]}, 1 to 80 characters)
-     * @param from the window's first instant (included)
-     * @param to   the window's last instant (included)
+     * @param id     its name: a plain file name stem ({@code [A-Za-z0-9_-]}, 1 to 80 characters)
+     * @param from   the window's first instant (included)
+     * @param to     the window's last instant (included)
+     * @param upload where to upload the file, as the controller ordered it; null to derive it from the ring's base
+     *               ({@code <base>/snapshots/<id>.cap}), or to keep it on the host when there is no base either
      */
-    public record Request(String id, Instant from, Instant to) {
+    public record Request(String id, Instant from, Instant to, UploadTarget upload) {
+        public Request(String id, Instant from, Instant to) {
+            this(id, from, to, null);
+        }
+
         public Request {
             Objects.requireNonNull(id, "id");
             if (!id.matches("[A-Za-z0-9_-]{1,80}")) throw new IllegalArgumentException("a snapshot id must be [A-Za-z0-9_-]{1,80}; was '" + id + "'");
@@ -92,7 +98,8 @@ public final class RingSnapshotter {
     }
 
     /**
-     * Starts a snapshot of the ring {@code keeper} keeps for the capture written to {@code capturePath}; {@code report}
+     * Starts a snapshot of the ring {@code keeper} keeps for the capture written to {@code capturePath} (keeper null: of
+     * the one file {@code capturePath} of a one-file capture, being written); {@code report}
      * is called (on the snapshot's thread) once the file is cut (state {@code UPLOADING} or final) and once it is
      * stored or failed. The future completes with the final result.
      */
@@ -103,7 +110,7 @@ public final class RingSnapshotter {
             try {
                 r = cut(keeper, capturePath, request);
             } catch (IOException | RuntimeException e) {
-                LOG.atWarn().addKeyValue("capture", keeper.key()).addKeyValue("snapshot", request.id()).log("snapshot failed: {}", e.getMessage());
+                LOG.atWarn().addKeyValue("capture", keeper == null ? capturePath.getFileName() : keeper.key()).addKeyValue("snapshot", request.id()).log("snapshot failed: {}", e.getMessage());
                 r = Result.failed(request.id(), e.getMessage());
             }
             if (r.state() != UploadState.UPLOADING) {
@@ -112,14 +119,14 @@ public final class RingSnapshotter {
                 return;
             }
             report.accept(r);
-            upload(keeper, r, report, done);
+            upload(keeper, request, r, report, done);
         });
         return done;
     }
 
     private Result cut(RingKeeper keeper, Path capturePath, Request request) throws IOException {
-        List<Path> sources = sources(keeper, capturePath, request.from(), request.to());
-        if (sources.isEmpty()) throw new CaptureException("the ring has no file on the host");
+        List<Path> sources = keeper == null ? oneFile(capturePath) : sources(keeper, capturePath, request.from(), request.to());
+        if (sources.isEmpty()) throw new CaptureException("the capture has no file on the host");
         long most = 0;
         for (Path p : sources) {
             try {
@@ -137,20 +144,29 @@ public final class RingSnapshotter {
         }
         Path out = folder.resolve(request.id() + ".cap");
         PcapWindow.Cut c = PcapWindow.cut(sources, request.from(), request.to(), out);
-        UploadTarget base = keeper.base();
-        UploadState state = base == null || uploads == null ? UploadState.NONE : UploadState.UPLOADING;
-        String storagePath = base == null ? null : target(base, out).storagePath();
-        LOG.atInfo().addKeyValue("capture", keeper.key()).addKeyValue("snapshot", request.id()).addKeyValue("packets", c.packets())
+        UploadTarget target = target(keeper, request, out);
+        UploadState state = target == null || uploads == null ? UploadState.NONE : UploadState.UPLOADING;
+        String storagePath = target == null ? null : target.storagePath();
+        LOG.atInfo().addKeyValue("capture", keeper == null ? capturePath.getFileName() : keeper.key()).addKeyValue("snapshot", request.id()).addKeyValue("packets", c.packets())
                 .addKeyValue("files", sources.size()).addKeyValue("missing", c.missing().size()).log("snapshot cut");
         return new Result(request.id(), state, out, storagePath, c.packets(), c.bytes(), c.firstPacket(), c.lastPacket(), null);
     }
 
-    private static UploadTarget target(UploadTarget base, Path out) {
-        return base.forFile(FOLDER).forFile(out.getFileName().toString());
+    /** Where the snapshot goes: the ordered target, else {@code <ring base>/snapshots/<id>.cap}, else nowhere (null). */
+    private static UploadTarget target(RingKeeper keeper, Request request, Path out) {
+        if (request.upload() != null) return request.upload();
+        UploadTarget base = keeper == null ? null : keeper.base();
+        return base == null ? null : base.forFile(FOLDER).forFile(out.getFileName().toString());
     }
 
-    private void upload(RingKeeper keeper, Result cut, Consumer<Result> report, CompletableFuture<Result> done) {
-        uploads.submit(keeper.key() + "/snapshot/" + cut.id(), cut.hostPath(), target(keeper.base(), cut.hostPath()), new UploadService.Listener() {
+    /** The one file of a one-file capture, when it is there. */
+    private static List<Path> oneFile(Path capturePath) {
+        return Files.isRegularFile(capturePath) ? List.of(capturePath) : List.of();
+    }
+
+    private void upload(RingKeeper keeper, Request request, Result cut, Consumer<Result> report, CompletableFuture<Result> done) {
+        String owner = keeper == null ? "one-file" : keeper.key(); // snapshot ids are unique: the upload's key is too
+        uploads.submit(owner + "/snapshot/" + cut.id(), cut.hostPath(), target(keeper, request, cut.hostPath()), new UploadService.Listener() {
             @Override
             public void progress(long uploadedBytes) {}
 

@@ -349,6 +349,19 @@ class CaptureSessionNetnsTest {
     }
 
     @Test
+    void flush_writesWhatWasCapturedIntoTheFileAtOnce_notAtTheFlushInterval() throws Exception {
+        // a flush interval of an hour: without flush() nothing after the header would reach the file during the test
+        CaptureSession session = startInRight(options("flushnow.pcap", "udp port 5007").withFlushInterval(Duration.ofHours(1)),
+                new ArrayList<>());
+        udpFrom(left(), rightIp(), 5007, 10, "f");
+        Thread.sleep(CaptureSession.DRAIN.toMillis()); // the kernel hands the last block over within this
+        session.flush().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(10, PcapFiles.summarize(session.options().output()).packets(), "every datagram in the file after flush()");
+        assertEquals(10, stopAndAwait(session).stats().packets());
+        assertTrue(session.flush().isDone(), "a flush asked after the end is answered at once: the file is closed");
+    }
+
+    @Test
     void killMinus9_midCapture_leavesAFileThatFinalizeMakesReadable() throws Exception {
         Path output = dir.resolve("crash.pcap");
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));

@@ -18,14 +18,15 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code nw watcher packet-capture}: the packet-capture verbs of {@code az network watcher
  * packet-capture} with the same option names, plus {@code download} (the file at the capture's
- * {@code storagePath}, resumable) and {@code watch} (live progress).
+ * {@code storagePath}, resumable), {@code watch} (live progress) and {@code snapshot} (a time window of a running
+ * capture, into one file).
  */
 @Command(name = "packet-capture", description = "Packet captures on virtual machines (az network watcher packet-capture).",
         mixinStandardHelpOptions = true)
 public final class PacketCaptureCommand implements Runnable {
     /** The subcommands, in usage order; {@link netwatcher.cli.CommandTree} adds only the one a call names. */
     public static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(Create.class, Show.class, ListCaptures.class,
-            ShowStatus.class, Stop.class, Delete.class, Download.class, Watch.class);
+            ShowStatus.class, Stop.class, Snapshot.class, Delete.class, Download.class, Watch.class);
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -214,7 +215,8 @@ public final class PacketCaptureCommand implements Runnable {
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = {"Show a packet capture.",
                 "For a ring or file set (continuousCapture, captureSettings), adds 'ring' from queryStatus: its files"
-                    + " (name, index, bytes, packets, first/last packet time, uploaded) and the time they cover.", SCOPE_NOTE},
+                    + " (name, index, bytes, packets, first/last packet time, uploaded) and the time they cover.",
+                "properties.snapshots lists the capture's snapshots (id, state, window, packets, storagePath or error).", SCOPE_NOTE},
             footerHeading = "%nExamples:%n", footer = {
                 "  nw watcher packet-capture show -l local -n pc1",
                 "  nw watcher packet-capture show -n pc1 \\",
@@ -295,6 +297,121 @@ public final class PacketCaptureCommand implements Runnable {
             JsonNode capture = ref.find(arm);
             arm.longRunning("POST", capture.path("id").asText() + "/stop", ArmClient.NETWORK_API, null);
             return 0;
+        }
+    }
+
+    @Command(name = "snapshot", mixinStandardHelpOptions = true,
+            description = {"Cut a time window out of a running capture into one file, without stopping it (a netwatcher extension).",
+                "POST snapshot with --last DURATION (the window ends now) or --from/--to (RFC 3339 times), then waits for the"
+                    + " operation, showing its progress on standard error (redrawn in place on a terminal), and prints the snapshot:"
+                    + " packets, first/last packet time and storagePath (<capture's folder>/snapshots/<id>.cap). One snapshot"
+                    + " per capture runs at a time. Exit 6 when the agent could not cut or store it (the error says why).", SCOPE_NOTE},
+            footerHeading = "%nExamples:%n", footer = {
+                "  nw watcher packet-capture snapshot -n ring1 --last 30s",
+                "  nw watcher packet-capture snapshot -n ring1 \\",
+                "      --from 2026-12-03T14:05:00Z --to 2026-12-03T14:06:00Z",
+                "  nw watcher packet-capture snapshot -n ring1 --last 5m --no-wait"})
+    public static final class Snapshot extends ArmCommand {
+        @Mixin CaptureRef ref;
+
+        @Option(names = "--last", paramLabel = "DURATION", description = "The last DURATION up to now: seconds, or with a unit: 30s, 5m, 2h.")
+        String last;
+
+        @Option(names = "--from", paramLabel = "TIME", description = "Window start, RFC 3339 (e.g. 2026-12-03T14:05:00Z); with --to.")
+        String from;
+
+        @Option(names = "--to", paramLabel = "TIME", description = "Window end, RFC 3339; with --from.")
+        String to;
+
+        @Option(names = "--no-wait", description = "Return once the request is accepted: print the operation's URLs (or the snapshot when it was done at once).")
+        boolean noWait;
+
+        @Override
+        protected int execute() {
+            ObjectNode body = Output.object();
+            if (last != null) {
+                if (from != null || to != null) throw CliException.usage("give --last DURATION or --from TIME --to TIME, not both");
+                body.put("lastSeconds", seconds(last));
+            } else {
+                if (from == null || to == null) throw CliException.usage("give --last DURATION (e.g. 30s) or both --from TIME and --to TIME");
+                body.put("from", from);
+                body.put("to", to);
+            }
+            ArmClient arm = client();
+            JsonNode capture = ref.find(arm);
+            String path = capture.path("id").asText() + "/snapshot";
+            ArmClient.Response first = ArmClient.check(arm.send("POST", path, ArmClient.NETWORK_API, body));
+            if (noWait && first.status() == 202) {
+                ObjectNode accepted = Output.object();
+                accepted.put("status", "Accepted");
+                accepted.put("azureAsyncOperation", first.header("Azure-AsyncOperation"));
+                accepted.put("location", first.header("Location"));
+                print(accepted);
+                return 0;
+            }
+            SnapshotProgress progress = new SnapshotProgress(err(), Progress.terminal(env()), ref.name, clock());
+            JsonNode snapshot;
+            try {
+                snapshot = arm.follow("POST", path, ArmClient.NETWORK_API, first, progress::update).body();
+            } finally {
+                progress.finish();
+            }
+            print(snapshot);
+            return 0;
+        }
+
+        /** Whole seconds of a duration given as N, Ns, Nm or Nh. */
+        static long seconds(String text) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*([smh]?)").matcher(text.strip());
+            if (!m.matches()) throw CliException.usage("--last takes seconds or a duration such as 30s, 5m or 2h; got '" + text + "'");
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "m" -> n * 60;
+                case "h" -> n * 3600;
+                default -> n;
+            };
+        }
+    }
+
+    /**
+     * The progress of a snapshot's operation on standard error: on a terminal one line redrawn in place (status and
+     * seconds waited), elsewhere one plain line per status change and no escape codes. Not thread-safe.
+     */
+    static final class SnapshotProgress {
+        private final java.io.PrintWriter out;
+        private final boolean terminal;
+        private final String name;
+        private final java.time.InstantSource clock;
+        private final java.time.Instant start;
+        private String shown;
+
+        SnapshotProgress(java.io.PrintWriter out, boolean terminal, String name, java.time.InstantSource clock) {
+            this.out = out;
+            this.terminal = terminal;
+            this.name = name;
+            this.clock = clock;
+            this.start = clock.instant();
+        }
+
+        void update(JsonNode status) {
+            String s = status.path("status").asText("InProgress");
+            if (terminal) {
+                double waited = Duration.between(start, clock.instant()).toMillis() / 1000.0;
+                out.printf(java.util.Locale.ROOT, "\r\u001b[Ksnapshot of %s: %s (%.1f s)", name, s, waited);
+                out.flush();
+                shown = s;
+            } else if (!s.equals(shown)) {
+                out.println("snapshot of " + name + ": " + s);
+                out.flush();
+                shown = s;
+            }
+        }
+
+        void finish() {
+            if (terminal && shown != null) {
+                out.print("\r\u001b[K");
+                out.flush();
+            }
         }
     }
 

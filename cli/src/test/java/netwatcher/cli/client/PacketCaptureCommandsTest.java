@@ -77,6 +77,43 @@ class PacketCaptureCommandsTest {
     }
 
     @Test
+    void snapshot_lastAndFromTo_printTheStoredSnapshot_showListsThem_andBadOptionsAreUsageErrors() throws Exception {
+        JsonNode created = json(nw("watcher", "packet-capture", "create", "-g", "lab", "--vm", "vm1", "-n", "clisnap",
+                "--storage-account", "netwatcherlocal", "--file-path", "/var/captures/clisnap.cap", "--continuous",
+                "--file-count", "3", "--file-size", "8192"));
+        assertEquals("Succeeded", created.path("properties").path("provisioningState").asText(), created.toString());
+        JsonNode snap = json(nw("watcher", "packet-capture", "snapshot", "-n", "clisnap", "--last", "30s"));
+        assertEquals("Succeeded", snap.path("state").asText(), snap.toString());
+        assertEquals(30, snap.path("lastSeconds").asLong(), snap.toString());
+        String storagePath = snap.path("storagePath").asText();
+        assertTrue(storagePath.endsWith("/snapshots/" + snap.path("id").asText() + ".cap"), storagePath);
+        // the agent's upload went to the local account, confined to the capture's snapshots folder
+        var stored = c.send("GET", storagePath, null);
+        assertEquals(200, stored.status(), storagePath);
+        assertEquals(PCAP.length, snap.path("bytes").asLong(), snap.toString());
+        assertTrue(!stored.body().isEmpty(), "the stored snapshot has the agent's bytes");
+
+        java.time.Instant to = java.time.Instant.now().minusSeconds(1);
+        JsonNode second = json(nw("watcher", "packet-capture", "snapshot", "-n", "clisnap", "--from", to.minusSeconds(60).toString(),
+                "--to", to.toString()));
+        assertEquals("Succeeded", second.path("state").asText(), second.toString());
+        JsonNode shown = json(nw("watcher", "packet-capture", "show", "-n", "clisnap"));
+        JsonNode listed = shown.path("properties").path("snapshots");
+        assertEquals(2, listed.size(), shown.toString());
+        assertEquals(snap.path("id").asText(), listed.get(0).path("id").asText());
+
+        var both = nw("watcher", "packet-capture", "snapshot", "-n", "clisnap", "--last", "30s", "--from", to.toString());
+        assertEquals(ExitCodes.USAGE, both.exit(), both.toString());
+        var badDuration = nw("watcher", "packet-capture", "snapshot", "-n", "clisnap", "--last", "soon");
+        assertEquals(ExitCodes.USAGE, badDuration.exit(), badDuration.toString());
+        var refused = nw("watcher", "packet-capture", "snapshot", "-n", "clisnap", "--last", "0");
+        assertTrue(refused.exit() != 0 && refused.err().contains("lastSeconds"), refused.toString());
+        assertEquals(2, json(nw("watcher", "packet-capture", "show", "-n", "clisnap")).path("properties").path("snapshots").size(),
+                "a refused snapshot adds nothing");
+        assertEquals(0, nw("watcher", "packet-capture", "delete", "-n", "clisnap").exit());
+    }
+
+    @Test
     void lifecycle_createStatusStopDownloadDelete_fileReadsInTshark() throws Exception {
         JsonNode created = json(nw("watcher", "packet-capture", "create", "-g", "lab", "--vm", "vm1", "-n", "life",
                 "--storage-account", "netwatcherlocal", "--capture-size", "128", "--time-limit", "600",

@@ -28,6 +28,7 @@ final class ScriptedAgent implements AutoCloseable {
     private final Thread loop;
     private volatile boolean running = true;
     private final Map<String, Playing> playing = new HashMap<>();
+    private final java.util.Set<String> snapshotsDone = new java.util.HashSet<>();
 
     private static final class Playing {
         final CaptureOrder order;
@@ -62,6 +63,9 @@ final class ScriptedAgent implements AutoCloseable {
                         report(p, "Running", null, "none", 0);
                     }
                 }
+                for (netwatcher.model.agent.SnapshotOrder order : o.snapshots()) {
+                    if (snapshotsDone.add(order.id())) snapshot(order);
+                }
                 Thread.sleep(250);
             } catch (InterruptedException e) {
                 return;
@@ -82,6 +86,24 @@ final class ScriptedAgent implements AutoCloseable {
         HttpResponse<String> r = c.http.send(put, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) throw new AssertionError("upload: " + r.statusCode() + " " + r.body());
         report(p, "Stopped", reason, "done", file.length);
+    }
+
+    /** A snapshot: its file is this agent's pcap, uploaded where the order says (or "kept on the host"), then reported. */
+    private void snapshot(netwatcher.model.agent.SnapshotOrder order) throws Exception {
+        String stored = "/var/captures/snapshots/" + order.id() + ".cap";
+        if (order.upload() != null) {
+            HttpRequest put = HttpRequest.newBuilder(URI.create(order.upload().url()))
+                    .header("Authorization", agent.bearer())
+                    .header("Content-Range", "bytes 0-" + (file.length - 1) + "/" + file.length)
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(file)).build();
+            HttpResponse<String> r = c.http.send(put, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) throw new AssertionError("snapshot upload: " + r.statusCode() + " " + r.body());
+            stored = order.upload().storagePath();
+        }
+        var rep = new netwatcher.model.agent.SnapshotReport(order.id(), order.captureKey(),
+                netwatcher.model.agent.SnapshotReport.State.Succeeded, 40, file.length, order.from(), order.to(), stored, null, null);
+        var r = c.send("POST", "/agent/v1/reports", Json.writeString(new Reports(List.of(), List.of(), List.of(rep))), agent.bearer());
+        if (r.status() != 204) throw new AssertionError("snapshot report: " + r.status() + " " + r.body());
     }
 
     private void report(Playing p, String status, String stopReason, String upload, long uploaded) throws Exception {

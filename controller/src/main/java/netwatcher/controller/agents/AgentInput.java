@@ -172,6 +172,14 @@ public final class AgentInput {
         list(r.checks(), MAX_REPORTS, "checks");
         for (int i = 0; i < r.captures().size(); i++) capture(r.captures().get(i), "captures[" + i + "]");
         for (int i = 0; i < r.checks().size(); i++) check(r.checks().get(i), "checks[" + i + "]");
+        list(r.snapshots(), MAX_REPORTS, "snapshots");
+        for (int i = 0; i < r.snapshots().size(); i++) {
+            String at = "snapshots[" + i + "]";
+            var s = r.snapshots().get(i);
+            required(s.id(), KEY, at + ".id", "a snapshot id");
+            required(s.captureKey(), KEY, at + ".captureKey", "a capture key");
+            if (s.packets() < 0 || s.bytes() < 0) throw bad("Property '" + at + "' counts must not be negative.", at);
+        }
     }
 
     static void capture(CaptureReport c, String at) {

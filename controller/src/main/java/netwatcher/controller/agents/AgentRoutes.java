@@ -56,6 +56,8 @@ public final class AgentRoutes {
         router.add("PUT", p + "/captures/{key}/file", Router.Kind.AGENT, this::upload);
         router.add("GET", p + "/captures/{key}/files/{name}", Router.Kind.AGENT, this::ringFileStatus);
         router.add("PUT", p + "/captures/{key}/files/{name}", Router.Kind.AGENT, this::ringFileUpload);
+        router.add("GET", p + "/captures/{key}/snapshots/{name}", Router.Kind.AGENT, this::snapshotStatus);
+        router.add("PUT", p + "/captures/{key}/snapshots/{name}", Router.Kind.AGENT, this::snapshotUpload);
     }
 
     private static void checkVersion(Exchange ex) {
@@ -176,10 +178,26 @@ public final class AgentRoutes {
                 "Capture " + c.key() + " is not a ring capture with a local storage account to upload to."));
     }
 
-    /** Bytes of a ring file received so far: all of them once its file is in place. */
-    private void ringFileStatus(Exchange ex, Map<String, String> v) throws Exception {
-        Capture c = capture(ex.caller(), v.get("key"));
-        StorageService.LocalTarget t = ringTarget(c, v.get("name"));
+    /**
+     * The local-account target of a snapshot file ({@code <snapshot id>.cap}) of one of the calling agent's captures:
+     * only a snapshot of that capture that is still running, confined to {@code <capture's folder>/snapshots/}.
+     */
+    private StorageService.LocalTarget snapshotTarget(Capture c, String name) {
+        return captures.snapshots().localTarget(c, name).orElseThrow(() -> ArmErrorCode.NotFound.exception("Capture " + c.key()
+                + " has no running snapshot '" + name + "' to upload to a local storage account."));
+    }
+
+    private void snapshotStatus(Exchange ex, Map<String, String> v) throws Exception {
+        received(ex, snapshotTarget(capture(ex.caller(), v.get("key")), v.get("name")));
+    }
+
+    /** One range of a snapshot file, as {@link #ringFileUpload} for a ring file. */
+    private void snapshotUpload(Exchange ex, Map<String, String> v) throws Exception {
+        appendRange(ex, snapshotTarget(capture(ex.caller(), v.get("key")), v.get("name")));
+    }
+
+    /** Answers how many bytes of {@code t}'s upload arrived so far (in a header, and as JSON but for HEAD). */
+    private void received(Exchange ex, StorageService.LocalTarget t) throws Exception {
         long have = storage.received(t.account(), t.blobPath(), t.owner());
         ex.setHeader("X-Netwatcher-Received", Long.toString(have));
         if ("HEAD".equals(ex.method())) {
@@ -189,18 +207,26 @@ public final class AgentRoutes {
         ex.json(200, Map.of("received", have));
     }
 
-    /**
-     * One range of one ring file, as {@link #upload} for a one-file capture. The partial file stays a second name
-     * of the completed file (so a repeated last request is answered complete) until the capture is settled.
-     */
-    private void ringFileUpload(Exchange ex, Map<String, String> v) throws Exception {
-        Capture c = capture(ex.caller(), v.get("key"));
-        StorageService.LocalTarget t = ringTarget(c, v.get("name"));
+    /** Appends the request's Content-Range to {@code t}'s upload and answers what arrived. */
+    private void appendRange(Exchange ex, StorageService.LocalTarget t) throws Exception {
         ContentRange range = ContentRange.parse(ex.header("Content-Range"));
         try (InputStream in = ex.bodyStream()) {
             StorageService.UploadProgress p = storage.append(t, range.start(), range.end(), range.total(), in);
             ex.json(200, Map.of("received", p.received(), "complete", p.complete()));
         }
+    }
+
+    /** Bytes of a ring file received so far: all of them once its file is in place. */
+    private void ringFileStatus(Exchange ex, Map<String, String> v) throws Exception {
+        received(ex, ringTarget(capture(ex.caller(), v.get("key")), v.get("name")));
+    }
+
+    /**
+     * One range of one ring file, as {@link #upload} for a one-file capture. The partial file stays a second name
+     * of the completed file (so a repeated last request is answered complete) until the capture is settled.
+     */
+    private void ringFileUpload(Exchange ex, Map<String, String> v) throws Exception {
+        appendRange(ex, ringTarget(capture(ex.caller(), v.get("key")), v.get("name")));
     }
 
     /** The size of the capture's committed upload, or -1 while it is not committed. */

@@ -167,7 +167,8 @@ public final class AgentService {
                 if (generation > after || !now.isBefore(deadline)) {
                     // cluster: the lease write at the poll's end records the contact (one statement fewer per poll)
                     if (!presence.isShared()) repo.seen(db, agent.id(), now, null);
-                    return new Orders(generation, captures.ordersFor(vmKey, controllerBase), checks.ordersFor(vmKey, controllerBase));
+                    return new Orders(generation, captures.ordersFor(vmKey, controllerBase), checks.ordersFor(vmKey, controllerBase),
+                            captures.snapshots().ordersFor(vmKey, controllerBase));
                 }
                 Duration left = Duration.between(now, deadline);
                 Duration recheck = presence.recheck();
@@ -183,6 +184,7 @@ public final class AgentService {
         presence.touch(agent.vmKey(), null);
         for (var r : reports.captures()) captures.applyReport(agent.vmKey(), r);
         for (var r : reports.checks()) checks.applyReport(agent.vmKey(), r);
+        for (var r : reports.snapshots()) captures.snapshots().applyReport(agent.vmKey(), r);
     }
 
     public List<AgentRecord> all() { return repo.all(db); }

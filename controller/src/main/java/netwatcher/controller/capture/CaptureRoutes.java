@@ -41,6 +41,7 @@ public final class CaptureRoutes {
         router.add("GET", PCS, Router.Kind.ARM, this::list);
         router.add("POST", PC + "/queryStatus", Router.Kind.ARM, this::queryStatus);
         router.add("POST", PC + "/stop", Router.Kind.ARM, this::stop);
+        router.add("POST", PC + "/snapshot", Router.Kind.ARM, this::snapshot);
     }
 
     /**
@@ -54,6 +55,9 @@ public final class CaptureRoutes {
         for (String kind : new String[] {CaptureService.OP_CREATE, CaptureService.OP_STOP, CaptureService.OP_DELETE, OP_QUERY_STATUS}) {
             operations.registerResource(kind, captures::resourceOfKey);
         }
+        operations.register(SnapshotService.OP_SNAPSHOT, captures.snapshots().resolver());
+        operations.registerResource(SnapshotService.OP_SNAPSHOT, captures.snapshots()::resourceOf);
+        captures.snapshots().onChange(operations::targetChanged);
     }
 
     /**
@@ -167,6 +171,27 @@ public final class CaptureRoutes {
         answer(ex, id, w, CaptureService.OP_STOP, c.key(), Duration.ofSeconds(60));
     }
 
+    /**
+     * snapshot (a netwatcher extension action, docs/captures.md "Snapshots"): validates the window, records the snapshot
+     * and orders it from the capture's agent; 200 with the snapshot when the agent stored it within
+     * {@link CaptureService#CONFIRM_WAIT}, else 202 with an operation whose Location answers 200 with it (or its
+     * failure), like stop.
+     */
+    private void snapshot(Exchange ex, Map<String, String> v) throws InterruptedException {
+        Watcher w = watcher(v);
+        ArmResourceId id = id(w, v);
+        byte[] body = ex.body(64 * 1024);
+        Snapshot s = captures.snapshots().request(id, body);
+        var outcome = operations.awaitOutcome(SnapshotService.OP_SNAPSHOT, id.subscriptionId(), w.location(), s.id(),
+                CaptureService.CONFIRM_WAIT);
+        if (outcome.isPresent() && outcome.get() instanceof OperationResolver.Success done) {
+            ex.json(done.httpStatus(), Json.tree(done.resultJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return;
+        }
+        operations.accepted(ex, operations.start(ex, id.subscriptionId(), w.location(), SnapshotService.OP_SNAPSHOT, s.id(),
+                SnapshotService.OPERATION_TIMEOUT));
+    }
+
     /** Waits for the agent to confirm the work of {@code kind}: answers it synchronously, or records an operation and answers 202. */
     private void answer(Exchange ex, ArmResourceId id, Watcher w, String kind, String captureKey, Duration timeout)
             throws InterruptedException {
@@ -194,6 +219,10 @@ public final class CaptureRoutes {
         }
         String sha = CaptureService.verifiedSha256(c);
         if (sha != null) props.put("fileSha256", sha);
+        if (!FleetCaptures.isFleet(c)) {
+            var snapshots = service.snapshots().rendered(c);
+            if (!snapshots.isEmpty()) props.put("snapshots", snapshots);
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", c.id().name());
         body.put("id", c.id().toString());
@@ -234,6 +263,8 @@ public final class CaptureRoutes {
             if (r.ring() != null) s.put("ring", ring(c, r.ring(), service));
             s.put("lastReportTime", c.reportedAt() == null ? null : c.reportedAt().toString());
         }
+        var snapshots = service.snapshots().rendered(c);
+        if (!snapshots.isEmpty()) s.put("snapshots", snapshots);
         return s;
     }
 

@@ -81,6 +81,7 @@ public final class CaptureService {
     private final AccessControl access;
     private final List<Consumer<String>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final FleetCaptures fleet;
+    private final SnapshotService snapshots;
 
     /**
      * The features a capture works with: its VM (from compute), where its file goes (storage), and its VM's agent (whether it
@@ -99,7 +100,11 @@ public final class CaptureService {
         this.settings = settings;
         this.clock = clock;
         this.fleet = new FleetCaptures(this, repo, compute, storage);
+        this.snapshots = new SnapshotService(this, new SnapshotService.Parts(db, repo, computeRepo, storage, presence, clock));
     }
+
+    /** Snapshots of running captures. */
+    public SnapshotService snapshots() { return snapshots; }
 
     Database database() { return db; }
 
@@ -763,7 +768,10 @@ public final class CaptureService {
 
     /** Deletes the tombstones of deleted captures whose agent has settled them (see {@link CaptureRepository#collectTombstones}). */
     public int collectTombstones() {
-        return db.inTransaction(h -> repo.collectTombstones(h));
+        return db.inTransaction(h -> {
+            snapshots.collectTombstones(h);
+            return repo.collectTombstones(h);
+        });
     }
 
     /** Ends captures that no agent took within the wait: Error / AgentStopped / AgentUnavailable. */

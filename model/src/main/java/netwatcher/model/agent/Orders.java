@@ -7,15 +7,21 @@ import java.util.List;
  * {@code generation}. The controller answers at once when its generation is above {@code after},
  * otherwise it holds the request up to {@code waitSeconds} and then answers with the same
  * generation. Orders are the full set, not a delta: an agent that missed anything converges by
- * applying the latest answer.
+ * applying the latest answer. {@code snapshots} lists the snapshots still to cut or to report ({@link SnapshotOrder}).
  */
-public record Orders(long generation, List<CaptureOrder> captures, List<netwatcher.model.check.CheckOrder> checks) {
+public record Orders(long generation, List<CaptureOrder> captures, List<netwatcher.model.check.CheckOrder> checks,
+                     List<SnapshotOrder> snapshots) {
     public Orders {
         captures = captures == null ? List.of() : List.copyOf(captures);
         checks = checks == null ? List.of() : List.copyOf(checks);
+        snapshots = snapshots == null ? List.of() : List.copyOf(snapshots); // absent from older controllers
+    }
+
+    public Orders(long generation, List<CaptureOrder> captures, List<netwatcher.model.check.CheckOrder> checks) {
+        this(generation, captures, checks, List.of());
     }
 
     public Orders(long generation, List<CaptureOrder> captures) {
-        this(generation, captures, List.of());
+        this(generation, captures, List.of(), List.of());
     }
 }
