@@ -242,7 +242,7 @@ public final class CaptureRoutes {
      * packet time, whether it is still written, its upload, whether it is still on the host or was lost) and the time
      * span the files on the host cover.
      */
-    private static Map<String, Object> ring(Capture c, netwatcher.model.agent.RingReport ring, CaptureService service) {
+    static Map<String, Object> ring(Capture c, netwatcher.model.agent.RingReport ring, CaptureService service) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("continuous", c.order().ring() != null && c.order().ring().continuous());
         if (c.order().ring() != null) {

@@ -6,6 +6,7 @@ import java.nio.channels.Channels;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,6 +33,7 @@ import netwatcher.controller.storage.StorageService;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.capture.CaptureStatus;
+import netwatcher.model.capture.StopReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +49,17 @@ import org.slf4j.LoggerFactory;
  * <p>Files (one documented scheme, README "Scale-set captures"): the blob path B the capture names or
  * is given ({@code .../packetcapture_HH_MM_SS_mmm.cap}) without its extension is a folder D; instance
  * {@code i} on VM {@code vm} uploads {@code D/i_vm.cap}, and the merged file is {@code D/merged.pcapng},
- * written once every instance capture has settled (file checked, or ended without one). Thread-safe:
- * state is in the database; merges run on virtual threads, one per fleet capture at a time.
+ * written once every instance capture has a final state, over the files that are there. With a file set or
+ * ring ({@code continuousCapture} / {@code captureSettings}) each instance keeps its own ring, whose files go
+ * to {@code D/i_vm/<stem>_<index>_<start>.<ext>} as each closes (the single-VM ring scheme under the
+ * instance's folder).
+ *
+ * <p>The lifecycle is total: an instance whose agent has been away for the controller's agent wait is
+ * given up ({@link Capture#givenUp}: AgentLost, final) instead of waited for; the merge is durable work in the
+ * database ({@link CaptureRepository.MergeWork}): due once every instance is final, attempted on the leader
+ * only, retried with backoff after a failure ({@link #MAX_MERGE_ATTEMPTS}, then {@code MergeFailed} with its
+ * cause), and taken over by a restarted controller or a new leader. Thread-safe: state is in the database;
+ * merges run on virtual threads, one per fleet capture at a time in each controller.
  */
 final class FleetCaptures {
     private static final Logger LOG = LoggerFactory.getLogger(FleetCaptures.class);
@@ -61,12 +72,31 @@ final class FleetCaptures {
     private final ComputeService compute;
     private final StorageService storage;
     private final Set<String> merging = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** This controller run: the owner of the merge attempts it starts (another run takes over an attempt it finds). */
+    private final String run = "run-" + UUID.randomUUID();
+    /** When this controller run began: an agent counts as heard of no earlier (presence is not kept across restarts). */
+    private final Instant runStart;
+    /** Whether this controller does merge work now (the leader in cluster mode; always alone). */
+    private volatile java.util.function.BooleanSupplier mergesHere = () -> true;
+
+    /** Merge attempts before the merged file is given up ({@code MergeFailed}). */
+    static final int MAX_MERGE_ATTEMPTS = 5;
+    /** The wait after the first failed attempt; doubled after each further one (2, 4, 8, 16 s). */
+    static final Duration MERGE_BACKOFF = Duration.ofSeconds(2);
+    /** How long a started attempt holds its merge before the same run may start another (a hung store). */
+    static final Duration MERGE_LEASE = Duration.ofMinutes(10);
 
     FleetCaptures(CaptureService service, CaptureRepository repo, ComputeService compute, StorageService storage) {
         this.service = service;
         this.repo = repo;
         this.compute = compute;
         this.storage = storage;
+        this.runStart = service.clock().instant();
+    }
+
+    /** Merge work runs here only while {@code gate} says so (cluster mode: while this controller leads). */
+    void mergeWhen(java.util.function.BooleanSupplier gate) {
+        this.mergesHere = gate;
     }
 
     static boolean isFleet(Capture c) {
@@ -78,27 +108,44 @@ final class FleetCaptures {
         return c.id().types().size() > 2 && c.id().types().getLast().equalsIgnoreCase(INSTANCES);
     }
 
-    /** The instances {@code scope} chooses: include (by instance id; empty = all) minus exclude; refused when none is left. */
+    /**
+     * The instances {@code scope} chooses, from the set's members now (an instance that joins later is not captured, as
+     * Azure installs the capture on the instances in scope when it starts): include (empty = all) minus exclude, each
+     * entry an instance id ({@code 0}) or an instance name ({@code SET_0}, case-insensitive); an entry naming no
+     * instance is refused (in exclude too: a typo there would capture an instance the caller meant to leave out);
+     * exclude wins over include; repeated entries count once. Refused when none is left.
+     */
     static List<ScaleSetInstance> choose(List<ScaleSetInstance> instances, CaptureSpec spec) {
         Set<String> known = new LinkedHashSet<>();
         instances.forEach(i -> known.add(String.valueOf(i.instanceId())));
-        List<String> include = spec.scopeInclude();
-        for (int n = 0; n < include.size(); n++) {
-            if (!known.contains(include.get(n))) {
-                throw ArmErrorCode.InvalidParameter.exception("Property 'properties.scope.include[" + n + "]' is '" + include.get(n)
-                        + "', which is not an instance id of scale set " + instances.getFirst().scaleSetId().name() + " (instances: "
-                        + String.join(", ", known) + ").", "properties.scope.include[" + n + "]");
-            }
-        }
+        Set<Integer> include = resolve(instances, spec.scopeInclude(), "include", known);
+        Set<Integer> exclude = resolve(instances, spec.scopeExclude(), "exclude", known);
         List<ScaleSetInstance> chosen = instances.stream()
-                .filter(i -> include.isEmpty() || include.contains(String.valueOf(i.instanceId())))
-                .filter(i -> !spec.scopeExclude().contains(String.valueOf(i.instanceId()))).toList();
+                .filter(i -> include.isEmpty() || include.contains(i.instanceId()))
+                .filter(i -> !exclude.contains(i.instanceId())).toList();
         if (chosen.isEmpty()) {
             throw ArmErrorCode.InvalidParameter.exception("Property 'properties.scope' leaves no instance of scale set "
                     + instances.getFirst().scaleSetId().name() + " to capture on (instances: " + String.join(", ", known) + ").",
                     "properties.scope");
         }
         return chosen;
+    }
+
+    /** The instance ids {@code entries} (scope.include or scope.exclude) name; refused naming the first entry that names none. */
+    private static Set<Integer> resolve(List<ScaleSetInstance> instances, List<String> entries, String field, Set<String> known) {
+        Set<Integer> ids = new LinkedHashSet<>();
+        for (int n = 0; n < entries.size(); n++) {
+            String e = entries.get(n) == null ? "" : entries.get(n).strip();
+            Optional<ScaleSetInstance> hit = instances.stream()
+                    .filter(i -> String.valueOf(i.instanceId()).equals(e) || i.name().equalsIgnoreCase(e)).findFirst();
+            if (hit.isEmpty()) {
+                throw ArmErrorCode.InvalidParameter.exception("Property 'properties.scope." + field + "[" + n + "]' is '" + entries.get(n)
+                        + "', which is not an instance id or instance name of scale set " + instances.getFirst().scaleSetId().name()
+                        + " (instances: " + String.join(", ", known) + ").", "properties.scope." + field + "[" + n + "]");
+            }
+            ids.add(hit.get().instanceId());
+        }
+        return ids;
     }
 
     /** D of the naming scheme: the blob path without its file extension. */
@@ -153,7 +200,7 @@ final class FleetCaptures {
                 props.put("storagePath", storage.blobUrl(account, base.baseUrl(), path));
             }
             CaptureOrder order = new CaptureOrder(key, id.toString(), true, spec.bytesToCapturePerPacket(), spec.stop().bytes(),
-                    spec.stop().seconds(), spec.filters(), filePath, null, now, null);
+                    spec.stop().seconds(), spec.filters(), filePath, null, now, spec.ring()); // each instance its own ring
             instances.add(Capture.created(new Capture.Intent(id, base.key(), vm.id().key(), props, order, target), now));
         }
         return new Plan(fleet, instances, claims);
@@ -170,7 +217,7 @@ final class FleetCaptures {
 
     /** Whether an instance capture's agent is away: it is reported as such and not waited for. */
     private boolean agentDown(Capture c) {
-        return !service.agentConnected(c.vmKey()) && !c.terminal();
+        return !c.finalState() && !service.agentConnected(c.vmKey());
     }
 
     /** Whether an instance capture still has to be waited for before the fleet's provisioning settles. */
@@ -210,9 +257,72 @@ final class FleetCaptures {
         return vm == null ? c.vmKey() : ArmResourceId.tryParse(vm.toString()).map(ArmResourceId::name).orElse(vm.toString());
     }
 
+    // ---------------------------------------------------------------- instances whose agent is gone
+
+    /** When the controller last knew {@code c}'s agent to be there: its last contact, report, the capture's creation, this run's start. */
+    private Instant lastHeard(Capture c) {
+        Instant t = c.createdAt().isAfter(runStart) ? c.createdAt() : runStart;
+        Instant seen = service.agentLastSeen(c.vmKey());
+        if (seen != null && seen.isAfter(t)) t = seen;
+        if (c.reportedAt() != null && c.reportedAt().isAfter(t)) t = c.reportedAt();
+        return t;
+    }
+
+    /**
+     * Gives up the instances of {@code instances} whose agent has been away for the agent wait (the wait a new capture
+     * gives an agent): each becomes final ({@link Capture#givenUp}), so that the fleet ends and its merge does not wait
+     * for a file that will not come. An instance no agent ever took is left to the unclaimed-capture expiry (the same
+     * wait, AgentUnavailable). Returns the instances as they are afterwards.
+     */
+    List<Capture> settleLost(List<Capture> instances) {
+        List<Capture> out = new ArrayList<>(instances.size());
+        Instant now = service.clock().instant();
+        Duration wait = service.settings().agentWait();
+        boolean changed = false;
+        for (Capture c : instances) {
+            if (c.finalState() || c.unclaimed() || service.agentConnected(c.vmKey())) {
+                out.add(c);
+                continue;
+            }
+            Instant heard = lastHeard(c);
+            if (heard.plus(wait).isAfter(now)) {
+                out.add(c);
+                continue;
+            }
+            String why = c.terminal()
+                    ? "Its agent has not been connected since " + heard + " (" + wait.toSeconds() + " s or more), so its file did not reach"
+                            + " the storage account; the capture's files stay on the host."
+                    : "Its agent has not been connected since " + heard + " (" + wait.toSeconds() + " s or more): the controller stopped"
+                            + " waiting for it; what it captured stays on the host.";
+            Capture after = service.database().inTransaction(h -> {
+                Capture locked = repo.lockByKey(h, c.key()).orElse(null);
+                if (locked == null || locked.finalState()) return locked;
+                Capture next = locked.givenUp(why, heard);
+                repo.updateState(h, next);
+                return next;
+            });
+            if (after == null) continue;
+            LOG.atWarn().addKeyValue("capture", c.id()).addKeyValue("vm", c.vmKey()).addKeyValue("lastHeard", heard)
+                    .log("fleet instance given up: its agent is away");
+            out.add(after);
+            changed = true;
+        }
+        if (changed) out.stream().filter(Capture::finalState).findFirst().ifPresent(this::afterInstanceChange);
+        return out;
+    }
+
+    /** The sweep's share of lost agents: every open instance capture (each controller applies it to the captures it reads, too). */
+    void settleLostEverywhere() {
+        Map<String, List<Capture>> byFleet = new LinkedHashMap<>();
+        for (Capture c : repo.openInstances(service.database())) byFleet.computeIfAbsent(c.watcherKey(), k -> new ArrayList<>()).add(c);
+        byFleet.values().forEach(this::settleLost);
+    }
+
+    // ---------------------------------------------------------------- status
+
     /** The queryStatus body of a fleet capture: sums, the aggregate status, and per-instance detail ({@code instances}). */
     Map<String, Object> status(Capture fleet) {
-        List<Capture> instances = instancesOf(service.database(), fleet);
+        List<Capture> instances = settleLost(instancesOf(service.database(), fleet));
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("name", fleet.id().name());
         s.put("id", fleet.id().toString());
@@ -235,8 +345,10 @@ final class FleetCaptures {
         List<Map<String, Object>> detail = new ArrayList<>();
         for (Capture c : instances) {
             CaptureReport r = c.report();
-            boolean down = agentDown(c);
-            if (down) problems.add("instance " + c.id().name() + " (" + vmName(c) + "): agent not connected");
+            if (agentDown(c)) problems.add("instance " + c.id().name() + " (" + vmName(c) + "): agent not connected");
+            else if (c.stopReason() == StopReason.AgentLost || c.stopReason() == StopReason.AgentUnavailable) {
+                problems.add("instance " + c.id().name() + " (" + vmName(c) + "): " + c.stopReason());
+            }
             if (r != null) {
                 packets += r.packets();
                 bytes += r.bytes();
@@ -244,133 +356,288 @@ final class FleetCaptures {
                 interfaceDrops += r.interfaceDrops();
             }
             if (c.captureEnd() != null && (end == null || c.captureEnd().isAfter(end))) end = c.captureEnd();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("instanceId", c.id().name());
-            m.put("virtualMachine", c.properties().get("virtualMachine"));
-            m.put("agent", service.agentConnected(c.vmKey()) ? "Connected" : "Disconnected");
-            m.put("packetCaptureStatus", service.visibleStatus(c).name());
-            if (c.stopReason() != null && c.terminal()) m.put("stopReason", c.stopReason().name());
-            m.put("packetCaptureError", c.errors().stream().map(Enum::name).toList());
-            if (c.message() != null) m.put("message", c.message());
-            if (c.captureStart() != null) m.put("captureStartTime", c.captureStart().toString());
-            if (c.captureEnd() != null) m.put("captureEndTime", c.captureEnd().toString());
-            if (r != null) {
-                m.put("packetsCaptured", r.packets());
-                m.put("bytesWritten", r.bytes());
-                m.put("kernelDrops", r.kernelDrops());
-                if (r.filePath() != null) m.put("filePath", r.filePath());
-                if (r.uploadState() != null) m.put("uploadState", c.visibleUploadState().wire());
-            }
-            if (c.properties().get("storagePath") != null) m.put("storagePath", c.properties().get("storagePath"));
-            String sha = CaptureService.verifiedSha256(c);
-            if (sha != null) m.put("fileSha256", sha);
-            detail.add(m);
+            detail.add(instanceDetail(c));
         }
-        if (!problems.isEmpty()) s.put("message", String.join("; ", problems));
         if (status.isTerminal() && end != null) s.put("captureEndTime", end.toString());
         s.put("packetsCaptured", packets);
         s.put("bytesWritten", bytes);
         s.put("kernelDrops", kernelDrops);
         s.put("interfaceDrops", interfaceDrops);
-        merged(fleet).ifPresent(m -> s.put("mergedFile", m));
+        merged(fleet, instances).ifPresent(m -> {
+            s.put("mergedFile", m);
+            if ("MergeFailed".equals(m.get("state"))) problems.add("mergeFailed: " + m.get("error"));
+        });
+        if (!problems.isEmpty()) s.put("message", String.join("; ", problems));
         s.put("instances", detail);
         return s;
     }
 
-    /** The merged file's extension field: where it goes and whether it is there. */
+    private Map<String, Object> instanceDetail(Capture c) {
+        CaptureReport r = c.report();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("instanceId", c.id().name());
+        m.put("virtualMachine", c.properties().get("virtualMachine"));
+        m.put("agent", service.agentConnected(c.vmKey()) ? "Connected" : "Disconnected");
+        m.put("packetCaptureStatus", service.visibleStatus(c).name());
+        if (c.stopReason() != null && c.terminal()) m.put("stopReason", c.stopReason().name());
+        m.put("packetCaptureError", c.errors().stream().map(Enum::name).toList());
+        if (c.message() != null) m.put("message", c.message());
+        if (c.captureStart() != null) m.put("captureStartTime", c.captureStart().toString());
+        if (c.captureEnd() != null) m.put("captureEndTime", c.captureEnd().toString());
+        m.put("final", c.finalState());
+        if (r != null) {
+            m.put("packetsCaptured", r.packets());
+            m.put("bytesWritten", r.bytes());
+            m.put("kernelDrops", r.kernelDrops());
+            if (r.filePath() != null) m.put("filePath", r.filePath());
+            if (r.uploadState() != null) m.put("uploadState", c.visibleUploadState().wire());
+            if (r.ring() != null) m.put("ring", CaptureRoutes.ring(c, r.ring(), service));
+        }
+        if (c.properties().get("storagePath") != null) m.put("storagePath", c.properties().get("storagePath"));
+        String sha = CaptureService.verifiedSha256(c);
+        if (sha != null) m.put("fileSha256", sha);
+        return m;
+    }
+
+    /** The merged file's extension field (for a GET, which reads the instances itself). */
     Optional<Map<String, Object>> merged(Capture fleet) {
+        if (fleet.storage() == null) return Optional.empty();
+        return merged(fleet, instancesOf(service.database(), fleet));
+    }
+
+    /**
+     * The merged file's extension field: where it goes, its state ({@code Waiting} for instances without a final state,
+     * {@code Pending}, {@code Merging}, {@code Retrying} after a failed attempt, {@code Done}, {@code MergeFailed} after the
+     * last attempt, with the cause), the attempts, and which instances' files it holds and which it does not, and why.
+     */
+    Optional<Map<String, Object>> merged(Capture fleet, List<Capture> instances) {
         if (fleet.storage() == null) return Optional.empty();
         Map<String, Object> m = new LinkedHashMap<>();
         Object url = fleet.properties().get("mergedStoragePath");
         if (url != null) m.put("storagePath", url);
         Capture.StoredFile stored = fleet.stored();
-        if (stored == null) {
-            m.put("state", "Waiting");
-        } else if (stored.check() == Capture.UploadCheck.VERIFIED) {
+        CaptureRepository.MergeWork work = repo.mergeWork(service.database(), fleet.key());
+        List<String> waiting = instances.stream().filter(c -> !c.finalState()).map(c -> c.id().name()).toList();
+        if (stored != null && stored.check() == Capture.UploadCheck.VERIFIED) {
             m.put("state", "Done");
             m.put("bytes", stored.bytes());
             m.put("fileSha256", stored.sha256());
+        } else if (stored != null) {
+            m.put("state", "MergeFailed");
+            m.put("error", work.error() == null ? "the merge failed" : work.error());
+        } else if (!waiting.isEmpty()) {
+            m.put("state", "Waiting");
+            m.put("waitingFor", waiting);
+        } else if (work.owner() != null) {
+            m.put("state", "Merging");
+        } else if (work.error() != null) {
+            m.put("state", "Retrying");
+            m.put("error", work.error());
+            if (work.dueAt() != null) m.put("nextAttemptTime", work.dueAt().toString());
         } else {
-            m.put("state", "Failed");
+            m.put("state", "Pending");
+        }
+        m.put("attempts", work.attempts());
+        m.put("maxAttempts", MAX_MERGE_ATTEMPTS);
+        if (waiting.isEmpty()) {
+            List<String> in = new ArrayList<>();
+            List<Map<String, Object>> missing = new ArrayList<>();
+            for (Capture c : instances) {
+                String why = missingReason(c);
+                if (why == null) {
+                    in.add(c.id().name());
+                } else {
+                    Map<String, Object> x = new LinkedHashMap<>();
+                    x.put("instanceId", c.id().name());
+                    x.put("virtualMachine", c.properties().get("virtualMachine"));
+                    x.put("reason", c.stopReason() == null ? "NoFile" : c.stopReason().name());
+                    x.put("message", why);
+                    missing.add(x);
+                }
+            }
+            m.put("instancesMerged", in);
+            m.put("instancesMissing", missing);
+            m.put("complete", missing.isEmpty());
         }
         return Optional.of(m);
     }
 
+    /** Why a final instance's packets are not in the merged file, or null when its file (files) is (are) there. */
+    private String missingReason(Capture c) {
+        if (!inputsOf(c).isEmpty()) return null;
+        String what = c.order().ring() == null ? "its capture file" : "no file of its ring";
+        if (c.stopReason() == StopReason.AgentLost || c.stopReason() == StopReason.AgentUnavailable) {
+            return what + " reached the storage account: " + c.stopReason() + (c.message() == null ? "" : " (" + c.message() + ")");
+        }
+        if (c.stored() != null && c.stored().check() == Capture.UploadCheck.MISMATCH) {
+            return what + " failed the controller's check" + (c.message() == null ? "" : ": " + c.message());
+        }
+        return what + " is not in the storage account (" + c.status() + (c.stopReason() == null ? "" : " / " + c.stopReason())
+                + (c.message() == null ? "" : ": " + c.message()) + ")";
+    }
+
     /**
-     * The sweep's share (every 10 s on each controller, beside the upload check): fleet captures whose
-     * instances have all settled but that have no merged file yet, e.g. because the controller restarted
-     * between the last instance's settling and the merge.
+     * The stored files of an instance that the merged file reads, oldest first: its checked file; for a ring, the files
+     * it held when it ended (the newest {@code fileCount} that were stored), for a file set every stored file.
+     */
+    private List<String> inputsOf(Capture c) {
+        if (c.storage() == null) return List.of();
+        if (c.order().ring() == null) return CaptureService.verifiedSha256(c) == null ? List.of() : List.of(c.storage().blobPath());
+        if (c.stored() == null || c.stored().check() != Capture.UploadCheck.VERIFIED) return List.of();
+        String dir = CaptureService.ringDirectory(c.storage().blobPath());
+        List<String> files = service.ringFiles(c).stream()
+                .filter(f -> !f.lost() && !f.open() && f.uploadState() == netwatcher.model.capture.UploadState.DONE)
+                .map(f -> dir + "/" + f.name()).toList();
+        int keep = c.order().ring().continuous() ? c.order().ring().fileCount() : files.size();
+        return files.subList(Math.max(0, files.size() - keep), files.size());
+    }
+
+    // ---------------------------------------------------------------- the merge, as durable work
+
+    /**
+     * The sweep's share (every 10 s on each controller): fleet captures whose instances are all final but whose merge
+     * is not due yet (a controller stopped between the last instance's end and recording it, or a capture older than
+     * the merge columns) are made due.
      */
     void mergeSettled() {
         for (Capture fleet : repo.fleetsAwaitingMerge(service.database())) {
-            if (!isFleet(fleet) || fleet.storage() == null || storage.findByKey(fleet.storage().accountKey()).isEmpty()) continue;
-            instancesOf(service.database(), fleet).stream().findFirst().ifPresent(this::afterInstanceChange);
+            if (!isFleet(fleet) || fleet.storage() == null) continue;
+            List<Capture> instances = instancesOf(service.database(), fleet);
+            if (!instances.isEmpty() && instances.stream().allMatch(Capture::finalState)) {
+                service.database().inTransaction(h -> {
+                    repo.markMergeDue(h, fleet.key(), service.clock().instant());
+                    return null;
+                });
+            }
         }
     }
 
-    /** After an instance capture changed: merges its fleet's files once every instance has settled. */
+    /** After an instance capture changed: makes its fleet's merge due once every instance is final, and starts it here if it may. */
     void afterInstanceChange(Capture instance) {
         if (!isInstance(instance)) return;
         Optional<Capture> fleet = repo.findByKey(service.database(), instance.watcherKey());
         if (fleet.isEmpty() || fleet.get().storage() == null || fleet.get().stored() != null) return;
         List<Capture> instances = instancesOf(service.database(), fleet.get());
         if (instances.isEmpty() || !instances.stream().allMatch(Capture::finalState)) return;
-        if (!merging.add(fleet.get().key())) return;
-        Thread.ofVirtual().name("nw-merge-" + fleet.get().key()).start(() -> {
-            try {
-                merge(fleet.get(), instances);
-            } finally {
-                merging.remove(fleet.get().key());
-            }
-        });
-    }
-
-    private void merge(Capture fleet, List<Capture> instances) {
-        StorageAccount account = storage.findByKey(fleet.storage().accountKey()).orElse(null);
-        Capture.StoredFile result;
-        if (account == null) {
-            result = new Capture.StoredFile(null, null, Capture.UploadCheck.MISMATCH);
-        } else {
-            List<MergeInput> inputs = new ArrayList<>();
-            for (Capture c : instances) {
-                if (CaptureService.verifiedSha256(c) == null) continue; // no file came in (ended before, or its upload failed)
-                String vmName = vmName(c);
-                List<Nic> nics = compute.nicsOf(c.vmKey());
-                // the agent writes one classic pcap per capture: one NIC's frames, or several NICs' as LINUX_SLL2 (which names
-                // each packet's interface itself), shown as vm/any
-                String nic = nics.size() == 1 ? nics.getFirst().interfaceName() : "any";
-                String path = c.storage().blobPath();
-                inputs.add(new MergeInput(vmName, nic, "host " + vmName + ", instance " + c.id().name() + " of "
-                        + c.properties().get("target").toString().replaceAll("/virtualMachines/.*", "") + ", VM " + c.properties().get("virtualMachine"),
-                        () -> Channels.newChannel(storage.openRead(account, path))));
-            }
-            result = write(fleet, account, inputs);
-        }
-        Capture.StoredFile stored = result;
         service.database().inTransaction(h -> {
-            // once: a second merge (another controller, a sweep racing a report) finds the object there and fails
-            Capture locked = repo.lockByKey(h, fleet.key()).orElse(null);
-            if (locked != null && locked.stored() == null) repo.recordStored(h, fleet.key(), stored);
+            repo.markMergeDue(h, fleet.get().key(), service.clock().instant());
             return null;
         });
+        runDueMerges();
     }
 
-    private Capture.StoredFile write(Capture fleet, StorageAccount account, List<MergeInput> inputs) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            long[] bytes = new long[1];
-            storage.writeNew(account, fleet.storage().blobPath(), "merge-" + fleet.key(), out -> {
-                OutputStream digesting = new DigestOutputStream(out, sha);
-                MergeResult r = PcapMerger.merge(inputs, digesting);
-                digesting.flush();
-                bytes[0] = r.bytes();
-                LOG.atInfo().addKeyValue("capture", fleet.id()).addKeyValue("files", inputs.size()).addKeyValue("packets", r.packets())
-                        .addKeyValue("bytes", r.bytes()).log("fleet capture files merged");
+    /** Starts every merge that is due (the leader's sweep, each second; and at once after the last instance ended). */
+    void runDueMerges() {
+        if (!mergesHere.getAsBoolean()) return;
+        for (Capture fleet : repo.mergesDue(service.database(), service.clock().instant(), run)) {
+            if (!isFleet(fleet) || fleet.storage() == null) continue;
+            if (!merging.add(fleet.key())) continue;
+            Thread.ofVirtual().name("nw-merge-" + fleet.key()).start(() -> {
+                try {
+                    attempt(fleet.key());
+                } catch (RuntimeException e) {
+                    LOG.atWarn().addKeyValue("capture", fleet.id()).log("merge attempt failed to run: {}", e.toString());
+                } finally {
+                    merging.remove(fleet.key());
+                }
             });
-            return new Capture.StoredFile(bytes[0], HexFormat.of().formatHex(sha.digest()), Capture.UploadCheck.VERIFIED);
-        } catch (IOException | RuntimeException | NoSuchAlgorithmException e) {
-            LOG.atWarn().addKeyValue("capture", fleet.id()).log("cannot merge the fleet capture's files: {}", e.toString());
-            return new Capture.StoredFile(null, null, Capture.UploadCheck.MISMATCH);
         }
+    }
+
+    /** One attempt: claims it in the database (an attempt more, owned by this run), merges, records the result. */
+    private void attempt(String key) {
+        Instant now = service.clock().instant();
+        Capture fleet = service.database().inTransaction(h -> {
+            Capture locked = repo.lockByKey(h, key).orElse(null);
+            if (locked == null || locked.stored() != null || locked.deleted()) return null;
+            CaptureRepository.MergeWork work = repo.mergeWork(h, key);
+            boolean takeOver = work.owner() != null && !work.owner().equals(run);
+            if (work.dueAt() == null || (work.dueAt().isAfter(now) && !takeOver)) return null;
+            repo.startMergeAttempt(h, key, run, now.plus(MERGE_LEASE));
+            return locked;
+        });
+        if (fleet == null) return;
+        int attempt = repo.mergeWork(service.database(), key).attempts();
+        List<Capture> instances = instancesOf(service.database(), fleet);
+        String failure;
+        Capture.StoredFile result = null;
+        try {
+            result = merge(fleet, instances);
+            failure = null;
+        } catch (IOException | RuntimeException e) {
+            failure = e.getMessage() == null ? e.toString() : e.getMessage();
+            LOG.atWarn().addKeyValue("capture", fleet.id()).addKeyValue("attempt", attempt)
+                    .log("cannot merge the fleet capture's files: {}", failure);
+        }
+        Capture.StoredFile stored = result;
+        String cause = failure;
+        boolean last = attempt >= MAX_MERGE_ATTEMPTS;
+        Instant next = service.clock().instant().plus(MERGE_BACKOFF.multipliedBy(1L << Math.min(20, attempt - 1)));
+        service.database().inTransaction(h -> {
+            Capture locked = repo.lockByKey(h, key).orElse(null);
+            if (locked == null || locked.stored() != null) return null; // another run recorded it first
+            if (cause == null) {
+                repo.recordStored(h, key, stored);
+                repo.endMergeAttempt(h, key, null, null);
+            } else if (last) {
+                repo.recordStored(h, key, new Capture.StoredFile(null, null, Capture.UploadCheck.MISMATCH));
+                repo.endMergeAttempt(h, key, "after " + attempt + " attempts: " + cause, null);
+            } else {
+                repo.endMergeAttempt(h, key, "attempt " + attempt + " of " + MAX_MERGE_ATTEMPTS + ": " + cause, next);
+            }
+            return null;
+        });
+        service.changed(key);
+    }
+
+    /** Merges the instances' stored files into the fleet's merged file; the object already there is an earlier attempt's. */
+    private Capture.StoredFile merge(Capture fleet, List<Capture> instances) throws IOException {
+        StorageAccount account = storage.findByKey(fleet.storage().accountKey())
+                .orElseThrow(() -> new IOException("storage account " + fleet.storage().accountKey() + " is not configured"));
+        String path = fleet.storage().blobPath();
+        if (storage.exists(account, path)) {
+            // writes are atomic (a local file moved in place, a blob committed at close): this is a complete merged file
+            // of an attempt whose controller stopped before recording it
+            StorageService.StoredObject o = storage.readBack(account, path)
+                    .orElseThrow(() -> new IOException("the merged file " + path + " vanished while it was read"));
+            return new Capture.StoredFile(o.bytes(), o.sha256(), Capture.UploadCheck.VERIFIED);
+        }
+        List<MergeInput> inputs = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (Capture c : instances) {
+            List<String> files = inputsOf(c);
+            if (files.isEmpty()) {
+                missing.add("instance " + c.id().name() + " (" + vmName(c) + "): " + missingReason(c));
+                continue;
+            }
+            String vmName = vmName(c);
+            List<Nic> nics = compute.nicsOf(c.vmKey());
+            // the agent writes classic pcap: one NIC's frames, or several NICs' as LINUX_SLL2 (which names each packet's
+            // interface itself), shown as vm/any; a ring's files share their interface block (PcapMerger)
+            String nic = nics.size() == 1 ? nics.getFirst().interfaceName() : "any";
+            String comment = "host " + vmName + ", instance " + c.id().name() + " of "
+                    + c.properties().get("target").toString().replaceAll("/virtualMachines/.*", "") + ", VM " + c.properties().get("virtualMachine");
+            for (String file : files) {
+                inputs.add(new MergeInput(vmName, nic, comment, () -> Channels.newChannel(storage.openRead(account, file))));
+            }
+        }
+        String section = "netwatcher merge of " + fleet.id() + ": " + (instances.size() - missing.size()) + " of " + instances.size()
+                + " instances" + (missing.isEmpty() ? "" : "; not in this file: " + String.join("; ", missing));
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long[] bytes = new long[1];
+        storage.writeNew(account, path, "merge-" + fleet.key(), out -> {
+            OutputStream digesting = new DigestOutputStream(out, sha);
+            MergeResult r = PcapMerger.merge(inputs, digesting, section);
+            digesting.flush();
+            bytes[0] = r.bytes();
+            LOG.atInfo().addKeyValue("capture", fleet.id()).addKeyValue("files", inputs.size()).addKeyValue("packets", r.packets())
+                    .addKeyValue("bytes", r.bytes()).addKeyValue("missing", missing.size()).log("fleet capture files merged");
+        });
+        return new Capture.StoredFile(bytes[0], HexFormat.of().formatHex(sha.digest()), Capture.UploadCheck.VERIFIED);
     }
 }
