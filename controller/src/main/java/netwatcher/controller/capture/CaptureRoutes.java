@@ -190,7 +190,7 @@ public final class CaptureRoutes {
         if (FleetCaptures.isFleet(c)) {
             props.remove("mergedStoragePath");
             props.put("provisioningState", service.fleet().provisioning(service.fleet().instancesOf(service.database(), c)));
-            service.fleet().merged(c).ifPresent(m -> props.put("mergedFile", m));
+            service.fleet().merges().merged(c).ifPresent(m -> props.put("mergedFile", m));
         }
         String sha = CaptureService.verifiedSha256(c);
         if (sha != null) props.put("fileSha256", sha);

@@ -126,14 +126,14 @@ public final class CaptureService {
     public void fleetWork(boolean tenth) {
         if (tenth) {
             fleet.settleLostEverywhere();
-            fleet.mergeSettled();
+            fleet.merges().mergeSettled();
         }
-        fleet.runDueMerges();
+        fleet.merges().runDueMerges();
     }
 
     /** Fleet captures' merges run on this controller only while {@code gate} holds (cluster mode: while it leads). */
     public void mergeOnlyWhen(java.util.function.BooleanSupplier gate) {
-        fleet.mergeWhen(gate);
+        fleet.merges().mergeWhen(gate);
     }
 
     public Settings settings() { return settings; }
