@@ -102,7 +102,7 @@ class LabFleetCaptureTest {
         }
         Thread.sleep(1500);
         world.stopCapture("fleet");
-        JsonNode s = world.awaitStatus("fleet", st -> st.path("mergedFile").path("state").asText().matches("Done|Failed"),
+        JsonNode s = world.awaitStatus("fleet", st -> st.path("mergedFile").path("state").asText().matches("Done|MergeFailed"),
                 Duration.ofSeconds(90), "a merged file");
         assertEquals("Done", s.path("mergedFile").path("state").asText(), s.toString());
         assertEquals("Stopped", s.path("packetCaptureStatus").asText());

@@ -141,6 +141,7 @@ public final class Controller implements AutoCloseable {
                     new CaptureService.Settings(config.agentWait(), config.agentLostAfter()), clock, security.access());
             agents.captures(captures);
             captures.claimExistingStorageLocations();
+            captures.mergeOnlyWhen(leadership::isLeader); // fleet merges: the leader's work in cluster mode
             CheckService checks = new CheckService(db, new CheckRepository(), new CheckService.Peers(compute, presence),
                     CheckService.Settings.defaults(), clock, security.access());
             agents.checks(checks);
@@ -218,6 +219,7 @@ public final class Controller implements AutoCloseable {
                     if (!leadership.tick()) return;
                     captures.expireUnclaimed();
                     if (leadership.isLeader()) checks.advanceAll();
+                    if (leadership.isLeader()) captures.fleetWork(tenth); // fleet captures: lost agents, merges (retries, take-overs)
                     if (tenth && leadership.isLeader()) {
                         // bounded state: expired operations, settled tombstones
                         operations.collectExpired();

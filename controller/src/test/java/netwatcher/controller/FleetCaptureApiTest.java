@@ -202,4 +202,86 @@ class FleetCaptureApiTest {
         assertEquals("properties.target", noSet.json().path("error").path("target").asText(), noSet.body());
         assertEquals(404, c.send("GET", nw + "/packetCaptures/bad1" + V, null).status());
     }
+
+    @Test
+    void instanceWhoseAgentIsLostMidCapture_isGivenUpAfterTheAgentWait_andTheFleetEndsWithoutIt() throws Exception {
+        var put = c.send("PUT", nw + "/packetCaptures/lost1" + V, body(set, "\"scope\":{\"include\":[\"0\",\"webss_2\"]},"));
+        assertEquals(201, put.status(), put.body());
+        CaptureOrder o0 = order(web0, -1, "/packetCaptures/lost1/instances/0").orElseThrow();
+        CaptureOrder o2 = order(web2, -1, "/packetCaptures/lost1/instances/2").orElseThrow();
+        web0.report(o0.key(), "Running", null, List.of(), 3);
+        web2.report(o2.key(), "Running", null, List.of(), 4);
+        // web2's agent dies: it never reports again; within the agent wait it is reported, not yet given up
+        clock.advance(Duration.ofMinutes(30));
+        web0.orders(0, 0);
+        JsonNode waiting = status("lost1");
+        assertEquals("Running", waiting.path("packetCaptureStatus").asText(), waiting.toString());
+        assertEquals("Disconnected", waiting.path("instances").get(1).path("agent").asText());
+        assertFalse(waiting.path("instances").get(1).path("final").asBoolean(), waiting.toString());
+        // past the agent wait (1 h here) it is given up: AgentLost, final; the fleet runs on on web0
+        clock.advance(Duration.ofMinutes(31));
+        web0.orders(0, 0);
+        JsonNode s = status("lost1");
+        JsonNode lost = s.path("instances").get(1);
+        assertEquals("2", lost.path("instanceId").asText());
+        assertEquals("Error", lost.path("packetCaptureStatus").asText(), s.toString());
+        assertEquals("AgentLost", lost.path("stopReason").asText());
+        assertTrue(lost.path("final").asBoolean());
+        assertTrue(lost.path("message").asText().contains("not been connected since"), lost.toString());
+        assertEquals("Running", s.path("packetCaptureStatus").asText());
+        assertTrue(s.path("message").asText().contains("instance 2 (web2): AgentLost"), s.toString());
+
+        web0.report(o0.key(), "Stopped", "TimeExceeded", List.of(), 7);
+        JsonNode ended = status("lost1");
+        assertEquals("Stopped", ended.path("packetCaptureStatus").asText(), ended.toString());
+        assertEquals(7 + 4, ended.path("packetsCaptured").asLong());
+        // the given-up instance's order is gone for its agent: on return it stops the capture and does not report on it
+        assertTrue(order(web2, 0, "/packetCaptures/lost1/instances/2").map(o -> !o.run()).orElse(true));
+    }
+
+    @Test
+    void scope_entriesAreInstanceIdsOrNames_excludeWins_andAnUnknownExcludeIsRefused() throws Exception {
+        var both = c.send("PUT", nw + "/packetCaptures/sc1" + V,
+                body(set, "\"scope\":{\"include\":[\"0\",\"WEBSS_1\",\"0\"],\"exclude\":[\"1\"]},"));
+        assertEquals(201, both.status(), both.body());
+        JsonNode s = status("sc1");
+        assertEquals(List.of("0"), s.path("instances").findValuesAsText("instanceId"), s.toString());
+
+        var typo = c.send("PUT", nw + "/packetCaptures/sc2" + V, body(set, "\"scope\":{\"exclude\":[\"2\",\"webss_9\"]},"));
+        assertEquals(400, typo.status(), typo.body());
+        assertEquals("InvalidParameter", typo.json().path("error").path("code").asText());
+        assertEquals("properties.scope.exclude[1]", typo.json().path("error").path("target").asText());
+        assertEquals(404, c.send("GET", nw + "/packetCaptures/sc2" + V, null).status());
+    }
+
+    @Test
+    void instanceThatJoinsAfterTheStart_isNotCaptured() throws Exception {
+        var put = c.send("PUT", nw + "/packetCaptures/join1" + V, body(set, ""));
+        assertEquals(201, put.status(), put.body());
+        TestAgent web3 = join("web3", "198.18.5.13/24");
+        JsonNode members = c.send("GET", set + "/virtualMachines?api-version=2024-07-01", null).json().path("value");
+        assertEquals(4, members.size(), members.toString());
+        assertTrue(web3.orders(-1, 0).captures().stream().noneMatch(o -> o.captureId().contains("/packetCaptures/join1/")),
+                "web3 joined after the capture started");
+        assertEquals(List.of("0", "1", "2"), status("join1").path("instances").findValuesAsText("instanceId"));
+    }
+
+    @Test
+    void ringOnAScaleSet_givesEachInstanceItsOwnRing() throws Exception {
+        String body = """
+                {"properties":{"target":"%s","targetType":"AzureVMSS","scope":{"include":["0","1"]},"continuousCapture":true,
+                 "captureSettings":{"fileCount":3,"fileSizeInBytes":65536,"sessionTimeLimitInSeconds":600},
+                 "storageLocation":{"localPath":"/var/captures/ring.cap"}}}""".formatted(set);
+        var put = c.send("PUT", nw + "/packetCaptures/ring1" + V, body);
+        assertEquals(201, put.status(), put.body());
+        for (TestAgent a : List.of(web0, web1)) {
+            CaptureOrder o = a.orders(-1, 0).captures().stream().filter(x -> x.captureId().contains("/packetCaptures/ring1/instances/"))
+                    .findFirst().orElseThrow();
+            assertEquals(3, o.ring().fileCount());
+            assertEquals(65536, o.ring().fileSizeBytes());
+            assertTrue(o.ring().continuous());
+            assertEquals("/var/captures/ring.cap", o.filePath());
+        }
+        assertEquals(true, c.send("GET", nw + "/packetCaptures/ring1" + V, null).json().path("properties").path("continuousCapture").asBoolean());
+    }
 }

@@ -2,6 +2,7 @@ package netwatcher.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code nw vmss}: the scale sets of a subscription (agents started with {@code --scale-set}) and their instances. */
@@ -35,6 +36,20 @@ public final class VmssCommand implements Runnable {
         return r;
     }
 
+    /** The scale set a verb works on ({@code -g}, {@code -n}): one mixin, so that every verb spells and resolves it alike. */
+    public static final class ScaleSetRef {
+        @Option(names = {"-g", "--resource-group"}, paramLabel = "RG", description = "Resource group of the scale set.")
+        String resourceGroup;
+
+        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Scale set name or resource id.")
+        String name;
+
+        /** The scale set, by resource group and name, a name unique in the subscription, or id. */
+        JsonNode find(ArmClient arm) {
+            return new Lookup(arm).scaleSet(name, resourceGroup);
+        }
+    }
+
     @Command(name = "list", description = "List the scale sets of the subscription or of one resource group.",
             mixinStandardHelpOptions = true, footerHeading = "%nExamples:%n", footer = {
                 "  nw vmss list",
@@ -58,16 +73,13 @@ public final class VmssCommand implements Runnable {
                 "  nw vmss show -g lab -n dbss",
                 "  nw vmss show -n dbss --query sku.capacity -o tsv"})
     public static final class Show extends ArmCommand {
-        @Option(names = {"-g", "--resource-group"}, paramLabel = "RG", description = "Resource group of the scale set.")
-        String resourceGroup;
-
-        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Scale set name or resource id.")
-        String name;
+        @Mixin
+        ScaleSetRef set;
 
         @Override
         protected int execute() {
             ArmClient arm = client();
-            print(new Lookup(arm).scaleSet(name, resourceGroup));
+            print(set.find(arm));
             return 0;
         }
     }
@@ -76,17 +88,14 @@ public final class VmssCommand implements Runnable {
             mixinStandardHelpOptions = true, footerHeading = "%nExamples:%n", footer = {
                 "  nw vmss list-instances -n dbss --query [].instanceId -o tsv"})
     public static final class ListInstances extends ArmCommand {
-        @Option(names = {"-g", "--resource-group"}, paramLabel = "RG", description = "Resource group of the scale set.")
-        String resourceGroup;
-
-        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "Scale set name or resource id.")
-        String name;
+        @Mixin
+        ScaleSetRef set;
 
         @Override
         protected int execute() {
             ArmClient arm = client();
-            JsonNode set = new Lookup(arm).scaleSet(name, resourceGroup);
-            printList(arm.list(set.path("id").asText() + "/virtualMachines", ArmClient.COMPUTE_API), VmssCommand::instanceRow);
+            JsonNode found = set.find(arm);
+            printList(arm.list(found.path("id").asText() + "/virtualMachines", ArmClient.COMPUTE_API), VmssCommand::instanceRow);
             return 0;
         }
     }

@@ -193,6 +193,28 @@ public record Capture(String key, ArmResourceId id, String watcherKey, String vm
         });
     }
 
+    /**
+     * The capture whose agent has been away too long for the controller to wait (an instance of a fleet capture):
+     * final. One that still ran ends Error / AgentLost / AgentStopped at {@code lastHeard}; one that had ended keeps
+     * its status and reason (its upload never settled). {@code message} says what is known.
+     */
+    public Capture givenUp(String message, Instant lastHeard) {
+        return with(b -> {
+            if (!b.status.isTerminal()) {
+                b.status = StopReason.AgentLost.status();
+                b.stopReason = StopReason.AgentLost;
+                List<CaptureError> errs = new ArrayList<>(b.errors);
+                if (!errs.contains(StopReason.AgentLost.error())) errs.add(StopReason.AgentLost.error());
+                b.errors = errs;
+                if (b.captureEnd == null) b.captureEnd = b.captureStart != null && lastHeard.isBefore(b.captureStart) ? b.captureStart : lastHeard;
+            }
+            if (b.provisioningState == ProvisioningState.Updating) b.provisioningState = b.captureStart == null
+                    ? ProvisioningState.Failed : ProvisioningState.Succeeded;
+            b.message = b.message == null ? message : b.message + " " + message;
+            b.finalState = true;
+        });
+    }
+
     /** The fields a lifecycle rule may change. */
     private static final class Builder {
         ProvisioningState provisioningState;

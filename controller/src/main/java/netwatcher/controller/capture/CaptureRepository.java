@@ -173,6 +173,53 @@ public final class CaptureRepository {
                 + " AND vm_key LIKE ? ORDER BY created_at", CaptureRepository::map, "%/providers/microsoft.compute/virtualmachinescalesets/%");
     }
 
+    /**
+     * The merge work of a fleet capture (V8): attempts started, when the next may start (null: not due, its
+     * instances have not all ended), the last attempt's failure, and the controller run of the attempt in progress.
+     */
+    public record MergeWork(int attempts, Instant dueAt, String error, String owner) {
+        static final MergeWork NONE = new MergeWork(0, null, null, null);
+    }
+
+    public MergeWork mergeWork(SqlOperations sql, String key) {
+        return sql.queryOne("SELECT merge_attempts, merge_due_at, merge_error, merge_owner FROM nw_capture WHERE capture_key = ?",
+                r -> new MergeWork(r.getInt("merge_attempts"), r.getInstant("merge_due_at"), r.getString("merge_error"),
+                        r.getString("merge_owner")), key).orElse(MergeWork.NONE);
+    }
+
+    /** Makes a fleet capture's merge due at {@code now} unless it is due already (its instances all ended). */
+    public void markMergeDue(SqlOperations sql, String key, Instant now) {
+        sql.update("UPDATE nw_capture SET merge_due_at = ? WHERE capture_key = ? AND merge_due_at IS NULL AND upload_check IS NULL", now, key);
+    }
+
+    /** Records an attempt's start: one more attempt, owned by {@code owner}, not due again before {@code leaseEnd}. */
+    public void startMergeAttempt(SqlOperations sql, String key, String owner, Instant leaseEnd) {
+        sql.update("UPDATE nw_capture SET merge_attempts = merge_attempts + 1, merge_owner = ?, merge_due_at = ? WHERE capture_key = ?",
+                owner, leaseEnd, key);
+    }
+
+    /** Records an attempt's end: its failure (null on success) and when the next may start (null: no next). */
+    public void endMergeAttempt(SqlOperations sql, String key, String error, Instant nextAt) {
+        sql.update("UPDATE nw_capture SET merge_owner = NULL, merge_error = ?, merge_due_at = ? WHERE capture_key = ?",
+                error == null ? null : error.length() > 2000 ? error.substring(0, 2000) : error, nextAt, key);
+    }
+
+    /**
+     * Fleet captures whose merge may start now: due, no merged file recorded, and not in progress in controller run
+     * {@code owner} (an attempt of another run, a restarted controller or a former leader, is taken over).
+     */
+    public List<Capture> mergesDue(SqlOperations sql, Instant now, String owner) {
+        return sql.query("SELECT * FROM nw_capture WHERE merge_due_at IS NOT NULL AND upload_check IS NULL AND deleted = FALSE"
+                + " AND (merge_due_at <= ? OR (merge_owner IS NOT NULL AND merge_owner <> ?)) ORDER BY merge_due_at",
+                CaptureRepository::map, now, owner);
+    }
+
+    /** Instance captures of fleet captures (ids ending in {@code /instances/ID}) that are not final yet. */
+    public List<Capture> openInstances(SqlOperations sql) {
+        return sql.query("SELECT * FROM nw_capture WHERE final_state = FALSE AND id_key LIKE ? ORDER BY created_at",
+                CaptureRepository::map, "%/packetcaptures/%/instances/%");
+    }
+
     /** Captures an agent must still act on. */
     public List<Capture> openForVm(SqlOperations sql, String vmKey) {
         return sql.query("SELECT * FROM nw_capture WHERE vm_key = ? AND final_state = FALSE ORDER BY created_at", CaptureRepository::map, vmKey);

@@ -215,7 +215,7 @@ public final class CaptureRoutes {
         if (FleetCaptures.isFleet(c)) {
             props.remove("mergedStoragePath");
             props.put("provisioningState", service.fleet().provisioning(service.fleet().instancesOf(service.database(), c)));
-            service.fleet().merged(c).ifPresent(m -> props.put("mergedFile", m));
+            service.fleet().merges().merged(c).ifPresent(m -> props.put("mergedFile", m));
         }
         String sha = CaptureService.verifiedSha256(c);
         if (sha != null) props.put("fileSha256", sha);
@@ -273,7 +273,7 @@ public final class CaptureRoutes {
      * packet time, whether it is still written, its upload, whether it is still on the host or was lost) and the time
      * span the files on the host cover.
      */
-    private static Map<String, Object> ring(Capture c, netwatcher.model.agent.RingReport ring, CaptureService service) {
+    static Map<String, Object> ring(Capture c, netwatcher.model.agent.RingReport ring, CaptureService service) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("continuous", c.order().ring() != null && c.order().ring().continuous());
         if (c.order().ring() != null) {

@@ -113,6 +113,34 @@ public final class CaptureService {
     /** Whether the agent of VM {@code vmKey} is connected now. */
     boolean agentConnected(String vmKey) { return presence.of(vmKey).connected(); }
 
+    /** When the agent of VM {@code vmKey} was last seen, or null (never, or not since this controller started). */
+    Instant agentLastSeen(String vmKey) { return presence.of(vmKey).lastSeen(); }
+
+    Clock clock() { return clock; }
+
+    /** Tells the change listeners that capture {@code key} changed. */
+    void changed(String key) {
+        for (Consumer<String> l : changeListeners) l.accept(key);
+    }
+
+    /**
+     * Fleet captures' background work (the sweeper, each second): every tenth call, instances whose agent has been away
+     * too long are given up and settled fleets made due for their merge; every call, due merges start here when this
+     * controller does merge work ({@link #mergeOnlyWhen}).
+     */
+    public void fleetWork(boolean tenth) {
+        if (tenth) {
+            fleet.settleLostEverywhere();
+            fleet.merges().mergeSettled();
+        }
+        fleet.merges().runDueMerges();
+    }
+
+    /** Fleet captures' merges run on this controller only while {@code gate} holds (cluster mode: while it leads). */
+    public void mergeOnlyWhen(java.util.function.BooleanSupplier gate) {
+        fleet.merges().mergeWhen(gate);
+    }
+
     public Settings settings() { return settings; }
 
     /** Calls {@code listener} with a capture's key after each report on it was recorded (for requests waiting on an agent). */
@@ -190,13 +218,6 @@ public final class CaptureService {
      * capture per instance, in one transaction, each instance's agent told at once (see {@link FleetCaptures}).
      */
     private Capture createFleet(Watcher watcher, ArmResourceId id, CaptureSpec spec, String baseUrl) {
-        if (spec.ring() != null) {
-            // each instance writes one file and the merge reads one file per instance: a file set per instance is not built yet
-            throw ArmErrorCode.UnsupportedFeature.exception("A capture with targetType 'AzureVMSS' writes one file per instance:"
-                    + " netwatcher cannot yet run a file set ('properties.continuousCapture' true, or 'properties.captureSettings.fileCount'"
-                    + " other than 1) on a scale set. Capture each instance (targetType 'AzureVM') for a ring, or leave those out.",
-                    "properties.captureSettings");
-        }
         List<netwatcher.controller.compute.ScaleSetInstance> all = compute.instances(spec.target());
         if (all.isEmpty()) {
             throw ArmErrorCode.InvalidResourceReference.exception("Resource " + spec.target() + " referenced by resource " + id
@@ -585,7 +606,8 @@ public final class CaptureService {
     public String ringStoragePath(Capture c) {
         if (!c.uploads() || c.order().ring() == null) return null;
         Object loc = c.properties().get("storageLocation");
-        Object url = loc instanceof Map<?, ?> m ? m.get("storagePath") : null;
+        // an instance of a fleet capture has its own path (FleetCaptures' scheme) at the top of its properties
+        Object url = loc instanceof Map<?, ?> m ? m.get("storagePath") : c.properties().get("storagePath");
         return url instanceof String s ? ringDirectory(s) : null;
     }
 
@@ -620,7 +642,7 @@ public final class CaptureService {
         if (changed) presence.signal(vmKey);
         if (before.get() != null) CaptureEvents.logReport(before.get(), r);
         if (changed && before.get() != null) repo.findByKey(db, r.key()).ifPresent(fleet::afterInstanceChange);
-        for (Consumer<String> l : changeListeners) l.accept(r.key());
+        changed(r.key());
         if (r.uploadState() == UploadState.DONE) verifyUploadsAsync();
     }
 
@@ -649,7 +671,6 @@ public final class CaptureService {
      * accounts' checks, so that one controller merges each.
      */
     public void verifyUploadsAsync(boolean sharedAccounts) {
-        if (sharedAccounts) fleet.mergeSettled();
         for (Capture c : repo.finishedUnsettled(db)) {
             if (c.report() == null || c.report().uploadState() != UploadState.DONE || !c.uploads()) continue;
             if (!sharedAccounts && storage.findByKey(c.storage().accountKey()).map(storage::sharedByEveryController).orElse(true)) continue;
@@ -805,6 +826,7 @@ public final class CaptureService {
                     .log("capture failed: no agent took it within {} s", settings.agentWait().toSeconds());
             return null;
         });
+        repo.findByKey(db, c.key()).ifPresent(fleet::afterInstanceChange); // an instance of a fleet: its merge may be due now
     }
 
     /** The ARM id of the capture with internal key {@code key} (deleted ones too), for authorizing polls of its operations. */

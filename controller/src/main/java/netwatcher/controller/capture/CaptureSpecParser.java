@@ -211,7 +211,10 @@ public final class CaptureSpecParser {
         return defined ? new CaptureSpec.Scope(include, exclude) : null;
     }
 
-    /** {@code scope} of a scale-set target: instance ids to include and exclude, each a non-empty string. */
+    /**
+     * {@code scope} of a scale-set target: instances to include and exclude, each an instance id ({@code 0}) or an
+     * instance name ({@code SET_0}, as Azure's PowerShell docs write them); which exist is checked on create.
+     */
     private static CaptureSpec.Scope scaleSetScope(ArmBody p) {
         Optional<ArmBody> given = p.object("scope");
         if (given.isEmpty()) return null;
@@ -222,9 +225,9 @@ public final class CaptureSpecParser {
             List<String> ids = list.equals("include") ? include : exclude;
             if (ids == null) continue;
             for (int i = 0; i < ids.size(); i++) {
-                if (ids.get(i) == null || !ids.get(i).matches("[0-9]{1,9}")) {
+                if (ids.get(i) == null || !ids.get(i).matches("([A-Za-z0-9][A-Za-z0-9._-]{0,79}_)?[0-9]{1,9}")) {
                     throw ArmErrorCode.InvalidParameter.exception("Property 'properties.scope." + list + "[" + i + "]' must be an instance"
-                            + " id of the scale set (0, 1, ...); was '" + ids.get(i) + "'.", "properties.scope." + list + "[" + i + "]");
+                            + " id (0, 1, ...) or instance name (SET_0, ...) of the scale set; was '" + ids.get(i) + "'.", "properties.scope." + list + "[" + i + "]");
                 }
             }
         }

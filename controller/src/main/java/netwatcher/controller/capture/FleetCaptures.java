@@ -1,30 +1,22 @@
 package netwatcher.controller.capture;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmResourceId;
 import netwatcher.arm.ProvisioningState;
-import netwatcher.controller.capture.merge.MergeInput;
-import netwatcher.controller.capture.merge.MergeResult;
-import netwatcher.controller.capture.merge.PcapMerger;
 import netwatcher.controller.compute.ComputeService;
-import netwatcher.controller.compute.Nic;
+import netwatcher.controller.db.SqlOperations;
 import netwatcher.controller.compute.ScaleSetInstance;
 import netwatcher.controller.compute.Vm;
 import netwatcher.controller.storage.StorageAccount;
@@ -32,6 +24,7 @@ import netwatcher.controller.storage.StorageService;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.capture.CaptureStatus;
+import netwatcher.model.capture.StopReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +40,14 @@ import org.slf4j.LoggerFactory;
  * <p>Files (one documented scheme, README "Scale-set captures"): the blob path B the capture names or
  * is given ({@code .../packetcapture_HH_MM_SS_mmm.cap}) without its extension is a folder D; instance
  * {@code i} on VM {@code vm} uploads {@code D/i_vm.cap}, and the merged file is {@code D/merged.pcapng},
- * written once every instance capture has settled (file checked, or ended without one). Thread-safe:
- * state is in the database; merges run on virtual threads, one per fleet capture at a time.
+ * written once every instance capture has a final state, over the files that are there. With a file set or
+ * ring ({@code continuousCapture} / {@code captureSettings}) each instance keeps its own ring, whose files go
+ * to {@code D/i_vm/<stem>_<index>_<start>.<ext>} as each closes (the single-VM ring scheme under the
+ * instance's folder).
+ *
+ * <p>The lifecycle is total: an instance whose agent has been away for the controller's agent wait is
+ * given up ({@link Capture#givenUp}: AgentLost, final) instead of waited for, so every instance ends in a
+ * definite state; the merged file is {@link FleetMerges}' durable work. Thread-safe: state is in the database.
  */
 final class FleetCaptures {
     private static final Logger LOG = LoggerFactory.getLogger(FleetCaptures.class);
@@ -60,13 +59,25 @@ final class FleetCaptures {
     private final CaptureRepository repo;
     private final ComputeService compute;
     private final StorageService storage;
-    private final Set<String> merging = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final FleetMerges merges;
+    /** When this controller run began: an agent counts as heard of no earlier (presence is not kept across restarts). */
+    private final Instant runStart;
 
     FleetCaptures(CaptureService service, CaptureRepository repo, ComputeService compute, StorageService storage) {
         this.service = service;
         this.repo = repo;
         this.compute = compute;
         this.storage = storage;
+        this.runStart = service.clock().instant();
+        this.merges = new FleetMerges(service, repo, compute, storage, this);
+    }
+
+    /** The merged files' work ({@link FleetMerges}). */
+    FleetMerges merges() { return merges; }
+
+    /** After an instance capture changed: its fleet's merge may be due ({@link FleetMerges#afterInstanceChange}). */
+    void afterInstanceChange(Capture instance) {
+        merges.afterInstanceChange(instance);
     }
 
     static boolean isFleet(Capture c) {
@@ -78,27 +89,44 @@ final class FleetCaptures {
         return c.id().types().size() > 2 && c.id().types().getLast().equalsIgnoreCase(INSTANCES);
     }
 
-    /** The instances {@code scope} chooses: include (by instance id; empty = all) minus exclude; refused when none is left. */
+    /**
+     * The instances {@code scope} chooses, from the set's members now (an instance that joins later is not captured, as
+     * Azure installs the capture on the instances in scope when it starts): include (empty = all) minus exclude, each
+     * entry an instance id ({@code 0}) or an instance name ({@code SET_0}, case-insensitive); an entry naming no
+     * instance is refused (in exclude too: a typo there would capture an instance the caller meant to leave out);
+     * exclude wins over include; repeated entries count once. Refused when none is left.
+     */
     static List<ScaleSetInstance> choose(List<ScaleSetInstance> instances, CaptureSpec spec) {
         Set<String> known = new LinkedHashSet<>();
         instances.forEach(i -> known.add(String.valueOf(i.instanceId())));
-        List<String> include = spec.scopeInclude();
-        for (int n = 0; n < include.size(); n++) {
-            if (!known.contains(include.get(n))) {
-                throw ArmErrorCode.InvalidParameter.exception("Property 'properties.scope.include[" + n + "]' is '" + include.get(n)
-                        + "', which is not an instance id of scale set " + instances.getFirst().scaleSetId().name() + " (instances: "
-                        + String.join(", ", known) + ").", "properties.scope.include[" + n + "]");
-            }
-        }
+        Set<Integer> include = resolve(instances, spec.scopeInclude(), "include", known);
+        Set<Integer> exclude = resolve(instances, spec.scopeExclude(), "exclude", known);
         List<ScaleSetInstance> chosen = instances.stream()
-                .filter(i -> include.isEmpty() || include.contains(String.valueOf(i.instanceId())))
-                .filter(i -> !spec.scopeExclude().contains(String.valueOf(i.instanceId()))).toList();
+                .filter(i -> include.isEmpty() || include.contains(i.instanceId()))
+                .filter(i -> !exclude.contains(i.instanceId())).toList();
         if (chosen.isEmpty()) {
             throw ArmErrorCode.InvalidParameter.exception("Property 'properties.scope' leaves no instance of scale set "
                     + instances.getFirst().scaleSetId().name() + " to capture on (instances: " + String.join(", ", known) + ").",
                     "properties.scope");
         }
         return chosen;
+    }
+
+    /** The instance ids {@code entries} (scope.include or scope.exclude) name; refused naming the first entry that names none. */
+    private static Set<Integer> resolve(List<ScaleSetInstance> instances, List<String> entries, String field, Set<String> known) {
+        Set<Integer> ids = new LinkedHashSet<>();
+        for (int n = 0; n < entries.size(); n++) {
+            String e = entries.get(n) == null ? "" : entries.get(n).strip();
+            Optional<ScaleSetInstance> hit = instances.stream()
+                    .filter(i -> String.valueOf(i.instanceId()).equals(e) || i.name().equalsIgnoreCase(e)).findFirst();
+            if (hit.isEmpty()) {
+                throw ArmErrorCode.InvalidParameter.exception("Property 'properties.scope." + field + "[" + n + "]' is '" + entries.get(n)
+                        + "', which is not an instance id or instance name of scale set " + instances.getFirst().scaleSetId().name()
+                        + " (instances: " + String.join(", ", known) + ").", "properties.scope." + field + "[" + n + "]");
+            }
+            ids.add(hit.get().instanceId());
+        }
+        return ids;
     }
 
     /** D of the naming scheme: the blob path without its file extension. */
@@ -153,7 +181,7 @@ final class FleetCaptures {
                 props.put("storagePath", storage.blobUrl(account, base.baseUrl(), path));
             }
             CaptureOrder order = new CaptureOrder(key, id.toString(), true, spec.bytesToCapturePerPacket(), spec.stop().bytes(),
-                    spec.stop().seconds(), spec.filters(), filePath, null, now, null);
+                    spec.stop().seconds(), spec.filters(), filePath, null, now, spec.ring()); // each instance its own ring
             instances.add(Capture.created(new Capture.Intent(id, base.key(), vm.id().key(), props, order, target), now));
         }
         return new Plan(fleet, instances, claims);
@@ -163,14 +191,14 @@ final class FleetCaptures {
     record FleetBase(String key, ArmResourceId id, String watcherKey, Map<String, Object> properties, String blobPath, String baseUrl) {}
 
     /** The instance captures of a fleet capture, by instance id. */
-    List<Capture> instancesOf(netwatcher.controller.db.SqlOperations sql, Capture fleet) {
+    List<Capture> instancesOf(SqlOperations sql, Capture fleet) {
         return repo.listLive(sql, fleet.key()).stream()
                 .sorted(Comparator.comparingInt(c -> Integer.parseInt(c.id().name()))).toList();
     }
 
     /** Whether an instance capture's agent is away: it is reported as such and not waited for. */
     private boolean agentDown(Capture c) {
-        return !service.agentConnected(c.vmKey()) && !c.terminal();
+        return !c.finalState() && !service.agentConnected(c.vmKey());
     }
 
     /** Whether an instance capture still has to be waited for before the fleet's provisioning settles. */
@@ -205,18 +233,82 @@ final class FleetCaptures {
         return CaptureStatus.Unknown; // every instance's agent is away
     }
 
-    private String vmName(Capture c) {
+    /** The name of an instance capture's VM. */
+    static String vmName(Capture c) {
         Object vm = c.properties().get("virtualMachine");
         return vm == null ? c.vmKey() : ArmResourceId.tryParse(vm.toString()).map(ArmResourceId::name).orElse(vm.toString());
     }
 
+    // ---------------------------------------------------------------- instances whose agent is gone
+
+    /** When the controller last knew {@code c}'s agent to be there: its last contact, report, the capture's creation, this run's start. */
+    private Instant lastHeard(Capture c) {
+        Instant t = c.createdAt().isAfter(runStart) ? c.createdAt() : runStart;
+        Instant seen = service.agentLastSeen(c.vmKey());
+        if (seen != null && seen.isAfter(t)) t = seen;
+        if (c.reportedAt() != null && c.reportedAt().isAfter(t)) t = c.reportedAt();
+        return t;
+    }
+
+    /**
+     * Gives up the instances of {@code instances} whose agent has been away for the agent wait (the wait a new capture
+     * gives an agent): each becomes final ({@link Capture#givenUp}), so that the fleet ends and its merge does not wait
+     * for a file that will not come. An instance no agent ever took is left to the unclaimed-capture expiry (the same
+     * wait, AgentUnavailable). Returns the instances as they are afterwards.
+     */
+    List<Capture> settleLost(List<Capture> instances) {
+        List<Capture> out = new ArrayList<>(instances.size());
+        Instant now = service.clock().instant();
+        Duration wait = service.settings().agentWait();
+        boolean changed = false;
+        for (Capture c : instances) {
+            if (c.finalState() || c.unclaimed() || service.agentConnected(c.vmKey())) {
+                out.add(c);
+                continue;
+            }
+            Instant heard = lastHeard(c);
+            if (heard.plus(wait).isAfter(now)) {
+                out.add(c);
+                continue;
+            }
+            String why = c.terminal()
+                    ? "Its agent has not been connected since " + heard + " (" + wait.toSeconds() + " s or more), so its file did not reach"
+                            + " the storage account; the capture's files stay on the host."
+                    : "Its agent has not been connected since " + heard + " (" + wait.toSeconds() + " s or more): the controller stopped"
+                            + " waiting for it; what it captured stays on the host.";
+            Capture after = service.database().inTransaction(h -> {
+                Capture locked = repo.lockByKey(h, c.key()).orElse(null);
+                if (locked == null || locked.finalState()) return locked;
+                Capture next = locked.givenUp(why, heard);
+                repo.updateState(h, next);
+                return next;
+            });
+            if (after == null) continue;
+            LOG.atWarn().addKeyValue("capture", c.id()).addKeyValue("vm", c.vmKey()).addKeyValue("lastHeard", heard)
+                    .log("fleet instance given up: its agent is away");
+            out.add(after);
+            changed = true;
+        }
+        if (changed) out.stream().filter(Capture::finalState).findFirst().ifPresent(this::afterInstanceChange);
+        return out;
+    }
+
+    /** The sweep's share of lost agents: every open instance capture (each controller applies it to the captures it reads, too). */
+    void settleLostEverywhere() {
+        Map<String, List<Capture>> byFleet = new LinkedHashMap<>();
+        for (Capture c : repo.openInstances(service.database())) byFleet.computeIfAbsent(c.watcherKey(), k -> new ArrayList<>()).add(c);
+        byFleet.values().forEach(this::settleLost);
+    }
+
+    // ---------------------------------------------------------------- status
+
     /** The queryStatus body of a fleet capture: sums, the aggregate status, and per-instance detail ({@code instances}). */
     Map<String, Object> status(Capture fleet) {
-        List<Capture> instances = instancesOf(service.database(), fleet);
+        List<Capture> instances = settleLost(instancesOf(service.database(), fleet));
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("name", fleet.id().name());
         s.put("id", fleet.id().toString());
-        instances.stream().map(Capture::captureStart).filter(java.util.Objects::nonNull).min(Instant::compareTo)
+        instances.stream().map(Capture::captureStart).filter(Objects::nonNull).min(Instant::compareTo)
                 .ifPresent(t -> s.put("captureStartTime", t.toString()));
         CaptureStatus status = aggregate(instances);
         s.put("packetCaptureStatus", status.name());
@@ -235,8 +327,10 @@ final class FleetCaptures {
         List<Map<String, Object>> detail = new ArrayList<>();
         for (Capture c : instances) {
             CaptureReport r = c.report();
-            boolean down = agentDown(c);
-            if (down) problems.add("instance " + c.id().name() + " (" + vmName(c) + "): agent not connected");
+            if (agentDown(c)) problems.add("instance " + c.id().name() + " (" + vmName(c) + "): agent not connected");
+            else if (c.stopReason() == StopReason.AgentLost || c.stopReason() == StopReason.AgentUnavailable) {
+                problems.add("instance " + c.id().name() + " (" + vmName(c) + "): " + c.stopReason());
+            }
             if (r != null) {
                 packets += r.packets();
                 bytes += r.bytes();
@@ -244,133 +338,47 @@ final class FleetCaptures {
                 interfaceDrops += r.interfaceDrops();
             }
             if (c.captureEnd() != null && (end == null || c.captureEnd().isAfter(end))) end = c.captureEnd();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("instanceId", c.id().name());
-            m.put("virtualMachine", c.properties().get("virtualMachine"));
-            m.put("agent", service.agentConnected(c.vmKey()) ? "Connected" : "Disconnected");
-            m.put("packetCaptureStatus", service.visibleStatus(c).name());
-            if (c.stopReason() != null && c.terminal()) m.put("stopReason", c.stopReason().name());
-            m.put("packetCaptureError", c.errors().stream().map(Enum::name).toList());
-            if (c.message() != null) m.put("message", c.message());
-            if (c.captureStart() != null) m.put("captureStartTime", c.captureStart().toString());
-            if (c.captureEnd() != null) m.put("captureEndTime", c.captureEnd().toString());
-            if (r != null) {
-                m.put("packetsCaptured", r.packets());
-                m.put("bytesWritten", r.bytes());
-                m.put("kernelDrops", r.kernelDrops());
-                if (r.filePath() != null) m.put("filePath", r.filePath());
-                if (r.uploadState() != null) m.put("uploadState", c.visibleUploadState().wire());
-            }
-            if (c.properties().get("storagePath") != null) m.put("storagePath", c.properties().get("storagePath"));
-            String sha = CaptureService.verifiedSha256(c);
-            if (sha != null) m.put("fileSha256", sha);
-            detail.add(m);
+            detail.add(instanceDetail(c));
         }
-        if (!problems.isEmpty()) s.put("message", String.join("; ", problems));
         if (status.isTerminal() && end != null) s.put("captureEndTime", end.toString());
         s.put("packetsCaptured", packets);
         s.put("bytesWritten", bytes);
         s.put("kernelDrops", kernelDrops);
         s.put("interfaceDrops", interfaceDrops);
-        merged(fleet).ifPresent(m -> s.put("mergedFile", m));
+        merges.merged(fleet, instances).ifPresent(m -> {
+            s.put("mergedFile", m);
+            if (MergeState.MergeFailed.name().equals(m.get("state"))) problems.add("mergeFailed: " + m.get("error"));
+        });
+        if (!problems.isEmpty()) s.put("message", String.join("; ", problems));
         s.put("instances", detail);
         return s;
     }
 
-    /** The merged file's extension field: where it goes and whether it is there. */
-    Optional<Map<String, Object>> merged(Capture fleet) {
-        if (fleet.storage() == null) return Optional.empty();
+    private Map<String, Object> instanceDetail(Capture c) {
+        CaptureReport r = c.report();
         Map<String, Object> m = new LinkedHashMap<>();
-        Object url = fleet.properties().get("mergedStoragePath");
-        if (url != null) m.put("storagePath", url);
-        Capture.StoredFile stored = fleet.stored();
-        if (stored == null) {
-            m.put("state", "Waiting");
-        } else if (stored.check() == Capture.UploadCheck.VERIFIED) {
-            m.put("state", "Done");
-            m.put("bytes", stored.bytes());
-            m.put("fileSha256", stored.sha256());
-        } else {
-            m.put("state", "Failed");
+        m.put("instanceId", c.id().name());
+        m.put("virtualMachine", c.properties().get("virtualMachine"));
+        m.put("agent", service.agentConnected(c.vmKey()) ? "Connected" : "Disconnected");
+        m.put("packetCaptureStatus", service.visibleStatus(c).name());
+        if (c.stopReason() != null && c.terminal()) m.put("stopReason", c.stopReason().name());
+        m.put("packetCaptureError", c.errors().stream().map(Enum::name).toList());
+        if (c.message() != null) m.put("message", c.message());
+        if (c.captureStart() != null) m.put("captureStartTime", c.captureStart().toString());
+        if (c.captureEnd() != null) m.put("captureEndTime", c.captureEnd().toString());
+        m.put("final", c.finalState());
+        if (r != null) {
+            m.put("packetsCaptured", r.packets());
+            m.put("bytesWritten", r.bytes());
+            m.put("kernelDrops", r.kernelDrops());
+            if (r.filePath() != null) m.put("filePath", r.filePath());
+            if (r.uploadState() != null) m.put("uploadState", c.visibleUploadState().wire());
+            if (r.ring() != null) m.put("ring", CaptureRoutes.ring(c, r.ring(), service));
         }
-        return Optional.of(m);
+        if (c.properties().get("storagePath") != null) m.put("storagePath", c.properties().get("storagePath"));
+        String sha = CaptureService.verifiedSha256(c);
+        if (sha != null) m.put("fileSha256", sha);
+        return m;
     }
 
-    /**
-     * The sweep's share (every 10 s on each controller, beside the upload check): fleet captures whose
-     * instances have all settled but that have no merged file yet, e.g. because the controller restarted
-     * between the last instance's settling and the merge.
-     */
-    void mergeSettled() {
-        for (Capture fleet : repo.fleetsAwaitingMerge(service.database())) {
-            if (!isFleet(fleet) || fleet.storage() == null || storage.findByKey(fleet.storage().accountKey()).isEmpty()) continue;
-            instancesOf(service.database(), fleet).stream().findFirst().ifPresent(this::afterInstanceChange);
-        }
-    }
-
-    /** After an instance capture changed: merges its fleet's files once every instance has settled. */
-    void afterInstanceChange(Capture instance) {
-        if (!isInstance(instance)) return;
-        Optional<Capture> fleet = repo.findByKey(service.database(), instance.watcherKey());
-        if (fleet.isEmpty() || fleet.get().storage() == null || fleet.get().stored() != null) return;
-        List<Capture> instances = instancesOf(service.database(), fleet.get());
-        if (instances.isEmpty() || !instances.stream().allMatch(Capture::finalState)) return;
-        if (!merging.add(fleet.get().key())) return;
-        Thread.ofVirtual().name("nw-merge-" + fleet.get().key()).start(() -> {
-            try {
-                merge(fleet.get(), instances);
-            } finally {
-                merging.remove(fleet.get().key());
-            }
-        });
-    }
-
-    private void merge(Capture fleet, List<Capture> instances) {
-        StorageAccount account = storage.findByKey(fleet.storage().accountKey()).orElse(null);
-        Capture.StoredFile result;
-        if (account == null) {
-            result = new Capture.StoredFile(null, null, Capture.UploadCheck.MISMATCH);
-        } else {
-            List<MergeInput> inputs = new ArrayList<>();
-            for (Capture c : instances) {
-                if (CaptureService.verifiedSha256(c) == null) continue; // no file came in (ended before, or its upload failed)
-                String vmName = vmName(c);
-                List<Nic> nics = compute.nicsOf(c.vmKey());
-                // the agent writes one classic pcap per capture: one NIC's frames, or several NICs' as LINUX_SLL2 (which names
-                // each packet's interface itself), shown as vm/any
-                String nic = nics.size() == 1 ? nics.getFirst().interfaceName() : "any";
-                String path = c.storage().blobPath();
-                inputs.add(new MergeInput(vmName, nic, "host " + vmName + ", instance " + c.id().name() + " of "
-                        + c.properties().get("target").toString().replaceAll("/virtualMachines/.*", "") + ", VM " + c.properties().get("virtualMachine"),
-                        () -> Channels.newChannel(storage.openRead(account, path))));
-            }
-            result = write(fleet, account, inputs);
-        }
-        Capture.StoredFile stored = result;
-        service.database().inTransaction(h -> {
-            // once: a second merge (another controller, a sweep racing a report) finds the object there and fails
-            Capture locked = repo.lockByKey(h, fleet.key()).orElse(null);
-            if (locked != null && locked.stored() == null) repo.recordStored(h, fleet.key(), stored);
-            return null;
-        });
-    }
-
-    private Capture.StoredFile write(Capture fleet, StorageAccount account, List<MergeInput> inputs) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            long[] bytes = new long[1];
-            storage.writeNew(account, fleet.storage().blobPath(), "merge-" + fleet.key(), out -> {
-                OutputStream digesting = new DigestOutputStream(out, sha);
-                MergeResult r = PcapMerger.merge(inputs, digesting);
-                digesting.flush();
-                bytes[0] = r.bytes();
-                LOG.atInfo().addKeyValue("capture", fleet.id()).addKeyValue("files", inputs.size()).addKeyValue("packets", r.packets())
-                        .addKeyValue("bytes", r.bytes()).log("fleet capture files merged");
-            });
-            return new Capture.StoredFile(bytes[0], HexFormat.of().formatHex(sha.digest()), Capture.UploadCheck.VERIFIED);
-        } catch (IOException | RuntimeException | NoSuchAlgorithmException e) {
-            LOG.atWarn().addKeyValue("capture", fleet.id()).log("cannot merge the fleet capture's files: {}", e.toString());
-            return new Capture.StoredFile(null, null, Capture.UploadCheck.MISMATCH);
-        }
-    }
 }

@@ -161,4 +161,45 @@ class CaptureLifecycleTest {
         assertTrue(expired.finalState());
         assertFalse(expired.unclaimed());
     }
+
+    @Test
+    void givenUp_aRunningCaptureEndsAgentLostAtItsLastContact_andIsFinal() {
+        Capture running = created(true).afterReport(report(CaptureStatus.Running, null, UploadState.NONE), clock.instant());
+        Instant lastHeard = clock.instant().plusSeconds(5);
+        clock.advance(Duration.ofMinutes(3));
+        Capture lost = running.givenUp("Its agent has not been connected since " + lastHeard + ".", lastHeard);
+        assertEquals(CaptureStatus.Error, lost.status());
+        assertEquals(StopReason.AgentLost, lost.stopReason());
+        assertEquals(List.of(CaptureError.AgentStopped), lost.errors());
+        assertEquals(lastHeard, lost.captureEnd());
+        assertTrue(lost.finalState());
+        assertFalse(lost.runs());
+        assertTrue(lost.message().contains("not been connected since"));
+        assertNotEquals(running.etag(), lost.etag());
+    }
+
+    @Test
+    void givenUp_aStoppedCaptureWhoseUploadNeverSettled_keepsItsStatusAndReason() {
+        Capture stopped = created(true).afterReport(report(CaptureStatus.Stopped, StopReason.StoppedByRequest, UploadState.UPLOADING),
+                clock.instant());
+        assertFalse(stopped.finalState());
+        Capture lost = stopped.givenUp("Its file did not reach the storage account.", clock.instant());
+        assertEquals(CaptureStatus.Stopped, lost.status());
+        assertEquals(StopReason.StoppedByRequest, lost.stopReason());
+        assertEquals(stopped.captureEnd(), lost.captureEnd());
+        assertTrue(lost.finalState());
+    }
+
+    @Test
+    void mergeState_followsTheStoredFile_theWork_andTheWaitForInstances() {
+        CaptureRepository.MergeWork none = new CaptureRepository.MergeWork(0, null, null, null);
+        Instant t = clock.instant();
+        assertEquals(MergeState.Waiting, MergeState.of(null, none, true));
+        assertEquals(MergeState.Pending, MergeState.of(null, new CaptureRepository.MergeWork(0, t, null, null), false));
+        assertEquals(MergeState.Merging, MergeState.of(null, new CaptureRepository.MergeWork(1, t, null, "run-a"), false));
+        assertEquals(MergeState.Retrying, MergeState.of(null, new CaptureRepository.MergeWork(2, t, "attempt 2 of 5: x", null), false));
+        assertEquals(MergeState.Done, MergeState.of(new Capture.StoredFile(10L, "ab", Capture.UploadCheck.VERIFIED), none, false));
+        assertEquals(MergeState.MergeFailed, MergeState.of(new Capture.StoredFile(null, null, Capture.UploadCheck.MISMATCH),
+                new CaptureRepository.MergeWork(5, null, "after 5 attempts: x", null), false));
+    }
 }

@@ -157,4 +157,41 @@ class CaptureRepositoryTest {
         repo.claimBlob(db, "acct", "network-watcher-logs/c-2.cap", "c-2");
         assertEquals(List.of("c-1"), repo.unclaimed(db).stream().map(Capture::key).toList());
     }
+
+    @DatabaseTest
+    void mergeWork_isDurable_dueOnce_takenOverFromAnotherRun_andOpenInstancesAreFound(Database db) {
+        Capture fleet = capture("c-f", "fleet", "/subscriptions/s/resourcegroups/g/providers/microsoft.compute/virtualmachinescalesets/ss", T);
+        repo.insert(db, fleet);
+        assertEquals(new CaptureRepository.MergeWork(0, null, null, null), repo.mergeWork(db, "c-f"));
+        assertEquals(List.of(), repo.mergesDue(db, T, "run-a"), "not due before every instance is final");
+
+        repo.markMergeDue(db, "c-f", T);
+        repo.markMergeDue(db, "c-f", T.plusSeconds(50)); // due once: a later mark keeps the first time
+        assertEquals(T, repo.mergeWork(db, "c-f").dueAt());
+        assertEquals(List.of("c-f"), repo.mergesDue(db, T, "run-a").stream().map(Capture::key).toList());
+
+        // run a starts an attempt and stops half-way (its controller died): not due for run a before the lease ends ...
+        repo.startMergeAttempt(db, "c-f", "run-a", T.plusSeconds(600));
+        assertEquals(new CaptureRepository.MergeWork(1, T.plusSeconds(600), null, "run-a"), repo.mergeWork(db, "c-f"));
+        assertEquals(List.of(), repo.mergesDue(db, T.plusSeconds(1), "run-a"));
+        // ... but another run (the restarted controller, a new leader) takes it over at once
+        assertEquals(List.of("c-f"), repo.mergesDue(db, T.plusSeconds(1), "run-b").stream().map(Capture::key).toList());
+
+        repo.startMergeAttempt(db, "c-f", "run-b", T.plusSeconds(601));
+        repo.endMergeAttempt(db, "c-f", "attempt 2 of 5: input 0 (db) is not a capture file", T.plusSeconds(10));
+        assertEquals(new CaptureRepository.MergeWork(2, T.plusSeconds(10), "attempt 2 of 5: input 0 (db) is not a capture file", null),
+                repo.mergeWork(db, "c-f"));
+        assertEquals(List.of(), repo.mergesDue(db, T.plusSeconds(9), "run-b"), "backing off");
+        assertEquals(1, repo.mergesDue(db, T.plusSeconds(10), "run-b").size());
+
+        repo.recordStored(db, "c-f", new Capture.StoredFile(null, null, Capture.UploadCheck.MISMATCH));
+        repo.endMergeAttempt(db, "c-f", "after 5 attempts: broken", null);
+        assertEquals(List.of(), repo.mergesDue(db, T.plusSeconds(999), "run-c"), "given up: never due again");
+
+        Capture instance = capture("c-i", "fleet/instances/0", "/subscriptions/s/vm1", T);
+        Capture plain = capture("c-p", "plain", "/subscriptions/s/vm1", T);
+        repo.insert(db, instance);
+        repo.insert(db, plain);
+        assertEquals(List.of("c-i"), repo.openInstances(db).stream().map(Capture::key).toList());
+    }
 }

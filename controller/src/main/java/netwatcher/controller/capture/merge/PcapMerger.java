@@ -29,6 +29,15 @@ public final class PcapMerger {
      * @throws PcapFormatException when an input is not a capture file
      */
     public static MergeResult merge(List<MergeInput> inputs, OutputStream output) throws IOException {
+        return merge(inputs, output, "netwatcher merge");
+    }
+
+    /**
+     * As {@link #merge(List, OutputStream)}, with {@code sectionComment} as the section header's comment (what the file
+     * holds, and what it does not). Inputs with the same VM, interface name, link type, snap length and host comment
+     * (the consecutive files of one host's ring) share one interface block.
+     */
+    public static MergeResult merge(List<MergeInput> inputs, OutputStream output, String sectionComment) throws IOException {
         List<PacketSource> sources = new ArrayList<>();
         try {
             for (int i = 0; i < inputs.size(); i++) {
@@ -37,29 +46,36 @@ public final class PcapMerger {
             }
             BufferedOutputStream buffered = new BufferedOutputStream(output, OUTPUT_BUFFER);
             PcapngWriter writer = new PcapngWriter(buffered);
-            writer.sectionHeader("netwatcher merge");
+            writer.sectionHeader(sectionComment);
             PriorityQueue<PacketSource> queue = new PriorityQueue<>(Math.max(1, sources.size()), ORDER);
             for (PacketSource s : sources) if (s.advance()) queue.add(s);
             Map<Long, Integer> outputIds = new HashMap<>();
+            Map<String, Integer> byInterface = new HashMap<>();
             long packets = 0;
             while (!queue.isEmpty()) {
                 PacketSource s = queue.poll();
                 long key = ((long) s.position << 40) | ((long) s.section << 20) | s.interfaceId();
                 Integer id = outputIds.get(key);
                 if (id == null) {
-                    id = outputIds.size();
-                    outputIds.put(key, id);
                     MergeInput in = inputs.get(s.position);
                     PacketSource.Interface iface = s.interfaceOf(s.interfaceId());
-                    writer.interfaceBlock(iface.linktype(), iface.snaplen(), in.vm() + "/" + interfaceName(in, iface, s.interfaceId()),
-                            in.hostComment() == null ? "host " + in.vm() : in.hostComment());
+                    String name = in.vm() + "/" + interfaceName(in, iface, s.interfaceId());
+                    String comment = in.hostComment() == null ? "host " + in.vm() : in.hostComment();
+                    String same = name + "\0" + iface.linktype() + "\0" + iface.snaplen() + "\0" + comment;
+                    id = byInterface.get(same);
+                    if (id == null) {
+                        id = byInterface.size();
+                        byInterface.put(same, id);
+                        writer.interfaceBlock(iface.linktype(), iface.snaplen(), name, comment);
+                    }
+                    outputIds.put(key, id);
                 }
                 writer.packet(id, s.timestampNanos, s.array(), s.dataOffset(), s.caplen(), s.origlen());
                 packets++;
                 if (s.advance()) queue.add(s);
             }
             buffered.flush();
-            return new MergeResult(packets, outputIds.size(), writer.bytes());
+            return new MergeResult(packets, byInterface.size(), writer.bytes());
         } finally {
             for (PacketSource s : sources) {
                 try {

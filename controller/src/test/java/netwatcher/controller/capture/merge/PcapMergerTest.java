@@ -55,6 +55,21 @@ class PcapMergerTest {
     }
 
     @Test
+    void merge_consecutiveRingFilesOfOneHost_shareOneInterfaceBlock() throws IOException {
+        byte[] ring1 = CaptureFiles.pcap(ByteOrder.LITTLE_ENDIAN, true, ETHERNET, 65535, List.of(
+                new Packet(T0 + 1_000, payload(1, 60)), new Packet(T0 + 3_000, payload(2, 60))));
+        byte[] ring2 = CaptureFiles.pcap(ByteOrder.LITTLE_ENDIAN, true, ETHERNET, 65535, List.of(new Packet(T0 + 5_000, payload(3, 60))));
+        byte[] other = CaptureFiles.pcap(ByteOrder.LITTLE_ENDIAN, true, ETHERNET, 65535, List.of(new Packet(T0 + 4_000, payload(4, 60))));
+
+        Merged m = merge(List.of(CaptureFiles.input("db", "eth0", ring1), CaptureFiles.input("db", "eth0", ring2),
+                CaptureFiles.input("db2", "eth0", other)));
+
+        assertEquals(List.of("db/eth0", "db2/eth0"), m.interfaceNames(), "one block per host interface, not per file");
+        assertEquals(List.of(T0 + 1_000, T0 + 3_000, T0 + 4_000, T0 + 5_000), m.packets().stream().map(Packet::nanos).toList());
+        assertEquals(List.of(0, 0, 1, 0), m.packets().stream().map(Packet::iface).toList());
+    }
+
+    @Test
     void merge_pcapngWithSeveralInterfacesAndResolutions_keepsEachInterfaceAndItsLinkType() throws IOException {
         byte[] web = CaptureFiles.pcapng(ByteOrder.BIG_ENDIAN,
                 List.of(new Iface(ETHERNET, 262144, "eth0", 6), new Iface(RAW, 1500, "tun0", 9)),
