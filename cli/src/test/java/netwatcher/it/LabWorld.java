@@ -83,6 +83,15 @@ final class LabWorld implements AutoCloseable {
     /** As {@link #start(LabHandle, DeferredLauncher, Map)}, the agents getting {@code agentFlags} too. */
     static LabWorld start(LabHandle lab, DeferredLauncher launcher, Map<String, String> extraProperties, List<String> agentFlags)
             throws Exception {
+        return start(lab, launcher, extraProperties, agentFlags, List.of());
+    }
+
+    /**
+     * As {@link #start(LabHandle, DeferredLauncher, Map, List)}, the agents' JVMs getting {@code agentJvmOptions} after the
+     * product's own ({@code agent-jvm.options}), e.g. diagnostics such as a GC log.
+     */
+    static LabWorld start(LabHandle lab, DeferredLauncher launcher, Map<String, String> extraProperties, List<String> agentFlags,
+                          List<String> agentJvmOptions) throws Exception {
         Path dir = Files.createTempDirectory("nwit-controller-");
         LabWorld world = null;
         try {
@@ -98,7 +107,8 @@ final class LabWorld implements AutoCloseable {
                     .withClassPath(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")))
                     .withExtraFlags(java.util.stream.Stream.concat(Stream.of("--report-interval", "1s", "--upload-retry-limit", "10m",
                                     "--probe-ca-file", lab.caCertificate().toString()),
-                            agentFlags.stream()).toList());
+                            agentFlags.stream()).toList())
+                    .withJvmOptions(Stream.concat(netwatcher.agent.AgentJvm.options().stream(), agentJvmOptions.stream()).toList());
             List<String> agentHosts = lab.hosts().stream().filter(LabHost::agent).map(LabHost::name).toList();
             for (String host : agentHosts) lab.startAgent(host);
             admin.awaitRegistered(world.sub, LabAgents.RESOURCE_GROUP, agentHosts, Duration.ofSeconds(120));
