@@ -60,6 +60,8 @@ final class LabWorld implements AutoCloseable {
     final HttpClient http;
     final int port;
     Controller controller;
+    /** Scratch directories of the test's own ({@link #scratch()}), deleted with the controller's. */
+    private final List<Path> scratches = new ArrayList<>();
 
     private LabWorld(LabHandle lab, Path dir, Controller controller) throws Exception {
         this.lab = lab;
@@ -141,6 +143,13 @@ final class LabWorld implements AutoCloseable {
         controller = Controller.start(ControllerConfig.load(dir, port), Clock.systemUTC());
     }
 
+    /** A new empty directory for the test's files (downloads, tcpdump output), deleted by {@link #close()}. */
+    Path scratch() throws IOException {
+        Path scratch = Files.createTempDirectory("nwit-scratch-");
+        scratches.add(scratch);
+        return scratch;
+    }
+
     @Override
     public void close() throws Exception {
         try {
@@ -148,6 +157,7 @@ final class LabWorld implements AutoCloseable {
         } finally {
             controller = null;
             deleteTree(dir);
+            scratches.forEach(LabWorld::deleteTree);
         }
     }
 

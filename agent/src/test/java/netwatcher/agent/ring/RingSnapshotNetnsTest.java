@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.storage.blob.BlobContainerClient;
-import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobItem;
-import com.azure.storage.blob.sas.BlobContainerSasPermission;
-import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -17,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.OffsetDateTime;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -28,11 +23,9 @@ import netwatcher.agent.capture.CaptureOptions;
 import netwatcher.agent.capture.CaptureSession;
 import netwatcher.agent.capture.EndCause;
 import netwatcher.agent.capture.RingOptions;
-import netwatcher.agent.upload.BlobUploader;
 import netwatcher.agent.upload.UploadService;
 import netwatcher.model.agent.UploadTarget;
 import netwatcher.model.capture.UploadState;
-import netwatcher.testing.azurite.AzuriteServer;
 import netwatcher.testing.netns.Processes;
 import netwatcher.testing.netns.VethPair;
 import org.junit.jupiter.api.AfterEach;
@@ -50,44 +43,36 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("netns")
 class RingSnapshotNetnsTest {
-    private static final int PORT = 5007; // no tshark dissector claims it: the payload shows as data
+    private static final int PORT = RingBlobs.PORT;
     private static final int FILE_SIZE = 16_384;
     private static final String DIR = "subscriptions/s/pc1";
 
     @RegisterExtension static final VethPair net = new VethPair();
 
     @TempDir Path tmp;
-    AzuriteServer azurite;
+    RingBlobs fixture;
     BlobContainerClient container;
     UploadService uploads;
 
     @BeforeEach
     void start() throws Exception {
         assertTrue(CaptureEngine.unavailableReason().isEmpty());
-        azurite = AzuriteServer.start(tmp.resolve("azurite"));
-        container = new BlobServiceClientBuilder().connectionString(azurite.connectionString())
-                .httpClient(new JdkHttpClientBuilder().build()).buildClient().getBlobContainerClient("network-watcher-logs");
-        container.create();
-        uploads = new UploadService(Map.of(UploadTarget.BLOB, new BlobUploader(1 << 20)), Duration.ofSeconds(30),
-                Duration.ofMillis(100), Duration.ofSeconds(1), InstantSource.system());
+        fixture = RingBlobs.start(tmp.resolve("azurite"));
+        container = fixture.blobs.container;
+        uploads = fixture.uploads;
     }
 
     @AfterEach
     void stop() {
-        if (uploads != null) uploads.close();
-        if (azurite != null) azurite.stop();
+        if (fixture != null) fixture.close();
     }
 
     private UploadTarget base() {
-        String sas = container.generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(1),
-                new BlobContainerSasPermission().setCreatePermission(true).setWritePermission(true).setReadPermission(true)));
-        return new UploadTarget(UploadTarget.BLOB, container.getBlobContainerUrl() + "/" + DIR + "?" + sas,
-                container.getBlobContainerUrl() + "/" + DIR);
+        return fixture.blobs.directoryTarget(DIR);
     }
 
     private void send(int from, int to) {
-        net.left().bash("pad=$(printf '%0180d' 0); for i in $(seq " + from + " " + to + "); do echo \"seq-$i-$pad\" > /dev/udp/"
-                + net.right().ipv4().getHostAddress() + "/" + PORT + "; done");
+        RingBlobs.send(net, from, to);
     }
 
     /** Datagram number → capture time (epoch seconds as tshark prints them) in a stored pcap. */
