@@ -2,7 +2,6 @@ package netwatcher.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
@@ -77,7 +76,7 @@ class LabAgentHeapTest {
                     }
                     for (String location : locations) {
                         try {
-                            JsonNode answer = awaitOperation(world, location);
+                            JsonNode answer = world.awaitOperation(location, Duration.ofSeconds(120));
                             answers.add(answer.path("connectionStatus").asText("?"));
                         } catch (AssertionError e) {
                             errors.add(e.getMessage());
@@ -111,17 +110,6 @@ class LabAgentHeapTest {
                 System.err.println("agent heap test: GC logs and heap dumps kept in " + diagnostics);
             }
         }
-    }
-
-    private static JsonNode awaitOperation(LabWorld world, String location) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            var p = world.send("GET", location, null);
-            if (p.status() == 200) return p.json();
-            if (p.status() != 202) fail("connectivityCheck failed: " + p.status() + " " + p.body());
-            Thread.sleep(300);
-        }
-        return fail("connectivityCheck did not finish: " + location);
     }
 
     /** GC log lines such as {@code GC(12) Pause Young (Allocation Failure) 15M->9M(19M) 3.1ms}: the highest "after". */

@@ -213,6 +213,18 @@ final class LabWorld implements AutoCloseable {
         return send(method, pathOrUrl, body, Map.of());
     }
 
+    /** Polls a long-running operation's {@code location} until its answer (200); fails on another status or after {@code timeout}. */
+    JsonNode awaitOperation(String location, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Reply p = send("GET", location, null);
+            if (p.status() == 200) return p.json();
+            if (p.status() != 202) fail("operation " + location + " failed: " + p.status() + " " + p.body());
+            Thread.sleep(300);
+        }
+        return fail("operation " + location + " did not finish within " + timeout.toSeconds() + " s");
+    }
+
     /** PUTs capture {@code name} on {@code host} with {@code properties} (JSON object body without {@code target}). */
     JsonNode createCapture(String name, String host, String properties) throws IOException, InterruptedException {
         String body = "{\"properties\":{\"target\":\"" + vmId(host) + "\"," + properties.strip().substring(1) + "}";

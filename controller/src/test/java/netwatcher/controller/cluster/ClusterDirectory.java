@@ -12,12 +12,12 @@ import netwatcher.pki.CertificateAuthority;
 /**
  * A cluster member's data directory as docs/deployment.md tells an operator to prepare it: the cluster's CA in
  * {@code tls/} and a {@code controller.properties} naming the shared database, plus the test's own settings. For the
- * tests that run controller processes on one PostgreSQL.
+ * tests that run controller processes on one PostgreSQL (here and in the cli module's cluster failover test).
  */
-final class ClusterDirectory {
+public final class ClusterDirectory {
     private ClusterDirectory() {}
 
-    static void prepare(Path dir, Path ca, TestDatabase pg, Map<String, String> settings) throws IOException {
+    public static void prepare(Path dir, Path ca, TestDatabase pg, Map<String, String> settings) throws IOException {
         Files.createDirectories(dir.resolve("tls"));
         for (String file : List.of(CertificateAuthority.CERTIFICATE_FILE, CertificateAuthority.KEY_FILE)) {
             Files.copy(ca.resolve(file), dir.resolve("tls").resolve(file));
