@@ -46,12 +46,17 @@ final class TraceCollector {
 
     /** The packets of one trace id: as first printed and as last printed. */
     private static final class Traced {
-        final NftTrace.Packet first;
+        NftTrace.Packet first;
         NftTrace.Packet latest;
 
         Traced(NftTrace.Packet first) {
             this.first = first;
             this.latest = first;
+        }
+
+        void printed(NftTrace.Packet p) {
+            if (first == null) first = p; // its verdict came before any packet line
+            latest = p; // as the next chain sees it (after NAT)
         }
     }
 
@@ -86,12 +91,12 @@ final class TraceCollector {
         if (packet.find()) {
             NftTrace.Packet p = canonical(NftTrace.Packet.parse(packet.group(2)));
             if (traced != null) {
-                traced.latest = p; // as the next chain sees it (after NAT)
+                traced.printed(p);
                 return;
             }
             Traced pending = recent.get(id);
             if (pending != null) {
-                pending.latest = p;
+                pending.printed(p);
                 return;
             }
             boolean opens = p.opensConnection();

@@ -56,7 +56,9 @@ class TraceCollectorTest {
     void aVerdictBeforeAnyPacketLine_isKept() {
         TraceCollector c = new TraceCollector("nw_trace_mine");
         c.accept(drop("x"));
+        c.accept(packet("x", 40000, "syn"));
         assertEquals(1, c.seen().verdicts().size());
         assertEquals(0, c.seen().omitted());
+        assertEquals(40000, c.seen().packets().get("x").sport(), "its first packet line stands for its first packet");
     }
 }
