@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobItem;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -23,14 +22,11 @@ import netwatcher.agent.capture.CaptureSession;
 import netwatcher.agent.capture.EndCause;
 import netwatcher.agent.capture.RingFile;
 import netwatcher.agent.capture.RingOptions;
-import netwatcher.agent.upload.UploadService;
 import netwatcher.model.agent.RingFileReport;
 import netwatcher.model.agent.RingReport;
-import netwatcher.model.agent.UploadTarget;
 import netwatcher.model.capture.UploadState;
 import netwatcher.testing.netns.Processes;
 import netwatcher.testing.netns.VethPair;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,26 +46,11 @@ class RingKeeperNetnsTest {
     @RegisterExtension static final VethPair net = new VethPair();
 
     @TempDir Path tmp;
-    RingBlobs fixture;
-    BlobContainerClient container;
-    UploadService uploads;
+    @RegisterExtension final RingBlobs blobs = new RingBlobs();
 
     @BeforeEach
-    void start() throws Exception {
+    void libpcap() {
         assertTrue(CaptureEngine.unavailableReason().isEmpty());
-        fixture = RingBlobs.start(tmp.resolve("azurite"));
-        container = fixture.blobs.container;
-        uploads = fixture.uploads;
-    }
-
-    @AfterEach
-    void stop() {
-        if (fixture != null) fixture.close();
-    }
-
-    /** The ring's base target as the controller makes it: the directory's URL with a container SAS. */
-    private UploadTarget base(String dir) {
-        return fixture.blobs.directoryTarget(dir);
     }
 
     private void send(int from, int to) {
@@ -78,7 +59,7 @@ class RingKeeperNetnsTest {
 
     private List<String> storedNames(String dir) {
         List<String> names = new ArrayList<>();
-        for (BlobItem b : container.listBlobs()) if (b.getName().startsWith(dir + "/")) names.add(b.getName());
+        for (BlobItem b : blobs.container().listBlobs()) if (b.getName().startsWith(dir + "/")) names.add(b.getName());
         return names;
     }
 
@@ -95,7 +76,7 @@ class RingKeeperNetnsTest {
         Path dir = tmp.resolve("captures");
         Files.createDirectories(dir);
         RingOptions ring = new RingOptions(3, FILE_SIZE, true);
-        RingKeeper keeper = new RingKeeper("c-test", ring, base("subscriptions/s/pc1"), uploads, () -> {});
+        RingKeeper keeper = new RingKeeper("c-test", ring, blobs.base("subscriptions/s/pc1"), blobs.uploads(), () -> {});
         CaptureOptions options = CaptureOptions.of(dir.resolve("pc1.cap")).withInterfaces(List.of(net.right().interfaceName()))
                 .withBpfFilter("udp dst port " + PORT).withRing(ring);
         CaptureSession session = net.right().call(() -> CaptureSession.start(options,
@@ -136,7 +117,7 @@ class RingKeeperNetnsTest {
             assertTrue(stored.contains("subscriptions/s/pc1/" + f.name()), f.name());
             assertEquals(f.index(), RingFile.indexOf(f.name()));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            container.getBlobClient("subscriptions/s/pc1/" + f.name()).downloadStream(out);
+            blobs.container().getBlobClient("subscriptions/s/pc1/" + f.name()).downloadStream(out);
             assertEquals(f.bytes(), out.size(), f.name());
             List<String> in = payloads(out.toByteArray());
             assertEquals(f.packets(), in.size(), f.name());

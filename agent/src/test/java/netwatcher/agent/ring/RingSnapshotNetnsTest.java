@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobItem;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
@@ -23,12 +22,9 @@ import netwatcher.agent.capture.CaptureOptions;
 import netwatcher.agent.capture.CaptureSession;
 import netwatcher.agent.capture.EndCause;
 import netwatcher.agent.capture.RingOptions;
-import netwatcher.agent.upload.UploadService;
-import netwatcher.model.agent.UploadTarget;
 import netwatcher.model.capture.UploadState;
 import netwatcher.testing.netns.Processes;
 import netwatcher.testing.netns.VethPair;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,25 +46,11 @@ class RingSnapshotNetnsTest {
     @RegisterExtension static final VethPair net = new VethPair();
 
     @TempDir Path tmp;
-    RingBlobs fixture;
-    BlobContainerClient container;
-    UploadService uploads;
+    @RegisterExtension final RingBlobs blobs = new RingBlobs();
 
     @BeforeEach
-    void start() throws Exception {
+    void libpcap() {
         assertTrue(CaptureEngine.unavailableReason().isEmpty());
-        fixture = RingBlobs.start(tmp.resolve("azurite"));
-        container = fixture.blobs.container;
-        uploads = fixture.uploads;
-    }
-
-    @AfterEach
-    void stop() {
-        if (fixture != null) fixture.close();
-    }
-
-    private UploadTarget base() {
-        return fixture.blobs.directoryTarget(DIR);
     }
 
     private void send(int from, int to) {
@@ -78,7 +60,7 @@ class RingSnapshotNetnsTest {
     /** Datagram number → capture time (epoch seconds as tshark prints them) in a stored pcap. */
     private Map<Integer, BigDecimal> times(String blob) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        container.getBlobClient(blob).downloadStream(out);
+        blobs.container().getBlobClient(blob).downloadStream(out);
         Path f = Files.createTempFile(tmp, "blob", ".pcap");
         Files.write(f, out.toByteArray());
         Map<Integer, BigDecimal> m = new TreeMap<>();
@@ -102,7 +84,7 @@ class RingSnapshotNetnsTest {
         Path dir = tmp.resolve("captures");
         Files.createDirectories(dir);
         RingOptions ring = new RingOptions(4, FILE_SIZE, true);
-        RingKeeper keeper = new RingKeeper("c-test", ring, base(), uploads, () -> {});
+        RingKeeper keeper = new RingKeeper("c-test", ring, blobs.base(DIR), blobs.uploads(), () -> {});
         Path capturePath = dir.resolve("pc1.cap");
         CaptureOptions options = CaptureOptions.of(capturePath).withInterfaces(List.of(net.right().interfaceName()))
                 .withBpfFilter("udp dst port " + PORT).withRing(ring);
@@ -118,10 +100,10 @@ class RingSnapshotNetnsTest {
         Thread.sleep(500); // quiet: the newest datagrams are flushed into the file being written
         Instant now = Instant.now();
         RingSnapshotter.Request request = new RingSnapshotter.Request("s1", now.minusSeconds(2), now);
-        RingSnapshotter.Result result = new RingSnapshotter(uploads, 0).take(keeper, capturePath, request, r -> {})
+        RingSnapshotter.Result result = new RingSnapshotter(blobs.uploads(), 0).take(keeper, capturePath, request, r -> {})
                 .get(30, TimeUnit.SECONDS);
         assertEquals(UploadState.DONE, result.state(), String.valueOf(result.error()));
-        assertEquals(base().storagePath() + "/snapshots/s1.cap", result.storagePath());
+        assertEquals(blobs.base(DIR).storagePath() + "/snapshots/s1.cap", result.storagePath());
         assertFalse(session.result().isDone(), "the snapshot leaves the capture running");
 
         long filesBefore = keeper.report().filesWritten();
@@ -139,7 +121,7 @@ class RingSnapshotNetnsTest {
 
         // ground truth: every datagram's capture time, from every ring file stored
         Map<Integer, BigDecimal> all = new TreeMap<>();
-        for (BlobItem b : container.listBlobs()) {
+        for (BlobItem b : blobs.container().listBlobs()) {
             if (b.getName().startsWith(DIR + "/") && !b.getName().startsWith(DIR + "/snapshots/")) all.putAll(times(b.getName()));
         }
         assertEquals(seq, all.size(), "the ring files hold every datagram");
