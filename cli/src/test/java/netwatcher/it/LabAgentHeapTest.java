@@ -119,6 +119,7 @@ class LabAgentHeapTest {
         try (Stream<Path> logs = Files.list(diagnostics)) {
             for (Path log : logs.filter(p -> p.getFileName().toString().startsWith("gc-")).sorted().toList()) {
                 int maxAfter = 0;
+                int maxAfterFull = 0;
                 int maxBefore = 0;
                 int collections = 0;
                 int full = 0;
@@ -126,12 +127,16 @@ class LabAgentHeapTest {
                     Matcher m = PAUSE.matcher(line);
                     if (!m.find()) continue;
                     collections++;
-                    if (line.contains("Pause Full")) full++;
+                    if (line.contains("Pause Full")) {
+                        full++;
+                        maxAfterFull = Math.max(maxAfterFull, Integer.parseInt(m.group(2)));
+                    }
                     maxBefore = Math.max(maxBefore, Integer.parseInt(m.group(1)));
                     maxAfter = Math.max(maxAfter, Integer.parseInt(m.group(2)));
                 }
                 System.out.println("agent heap: " + log.getFileName() + " highest after a collection " + maxAfter + " MiB, before "
-                        + maxBefore + " MiB; " + collections + " collections, " + full + " full");
+                        + maxBefore + " MiB, after a full one (what is live) " + maxAfterFull + " MiB; " + collections + " collections, "
+                        + full + " full");
             }
         }
     }
