@@ -1,8 +1,7 @@
 package netwatcher.bench;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import netwatcher.controller.ControllerChild;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,7 +20,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.Orders;
 import netwatcher.pki.CertificateAuthority;
@@ -373,25 +371,9 @@ public final class ClusterScaleBench {
         }
     }
 
-    private static Node start(Path dir, Path log) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Xmx" + System.getProperty("nw.bench.controllerHeap", "1g"), "-Dnw.log.levels=root=WARN", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), ControllerProcess.class.getName(), dir.toString())
-                .redirectError(log.toFile()).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        for (String line; (line = out.readLine()) != null; ) {
-            if (line.startsWith("READY ")) {
-                String[] parts = line.split(" ");
-                Thread.ofPlatform().daemon().start(() -> {
-                    try {
-                        while (out.readLine() != null) { /* drain */ }
-                    } catch (java.io.IOException e) {
-                        // gone
-                    }
-                });
-                return new Node(p, parts[1], parts[2], parts[3], Path.of(parts[4]));
-            }
-        }
-        throw new IllegalStateException("controller on " + dir + " exited with " + p.waitFor() + ": " + Files.readString(log));
+    private static Node start(Path dir, Path log) {
+        ControllerChild.Started s = ControllerChild.start(dir, List.of("-Xmx" + System.getProperty("nw.bench.controllerHeap", "1g"),
+                "-Dnw.log.levels=root=WARN", "--enable-native-access=ALL-UNNAMED"), System.getProperty("java.class.path"), log);
+        return new Node(s.process(), s.baseUrl(), s.controllerId(), s.subscription(), s.caFile());
     }
 }

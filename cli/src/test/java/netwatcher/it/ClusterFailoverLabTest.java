@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,6 +42,7 @@ import netwatcher.arm.Json;
 import netwatcher.cli.lab.ControllerAdmin;
 import netwatcher.cli.lab.LabAgents;
 import netwatcher.controller.Controller;
+import netwatcher.controller.cluster.ClusterDirectory;
 import netwatcher.controller.db.Dialect;
 import netwatcher.controller.db.TestDatabase;
 import netwatcher.lab.AgentLauncher;
@@ -108,7 +108,7 @@ class ClusterFailoverLabTest {
             Path ca = root.resolve("ca");
             CertificateAuthority.loadOrCreate(ca, "cluster failover test CA", Clock.systemUTC());
             List<Path> dirs = List.of(root.resolve("nw1"), root.resolve("nw2"), root.resolve("nw3"));
-            for (Path dir : dirs) prepare(dir, ca, pg, Map.of("publicUrl", publicUrl, "listen", mgmt, "agent-wait-seconds", "60",
+            for (Path dir : dirs) ClusterDirectory.prepare(dir, ca, pg, Map.of("publicUrl", publicUrl, "listen", mgmt, "agent-wait-seconds", "60",
                     "storage.blob.azurite", blob));
             children.add(start(dirs.get(0))); // the first makes the identity; the others join it
             List<CompletableFuture<Child>> more = dirs.subList(1, 3).stream().map(d -> CompletableFuture.supplyAsync(() -> start(d))).toList();
@@ -130,14 +130,10 @@ class ClusterFailoverLabTest {
                 String enrollment = retried(() -> admin.createEnrollmentToken(sub, LabAgents.RESOURCE_GROUP, 10));
                 List<String> flags = List.of("--report-interval", "1s", "--upload-retry-limit", "10m", "--upload-chunk-size", "64KiB");
                 String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-                // The product's heap (-Xmx20m, agent-jvm.options) is too small for this load: agents running three
-                // observer check parts at once beside captures and a Blob upload ended with OutOfMemoryError right after
-                // the parts finished — with the Azure SDK uploader, and again with the REST uploader that replaced it and
-                // with -Xmx32m (2 of 5 agents each time), never because a controller was killed. That is an agent memory
-                // problem of its own (docs/deployment.md, "does not do yet"); this test is about failover, so its agents
-                // get room.
-                List<String> jvm = new ArrayList<>(netwatcher.agent.AgentJvm.options());
-                jvm.replaceAll(o -> o.startsWith("-Xmx") ? "-Xmx96m" : o);
+                // the product's heap (agent-jvm.options, -Xmx20m): agents running three observer check parts at once beside
+                // captures and a Blob upload once ended with OutOfMemoryError here (nftables traces keeping every monitor
+                // line; LabAgentHeapTest)
+                List<String> jvm = netwatcher.agent.AgentJvm.options();
                 LAUNCHERS.put("balanced", LabAgents.ofThisJvm(publicUrl, enrollment, sub, LabAgents.LOCATION, caPem).withClassPath(cp)
                         .withExtraFlags(flags).withJvmOptions(jvm));
                 LAUNCHERS.put("list", LabAgents.ofThisJvm(list, enrollment, sub, LabAgents.LOCATION, caPem).withClassPath(cp)
@@ -328,21 +324,6 @@ class ClusterFailoverLabTest {
     }
 
     // ---- the cluster ----
-
-    private static void prepare(Path dir, Path ca, TestDatabase pg, Map<String, String> settings) throws IOException {
-        Files.createDirectories(dir.resolve("tls"));
-        for (String file : List.of(CertificateAuthority.CERTIFICATE_FILE, CertificateAuthority.KEY_FILE)) {
-            Files.copy(ca.resolve(file), dir.resolve("tls").resolve(file));
-        }
-        Properties p = new Properties();
-        p.setProperty("database.url", pg.config().jdbcUrl());
-        p.setProperty("database.user", pg.config().user());
-        p.setProperty("database.password", pg.config().password());
-        settings.forEach(p::setProperty);
-        try (var out = Files.newBufferedWriter(dir.resolve("controller.properties"))) {
-            p.store(out, null);
-        }
-    }
 
     private static Child start(Path dir) {
         try {

@@ -54,17 +54,13 @@ class LabCaptureTest {
 
     @BeforeAll
     static void start() throws Exception {
-        scratch = Files.createTempDirectory("nwit-capture-");
         world = LabWorld.start(LAB.lab(), AGENTS, Map.of());
+        scratch = world.scratch();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (world != null) world.close();
-        } finally {
-            LabWorld.deleteTree(scratch);
-        }
+        if (world != null) world.close(); // the scratch directory too
     }
 
     /** The agent's file and an unfiltered tcpdump of db's eth0 over a longer window, around {@code traffic}. */

@@ -66,15 +66,7 @@ class LabEvidenceTest {
         var r = world.send("POST", world.watcher() + "/connectivityCheck" + LabWorld.V, "{\"source\":{\"resourceId\":\""
                 + world.vmId("app") + "\"},\"destination\":" + dest + "}");
         assertEquals(202, r.status(), r.body());
-        String location = r.header("Location");
-        long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
-        while (System.nanoTime() < deadline) {
-            var p = world.send("GET", location, null);
-            if (p.status() == 200) return p.json();
-            if (p.status() != 202) fail("connectivityCheck failed: " + p.status() + " " + p.body());
-            Thread.sleep(300);
-        }
-        return fail("connectivityCheck did not finish");
+        return world.awaitOperation(r.header("Location"), Duration.ofSeconds(240));
     }
 
     static JsonNode entry(JsonNode result, String vm) {

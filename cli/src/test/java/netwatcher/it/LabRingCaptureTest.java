@@ -42,17 +42,13 @@ class LabRingCaptureTest {
 
     @BeforeAll
     static void start() throws Exception {
-        scratch = Files.createTempDirectory("nwit-ring-");
         world = LabWorld.start(LAB.lab(), AGENTS, Map.of());
+        scratch = world.scratch();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (world != null) world.close();
-        } finally {
-            LabWorld.deleteTree(scratch);
-        }
+        if (world != null) world.close(); // the scratch directory too
     }
 
     /**

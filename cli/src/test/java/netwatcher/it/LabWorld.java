@@ -60,6 +60,8 @@ final class LabWorld implements AutoCloseable {
     final HttpClient http;
     final int port;
     Controller controller;
+    /** Scratch directories of the test's own ({@link #scratch()}), deleted with the controller's. */
+    private final List<Path> scratches = new ArrayList<>();
 
     private LabWorld(LabHandle lab, Path dir, Controller controller) throws Exception {
         this.lab = lab;
@@ -83,6 +85,15 @@ final class LabWorld implements AutoCloseable {
     /** As {@link #start(LabHandle, DeferredLauncher, Map)}, the agents getting {@code agentFlags} too. */
     static LabWorld start(LabHandle lab, DeferredLauncher launcher, Map<String, String> extraProperties, List<String> agentFlags)
             throws Exception {
+        return start(lab, launcher, extraProperties, agentFlags, List.of());
+    }
+
+    /**
+     * As {@link #start(LabHandle, DeferredLauncher, Map, List)}, the agents' JVMs getting {@code agentJvmOptions} after the
+     * product's own ({@code agent-jvm.options}), e.g. diagnostics such as a GC log.
+     */
+    static LabWorld start(LabHandle lab, DeferredLauncher launcher, Map<String, String> extraProperties, List<String> agentFlags,
+                          List<String> agentJvmOptions) throws Exception {
         Path dir = Files.createTempDirectory("nwit-controller-");
         LabWorld world = null;
         try {
@@ -98,7 +109,8 @@ final class LabWorld implements AutoCloseable {
                     .withClassPath(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")))
                     .withExtraFlags(java.util.stream.Stream.concat(Stream.of("--report-interval", "1s", "--upload-retry-limit", "10m",
                                     "--probe-ca-file", lab.caCertificate().toString()),
-                            agentFlags.stream()).toList());
+                            agentFlags.stream()).toList())
+                    .withJvmOptions(Stream.concat(netwatcher.agent.AgentJvm.options().stream(), agentJvmOptions.stream()).toList());
             List<String> agentHosts = lab.hosts().stream().filter(LabHost::agent).map(LabHost::name).toList();
             for (String host : agentHosts) lab.startAgent(host);
             admin.awaitRegistered(world.sub, LabAgents.RESOURCE_GROUP, agentHosts, Duration.ofSeconds(120));
@@ -131,6 +143,13 @@ final class LabWorld implements AutoCloseable {
         controller = Controller.start(ControllerConfig.load(dir, port), Clock.systemUTC());
     }
 
+    /** A new empty directory for the test's files (downloads, tcpdump output), deleted by {@link #close()}. */
+    Path scratch() throws IOException {
+        Path scratch = Files.createTempDirectory("nwit-scratch-");
+        scratches.add(scratch);
+        return scratch;
+    }
+
     @Override
     public void close() throws Exception {
         try {
@@ -138,6 +157,7 @@ final class LabWorld implements AutoCloseable {
         } finally {
             controller = null;
             deleteTree(dir);
+            scratches.forEach(LabWorld::deleteTree);
         }
     }
 
@@ -191,6 +211,18 @@ final class LabWorld implements AutoCloseable {
 
     Reply send(String method, String pathOrUrl, String body) throws IOException, InterruptedException {
         return send(method, pathOrUrl, body, Map.of());
+    }
+
+    /** Polls a long-running operation's {@code location} until its answer (200); fails on another status or after {@code timeout}. */
+    JsonNode awaitOperation(String location, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Reply p = send("GET", location, null);
+            if (p.status() == 200) return p.json();
+            if (p.status() != 202) fail("operation " + location + " failed: " + p.status() + " " + p.body());
+            Thread.sleep(300);
+        }
+        return fail("operation " + location + " did not finish within " + timeout.toSeconds() + " s");
     }
 
     /** PUTs capture {@code name} on {@code host} with {@code properties} (JSON object body without {@code target}). */

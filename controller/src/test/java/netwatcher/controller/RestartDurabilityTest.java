@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,20 +30,9 @@ class RestartDurabilityTest {
 
     record Child(Process process, String baseUrl, String sub) {}
 
-    static Child start(Path dir) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                ControllerChild.class.getName(), dir.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = out.readLine()) != null) {
-            if (line.startsWith("READY ")) {
-                String[] parts = line.split(" ");
-                return new Child(p, parts[1], parts[2]);
-            }
-        }
-        p.destroyForcibly();
-        throw new AssertionError("the child controller exited with " + p.waitFor() + " before it was ready");
+    static Child start(Path dir) {
+        ControllerChild.Started s = ControllerChild.start(dir, List.of(), System.getProperty("java.class.path"), null);
+        return new Child(s.process(), s.baseUrl(), s.subscription());
     }
 
     static void kill(Child child) throws Exception {

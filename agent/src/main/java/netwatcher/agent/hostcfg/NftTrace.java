@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -86,27 +85,35 @@ public final class NftTrace implements AutoCloseable {
         }
     }
 
-    private static final Pattern RULE = Pattern.compile(
+    static final Pattern RULE = Pattern.compile(
             "^trace id (\\S+) (\\S+) (\\S+) (\\S+) rule .* # handle (\\d+) \\(verdict (\\w+)");
-    private static final Pattern POLICY = Pattern.compile("^trace id (\\S+) (\\S+) (\\S+) (\\S+) policy (\\w+)");
-    private static final Pattern PACKET = Pattern.compile("^trace id (\\S+) \\S+ \\S+ \\S+ packet: (.*)$");
+    static final Pattern POLICY = Pattern.compile("^trace id (\\S+) (\\S+) (\\S+) (\\S+) policy (\\w+)");
+    static final Pattern PACKET = Pattern.compile("^trace id (\\S+) \\S+ \\S+ \\S+ packet: (.*)$");
     /** Every trace's own table starts so; verdicts of such tables (ours or a concurrent check's) are no evidence. */
     static final String TABLE_PREFIX = "nw_trace_";
 
     private final Commands commands;
     private final String table;
     private final Process monitor;
-    private final List<String> collected;
+    private final TraceCollector collected;
     private final CountDownLatch deleted;
     private final Thread reader;
     private final Thread shutdownHook;
     private Seen result;
 
-    /** What a stopped trace saw: its terminal verdicts and every packet it traced (by trace id, in order). */
-    public record Seen(List<TraceVerdict> verdicts, java.util.Map<String, Packet> packets) {
+    /**
+     * What a stopped trace saw: its terminal verdicts and the packets it traced (by trace id, in order), as far as its
+     * bounds kept them ({@link TraceCollector}); {@code omitted} counts the trace ids it did not keep.
+     */
+    public record Seen(List<TraceVerdict> verdicts, java.util.Map<String, Packet> packets, long omitted) {
         public Seen {
             verdicts = List.copyOf(verdicts);
             packets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(packets));
+        }
+
+        /** Everything kept. */
+        public Seen(List<TraceVerdict> verdicts, java.util.Map<String, Packet> packets) {
+            this(verdicts, packets, 0);
         }
     }
 
@@ -115,10 +122,10 @@ public final class NftTrace implements AutoCloseable {
      *
      * @param process   the monitor
      * @param reader    the thread reading its output
-     * @param collected the trace lines read so far (guarded by itself)
+     * @param collected what the trace lines read so far showed (bounded)
      * @param deleted   counted down when the monitor saw the trace's table deleted
      */
-    private record Monitor(Process process, Thread reader, List<String> collected, CountDownLatch deleted) {}
+    private record Monitor(Process process, Thread reader, TraceCollector collected, CountDownLatch deleted) {}
 
     private NftTrace(Commands commands, String table, Monitor monitor, Thread shutdownHook) {
         this.commands = commands;
@@ -150,17 +157,13 @@ public final class NftTrace implements AutoCloseable {
         }
         java.util.concurrent.atomic.AtomicInteger ownEvents = new java.util.concurrent.atomic.AtomicInteger();
         CountDownLatch deleted = new CountDownLatch(1);
-        List<String> collected = new ArrayList<>();
+        TraceCollector collected = new TraceCollector(table);
         Thread reader = Thread.ofPlatform().daemon(true).name("nft-trace-" + table).start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
                     if (line.startsWith("add ") && line.contains(" " + table)) ownEvents.incrementAndGet();
                     if (line.startsWith("delete table inet " + table)) deleted.countDown();
-                    if (line.startsWith("trace id ")) {
-                        synchronized (collected) {
-                            collected.add(line);
-                        }
-                    }
+                    collected.accept(line); // parsed now and bounded: a busy flow prints thousands of lines
                 }
             } catch (IOException e) {
                 // the monitor ended
@@ -265,62 +268,30 @@ public final class NftTrace implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        List<String> copy;
-        synchronized (collected) {
-            copy = List.copyOf(collected);
-        }
-        result = new Seen(parse(copy, table), packets(copy));
+        result = collected.seen();
         return result;
     }
 
     /**
      * Terminal verdicts from monitor lines, leaving out the chains of trace tables (this one's and any concurrent
-     * check's), each with the packet its trace id first printed.
+     * check's), each with the packet as the deciding chain saw it; bounded as a running trace is.
      */
     static List<TraceVerdict> parse(List<String> lines, String ownTable) {
-        List<TraceVerdict> out = new ArrayList<>();
-        java.util.Map<String, Packet> packets = new java.util.HashMap<>();
-        for (String line : lines) {
-            Matcher packet = PACKET.matcher(line);
-            if (packet.find()) {
-                packets.put(packet.group(1), Packet.parse(packet.group(2))); // as the next chain sees it (after NAT)
-                continue;
-            }
-            Matcher rule = RULE.matcher(line);
-            if (rule.find()) {
-                if (rule.group(3).equals(ownTable) || rule.group(3).startsWith(TABLE_PREFIX)) continue;
-                String verdict = rule.group(6);
-                if (isTerminal(verdict)) {
-                    out.add(new TraceVerdict(rule.group(1), rule.group(2), rule.group(3), rule.group(4),
-                            Long.parseLong(rule.group(5)), verdict, packets.get(rule.group(1))));
-                }
-                continue;
-            }
-            Matcher policy = POLICY.matcher(line);
-            if (policy.find() && !policy.group(3).equals(ownTable) && !policy.group(3).startsWith(TABLE_PREFIX)
-                    && isTerminal(policy.group(5))) {
-                out.add(new TraceVerdict(policy.group(1), policy.group(2), policy.group(3), policy.group(4), null,
-                        policy.group(5), packets.get(policy.group(1))));
-            }
-        }
-        return out;
+        return collect(lines, ownTable).verdicts();
     }
 
     /**
      * The ids of every traced packet, with the packet as first printed (before NAT on this host), also packets no
-     * rule decided on.
+     * rule decided on; bounded as a running trace is.
      */
     static java.util.Map<String, Packet> packets(List<String> lines) {
-        java.util.Map<String, Packet> packets = new java.util.LinkedHashMap<>();
-        for (String line : lines) {
-            Matcher packet = PACKET.matcher(line);
-            if (packet.find()) packets.putIfAbsent(packet.group(1), Packet.parse(packet.group(2)));
-        }
-        return packets;
+        return collect(lines, null).packets();
     }
 
-    private static boolean isTerminal(String verdict) {
-        return verdict.equals("accept") || verdict.equals("drop") || verdict.equals("reject");
+    private static Seen collect(List<String> lines, String ownTable) {
+        TraceCollector collector = new TraceCollector(ownTable == null ? TABLE_PREFIX : ownTable);
+        lines.forEach(collector::accept);
+        return collector.seen();
     }
 
     @Override

@@ -4,23 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
-import com.azure.storage.blob.BlobContainerClient;
-import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobItem;
-import com.azure.storage.blob.sas.BlobContainerSasPermission;
-import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import netwatcher.agent.capture.CaptureEngine;
@@ -29,16 +22,11 @@ import netwatcher.agent.capture.CaptureSession;
 import netwatcher.agent.capture.EndCause;
 import netwatcher.agent.capture.RingFile;
 import netwatcher.agent.capture.RingOptions;
-import netwatcher.agent.upload.BlobUploader;
-import netwatcher.agent.upload.UploadService;
 import netwatcher.model.agent.RingFileReport;
 import netwatcher.model.agent.RingReport;
-import netwatcher.model.agent.UploadTarget;
 import netwatcher.model.capture.UploadState;
-import netwatcher.testing.azurite.AzuriteServer;
 import netwatcher.testing.netns.Processes;
 import netwatcher.testing.netns.VethPair;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -52,49 +40,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("netns")
 class RingKeeperNetnsTest {
-    private static final int PORT = 5007; // no tshark dissector claims it: the payload shows as data
+    private static final int PORT = RingBlobs.PORT;
     private static final int FILE_SIZE = 16_384;
 
     @RegisterExtension static final VethPair net = new VethPair();
 
     @TempDir Path tmp;
-    AzuriteServer azurite;
-    BlobContainerClient container;
-    UploadService uploads;
+    @RegisterExtension final RingBlobs blobs = new RingBlobs();
 
     @BeforeEach
-    void start() throws Exception {
+    void libpcap() {
         assertTrue(CaptureEngine.unavailableReason().isEmpty());
-        azurite = AzuriteServer.start(tmp.resolve("azurite"));
-        container = new BlobServiceClientBuilder().connectionString(azurite.connectionString())
-                .httpClient(new JdkHttpClientBuilder().build()).buildClient().getBlobContainerClient("network-watcher-logs");
-        container.create();
-        uploads = new UploadService(Map.of(UploadTarget.BLOB, new BlobUploader(1 << 20)), Duration.ofSeconds(30),
-                Duration.ofMillis(100), Duration.ofSeconds(1), InstantSource.system());
-    }
-
-    @AfterEach
-    void stop() {
-        if (uploads != null) uploads.close();
-        if (azurite != null) azurite.stop();
-    }
-
-    /** The ring's base target as the controller makes it: the directory's URL with a container SAS. */
-    private UploadTarget base(String dir) {
-        String sas = container.generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(1),
-                new BlobContainerSasPermission().setCreatePermission(true).setWritePermission(true).setReadPermission(true)));
-        return new UploadTarget(UploadTarget.BLOB, container.getBlobContainerUrl() + "/" + dir + "?" + sas,
-                container.getBlobContainerUrl() + "/" + dir);
     }
 
     private void send(int from, int to) {
-        net.left().bash("pad=$(printf '%0180d' 0); for i in $(seq " + from + " " + to + "); do echo \"seq-$i-$pad\" > /dev/udp/"
-                + net.right().ipv4().getHostAddress() + "/" + PORT + "; done");
+        RingBlobs.send(net, from, to);
     }
 
     private List<String> storedNames(String dir) {
         List<String> names = new ArrayList<>();
-        for (BlobItem b : container.listBlobs()) if (b.getName().startsWith(dir + "/")) names.add(b.getName());
+        for (BlobItem b : blobs.container().listBlobs()) if (b.getName().startsWith(dir + "/")) names.add(b.getName());
         return names;
     }
 
@@ -111,7 +76,7 @@ class RingKeeperNetnsTest {
         Path dir = tmp.resolve("captures");
         Files.createDirectories(dir);
         RingOptions ring = new RingOptions(3, FILE_SIZE, true);
-        RingKeeper keeper = new RingKeeper("c-test", ring, base("subscriptions/s/pc1"), uploads, () -> {});
+        RingKeeper keeper = new RingKeeper("c-test", ring, blobs.base("subscriptions/s/pc1"), blobs.uploads(), () -> {});
         CaptureOptions options = CaptureOptions.of(dir.resolve("pc1.cap")).withInterfaces(List.of(net.right().interfaceName()))
                 .withBpfFilter("udp dst port " + PORT).withRing(ring);
         CaptureSession session = net.right().call(() -> CaptureSession.start(options,
@@ -152,7 +117,7 @@ class RingKeeperNetnsTest {
             assertTrue(stored.contains("subscriptions/s/pc1/" + f.name()), f.name());
             assertEquals(f.index(), RingFile.indexOf(f.name()));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            container.getBlobClient("subscriptions/s/pc1/" + f.name()).downloadStream(out);
+            blobs.container().getBlobClient("subscriptions/s/pc1/" + f.name()).downloadStream(out);
             assertEquals(f.bytes(), out.size(), f.name());
             List<String> in = payloads(out.toByteArray());
             assertEquals(f.packets(), in.size(), f.name());

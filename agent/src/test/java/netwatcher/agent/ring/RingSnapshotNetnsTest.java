@@ -4,12 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
-import com.azure.storage.blob.BlobContainerClient;
-import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobItem;
-import com.azure.storage.blob.sas.BlobContainerSasPermission;
-import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -17,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.OffsetDateTime;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -28,14 +22,9 @@ import netwatcher.agent.capture.CaptureOptions;
 import netwatcher.agent.capture.CaptureSession;
 import netwatcher.agent.capture.EndCause;
 import netwatcher.agent.capture.RingOptions;
-import netwatcher.agent.upload.BlobUploader;
-import netwatcher.agent.upload.UploadService;
-import netwatcher.model.agent.UploadTarget;
 import netwatcher.model.capture.UploadState;
-import netwatcher.testing.azurite.AzuriteServer;
 import netwatcher.testing.netns.Processes;
 import netwatcher.testing.netns.VethPair;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,50 +39,28 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("netns")
 class RingSnapshotNetnsTest {
-    private static final int PORT = 5007; // no tshark dissector claims it: the payload shows as data
+    private static final int PORT = RingBlobs.PORT;
     private static final int FILE_SIZE = 16_384;
     private static final String DIR = "subscriptions/s/pc1";
 
     @RegisterExtension static final VethPair net = new VethPair();
 
     @TempDir Path tmp;
-    AzuriteServer azurite;
-    BlobContainerClient container;
-    UploadService uploads;
+    @RegisterExtension final RingBlobs blobs = new RingBlobs();
 
     @BeforeEach
-    void start() throws Exception {
+    void libpcap() {
         assertTrue(CaptureEngine.unavailableReason().isEmpty());
-        azurite = AzuriteServer.start(tmp.resolve("azurite"));
-        container = new BlobServiceClientBuilder().connectionString(azurite.connectionString())
-                .httpClient(new JdkHttpClientBuilder().build()).buildClient().getBlobContainerClient("network-watcher-logs");
-        container.create();
-        uploads = new UploadService(Map.of(UploadTarget.BLOB, new BlobUploader(1 << 20)), Duration.ofSeconds(30),
-                Duration.ofMillis(100), Duration.ofSeconds(1), InstantSource.system());
-    }
-
-    @AfterEach
-    void stop() {
-        if (uploads != null) uploads.close();
-        if (azurite != null) azurite.stop();
-    }
-
-    private UploadTarget base() {
-        String sas = container.generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(1),
-                new BlobContainerSasPermission().setCreatePermission(true).setWritePermission(true).setReadPermission(true)));
-        return new UploadTarget(UploadTarget.BLOB, container.getBlobContainerUrl() + "/" + DIR + "?" + sas,
-                container.getBlobContainerUrl() + "/" + DIR);
     }
 
     private void send(int from, int to) {
-        net.left().bash("pad=$(printf '%0180d' 0); for i in $(seq " + from + " " + to + "); do echo \"seq-$i-$pad\" > /dev/udp/"
-                + net.right().ipv4().getHostAddress() + "/" + PORT + "; done");
+        RingBlobs.send(net, from, to);
     }
 
     /** Datagram number → capture time (epoch seconds as tshark prints them) in a stored pcap. */
     private Map<Integer, BigDecimal> times(String blob) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        container.getBlobClient(blob).downloadStream(out);
+        blobs.container().getBlobClient(blob).downloadStream(out);
         Path f = Files.createTempFile(tmp, "blob", ".pcap");
         Files.write(f, out.toByteArray());
         Map<Integer, BigDecimal> m = new TreeMap<>();
@@ -117,7 +84,7 @@ class RingSnapshotNetnsTest {
         Path dir = tmp.resolve("captures");
         Files.createDirectories(dir);
         RingOptions ring = new RingOptions(4, FILE_SIZE, true);
-        RingKeeper keeper = new RingKeeper("c-test", ring, base(), uploads, () -> {});
+        RingKeeper keeper = new RingKeeper("c-test", ring, blobs.base(DIR), blobs.uploads(), () -> {});
         Path capturePath = dir.resolve("pc1.cap");
         CaptureOptions options = CaptureOptions.of(capturePath).withInterfaces(List.of(net.right().interfaceName()))
                 .withBpfFilter("udp dst port " + PORT).withRing(ring);
@@ -133,10 +100,10 @@ class RingSnapshotNetnsTest {
         Thread.sleep(500); // quiet: the newest datagrams are flushed into the file being written
         Instant now = Instant.now();
         RingSnapshotter.Request request = new RingSnapshotter.Request("s1", now.minusSeconds(2), now);
-        RingSnapshotter.Result result = new RingSnapshotter(uploads, 0).take(keeper, capturePath, request, r -> {})
+        RingSnapshotter.Result result = new RingSnapshotter(blobs.uploads(), 0).take(keeper, capturePath, request, r -> {})
                 .get(30, TimeUnit.SECONDS);
         assertEquals(UploadState.DONE, result.state(), String.valueOf(result.error()));
-        assertEquals(base().storagePath() + "/snapshots/s1.cap", result.storagePath());
+        assertEquals(blobs.base(DIR).storagePath() + "/snapshots/s1.cap", result.storagePath());
         assertFalse(session.result().isDone(), "the snapshot leaves the capture running");
 
         long filesBefore = keeper.report().filesWritten();
@@ -154,7 +121,7 @@ class RingSnapshotNetnsTest {
 
         // ground truth: every datagram's capture time, from every ring file stored
         Map<Integer, BigDecimal> all = new TreeMap<>();
-        for (BlobItem b : container.listBlobs()) {
+        for (BlobItem b : blobs.container().listBlobs()) {
             if (b.getName().startsWith(DIR + "/") && !b.getName().startsWith(DIR + "/snapshots/")) all.putAll(times(b.getName()));
         }
         assertEquals(seq, all.size(), "the ring files hold every datagram");

@@ -1,26 +1,16 @@
 package netwatcher.agent.upload;
 
-import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
-import com.azure.storage.blob.BlobClient;
-import com.azure.storage.blob.BlobContainerClient;
-import com.azure.storage.blob.BlobServiceClientBuilder;
-import com.azure.storage.blob.sas.BlobSasPermission;
-import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import netwatcher.agent.AgentConfig;
-import netwatcher.testing.azurite.AzuriteServer;
+import netwatcher.agent.AgentJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -40,28 +30,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("external")
 class BlobUploadHeapTest {
     @TempDir Path tmp;
-    AzuriteServer azurite;
-    BlobContainerClient container;
+    AzuriteBlobs blobs;
 
     @BeforeEach
     void startAzurite() throws IOException {
-        azurite = AzuriteServer.start(tmp.resolve("azurite"));
-        container = new BlobServiceClientBuilder().connectionString(azurite.connectionString())
-                .httpClient(new JdkHttpClientBuilder().build()).buildClient()
-                .getBlobContainerClient("network-watcher-logs");
-        container.create();
+        blobs = AzuriteBlobs.start(tmp.resolve("azurite"));
     }
 
     @AfterEach
     void stopAzurite() {
-        azurite.stop();
+        blobs.close();
     }
 
     @Test
     void threeUploadsOfDefaultBlocks_atOnce_fitTheAgentsHeap() throws Exception {
         int block = (int) AgentConfig.parseSize("upload-chunk-size", "8MiB"); // the agent's default (AgentConfig)
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(agentJvmOptions());
+        command.addAll(AgentJvm.options()); // the product's own (agent-jvm.options)
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), UploadUnderAgentHeap.class.getName(), String.valueOf(block)));
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -71,7 +56,7 @@ class BlobUploadHeapTest {
             Files.write(file, data);
             files.add(file);
             command.add(file.toString());
-            command.add(sasUrl("heap/ring_" + i + ".cap"));
+            command.add(blobs.sasUrl("heap/ring_" + i + ".cap"));
         }
         Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
         boolean ended = child.waitFor(5, TimeUnit.MINUTES);
@@ -81,25 +66,7 @@ class BlobUploadHeapTest {
         assertEquals(0, child.exitValue(), "the child JVM with the agent's heap failed (3 = OutOfMemoryError): " + log);
         log.lines().filter(l -> l.startsWith("heap peak")).forEach(l -> System.out.println("BlobUploadHeapTest child: " + l));
         for (int i = 0; i < 3; i++) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            container.getBlobClient("heap/ring_" + i + ".cap").downloadStream(out);
-            assertArrayEquals(Files.readAllBytes(files.get(i)), out.toByteArray(), "blob " + i);
+            assertArrayEquals(Files.readAllBytes(files.get(i)), blobs.download("heap/ring_" + i + ".cap"), "blob " + i);
         }
-    }
-
-    /** The agent's JVM options as the product starts it, one per line of the argument file, comments left out. */
-    private static List<String> agentJvmOptions() throws IOException {
-        try (InputStream in = AgentConfig.class.getResourceAsStream("/netwatcher/agent/agent-jvm.options")) {
-            List<String> options = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
-                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-            assertTrue(options.contains("-Xmx20m") || options.stream().anyMatch(o -> o.startsWith("-Xmx")), options.toString());
-            return options;
-        }
-    }
-
-    private String sasUrl(String name) {
-        BlobClient blob = container.getBlobClient(name);
-        return blob.getBlobUrl() + "?" + blob.generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(1),
-                new BlobSasPermission().setCreatePermission(true).setWritePermission(true).setReadPermission(true)));
     }
 }

@@ -1,11 +1,6 @@
 package netwatcher.agent.upload;
 
-import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
-import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
-import com.azure.storage.blob.BlobServiceClientBuilder;
-import com.azure.storage.blob.sas.BlobSasPermission;
-import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import netwatcher.model.agent.UploadTarget;
 import netwatcher.testing.azurite.AzuriteServer;
 import org.junit.jupiter.api.Tag;
@@ -14,13 +9,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -39,28 +32,24 @@ class BlobUploaderTest {
     private static final int BLOCK = 1 << 20;
 
     @TempDir Path tmp;
+    AzuriteBlobs blobs;
     AzuriteServer azurite;
     BlobContainerClient container;
 
     @BeforeEach
     void startAzurite() throws IOException {
-        azurite = AzuriteServer.start(tmp.resolve("azurite"));
-        container = new BlobServiceClientBuilder().connectionString(azurite.connectionString())
-                .httpClient(new JdkHttpClientBuilder().build()).buildClient()
-                .getBlobContainerClient("network-watcher-logs");
-        container.create();
+        blobs = AzuriteBlobs.start(tmp.resolve("azurite"));
+        azurite = blobs.azurite;
+        container = blobs.container;
     }
 
     @AfterEach
     void stopAzurite() {
-        azurite.stop();
+        blobs.close();
     }
 
     UploadTarget target(String name) {
-        BlobClient blob = container.getBlobClient(name);
-        String sas = blob.generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(1),
-                new BlobSasPermission().setCreatePermission(true).setWritePermission(true).setReadPermission(true)));
-        return new UploadTarget(UploadTarget.BLOB, blob.getBlobUrl() + "?" + sas, blob.getBlobUrl());
+        return blobs.target(name);
     }
 
     Path randomFile(int bytes) throws IOException {
@@ -72,9 +61,7 @@ class BlobUploaderTest {
     }
 
     byte[] download(String name) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        container.getBlobClient(name).downloadStream(out);
-        return out.toByteArray();
+        return blobs.download(name);
     }
 
     @Test

@@ -3,16 +3,13 @@ package netwatcher.controller.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import netwatcher.controller.ControllerChild;
@@ -40,7 +37,7 @@ class ClusterProcessesTest {
             Path ca = root.resolve("ca");
             CertificateAuthority.loadOrCreate(ca, "cluster test CA", Clock.systemUTC());
             List<Path> dirs = List.of(root.resolve("nw1"), root.resolve("nw2"));
-            for (Path dir : dirs) prepare(dir, ca, pg);
+            for (Path dir : dirs) ClusterDirectory.prepare(dir, ca, pg, Map.of("publicUrl", "https://localhost:8443"));
 
             List<CompletableFuture<Child>> starts = dirs.stream().map(d -> CompletableFuture.supplyAsync(() -> start(d))).toList();
             for (CompletableFuture<Child> s : starts) children.add(s.join());
@@ -74,38 +71,8 @@ class ClusterProcessesTest {
         }
     }
 
-    /** What docs/deployment.md tells an operator: the shared settings, and the cluster's CA in {@code tls/}. */
-    private static void prepare(Path dir, Path ca, TestDatabase pg) throws Exception {
-        Files.createDirectories(dir.resolve("tls"));
-        for (String file : List.of(CertificateAuthority.CERTIFICATE_FILE, CertificateAuthority.KEY_FILE)) {
-            Files.copy(ca.resolve(file), dir.resolve("tls").resolve(file));
-        }
-        Properties p = new Properties();
-        p.setProperty("database.url", pg.config().jdbcUrl());
-        p.setProperty("database.user", pg.config().user());
-        p.setProperty("database.password", pg.config().password());
-        p.setProperty("publicUrl", "https://localhost:8443");
-        try (var out = Files.newBufferedWriter(dir.resolve("controller.properties"))) {
-            p.store(out, null);
-        }
-    }
-
     private static Child start(Path dir) {
-        try {
-            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                    ControllerChild.class.getName(), dir.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            for (String line; (line = out.readLine()) != null; ) {
-                if (line.startsWith("READY ")) {
-                    String[] parts = line.split(" ");
-                    return new Child(p, parts[1], parts[2]);
-                }
-            }
-            p.destroyForcibly();
-            throw new AssertionError("the controller on " + dir + " exited with " + p.waitFor() + " before it was ready");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        ControllerChild.Started s = ControllerChild.start(dir, List.of(), System.getProperty("java.class.path"), null);
+        return new Child(s.process(), s.baseUrl(), s.subscription());
     }
 }

@@ -4,17 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import netwatcher.controller.ControllerChild;
 import netwatcher.controller.TestAgent;
@@ -58,8 +55,8 @@ class RollingUpgradeTest {
             Path ca = root.resolve("ca");
             CertificateAuthority.loadOrCreate(ca, "upgrade test CA", Clock.systemUTC());
             Path dirN = root.resolve("n"), dirN1 = root.resolve("n1");
-            prepare(dirN, ca, pg);
-            prepare(dirN1, ca, pg);
+            ClusterDirectory.prepare(dirN, ca, pg, Map.of());
+            ClusterDirectory.prepare(dirN1, ca, pg, Map.of());
             Path next = root.resolve("next-release");
             Files.createDirectories(next.resolve("db/migration/watchers"));
             Files.writeString(next.resolve("db/migration/watchers/V2__watcher_notes.sql"), EXPAND);
@@ -137,39 +134,23 @@ class RollingUpgradeTest {
                  "storageLocation":{"filePath":"/var/captures/pc.cap"}}}""".formatted(target);
     }
 
-    private static void prepare(Path dir, Path ca, TestDatabase pg) throws Exception {
-        Files.createDirectories(dir.resolve("tls"));
-        for (String file : List.of(CertificateAuthority.CERTIFICATE_FILE, CertificateAuthority.KEY_FILE)) {
-            Files.copy(ca.resolve(file), dir.resolve("tls").resolve(file));
-        }
-        Properties p = new Properties();
-        p.setProperty("database.url", pg.config().jdbcUrl());
-        p.setProperty("database.user", pg.config().user());
-        p.setProperty("database.password", pg.config().password());
-        try (var out = Files.newBufferedWriter(dir.resolve("controller.properties"))) {
-            p.store(out, null);
-        }
-    }
-
     /** A controller process; {@code nextRelease} (a class path root with the next release's migrations) makes it N+1. */
     private static Process launch(Path dir, Path nextRelease, Path log, List<Process> processes) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        String cp = (nextRelease == null ? "" : nextRelease + File.pathSeparator) + System.getProperty("java.class.path");
-        Process p = new ProcessBuilder(java.toString(), "-cp", cp, ControllerChild.class.getName(), dir.toString())
+        Process p = new ProcessBuilder(java.toString(), "-cp", classPath(nextRelease), ControllerChild.class.getName(), dir.toString())
                 .redirectError(log.toFile()).start();
         processes.add(p);
         return p;
     }
 
-    private static Child start(Path dir, Path nextRelease, Path log, List<Process> processes) throws Exception {
-        Process p = launch(dir, nextRelease, log, processes);
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        for (String line; (line = out.readLine()) != null; ) {
-            if (line.startsWith("READY ")) {
-                String[] parts = line.split(" ");
-                return new Child(p, parts[1], parts[2]);
-            }
-        }
-        throw new AssertionError("the controller on " + dir + " exited with " + p.waitFor() + ": " + Files.readString(log));
+    private static Child start(Path dir, Path nextRelease, Path log, List<Process> processes) {
+        ControllerChild.Started s = ControllerChild.start(dir, List.of(), classPath(nextRelease), log);
+        processes.add(s.process());
+        return new Child(s.process(), s.baseUrl(), s.subscription());
+    }
+
+    /** This JVM's class path, behind {@code nextRelease} (the next release's migrations) when given. */
+    private static String classPath(Path nextRelease) {
+        return (nextRelease == null ? "" : nextRelease + File.pathSeparator) + System.getProperty("java.class.path");
     }
 }
