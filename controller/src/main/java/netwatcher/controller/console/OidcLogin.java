@@ -69,7 +69,14 @@ final class OidcLogin {
     private record PreLogin(String provider, String state, String nonce, String verifier) {}
 
     /** Why a login ended on the login page (the page shows a fixed sentence per reason). */
-    enum Failure { PROVIDER, STATE, EXPIRED, EXCHANGE, TOKEN, UNAVAILABLE }
+    enum Failure { PROVIDER, STATE, EXPIRED, EXCHANGE, TOKEN, UNAVAILABLE, BUSY }
+
+    /**
+     * Pre-logins alive at once, all providers together. Starting a login needs no credential, so without a bound anyone
+     * who reaches the listener could grow {@code console_login} without end; at the bound a new login is refused
+     * ({@code ?login=busy}) until older ones are used or expire (10 minutes), and existing sessions are untouched.
+     */
+    static final int MAX_PENDING = 10_000;
 
     private final Database db;
     private final Map<String, Provider> providers = new LinkedHashMap<>();
@@ -110,7 +117,11 @@ final class OidcLogin {
             return;
         }
         Instant now = clock.instant();
-        db.update("DELETE FROM console_login WHERE expires_at <= ?", now);
+        if (!roomForAnother(now)) {
+            LOG.atWarn().addKeyValue("provider", name).addKeyValue("pending", MAX_PENDING).log("OIDC login refused: too many pending logins");
+            fail(ex, Failure.BUSY, null);
+            return;
+        }
         String id = ConsoleSessions.random();
         PreLogin pre = new PreLogin(name, ConsoleSessions.random(), ConsoleSessions.random(), ConsoleSessions.random());
         db.update("INSERT INTO console_login (id_hash, provider, state, nonce, code_verifier, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -122,6 +133,13 @@ final class OidcLogin {
         ex.setHeader("Set-Cookie", COOKIE + "=" + id + "; Path=/console/oidc/; Max-Age=" + PRE_LOGIN_LIFETIME.toSeconds()
                 + "; HttpOnly; SameSite=Lax" + (secure(ex) ? "; Secure" : ""));
         redirect(ex, auth + (auth.contains("?") ? "&" : "?") + query);
+    }
+
+    /** Drops expired pre-logins and says whether one more stays within {@link #MAX_PENDING}. */
+    boolean roomForAnother(Instant now) {
+        db.update("DELETE FROM console_login WHERE expires_at <= ?", now);
+        long pending = db.queryOne("SELECT COUNT(*) AS n FROM console_login", row -> row.getLong("n")).orElse(0L);
+        return pending < MAX_PENDING;
     }
 
     /** The provider's redirect back: on success a session and the console, otherwise the login page with the reason. */

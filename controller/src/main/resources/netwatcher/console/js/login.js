@@ -13,6 +13,7 @@ const OIDC_FAILURES = {
   exchange: 'The controller could not exchange the login code at the identity provider',
   token: 'The identity provider\'s ID token was not accepted (issuer, audience, signature, expiry or nonce)',
   unavailable: 'That identity provider is not available for login',
+  busy: 'Too many logins are in progress on this controller; try again in a few minutes',
 };
 
 // Shows the providers the controller offers a login with, and the reason a login just failed, if one did.
