@@ -328,10 +328,15 @@ public final class ClusterScaleBench {
                 count(errors, "idle GET " + describe(e));
             }
         }
-        Stats g = Stats.ofNanos(gets.stream().mapToLong(Long::longValue).toArray());
-        Stats h = Stats.ofNanos(health.stream().mapToLong(Long::longValue).toArray());
-        System.out.printf(Locale.ROOT, "RESULT API GET networkWatcher with the fleet idle-polling (no orders): %s (target p99 < 50 ms: %s); GET /healthz right after each: %s; load %s%n",
-                g, g.p99Ms() < 50 ? "met" : "MISSED", h, loadAverage());
+        if (gets.isEmpty()) {
+            System.out.printf(Locale.ROOT, "RESULT API GET networkWatcher with the fleet idle-polling (no orders): none answered in 20 s; errors %s; load %s%n",
+                    errors, loadAverage());
+        } else {
+            Stats g = Stats.ofNanos(gets.stream().mapToLong(Long::longValue).toArray());
+            Stats h = Stats.ofNanos(health.stream().mapToLong(Long::longValue).toArray());
+            System.out.printf(Locale.ROOT, "RESULT API GET networkWatcher with the fleet idle-polling (no orders): %s (target p99 < 50 ms: %s); GET /healthz right after each: %s; errors %s; load %s%n",
+                    g, g.p99Ms() < 50 ? "met" : "MISSED", h, errors, loadAverage());
+        }
         errors.clear();
     }
 
@@ -393,12 +398,14 @@ public final class ClusterScaleBench {
         // the real agent's reconnect policy (agent.control.Backoff with Agent.Tuning.DEFAULT's 200 ms .. 10 s):
         // the bench measures the product's behaviour, not a policy of its own
         Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), ThreadLocalRandom.current());
+        int busyInARow = 0;
         while (!stop) {
             try {
                 Orders o = sim[a].orders(gen, 25);
                 polls.incrementAndGet();
                 gen = o.generation();
                 backoff.reset();
+                busyInARow = 0;
                 for (CaptureOrder c : o.captures()) {
                     String name = c.captureId().substring(c.captureId().lastIndexOf('/') + 1);
                     if (c.run() && arrivals.putIfAbsent(name, System.nanoTime()) == null) sim[a].reportFinished(c.key());
@@ -415,8 +422,12 @@ public final class ClusterScaleBench {
                     return;
                 }
                 // as the real agent with a list of controllers (ControllerEndpoints): a controller gone, or one
-                // answering 502/503/504, sends the next attempt to the next controller
-                if (((ControllerException) failure).controllerUnavailable()) {
+                // answering 502/504, sends the next attempt to the next controller; a controller's "busy, come
+                // back" (503 with Retry-After) does so the second time in a row
+                ControllerException f = (ControllerException) failure;
+                boolean move = f.busy() ? ++busyInARow >= 2 : f.controllerUnavailable();
+                if (move) {
+                    busyInARow = 0;
                     int next = (at[a] + 1) % https.length;
                     while (dead[next] && next != at[a]) next = (next + 1) % https.length;
                     at[a] = next;
