@@ -20,6 +20,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.time.Duration;
+import netwatcher.agent.control.Backoff;
+import netwatcher.agent.control.ControllerException;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.Orders;
 import netwatcher.pki.CertificateAuthority;
@@ -87,6 +91,7 @@ public final class ClusterScaleBench {
             boolean[] dead = new boolean[n];
             Semaphore enrolling = new Semaphore(32);
             AtomicInteger enrolled = new AtomicInteger();
+            long[] tcpEnroll = tcpCounters();
             long e0 = System.nanoTime();
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < agents; i++) {
@@ -124,6 +129,9 @@ public final class ClusterScaleBench {
             double enrollSeconds = (System.nanoTime() - e0) / 1e9;
             System.out.printf(Locale.ROOT, "enrolled %d of %d in %.1f s (%.0f/s); errors so far %s%n", enrolled.get(), agents,
                     enrollSeconds, enrolled.get() / enrollSeconds, errors);
+            long[] tcpEnrolled = tcpCounters();
+            System.out.printf(Locale.ROOT, "during enrollment: TCP listen queue overflows %d, listen drops %d, SYN cookies sent %d%n",
+                    tcpEnrolled[0] - tcpEnroll[0], tcpEnrolled[1] - tcpEnroll[1], tcpEnrolled[2] - tcpEnroll[2]);
             enrollClosed = true;
             if (enrolled.get() < agents) {
                 System.out.printf(Locale.ROOT, "ENROLLMENT TIME UP after %d min: measuring the %d agents enrolled, not %d%n", enrollMinutes,
@@ -133,6 +141,7 @@ public final class ClusterScaleBench {
             }
             Thread.sleep(20_000); // every agent's first long-poll is parked, the enrollment burst is over
             errors.clear();
+            idleGets(https, sub, errors);
 
             // steady window
             long pm = postmasterPid(pg);
@@ -187,8 +196,8 @@ public final class ClusterScaleBench {
                 synchronized (gets) {
                     g = Stats.ofNanos(gets.stream().mapToLong(Long::longValue).toArray());
                 }
-                System.out.printf(Locale.ROOT, "steady window %.1f s, %d long-poll answers (%.0f/s)%n", window, polls.get() - pollsBefore,
-                        (polls.get() - pollsBefore) / window);
+                System.out.printf(Locale.ROOT, "steady window %.1f s, %d long-poll answers (%.0f/s); load %s%n", window, polls.get() - pollsBefore,
+                        (polls.get() - pollsBefore) / window, loadAverage());
                 System.out.printf(Locale.ROOT, "RESULT order delivery (201 received -> order): %s; not delivered within 5 s: %d (target p99 < 1 s: %s)%n",
                         d, lost, d.p99Ms() < 1000 && lost == 0 ? "met" : "MISSED");
                 System.out.printf(Locale.ROOT, "RESULT API GET networkWatcher while they poll: %s (target p99 < 50 ms: %s)%n", g,
@@ -238,21 +247,36 @@ public final class ClusterScaleBench {
         // credential, whose row keeps naming the controller that issued it and never moves
         int revokedRows = count(db, "SELECT count(*) FROM nw_agent WHERE revoked AND controller_id = '" + id + "'");
         int held = count(db, "SELECT count(*) FROM nw_agent WHERE NOT revoked AND controller_id = '" + id + "'");
+        String jfrDir = System.getProperty("nw.bench.stormJfr");
+        List<Long> profiled = new ArrayList<>();
+        if (jfrDir != null) { // where the survivors' (and this harness's) CPU goes during the storm
+            for (int i = 0; i < nodes.size(); i++) if (i != victim) profiled.add(nodes.get(i).process().pid());
+            profiled.add(ProcessHandle.current().pid());
+            for (long pid : profiled) jcmd(pid, "JFR.start", "name=storm", "settings=profile", "filename=" + jfrDir + "/storm-" + pid + ".jfr");
+        }
+        ProcStat[] before = procs(nodes, -1);
+        long[] tcpBefore = tcpCounters();
         errors.clear();
         long t0 = System.nanoTime();
         nodes.get(victim).process().destroyForcibly(); // SIGKILL
         dead[victim] = true;
         int peakConnections = 0, left = held;
-        long allMoved = -1;
+        double[] marks = {0.5, 0.9, 0.99, 1.0};
+        long[] reached = new long[marks.length];
+        java.util.Arrays.fill(reached, -1);
         while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(90)) {
             peakConnections = Math.max(peakConnections, count(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"));
             left = count(db, "SELECT count(*) FROM nw_agent WHERE NOT revoked AND controller_id = '" + id + "'");
-            if (left == 0) {
-                allMoved = System.nanoTime() - t0;
-                break;
+            for (int k = 0; k < marks.length; k++) {
+                if (reached[k] < 0 && held - left >= Math.ceil(marks[k] * held)) reached[k] = System.nanoTime() - t0;
             }
+            if (left == 0) break;
             Thread.sleep(100);
         }
+        long stormNanos = System.nanoTime() - t0;
+        ProcStat[] after = procs(nodes, -1);
+        long[] tcpAfter = tcpCounters();
+        if (jfrDir != null) for (long pid : profiled) jcmd(pid, "JFR.stop", "name=storm");
         if (left > 0) { // for the diagnosis: who stayed, and what their rows say
             try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT vm_key, revoked, last_seen_at, lease_until"
                     + " FROM nw_agent WHERE NOT revoked AND controller_id = '" + id + "' LIMIT 10")) {
@@ -260,10 +284,99 @@ public final class ClusterScaleBench {
                         r.getString(1), r.getBoolean(2), r.getString(3), r.getString(4));
             }
         }
+        StringBuilder times = new StringBuilder();
+        for (int k = 0; k < marks.length; k++) {
+            times.append(String.format(Locale.ROOT, "%s%.0f%% %s", k == 0 ? "" : ", ", marks[k] * 100,
+                    reached[k] < 0 ? "not within 90 s" : String.format(Locale.ROOT, "%.2f s", reached[k] / 1e9)));
+        }
+        StringBuilder cpu = new StringBuilder();
+        double window = stormNanos / 1e9;
+        for (int i = 0; i < nodes.size(); i++) {
+            if (i == victim) continue;
+            cpu.append(String.format(Locale.ROOT, "controller %d %.0f%%, ", i, (after[i].cpuSeconds() - before[i].cpuSeconds()) / window * 100));
+        }
+        cpu.append(String.format(Locale.ROOT, "this harness %.0f%%", (after[nodes.size() + 1].cpuSeconds() - before[nodes.size() + 1].cpuSeconds()) / window * 100));
+        String stormLoad = loadAverage();
         Thread.sleep(5000); // errors right after
         System.out.printf(Locale.ROOT, "RESULT reconnect storm: controller %d killed with SIGKILL holding %d agents (and %d revoked credentials' rows, not counted); %s; peak database connections %d; errors the agents saw: %s%n",
-                victim, held, revokedRows, allMoved < 0 ? left + " still named it after 90 s" : String.format(Locale.ROOT, "all polling another controller after %.2f s", allMoved / 1e9),
-                peakConnections, errors);
+                victim, held, revokedRows, left > 0 ? left + " still named it after 90 s" : "all polling another controller", peakConnections, errors);
+        System.out.printf(Locale.ROOT, "RESULT storm: its agents polling another controller: %s; CPU over those %.1f s (of one core): %s;"
+                + " TCP listen queue overflows %d, listen drops %d, SYN cookies sent %d (loopback's namespace, whole machine); load at its end %s%n",
+                times, window, cpu, tcpAfter[0] - tcpBefore[0], tcpAfter[1] - tcpBefore[1], tcpAfter[2] - tcpBefore[2], stormLoad);
+    }
+
+    /**
+     * API GETs while the fleet only idle-polls (no orders): 20 s of {@code GET networkWatcher} every 40–60 ms round
+     * robin, each followed by a {@code GET /healthz} to the same controller, the reference that does no work: a
+     * GET's tail that {@code /healthz} shares is time spent waiting for a CPU, not in the GET's own work.
+     */
+    private static void idleGets(Https[] https, String sub, Map<String, AtomicInteger> errors) throws InterruptedException {
+        String nw = "/subscriptions/" + sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
+        List<Long> gets = new ArrayList<>(), health = new ArrayList<>();
+        long w0 = System.nanoTime();
+        for (int k = 0; System.nanoTime() - w0 < TimeUnit.SECONDS.toNanos(20); k++) {
+            Thread.sleep(40 + ThreadLocalRandom.current().nextInt(20));
+            try {
+                long t = System.nanoTime();
+                https[k % https.length].send("GET", nw + V, null).expect(200);
+                long t2 = System.nanoTime();
+                https[k % https.length].send("GET", "/healthz", null, null).expect(200);
+                gets.add(t2 - t);
+                health.add(System.nanoTime() - t2);
+            } catch (java.io.IOException | RuntimeException e) {
+                count(errors, "idle GET " + describe(e));
+            }
+        }
+        if (gets.isEmpty()) {
+            System.out.printf(Locale.ROOT, "RESULT API GET networkWatcher with the fleet idle-polling (no orders): none answered in 20 s; errors %s; load %s%n",
+                    errors, loadAverage());
+        } else {
+            Stats g = Stats.ofNanos(gets.stream().mapToLong(Long::longValue).toArray());
+            Stats h = Stats.ofNanos(health.stream().mapToLong(Long::longValue).toArray());
+            System.out.printf(Locale.ROOT, "RESULT API GET networkWatcher with the fleet idle-polling (no orders): %s (target p99 < 50 ms: %s); GET /healthz right after each: %s; errors %s; load %s%n",
+                    g, g.p99Ms() < 50 ? "met" : "MISSED", h, errors, loadAverage());
+        }
+        errors.clear();
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** TcpExt ListenOverflows, ListenDrops and SyncookiesSent of this network namespace ({@code /proc/net/netstat}). */
+    private static long[] tcpCounters() {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                if (!lines.get(i).startsWith("TcpExt:")) continue;
+                List<String> names = List.of(lines.get(i).split(" "));
+                String[] values = lines.get(i + 1).split(" ");
+                String[] wanted = {"ListenOverflows", "ListenDrops", "SyncookiesSent"};
+                long[] out = new long[wanted.length];
+                for (int k = 0; k < wanted.length; k++) out[k] = Long.parseLong(values[names.indexOf(wanted[k])]);
+                return out;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: no counters
+        }
+        return new long[3];
+    }
+
+    private static void jcmd(long pid, String... command) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
+        cmd.addAll(List.of(command));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+        } catch (java.io.IOException e) {
+            System.out.println("jcmd " + pid + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The simulated agents, the controller each talks to now, the controllers' clients and which are dead. */
@@ -281,13 +394,17 @@ public final class ClusterScaleBench {
         Map<String, AtomicInteger> errors = tally.errors();
         AtomicLong polls = tally.polls();
         long gen = -1;
-        int fails = 0;
+        // the real agent's reconnect policy (agent.control.Backoff with Agent.Tuning.DEFAULT's 200 ms .. 10 s):
+        // the bench measures the product's behaviour, not a policy of its own
+        Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), ThreadLocalRandom.current());
+        int busyInARow = 0;
         while (!stop) {
             try {
                 Orders o = sim[a].orders(gen, 25);
                 polls.incrementAndGet();
                 gen = o.generation();
-                fails = 0;
+                backoff.reset();
+                busyInARow = 0;
                 for (CaptureOrder c : o.captures()) {
                     String name = c.captureId().substring(c.captureId().lastIndexOf('/') + 1);
                     if (c.run() && arrivals.putIfAbsent(name, System.nanoTime()) == null) sim[a].reportFinished(c.key());
@@ -296,35 +413,31 @@ public final class ClusterScaleBench {
                 return;
             } catch (Exception e) {
                 if (stop) return;
-                String kind = describe(e);
-                count(errors, kind);
-                if (kind.equals("HTTP 503")) {
-                    // the controller is up but busy and said when to come back (Retry-After: 2): come back to it
-                    // then, with jitter, instead of opening TLS connections to another one at once
-                    try {
-                        Thread.sleep(ThreadLocalRandom.current().nextLong(2000, 4001));
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                    continue;
-                }
-                fails++;
-                // jittered exponential backoff (at most 10 s), then the next controller, as an agent behind a balancer
-                long cap = Math.min(10_000, 500L << Math.min(fails, 5));
+                count(errors, describe(e));
+                RuntimeException failure = e instanceof ControllerException ce ? ce : new ControllerException(0, null, e.toString(), e);
                 try {
-                    Thread.sleep(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1) / (fails == 1 ? 5 : 1));
+                    Thread.sleep(backoff.nextDelay(failure));
                 } catch (InterruptedException ie) {
                     return;
                 }
-                int next = (at[a] + 1) % https.length;
-                while (dead[next] && next != at[a]) next = (next + 1) % https.length;
-                at[a] = next;
-                sim[a] = sim[a].via(https[next]);
+                // as the real agent with a list of controllers (ControllerEndpoints): a controller gone, or one
+                // answering 502/504, sends the next attempt to the next controller; a controller's "busy, come
+                // back" (503 with Retry-After) does so the second time in a row
+                ControllerException f = (ControllerException) failure;
+                boolean move = f.busy() ? ++busyInARow >= 2 : f.controllerUnavailable();
+                if (move) {
+                    busyInARow = 0;
+                    int next = (at[a] + 1) % https.length;
+                    while (dead[next] && next != at[a]) next = (next + 1) % https.length;
+                    at[a] = next;
+                    sim[a] = sim[a].via(https[next]);
+                }
             }
         }
     }
 
     private static String describe(Exception e) {
+        if (e instanceof ControllerException ce && ce.status() != 0) return "HTTP " + ce.status();
         String m = e.getMessage() == null ? "" : e.getMessage();
         if (e instanceof IllegalStateException && m.startsWith("HTTP ")) return m.substring(0, Math.min(8, m.length()));
         return e.getClass().getSimpleName();
@@ -354,6 +467,11 @@ public final class ClusterScaleBench {
     private static ProcStat[] procs(List<Node> nodes, long postmaster) {
         ProcStat[] out = new ProcStat[nodes.size() + 2];
         for (int i = 0; i < nodes.size(); i++) out[i] = ProcStat.of(nodes.get(i).process().pid());
+        if (postmaster < 0) {
+            out[nodes.size()] = new ProcStat(0, 0);
+            out[nodes.size() + 1] = ProcStat.of(ProcessHandle.current().pid());
+            return out;
+        }
         double cpu = ProcStat.of(postmaster).cpuSeconds(), rss = 0;
         for (ProcessHandle h : ProcessHandle.of(postmaster).map(p -> p.descendants().toList()).orElse(List.of())) {
             ProcStat s = ProcStat.of(h.pid());

@@ -21,7 +21,7 @@ public final class Https {
 
     public Https(String baseUrl, Path caPem, String adminToken) throws Exception {
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ControllerTls.trusting(caPem))
-                .connectTimeout(Duration.ofSeconds(5)).build();
+                .connectTimeout(Duration.ofSeconds(10)).build(); // as the agent's ControllerClient
         this.base = baseUrl;
         this.token = adminToken;
     }

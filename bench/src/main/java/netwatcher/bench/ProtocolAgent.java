@@ -3,7 +3,9 @@ package netwatcher.bench;
 import netwatcher.model.capture.UploadState;
 import netwatcher.model.capture.StopReason;
 import netwatcher.model.capture.CaptureStatus;
+import java.time.Duration;
 import java.time.Instant;
+import netwatcher.agent.control.ControllerException;
 import java.util.List;
 import netwatcher.arm.Json;
 import netwatcher.model.agent.CaptureReport;
@@ -46,8 +48,17 @@ public final class ProtocolAgent {
         return new ProtocolAgent(other, vmId, bearer);
     }
 
+    /**
+     * One long-poll; an answer other than 200 is a {@link ControllerException} with its status and
+     * {@code Retry-After}, as the real agent's client makes it, so that the same {@code Backoff} decides the wait.
+     */
     public Orders orders(long after, int waitSeconds) throws Exception {
-        var r = https.send("GET", "/agent/v1/orders?after=" + after + "&waitSeconds=" + waitSeconds, null, bearer).expect(200);
+        var r = https.send("GET", "/agent/v1/orders?after=" + after + "&waitSeconds=" + waitSeconds, null, bearer);
+        if (r.status() != 200) {
+            String ra = r.header("Retry-After");
+            throw new ControllerException(r.status(), null, "HTTP " + r.status() + ": " + r.body(), null,
+                    ra == null ? null : Duration.ofSeconds(Long.parseLong(ra.strip())));
+        }
         return Json.read(r.body(), Orders.class);
     }
 

@@ -33,14 +33,20 @@ public final class Backoff {
     }
 
     /**
-     * The wait before the next attempt after {@code failure}: {@link #nextDelay()}, but never shorter than
-     * the controller's {@code Retry-After} when it sent one (a 503 under pressure), which is honoured as
-     * sent (the client caps it at {@link ControllerClient#MAX_RETRY_AFTER}), not capped at this backoff's cap.
+     * The wait before the next attempt after {@code failure}: {@link #nextDelay()}, or, when the controller sent a
+     * {@code Retry-After} (a 503 under pressure), a random time in {@code [retryAfter, 2 * retryAfter]}, honoured
+     * as sent (the client caps it at {@link ControllerClient#MAX_RETRY_AFTER}), not capped at this backoff's cap.
+     * The jitter is what spreads a fleet: every agent refused in the same second is told the same
+     * {@code Retry-After}, and waiting exactly that long brought them all back in the same second again (the
+     * controller's load comes back in lock-step); spread over a window as long as the {@code Retry-After}, a
+     * controller that asks for longer waits when busier spreads its fleet's return over a longer window.
      */
     public Duration nextDelay(RuntimeException failure) {
         Duration delay = nextDelay();
-        if (failure instanceof ControllerException e && e.retryAfter().isPresent() && e.retryAfter().get().compareTo(delay) > 0) {
-            return e.retryAfter().get();
+        if (failure instanceof ControllerException e && e.retryAfter().isPresent()) {
+            long asked = e.retryAfter().get().toMillis();
+            long spread = asked + random.nextLong(asked + 1);
+            if (spread > delay.toMillis()) return Duration.ofMillis(spread);
         }
         return delay;
     }

@@ -128,9 +128,15 @@ public final class ControllerClient {
             Thread.currentThread().interrupt();
             throw new ControllerException(0, null, what + ": interrupted", e);
         }
-        for (int status : ok) if (resp.statusCode() == status) return resp;
+        for (int status : ok) {
+            if (resp.statusCode() == status) {
+                endpoints.answered(used);
+                return resp;
+            }
+        }
         ControllerException failure = error(what, resp);
-        if (failure.controllerUnavailable()) endpoints.failed(used);
+        if (failure.busy()) endpoints.busy(used);
+        else if (failure.controllerUnavailable()) endpoints.failed(used);
         throw failure;
     }
 

@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * caller's backoff) instead of waiting for that one to come back. With one URL nothing rotates: the
  * balancer behind it does the choosing.
  *
+ * <p>A controller that answers "busy, come back" (503 with {@code Retry-After}) is kept for one such answer and
+ * left at the second in a row ({@link #busy(URI)}).
+ *
  * <p>Rotation is by the URL that failed, not by a count of failures: several threads (orders, reports,
  * host registration) failing against the same dead controller at once move the agent one step, not one
  * step each, so none of them skips a live controller. Thread-safe.
@@ -19,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ControllerEndpoints {
     private final List<URI> urls;
     private final AtomicInteger current = new AtomicInteger();
+    /** Consecutive "busy, come back" answers (503 with Retry-After) from the current URL. */
+    private final AtomicInteger busyInARow = new AtomicInteger();
 
     /**
      * @param urls at least one base URL ({@code https://host:port}), in the order to try them
@@ -47,6 +52,27 @@ public final class ControllerEndpoints {
         if (urls.size() == 1) return false;
         int at = current.get();
         if (!urls.get(at).equals(url)) return false;
+        busyInARow.set(0);
         return current.compareAndSet(at, (at + 1) % urls.size());
+    }
+
+    /**
+     * The controller at {@code url} answered "busy, come back" (503 with {@code Retry-After}): the first such
+     * answer keeps it (it is there, and another controller of the same database is likely as busy; moving costs
+     * a new TLS handshake there, which in the 10,000-agent storm turned each 503 into one more handshake for the
+     * other controllers, BENCHMARKS.md §11), the second in a row moves on as {@link #failed(URI)} does (a
+     * controller that stays busy, say one that lost its database, is left).
+     *
+     * @return true when this call moved to another URL
+     */
+    public boolean busy(URI url) {
+        if (urls.size() == 1 || !current().equals(url)) return false;
+        if (busyInARow.incrementAndGet() < 2) return false;
+        return failed(url);
+    }
+
+    /** The controller at {@code url} answered a call: a later "busy" counts from one again. */
+    public void answered(URI url) {
+        if (current().equals(url)) busyInARow.set(0);
     }
 }

@@ -40,4 +40,10 @@ public final class ControllerException extends RuntimeException {
      * 504 from it or from a balancer in front): another controller may answer.
      */
     public boolean controllerUnavailable() { return status == 0 || status == 502 || status == 503 || status == 504; }
+
+    /**
+     * True for a controller's own "busy, come back" (503 with {@code Retry-After}, as the controllers send it),
+     * as against a balancer's 503 without one or a controller that is gone ({@link ControllerEndpoints#busy}).
+     */
+    public boolean busy() { return status == 503 && retryAfter != null; }
 }

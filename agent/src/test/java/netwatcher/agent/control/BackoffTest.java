@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
-/** The reconnect backoff with an injected random source: doubling, capped, jittered within [ceiling/2, ceiling], reset. */
+/** The reconnect backoff with an injected random source: doubling, capped, jittered within [ceiling/2, ceiling], reset; a Retry-After spread over [it, 2 × it]. */
 class BackoffTest {
     /** A random source that answers the lowest, then the highest value asked for, alternating. */
     static final class Extremes implements RandomGenerator {
@@ -75,6 +75,21 @@ class BackoffTest {
         assertTrue(b.nextDelay(quick).toMillis() >= 200, "Retry-After: 0 does not shorten the backoff");
         assertTrue(b.nextDelay(new ControllerException(0, null, "down", null)).toMillis() <= 1000);
         assertEquals(3, b.failures());
+    }
+
+    @Test
+    void agentsToldTheSameRetryAfter_comeBackSpreadOverAWindowAsLongAsIt_notAtOneInstant() {
+        RandomGenerator seeded = RandomGenerator.of("L64X128MixRandom");
+        ControllerException busy = new ControllerException(503, "ServiceUnavailable", "busy", null, Duration.ofSeconds(2));
+        long[] perHalfSecond = new long[4];
+        for (int agent = 0; agent < 1000; agent++) {
+            long d = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10), seeded).nextDelay(busy).toMillis();
+            assertTrue(d >= 2000 && d <= 4000, "never before the Retry-After, at most twice it: " + d);
+            perHalfSecond[(int) Math.min(3, (d - 2000) / 500)]++;
+        }
+        for (long n : perHalfSecond) {
+            assertTrue(n > 150, "each half second of the window gets a share of the fleet: " + java.util.Arrays.toString(perHalfSecond));
+        }
     }
 
     @Test

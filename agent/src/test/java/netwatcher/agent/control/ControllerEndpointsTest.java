@@ -73,7 +73,7 @@ class ControllerEndpointsTest {
     }
 
     @Test
-    void theClient_movesOnFromAGoneController_andFromA503_andKeepsAnAnsweringOne() throws Exception {
+    void theClient_movesOnFromAGoneController_andFromA503TheSecondTimeInARow_andKeepsAnAnsweringOne() throws Exception {
         URI gone;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             gone = URI.create("http://127.0.0.1:" + s.getLocalPort()); // closed again: connection refused
@@ -96,8 +96,10 @@ class ControllerEndpointsTest {
             ControllerException overloaded = assertThrows(ControllerException.class, () -> client.postReports(none));
             assertEquals(503, overloaded.status());
             assertEquals(Duration.ofSeconds(7), overloaded.retryAfter().orElseThrow(), "Retry-After is kept for the caller");
-            assertEquals(okUrl, endpoints.current(), "moved on from the busy controller");
-            assertEquals(1, busyCalls.get());
+            assertEquals(busyUrl, endpoints.current(), "a controller's first 'busy, come back' keeps it");
+            assertThrows(ControllerException.class, () -> client.postReports(none));
+            assertEquals(okUrl, endpoints.current(), "the second in a row moves on from it");
+            assertEquals(2, busyCalls.get());
 
             client.postReports(none);
             client.postReports(none);
@@ -107,6 +109,25 @@ class ControllerEndpointsTest {
             busy.stop(0);
             ok.stop(0);
         }
+    }
+
+    @Test
+    void busyAnswers_moveOnOnlyInARow_andA503WithoutRetryAfter_movesAtOnce() {
+        URI c = URI.create("https://c.example:8443");
+        ControllerEndpoints e = new ControllerEndpoints(List.of(A, B, c));
+        assertFalse(e.busy(A), "first busy answer: stay");
+        e.answered(A);
+        assertFalse(e.busy(A), "an answer between two busy ones starts the count again");
+        assertTrue(e.busy(A), "second busy answer in a row: move on");
+        assertEquals(B, e.current());
+        assertFalse(e.busy(B), "the count starts again on the next controller");
+        assertFalse(e.busy(A), "a busy answer from a controller no longer used changes nothing");
+        assertEquals(B, e.current());
+
+        assertTrue(new ControllerException(503, null, "busy", null, Duration.ofSeconds(2)).busy());
+        assertFalse(new ControllerException(503, null, "a balancer with no server", null).busy(), "no Retry-After: not the controller's own");
+        assertFalse(new ControllerException(0, null, "gone", null).busy());
+        assertFalse(ControllerEndpoints.of(A).busy(A), "one URL: nothing to move to");
     }
 
     @Test

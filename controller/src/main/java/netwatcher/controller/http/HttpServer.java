@@ -18,11 +18,23 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * Thread-safe; start once, stop once.
  */
 public final class HttpServer implements AutoCloseable {
+    /** The listen backlog asked of the kernel for each listener (clamped to {@code net.core.somaxconn}). */
+    static final int ACCEPT_QUEUE = 4096;
+
     /** TLS material, or null for plain HTTP (loopback only). */
     public record Tls(KeyStore keyStore, char[] password) {}
 
-    /** Settings of the edge. */
-    public record Settings(long maxBodyBytes, Tls tls, PublicUrl publicUrl) {
+    /**
+     * Settings of the edge.
+     *
+     * @param maxHandshakes TLS handshakes one listener runs at once ({@link HandshakeLimit}); more are closed unanswered
+     */
+    public record Settings(long maxBodyBytes, Tls tls, PublicUrl publicUrl, int maxHandshakes) {
+        /** With the default bound on handshakes. */
+        public Settings(long maxBodyBytes, Tls tls, PublicUrl publicUrl) {
+            this(maxBodyBytes, tls, publicUrl, HandshakeLimit.DEFAULT_MAX);
+        }
+
         /** Without a public URL: each request's own {@code Host} makes the URLs it answers with. */
         public Settings(long maxBodyBytes, Tls tls) {
             this(maxBodyBytes, tls, null);
@@ -34,6 +46,8 @@ public final class HttpServer implements AutoCloseable {
     private final org.eclipse.jetty.server.Handler.Wrapper front;
     private final Settings settings;
     private final Dispatcher dispatcher;
+    /** Every TLS listener's bound on handshakes, for tests. */
+    private final java.util.List<HandshakeLimit> handshakeLimits = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public HttpServer(Router router, AccessControl access, AgentAuthenticator agents, Settings settings) {
         this.settings = settings;
@@ -90,12 +104,21 @@ public final class HttpServer implements AutoCloseable {
             ssl.setKeyStore(settings.tls().keyStore());
             ssl.setKeyStorePassword(new String(settings.tls().password()));
             ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
-            connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(config));
+            SslConnectionFactory tlsFactory = new SslConnectionFactory(ssl, "http/1.1");
+            HandshakeLimit limit = new HandshakeLimit(settings.maxHandshakes(), HandshakeLimit.DEFAULT_DEADLINE, System::nanoTime);
+            tlsFactory.addEventListener(limit);
+            tlsFactory.addBean(limit);
+            handshakeLimits.add(limit);
+            connector = new ServerConnector(server, 1, 1, tlsFactory, new HttpConnectionFactory(config));
         } else {
             connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
         }
         connector.setHost(host);
         connector.setPort(port);
+        // the kernel's queue of connections not yet accepted: Jetty's default (0) leaves the JDK's 50, which a fleet
+        // reconnecting at once overflows (BENCHMARKS.md §11: 18,519 SYNs dropped in one storm, each costing its agent
+        // a 1-3 s retransmission and often its connect time-out); the kernel clamps it to net.core.somaxconn
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
         connector.setIdleTimeout(120_000);
         server.addConnector(connector);
         if (!server.isStarted()) {
@@ -118,6 +141,9 @@ public final class HttpServer implements AutoCloseable {
     }
 
     public boolean tls() { return settings.tls() != null; }
+
+    /** The TLS listeners' bounds on handshakes, in the order they were added. */
+    java.util.List<HandshakeLimit> handshakeLimits() { return handshakeLimits; }
 
     @Override
     public void close() throws Exception {
