@@ -71,6 +71,9 @@ public final class EngineCaptureRunner implements CaptureRunner {
 
             @Override
             public RingFile writing() { return session.writing(); }
+
+            @Override
+            public void flushEachBatch(boolean on) { session.flushEachBatch(on); }
         };
     }
 

@@ -73,6 +73,8 @@ public final class CaptureSession implements AutoCloseable {
     private MemorySegment liveHandle; // guarded by handleLock; null before arming and after pcap_close
     private volatile CaptureStats stats;
     private volatile long pendingSinceNanos; // 0 = everything written has been flushed
+    /** While someone watches the capture live: flush after every dispatch batch, not every flush interval. */
+    private volatile boolean flushEachBatch;
     private volatile String device = "";
     private volatile String effectiveFilter = "";
     private volatile int linktype;
@@ -225,6 +227,12 @@ public final class CaptureSession implements AutoCloseable {
         }
         if (interrupted) Thread.currentThread().interrupt();
     }
+
+    /**
+     * While {@code on}, the file is flushed after every dispatch batch (at most one read timeout behind the wire)
+     * instead of every flush interval: what a live stream reads (docs/captures.md "Live stream"). Thread-safe.
+     */
+    public void flushEachBatch(boolean on) { flushEachBatch = on; }
 
     /** Breaks the capture thread out of pcap_dispatch (stop deadline or pending flush). */
     private void wake() {
@@ -514,7 +522,7 @@ public final class CaptureSession implements AutoCloseable {
                     if (bytes > flushedBytes) {
                         long since = pendingSinceNanos;
                         if (since == 0) pendingSinceNanos = since = now;
-                        if (now - since >= flushNanos) {
+                        if (flushEachBatch || now - since >= flushNanos) {
                             flushAndWalk(bytes);
                             flushedBytes = bytes;
                         }

@@ -73,6 +73,9 @@ public interface CaptureRunner {
 
         /** A ring's file being written now (its counts as of the last batch), or null (one-file capture, between files). */
         default RingFile writing() { return null; }
+
+        /** While {@code on}, flush the file after every batch (someone watches it live); a runner may ignore it. */
+        default void flushEachBatch(boolean on) {}
     }
 
 }

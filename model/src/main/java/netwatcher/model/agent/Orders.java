@@ -7,12 +7,19 @@ import java.util.List;
  * {@code generation}. The controller answers at once when its generation is above {@code after},
  * otherwise it holds the request up to {@code waitSeconds} and then answers with the same
  * generation. Orders are the full set, not a delta: an agent that missed anything converges by
- * applying the latest answer.
+ * applying the latest answer. {@code live} lists the captures someone watches live now ({@link LiveOrder});
+ * an agent that does not know the field ignores it (additive, version 1).
  */
-public record Orders(long generation, List<CaptureOrder> captures, List<netwatcher.model.check.CheckOrder> checks) {
+public record Orders(long generation, List<CaptureOrder> captures, List<netwatcher.model.check.CheckOrder> checks,
+                     List<LiveOrder> live) {
     public Orders {
         captures = captures == null ? List.of() : List.copyOf(captures);
         checks = checks == null ? List.of() : List.copyOf(checks);
+        live = live == null ? List.of() : List.copyOf(live);
+    }
+
+    public Orders(long generation, List<CaptureOrder> captures, List<netwatcher.model.check.CheckOrder> checks) {
+        this(generation, captures, checks, List.of());
     }
 
     public Orders(long generation, List<CaptureOrder> captures) {
