@@ -21,8 +21,8 @@ final class LiveShipper {
     private static final Logger LOG = LoggerFactory.getLogger(LiveShipper.class);
     /** How often the file's size is looked at while nothing new was flushed (BENCHMARKS.md §15: latency). */
     static final Duration POLL = Duration.ofMillis(20);
-    /** Most bytes of one post. */
-    static final int MAX_POST = 1 << 20;
+    /** Most bytes of one post: well under the controller's request body limit (1 MiB by default). */
+    static final int MAX_POST = 1 << 18;
     private static final Duration RETRY = Duration.ofMillis(500);
     private static final int MAX_FAILURES = 20;
 

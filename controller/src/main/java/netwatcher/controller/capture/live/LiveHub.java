@@ -129,6 +129,7 @@ public final class LiveHub {
             packets = c.accept(post.file(), post.offset(), post.body());
         }
         for (LiveStream s : streams) {
+            s.posted(key);
             for (LivePacket p : packets) s.offer(p);
             if (post.last()) s.sourceEnded(key);
         }

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class LiveRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(LiveRoutes.class);
     /** Largest agent post (the agent sends at most 1 MiB of records a post). */
-    static final int MAX_POST = 4 << 20;
+    static final int MAX_POST = 1 << 20;
     /** The stream's media type (what Wireshark registers for pcapng). */
     public static final String MEDIA_TYPE = "application/x-pcapng";
 
@@ -94,8 +94,9 @@ public final class LiveRoutes {
             wakeAgents(sources);
             ex.setHeader("Cache-Control", "no-store");
             ex.setHeader("X-Content-Type-Options", "nosniff");
-            OutputStream out = ex.stream(200, MEDIA_TYPE, -1);
-            s.pump(out);
+            try (OutputStream out = ex.stream(200, MEDIA_TYPE, -1)) {
+                s.pump(out); // closing ends the chunked answer: the reader sees the stream's end
+            }
         } catch (IOException e) {
             LOG.atDebug().addKeyValue("capture", c.id()).log("live stream reader went away: {}", e.toString());
         } finally {

@@ -23,7 +23,10 @@ import netwatcher.controller.capture.merge.PcapngWriter;
 public final class LiveStream {
     /** How long the pump waits for a record before it checks whether the stream ended. */
     private static final Duration IDLE = Duration.ofMillis(250);
-    /** A source whose capture ended is ended this long after, when its agent did not say its last post came. */
+    /**
+     * A source whose capture ended is ended once its agent said its last post came, or after this long without a post
+     * (counted from the end or the last post, whichever is later: an agent still sending its backlog is waited for).
+     */
     static final Duration END_GRACE = Duration.ofSeconds(3);
 
     private record Entry(LivePacket packet, long missedBefore) {}
@@ -39,6 +42,7 @@ public final class LiveStream {
     private long missed;
     private long delivered;
     private final Map<String, java.time.Instant> endingSince = new HashMap<>();
+    private final Map<String, java.time.Instant> lastPost = new HashMap<>();
     private final java.util.Set<String> ended = new java.util.HashSet<>();
     private String endedBecause;
     // owned by the pumping thread
@@ -77,6 +81,11 @@ public final class LiveStream {
         notifyAll();
     }
 
+    /** A post of {@code source} came in (its records follow). */
+    synchronized void posted(String source) {
+        lastPost.put(source, clock.instant());
+    }
+
     /** The agent of {@code source} sent its last bytes (the capture ended on the host). */
     synchronized void sourceEnded(String source) {
         ended.add(source);
@@ -98,7 +107,10 @@ public final class LiveStream {
     private synchronized boolean finished() {
         var now = clock.instant();
         for (var e : endingSince.entrySet()) {
-            if (!now.isBefore(e.getValue().plus(END_GRACE))) ended.add(e.getKey());
+            var from = e.getValue();
+            var posted = lastPost.get(e.getKey());
+            if (posted != null && posted.isAfter(from)) from = posted;
+            if (!now.isBefore(from.plus(END_GRACE))) ended.add(e.getKey());
         }
         if (endedBecause == null && sources.stream().allMatch(s -> ended.contains(s.captureKey()))) endedBecause = "capture ended";
         return endedBecause != null && queue.isEmpty();
