@@ -98,8 +98,13 @@ class LabLiveStreamTest {
 
     /** Sends datagrams "TAG-FROM-0..." .. "TAG-TO-0..." (payload {@code size} bytes) from app to db. */
     void send(String tag, int from, int to, int size) {
+        send(DB, tag, from, to, size);
+    }
+
+    /** As {@link #send(String, int, int, int)}, to {@code address}. */
+    void send(String address, String tag, int from, int to, int size) {
         world.bash("app", "pad=$(printf '%0" + Math.max(1, size - 16) + "d' 0); for i in $(seq " + from + " " + to + "); do echo \"" + tag
-                + "-$i-$pad\" > /dev/udp/" + DB + "/" + PORT + "; done; true");
+                + "-$i-$pad\" > /dev/udp/" + address + "/" + PORT + "; done; true");
     }
 
     /** The numbers of the {@code tag} datagrams in {@code bytes} (a pcapng stream or a pcap file: payloads are contiguous). */
@@ -272,6 +277,48 @@ class LabLiveStreamTest {
         Path file = scratch.resolve(name + "-slow.pcapng");
         Files.write(file, slowBytes);
         assertEquals(got.size(), LabWorld.packets(file, "udp.dstport == " + PORT + " && frame.len > 1000", "frame.number").size());
+    }
+
+    @Test
+    void fleetCapture_streamsEveryInstance_interleaved_oneInterfacePerHostNamedVmSlashNic() throws Exception {
+        String name = "livefleet";
+        String set = "/subscriptions/" + world.sub + "/resourceGroups/lab/providers/Microsoft.Compute/virtualMachineScaleSets/dbss";
+        LabWorld.Reply created = world.send("PUT", world.watcher() + "/packetCaptures/" + name + LabWorld.V, """
+                {"properties":{"target":"%s","targetType":"AzureVMSS","timeLimitInSeconds":600,
+                 "storageLocation":{"storageId":"%s","filePath":"/var/captures/%s.cap"},
+                 "filters":[{"protocol":"UDP","localPort":"%d"}]}}""".formatted(set, world.localAccountId(), name, PORT));
+        assertEquals(201, created.status(), created.body());
+        world.awaitStatus(name, s -> s.path("instances").size() == 2
+                && s.path("instances").findValuesAsText("packetCaptureStatus").stream().allMatch("Running"::equals),
+                Duration.ofSeconds(60), "both instances running");
+        HttpResponse<InputStream> r = open(name, world.token);
+        assertEquals(200, r.statusCode());
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        CompletableFuture<Void> reading = drain(r.body(), sink);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int w = 0;
+        while (numbers(snapshot(sink), "warmA").isEmpty() || numbers(snapshot(sink), "warmB").isEmpty()) {
+            if (System.nanoTime() > deadline) fail("warm-up datagrams of both hosts did not reach the stream");
+            w++;
+            send(DB, "warmA", w, w, 64);
+            send("198.18.3.11", "warmB", w, w, 64);
+            Thread.sleep(100);
+        }
+        send(DB, "toA", 1, 20, 100);
+        send("198.18.3.11", "toB", 1, 20, 100);
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((numbers(snapshot(sink), "toA").size() < 20 || numbers(snapshot(sink), "toB").size() < 20) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(20, numbers(snapshot(sink), "toA").size(), "db's datagrams reached the stream");
+        assertEquals(20, numbers(snapshot(sink), "toB").size(), "db2's datagrams reached the stream");
+        world.stopCapture(name);
+        reading.get(30, TimeUnit.SECONDS); // ends when every instance has ended
+        Path file = scratch.resolve(name + ".pcapng");
+        Files.write(file, snapshot(sink));
+        assertEquals(List.of("db/eth0", "db2/eth0"), LabWorld.packets(file, null, "frame.interface_name").stream().distinct().sorted().toList());
+        String text = new String(snapshot(sink), StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("host db,") && text.contains("host db2,"), "each interface names its host");
     }
 
     /** A service principal with {@code role} at {@code scope}, and a token for it. */

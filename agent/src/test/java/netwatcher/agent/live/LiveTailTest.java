@@ -43,15 +43,18 @@ class LiveTailTest {
         byte[] r3 = record(3, 30);
         append(f, header(), record(1, 10), record(2, 20), Arrays.copyOf(r3, 20)); // the third is cut by the flush
         LiveTail tail = new LiveTail(f, false);
-        assertNull(tail.next(1 << 20), "nothing after the last whole record");
-        assertEquals(24 + 26 + 36, tail.offset());
+        LiveTail.Chunk cut = tail.next(1 << 20);
+        assertEquals(24 + 26 + 36, cut.offset(), "a watcher starts after the last whole record: the third one, cut by the flush");
+        assertArrayEquals(header(), Arrays.copyOf(cut.body(), 24), "each chunk carries the file's header");
+        assertArrayEquals(Arrays.copyOf(r3, 20), Arrays.copyOfRange(cut.body(), 24, cut.body().length), "its flushed part goes");
+        tail.advance(cut);
+        assertNull(tail.next(1 << 20), "nothing new");
         append(f, Arrays.copyOfRange(r3, 20, r3.length), record(4, 5));
         LiveTail.Chunk c = tail.next(1 << 20);
         assertEquals("pc1.cap", c.file());
-        assertEquals(24 + 26 + 36, c.offset());
-        assertArrayEquals(header(), Arrays.copyOf(c.body(), 24), "each chunk carries the file's header");
+        assertEquals(24 + 26 + 36 + 20, c.offset());
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
-        expected.write(r3);
+        expected.write(Arrays.copyOfRange(r3, 20, r3.length));
         expected.write(record(4, 5));
         assertArrayEquals(expected.toByteArray(), Arrays.copyOfRange(c.body(), 24, c.body().length));
         tail.advance(c);

@@ -33,7 +33,7 @@ import picocli.CommandLine.Mixin;
             "  nw watcher packet-capture stream -n pc1 | tshark -r -",
             "  nw watcher packet-capture stream -n pc1 | wireshark -k -i -",
             "  nw watcher packet-capture stream -n fleet1 > fleet1.pcapng"})
-public final class StreamCommand extends ArmCommand {
+public class StreamCommand extends ArmCommand {
     private static final Pattern MISSED = Pattern.compile("netwatcher: (\\d+) packets missed");
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
 

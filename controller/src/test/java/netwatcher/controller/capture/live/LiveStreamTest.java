@@ -140,11 +140,19 @@ class LiveStreamTest {
         while (fast.delivered() < n && System.nanoTime() < deadline) Thread.sleep(10);
         assertTrue(slow.missed() > 0, "the slow reader lost packets");
         assertEquals(n, slow.missed() + 63, "its queue kept 63 of 1032 bytes each in 64 KiB");
+        ByteArrayOutputStream slowOut = new ByteArrayOutputStream();
+        Thread slowPump = Thread.ofPlatform().start(() -> { // the slow reader reads at last: what it kept, then the rest
+            try {
+                slow.pump(slowOut);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        while (slow.delivered() < 63 && System.nanoTime() < deadline) Thread.sleep(10);
         hub.ingest(KEY, new LiveHub.LivePost("f1", 24L + (long) n * recordBytes, post(records(n + 1, n + 1, 1000), 0, recordBytes), false));
         hub.ingest(KEY, new LiveHub.LivePost("f1", 24L + (long) (n + 1) * recordBytes, header(), true)); // the agent's last post
-
-        ByteArrayOutputStream slowOut = new ByteArrayOutputStream();
-        slow.pump(slowOut); // the slow reader reads at last: what it kept, then the end
+        slowPump.join(10_000);
+        assertFalse(slowPump.isAlive(), "the slow stream ended with the agent's last post");
         fastPump.join(10_000);
         assertFalse(fastPump.isAlive(), "the fast stream ended with the agent's last post");
         assertEquals(n + 1, fast.delivered());
