@@ -108,8 +108,8 @@ public class StreamCommand extends ArmCommand {
                 int type = b.getInt(p);
                 int blockLength = b.getInt(p + 4);
                 if (blockLength < 12 || all.length - p < blockLength) break;
-                if (type == 6) {
-                    packets++;
+                if (type == 6) packets++;
+                if (type == 6 || type == 5) { // a packet's comment, or a statistics block's when no packet followed the gap
                     String text = new String(all, p, blockLength, StandardCharsets.ISO_8859_1);
                     Matcher m = MISSED.matcher(text);
                     if (m.find()) missed += Long.parseLong(m.group(1));

@@ -14,8 +14,9 @@ import netwatcher.controller.capture.merge.PcapngWriter;
  * One reader's live stream: a bounded queue of whole records between the agents' posts ({@link #offer}, never
  * blocking) and the reader's connection ({@link #pump}, on the request's thread). When the queue holds its
  * byte budget, a new record is dropped for this reader only and counted; the next record it does get carries
- * an {@code opt_comment} saying how many were missed before it, and the stream ends with an interface
- * statistics block per interface with the totals ({@code isb_usrdeliv}, {@code isb_osdrop}).
+ * an {@code opt_comment} saying how many were missed before it (or, when the reader has emptied its queue and
+ * no record follows the gap, an interface statistics block says it with the same words), and the stream ends
+ * with an interface statistics block per interface with the totals ({@code isb_usrdeliv}, {@code isb_osdrop}).
  *
  * <p>Thread-safety: thread-safe; the queue and counters are guarded by {@code this}, the writer belongs to the
  * pumping thread.
@@ -116,6 +117,13 @@ public final class LiveStream {
         return endedBecause != null && queue.isEmpty();
     }
 
+    /** Packets dropped since the last notice that no queued packet carries yet; the caller reports them now. */
+    private synchronized long takeUnreported() {
+        long n = pendingMissed;
+        pendingMissed = 0;
+        return n;
+    }
+
     private synchronized Entry next() throws InterruptedException {
         if (queue.isEmpty()) wait(IDLE.toMillis());
         Entry e = queue.poll();
@@ -138,6 +146,7 @@ public final class LiveStream {
         while (true) {
             Entry e = next();
             if (e == null) {
+                notice(writer, takeUnreported());
                 if (dirty) {
                     out.flush();
                     dirty = false;
@@ -153,12 +162,35 @@ public final class LiveStream {
             writer.packet(new PcapngWriter.PacketRef(id, p.timestampNanos(), p.data(), 0, p.data().length, p.origlen()), comment);
             dirty = true;
         }
-        long now = clock.instant().getEpochSecond() * 1_000_000_000L + clock.instant().getNano();
+        notice(writer, takeUnreported());
+        long now = nanos();
         for (var id : interfaceIds.entrySet()) {
             writer.statistics(id.getValue(), now, delivered(), missed(), "netwatcher live stream of " + captureKey + ": "
                     + delivered() + " packets delivered, " + missed() + " missed by this reader (it fell behind); " + endedBecause());
         }
         out.flush();
+    }
+
+    private long nanos() {
+        var now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    /**
+     * Tells the reader of {@code missed} packets dropped since the last notice when no packet follows them in its
+     * queue (the drops were the newest packets): an interface statistics block per interface with the comment.
+     */
+    private void notice(PcapngWriter writer, long missedNow) throws IOException {
+        if (missedNow == 0) return;
+        if (!interfaceIds.isEmpty()) { // once per stream, on its first interface: the counts are the reader's, not one interface's
+            writer.statistics(0, nanos(), delivered(), missed(), "netwatcher: " + missedNow
+                    + " packets missed before this point (the reader fell behind; " + missed() + " missed in all so far)");
+        } else {
+            // no interface yet to hang statistics on: the count goes with the next packet instead
+            synchronized (this) {
+                pendingMissed += missedNow;
+            }
+        }
     }
 
     private synchronized String endedBecause() { return endedBecause == null ? "ended" : endedBecause; }
