@@ -74,6 +74,7 @@ public final class EngineCaptureRunner implements CaptureRunner {
 
             @Override
             public java.util.concurrent.CompletableFuture<Void> flush() { return session.flush(); }
+            public void flushEachBatch(boolean on) { session.flushEachBatch(on); }
         };
     }
 

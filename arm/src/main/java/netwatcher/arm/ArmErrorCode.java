@@ -63,11 +63,20 @@ public enum ArmErrorCode {
      * says which): the final answer of its operation, 409 like {@link #PacketCaptureFailed}.
      */
     SnapshotFailed(409),
+    /** A live stream of a packet capture that has ended (the message says its state and why). */
+    PacketCaptureNotRunning(409),
+    /**
+     * A live stream of a capture whose agent is connected to another controller of the cluster: watch through the
+     * controller its agent talks to (docs/captures.md "Live stream").
+     */
+    LiveStreamNotAvailable(409),
     PreconditionFailed(412),
     RequestEntityTooLarge(413),
     RequestUriTooLong(414),
     UnsupportedMediaType(415),
     RangeNotSatisfiable(416),
+    /** Too many live streams (of one capture, or on this controller); answered with {@code Retry-After}. */
+    LiveStreamLimitReached(429),
     RequestHeaderFieldsTooLarge(431),
     InternalServerError(500),
     NotImplemented(501),

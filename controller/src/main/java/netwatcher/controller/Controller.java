@@ -171,6 +171,10 @@ public final class Controller implements AutoCloseable {
             new StorageRoutes(storage, security.access()).register(router);
             new CheckRoutes(checks, watchers, subscriptions, operations).register(router);
             new AgentRoutes(agents, captures, storage).register(router);
+            var liveHub = new netwatcher.controller.capture.live.LiveHub(netwatcher.controller.capture.live.LiveHub.Limits.defaults(), clock);
+            agents.live(liveHub::ordersFor);
+            new netwatcher.controller.capture.live.LiveRoutes(new netwatcher.controller.capture.live.LiveRoutes.Peers(captures, watchers,
+                    subscriptions, compute, presence, db), liveHub).register(router);
             new EvidenceRoutes(evidence, compute, checks::takesPart, checks::advanceNow).register(router);
             security.register(router, this::listen);
             new AdminRoutes(subscriptions, agents, security.admin()).register(router);

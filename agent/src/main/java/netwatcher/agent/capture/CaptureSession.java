@@ -76,6 +76,8 @@ public final class CaptureSession implements AutoCloseable {
     /** {@link #flush()} requests the capture thread completes at its next break, once it flushed. */
     private final java.util.concurrent.ConcurrentLinkedQueue<java.util.concurrent.CompletableFuture<Void>> flushWaiters =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** While someone watches the capture live: flush after every dispatch batch, not every flush interval. */
+    private volatile boolean flushEachBatch;
     private volatile String device = "";
     private volatile String effectiveFilter = "";
     private volatile int linktype;
@@ -228,6 +230,12 @@ public final class CaptureSession implements AutoCloseable {
         }
         if (interrupted) Thread.currentThread().interrupt();
     }
+
+    /**
+     * While {@code on}, the file is flushed after every dispatch batch (at most one read timeout behind the wire)
+     * instead of every flush interval: what a live stream reads (docs/captures.md "Live stream"). Thread-safe.
+     */
+    public void flushEachBatch(boolean on) { flushEachBatch = on; }
 
     /** Breaks the capture thread out of pcap_dispatch (stop deadline or pending flush). */
     private void wake() {
@@ -537,7 +545,7 @@ public final class CaptureSession implements AutoCloseable {
                     if (bytes > flushedBytes) {
                         long since = pendingSinceNanos;
                         if (since == 0) pendingSinceNanos = since = now;
-                        if (now - since >= flushNanos || asked) {
+                        if (flushEachBatch || now - since >= flushNanos || asked) {
                             flushAndWalk(bytes);
                             flushedBytes = bytes;
                         }

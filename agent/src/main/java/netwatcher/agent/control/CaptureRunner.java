@@ -76,6 +76,8 @@ public interface CaptureRunner {
 
         /** Flushes what was captured so far into the file now; completes once done (see {@code CaptureSession#flush}). */
         default java.util.concurrent.CompletableFuture<Void> flush() { return java.util.concurrent.CompletableFuture.completedFuture(null); }
+        /** While {@code on}, flush the file after every batch (someone watches it live); a runner may ignore it. */
+        default void flushEachBatch(boolean on) {}
     }
 
 }

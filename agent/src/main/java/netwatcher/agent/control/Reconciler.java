@@ -94,6 +94,7 @@ public final class Reconciler implements AutoCloseable {
     private final Recovery recovery;
     private final CheckExecutor checks;
     private final Snapshots snapshots;
+    private final netwatcher.agent.live.LiveShippers live;
     private volatile long appliedGeneration = -1;
     private volatile boolean stopped;
 
@@ -114,6 +115,7 @@ public final class Reconciler implements AutoCloseable {
         this.recovery = new Recovery(table, wiring.runner(), uploads, clock);
         this.checks = checks.apply(new CheckOutbox(wiring.journal(), reports::wake));
         this.snapshots = new Snapshots(table, wiring.client(), wiring.uploads(), settings.diskFloor(), clock);
+        this.live = new netwatcher.agent.live.LiveShippers(wiring.client().http(), wiring.client()::request);
     }
 
     /** Recovers the journal (finalising captures a crash left behind) and starts the control threads. */
@@ -169,10 +171,31 @@ public final class Reconciler implements AutoCloseable {
                 }
             }
             appliedGeneration = orders.generation();
-            if (!table.shuttingDown()) checks.apply(orders.checks(), newGeneration);
-            if (!table.shuttingDown()) snapshots.apply(orders.snapshots(), clock.instant());
+            if (!table.shuttingDown()) {
+                checks.apply(orders.checks(), newGeneration);
+                snapshots.apply(orders.snapshots(), clock.instant());
+                live.apply(orders.live(), this::liveTarget);
+            }
         }
         table.wakeReports();
+    }
+
+    /** A running capture's file(s) for its live shipper; empty when it does not run here. Caller holds the table's lock. */
+    private Optional<netwatcher.agent.live.LiveShippers.Target> liveTarget(String key) {
+        TrackedCapture t = table.get(key);
+        if (t == null || t.running == null || t.entry.filePath() == null) return Optional.empty();
+        CaptureRunner.Running running = t.running;
+        return Optional.of(new netwatcher.agent.live.LiveShippers.Target(Path.of(t.entry.filePath()), t.ring != null,
+                new netwatcher.agent.live.LiveShippers.Capture() {
+                    @Override public boolean running() {
+                        synchronized (table.lock) {
+                            TrackedCapture now = table.get(key);
+                            return now != null && now.running == running;
+                        }
+                    }
+
+                    @Override public void flushEachBatch(boolean on) { running.flushEachBatch(on); }
+                }));
     }
 
     /** One listed order against what the agent holds for its key. Caller holds the table's lock. */
@@ -247,6 +270,7 @@ public final class Reconciler implements AutoCloseable {
             }
         }
         checks.close();
+        live.close();
         ends.close();
         try {
             orders.join(2000);

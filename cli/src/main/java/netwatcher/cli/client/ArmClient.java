@@ -318,6 +318,27 @@ public final class ArmClient {
         }
     }
 
+    /**
+     * A GET whose answer is a stream that lasts (a capture's live stream): no read timeout, the caller closes it.
+     * An error answer is thrown as its {@link CliException}.
+     */
+    public InputStream openStream(String path, String apiVersion) {
+        String url = url(path, apiVersion);
+        HttpTransport.Answer r;
+        try {
+            r = http.stream(url, Map.of("Authorization", "Bearer " + bearer()), Duration.ZERO);
+        } catch (IOException e) {
+            throw connection(url, e);
+        }
+        if (r.status() == 200) return r.stream();
+        try (InputStream in = r.stream()) {
+            check(new Response(r.status(), r.headers(), parse(new String(in.readAllBytes(), StandardCharsets.UTF_8))));
+        } catch (IOException e) {
+            throw connection(url, e);
+        }
+        throw new CliException(ExitCodes.GENERIC, "UnexpectedStatus", "GET " + url + " answered " + r.status());
+    }
+
     private static long totalOf(String contentRange) {
         Matcher m = CONTENT_RANGE.matcher(contentRange);
         return m.matches() ? Long.parseLong(m.group(3)) : -1;

@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 public final class PacketCaptureCommand implements Runnable {
     /** The subcommands, in usage order; {@link netwatcher.cli.CommandTree} adds only the one a call names. */
     public static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(Create.class, Show.class, ListCaptures.class,
-            ShowStatus.class, Stop.class, Snapshot.class, Delete.class, Download.class, Watch.class);
+            ShowStatus.class, Stop.class, Snapshot.class, Delete.class, Download.class, Watch.class, StreamCommand.class);
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -153,6 +153,12 @@ public final class AgentService {
     /** The answer to PUT /agent/v1/host. */
     public record AgentPresenceInfo(String vmId, List<String> nicIds) {}
 
+    /** The live-stream orders of a VM's agent (vmKey, controller base URL → orders); none until set. */
+    private volatile java.util.function.BiFunction<String, String, List<netwatcher.model.agent.LiveOrder>> live = (vm, base) -> List.of();
+
+    /** Sets where the orders' live-stream part comes from ({@code capture.live.LiveHub#ordersFor}). */
+    public void live(java.util.function.BiFunction<String, String, List<netwatcher.model.agent.LiveOrder>> source) { this.live = source; }
+
     /** Long-poll for the desired state above {@code after}, waiting up to {@code wait}. */
     public Orders orders(Caller agent, long after, Duration wait, String controllerBase) throws InterruptedException {
         String vmKey = agent.vmKey();
@@ -168,7 +174,7 @@ public final class AgentService {
                     // cluster: the lease write at the poll's end records the contact (one statement fewer per poll)
                     if (!presence.isShared()) repo.seen(db, agent.id(), now, null);
                     return new Orders(generation, captures.ordersFor(vmKey, controllerBase), checks.ordersFor(vmKey, controllerBase),
-                            captures.snapshots().ordersFor(vmKey, controllerBase));
+                            captures.snapshots().ordersFor(vmKey, controllerBase), live.apply(vmKey, controllerBase));
                 }
                 Duration left = Duration.between(now, deadline);
                 Duration recheck = presence.recheck();

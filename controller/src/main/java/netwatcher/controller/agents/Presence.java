@@ -219,6 +219,12 @@ public final class Presence implements AgentPresence {
         long version;
     }
 
+    /** Whether {@code vmKey}'s agent has a long-poll open on this controller now (not another of the cluster). */
+    public boolean pollsHere(String vmKey) {
+        State s = states.get(vmKey);
+        return s != null && s.polls() > 0;
+    }
+
     /** Wakes the long-polls of {@code vmKey}, on every controller of a cluster. */
     @Override
     public void signal(String vmKey) {

@@ -534,6 +534,11 @@ public final class CaptureService {
         for (Capture c : repo.listLive(h, watcher.id().key())) deleteIn(h, c);
     }
 
+    /** The host captures of {@code c}: its instances for a fleet capture, else {@code c} itself. */
+    public List<Capture> hostCaptures(Capture c) {
+        return FleetCaptures.isFleet(c) ? fleet.instancesOf(db, c) : List.of(c);
+    }
+
     /** The orders for a VM's agent: every capture it must still act on. */
     public List<CaptureOrder> ordersFor(String vmKey, String controllerBase) {
         List<CaptureOrder> out = new ArrayList<>();

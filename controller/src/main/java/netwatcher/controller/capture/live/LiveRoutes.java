@@ -1,0 +1,154 @@
+package netwatcher.controller.capture.live;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import netwatcher.arm.ArmErrorCode;
+import netwatcher.arm.ArmResourceId;
+import netwatcher.controller.agents.Presence;
+import netwatcher.controller.capture.Capture;
+import netwatcher.controller.capture.CaptureService;
+import netwatcher.controller.compute.ComputeService;
+import netwatcher.controller.compute.Nic;
+import netwatcher.controller.db.Database;
+import netwatcher.controller.http.Exchange;
+import netwatcher.controller.http.Router;
+import netwatcher.controller.resources.ArmNames;
+import netwatcher.controller.subscriptions.SubscriptionService;
+import netwatcher.controller.watchers.Watcher;
+import netwatcher.controller.watchers.WatcherRoutes;
+import netwatcher.controller.watchers.WatcherService;
+import netwatcher.model.agent.ProtocolVersion;
+import netwatcher.model.capture.CaptureStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live stream's two routes: the ARM extension {@code GET .../packetCaptures/{name}/stream} (authorized like the
+ * capture's GET, so a Reader may watch) and the agent's {@code POST /agent/v1/captures/{key}/live} (only for its own
+ * captures). Thread-safe.
+ */
+public final class LiveRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveRoutes.class);
+    /** Largest agent post (the agent sends at most 1 MiB of records a post). */
+    static final int MAX_POST = 1 << 20;
+    /** The stream's media type (what Wireshark registers for pcapng). */
+    public static final String MEDIA_TYPE = "application/x-pcapng";
+
+    /** What the routes work with. */
+    public record Peers(CaptureService captures, WatcherService watchers, SubscriptionService subscriptions,
+                        ComputeService compute, Presence presence, Database db) {}
+
+    private final Peers peers;
+    private final LiveHub hub;
+
+    public LiveRoutes(Peers peers, LiveHub hub) {
+        this.peers = peers;
+        this.hub = hub;
+        peers.captures().onChange(this::captureChanged);
+    }
+
+    public void register(Router router) {
+        router.add("GET", WatcherRoutes.NW + "/packetCaptures/{pc}/stream", Router.Kind.ARM, this::stream);
+        router.add("POST", ProtocolVersion.PREFIX + "/captures/{key}/live", Router.Kind.AGENT, this::post);
+    }
+
+    private Capture capture(Map<String, String> v) {
+        peers.subscriptions().require(v.get("sub"));
+        Watcher w = peers.watchers().require(WatcherService.id(v.get("sub"), ArmNames.resourceGroup(v.get("rg")), v.get("nw")));
+        ArmResourceId id = w.id().child("packetCaptures", ArmNames.networkResource("packet capture", v.get("pc")));
+        return peers.captures().require(id);
+    }
+
+    private void stream(Exchange ex, Map<String, String> v) throws IOException, InterruptedException {
+        ex.noBody();
+        Capture c = capture(v);
+        List<Capture> hosts = peers.captures().hostCaptures(c);
+        List<Capture> live = hosts.stream().filter(h -> !h.terminal() && !h.finalState()).toList();
+        if (live.isEmpty()) {
+            CaptureStatus status = peers.captures().visibleStatus(c);
+            throw ArmErrorCode.PacketCaptureNotRunning.exception("Packet capture " + c.id().name() + " is " + status
+                    + (c.stopReason() == null ? "" : " (" + c.stopReason().name() + ")")
+                    + ": only a running capture can be streamed; download its file instead.", "name");
+        }
+        for (Capture h : live) {
+            if (peers.presence().isShared() && !peers.presence().pollsHere(h.vmKey()) && peers.presence().of(h.vmKey()).connected()) {
+                throw ArmErrorCode.LiveStreamNotAvailable.exception("The agent of VM " + vmName(h) + " is connected to another controller"
+                        + " of this cluster; a live stream is served by the controller the capture's agent talks to. Retry (the"
+                        + " balancer may pick that controller) or watch through it.", "name");
+            }
+        }
+        List<LiveSource> sources = new ArrayList<>();
+        for (Capture h : live) sources.add(source(h));
+        LiveStream s;
+        try {
+            s = hub.open(c.key(), c.id().name(), sources);
+        } catch (netwatcher.arm.ArmException e) {
+            ex.setHeader("Retry-After", Long.toString(LiveHub.RETRY_AFTER.toSeconds()));
+            throw e;
+        }
+        LOG.atInfo().addKeyValue("capture", c.id()).addKeyValue("hosts", sources.size()).log("live stream opened");
+        try {
+            wakeAgents(sources);
+            ex.setHeader("Cache-Control", "no-store");
+            ex.setHeader("X-Content-Type-Options", "nosniff");
+            try (OutputStream out = ex.stream(200, MEDIA_TYPE, -1)) {
+                s.pump(out); // closing ends the chunked answer: the reader sees the stream's end
+            }
+        } catch (IOException e) {
+            LOG.atDebug().addKeyValue("capture", c.id()).log("live stream reader went away: {}", e.toString());
+        } finally {
+            hub.close(s);
+            wakeAgents(sources);
+            LOG.atInfo().addKeyValue("capture", c.id()).addKeyValue("delivered", s.delivered()).addKeyValue("missed", s.missed())
+                    .log("live stream closed");
+        }
+    }
+
+    private LiveSource source(Capture h) {
+        String vm = vmName(h);
+        List<Nic> nics = peers.compute().nicsOf(h.vmKey());
+        // one classic pcap per host capture: one NIC's frames, or several NICs' (LINUX_SLL2) shown as vm/any (as the merge does)
+        String nic = nics.size() == 1 ? nics.getFirst().interfaceName() : "any";
+        return new LiveSource(h.key(), h.vmKey(), vm + "/" + nic, "host " + vm + ", capture " + h.id());
+    }
+
+    private String vmName(Capture h) {
+        return peers.compute().findVm(h.vmKey()).map(vm -> vm.id().name()).orElse(h.vmKey());
+    }
+
+    /** The agents' orders changed (a watch began or ended): a new generation, and their long-polls woken. */
+    private void wakeAgents(List<LiveSource> sources) {
+        for (LiveSource src : sources) {
+            peers.db().inTransaction(h -> peers.compute().repository().bumpGeneration(h, src.vmKey()));
+            peers.presence().signal(src.vmKey());
+        }
+    }
+
+    private void post(Exchange ex, Map<String, String> v) {
+        String key = v.get("key");
+        Capture c = peers.captures().findByKey(key).filter(x -> x.vmKey().equals(ex.caller().vmKey()))
+                .orElseThrow(() -> ArmErrorCode.NotFound.exception("Capture " + key + " is not one of this agent's captures."));
+        String file = ex.query("file");
+        if (file == null || file.isBlank() || file.length() > 255 || file.contains("/")) {
+            throw ArmErrorCode.InvalidParameter.exception("Query parameter 'file' must be the name of the capture's file.", "file");
+        }
+        long offset;
+        try {
+            offset = Long.parseLong(ex.query("offset"));
+        } catch (NumberFormatException e) {
+            throw ArmErrorCode.InvalidParameter.exception("Query parameter 'offset' must be a number of bytes.", "offset");
+        }
+        if (offset < 24) throw ArmErrorCode.InvalidParameter.exception("Query parameter 'offset' starts after the 24-byte header.", "offset");
+        boolean last = "true".equalsIgnoreCase(ex.query("last"));
+        boolean watching = hub.ingest(c.key(), new LiveHub.LivePost(file, offset, ex.body(MAX_POST), last));
+        ex.json(200, Map.of("watching", watching));
+    }
+
+    private void captureChanged(String key) {
+        if (!hub.watched(key)) return;
+        peers.captures().findByKey(key).filter(c -> c.terminal() || c.finalState() || c.deleted()).ifPresent(c -> hub.ended(key));
+    }
+}
