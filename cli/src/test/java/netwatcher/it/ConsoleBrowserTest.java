@@ -327,12 +327,12 @@ class ConsoleBrowserTest {
         await("db among the targets", () -> !browser.findElements(By.cssSelector("#pc-target option[value='" + world.vmId("db") + "']")).isEmpty());
 
         // continuousCapture decides the storage field and shows the captureSettings fields
-        assertFalse(field("pc-file-count").isDisplayed(), "captureSettings hidden while continuousCapture is absent");
+        assertFalse(field("pc-file-count").isDisplayed(), "captureSettings hidden until asked for");
         assertEquals("properties.storageLocation.filePath", field("pc-file-path").getDomAttribute("data-target"));
         field("pc-name").sendKeys("console-ring");
         choose("pc-target", world.vmId("db"));
         choose("pc-continuous", "true");
-        await("the captureSettings fields", () -> field("pc-file-count").isDisplayed());
+        await("the captureSettings fields, offered with continuousCapture", () -> field("pc-file-count").isDisplayed());
         assertEquals("properties.storageLocation.localPath", field("pc-file-path").getDomAttribute("data-target"));
 
         // a new field's validation error lands at that field
@@ -389,6 +389,8 @@ class ConsoleBrowserTest {
         browser.findElements(By.cssSelector("#pc-filters .filter-remove")).forEach(WebElement::click);
         assertTrue(browser.findElements(By.cssSelector("#pc-filters .filter")).isEmpty());
         choose("pc-continuous", "");
+        field("pc-settings").click(); // untick: no captureSettings for this one
+        assertFalse(field("pc-file-count").isDisplayed(), "captureSettings hidden once unticked");
         type(field("pc-name"), "console-vmss");
         field("pc-file-path").clear();
         assertFalse(field("pc-scope-include").isDisplayed(), "scope hidden for a VM target");

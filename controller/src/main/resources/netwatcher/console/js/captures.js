@@ -154,10 +154,17 @@ export function fillTargets() {
   if (chosen && Array.from(select.options).some((o) => o.value === chosen)) select.value = chosen;
 }
 
+/** The captureSettings fields show while the box is ticked; only then are they sent. */
+function followSettings() {
+  $$('#create .settings-only').forEach((e) => { e.hidden = !$('#pc-settings').checked; });
+}
+
 /** continuousCapture decides the storage field (docs/captures.md): filePath when absent, localPath when given. */
 function followContinuous() {
   const given = $('#pc-continuous').value !== '';
-  $$('#create .settings-only').forEach((e) => { e.hidden = !given; });
+  // a ring or a file set is what continuousCapture is chosen for: offer its settings (the box can be unticked)
+  if (given) $('#pc-settings').checked = true;
+  followSettings();
   const field = given ? 'localPath' : 'filePath';
   $('#pc-file-path').dataset.target = 'properties.storageLocation.' + field;
   $('#pc-file-path-label').textContent = `File path on the VM (storageLocation.${field})`;
@@ -252,15 +259,15 @@ function body(name) {
     if (v !== undefined) properties[field] = v;
   }
   const continuous = $('#pc-continuous').value;
-  if (continuous) {
-    properties.continuousCapture = continuous === 'true';
+  if (continuous) properties.continuousCapture = continuous === 'true';
+  if ($('#pc-settings').checked) {
     const settings = {};
     for (const [id, field] of [['#pc-file-count', 'fileCount'], ['#pc-file-size', 'fileSizeInBytes'],
       ['#pc-session-limit', 'sessionTimeLimitInSeconds']]) {
       const v = setValue(id);
       if (v !== undefined) settings[field] = v;
     }
-    if (Object.keys(settings).length) properties.captureSettings = settings;
+    properties.captureSettings = settings; // ticked: a file set or ring, {} at the API's defaults
   }
   const storage = {};
   const path = $('#pc-file-path').value.trim();
@@ -304,6 +311,7 @@ export function wireCaptures() {
   $('#create').addEventListener('submit', create);
   $('#pc-target-type').addEventListener('change', fillTargets);
   $('#pc-continuous').addEventListener('change', followContinuous);
+  $('#pc-settings').addEventListener('change', followSettings);
   $('#pc-filter-add').addEventListener('click', addFilter);
   $$('.sort').forEach((b) => b.addEventListener('click', () => {
     state.dir = state.sort === b.dataset.sort && state.dir === 'asc' ? 'desc' : 'asc';
