@@ -381,6 +381,9 @@ class ConsoleBrowserTest {
         assertTrue(stored.path("storageLocation").path("filePath").isMissingNode() || stored.path("storageLocation").path("filePath").isNull()
                 || stored.path("storageLocation").path("filePath").asText().isEmpty(), stored.toString());
         assertEquals(2, stored.path("filters").size(), stored.toString());
+        // the row shows the ring's files as the agent reports them
+        await("the ring's files in its row", () -> captureRow("console-ring").findElement(By.cssSelector("td.status")).getText().contains("written"));
+        assertTrue(captureRow("console-ring").findElement(By.cssSelector("td.status .ring")).getText().contains("on host"));
         var ring = world.status("console-ring").path("ring");
         assertTrue(ring.path("continuous").asBoolean(), "queryStatus's ring: " + ring);
         assertEquals(3, ring.path("fileCount").asInt(), "queryStatus's ring: " + ring);

@@ -58,7 +58,9 @@ function renderRow(row) {
   return el('tr', { 'data-key': row.key, 'data-name': row.name, 'data-status': row.status, class: row.status === 'Error' ? 'attention' : '' },
     el('th', { scope: 'row', text: row.name }),
     el('td', { text: row.vm }),
-    el('td', { class: 'status', text: row.status + (row.message ? ': ' + row.message : '') }),
+    el('td', { class: 'status' }, row.status + (row.message ? ': ' + row.message : ''),
+      row.files ? el('span', { class: 'ring muted', text: ` (files: ${row.files.written} written, ${row.files.onHost} on host,`
+        + ` ${row.files.lost} lost)` }) : null),
     el('td', { class: 'packets', text: String(c.packets) }),
     el('td', { class: 'bytes', text: bytes(c.bytes) }),
     el('td', { class: 'drops', text: `${c.kernelDrops} / ${c.interfaceDrops}` }),
