@@ -304,8 +304,120 @@ class ConsoleBrowserTest {
         assertTrue(m == 0xa1b2c3d4 || m == 0xa1b23c4d, "pcap magic: " + Integer.toHexString(m));
     }
 
+    static WebElement field(String id) {
+        return browser.findElement(By.id(id));
+    }
+
+    static void choose(String selectId, String value) {
+        browser.findElement(By.cssSelector("#" + selectId + " option[value='" + value + "']")).click();
+    }
+
+    /** Clears and types, so a field fixed after an error holds only the new value. */
+    static void type(WebElement input, String text) {
+        input.clear();
+        input.sendKeys(text);
+    }
+
     @Test
     @Order(5)
+    void captureForm_ringWithFiltersAndAScaleSetCaptureWithScope_sendOnlyWhatWasSet() throws Exception {
+        browser.get(url("/console/#captures"));
+        browser.navigate().refresh(); // the same URL as before: a fresh form, not the last test's values
+        await("the capture form", () -> browser.findElement(By.id("create")).isDisplayed());
+        await("db among the targets", () -> !browser.findElements(By.cssSelector("#pc-target option[value='" + world.vmId("db") + "']")).isEmpty());
+
+        // continuousCapture decides the storage field and shows the captureSettings fields
+        assertFalse(field("pc-file-count").isDisplayed(), "captureSettings hidden until asked for");
+        assertEquals("properties.storageLocation.filePath", field("pc-file-path").getDomAttribute("data-target"));
+        field("pc-name").sendKeys("console-ring");
+        choose("pc-target", world.vmId("db"));
+        choose("pc-continuous", "true");
+        await("the captureSettings fields, offered with continuousCapture", () -> field("pc-file-count").isDisplayed());
+        assertEquals("properties.storageLocation.localPath", field("pc-file-path").getDomAttribute("data-target"));
+
+        // a new field's validation error lands at that field
+        type(field("pc-file-count"), "20000");
+        type(field("pc-file-size"), "4096");
+        field("pc-file-path").sendKeys("/var/captures/console-ring.cap");
+        field("create-submit").click();
+        await("fileCount's error", () -> !browser.findElements(By.id("pc-file-count-error")).isEmpty());
+        assertEquals("true", field("pc-file-count").getDomAttribute("aria-invalid"));
+        assertTrue(field("pc-file-count-error").getText().contains("fileCount"), field("pc-file-count-error").getText());
+
+        // two filters; an error in the second one's port lands in the second row, not the first
+        type(field("pc-file-count"), "3");
+        field("pc-filter-add").click();
+        field("pc-filter-add").click();
+        List<WebElement> rows = browser.findElements(By.cssSelector("#pc-filters .filter"));
+        assertEquals(2, rows.size());
+        rows.get(0).findElement(By.cssSelector("option[value='TCP']")).click();
+        rows.get(0).findElement(By.cssSelector("input[data-field='localPort']")).sendKeys("5432");
+        rows.get(1).findElement(By.cssSelector("option[value='UDP']")).click();
+        WebElement badPort = rows.get(1).findElement(By.cssSelector("input[data-field='localPort']"));
+        badPort.sendKeys("not-a-port");
+        field("create-submit").click();
+        await("the second filter's error", () -> "true".equals(badPort.getDomAttribute("aria-invalid")));
+        assertEquals("properties.filters[1].localPort", badPort.getDomAttribute("data-target"));
+        assertEquals(null, rows.get(0).findElement(By.cssSelector("input[data-field='localPort']")).getDomAttribute("aria-invalid"));
+        screenshot("console-capture-form.png");
+
+        type(badPort, "53");
+        field("create-submit").click();
+        await("the ring's row", () -> !browser.findElements(By.cssSelector("#captures-table tr[data-name='console-ring']")).isEmpty());
+        await("console-ring running", () -> "Running".equals(captureRow("console-ring").getDomAttribute("data-status")));
+        // the request the page built holds exactly what was set: no default the user did not choose
+        assertEquals(Map.of("properties", Map.of(
+                "target", world.vmId("db"),
+                "continuousCapture", true,
+                "captureSettings", Map.of("fileCount", 3L, "fileSizeInBytes", 4096L),
+                "storageLocation", Map.of("localPath", "/var/captures/console-ring.cap"),
+                "filters", List.of(Map.of("protocol", "TCP", "localPort", "5432"), Map.of("protocol", "UDP", "localPort", "53")))),
+                script("return window.nwConsoleLastCreate"));
+        var stored = world.send("GET", world.watcher() + "/packetCaptures/console-ring" + LabWorld.V, null).json().path("properties");
+        assertTrue(stored.path("continuousCapture").asBoolean(), stored.toString());
+        assertEquals(3, stored.path("captureSettings").path("fileCount").asInt(), stored.toString());
+        assertEquals(4096, stored.path("captureSettings").path("fileSizeInBytes").asLong(), stored.toString());
+        assertEquals("/var/captures/console-ring.cap", stored.path("storageLocation").path("localPath").asText(), stored.toString());
+        assertTrue(stored.path("storageLocation").path("filePath").isMissingNode() || stored.path("storageLocation").path("filePath").isNull()
+                || stored.path("storageLocation").path("filePath").asText().isEmpty(), stored.toString());
+        assertEquals(2, stored.path("filters").size(), stored.toString());
+        // the row shows the ring's files as the agent reports them
+        await("the ring's files in its row", () -> captureRow("console-ring").findElement(By.cssSelector("td.status")).getText().contains("written"));
+        assertTrue(captureRow("console-ring").findElement(By.cssSelector("td.status .ring")).getText().contains("on host"));
+        var ring = world.status("console-ring").path("ring");
+        assertTrue(ring.path("continuous").asBoolean(), "queryStatus's ring: " + ring);
+        assertEquals(3, ring.path("fileCount").asInt(), "queryStatus's ring: " + ring);
+
+        // a scale-set capture: the picker lists dbss from the ARM API, scope.include names instance 0
+        browser.findElements(By.cssSelector("#pc-filters .filter-remove")).forEach(WebElement::click);
+        assertTrue(browser.findElements(By.cssSelector("#pc-filters .filter")).isEmpty());
+        choose("pc-continuous", "");
+        field("pc-settings").click(); // untick: no captureSettings for this one
+        assertFalse(field("pc-file-count").isDisplayed(), "captureSettings hidden once unticked");
+        type(field("pc-name"), "console-vmss");
+        field("pc-file-path").clear();
+        assertFalse(field("pc-scope-include").isDisplayed(), "scope hidden for a VM target");
+        choose("pc-target-type", "AzureVMSS");
+        String dbss = "/subscriptions/" + world.sub + "/resourceGroups/lab/providers/Microsoft.Compute/virtualMachineScaleSets/dbss";
+        await("dbss among the targets", () -> !browser.findElements(By.cssSelector("#pc-target option[value='" + dbss + "']")).isEmpty());
+        choose("pc-target", dbss);
+        field("pc-scope-include").sendKeys("0");
+        field("pc-storage-id").sendKeys(world.localAccountId());
+        field("create-submit").click();
+        await("the scale-set capture's row", () -> !browser.findElements(By.cssSelector("#captures-table tr[data-name='console-vmss']")).isEmpty());
+        assertEquals(Map.of("properties", Map.of("target", dbss, "targetType", "AzureVMSS", "scope", Map.of("include", List.of("0")),
+                "storageLocation", Map.of("storageId", world.localAccountId()))), script("return window.nwConsoleLastCreate"));
+        var set = world.send("GET", world.watcher() + "/packetCaptures/console-vmss" + LabWorld.V, null).json().path("properties");
+        assertEquals("AzureVMSS", set.path("targetType").asText(), set.toString());
+        assertEquals(1, set.path("scope").path("include").size(), set.toString());
+        assertEquals("0", set.path("scope").path("include").path(0).asText(), set.toString());
+        assertTrue(set.path("continuousCapture").isMissingNode() || set.path("continuousCapture").isNull(), set.toString());
+        world.stopCapture("console-ring");
+        world.stopCapture("console-vmss");
+    }
+
+    @Test
+    @Order(6)
     void servicePrincipalReader_seesCaptures_butCannotStopThem() throws Exception {
         world.createCapture("console-reader", "db", "{\"timeLimitInSeconds\":120,\"storageLocation\":{\"filePath\":\"/var/captures/console-reader.cap\"}}");
         world.awaitRunning("console-reader");
@@ -343,7 +455,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void axeCore_findsNoSeriousViolations_onLoginFleetAndCaptures() throws Exception {
         String axe = new String(ConsoleBrowserTest.class.getResourceAsStream("/axe-core/axe.min.js").readAllBytes(),
                 java.nio.charset.StandardCharsets.UTF_8);

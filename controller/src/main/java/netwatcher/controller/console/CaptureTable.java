@@ -61,9 +61,24 @@ final class CaptureTable {
      * @param reportedAt when the controller recorded the agent's latest report (the live feed's latency starts there)
      * @param download   the path of its file under this controller ({@code /storage/...}) once uploaded, else null
      * @param canWrite   whether the caller may stop or delete it (Contributor)
+     * @param files      a file set's or ring's files as the agent last reported them, or null for a one-file capture
      */
     record CaptureRow(String id, String key, String name, String vm, String status, String provisioningState, Instant createdAt,
-                      Instant reportedAt, Counters counters, String message, String download, boolean canWrite) {}
+                      Instant reportedAt, Counters counters, String message, String download, boolean canWrite, Files files) {}
+
+    /**
+     * A file set's or ring's files in short (queryStatus's {@code ring} has them in full).
+     *
+     * @param written files the capture has opened so far
+     * @param onHost  files still on the host (a ring keeps at most its fileCount)
+     * @param lost    files removed from the host before their upload finished
+     */
+    record Files(long written, long onHost, long lost) {
+        static Files of(CaptureReport r) {
+            if (r == null || r.ring() == null) return null;
+            return new Files(r.ring().filesWritten(), r.ring().files().stream().filter(f -> f.onHost()).count(), r.ring().filesLost());
+        }
+    }
 
     /** The agent's counters; zero before its first report. */
     record Counters(long packets, long bytes, long kernelDrops, long interfaceDrops, String uploadState, long uploadedBytes) {
@@ -165,6 +180,6 @@ final class CaptureTable {
         boolean canWrite = ArmResourceId.tryParse(id).map(scopes::writes).orElse(false);
         return new CaptureRow(id, r.getString("capture_key"), r.getString("name"), vmKey.substring(vmKey.lastIndexOf('/') + 1),
                 r.getString("status"), r.getString("provisioning_state"), r.getInstant("created_at"), r.getInstant("reported_at"),
-                Counters.of(rep), r.getString("message"), download, canWrite);
+                Counters.of(rep), r.getString("message"), download, canWrite, Files.of(rep));
     }
 }

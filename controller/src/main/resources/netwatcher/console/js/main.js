@@ -2,7 +2,7 @@
 import { $, showAlert } from './dom.js';
 import { currentSession, logout, wireLogin } from './login.js';
 import { loadFleet, wireFleet } from './fleet.js';
-import { fillTargets, follow, loadCaptures, unfollow, wireCaptures } from './captures.js';
+import { fillTargets, follow, loadCaptures, loadScaleSets, unfollow, wireCaptures } from './captures.js';
 import { fillConnectivityVms, wireConnectivity } from './connectivity.js';
 import { fillFlowVms, wireFlowChecks } from './flowchecks.js';
 
@@ -25,7 +25,7 @@ async function route() {
     await loadFleet();
     if (section === 'captures') {
       fillTargets();
-      await loadCaptures();
+      await Promise.all([loadScaleSets(), loadCaptures()]);
     }
     if (section === 'connectivity') fillConnectivityVms();
     if (section === 'flows') fillFlowVms();
