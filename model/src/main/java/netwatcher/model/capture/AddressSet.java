@@ -38,7 +38,8 @@ public record AddressSet(List<Range> ranges) {
     /** Parses {@code value} for the filter field {@code field}; blank yields {@code null} (no constraint). */
     public static AddressSet parse(String field, String value) {
         if (value == null || value.isBlank()) return null;
-        Notation.Parts parts = Notation.split(field, value);
+        Notation.Parts parts = Notation.split(field, value, "an IPv4 or IPv6 address",
+                t -> IPV4.matcher(t).matches() || IPV6.matcher(t).matches());
         if (parts.range()) {
             InetAddress from = address(field, parts.items().get(0));
             InetAddress to = address(field, parts.items().get(1));

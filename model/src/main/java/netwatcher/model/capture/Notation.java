@@ -2,6 +2,7 @@ package netwatcher.model.capture;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * ARM's filter notation, shared by addresses and ports: one value, one range {@code a-b}, or a
@@ -17,12 +18,19 @@ final class Notation {
     /**
      * The parts of {@code value}: either one range (two ends, {@code range} true) or list entries.
      *
+     * @param kind      what one element is, for messages ("a port number (0-65535)")
+     * @param isElement whether a trimmed text is one element of that kind (so that {@code 1-2-3} is called "more than
+     *                  one range" while {@code not-a-port}, whose dashes join no elements, is called what it is not)
      * @throws FilterNotationException naming {@code field}
      */
-    static Parts split(String field, String value) {
+    static Parts split(String field, String value, String kind, Predicate<String> isElement) {
         String text = value.trim();
         boolean list = text.contains(";");
         boolean range = text.contains("-");
+        if (range && !java.util.Arrays.stream(text.split("[-;]", -1)).map(String::trim).filter(e -> !e.isEmpty()).allMatch(isElement)) {
+            // dashes that join no two elements make no range: say what the value is not, not how its ranges are wrong
+            throw new FilterNotationException(field, "'" + value + "' is not " + kind + ", one range a-b or one list a;b;");
+        }
         if (list && range) {
             throw new FilterNotationException(field, "'" + value + "' mixes a range with a list; use one range (a-b) or one list (a;b;)");
         }

@@ -28,7 +28,7 @@ public record PortSet(List<Range> ranges) {
     /** Parses {@code value} for the filter field {@code field}; blank yields {@code null} (no constraint). */
     public static PortSet parse(String field, String value) {
         if (value == null || value.isBlank()) return null;
-        Notation.Parts parts = Notation.split(field, value);
+        Notation.Parts parts = Notation.split(field, value, "a port number (0-65535)", t -> t.matches("\\d{1,5}"));
         if (parts.range()) {
             int from = port(field, parts.items().get(0));
             int to = port(field, parts.items().get(1));

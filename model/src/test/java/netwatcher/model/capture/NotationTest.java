@@ -45,6 +45,19 @@ class NotationTest {
     }
 
     @Test
+    void dashesThatJoinNoElements_areCalledWhatTheValueIsNot_notMoreThanOneRange() {
+        var port = assertThrows(FilterNotationException.class, () -> PortSet.parse("properties.filters[1].localPort", "not-a-port"));
+        assertEquals("properties.filters[1].localPort", port.field());
+        assertTrue(port.getMessage().contains("'not-a-port' is not a port number (0-65535), one range a-b or one list a;b;"), port.getMessage());
+        var address = assertThrows(FilterNotationException.class, () -> AddressSet.parse("f", "my-host;198.18.0.1"));
+        assertTrue(address.getMessage().contains("is not an IPv4 or IPv6 address"), address.getMessage());
+        var ranges = assertThrows(FilterNotationException.class, () -> PortSet.parse("f", "80-85-90"));
+        assertTrue(ranges.getMessage().contains("has more than one range"), "elements joined by two dashes are two ranges: " + ranges.getMessage());
+        var mixed = assertThrows(FilterNotationException.class, () -> PortSet.parse("f", "80-85;90"));
+        assertTrue(mixed.getMessage().contains("mixes a range with a list"), mixed.getMessage());
+    }
+
+    @Test
     void protocol_isCaseInsensitive_andDefaultsToAny() {
         assertEquals(FilterProtocol.TCP, FilterProtocol.parse("tcp"));
         assertEquals(FilterProtocol.ANY, FilterProtocol.parse(null));
