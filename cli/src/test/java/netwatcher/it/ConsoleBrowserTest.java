@@ -3,15 +3,12 @@ package netwatcher.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -27,13 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The web console in a real browser (Debian's chromium, headless, through chromedriver) against a real
@@ -50,7 +43,6 @@ class ConsoleBrowserTest {
     @RegisterExtension
     static final LabExtension LAB = LabExtension.defaultLab().withAgentsStopped(AGENTS);
 
-    static final Path DOCS_IMAGES = Path.of("..").toAbsolutePath().normalize().resolve("docs/images");
     static final Duration WAIT = Duration.ofSeconds(30);
 
     static LabWorld world;
@@ -61,7 +53,7 @@ class ConsoleBrowserTest {
     static void start() throws Exception {
         downloads = Files.createTempDirectory("nwit-console-");
         world = LabWorld.start(LAB.lab(), AGENTS, Map.of());
-        browser = chromium(downloads);
+        browser = ConsoleBrowser.chromium(downloads);
     }
 
     @AfterAll
@@ -77,61 +69,26 @@ class ConsoleBrowserTest {
         }
     }
 
-    /** Debian's chromium and chromedriver, never a downloaded one (Selenium Manager stays idle with both paths given). */
-    static ChromeDriver chromium(Path downloadDir) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        // the controller's certificate comes from its own CA, which this throwaway profile does not hold
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1500,1000",
-                "--ignore-certificate-errors", "--disable-gpu", "--no-first-run", "--disable-extensions");
-        Map<String, Object> prefs = new HashMap<>();
-        prefs.put("download.default_directory", downloadDir.toString());
-        prefs.put("download.prompt_for_download", false);
-        options.setExperimentalOption("prefs", prefs);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
-                .usingAnyFreePort().build();
-        ChromeDriver driver = new ChromeDriver(service, options);
-        driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath", downloadDir.toString()));
-        return driver;
-    }
 
     static String url(String path) {
         return world.baseUrl() + path;
     }
 
     static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (Boolean.TRUE.equals(condition.get())) return;
-            } catch (RuntimeException stale) {
-                // the page re-rendered the element between lookup and read: ask again
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what + "; alert: " + alertText());
+        ConsoleBrowser.await(browser, what, condition, WAIT);
     }
 
-    static String alertText() {
-        try {
-            return browser.findElement(By.id("alert")).getText();
-        } catch (RuntimeException e) {
-            return "?";
-        }
-    }
 
     static void screenshot(String name) throws Exception {
-        Files.createDirectories(DOCS_IMAGES);
-        Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
-        Files.copy(shot, DOCS_IMAGES.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        ConsoleBrowser.screenshot(browser, name);
     }
 
     static Object script(String js, Object... args) {
-        return ((JavascriptExecutor) browser).executeScript(js, args);
+        return ConsoleBrowser.script(browser, js, args);
     }
 
     static Object asyncScript(String js, Object... args) {
-        return ((JavascriptExecutor) browser).executeAsyncScript(js, args);
+        return ConsoleBrowser.asyncScript(browser, js, args);
     }
 
     static void logInWithToken(String token) throws InterruptedException {
@@ -457,33 +414,16 @@ class ConsoleBrowserTest {
     @Test
     @Order(7)
     void axeCore_findsNoSeriousViolations_onLoginFleetAndCaptures() throws Exception {
-        String axe = new String(ConsoleBrowserTest.class.getResourceAsStream("/axe-core/axe.min.js").readAllBytes(),
-                java.nio.charset.StandardCharsets.UTF_8);
         List<String> serious = new ArrayList<>();
         for (String page : List.of("#fleet", "#captures")) {
             browser.get(url("/console/" + page));
             await("the section " + page, () -> browser.findElement(By.cssSelector(page)).isDisplayed());
             Thread.sleep(500);
-            serious.addAll(axeViolations(axe, page));
+            serious.addAll(ConsoleBrowser.axeViolations(browser, page));
         }
         logOut();
-        serious.addAll(axeViolations(axe, "login"));
+        serious.addAll(ConsoleBrowser.axeViolations(browser, "login"));
         assertEquals(List.of(), serious, "serious or critical accessibility violations");
     }
 
-    @SuppressWarnings("unchecked")
-    static List<String> axeViolations(String axe, String page) {
-        script(axe);
-        List<Map<String, Object>> violations = (List<Map<String, Object>>) asyncScript("""
-                const done = arguments[arguments.length - 1];
-                axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations.map((v) =>
-                  ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }))));
-                """);
-        List<String> out = new ArrayList<>();
-        for (Map<String, Object> v : violations) {
-            String impact = String.valueOf(v.get("impact"));
-            if (impact.equals("serious") || impact.equals("critical")) out.add(page + ": " + v.get("id") + " " + v.get("nodes"));
-        }
-        return out;
-    }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,9 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
@@ -61,7 +58,7 @@ class ConsoleConnectivityBrowserTest {
     static void start() throws Exception {
         downloads = Files.createTempDirectory("nwit-console-cc-");
         world = LabWorld.start(LAB.lab(), AGENTS, Map.of());
-        browser = ConsoleBrowserTest.chromium(downloads);
+        browser = ConsoleBrowser.chromium(downloads);
         browser.get(world.baseUrl() + "/console/");
         await("the login form", () -> browser.findElement(By.id("login")).isDisplayed(), WAIT);
         browser.findElement(By.id("token")).sendKeys(world.token);
@@ -83,31 +80,19 @@ class ConsoleConnectivityBrowserTest {
     }
 
     static void await(String what, Supplier<Boolean> condition, Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (Boolean.TRUE.equals(condition.get())) return;
-            } catch (RuntimeException stale) {
-                // the page re-rendered the element between lookup and read: ask again
-            }
-            Thread.sleep(100);
-        }
-        String alert = browser.findElements(By.id("alert")).stream().map(WebElement::getText).findFirst().orElse("?");
-        throw new AssertionError("not within " + wait.toSeconds() + " s: " + what + "; alert: " + alert);
+        ConsoleBrowser.await(browser, what, condition, wait);
     }
 
     static Object script(String js, Object... args) {
-        return ((JavascriptExecutor) browser).executeScript(js, args);
+        return ConsoleBrowser.script(browser, js, args);
     }
 
     static Object asyncScript(String js, Object... args) {
-        return ((JavascriptExecutor) browser).executeAsyncScript(js, args);
+        return ConsoleBrowser.asyncScript(browser, js, args);
     }
 
     static void screenshot(String name) throws Exception {
-        Files.createDirectories(ConsoleBrowserTest.DOCS_IMAGES);
-        Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
-        Files.copy(shot, ConsoleBrowserTest.DOCS_IMAGES.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        ConsoleBrowser.screenshot(browser, name);
     }
 
     static void open(String section) throws InterruptedException {
@@ -323,36 +308,19 @@ class ConsoleConnectivityBrowserTest {
     @Test
     @Order(7)
     void axeCore_findsNoSeriousViolations_onTheConnectivityViews() throws Exception {
-        String axe = new String(ConsoleConnectivityBrowserTest.class.getResourceAsStream("/axe-core/axe.min.js").readAllBytes(),
-                java.nio.charset.StandardCharsets.UTF_8);
         List<String> serious = new ArrayList<>();
         // the connectivity view as the previous test left it (a drawn result, its evidence panel) and the flows view
-        serious.addAll(axeViolations(axe, "#connectivity"));
+        serious.addAll(ConsoleBrowser.axeViolations(browser, "#connectivity"));
         WebElement badge = browser.findElement(By.cssSelector("#cc-diagram svg g.badge"));
         script("arguments[0].focus()", badge);
         new Actions(browser).sendKeys(Keys.SPACE).perform();
         await("the evidence panel", () -> browser.findElement(By.id("cc-evidence")).isDisplayed(), WAIT);
-        serious.addAll(axeViolations(axe, "#connectivity with evidence"));
+        serious.addAll(ConsoleBrowser.axeViolations(browser, "#connectivity with evidence"));
         open("flows");
-        serious.addAll(axeViolations(axe, "#flows"));
+        serious.addAll(ConsoleBrowser.axeViolations(browser, "#flows"));
         assertEquals(List.of(), serious, "serious or critical accessibility violations");
     }
 
-    @SuppressWarnings("unchecked")
-    static List<String> axeViolations(String axe, String page) {
-        script(axe);
-        List<Map<String, Object>> violations = (List<Map<String, Object>>) asyncScript("""
-                const done = arguments[arguments.length - 1];
-                axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations.map((v) =>
-                  ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }))));
-                """);
-        List<String> out = new ArrayList<>();
-        for (Map<String, Object> v : violations) {
-            String impact = String.valueOf(v.get("impact"));
-            if (impact.equals("serious") || impact.equals("critical")) out.add(page + ": " + v.get("id") + " " + v.get("nodes"));
-        }
-        return out;
-    }
 
     @Test
     @Order(8)

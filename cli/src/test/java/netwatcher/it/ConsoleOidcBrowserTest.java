@@ -17,7 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
@@ -29,7 +28,6 @@ import org.openqa.selenium.chrome.ChromeDriver;
  */
 @Tag("netns")
 class ConsoleOidcBrowserTest {
-    static final Path DOCS_IMAGES = Path.of("..").toAbsolutePath().normalize().resolve("docs/images");
     static final Duration WAIT = Duration.ofSeconds(30);
     static MockOAuth2Server provider;
     static TestController c;
@@ -48,7 +46,7 @@ class ConsoleOidcBrowserTest {
         settings.put("auth.oidc.idp.clientId", "nw-console");
         c = new TestController(Duration.ofSeconds(5), settings);
         downloads = Files.createTempDirectory("nwit-console-oidc-");
-        browser = ConsoleBrowserTest.chromium(downloads);
+        browser = ConsoleBrowser.chromium(downloads);
     }
 
     @AfterAll
@@ -66,21 +64,11 @@ class ConsoleOidcBrowserTest {
     }
 
     static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (Boolean.TRUE.equals(condition.get())) return;
-            } catch (RuntimeException notYet) {
-                // the page is still loading or re-rendering: ask again
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what + "; page: " + browser.getCurrentUrl());
+        ConsoleBrowser.await(browser, what, condition, WAIT);
     }
 
     static void screenshot(String name) throws Exception {
-        Files.createDirectories(DOCS_IMAGES);
-        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), DOCS_IMAGES.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        ConsoleBrowser.screenshot(browser, name);
     }
 
     @Test
