@@ -1,12 +1,10 @@
 package netwatcher.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.ServerSocket;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,18 +12,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import netwatcher.cli.lab.LabAgents;
-import netwatcher.controller.Controller;
-import netwatcher.controller.ControllerConfig;
-import netwatcher.controller.tls.TlsConfig;
-import netwatcher.controller.tls.TlsSetup;
-import netwatcher.lab.Lab;
 import netwatcher.lab.LabHandle;
-import netwatcher.lab.LabSpec;
-import netwatcher.lab.Topology;
 
 /**
  * The real agent against {@code tcpdump -w} in a two-host lab ({@code bench/two-hosts.json}, lab name
@@ -58,25 +48,12 @@ public final class CaptureBench {
         int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 10;
         int latencyIterations = args.length > 5 ? Integer.parseInt(args[5]) : 40;
 
-        Path dir = Files.createTempDirectory("nwbench-cap");
-        Path controllerDir = dir.resolve("controller");
-        String labName = LabSpec.randomLabName('b');
-        String mgmt = LabSpec.freeManagementNetwork();
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        AtomicReference<List<String>> agentCommand = new AtomicReference<>();
-        LabSpec spec = LabSpec.of(dir).withLabName(labName).withControllerPort(port).withManagementNetwork(mgmt)
-                .withAgentsStopped(host -> agentCommand.get());
-        TlsSetup.ensure(controllerDir, TlsConfig.withExtraNames(List.of(spec.controllerAddress())));
-        System.out.printf("lab %s (management %s), data %s%n", labName, mgmt, dir);
-        Controller controller = Controller.start(ControllerConfig.load(controllerDir, port), Clock.systemUTC());
-        try (LabHandle lab = Lab.up(spec, Topology.read(topologyFile))) {
-            controller.listen(lab.controllerAddress());
-            String sub = controller.defaultSubscription().id();
-            LabAgents agents = LabAgents.ofThisJvm(spec.controllerUrl(), controller.adminToken(), sub, "westeurope",
-                    controller.caFile()).withResourceGroup("bench");
+        BenchLab bench = BenchLab.up("nwbench-cap", topologyFile);
+        try (bench) {
+            LabHandle lab = bench.lab;
+            Path controllerDir = bench.controllerDir;
+            String sub = bench.subscription;
+            LabAgents agents = bench.agents();
             String agentOpts = agentOptsText();
             if (!agentOpts.isEmpty()) agents = agents.withJvmOptions(List.of(agentOpts.split("\\s+")));
             System.out.println("agent JVM options: " + String.join(" ", agents.jvmOptions())
@@ -94,11 +71,8 @@ public final class CaptureBench {
                 System.out.println("agent environment: " + agentEnv);
             }
             cmd.addAll(agents.command(lab.host("rcv")));
-            agentCommand.set(List.copyOf(cmd));
-            lab.startAgent("rcv");
-            Https https = new Https(controller.baseUrl(), controller.caFile(), controller.adminToken());
-            String vmId = "/subscriptions/" + sub + "/resourceGroups/bench/providers/Microsoft.Compute/virtualMachines/rcv";
-            waitFor(Duration.ofSeconds(60), () -> https.send("GET", vmId + "?api-version=2024-07-01", null).status() == 200, "agent registered");
+            String vmId = bench.startAgent("rcv", cmd);
+            Https https = bench.https;
             Thread.sleep(1000);
             long agentPid = agentPid(lab);
             System.out.printf("agent pid %d (%s)%n", agentPid, Files.readString(Path.of("/proc/" + agentPid + "/comm")).strip());
@@ -112,17 +86,8 @@ public final class CaptureBench {
                 p.waitFor();
             }
             if (ring() == null) b.latency(rounds, latencyIterations); // the latency rounds measure one-file captures
-        } finally {
-            try {
-                controller.close();
-            } catch (Exception e) { // e.g. Jetty's graceful stop timing out on the killed agent's long-poll
-                System.err.println("controller close: " + e);
-            }
         }
-        System.out.println("lab removed");
-        try (var walk = Files.walk(dir)) { // kept when the run failed, for its logs
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        bench.removeData(); // kept when the run failed, for its logs
     }
 
     /** The per-run context. */

@@ -3,7 +3,6 @@ package netwatcher.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,15 +19,8 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import netwatcher.agent.control.ControllerTls;
-import netwatcher.cli.lab.LabAgents;
 import netwatcher.controller.Controller;
-import netwatcher.controller.ControllerConfig;
-import netwatcher.controller.tls.TlsConfig;
-import netwatcher.controller.tls.TlsSetup;
-import netwatcher.lab.Lab;
 import netwatcher.lab.LabHandle;
-import netwatcher.lab.LabSpec;
-import netwatcher.lab.Topology;
 
 /**
  * The live stream of a capture ({@code GET .../packetCaptures/{name}/stream}) in the two-host lab of
@@ -58,31 +49,12 @@ public final class LiveStreamBench {
         long floodCount = args.length > 5 ? Long.parseLong(args[5]) : 2_000_000;
         int floodSeconds = args.length > 6 ? Integer.parseInt(args[6]) : 5;
 
-        Path dir = Files.createTempDirectory("nwbench-live");
-        Path controllerDir = dir.resolve("controller");
-        String labName = LabSpec.randomLabName('b');
-        String mgmt = LabSpec.freeManagementNetwork();
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        List<String>[] agentCommand = new List[1];
-        LabSpec spec = LabSpec.of(dir).withLabName(labName).withControllerPort(port).withManagementNetwork(mgmt)
-                .withAgentsStopped(host -> agentCommand[0]);
-        TlsSetup.ensure(controllerDir, TlsConfig.withExtraNames(List.of(spec.controllerAddress())));
-        System.out.printf("lab %s (management %s), data %s%n", labName, mgmt, dir);
-        Controller controller = Controller.start(ControllerConfig.load(controllerDir, port), Clock.systemUTC());
-        try (LabHandle lab = Lab.up(spec, Topology.read(topologyFile))) {
-            controller.listen(lab.controllerAddress());
-            String sub = controller.defaultSubscription().id();
-            LabAgents agents = LabAgents.ofThisJvm(spec.controllerUrl(), controller.adminToken(), sub, "westeurope",
-                    controller.caFile()).withResourceGroup("bench");
-            agentCommand[0] = agents.command(lab.host("rcv"));
-            lab.startAgent("rcv");
-            Https https = new Https(controller.baseUrl(), controller.caFile(), controller.adminToken());
-            String vmId = "/subscriptions/" + sub + "/resourceGroups/bench/providers/Microsoft.Compute/virtualMachines/rcv";
-            CaptureBench.waitFor(Duration.ofSeconds(60), () -> https.send("GET", vmId + "?api-version=2024-07-01", null).status() == 200,
-                    "agent registered");
+        BenchLab bench = BenchLab.up("nwbench-live", topologyFile);
+        try (bench) {
+            Controller controller = bench.controller;
+            LabHandle lab = bench.lab;
+            Https https = bench.https;
+            String vmId = bench.startAgent("rcv", bench.agents().command(lab.host("rcv")));
             Thread.sleep(1000);
             HttpClient streams = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .sslContext(ControllerTls.trusting(controller.caFile())).build();
@@ -92,17 +64,8 @@ public final class LiveStreamBench {
                 run.flood(round, floodCount, floodSeconds, false);
                 run.flood(round, floodCount, floodSeconds, true);
             }
-        } finally {
-            try {
-                controller.close();
-            } catch (Exception e) {
-                System.err.println("controller close: " + e);
-            }
         }
-        System.out.println("lab removed");
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        bench.removeData();
     }
 
     /** The per-run context. */

@@ -1,24 +1,12 @@
 package netwatcher.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
-import netwatcher.cli.lab.LabAgents;
-import netwatcher.controller.Controller;
-import netwatcher.controller.ControllerConfig;
-import netwatcher.controller.tls.TlsConfig;
-import netwatcher.controller.tls.TlsSetup;
-import netwatcher.lab.Lab;
 import netwatcher.lab.LabHandle;
-import netwatcher.lab.LabSpec;
-import netwatcher.lab.Topology;
 
 /**
  * Time travel end to end: {@code POST .../packetCaptures/{name}/snapshot} with {@code {"lastSeconds": N}} on a running
@@ -41,32 +29,13 @@ public final class SnapshotRequestBench {
         long fileSize = args.length > 3 ? Long.parseLong(args[3]) : 1_000_000;
         int fileCount = args.length > 4 ? Integer.parseInt(args[4]) : 10;
 
-        Path dir = Files.createTempDirectory("nwbench-snap");
-        Path controllerDir = dir.resolve("controller");
-        String labName = LabSpec.randomLabName('b');
-        String mgmt = LabSpec.freeManagementNetwork();
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        AtomicReference<List<String>> agentCommand = new AtomicReference<>();
-        LabSpec spec = LabSpec.of(dir).withLabName(labName).withControllerPort(port).withManagementNetwork(mgmt)
-                .withAgentsStopped(host -> agentCommand.get());
-        TlsSetup.ensure(controllerDir, TlsConfig.withExtraNames(List.of(spec.controllerAddress())));
-        System.out.printf("lab %s (management %s), data %s%n", labName, mgmt, dir);
-        Controller controller = Controller.start(ControllerConfig.load(controllerDir, port), Clock.systemUTC());
         Thread traffic = null;
-        try (LabHandle lab = Lab.up(spec, Topology.read(topologyFile))) {
-            controller.listen(lab.controllerAddress());
-            String sub = controller.defaultSubscription().id();
-            LabAgents agents = LabAgents.ofThisJvm(spec.controllerUrl(), controller.adminToken(), sub, "westeurope",
-                    controller.caFile()).withResourceGroup("bench");
-            agentCommand.set(List.copyOf(agents.command(lab.host("rcv"))));
-            lab.startAgent("rcv");
-            Https https = new Https(controller.baseUrl(), controller.caFile(), controller.adminToken());
-            String vmId = "/subscriptions/" + sub + "/resourceGroups/bench/providers/Microsoft.Compute/virtualMachines/rcv";
-            CaptureBench.waitFor(Duration.ofSeconds(60), () -> https.send("GET", vmId + "?api-version=2024-07-01", null).status() == 200,
-                    "agent registered");
+        BenchLab bench = BenchLab.up("nwbench-snap", topologyFile);
+        try (bench) {
+            LabHandle lab = bench.lab;
+            Https https = bench.https;
+            String sub = bench.subscription;
+            String vmId = bench.startAgent("rcv", bench.agents().command(lab.host("rcv")));
             int seconds = snapshots * (lastSeconds + 3) + 60;
             traffic = Thread.ofPlatform().daemon().start(() -> lab.exec("snd", Duration.ofSeconds(seconds + 10), List.of("bash", "-c",
                     "end=$((SECONDS + " + seconds + ")); while [ $SECONDS -lt $end ]; do echo snapshot-bench > /dev/udp/198.18.77.2/9;"
@@ -102,16 +71,8 @@ public final class SnapshotRequestBench {
             System.out.println("load after: " + Files.readString(Path.of("/proc/loadavg")).strip());
         } finally {
             if (traffic != null) traffic.interrupt();
-            try {
-                controller.close();
-            } catch (Exception e) {
-                System.err.println("controller close: " + e);
-            }
         }
-        System.out.println("lab removed");
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        bench.removeData();
     }
 
     /** Polls the operation's Location every 50 ms until it answers 200 with the snapshot. */

@@ -71,6 +71,7 @@ final class Dispatcher extends org.eclipse.jetty.server.Handler.Abstract {
             refuse(ex, e);
         } catch (Throwable t) {
             ArmException fault = EdgeErrors.databaseFault(t); // a busy or unreachable database, a lost race: not a bug
+            if (fault == null) fault = EdgeErrors.clientGone(t); // a client that hung up mid-body (an agent killed mid-upload)
             if (fault != null) {
                 refuse(ex, fault);
                 return true;

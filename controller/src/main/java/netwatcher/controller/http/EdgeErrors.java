@@ -59,6 +59,20 @@ final class EdgeErrors {
         return null;
     }
 
+    /**
+     * The client went away before its request's body ended (Jetty's {@code EofException}, also wrapped): nothing on
+     * the server failed, so it is the client's 400 (it will most likely never read it), not an internal error.
+     * {@code null} when {@code failure} is something else.
+     */
+    static ArmException clientGone(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof org.eclipse.jetty.io.EofException) {
+                return ArmErrorCode.InvalidRequestFormat.exception("The request body could not be read completely."); // as JettyExchange says of a JSON body
+            }
+        }
+        return null;
+    }
+
     /** Words that betray the implementation; an error message holding one is replaced before it leaves. */
     private static final java.util.regex.Pattern INTERNALS = java.util.regex.Pattern.compile(
             "java\\.|javax\\.|jakarta\\.|com\\.fasterxml|org\\.eclipse|(?i:jackson|jetty)|[A-Za-z]+Exception\\b|\\b(OutOfMemory|StackOverflow|Assertion|NoClassDefFound|Linkage|ExceptionInInitializer)Error\\b|\\tat |\\$[A-Z]");

@@ -364,4 +364,32 @@ class HttpEdgeTest {
         Raw meta = raw("GET //metadata/endpoints?api-version=2022-09-01 HTTP/1.1\r\nHost: 127.0.0.1", null);
         assertEquals(200, meta.status(), meta.body());
     }
+
+    @Test
+    void aBodyCutShortByTheClient_isTheClients400_neverAnInternalError() throws Exception {
+        // a client killed mid-request: the body ends (the client half-closes) long before its Content-Length; streamed
+        // bodies (an agent's upload) reach the same answer through EdgeErrors.clientGone, below
+        try (SSLSocket s = (SSLSocket) TestController.sslContext(c.controller.caFile()).getSocketFactory()
+                .createSocket("127.0.0.1", c.controller.port())) {
+            s.setSoTimeout(30_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("PUT " + nw + "/packetCaptures/cut" + V + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + c.token
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"properties\":{").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            s.shutdownOutput();
+            Raw r = parse(s.getInputStream());
+            assertEquals(400, r.status(), r.body());
+            assertEquals("InvalidRequestFormat", r.json().path("error").path("code").asText(), r.body());
+        }
+        assertEquals(404, c.send("GET", nw + "/packetCaptures/cut" + V, null).status(), "nothing was created");
+    }
+
+    @Test
+    void clientGone_isFoundInTheCauseChain_andNothingElseIsTakenForIt() {
+        var eof = new org.eclipse.jetty.io.EofException("Early EOF");
+        assertEquals(netwatcher.arm.ArmErrorCode.InvalidRequestFormat,
+                EdgeErrors.clientGone(new java.io.UncheckedIOException(eof)).code());
+        assertEquals(null, EdgeErrors.clientGone(new java.io.UncheckedIOException(new IOException("disk full"))));
+        assertEquals(null, EdgeErrors.clientGone(new IllegalStateException("a bug")));
+    }
 }
