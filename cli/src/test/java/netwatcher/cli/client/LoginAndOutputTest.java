@@ -182,7 +182,8 @@ class LoginAndOutputTest {
             if (cl.getCommand() instanceof ArmCommand) leaves.add(cl);
             todo.addAll(cl.getSubcommands().values());
         }
-        assertEquals(19, leaves.size(), "login, logout, vm list/show, vmss list/show/list-instances, watcher list, 8 packet-capture verbs, 3 checks");
+        assertEquals(21, leaves.size(), "login, logout, vm list/show, vmss list/show/list-instances, watcher list, 10 packet-capture verbs"
+                + " (create, list, show, show-status, stop, snapshot, delete, download, watch, stream), 3 checks");
         for (picocli.CommandLine cl : leaves) {
             String usage = cl.getUsageMessage();
             String name = cl.getCommandSpec().qualifiedName();
