@@ -59,7 +59,7 @@ class RingCaptureNetnsTest {
     }
 
     private static List<String> payloads(Path file) {
-        return Processes.run(Duration.ofSeconds(60), List.of("tshark", "-n", "-r", file.toString(), "-T", "fields", "-e", "data.data"))
+        return Processes.run(Duration.ofSeconds(60), List.of("tshark", "-n", "-d", "udp.port==" + PORT + ",data", "-r", file.toString(), "-T", "fields", "-e", "data.data"))
                 .orThrow("tshark -r " + file).stdout().lines()
                 .map(hex -> new String(java.util.HexFormat.of().parseHex(hex.strip())).replaceFirst("-0+\\n?$", ""))
                 .toList();

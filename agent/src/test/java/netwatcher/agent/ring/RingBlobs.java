@@ -72,8 +72,13 @@ final class RingBlobs implements BeforeEachCallback, AfterEachCallback {
     }
 
     /** Sends datagrams {@code seq-<from>-...} to {@code seq-<to>-...} (200 bytes each) from the left end to the right one. */
-    static void send(VethPair net, int from, int to) {
-        net.left().bash("pad=$(printf '%0180d' 0); for i in $(seq " + from + " " + to + "); do echo \"seq-$i-$pad\" > /dev/udp/"
-                + net.right().ipv4().getHostAddress() + "/" + PORT + "; done");
+    /**
+     * Sends datagrams {@code seq-from} to {@code seq-to} from the left end to the right one; answers the numbers whose
+     * send the sender's kernel refused (a datagram never sent cannot be asked of a capture).
+     */
+    static java.util.List<Integer> send(VethPair net, int from, int to) {
+        String out = net.left().bash("pad=$(printf '%0180d' 0); for i in $(seq " + from + " " + to + "); do echo \"seq-$i-$pad\" > /dev/udp/"
+                + net.right().ipv4().getHostAddress() + "/" + PORT + " || echo \"unsent $i\"; done; true").stdout();
+        return out.lines().filter(l -> l.startsWith("unsent ")).map(l -> Integer.parseInt(l.substring(7).strip())).toList();
     }
 }

@@ -64,7 +64,7 @@ class RingSnapshotNetnsTest {
         Path f = Files.createTempFile(tmp, "blob", ".pcap");
         Files.write(f, out.toByteArray());
         Map<Integer, BigDecimal> m = new TreeMap<>();
-        String text = Processes.run(Duration.ofSeconds(60), List.of("tshark", "-n", "-r", f.toString(), "-T", "fields",
+        String text = Processes.run(Duration.ofSeconds(60), List.of("tshark", "-n", "-d", "udp.port==" + RingBlobs.PORT + ",data", "-r", f.toString(), "-T", "fields",
                 "-e", "frame.time_epoch", "-e", "data.data")).orThrow("tshark").stdout();
         for (String line : text.lines().toList()) {
             String[] cols = line.strip().split("\t");
