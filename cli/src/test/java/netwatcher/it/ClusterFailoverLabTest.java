@@ -301,13 +301,13 @@ class ClusterFailoverLabTest {
         for (String location : checkLocations) {
             JsonNode answer = checkAnswers.get(location);
             answers.merge(answer.path("connectionStatus").asText("?"), 1, Integer::sum);
-            assertEquals("Reachable", answer.path("connectionStatus").asText(), location + ": " + answer);
+            assertCompletedReachable(answer, location);
         }
         System.out.println("cluster failover: " + checkLocations.size() + " checks accepted, answers " + answers + "; "
                 + checkPostsFailed.get() + " check POSTs cut or refused; API reads ok " + readsOk.get() + ", failed " + readFailures);
         long across = checkTimes.values().stream().filter(t -> t[0].isBefore(killed) && t[1].isAfter(killed)).count();
         JsonNode inFlightAnswer = awaitOperation(inFlight.header("Location"), Duration.ofSeconds(120));
-        assertEquals("Reachable", inFlightAnswer.path("connectionStatus").asText(), "the check accepted just before the kill: " + inFlightAnswer);
+        assertCompletedReachable(inFlightAnswer, "the check accepted just before the kill");
         System.out.println("cluster failover: checks running when the controller was killed, answered after: " + (across + 1));
         for (String host : hosts) {
             assertTrue(LAB.lab().agentProcess(host).map(ProcessHandle::isAlive).orElse(false), "the agent of " + host + " still runs");
@@ -560,5 +560,16 @@ class ClusterFailoverLabTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * app reaches db:1433 in every answer: Reachable, or Degraded when probes were lost on the loaded machine (CI once saw
+     * 11 of 100 fail while three controllers, PostgreSQL and five agents shared two CPUs), never Unreachable or Unknown,
+     * and never with an issue naming a cause, since nothing on the path blocks it.
+     */
+    private static void assertCompletedReachable(JsonNode answer, String what) {
+        String status = answer.path("connectionStatus").asText();
+        assertTrue(status.equals("Reachable") || status.equals("Degraded"), what + ": " + answer);
+        for (JsonNode hop : answer.path("hops")) assertEquals(0, hop.path("issues").size(), what + ": no hop has an issue: " + answer);
     }
 }
