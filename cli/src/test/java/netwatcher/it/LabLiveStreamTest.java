@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import netwatcher.lab.LabExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -176,7 +177,7 @@ class LabLiveStreamTest {
         assertTrue(rows.size() >= 51, "rows: " + rows.size());
         assertTrue(rows.stream().allMatch(x -> x.equals("db/eth0")), rows.toString());
         Set<Integer> payloads = new HashSet<>();
-        for (String hex : LabWorld.packets(file, null, "data.data")) {
+        for (String hex : LabWorld.datagrams(file, PORT, "data.data")) {
             Matcher m = Pattern.compile("seq-(\\d+)-").matcher(new String(HexFormat.of().parseHex(hex.strip()), StandardCharsets.ISO_8859_1));
             if (m.find()) payloads.add(Integer.parseInt(m.group(1)));
         }
@@ -190,7 +191,8 @@ class LabLiveStreamTest {
         createCapture(name);
         HttpResponse<InputStream> r = open(name, world.token);
         assertEquals(200, r.statusCode());
-        Process tshark = new ProcessBuilder("tshark", "-n", "-l", "-r", "-", "-T", "fields", "-e", "frame.interface_name", "-e", "data.data")
+        Process tshark = new ProcessBuilder(Stream.concat(Stream.of("tshark", "-n", "-l", "-r", "-"), Stream.concat(LabWorld.decodeAsData(PORT).stream(),
+                        Stream.of("-T", "fields", "-e", "frame.interface_name", "-e", "data.data"))).toList())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
         CompletableFuture<Void> pipe = CompletableFuture.runAsync(() -> {

@@ -61,7 +61,7 @@ class LabRingCaptureTest {
     }
 
     static List<String> payloads(Path file) throws Exception {
-        List<String> rows = LabWorld.packets(file, null, "data.data");
+        List<String> rows = LabWorld.datagrams(file, PORT, "data.data");
         List<String> out = new ArrayList<>();
         for (String hex : rows) out.add(new String(HexFormat.of().parseHex(hex.strip())).replaceFirst("-0+\\n?$", ""));
         return out;

@@ -75,10 +75,10 @@ class LabSnapshotTest {
                 + "0".repeat(120) + "\" > /dev/udp/" + DB + "/" + port + "; sleep 0.05; done; true"));
     }
 
-    /** Capture time (seconds since the epoch, as tshark prints it) → datagram number, for every datagram in {@code file}. */
-    static TreeMap<BigDecimal, Integer> datagrams(Path file) throws Exception {
+    /** Capture time (seconds since the epoch, as tshark prints it) → datagram number, for every datagram to {@code port} in {@code file}. */
+    static TreeMap<BigDecimal, Integer> datagrams(Path file, int port) throws Exception {
         TreeMap<BigDecimal, Integer> out = new TreeMap<>();
-        for (String row : LabWorld.packets(file, null, "frame.time_epoch", "data.data")) {
+        for (String row : LabWorld.datagrams(file, port, "frame.time_epoch", "data.data")) {
             String[] f = row.split(",", 2);
             String text = new String(HexFormat.of().parseHex(f[1].strip()));
             int n = Integer.parseInt(text.substring("snap-".length(), text.indexOf('-', "snap-".length())));
@@ -118,7 +118,7 @@ class LabSnapshotTest {
             assertEquals(200, got.status(), f.toString());
             Path copy = scratch.resolve(name + "-" + f.path("name").asText());
             Files.write(copy, got.response().body());
-            all.putAll(datagrams(copy));
+            all.putAll(datagrams(copy, PORT));
         }
         return all;
     }
@@ -149,7 +149,7 @@ class LabSnapshotTest {
         assertEquals(snap.path("bytes").asLong(), file.response().body().length);
         Path copy = scratch.resolve("snaplocal-snapshot.cap");
         Files.write(copy, file.response().body());
-        TreeMap<BigDecimal, Integer> inSnapshot = datagrams(copy);
+        TreeMap<BigDecimal, Integer> inSnapshot = datagrams(copy, PORT);
         assertEquals(snap.path("packets").asLong(), inSnapshot.size(), snap.toString());
         assertTrue(inSnapshot.size() >= 1, "datagrams flowed throughout the window: " + inSnapshot.size());
 
@@ -204,7 +204,7 @@ class LabSnapshotTest {
                 .getBlobContainerClient("network-watcher-logs").getBlobClient(blobName);
         Path copy = scratch.resolve("snapblob-snapshot.cap");
         Files.write(copy, blob.downloadContent().toBytes());
-        TreeMap<BigDecimal, Integer> in = datagrams(copy);
+        TreeMap<BigDecimal, Integer> in = datagrams(copy, PORT + 1);
         assertEquals(40, in.size());
         assertEquals(1001, in.firstEntry().getValue());
         assertEquals(1040, in.lastEntry().getValue());
