@@ -300,7 +300,11 @@ public final class Database implements SqlOperations, AutoCloseable {
 
     private Connection connection() throws SQLException {
         if (dataSource.isClosed()) {
-            throw new IllegalStateException("database " + redacted(config) + " is closed");
+            // the controller is stopping: requests still in flight (agents' long-polls woken by the stop) are told
+            // to come back (the edge answers 503 with Retry-After, SQLSTATE 08003 "connection does not exist"),
+            // not that the server failed
+            throw new DatabaseException("database " + redacted(config) + " is closed",
+                    new java.sql.SQLNonTransientConnectionException("the connection pool is closed", "08003"));
         }
         return dataSource.getConnection();
     }

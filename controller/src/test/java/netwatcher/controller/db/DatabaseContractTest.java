@@ -496,11 +496,14 @@ class DatabaseContractTest {
     // --- lifecycle -------------------------------------------------------------------------------
 
     @DatabaseTest
-    void close_whenClosed_rejectsFurtherCalls(TestDatabase testDatabase) {
+    void close_whenClosed_rejectsFurtherCalls_asUnavailable(TestDatabase testDatabase) {
         Database db = testDatabase.open();
         db.close();
 
-        assertThrows(IllegalStateException.class, () -> db.query("SELECT 1 AS one", row -> row.getInt("one")));
+        // unavailable, not a server fault: requests still in flight while a controller stops are answered 503
+        DatabaseException e = assertThrows(DatabaseException.class, () -> db.query("SELECT 1 AS one", row -> row.getInt("one")));
+        assertTrue(e.isUnavailable(), e.toString());
+        assertEquals("08003", e.sqlState());
     }
 
     @DatabaseTest
