@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,6 +36,37 @@ public final class ConnectivityCommand {
         String id = vm.path("id").asText();
         int providers = id.indexOf("/providers/");
         return id.substring(0, providers) + "/providers/Microsoft.Network/networkInterfaces/" + nic;
+    }
+
+    /**
+     * The VM a per-VM watcher action asks about ({@code --vm}, {@code -g}) and, for a VM with several, one of its NICs
+     * ({@code --nic}): one mixin, so that {@code show-next-hop} and {@code test-ip-flow} spell, resolve and send them alike.
+     */
+    public static final class VmAction {
+        @Option(names = "--vm", required = true, paramLabel = "VM", description = "The VM: name (with -g, or unique) or resource id.")
+        String vm;
+
+        @Option(names = {"-g", "--resource-group"}, paramLabel = "RG", description = "Resource group of the VM.")
+        String resourceGroup;
+
+        @Option(names = "--nic", paramLabel = "NIC", description = "NIC name (in the VM's resource group) or id, for a VM with several.")
+        String nic;
+
+        /**
+         * POSTs {@code action} to the network watcher in the VM's location with a body of the VM's id
+         * ({@code targetResourceId}), the fields {@code fill} adds and the NIC's id ({@code targetNicResourceId}) if one was
+         * given; follows the long-running operation and answers its result.
+         */
+        JsonNode post(ArmClient arm, String action, java.util.function.Consumer<ObjectNode> fill) {
+            Lookup lookup = new Lookup(arm);
+            JsonNode vmNode = lookup.vm(vm, resourceGroup);
+            JsonNode watcher = lookup.watcherIn(vmNode.path("location").asText());
+            ObjectNode body = Output.object();
+            body.put("targetResourceId", vmNode.path("id").asText());
+            fill.accept(body);
+            if (nic != null) body.put("targetNicResourceId", nicId(nic, vmNode));
+            return arm.longRunning("POST", watcher.path("id").asText() + "/" + action, ArmClient.NETWORK_API, body).body();
+        }
     }
 
     @Command(name = "test-connectivity", mixinStandardHelpOptions = true,
@@ -197,11 +229,8 @@ public final class ConnectivityCommand {
                 "  nw watcher show-next-hop --vm app --source-ip 198.18.1.10 \\",
                 "      --dest-ip 198.18.3.10 --nic app-eth0 -o table"})
     public static final class ShowNextHop extends ArmCommand {
-        @Option(names = "--vm", required = true, paramLabel = "VM", description = "The VM: name (with -g, or unique) or resource id.")
-        String vm;
-
-        @Option(names = {"-g", "--resource-group"}, paramLabel = "RG", description = "Resource group of the VM.")
-        String resourceGroup;
+        @Mixin
+        VmAction target;
 
         @Option(names = "--source-ip", required = true, paramLabel = "IP", description = "Source IP address of the packet.")
         String sourceIp;
@@ -209,23 +238,14 @@ public final class ConnectivityCommand {
         @Option(names = "--dest-ip", required = true, paramLabel = "IP", description = "Destination IP address of the packet.")
         String destIp;
 
-        @Option(names = "--nic", paramLabel = "NIC", description = "NIC name (in the VM's resource group) or id, for a VM with several.")
-        String nic;
-
         @Override
         protected int execute() {
             requireIp("--source-ip", sourceIp);
             requireIp("--dest-ip", destIp);
-            ArmClient arm = client();
-            Lookup lookup = new Lookup(arm);
-            JsonNode vmNode = lookup.vm(vm, resourceGroup);
-            JsonNode watcher = lookup.watcherIn(vmNode.path("location").asText());
-            ObjectNode body = Output.object();
-            body.put("targetResourceId", vmNode.path("id").asText());
-            body.put("sourceIPAddress", sourceIp);
-            body.put("destinationIPAddress", destIp);
-            if (nic != null) body.put("targetNicResourceId", nicId(nic, vmNode));
-            print(arm.longRunning("POST", watcher.path("id").asText() + "/nextHop", ArmClient.NETWORK_API, body).body());
+            print(target.post(client(), "nextHop", body -> {
+                body.put("sourceIPAddress", sourceIp);
+                body.put("destinationIPAddress", destIp);
+            }));
             return 0;
         }
     }
@@ -243,11 +263,8 @@ public final class ConnectivityCommand {
                 "      --protocol UDP --local 198.18.1.10:5353 \\",
                 "      --remote 198.18.3.10:53 --query access -o tsv"})
     public static final class TestIpFlow extends ArmCommand {
-        @Option(names = "--vm", required = true, paramLabel = "VM", description = "The VM: name (with -g, or unique) or resource id.")
-        String vm;
-
-        @Option(names = {"-g", "--resource-group"}, paramLabel = "RG", description = "Resource group of the VM.")
-        String resourceGroup;
+        @Mixin
+        VmAction target;
 
         @Option(names = "--direction", required = true, paramLabel = "DIR", description = "Inbound or Outbound.")
         String direction;
@@ -261,29 +278,20 @@ public final class ConnectivityCommand {
         @Option(names = "--remote", required = true, paramLabel = "IP:PORT", description = "The other side's address and port.")
         String remote;
 
-        @Option(names = "--nic", paramLabel = "NIC", description = "NIC name (in the VM's resource group) or id, for a VM with several.")
-        String nic;
-
         @Override
         protected int execute() {
             String dir = oneOf("--direction", direction, List.of("Inbound", "Outbound"));
             String proto = oneOf("--protocol", protocol, List.of("TCP", "UDP"));
             String[] l = hostPort("--local", local);
             String[] r = hostPort("--remote", remote);
-            ArmClient arm = client();
-            Lookup lookup = new Lookup(arm);
-            JsonNode vmNode = lookup.vm(vm, resourceGroup);
-            JsonNode watcher = lookup.watcherIn(vmNode.path("location").asText());
-            ObjectNode body = Output.object();
-            body.put("targetResourceId", vmNode.path("id").asText());
-            body.put("direction", dir);
-            body.put("protocol", proto);
-            body.put("localIPAddress", l[0]);
-            body.put("localPort", l[1]);
-            body.put("remoteIPAddress", r[0]);
-            body.put("remotePort", r[1]);
-            if (nic != null) body.put("targetNicResourceId", nicId(nic, vmNode));
-            print(arm.longRunning("POST", watcher.path("id").asText() + "/ipFlowVerify", ArmClient.NETWORK_API, body).body());
+            print(target.post(client(), "ipFlowVerify", body -> {
+                body.put("direction", dir);
+                body.put("protocol", proto);
+                body.put("localIPAddress", l[0]);
+                body.put("localPort", l[1]);
+                body.put("remoteIPAddress", r[0]);
+                body.put("remotePort", r[1]);
+            }));
             return 0;
         }
     }
