@@ -26,11 +26,7 @@ public final class Row {
     }
 
     public long getLong(String column) throws SQLException {
-        long value = resultSet.getLong(column);
-        if (resultSet.wasNull()) {
-            throw nullIn(column);
-        }
-        return value;
+        return present(column, getLongOrNull(column));
     }
 
     public Long getLongOrNull(String column) throws SQLException {
@@ -39,11 +35,7 @@ public final class Row {
     }
 
     public int getInt(String column) throws SQLException {
-        int value = resultSet.getInt(column);
-        if (resultSet.wasNull()) {
-            throw nullIn(column);
-        }
-        return value;
+        return present(column, getIntOrNull(column));
     }
 
     public Integer getIntOrNull(String column) throws SQLException {
@@ -52,16 +44,20 @@ public final class Row {
     }
 
     public boolean getBoolean(String column) throws SQLException {
-        boolean value = resultSet.getBoolean(column);
-        if (resultSet.wasNull()) {
-            throw nullIn(column);
-        }
-        return value;
+        return present(column, getBooleanOrNull(column));
     }
 
     public Boolean getBooleanOrNull(String column) throws SQLException {
         boolean value = resultSet.getBoolean(column);
         return resultSet.wasNull() ? null : value;
+    }
+
+    /** {@code value}, read from {@code column} by one of the {@code ...OrNull} getters; a NULL where the caller needs a value fails. */
+    private static <T> T present(String column, T value) throws SQLException {
+        if (value == null) {
+            throw nullIn(column);
+        }
+        return value;
     }
 
     /** A {@code TIMESTAMP WITH TIME ZONE} column as an instant (microsecond precision). */
