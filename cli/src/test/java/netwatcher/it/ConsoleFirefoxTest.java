@@ -209,20 +209,10 @@ class ConsoleFirefoxTest {
 
         // back to the token field with Shift+Tab, type, Enter: logged in without the mouse
         browser.call("() => document.getElementById('login-sp-submit').focus()");
-        for (int i = 0; i < 4; i++) shiftTab();
+        for (int i = 0; i < 4; i++) browser.chord(Firefox.SHIFT, Firefox.TAB);
         assertEquals("token", browser.call("() => document.activeElement.id").asText());
         browser.keys(world.token + Firefox.ENTER);
         await("the fleet after a keyboard login", () -> visible("#fleet"));
-    }
-
-    static void shiftTab() {
-        var actions = netwatcher.testing.bidi.BidiFrames.params().put("context", browser.context());
-        var keys = actions.putArray("actions").addObject().put("type", "key").put("id", "keyboard").putArray("actions");
-        keys.addObject().put("type", "keyDown").put("value", Firefox.SHIFT);
-        keys.addObject().put("type", "keyDown").put("value", Firefox.TAB);
-        keys.addObject().put("type", "keyUp").put("value", Firefox.TAB);
-        keys.addObject().put("type", "keyUp").put("value", Firefox.SHIFT);
-        browser.bidi().call("input.performActions", actions);
     }
 
     @Test

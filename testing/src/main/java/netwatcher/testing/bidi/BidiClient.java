@@ -27,6 +27,8 @@ import java.util.function.Consumer;
  */
 public final class BidiClient implements AutoCloseable {
     private final WebSocket socket;
+    /** The HTTP client that opened the socket (its selector thread ends with it); null for a socket given by a test. */
+    private final HttpClient http;
     private final Duration timeout;
     private final AtomicLong ids = new AtomicLong();
     /** Commands sent and not answered yet, by id. */
@@ -37,8 +39,9 @@ public final class BidiClient implements AutoCloseable {
     /** Why the connection ended; null while it is open. */
     private volatile String closedBecause;
 
-    private BidiClient(WebSocket socket, Duration timeout, Receiver receiver) {
+    private BidiClient(WebSocket socket, HttpClient http, Duration timeout, Receiver receiver) {
         this.socket = socket;
+        this.http = http;
         this.timeout = timeout;
         receiver.client = this;
     }
@@ -50,13 +53,16 @@ public final class BidiClient implements AutoCloseable {
      */
     public static BidiClient connect(URI endpoint, Duration timeout) {
         Receiver receiver = new Receiver();
+        HttpClient http = HttpClient.newHttpClient();
         try {
-            WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(timeout)
+            WebSocket socket = http.newWebSocketBuilder().connectTimeout(timeout)
                     .buildAsync(endpoint, receiver).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return new BidiClient(socket, timeout, receiver);
+            return new BidiClient(socket, http, timeout, receiver);
         } catch (ExecutionException | TimeoutException e) {
+            http.shutdownNow();
             throw new BidiException("connection closed", "no WebSocket to " + endpoint + ": " + e, e);
         } catch (InterruptedException e) {
+            http.shutdownNow();
             Thread.currentThread().interrupt();
             throw new BidiException("connection closed", "interrupted connecting to " + endpoint, e);
         }
@@ -64,7 +70,7 @@ public final class BidiClient implements AutoCloseable {
 
     /** A client over an open socket whose frames the caller delivers to {@link #dispatch} (the unit tests' fake). */
     static BidiClient over(WebSocket socket, Duration timeout) {
-        return new BidiClient(socket, timeout, new Receiver());
+        return new BidiClient(socket, null, timeout, new Receiver());
     }
 
     /** Adds a listener for the events the session subscribed to. */
@@ -136,6 +142,7 @@ public final class BidiClient implements AutoCloseable {
         } finally {
             socket.abort();
             closed("closed by the client");
+            if (http != null) http.shutdownNow();
         }
     }
 

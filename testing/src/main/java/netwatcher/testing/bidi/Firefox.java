@@ -9,6 +9,9 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A headless Firefox driven over WebDriver BiDi, no geckodriver: one session, one tab, and what a page test needs on
@@ -169,6 +172,17 @@ public final class Firefox implements AutoCloseable {
         bidi.call("input.releaseActions", BidiFrames.params().put("context", context));
     }
 
+    /** Holds {@code modifier} (e.g. {@link #SHIFT}) down while pressing and releasing {@code key}. */
+    public void chord(String modifier, String key) {
+        ObjectNode actions = BidiFrames.params().put("context", context);
+        ArrayNode steps = actions.putArray("actions").addObject().put("type", "key").put("id", "keyboard").putArray("actions");
+        steps.addObject().put("type", "keyDown").put("value", modifier);
+        steps.addObject().put("type", "keyDown").put("value", key);
+        steps.addObject().put("type", "keyUp").put("value", key);
+        steps.addObject().put("type", "keyUp").put("value", modifier);
+        bidi.call("input.performActions", actions);
+    }
+
     /** The viewport as a PNG. */
     public byte[] screenshot() {
         String data = bidi.call("browsingContext.captureScreenshot", BidiFrames.params().put("context", context)).path("data").asText();
@@ -178,6 +192,11 @@ public final class Firefox implements AutoCloseable {
     /** Every console log entry the page produced since the browser started. */
     public List<LogEntry> logEntries() {
         return List.copyOf(log);
+    }
+
+    /** The process that runs the browser (for tests of this class). */
+    FirefoxProcess process() {
+        return process;
     }
 
     /** Firefox's last stderr lines, for failure messages. */
@@ -191,9 +210,11 @@ public final class Firefox implements AutoCloseable {
         try {
             process.rememberChildren();
             try {
-                bidi.send("browser.close", BidiFrames.params()).get(10, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception alreadyGone) {
+                bidi.send("browser.close", BidiFrames.params()).get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException alreadyGone) {
                 // the browser may drop the connection before answering, or be gone: the process is killed below anyway
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 bidi.close();
             }

@@ -65,6 +65,8 @@ final class FirefoxProcess implements AutoCloseable {
             FirefoxProfile.write(profile, caCertificate);
             ProcessBuilder builder = new ProcessBuilder(BINARY.toString(), "--headless", "--no-remote", "--remote-debugging-port=0",
                     "--profile", profile.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            // Firefox keeps crash reports and pings under $HOME/.mozilla: a home inside the profile goes with it
+            builder.environment().put("HOME", Files.createDirectories(profile.resolve("home")).toString());
             builder.environment().put("MOZ_CRASHREPORTER_DISABLE", "1");
             builder.environment().put("MOZ_HEADLESS", "1");
             process = builder.start();
@@ -96,6 +98,11 @@ final class FirefoxProcess implements AutoCloseable {
 
     Path profile() {
         return profile;
+    }
+
+    /** The browser's own process. */
+    ProcessHandle handle() {
+        return process.toHandle();
     }
 
     /** Firefox's last stderr lines, for failure messages. */
