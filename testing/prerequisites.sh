@@ -11,10 +11,12 @@ CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/netwatcher"
 # iptables and iproute2 (lab and firewall tests), postgresql (the storage contract suite), hping3,
 # tmux (terminal tests), procps/util-linux (ps, unshare, nsenter), iputils-ping, curl and dnsmasq-base (lab DNS,
 # docs), azure-cli (az compatibility and docs/clients.md), chromium and chromium-driver (the web console's
-# browser test, ConsoleBrowserTest), haproxy (the balancer of the cluster test, ClusterFailoverLabTest, run as
+# browser tests, ConsoleBrowserTest), firefox-esr (the console in Firefox, ConsoleFirefoxTest, driven over its own
+# WebDriver BiDi: no geckodriver) with libnss3-tools (certutil, which makes its throwaway profile trust the test
+# controller's CA), haproxy (the balancer of the cluster test, ClusterFailoverLabTest, run as
 # a child process; Debian's haproxy service is not used).
 PACKAGES=(libpcap0.8 tshark tcpdump nftables iproute2 iputils-ping postgresql hping3 tmux iptables procps util-linux curl dnsmasq-base azure-cli
-  chromium chromium-driver haproxy)
+  chromium chromium-driver firefox-esr libnss3-tools haproxy)
 # npm prefix directory under $CACHE -> the packages installed there (Azurite for the blob upload tests,
 # the Azure SDK for JavaScript for the client compatibility tests: the version tested since the start
 # and the newest, api-version 2026-01-01).

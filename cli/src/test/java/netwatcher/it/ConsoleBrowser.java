@@ -86,21 +86,37 @@ final class ConsoleBrowser {
         Files.copy(shot, DOCS_IMAGES.resolve(name), StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /**
+     * The function that runs axe-core (loaded by {@link #axeSource()}) on the page and resolves to its violations, each
+     * {@code {id, impact, nodes}} with at most five nodes' selectors; Chromium's and Firefox's tests run the same one.
+     */
+    static final String AXE_RUN = """
+            () => axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) =>
+              ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) })))
+            """;
+
+    /** axe-core's script, vendored in the test resources. */
+    static String axeSource() throws IOException {
+        try (InputStream in = ConsoleBrowser.class.getResourceAsStream("/axe-core/axe.min.js")) {
+            if (in == null) throw new IllegalStateException("axe-core is missing from the test resources (/axe-core/axe.min.js)");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The violations that fail the tests: axe-core's serious and critical ones. */
+    static boolean failsTheTest(String impact) {
+        return impact.equals("serious") || impact.equals("critical");
+    }
+
     /** axe-core's serious and critical violations on the page as it is now, each prefixed with {@code page}. */
     @SuppressWarnings("unchecked")
     static List<String> axeViolations(ChromeDriver browser, String page) throws IOException {
-        try (InputStream in = ConsoleBrowser.class.getResourceAsStream("/axe-core/axe.min.js")) {
-            script(browser, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
-        List<Map<String, Object>> violations = (List<Map<String, Object>>) asyncScript(browser, """
-                const done = arguments[arguments.length - 1];
-                axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations.map((v) =>
-                  ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }))));
-                """);
+        script(browser, axeSource());
+        List<Map<String, Object>> violations = (List<Map<String, Object>>) asyncScript(browser,
+                "const done = arguments[arguments.length - 1]; (" + AXE_RUN.strip() + ")().then(done);");
         List<String> out = new ArrayList<>();
         for (Map<String, Object> v : violations) {
-            String impact = String.valueOf(v.get("impact"));
-            if (impact.equals("serious") || impact.equals("critical")) out.add(page + ": " + v.get("id") + " " + v.get("nodes"));
+            if (failsTheTest(String.valueOf(v.get("impact")))) out.add(page + ": " + v.get("id") + " " + v.get("nodes"));
         }
         return out;
     }
