@@ -149,6 +149,8 @@ public final class LiveStream {
         return n;
     }
 
+    private synchronized boolean idle() { return queue.isEmpty(); }
+
     private synchronized Entry next() throws InterruptedException {
         if (queue.isEmpty()) wait(IDLE.toMillis());
         Entry e = queue.poll();
@@ -170,6 +172,10 @@ public final class LiveStream {
         boolean dirty = false;
         while (true) {
             if (tellLost(writer)) dirty = true;
+            if (dirty && idle()) { // nothing more queued: what was written goes out now, not after the idle wait
+                out.flush();
+                dirty = false;
+            }
             Entry e = next();
             if (e == null) {
                 notice(writer, takeUnreported());
@@ -259,6 +265,10 @@ public final class LiveStream {
         out.flush();
         boolean dirty = false;
         while (true) {
+            if (dirty && idle()) { // nothing more queued: the frames go out now, not after the idle wait
+                out.flush();
+                dirty = false;
+            }
             Entry e = next();
             if (e == null) {
                 long missedNow = takeUnreported();
