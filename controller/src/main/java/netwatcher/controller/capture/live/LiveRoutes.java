@@ -86,12 +86,12 @@ public final class LiveRoutes {
         }
         List<LiveSource> sources = new ArrayList<>();
         List<LiveSource> local = new ArrayList<>();
-        Map<LiveSource, String> remote = new java.util.LinkedHashMap<>(); // source -> the peer controller that holds its agent
+        List<Relayed> remote = new ArrayList<>();
         for (Capture h : live) {
             LiveSource src = source(h);
             sources.add(src);
             var peer = remotePeer(h);
-            if (peer.isPresent()) remote.put(src, peer.get());
+            if (peer.isPresent()) remote.add(new Relayed(src, peer.get(), vmName(h)));
             else local.add(src);
         }
         LiveStream s;
@@ -103,8 +103,8 @@ public final class LiveRoutes {
         }
         List<PeerRelays.Relay> opened = new ArrayList<>();
         try {
-            for (var r : remote.entrySet()) opened.add(relays.open(r.getValue(), r.getKey(), vmName(r.getKey()), s));
-        } catch (netwatcher.arm.ArmException | InterruptedException e) {
+            for (Relayed r : remote) opened.add(relays.open(r.peer(), r.source(), r.vmName(), s));
+        } catch (RuntimeException | InterruptedException e) { // an ARM refusal, or a fault (the registry's database): nothing stays open
             for (PeerRelays.Relay r : opened) r.close();
             hub.close(s);
             if (e instanceof netwatcher.arm.ArmException a && a.status() >= 429) {
@@ -144,9 +144,8 @@ public final class LiveRoutes {
         return relays.peerOf(h.vmKey());
     }
 
-    private String vmName(LiveSource src) {
-        return src.interfaceName().substring(0, src.interfaceName().indexOf('/'));
-    }
+    /** A host of a stream whose records come from peer controller {@code peer}, which holds its agent. */
+    private record Relayed(LiveSource source, String peer, String vmName) {}
 
     /**
      * {@code GET /internal/v1/live/{key}}: a peer controller relays host capture {@code key} to its reader. Only for the
