@@ -65,11 +65,6 @@ public enum ArmErrorCode {
     SnapshotFailed(409),
     /** A live stream of a packet capture that has ended (the message says its state and why). */
     PacketCaptureNotRunning(409),
-    /**
-     * A live stream of a capture whose agent is connected to another controller of the cluster: watch through the
-     * controller its agent talks to (docs/captures.md "Live stream").
-     */
-    LiveStreamNotAvailable(409),
     PreconditionFailed(412),
     RequestEntityTooLarge(413),
     RequestUriTooLong(414),
@@ -81,6 +76,12 @@ public enum ArmErrorCode {
     InternalServerError(500),
     NotImplemented(501),
     ServiceUnavailable(503),
+    /**
+     * A live stream of a capture one of whose agents is connected to another controller of the cluster that this one
+     * cannot reach (gone from the registry, refusing or not answering the relay); answered with {@code Retry-After}
+     * (docs/captures.md "Live stream").
+     */
+    LiveStreamPeerUnreachable(503),
     HttpVersionNotSupported(505);
 
     private final int status;

@@ -26,7 +26,10 @@ import netwatcher.controller.console.ConsoleRoutes;
 import netwatcher.controller.console.ConsoleSessions;
 import netwatcher.controller.connectivity.CheckRoutes;
 import netwatcher.controller.connectivity.CheckService;
+import netwatcher.controller.capture.live.PeerRelays;
+import netwatcher.controller.cluster.ControllerRegistry;
 import netwatcher.controller.cluster.DatabasePresence;
+import netwatcher.controller.cluster.PeerTokens;
 import netwatcher.controller.cluster.Leadership;
 import netwatcher.controller.cluster.OrderWakeups;
 import netwatcher.controller.db.Database;
@@ -81,6 +84,10 @@ public final class Controller implements AutoCloseable {
     private final String controllerId = java.util.UUID.randomUUID().toString();
     private final Presence presence;
     private final Leadership leadership;
+    /** The cluster's controllers (cluster mode); null with the embedded database. */
+    private ControllerRegistry registry;
+    /** Live-stream relays from the other controllers (cluster mode); null with the embedded database. */
+    private PeerRelays relays;
     /** Cross-controller wake-ups (PostgreSQL); null with the embedded database. */
     private final OrderWakeups wakeups;
     /** What the operator should know from the start (also logged as warnings), for the start-up banner. */
@@ -172,9 +179,13 @@ public final class Controller implements AutoCloseable {
             new CheckRoutes(checks, watchers, subscriptions, operations).register(router);
             new AgentRoutes(agents, captures, storage).register(router);
             var liveHub = new netwatcher.controller.capture.live.LiveHub(netwatcher.controller.capture.live.LiveHub.Limits.defaults(), clock);
-            agents.live(liveHub::ordersFor);
+            // cluster: the controllers know each other (registry) and relay live streams; an agent posts its live records
+            // to the controller that watches them (its own URL, not the balancer's, which may pick another)
+            this.registry = cluster ? new ControllerRegistry(db, controllerId, clock) : null;
+            this.relays = cluster ? new PeerRelays(registry, PeerTokens.of(db, controllerId, clock), this::caFile) : null;
+            agents.live((vm, base) -> liveHub.ordersFor(vm, registry == null || registry.selfUrl() == null ? base : registry.selfUrl().toString()));
             new netwatcher.controller.capture.live.LiveRoutes(new netwatcher.controller.capture.live.LiveRoutes.Peers(captures, watchers,
-                    subscriptions, compute, presence, db), liveHub).register(router);
+                    subscriptions, compute, presence, db), liveHub, relays).register(router);
             new EvidenceRoutes(evidence, compute, checks::takesPart, checks::advanceNow).register(router);
             security.register(router, this::listen);
             new AdminRoutes(subscriptions, agents, security.admin()).register(router);
@@ -200,7 +211,11 @@ public final class Controller implements AutoCloseable {
             for (String extra : config.extraListen()) http.listen(extra, port);
             String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
             this.baseUrl = (config.plainHttp() ? "http://" : "https://") + host + ":" + port;
-            LOG.atInfo().addKeyValue("url", baseUrl)
+            if (registry != null) {
+                registry.register(config.peerUrl() != null ? config.peerUrl()
+                        : ControllerRegistry.defaultPeerUrl(!config.plainHttp(), config.host(), config.extraListen(), port));
+            }
+            LOG.atInfo().addKeyValue("url", baseUrl).addKeyValue("peerUrl", registry == null ? null : registry.selfUrl())
                     .addKeyValue("dataDir", config.dataDir()).log("controller listening");
 
             this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -213,6 +228,7 @@ public final class Controller implements AutoCloseable {
                 try {
                     boolean tenth = ticks.getAndIncrement() % 10 == 0;
                     if (ticks.get() % 5 == 1) heartbeat(); // liveness for rolling upgrades; applies waiting contracts
+                    if (registry != null && ticks.get() % ControllerRegistry.HEARTBEAT.toSeconds() == 1) registry.heartbeat();
                     if (tenth) {
                         // files in this controller's own local storage account: checked and collected by each controller;
                         // files every controller reads (blob accounts; all with one controller): by the leader, below
@@ -238,6 +254,7 @@ public final class Controller implements AutoCloseable {
             }, 1, 1, TimeUnit.SECONDS);
         } catch (Exception e) {
             if (listener != null) listener.close();
+            if (relays != null) relays.close();
             db.close();
             throw e;
         }
@@ -338,6 +355,9 @@ public final class Controller implements AutoCloseable {
     /** Whether this controller does the background work (always with one controller). */
     public Leadership leadership() { return leadership; }
 
+    /** The cluster's controller registry; null with the embedded database. */
+    public ControllerRegistry registry() { return registry; }
+
     /** The cross-controller wake-ups; null with the embedded database. */
     public OrderWakeups wakeups() { return wakeups; }
 
@@ -351,6 +371,8 @@ public final class Controller implements AutoCloseable {
             http.close();
         } finally {
             if (wakeups != null) wakeups.close();
+            if (relays != null) relays.close();
+            if (registry != null) registry.deregister();
             leadership.release();
             db.close();
             try {

@@ -32,11 +32,14 @@ import netwatcher.controller.security.SecurityWiring;
  * @param identity     how the controllers present themselves: {@code publicUrl} (the one URL clients reach them under,
  *                     a load balancer's, used in every URL a controller emits; default none: each request's own
  *                     {@code Host}) and {@code auth.signingKeyRotationDays} (default 30)
+ * @param peerUrl      cluster mode: this controller's own URL as the other controllers (and its agents' live posts)
+ *                     reach it, not the balancer's ({@code peerUrl}; default null: {@code https://} + the first
+ *                     {@code listen} address, else {@code host}, + the port it listens on; docs/deployment.md)
  */
 public record ControllerConfig(Path dataDir, String host, int port, List<String> extraListen, boolean plainHttp,
                                DatabaseConfig database, Duration agentWait, Duration agentLostAfter, long maxBodyBytes,
                                List<BlobAccount> blobAccounts, List<OidcProviderConfig> oidcProviders,
-                               Duration operationRetention, SecurityWiring.Identity identity) {
+                               Duration operationRetention, SecurityWiring.Identity identity, java.net.URI peerUrl) {
 
 
     public static final Duration DEFAULT_OPERATION_RETENTION = Duration.ofHours(24);
@@ -115,7 +118,22 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
                 Long.parseLong(p.getProperty("max-body-bytes", Long.toString(1 << 20))), blobs, oidcProviders(p),
                 Duration.ofHours(Long.parseLong(p.getProperty("operation-retention-hours", "24").trim())),
                 new SecurityWiring.Identity(pub, Duration.ofDays(number(p, "auth.signingKeyRotationDays",
-                        SharedSigningKeys.DEFAULT_ROTATION.toDays())), oidcClients(p, oidcProviders(p))));
+                        SharedSigningKeys.DEFAULT_ROTATION.toDays())), oidcClients(p, oidcProviders(p))), peerUrl(p));
+    }
+
+    /** The {@code peerUrl} setting: an absolute http(s) URL with a host, or null (the default is made at start). */
+    private static java.net.URI peerUrl(Properties p) {
+        String text = p.getProperty("peerUrl");
+        if (text == null || text.isBlank()) return null;
+        try {
+            java.net.URI u = new java.net.URI(text.strip());
+            if (!("https".equals(u.getScheme()) || "http".equals(u.getScheme())) || u.getHost() == null) {
+                throw new IllegalArgumentException("setting 'peerUrl': must be https://host[:port]; was " + text.strip());
+            }
+            return u;
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("setting 'peerUrl': " + e.getMessage(), e);
+        }
     }
 
     /** A whole-number setting, or its default; a value that is no number fails naming the setting. */
@@ -212,14 +230,14 @@ public record ControllerConfig(Path dataDir, String host, int port, List<String>
     }
 
     public ControllerConfig withPort(int newPort) {
-        return new ControllerConfig(dataDir, host, newPort, extraListen, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention, identity);
+        return new ControllerConfig(dataDir, host, newPort, extraListen, plainHttp, database, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention, identity, peerUrl);
     }
 
     public ControllerConfig withAgentWait(Duration wait) {
-        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, database, wait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention, identity);
+        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, database, wait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention, identity, peerUrl);
     }
 
     public ControllerConfig withDatabase(DatabaseConfig db) {
-        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, db, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention, identity);
+        return new ControllerConfig(dataDir, host, port, extraListen, plainHttp, db, agentWait, agentLostAfter, maxBodyBytes, blobAccounts, oidcProviders, operationRetention, identity, peerUrl);
     }
 }

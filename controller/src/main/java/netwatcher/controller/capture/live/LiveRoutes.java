@@ -43,16 +43,27 @@ public final class LiveRoutes {
 
     private final Peers peers;
     private final LiveHub hub;
+    /** The relays from the cluster's other controllers; null with one controller. */
+    private final PeerRelays relays;
 
+    /** The routes of one controller (no relay). */
     public LiveRoutes(Peers peers, LiveHub hub) {
+        this(peers, hub, null);
+    }
+
+    /** The routes of a cluster member: hosts whose agent talks to another controller are relayed through {@code relays}. */
+    public LiveRoutes(Peers peers, LiveHub hub, PeerRelays relays) {
         this.peers = peers;
         this.hub = hub;
+        this.relays = relays;
         peers.captures().onChange(this::captureChanged);
     }
 
     public void register(Router router) {
         router.add("GET", WatcherRoutes.NW + "/packetCaptures/{pc}/stream", Router.Kind.ARM, this::stream);
         router.add("POST", ProtocolVersion.PREFIX + "/captures/{key}/live", Router.Kind.AGENT, this::post);
+        // authenticated by the handler (a peer controller's token), not by the ARM or agent pipelines
+        if (relays != null) router.add("GET", PeerRelays.PREFIX + "{key}", Router.Kind.PUBLIC, this::relay);
     }
 
     private Capture capture(Map<String, String> v) {
@@ -73,15 +84,16 @@ public final class LiveRoutes {
                     + (c.stopReason() == null ? "" : " (" + c.stopReason().name() + ")")
                     + ": only a running capture can be streamed; download its file instead.", "name");
         }
-        for (Capture h : live) {
-            if (peers.presence().isShared() && !peers.presence().pollsHere(h.vmKey()) && peers.presence().of(h.vmKey()).connected()) {
-                throw ArmErrorCode.LiveStreamNotAvailable.exception("The agent of VM " + vmName(h) + " is connected to another controller"
-                        + " of this cluster; a live stream is served by the controller the capture's agent talks to. Retry (the"
-                        + " balancer may pick that controller) or watch through it.", "name");
-            }
-        }
         List<LiveSource> sources = new ArrayList<>();
-        for (Capture h : live) sources.add(source(h));
+        List<LiveSource> local = new ArrayList<>();
+        List<Relayed> remote = new ArrayList<>();
+        for (Capture h : live) {
+            LiveSource src = source(h);
+            sources.add(src);
+            var peer = remotePeer(h);
+            if (peer.isPresent()) remote.add(new Relayed(src, peer.get(), vmName(h)));
+            else local.add(src);
+        }
         LiveStream s;
         try {
             s = hub.open(c.key(), c.id().name(), sources);
@@ -89,9 +101,21 @@ public final class LiveRoutes {
             ex.setHeader("Retry-After", Long.toString(LiveHub.RETRY_AFTER.toSeconds()));
             throw e;
         }
-        LOG.atInfo().addKeyValue("capture", c.id()).addKeyValue("hosts", sources.size()).log("live stream opened");
+        List<PeerRelays.Relay> opened = new ArrayList<>();
         try {
-            wakeAgents(sources);
+            for (Relayed r : remote) opened.add(relays.open(r.peer(), r.source(), r.vmName(), s));
+        } catch (RuntimeException | InterruptedException e) { // an ARM refusal, or a fault (the registry's database): nothing stays open
+            for (PeerRelays.Relay r : opened) r.close();
+            hub.close(s);
+            if (e instanceof netwatcher.arm.ArmException a && a.status() >= 429) {
+                ex.setHeader("Retry-After", Long.toString((a.status() == 429 ? LiveHub.RETRY_AFTER : PeerRelays.RETRY_AFTER).toSeconds()));
+            }
+            throw e;
+        }
+        LOG.atInfo().addKeyValue("capture", c.id()).addKeyValue("hosts", sources.size()).addKeyValue("relayed", remote.size())
+                .log("live stream opened");
+        try {
+            wakeAgents(local);
             ex.setHeader("Cache-Control", "no-store");
             ex.setHeader("X-Content-Type-Options", "nosniff");
             try (OutputStream out = ex.stream(200, MEDIA_TYPE, -1)) {
@@ -100,12 +124,72 @@ public final class LiveRoutes {
         } catch (IOException e) {
             LOG.atDebug().addKeyValue("capture", c.id()).log("live stream reader went away: {}", e.toString());
         } finally {
+            for (PeerRelays.Relay r : opened) r.close();
             hub.close(s);
-            wakeAgents(sources);
+            wakeAgents(local);
             LOG.atInfo().addKeyValue("capture", c.id()).addKeyValue("delivered", s.delivered()).addKeyValue("missed", s.missed())
                     .log("live stream closed");
         }
     }
+
+    /**
+     * The peer controller whose hub gets host capture {@code h}'s live posts: the one its agent long-polls, when that
+     * is another controller of the cluster (and it is connected); empty when the agent talks to this controller.
+     */
+    private java.util.Optional<String> remotePeer(Capture h) {
+        if (relays == null || !peers.presence().isShared() || peers.presence().pollsHere(h.vmKey())
+                || !peers.presence().of(h.vmKey()).connected()) {
+            return java.util.Optional.empty();
+        }
+        return relays.peerOf(h.vmKey());
+    }
+
+    /** A host of a stream whose records come from peer controller {@code peer}, which holds its agent. */
+    private record Relayed(LiveSource source, String peer, String vmName) {}
+
+    /**
+     * {@code GET /internal/v1/live/{key}}: a peer controller relays host capture {@code key} to its reader. Only for the
+     * cluster's controllers (a {@link netwatcher.controller.cluster.PeerTokens} token for this key); watched in this
+     * controller's hub like a reader's stream (its limits apply), sent as {@link RelayFrames}.
+     */
+    private void relay(Exchange ex, Map<String, String> v) throws IOException, InterruptedException {
+        String key = v.get("key");
+        String caller = relays.verify(ex.header("Authorization"), key);
+        ex.noBody();
+        Capture h = peers.captures().findByKey(key)
+                .orElseThrow(() -> ArmErrorCode.NotFound.exception("Host capture " + key + " does not exist.", "key"));
+        if (h.terminal() || h.finalState() || h.deleted()) {
+            throw ArmErrorCode.PacketCaptureNotRunning.exception("Host capture " + key + " has ended: nothing to relay.", "key");
+        }
+        LiveSource src = source(h);
+        LiveStream s;
+        try {
+            s = hub.open(RELAY_KEY + key, h.id().name(), List.of(src));
+        } catch (netwatcher.arm.ArmException e) {
+            ex.setHeader("Retry-After", Long.toString(LiveHub.RETRY_AFTER.toSeconds()));
+            throw e;
+        }
+        LOG.atInfo().addKeyValue("capture", h.id()).addKeyValue("for", caller).log("live relay opened");
+        try {
+            wakeAgents(List.of(src));
+            ex.setHeader("Cache-Control", "no-store");
+            try (OutputStream out = ex.stream(200, RELAY_MEDIA_TYPE, -1)) {
+                s.relayTo(out);
+            }
+        } catch (IOException e) {
+            LOG.atDebug().addKeyValue("capture", h.id()).log("live relay's controller went away: {}", e.toString());
+        } finally {
+            hub.close(s);
+            wakeAgents(List.of(src));
+            LOG.atInfo().addKeyValue("capture", h.id()).addKeyValue("delivered", s.delivered()).addKeyValue("missed", s.missed())
+                    .log("live relay closed");
+        }
+    }
+
+    /** A relay's stream in this controller's hub is counted apart from the readers' streams of the same capture. */
+    static final String RELAY_KEY = "relay:";
+    /** The relay's media type (internal; {@link RelayFrames}). */
+    static final String RELAY_MEDIA_TYPE = "application/vnd.netwatcher.live-relay";
 
     private LiveSource source(Capture h) {
         String vm = vmName(h);

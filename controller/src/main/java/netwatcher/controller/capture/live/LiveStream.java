@@ -46,6 +46,9 @@ public final class LiveStream {
     private final Map<String, java.time.Instant> lastPost = new HashMap<>();
     private final java.util.Set<String> ended = new java.util.HashSet<>();
     private String endedBecause;
+    /** Relayed sources lost (their peer controller went away), with why, not yet told to the reader. */
+    private final Map<String, String> lostUntold = new java.util.LinkedHashMap<>();
+    private final List<String> lost = new java.util.ArrayList<>();
     // owned by the pumping thread
     private final Map<String, Integer> interfaceIds = new HashMap<>();
 
@@ -99,6 +102,28 @@ public final class LiveStream {
         notifyAll();
     }
 
+    /**
+     * {@code n} records of {@code source} were dropped before they reached this controller (a relaying peer's queue
+     * was full): counted as missed and told to the reader like its own drops.
+     */
+    synchronized void missedUpstream(long n) {
+        if (n <= 0) return;
+        missed += n;
+        pendingMissed += n;
+    }
+
+    /**
+     * The relay of {@code source} was lost ({@code why}: its peer controller died or went silent): the source ends
+     * here, the stream goes on with the others, and the reader is told in-band (an interface statistics block on that
+     * host's interface saying why).
+     */
+    synchronized void sourceLost(String source, String why) {
+        if (!ended.add(source)) return;
+        lostUntold.put(source, why);
+        lost.add(why);
+        notifyAll();
+    }
+
     /** Ends the stream at once (after what is queued), e.g. the capture was deleted. */
     synchronized void end(String because) {
         if (endedBecause == null) endedBecause = because;
@@ -124,6 +149,8 @@ public final class LiveStream {
         return n;
     }
 
+    private synchronized boolean idle() { return queue.isEmpty(); }
+
     private synchronized Entry next() throws InterruptedException {
         if (queue.isEmpty()) wait(IDLE.toMillis());
         Entry e = queue.poll();
@@ -144,6 +171,11 @@ public final class LiveStream {
         out.flush();
         boolean dirty = false;
         while (true) {
+            if (tellLost(writer)) dirty = true;
+            if (dirty && idle()) { // nothing more queued: what was written goes out now, not after the idle wait
+                out.flush();
+                dirty = false;
+            }
             Entry e = next();
             if (e == null) {
                 notice(writer, takeUnreported());
@@ -162,6 +194,7 @@ public final class LiveStream {
             writer.packet(new PcapngWriter.PacketRef(id, p.timestampNanos(), p.data(), 0, p.data().length, p.origlen()), comment);
             dirty = true;
         }
+        tellLost(writer);
         notice(writer, takeUnreported());
         long now = nanos();
         for (var id : interfaceIds.entrySet()) {
@@ -193,7 +226,68 @@ public final class LiveStream {
         }
     }
 
-    private synchronized String endedBecause() { return endedBecause == null ? "ended" : endedBecause; }
+    private synchronized String endedBecause() {
+        String because = endedBecause == null ? "ended" : endedBecause;
+        return lost.isEmpty() ? because : because + "; " + String.join("; ", lost);
+    }
+
+    /** Writes, for each relayed source lost since the last call, an interface statistics block on its interface saying why. */
+    private boolean tellLost(PcapngWriter writer) throws IOException {
+        Map<String, String> untold;
+        synchronized (this) {
+            if (lostUntold.isEmpty()) return false;
+            untold = new java.util.LinkedHashMap<>(lostUntold);
+            lostUntold.clear();
+        }
+        for (var e : untold.entrySet()) {
+            Integer id = interfaceIds.get(e.getKey());
+            if (id == null) { // no packet of it came yet: its interface is declared for the notice (Ethernet, as the lab's)
+                LiveSource s = sources.stream().filter(x -> x.captureKey().equals(e.getKey())).findFirst().orElseThrow();
+                id = interfaceIds.size();
+                writer.interfaceBlock(LINKTYPE_ETHERNET, 0, s.interfaceName(), s.comment());
+                interfaceIds.put(e.getKey(), id);
+            }
+            writer.statistics(id, nanos(), delivered(), missed(), "netwatcher: " + e.getValue());
+        }
+        return true;
+    }
+
+    private static final int LINKTYPE_ETHERNET = 1;
+
+    /**
+     * Writes the stream to a peer controller that relays it ({@code /internal/v1/live/{key}}, {@link RelayFrames}):
+     * each record as a frame, drops as a count, a keep-alive whenever the queue is empty (so the relaying controller
+     * notices a dead peer within {@link RelayFrames#SILENCE}), and an end frame with why once every source ended.
+     */
+    public void relayTo(OutputStream raw) throws IOException, InterruptedException {
+        var out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(raw, 1 << 16));
+        RelayFrames.keepAlive(out);
+        out.flush();
+        boolean dirty = false;
+        while (true) {
+            if (dirty && idle()) { // nothing more queued: the frames go out now, not after the idle wait
+                out.flush();
+                dirty = false;
+            }
+            Entry e = next();
+            if (e == null) {
+                long missedNow = takeUnreported();
+                if (missedNow > 0) RelayFrames.missed(out, missedNow);
+                if (finished()) break;
+                if (!dirty && missedNow == 0) RelayFrames.keepAlive(out);
+                out.flush();
+                dirty = false;
+                continue;
+            }
+            if (e.missedBefore() > 0) RelayFrames.missed(out, e.missedBefore());
+            RelayFrames.packet(out, e.packet());
+            dirty = true;
+        }
+        long missedNow = takeUnreported();
+        if (missedNow > 0) RelayFrames.missed(out, missedNow);
+        RelayFrames.end(out, endedBecause());
+        out.flush();
+    }
 
     private int interfaceOf(PcapngWriter writer, LivePacket p) throws IOException {
         Integer id = interfaceIds.get(p.source());

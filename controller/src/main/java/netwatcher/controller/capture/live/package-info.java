@@ -10,6 +10,8 @@
  * counted, and is told in-band (a comment on the next packet it gets and an interface statistics block), while
  * the agent and the other readers go on unaffected. The pcapng is written by the merge's writer
  * ({@code capture.merge.PcapngWriter}): one interface block per host interface, named {@code vm/eth0}.
- * {@link LiveRoutes} registers the ARM route and the agent's route.
+ * {@link LiveRoutes} registers the ARM route and the agent's route. In a cluster, {@link PeerRelays} lets any
+ * controller serve a stream: hosts whose agent talks to a peer are relayed from that peer's hub over the internal
+ * route {@code /internal/v1/live/{key}}, as {@link RelayFrames}, into the reader's own stream.
  */
 package netwatcher.controller.capture.live;
