@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,9 @@ final class FleetSnapshots {
     static final Duration MERGE_LEASE = Duration.ofSeconds(60);
     /** The error code of a fleet snapshot no instance contributed a cut to. */
     static final String EMPTY = "FleetSnapshotEmpty";
+    /** Cuts by instance id (numbers: shorter first, then as text). */
+    private static final Comparator<Snapshot> BY_INSTANCE = Comparator.comparing((Snapshot c) -> c.part().instanceId().length())
+            .thenComparing(c -> c.part().instanceId());
 
     private final SnapshotService snapshots;
     private final CaptureService captures;
@@ -123,7 +127,7 @@ final class FleetSnapshots {
                     null, null, null, refused[0], refused[1]), now));
         }
         if (cuts.stream().noneMatch(Snapshot::running)) {
-            if (!windowRefusals.isEmpty() && windowRefusals.size() == cuts.size()) throw windowRefusals.getFirst();
+            if (!windowRefusals.isEmpty()) throw windowRefusals.getFirst(); // the running instances' files do not cover it
             throw ArmErrorCode.Conflict.exception("No instance of packet capture '" + name + "' can cut a snapshot now: "
                     + reasons(cuts) + ".", "name");
         }
@@ -166,13 +170,22 @@ final class FleetSnapshots {
             SnapshotService.checkWindow(c, window, now);
         } catch (ArmException e) {
             windowRefusals.add(e);
-            return new String[] {"WindowNotCovered", e.getMessage()};
+            return new String[] {"WindowNotCovered", e.error().message()};
         }
         return null;
     }
 
+    /** The cuts of fleet snapshot {@code id}, by instance id. */
+    private List<Snapshot> cutsOf(String id) {
+        List<Snapshot> cuts = new ArrayList<>(repo.cutsOf(db, id));
+        cuts.sort(BY_INSTANCE);
+        return cuts;
+    }
+
     /** "instance 0 (db): message; ..." for the cuts that failed. */
-    private String reasons(List<Snapshot> cuts) {
+    private String reasons(List<Snapshot> unordered) {
+        List<Snapshot> cuts = new ArrayList<>(unordered);
+        cuts.sort(BY_INSTANCE);
         List<String> parts = new ArrayList<>();
         for (Snapshot cut : cuts) {
             if (cut.result().state() != SnapshotReport.State.Failed) continue;
@@ -209,7 +222,7 @@ final class FleetSnapshots {
         Instant now = clock.instant();
         boolean timedOut = Duration.between(s.requestedAt(), now).compareTo(SnapshotService.OPERATION_TIMEOUT) > 0;
         boolean waiting = false;
-        for (Snapshot cut : repo.cutsOf(db, id)) {
+        for (Snapshot cut : cutsOf(id)) {
             if (!cut.running()) continue;
             Optional<SnapshotReport> failure = timedOut
                     ? Optional.of(failure(cut, "OperationTimedOut", "the instance's agent did not report its cut within "
@@ -227,7 +240,7 @@ final class FleetSnapshots {
                     + SnapshotService.OPERATION_TIMEOUT.toMinutes() + " minutes"));
             return;
         }
-        List<Snapshot> cuts = repo.cutsOf(db, id);
+        List<Snapshot> cuts = cutsOf(id);
         if (cuts.stream().noneMatch(c -> c.result().state() == SnapshotReport.State.Succeeded)) {
             finish(id, failure(s, EMPTY, "No instance contributed a cut: " + reasons(cuts) + "."));
             return;
@@ -313,7 +326,7 @@ final class FleetSnapshots {
     /** The per-instance results of fleet snapshot {@code s}: instance, VM, state, and its packets or why it has none. */
     List<Map<String, Object>> instances(Snapshot s) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Snapshot cut : repo.cutsOf(db, s.id())) {
+        for (Snapshot cut : cutsOf(s.id())) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("instanceId", cut.part().instanceId());
             m.put("virtualMachine", vmName(cut));
