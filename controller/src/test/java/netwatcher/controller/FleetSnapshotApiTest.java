@@ -52,7 +52,7 @@ class FleetSnapshotApiTest {
     @BeforeEach
     void start() throws Exception {
         clock = new MutableClock(Instant.now());
-        c = new TestController(Duration.ofHours(1), Map.of(), clock);
+        c = new TestController(Duration.ofSeconds(30), Map.of(), clock); // the agent wait: 30 s
         web0 = join("web0", "198.18.6.10/24");
         web1 = join("web1", "198.18.6.11/24");
         web2 = join("web2", "198.18.6.12/24");
@@ -259,7 +259,11 @@ class FleetSnapshotApiTest {
         assertEquals(202, r.status(), r.body());
         SnapshotOrder o0 = cut(web0, k0);
         // web1's and web2's agents go away without reporting their cuts; web0's keeps polling and stores its own
-        clock.advance(Duration.ofSeconds(40));
+        clock.advance(Duration.ofSeconds(20));
+        web0.orders(0, 0);
+        var early = c.send("GET", r.header("Location"), null);
+        assertEquals(202, early.status(), "within the agent wait (30 s) the cuts are waited for: " + early.body());
+        clock.advance(Duration.ofSeconds(20));
         web0.orders(0, 0);
         Instant t = o0.to().minusSeconds(5);
         store(web0, o0, pcap("AAAA", List.of(t)), 1, t, t);

@@ -26,6 +26,7 @@ import netwatcher.controller.storage.StorageAccount;
 import netwatcher.controller.storage.StorageService;
 import netwatcher.model.agent.SnapshotReport;
 import netwatcher.model.capture.CaptureStatus;
+import netwatcher.model.capture.StopReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * host in its comment) into {@code <fleet folder>/snapshots/<id>.pcapng}, and the fleet's snapshot succeeds; none stored
  * fails it {@code FleetSnapshotEmpty}.
  *
- * <p>Durable: every state is in the database. A cut whose agent goes away or whose capture ends fails (as a single-VM
- * snapshot does), a fleet snapshot older than {@link SnapshotService#OPERATION_TIMEOUT} fails {@code OperationTimedOut},
+ * <p>Durable: every state is in the database. A cut whose capture ends, or whose agent has been away for the agent wait
+ * (the rule the fleet's instances follow), fails with that reason, a fleet snapshot older than {@link SnapshotService#OPERATION_TIMEOUT} fails {@code OperationTimedOut},
  * and the merge is leased ({@link #MERGE_LEASE}) to one controller run: a run that stopped mid-merge leaves a lease that
  * expires, and the sweep ({@link #advanceAll}, each second on the leader) or the next poll merges again (writes are atomic,
  * so a merged file already there is complete and is taken as it is). Thread-safe: state is in the database; merges run on
@@ -69,6 +70,8 @@ final class FleetSnapshots {
     private final Set<String> merging = ConcurrentHashMap.newKeySet();
     /** This controller run: the owner of the merge leases it takes. */
     private final String run = "run-" + UUID.randomUUID();
+    /** When this run began: an agent counts as heard of no earlier (presence is not kept across restarts). */
+    private final Instant runStart;
 
     /** The parts it works with: the snapshot feature's (repository, listeners) and the capture feature's. */
     record Parts(SnapshotService snapshots, CaptureService captures, SnapshotRepository repo, SnapshotService.Parts capture,
@@ -85,6 +88,7 @@ final class FleetSnapshots {
         this.db = captures.database();
         this.clock = captures.clock();
         this.changed = parts.changed();
+        this.runStart = clock.instant();
     }
 
     /** The blob path of a fleet snapshot's merged file: {@code <fleet folder>/snapshots/<id>.pcapng}, beside {@code merged.pcapng}. */
@@ -227,7 +231,7 @@ final class FleetSnapshots {
             Optional<SnapshotReport> failure = timedOut
                     ? Optional.of(failure(cut, "OperationTimedOut", "the instance's agent did not report its cut within "
                             + SnapshotService.OPERATION_TIMEOUT.toMinutes() + " minutes"))
-                    : snapshots.stuck(cut);
+                    : stuck(cut, now);
             if (failure.isEmpty()) {
                 waiting = true;
                 continue;
@@ -256,6 +260,29 @@ final class FleetSnapshots {
                 merging.remove(id);
             }
         });
+    }
+
+    /**
+     * Why running cut {@code cut} will not come: its instance's capture ended (AgentUnavailable when it was given up for
+     * its agent), or its agent has been away for the controller's agent wait (the rule a fleet capture's instances
+     * follow: reported, not waited for longer; counted from its last contact, the request, or this controller run's
+     * start, since presence is not kept across restarts). Empty while it may still come.
+     */
+    private Optional<SnapshotReport> stuck(Snapshot cut, Instant now) {
+        Optional<Capture> c = captureRepo.findByKey(db, cut.captureKey());
+        if (c.isEmpty() || c.get().terminal() || c.get().finalState()) {
+            boolean lost = c.isPresent() && (c.get().stopReason() == StopReason.AgentLost || c.get().stopReason() == StopReason.AgentUnavailable);
+            return Optional.of(lost ? failure(cut, "AgentUnavailable", "the instance's agent went away (" + c.get().stopReason()
+                    + ") before it reported its cut") : failure(cut, "CaptureNotRunning", "the instance's capture ended before its agent cut the window"));
+        }
+        if (captures.agentConnected(cut.vmKey())) return Optional.empty();
+        Instant heard = cut.requestedAt().isAfter(runStart) ? cut.requestedAt() : runStart;
+        Instant seen = captures.agentLastSeen(cut.vmKey());
+        if (seen != null && seen.isAfter(heard)) heard = seen;
+        Duration wait = captures.settings().agentWait();
+        if (Duration.between(heard, now).compareTo(wait) < 0) return Optional.empty();
+        return Optional.of(failure(cut, "AgentUnavailable", "the instance's agent has not been connected for "
+                + wait.toSeconds() + " s (the controller's agent wait) since " + heard + ": reported, not waited for"));
     }
 
     private static SnapshotReport failure(Snapshot s, String code, String message) {
