@@ -118,6 +118,24 @@ class LabFleetSnapshotTest {
         throw new AssertionError("fleet snapshot of " + name + " did not finish within 60 s");
     }
 
+    /** Runs {@code nw ARGS} in this JVM against the lab's controller; returns its standard output (exit 0 asserted). */
+    static String nw(String... args) throws Exception {
+        Path config = scratch.resolve("cli.json");
+        Files.writeString(config, "{\"endpoint\":\"" + world.baseUrl() + "\",\"token\":\"" + world.token + "\",\"caFile\":\""
+                + world.controller.caFile() + "\"}");
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = netwatcher.cli.Main.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--config";
+        all[args.length + 1] = config.toString();
+        int exit = cl.execute(all);
+        assertEquals(0, exit, out + "\n" + err);
+        return out.toString();
+    }
+
     Path download(String url, String as) throws Exception {
         LabWorld.Reply got = world.send("GET", url, null);
         assertEquals(200, got.status(), url);
@@ -194,6 +212,13 @@ class LabFleetSnapshotTest {
         System.out.println("fleet snapshot time to stored (2 hosts, lastSeconds 2), ms: runs=" + sorted.size() + " p50="
                 + sorted.get((sorted.size() - 1) / 2) + " p99=" + sorted.getLast() + " all=" + millis);
         assertEquals("Running", world.status(name).path("packetCaptureStatus").asText(), "the capture keeps running");
+
+        // the CLI's snapshot verb on the scale-set capture: waits for the operation and prints the merged snapshot
+        JsonNode viaCli = new com.fasterxml.jackson.databind.ObjectMapper().readTree(nw("watcher", "packet-capture", "snapshot",
+                "-n", name, "--last", "2s"));
+        assertEquals("Succeeded", viaCli.path("state").asText(), viaCli.toString());
+        assertTrue(viaCli.path("storagePath").asText().endsWith(".pcapng"), viaCli.toString());
+        assertEquals(2, viaCli.path("instances").size(), viaCli.toString());
         sending.get();
         world.stopCapture(name);
     }
