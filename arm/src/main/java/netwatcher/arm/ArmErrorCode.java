@@ -63,6 +63,12 @@ public enum ArmErrorCode {
      * says which): the final answer of its operation, 409 like {@link #PacketCaptureFailed}.
      */
     SnapshotFailed(409),
+    /**
+     * A snapshot of a scale-set capture that no instance contributed a cut to (each instance's capture ended, its agent
+     * went away, its files did not cover the window, or its cut failed; the message names each): the final answer of its
+     * operation, 409 like {@link #SnapshotFailed}.
+     */
+    FleetSnapshotEmpty(409),
     /** A live stream of a packet capture that has ended (the message says its state and why). */
     PacketCaptureNotRunning(409),
     PreconditionFailed(412),

@@ -305,12 +305,17 @@ public final class PacketCaptureCommand implements Runnable {
                 "POST snapshot with --last DURATION (the window ends now) or --from/--to (RFC 3339 times), then waits for the"
                     + " operation, showing its progress on standard error (redrawn in place on a terminal), and prints the snapshot:"
                     + " packets, first/last packet time and storagePath (<capture's folder>/snapshots/<id>.cap). One snapshot"
-                    + " per capture runs at a time. Exit 6 when the agent could not cut or store it (the error says why).", SCOPE_NOTE},
+                    + " per capture runs at a time. Exit 6 when the agent could not cut or store it (the error says why).",
+                "A scale-set capture (--target-type AzureVMSS): every instance whose capture runs cuts the window, and the"
+                    + " controller merges the cuts into one time-ordered pcapng (one interface per host, vm/eth0) at"
+                    + " <capture's folder>/snapshots/<id>.pcapng; 'instances' lists each instance's packets or why it has none."
+                    + " Exit 6 when no instance contributed (FleetSnapshotEmpty).", SCOPE_NOTE},
             footerHeading = "%nExamples:%n", footer = {
                 "  nw watcher packet-capture snapshot -n ring1 --last 30s",
                 "  nw watcher packet-capture snapshot -n ring1 \\",
                 "      --from 2026-12-03T14:05:00Z --to 2026-12-03T14:06:00Z",
-                "  nw watcher packet-capture snapshot -n ring1 --last 5m --no-wait"})
+                "  nw watcher packet-capture snapshot -n ring1 --last 5m --no-wait",
+                "  nw watcher packet-capture snapshot -n dbfleet --last 10s"})
     public static final class Snapshot extends ArmCommand {
         @Mixin CaptureRef ref;
 
@@ -455,6 +460,10 @@ public final class PacketCaptureCommand implements Runnable {
             String url = capture.path("properties").path("storageLocation").path("storagePath").asText("");
             if (merged) {
                 JsonNode m = capture.path("properties").path("mergedFile");
+                if (m.path("state").asText().equals("MergeFailed")) {
+                    JsonNode status = arm.longRunning("POST", capture.path("id").asText() + "/queryStatus", ArmClient.NETWORK_API, null).body();
+                    throw new CliException(ExitCodes.OPERATION_FAILED, "MergeFailed", mergeFailed(ref.name, m, status));
+                }
                 if (!m.path("state").asText().equals("Done")) {
                     throw new CliException(ExitCodes.NOT_FOUND, "NoMergedFile", "capture " + ref.name + " has no merged file"
                             + (m.isMissingNode() ? " (it is not a scale-set capture with a storage account)" : " yet (state " + m.path("state").asText() + ")"));
@@ -488,6 +497,30 @@ public final class PacketCaptureCommand implements Runnable {
             print(result);
             return 0;
         }
+    }
+
+    /**
+     * What to tell a user who asked for a scale-set capture's merged file that was given up ({@code mergedFile.state}
+     * {@code MergeFailed}): the cause, and the instances' own files (queryStatus {@code instances[].storagePath}) with the
+     * command that downloads each, since the merged file will not come.
+     */
+    static String mergeFailed(String name, JsonNode merged, JsonNode status) {
+        StringBuilder b = new StringBuilder("the merged file of capture " + name + " was given up after "
+                + merged.path("attempts").asInt() + " attempt(s): " + merged.path("error").asText("no cause recorded") + ".");
+        List<String> files = new ArrayList<>();
+        for (JsonNode i : status.path("instances")) {
+            String url = i.path("storagePath").asText("");
+            if (!url.isEmpty()) files.add("  instance " + i.path("instanceId").asText() + ": " + url);
+        }
+        if (files.isEmpty()) {
+            b.append(" No instance's file is in the storage account either (see `nw watcher packet-capture show-status -n ")
+                    .append(name).append("`, instances[].message).");
+        } else {
+            b.append(" Each instance's own file is in the storage account; download them (e.g. with curl and your token,")
+                    .append(" or open them side by side in Wireshark, or merge them with mergecap):\n")
+                    .append(String.join("\n", files));
+        }
+        return b.toString();
     }
 
     /** A download target's directory must exist and take files; said before any byte is fetched. */

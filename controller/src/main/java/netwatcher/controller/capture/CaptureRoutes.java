@@ -181,7 +181,16 @@ public final class CaptureRoutes {
         Watcher w = watcher(v);
         ArmResourceId id = id(w, v);
         byte[] body = ex.body(64 * 1024);
-        Snapshot s = captures.snapshots().request(id, body);
+        Snapshot s;
+        try {
+            s = captures.snapshots().request(id, body);
+        } catch (netwatcher.arm.ArmException e) {
+            // the one-at-a-time limit: a snapshot is cut within seconds, so tell the client when to try again
+            if (e.code() == netwatcher.arm.ArmErrorCode.AnotherOperationInProgress) {
+                ex.setHeader("Retry-After", Long.toString(SnapshotRequest.RETRY_AFTER.toSeconds()));
+            }
+            throw e;
+        }
         var outcome = operations.awaitOutcome(SnapshotService.OP_SNAPSHOT, id.subscriptionId(), w.location(), s.id(),
                 CaptureService.CONFIRM_WAIT);
         if (outcome.isPresent() && outcome.get() instanceof OperationResolver.Success done) {
@@ -219,10 +228,8 @@ public final class CaptureRoutes {
         }
         String sha = CaptureService.verifiedSha256(c);
         if (sha != null) props.put("fileSha256", sha);
-        if (!FleetCaptures.isFleet(c)) {
-            var snapshots = service.snapshots().rendered(c);
-            if (!snapshots.isEmpty()) props.put("snapshots", snapshots);
-        }
+        var snapshots = service.snapshots().rendered(c); // a fleet capture's: with each instance's cut (docs/captures.md)
+        if (!snapshots.isEmpty()) props.put("snapshots", snapshots);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", c.id().name());
         body.put("id", c.id().toString());

@@ -134,6 +134,7 @@ public final class CaptureService {
             fleet.merges().mergeSettled();
         }
         fleet.merges().runDueMerges();
+        snapshots.advanceFleetSnapshots(); // cuts whose agent went away, merges of finished cuts, take-overs, time-outs
     }
 
     /** Fleet captures' merges run on this controller only while {@code gate} holds (cluster mode: while it leads). */

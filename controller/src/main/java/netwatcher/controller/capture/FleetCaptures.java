@@ -351,6 +351,8 @@ final class FleetCaptures {
         });
         if (!problems.isEmpty()) s.put("message", String.join("; ", problems));
         s.put("instances", detail);
+        var snapshots = service.snapshots().rendered(fleet);
+        if (!snapshots.isEmpty()) s.put("snapshots", snapshots);
         return s;
     }
 

@@ -261,6 +261,22 @@ final class FleetMerges {
         service.changed(key);
     }
 
+    /**
+     * The merge input of {@code file}, a stored file of instance capture {@code c}: its packets on {@code vm/eth0} (the
+     * VM's one NIC) or {@code vm/any}, the host, instance and VM in the interface block's comment. Fleet snapshots merge
+     * their cuts with it too ({@link FleetSnapshots}).
+     */
+    MergeInput inputOf(Capture c, StorageAccount account, String file) {
+        String vmName = FleetCaptures.vmName(c);
+        List<Nic> nics = compute.nicsOf(c.vmKey());
+        // the agent writes classic pcap: one NIC's frames, or several NICs' as LINUX_SLL2 (which names each packet's
+        // interface itself), shown as vm/any; a ring's files share their interface block (PcapMerger)
+        String nic = nics.size() == 1 ? nics.getFirst().interfaceName() : "any";
+        String comment = "host " + vmName + ", instance " + c.id().name() + " of "
+                + c.properties().get("target").toString().replaceAll("/virtualMachines/.*", "") + ", VM " + c.properties().get("virtualMachine");
+        return new MergeInput(vmName, nic, comment, () -> Channels.newChannel(storage.openRead(account, file)));
+    }
+
     /** Merges the instances' stored files into the fleet's merged file; the object already there is an earlier attempt's. */
     private Capture.StoredFile merge(Capture fleet, List<Capture> instances) throws IOException {
         StorageAccount account = storage.findByKey(fleet.storage().accountKey())
@@ -281,16 +297,7 @@ final class FleetMerges {
                 missing.add("instance " + c.id().name() + " (" + FleetCaptures.vmName(c) + "): " + missingReason(c));
                 continue;
             }
-            String vmName = FleetCaptures.vmName(c);
-            List<Nic> nics = compute.nicsOf(c.vmKey());
-            // the agent writes classic pcap: one NIC's frames, or several NICs' as LINUX_SLL2 (which names each packet's
-            // interface itself), shown as vm/any; a ring's files share their interface block (PcapMerger)
-            String nic = nics.size() == 1 ? nics.getFirst().interfaceName() : "any";
-            String comment = "host " + vmName + ", instance " + c.id().name() + " of "
-                    + c.properties().get("target").toString().replaceAll("/virtualMachines/.*", "") + ", VM " + c.properties().get("virtualMachine");
-            for (String file : files) {
-                inputs.add(new MergeInput(vmName, nic, comment, () -> Channels.newChannel(storage.openRead(account, file))));
-            }
+            for (String file : files) inputs.add(inputOf(c, account, file));
         }
         String section = "netwatcher merge of " + fleet.id() + ": " + (instances.size() - missing.size()) + " of " + instances.size()
                 + " instances" + (missing.isEmpty() ? "" : "; not in this file: " + String.join("; ", missing));

@@ -37,6 +37,11 @@ public record SnapshotRequest(Instant from, Instant to, long lastSeconds) {
     public static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     /** Snapshots of one capture being cut at once: each reads the ring's files, and two only compete for the disk. */
     public static final int MAX_RUNNING_PER_CAPTURE = 1;
+    /**
+     * {@code Retry-After} of a refusal for {@link #MAX_RUNNING_PER_CAPTURE}: a snapshot is stored within about a second
+     * of its request (BENCHMARKS.md §14, §14b), so the next may be asked for soon.
+     */
+    public static final java.time.Duration RETRY_AFTER = java.time.Duration.ofSeconds(2);
 
     public SnapshotRequest {
         Objects.requireNonNull(from, "from");

@@ -57,6 +57,7 @@ public final class SnapshotService {
     private final AgentPresence presence;
     private final Clock clock;
     private final List<Consumer<String>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final FleetSnapshots fleet;
 
     /** The capture feature's parts a snapshot works with. */
     record Parts(Database db, CaptureRepository captureRepo, ComputeRepository computeRepo, StorageService storage,
@@ -70,7 +71,15 @@ public final class SnapshotService {
         this.storage = parts.storage();
         this.presence = parts.presence();
         this.clock = parts.clock();
+        this.fleet = new FleetSnapshots(new FleetSnapshots.Parts(this, captures, repo, parts, this::changed));
     }
+
+    private void changed(String snapshotId) {
+        for (Consumer<String> l : changeListeners) l.accept(snapshotId);
+    }
+
+    /** The sweep's share (each second, on the leader): fleet snapshots are moved on ({@link FleetSnapshots#advanceAll}). */
+    public void advanceFleetSnapshots() { fleet.advanceAll(); }
 
     /** Calls {@code listener} with a snapshot's id once its final report was recorded (for requests waiting on it). */
     public void onChange(Consumer<String> listener) { changeListeners.add(listener); }
@@ -83,16 +92,13 @@ public final class SnapshotService {
         Instant now = clock.instant();
         SnapshotRequest window = SnapshotRequest.parse(body, now);
         Capture c = captures.require(id);
-        if (FleetCaptures.isFleet(c)) {
-            throw ArmErrorCode.UnsupportedFeature.exception("Packet capture '" + id.name() + "' runs on a scale set: netwatcher"
-                    + " cannot yet snapshot a scale-set capture. Capture the instance's VM itself (targetType 'AzureVM') to take"
-                    + " snapshots of it.", "name");
-        }
+        if (FleetCaptures.isFleet(c)) return fleet.request(c, window, now);
         requireAgent(c, id.name());
         checkWindow(c, window, now);
         String snapshotId = "s-" + UUID.randomUUID();
         Snapshot s = new Snapshot(snapshotId, c.key(), c.vmKey(), window, now, null,
-                new SnapshotReport(snapshotId, c.key(), SnapshotReport.State.Running, 0, 0, null, null, null, null, null));
+                new SnapshotReport(snapshotId, c.key(), SnapshotReport.State.Running, 0, 0, null, null, null, null, null),
+                Snapshot.Part.SINGLE);
         db.inTransaction(h -> {
             Capture locked = captureRepo.lockByKey(h, c.key()).orElseThrow(() -> CaptureService.notFound(id));
             CaptureStatus status = locked.stopRequested() || locked.terminal() ? CaptureStatus.Stopped : captures.visibleStatus(locked);
@@ -120,7 +126,7 @@ public final class SnapshotService {
      * packet (a ring replaced those files). A window after the last reported packet is not refused here, since the capture
      * runs and its report is up to a report interval old; the agent checks the files themselves.
      */
-    private static void checkWindow(Capture c, SnapshotRequest window, Instant now) {
+    static void checkWindow(Capture c, SnapshotRequest window, Instant now) {
         CaptureReport r = c.report();
         if (r == null) return;
         Instant from = r.ring() != null ? r.ring().coveredFrom() : r.firstPacketTime();
@@ -130,8 +136,15 @@ public final class SnapshotService {
     /** The snapshots of capture {@code c}, oldest first, rendered. */
     public List<Map<String, Object>> rendered(Capture c) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Snapshot s : repo.ofCapture(db, c.key())) out.add(s.render());
+        for (Snapshot s : repo.ofCapture(db, c.key())) out.add(render(s));
         return out;
+    }
+
+    /** A snapshot's extension JSON; a fleet snapshot's with its per-instance results ({@code instances}). */
+    private Map<String, Object> render(Snapshot s) {
+        Map<String, Object> m = s.render();
+        if (s.part().fleet()) m.put("instances", fleet.instances(s));
+        return m;
     }
 
     /** The snapshots a VM's agent must still cut or report, with where each goes (as reachable from {@code controllerBase}). */
@@ -203,7 +216,8 @@ public final class SnapshotService {
                         LOG.atDebug().addKeyValue("snapshot", r.id()).log("partial upload not forgotten: {}", e.getMessage());
                     }
                 });
-        for (Consumer<String> l : changeListeners) l.accept(r.id());
+        changed(r.id());
+        if (finished.get().part().parentId() != null) fleet.advance(finished.get().part().parentId());
     }
 
     /** Removes the snapshots of captures whose tombstones are collected. */
@@ -237,33 +251,45 @@ public final class SnapshotService {
         Optional<Snapshot> found = repo.find(db, snapshotId);
         if (found.isEmpty()) return Optional.of(new OperationResolver.Failure(ArmErrorCode.NotFound.error("The snapshot is gone.")));
         Snapshot s = found.get();
-        String captureKey = s.captureKey();
+        if (s.running() && s.part().fleet()) {
+            fleet.advance(snapshotId);
+            s = repo.find(db, snapshotId).orElse(s);
+            if (s.running()) return Optional.empty();
+        }
         if (s.running()) {
-            Optional<Capture> c = captureRepo.findByKey(db, captureKey);
-            String why = null;
-            String code = null;
-            if (c.isEmpty() || c.get().terminal() || c.get().finalState()) {
-                code = "CaptureNotRunning";
-                why = "The capture ended before its agent cut the snapshot.";
-            } else if (!presence.of(s.vmKey()).connected()) {
-                code = "AgentUnavailable";
-                why = "The capture's agent went away before it reported the snapshot.";
-            }
-            if (why == null) return Optional.empty();
-            String failCode = code;
-            String failWhy = why;
+            Optional<SnapshotReport> failure = stuck(s);
+            if (failure.isEmpty()) return Optional.empty();
             db.inTransaction(h -> {
-                repo.finish(h, snapshotId, new SnapshotReport(snapshotId, captureKey, SnapshotReport.State.Failed, 0, 0,
-                        null, null, null, failCode, failWhy), clock.instant());
+                repo.finish(h, snapshotId, failure.get(), clock.instant());
                 return null;
             });
             s = repo.find(db, snapshotId).orElse(s);
             if (s.running()) return Optional.empty();
         }
         if (s.result().state() == SnapshotReport.State.Succeeded) {
-            return Optional.of(new OperationResolver.Success(200, Json.writeString(s.render())));
+            return Optional.of(new OperationResolver.Success(200, Json.writeString(render(s))));
         }
         return Optional.of(new OperationResolver.Failure(error(s)));
+    }
+
+    /**
+     * The failure of running snapshot {@code s} that can no longer be cut: its capture ended, or its agent went away before
+     * it reported; empty while it may still come.
+     */
+    Optional<SnapshotReport> stuck(Snapshot s) {
+        Optional<Capture> c = captureRepo.findByKey(db, s.captureKey());
+        String code;
+        String why;
+        if (c.isEmpty() || c.get().terminal() || c.get().finalState()) {
+            code = "CaptureNotRunning";
+            why = "The capture ended before its agent cut the snapshot.";
+        } else if (!presence.of(s.vmKey()).connected()) {
+            code = "AgentUnavailable";
+            why = "The capture's agent went away before it reported the snapshot.";
+        } else {
+            return Optional.empty();
+        }
+        return Optional.of(new SnapshotReport(s.id(), s.captureKey(), SnapshotReport.State.Failed, 0, 0, null, null, null, code, why));
     }
 
     /** The ARM error of a failed snapshot: the agent's cause, with the field it concerns. */
@@ -275,6 +301,9 @@ public final class SnapshotService {
             case "WindowNotCovered" -> ArmErrorCode.InvalidParameter.error(message, windowField);
             case "CaptureNotRunning" -> ArmErrorCode.Conflict.error(message, "name");
             case "AgentUnavailable" -> ArmErrorCode.AgentStopped.error(message, "name");
+            case FleetSnapshots.EMPTY -> ArmErrorCode.FleetSnapshotEmpty.error(message, "name");
+            case "OperationTimedOut" -> ArmErrorCode.OperationTimedOut.error(message, "name");
+            case "MergeFailed" -> ArmErrorCode.SnapshotFailed.error(message, "name");
             case "UploadFailed" -> ArmErrorCode.SnapshotFailed.error("The snapshot was cut but not stored: " + message,
                     "properties.storageLocation");
             default -> ArmErrorCode.SnapshotFailed.error(message, "name");
