@@ -18,13 +18,15 @@ final class AdminTokenCommands extends AdminCommand.Group {
     int rotate(@Option(names = "--grace", paramLabel = "DURATION", defaultValue = "0",
                        description = "How long the old token keeps working too: 0 (default: at once), 90s, 30m, up to 24h.") String grace,
                @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
-                       description = "Output format: ${COMPLETION-CANDIDATES} (default: one 'field value' line each).") Output.Format output) {
+                       description = "Output format: ${COMPLETION-CANDIDATES} (default: one 'field value' line each).") Output.Format output,
+               @Option(names = "--query", paramLabel = "PATH",
+                       description = "Print only this field (e.g. tokenFile); with -o, else as JSON.") String query) {
         long graceSeconds = AdminCommand.parseDuration(grace).toSeconds();
         if (graceSeconds > 86_400) throw new AdminException("--grace must be at most 24h; was " + grace);
         return with(b -> {
             Map<String, Object> rotated = b.rotateAdminToken(graceSeconds);
-            if (output != null) {
-                admin.out().print(Output.render(Json.MAPPER.valueToTree(rotated), output, null));
+            if (output != null || query != null) {
+                admin.out().print(Output.render(Json.MAPPER.valueToTree(rotated), output == null ? Output.Format.json : output, query));
             } else {
                 AdminCommand.printObject(admin.out(), rotated);
                 admin.out().println("The old token " + (rotated.get("previousTokenValidUntil") == null ? "stops working now"
