@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import netwatcher.controller.db.DatabaseException;
 import netwatcher.pki.SecureFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,8 +62,17 @@ public final class AdminToken {
     /** The token this controller holds (its file's), when it is the current one as far as this controller knows. */
     private volatile String value;
 
+    /**
+     * The last re-read's failure, answered to the checks of the next {@link #MAX_STALENESS} without another attempt:
+     * the requests waiting on {@link #refresh} then fail together instead of each waiting for a connection in turn.
+     */
+    private volatile Failed failed;
+
     /** Hashes read at a moment. */
     private record Read(Optional<AdminTokenHashes> hashes, Instant at) {}
+
+    /** A re-read that failed, and when. */
+    private record Failed(RuntimeException error, Instant at) {}
 
     /** What a rotation made: the new token (shown once), where it was written, the old token's grace. */
     public record Rotation(String token, Path file, Optional<String> fileError, AdminTokenHashes hashes) {
@@ -172,6 +182,7 @@ public final class AdminToken {
         refresh.lock();
         try {
             read = new Read(Optional.of(hashes), clock.instant());
+            failed = null;
             value = token;
         } finally {
             refresh.unlock();
@@ -201,9 +212,17 @@ public final class AdminToken {
         try {
             r = read;
             if (fresh(r)) return r.hashes();
-            Read now = new Read(repository.hashes(), clock.instant());
-            read = now;
-            return now.hashes();
+            Failed f = failed;
+            if (f != null && fresh(new Read(Optional.empty(), f.at()))) throw f.error(); // no queue of waits on a dead database
+            try {
+                Read now = new Read(repository.hashes(), clock.instant());
+                read = now;
+                failed = null;
+                return now.hashes();
+            } catch (DatabaseException | IllegalStateException e) { // unreachable or busy; closed (the controller stopping)
+                failed = new Failed(e, clock.instant());
+                throw e;
+            }
         } finally {
             refresh.unlock();
         }

@@ -155,6 +155,21 @@ class SharedIdentityTest {
     }
 
     @DatabaseTest
+    void adminToken_whenTheHashCannotBeReadAgain_refusesRatherThanTrustingAStaleHash(Database db) {
+        MutableClock clock = new MutableClock(T0);
+        AdminToken token = AdminToken.establish(first, new AdminTokenRepository(db, clock), false);
+        String value = token.value();
+        assertTrue(token.matches(value));
+
+        db.close();
+        assertTrue(token.matches(value), "read less than MAX_STALENESS ago");
+        clock.advance(AdminToken.MAX_STALENESS);
+        RuntimeException failure = assertThrows(RuntimeException.class, () -> token.matches(value)); // the pool is closed
+        assertEquals(failure, assertThrows(RuntimeException.class, () -> token.matches(value)),
+                "within MAX_STALENESS of a failed re-read the same failure answers, without another wait for a connection");
+    }
+
+    @DatabaseTest
     void adminToken_rotate_refusesAGraceOutsideZeroToOneDay(Database db) {
         AdminToken token = AdminToken.establish(first, new AdminTokenRepository(db, new MutableClock(T0)), false);
         String before = token.value();
