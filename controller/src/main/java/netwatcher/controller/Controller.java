@@ -133,7 +133,7 @@ public final class Controller implements AutoCloseable {
             listener = cluster ? new OrderWakeups(config.database(), vmKey -> {
                 if (vmKey == null) woken[0].wakeAll();
                 else woken[0].wake(vmKey);
-            }) : null;
+            }, java.util.Map.of(netwatcher.controller.auth.AdminTokenRepository.CHANGED_CHANNEL, security::adminTokenChanged)) : null;
             this.wakeups = listener;
             this.presence = cluster ? new Presence(clock, config.agentLostAfter(), new DatabasePresence(db, controllerId, wakeups))
                     : new Presence(clock, config.agentLostAfter());

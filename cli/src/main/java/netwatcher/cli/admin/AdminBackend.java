@@ -37,6 +37,12 @@ public interface AdminBackend extends AutoCloseable {
 
     void revokeAgent(String agentId);
 
+    /**
+     * Rotates the admin token (the old one verifies {@code graceSeconds} longer); the answer carries the new token and
+     * where it was written. The data directory's {@code admin.token} holds the new token afterwards.
+     */
+    Map<String, Object> rotateAdminToken(long graceSeconds);
+
     @Override
     void close();
 }

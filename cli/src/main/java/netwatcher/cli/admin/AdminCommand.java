@@ -23,13 +23,14 @@ import picocli.CommandLine.ScopeType;
  * thread-safe: picocli runs one command per instance.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-        description = {"Administer a controller: enrollment tokens, service principals, role assignments, subscriptions, agents.",
+        description = {"Administer a controller: enrollment tokens, service principals, role assignments, subscriptions, agents, the admin token.",
                 "Talks to the controller that `nw up --data-dir DIR` recorded in DIR/controller.json (or to --controller, with"
                         + " DIR/admin.token and DIR/tls/ca.pem); when none runs, opens the data directory itself."})
 public final class AdminCommand implements Runnable {
     /** The subcommands, in usage order; {@link netwatcher.cli.CommandTree} adds only the one a call names. */
     public static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(EnrollmentTokenCommands.class,
-            ServicePrincipalCommands.class, RoleCommands.class, SubscriptionCommands.class, AgentAdminCommands.class);
+            ServicePrincipalCommands.class, RoleCommands.class, SubscriptionCommands.class, AgentAdminCommands.class,
+            AdminTokenCommands.class);
 
     @Option(names = "--controller", scope = ScopeType.INHERIT, paramLabel = "URL",
             description = "The controller's base URL (default: the one recorded in DIR/controller.json by `nw up`).")
@@ -72,7 +73,7 @@ public final class AdminCommand implements Runnable {
                     throw new AdminException(e.getMessage(), e);
                 }
                 yield new RemoteAdmin(RemoteAdmin.client(r.caFile() == null ? dir.resolve("tls").resolve("ca.pem") : Path.of(r.caFile())),
-                        r.url(), token);
+                        r.url(), token, Path.of(r.tokenFile()));
             }
             case ControllerDiscovery.NotRunning notRunning -> LocalAdmin.open(dir, sentence(notRunning.reason()), Clock.systemUTC());
             // no record: a controller from before records, on the default port, or none
@@ -91,7 +92,7 @@ public final class AdminCommand implements Runnable {
                         + "; pass the controller's --data-dir.");
             }
             try {
-                return new RemoteAdmin(http, url, Files.readString(tokenFile).strip());
+                return new RemoteAdmin(http, url, Files.readString(tokenFile).strip(), tokenFile);
             } catch (java.io.IOException e) {
                 throw new AdminException("Cannot read " + tokenFile + ": " + e.getMessage(), e);
             }

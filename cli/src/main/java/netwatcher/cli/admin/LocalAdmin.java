@@ -13,6 +13,8 @@ import netwatcher.arm.ArmException;
 import netwatcher.controller.ControllerConfig;
 import netwatcher.controller.admin.AdminViews;
 import netwatcher.controller.agents.AgentRepository;
+import netwatcher.controller.auth.AdminToken;
+import netwatcher.controller.auth.AdminTokenRepository;
 import netwatcher.controller.auth.JdbcEnrollmentTokenRepository;
 import netwatcher.controller.auth.JdbcRoleAssignmentRepository;
 import netwatcher.controller.auth.JdbcServicePrincipalRepository;
@@ -29,12 +31,16 @@ import netwatcher.controller.subscriptions.SubscriptionService;
  * database (the embedded H2 file admits one process).
  */
 public final class LocalAdmin implements AdminBackend {
+    private final Path dataDir;
+    private final Clock clock;
     private final Database db;
     private final SecurityAdmin security;
     private final SubscriptionService subscriptions;
     private final AgentRepository agents = new AgentRepository();
 
     private LocalAdmin(Path dataDir, Database db, Clock clock) {
+        this.dataDir = dataDir;
+        this.clock = clock;
         this.db = db;
         this.security = new SecurityAdmin(new JdbcServicePrincipalRepository(db), new JdbcRoleAssignmentRepository(db, clock),
                 new JdbcEnrollmentTokenRepository(db, clock), clock);
@@ -177,6 +183,21 @@ public final class LocalAdmin implements AdminBackend {
     public void revokeAgent(String agentId) {
         if (agents.find(db, agentId).isEmpty()) throw new AdminException("NotFound: No agent with id '" + agentId + "'.");
         agents.revoke(db, agentId);
+    }
+
+    /**
+     * Rotates in the database itself, as the admin API does, and writes the new token to the data directory's
+     * {@code admin.token}; on PostgreSQL the running controllers are told at once ({@code NOTIFY}), and re-read within
+     * a second anyway.
+     */
+    @Override
+    public Map<String, Object> rotateAdminToken(long graceSeconds) {
+        try {
+            AdminToken token = AdminToken.establish(dataDir, new AdminTokenRepository(db, clock), db.config().embedded());
+            return AdminViews.rotatedAdminToken(token.rotate(Duration.ofSeconds(graceSeconds)));
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new AdminException(e.getMessage(), e);
+        }
     }
 
     @Override

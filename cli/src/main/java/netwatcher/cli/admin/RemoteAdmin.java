@@ -17,17 +17,21 @@ import java.util.List;
 import java.util.Map;
 import netwatcher.agent.control.ControllerTls;
 import netwatcher.arm.Json;
+import netwatcher.pki.SecureFiles;
 
 /** {@link AdminBackend} over a running controller's {@code /admin/v1} API. Not thread-safe. */
 public final class RemoteAdmin implements AdminBackend {
     private final HttpClient http;
     private final String base;
     private final String token;
+    /** The file {@link #token} came from: a rotated token is written back there. */
+    private final Path tokenFile;
 
-    RemoteAdmin(HttpClient http, String base, String token) {
+    RemoteAdmin(HttpClient http, String base, String token, Path tokenFile) {
         this.http = http;
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         this.token = token;
+        this.tokenFile = tokenFile.toAbsolutePath();
     }
 
     /** An HTTP client that trusts {@code caPem} when it exists (else the JDK's trust store). */
@@ -153,6 +157,25 @@ public final class RemoteAdmin implements AdminBackend {
 
     @Override
     public void revokeAgent(String agentId) { call("DELETE", "/admin/v1/agents/" + seg(agentId), null); }
+
+    /**
+     * The controller writes the new token to its own data directory; this writes it to the file the old one was read
+     * from as well (atomically, mode 0600), so that this machine's {@code nw} keeps working when the controller that
+     * answered is another one (a balancer's, or {@code --controller} elsewhere). {@code localTokenFile} names it when it
+     * is not the path the controller wrote.
+     */
+    @Override
+    public Map<String, Object> rotateAdminToken(long graceSeconds) {
+        Map<String, Object> rotated = map(call("POST", "/admin/v1/adminToken/rotate", body("graceSeconds", graceSeconds)));
+        try {
+            SecureFiles.writeAtomically(tokenFile, rotated.get("token") + "\n", true);
+        } catch (java.io.UncheckedIOException e) {
+            throw new AdminException("The admin token was rotated, but " + tokenFile + " could not be written (" + e.getMessage()
+                    + "). The new token is " + rotated.get("token") + " (shown only here): write it to that file yourself.", e);
+        }
+        if (!tokenFile.toString().equals(rotated.get("tokenFile"))) rotated.put("localTokenFile", tokenFile.toString());
+        return rotated;
+    }
 
     @Override
     public void close() { http.close(); }

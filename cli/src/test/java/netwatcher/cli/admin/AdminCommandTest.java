@@ -172,6 +172,53 @@ class AdminCommandTest {
         assertTrue(online.out().contains(clientId), online.out());
     }
 
+    int arm(String url, String token) throws Exception {
+        var http = RemoteAdmin.client(dir.resolve("tls").resolve("ca.pem"));
+        return http.send(HttpRequest.newBuilder(URI.create(url + "/subscriptions?api-version=2022-12-01"))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    void adminTokenRotate_printsTheNewTokenOnce_rewritesTheFile_andTheNextCommandsUseIt() throws Exception {
+        String url = controller.baseUrl();
+        Path file = dir.resolve("admin.token");
+        String old = Files.readString(file).strip();
+
+        Run json = ok(url, "admin-token", "rotate", "-o", "json");
+
+        var rotated = Json.tree(json.out().getBytes());
+        String token = rotated.path("token").asText();
+        assertEquals(43, token.length(), json.out());
+        assertEquals(file.toAbsolutePath().toString(), rotated.path("tokenFile").asText());
+        assertTrue(rotated.path("localTokenFile").isMissingNode(), "the controller wrote the very file nw read: " + json.out());
+        assertEquals(token, Files.readString(file).strip());
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(401, arm(url, old));
+        assertEquals(200, arm(url, token));
+        ok(url, "service-principal", "list"); // nw admin reads the new file
+
+        Run text = ok(url, "admin-token", "rotate", "--grace", "10m");
+        String next = field(text.out(), "token");
+        assertEquals(next, Files.readString(file).strip());
+        assertTrue(text.out().contains("keeps working until"), text.out());
+        assertEquals(200, arm(url, token), "in its 10 minutes of grace");
+        assertEquals(200, arm(url, next));
+        Run tooLong = nw(url, "admin-token", "rotate", "--grace", "2d");
+        assertEquals(1, tooLong.code(), tooLong.out());
+        assertTrue(tooLong.err().contains("at most 24h"), tooLong.err());
+        assertEquals(next, Files.readString(file).strip(), "nothing rotated");
+
+        // no controller running: the same command rotates in the data directory's database, and the next start takes it
+        controller.close();
+        controller = null;
+        Run offline = ok(closedPortUrl(), "admin-token", "rotate");
+        String last = field(offline.out(), "token");
+        assertEquals(last, Files.readString(file).strip());
+        controller = Controller.start(ControllerConfig.load(dir, 0), Clock.systemUTC());
+        assertEquals(200, arm(controller.baseUrl(), last));
+        assertEquals(401, arm(controller.baseUrl(), next));
+    }
+
     /** {@code nw admin ARGS --data-dir DIR}: no --controller, as a user types it. */
     Run nwByDataDir(String... args) {
         List<String> all = new ArrayList<>(List.of("admin"));
@@ -224,7 +271,7 @@ class AdminCommandTest {
         CommandLine cmd = Main.commandLine();
         cmd.setOut(new PrintWriter(out, true));
         assertEquals(0, cmd.execute("admin", "--help"));
-        for (String group : List.of("enrollment-token", "service-principal", "role", "subscription", "agent")) {
+        for (String group : List.of("enrollment-token", "service-principal", "role", "subscription", "agent", "admin-token")) {
             assertTrue(out.toString().contains(group), out.toString());
         }
         StringWriter roleOut = new StringWriter();

@@ -2,6 +2,7 @@ package netwatcher.controller.admin;
 
 import java.util.Map;
 import netwatcher.controller.agents.AgentRecord;
+import netwatcher.controller.auth.AdminToken;
 import netwatcher.controller.auth.EnrollmentToken;
 import netwatcher.controller.auth.RoleAssignment;
 import netwatcher.controller.auth.SecurityAdmin;
@@ -50,5 +51,18 @@ public final class AdminViews {
         return Exchange.object("agentId", a.agentId(), "vm", a.vmKey(), "enrolledAt", a.enrolledAt().toString(),
                 "lastSeenAt", a.lastSeenAt() == null ? null : a.lastSeenAt().toString(), "agentVersion", a.agentVersion(),
                 "revoked", a.revoked());
+    }
+
+    /**
+     * A rotated admin token: the only answer that carries it. {@code tokenFile} is where the serving controller wrote
+     * it (null, with {@code tokenFileError}, when that failed); {@code previousTokenValidUntil} ends the old token's
+     * grace period (null: it stopped verifying at once).
+     */
+    public static Map<String, Object> rotatedAdminToken(AdminToken.Rotation r) {
+        Map<String, Object> m = Exchange.object("token", r.token(), "tokenFile", r.file() == null ? null : r.file().toString(),
+                "rotatedAt", r.hashes().storedAt().toString(),
+                "previousTokenValidUntil", r.hashes().previousUntil() == null ? null : r.hashes().previousUntil().toString());
+        r.fileError().ifPresent(e -> m.put("tokenFileError", e));
+        return m;
     }
 }

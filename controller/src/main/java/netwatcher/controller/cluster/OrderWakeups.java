@@ -5,6 +5,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Consumer;
 import netwatcher.controller.db.Database;
 import netwatcher.controller.db.DatabaseConfig;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * a VM's orders sends {@code pg_notify('nw_orders', vmKey)}; every controller listens on one connection of
  * its own (outside the pool) and wakes its long-polls of that VM. Only a hint: a notification lost (listener
  * reconnecting, database restarted) delays an order to the long-poll's periodic re-check of the order rows
- * (every second while the listener is down, every 5 s while it listens), never loses it. Thread-safe; close once.
+ * (every second while the listener is down, every 5 s while it listens), never loses it. The same connection listens
+ * on further channels a caller names (the admin token's rotation, {@code nw_identity}), each with its own hint, so
+ * that a controller holds one listening connection whatever it listens for. Thread-safe; close once.
  */
 public final class OrderWakeups implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OrderWakeups.class);
@@ -30,6 +33,8 @@ public final class OrderWakeups implements AutoCloseable {
 
     private final DatabaseConfig config;
     private final Consumer<String> wake;
+    /** Further channels and what a notification on each (or the listener's loss) runs. */
+    private final Map<String, Runnable> hints;
     private final Thread listener;
     private volatile boolean closed;
     private volatile Connection connection;
@@ -40,8 +45,21 @@ public final class OrderWakeups implements AutoCloseable {
      * and null when the listener was lost (wake every long-poll: they fall back to their 1 s re-check).
      */
     public OrderWakeups(DatabaseConfig config, Consumer<String> wake) {
+        this(config, wake, Map.of());
+    }
+
+    /**
+     * Also listens on each of {@code hints}' channels (names of plain letters, digits and underscores); a notification
+     * there runs its hint on the listener thread (keep it short), and so does the listener's loss, since
+     * notifications may have been missed.
+     */
+    public OrderWakeups(DatabaseConfig config, Consumer<String> wake, Map<String, Runnable> hints) {
+        for (String channel : hints.keySet()) {
+            if (!channel.matches("[a-z_][a-z0-9_]*")) throw new IllegalArgumentException("not a channel name: " + channel);
+        }
         this.config = config;
         this.wake = wake;
+        this.hints = Map.copyOf(hints);
         this.listener = Thread.ofPlatform().daemon().name("nw-wakeups").start(this::run);
     }
 
@@ -64,6 +82,7 @@ public final class OrderWakeups implements AutoCloseable {
                 connection = c;
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
+                    for (String channel : hints.keySet()) s.execute("LISTEN " + channel);
                 }
                 listening = true;
                 backoff = 100;
@@ -71,12 +90,17 @@ public final class OrderWakeups implements AutoCloseable {
                 while (!closed) {
                     PGNotification[] batch = pg.getNotifications(POLL_MILLIS);
                     if (batch == null) continue;
-                    for (PGNotification n : batch) wake.accept(n.getParameter());
+                    for (PGNotification n : batch) {
+                        Runnable hint = hints.get(n.getName());
+                        if (hint != null) hint.run();
+                        else wake.accept(n.getParameter());
+                    }
                 }
             } catch (SQLException | RuntimeException e) {
                 listening = false;
                 if (closed) return;
                 wake.accept(null); // notifications may be lost from now on: every parked poll re-checks, then every second
+                hints.values().forEach(Runnable::run);
                 LOG.atWarn().log("order wake-ups: listener lost ({}); long-polls fall back to their 1 s re-check until it is back", e.toString());
                 try {
                     Thread.sleep(backoff);

@@ -146,6 +146,13 @@ public final class SecurityWiring {
     /** Whether this controller holds the admin token itself, not only its hash. */
     public boolean adminTokenKnown() { return adminToken.known(); }
 
+    /**
+     * The admin token may have changed in the database (another controller rotated it: PostgreSQL {@code NOTIFY} on
+     * {@link AdminTokenRepository#CHANGED_CHANNEL}): the next check reads its hash again. A hint; without it the
+     * check re-reads after {@link AdminToken#MAX_STALENESS} anyway.
+     */
+    public void adminTokenChanged() { adminToken.invalidate(); }
+
     public SecurityAdmin admin() { return admin; }
 
     public AccessControl access() { return access; }
@@ -293,6 +300,12 @@ public final class SecurityWiring {
                 throw ArmErrorCode.NotFound.exception("No role assignment with id '" + v.get("id") + "'.");
             }
             ex.empty(204);
+        });
+        router.add("POST", "/admin/v1/adminToken/rotate", Router.Kind.ADMIN, (ex, v) -> {
+            ArmBody b = ArmBody.root(AdminRoutes.bodyOrEmpty(ex));
+            Duration grace = Duration.ofSeconds(b.integer("graceSeconds", 0, AdminToken.MAX_GRACE.toSeconds(), 0));
+            ex.setHeader("Cache-Control", "no-store");
+            ex.json(200, AdminViews.rotatedAdminToken(adminToken.rotate(grace)));
         });
         router.add("POST", "/admin/v1/listeners", Router.Kind.ADMIN, (ex, v) -> {
             ArmBody b = ArmBody.root(ex.body(1 << 16));

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -64,6 +66,116 @@ class SharedIdentityTest {
         AdminToken reread = AdminToken.establish(first, repository, true);
         assertNotEquals(made.value(), rotated.value());
         assertEquals(made.value(), reread.value(), "the embedded database follows its own data directory's file");
+    }
+
+    @DatabaseTest
+    void adminToken_rotated_newVerifies_oldStopsAtOnce_andTheFileHoldsTheNewTokenWithMode0600(Database db) throws Exception {
+        AdminToken token = AdminToken.establish(first, new AdminTokenRepository(db, new MutableClock(T0)), false);
+        String old = token.value();
+
+        AdminToken.Rotation rotation = token.rotate(Duration.ZERO);
+
+        assertNotEquals(old, rotation.token());
+        assertTrue(token.matches(rotation.token()));
+        assertFalse(token.matches(old), "no grace: the old token stops verifying on the controller that rotated at once");
+        assertEquals(rotation.token(), token.value());
+        Path file = first.resolve(AdminToken.FILE_NAME);
+        assertEquals(file.toAbsolutePath(), rotation.file());
+        assertEquals(List.of(rotation.token()), Files.readAllLines(file));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(Optional.empty(), rotation.fileError());
+        assertEquals(null, rotation.hashes().previousUntil());
+        try (var leftovers = Files.list(first)) {
+            assertEquals(List.of(file.getFileName().toString()), leftovers.map(p -> p.getFileName().toString()).toList(),
+                    "written through a temporary file that is gone");
+        }
+    }
+
+    @DatabaseTest
+    void adminToken_rotatedWithGrace_oldVerifiesUntilTheGraceEnds_thenOnlyTheNew(Database db) {
+        MutableClock clock = new MutableClock(T0);
+        AdminToken token = AdminToken.establish(first, new AdminTokenRepository(db, clock), false);
+        String old = token.value();
+
+        AdminToken.Rotation rotation = token.rotate(Duration.ofMinutes(10));
+
+        assertEquals(T0.plus(Duration.ofMinutes(10)), rotation.hashes().previousUntil());
+        assertTrue(token.matches(old));
+        assertTrue(token.matches(rotation.token()));
+        clock.advance(Duration.ofMinutes(10).minusMillis(1));
+        assertTrue(token.matches(old), "still in its grace period");
+        clock.advance(Duration.ofMillis(1));
+        assertFalse(token.matches(old), "the grace ended");
+        assertTrue(token.matches(rotation.token()));
+
+        AdminToken.Rotation again = token.rotate(Duration.ZERO);
+        assertFalse(token.matches(rotation.token()));
+        assertTrue(token.matches(again.token()));
+    }
+
+    @DatabaseTest
+    void adminToken_rotatedOnOneController_isSeenByAnother_withinMaxStaleness_orAtOnceWhenInvalidated(Database db) {
+        MutableClock clock = new MutableClock(T0);
+        AdminToken made = AdminToken.establish(first, new AdminTokenRepository(db, clock), false);
+        AdminToken joined = AdminToken.establish(second, new AdminTokenRepository(db, clock), false);
+        String old = made.value();
+        assertTrue(joined.matches(old));
+
+        String rotated = made.rotate(Duration.ZERO).token();
+
+        // no notification reached the other controller: it trusts what it read for at most MAX_STALENESS
+        assertTrue(joined.matches(old), "read less than MAX_STALENESS ago");
+        clock.advance(AdminToken.MAX_STALENESS);
+        assertFalse(joined.matches(old), "re-read after MAX_STALENESS: the old token is refused without a restart");
+        assertTrue(joined.matches(rotated));
+        assertFalse(joined.known(), "the other controller has only the hash");
+
+        String third = made.rotate(Duration.ZERO).token();
+        joined.invalidate(); // the NOTIFY hint
+        assertFalse(joined.matches(rotated), "invalidated: re-read at once");
+        assertTrue(joined.matches(third));
+    }
+
+    @DatabaseTest
+    void adminToken_copiedFileRotatedAway_controllerStartsKnowingTheHashOnly_andLearnsTheTokenWhenTheNewFileIsCopied(Database db)
+            throws Exception {
+        AdminTokenRepository repository = new AdminTokenRepository(db, new MutableClock(T0));
+        AdminToken made = AdminToken.establish(first, repository, false);
+        Files.copy(first.resolve(AdminToken.FILE_NAME), second.resolve(AdminToken.FILE_NAME));
+        String rotated = made.rotate(Duration.ZERO).token();
+
+        AdminToken restarted = AdminToken.establish(second, repository, false);
+
+        assertFalse(restarted.known(), "its file holds the rotated-away token");
+        assertTrue(restarted.matches(rotated));
+        assertTrue(Files.exists(second.resolve(AdminToken.FILE_NAME)), "the operator's file is left alone");
+        Files.copy(first.resolve(AdminToken.FILE_NAME), second.resolve(AdminToken.FILE_NAME), StandardCopyOption.REPLACE_EXISTING);
+        assertTrue(restarted.known(), "the new file copied over: read again");
+        assertEquals(rotated, restarted.value());
+    }
+
+    @DatabaseTest
+    void adminToken_whenTheHashCannotBeReadAgain_refusesRatherThanTrustingAStaleHash(Database db) {
+        MutableClock clock = new MutableClock(T0);
+        AdminToken token = AdminToken.establish(first, new AdminTokenRepository(db, clock), false);
+        String value = token.value();
+        assertTrue(token.matches(value));
+
+        db.close();
+        assertTrue(token.matches(value), "read less than MAX_STALENESS ago");
+        clock.advance(AdminToken.MAX_STALENESS);
+        RuntimeException failure = assertThrows(RuntimeException.class, () -> token.matches(value)); // the pool is closed
+        assertEquals(failure, assertThrows(RuntimeException.class, () -> token.matches(value)),
+                "within MAX_STALENESS of a failed re-read the same failure answers, without another wait for a connection");
+    }
+
+    @DatabaseTest
+    void adminToken_rotate_refusesAGraceOutsideZeroToOneDay(Database db) {
+        AdminToken token = AdminToken.establish(first, new AdminTokenRepository(db, new MutableClock(T0)), false);
+        String before = token.value();
+        assertThrows(IllegalArgumentException.class, () -> token.rotate(Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> token.rotate(AdminToken.MAX_GRACE.plusSeconds(1)));
+        assertTrue(token.matches(before), "nothing rotated");
     }
 
     @DatabaseTest
