@@ -162,7 +162,7 @@ public final class AgentService {
     /** Long-poll for the desired state above {@code after}, waiting up to {@code wait}. */
     public Orders orders(Caller agent, long after, Duration wait, String controllerBase) throws InterruptedException {
         String vmKey = agent.vmKey();
-        presence.pollStarted(vmKey);
+        presence.pollStarted(vmKey, agent.id());
         try {
             // held at most Presence.MAX_HOLD: a dead agent's open poll must end soon enough to show it lost
             Instant deadline = clock.instant().plus(wait.compareTo(Presence.MAX_HOLD) > 0 ? Presence.MAX_HOLD : wait);
@@ -171,7 +171,7 @@ public final class AgentService {
                 long generation = compute.repository().generation(db, vmKey);
                 Instant now = clock.instant();
                 if (generation > after || !now.isBefore(deadline)) {
-                    // cluster: the lease write at the poll's end records the contact (one statement fewer per poll)
+                    // cluster: the poll start's lease write recorded the contact (last_seen_at); the end writes nothing
                     if (!presence.isShared()) repo.seen(db, agent.id(), now, null);
                     return new Orders(generation, captures.ordersFor(vmKey, controllerBase), checks.ordersFor(vmKey, controllerBase),
                             captures.snapshots().ordersFor(vmKey, controllerBase), live.apply(vmKey, controllerBase));
