@@ -20,8 +20,8 @@ import netwatcher.testing.postgres.PostgresServer;
  * One window at a time; not thread-safe.
  */
 final class StatementProfile {
-    /** {@code duration: 0.071 ms  execute S_3: SELECT ...} (the extended protocol's execute step; parse and bind are apart). */
-    private static final Pattern EXECUTE = Pattern.compile("duration: ([0-9.]+) ms  execute [^:]*: (.*)");
+    /** {@code duration: 0.071 ms  execute S_3: SELECT ...} (the extended protocol's execute step; parse and bind are apart) or a simple query's {@code statement: ...}. */
+    private static final Pattern EXECUTE = Pattern.compile("duration: ([0-9.]+) ms  (?:execute [^:]*|statement): (.*)");
     private final PostgresServer pg;
     private final int logStart;
     private final long t0 = System.nanoTime();
@@ -56,7 +56,7 @@ final class StatementProfile {
         for (String line : log.substring(Math.min(logStart, log.length())).split("\n")) {
             Matcher m = EXECUTE.matcher(line);
             if (!m.find()) continue;
-            String text = m.group(2).replaceAll("\\$[0-9]+", "?").replaceAll("\\(\\?(,\\?)+\\)", "(?...)");
+            String text = m.group(2).isBlank() ? "(empty query: a pool's connection check, isValid)" : m.group(2).replaceAll("\\$[0-9]+", "?").replaceAll("\\(\\?(,\\?)+\\)", "(?...)");
             if (text.length() > 110) text = text.substring(0, 110) + "...";
             double ms = Double.parseDouble(m.group(1));
             counts.computeIfAbsent(text, k -> new long[1])[0]++;
