@@ -166,9 +166,9 @@ public final class AgentService {
         try {
             // held at most Presence.MAX_HOLD: a dead agent's open poll must end soon enough to show it lost
             Instant deadline = clock.instant().plus(wait.compareTo(Presence.MAX_HOLD) > 0 ? Presence.MAX_HOLD : wait);
+            long signals = presence.signalCount(vmKey); // before the read: a wake-up after it is not lost
+            long generation = compute.repository().generation(db, vmKey);
             while (true) {
-                long signals = presence.signalCount(vmKey); // before the read: a wake-up after it is not lost
-                long generation = compute.repository().generation(db, vmKey);
                 Instant now = clock.instant();
                 if (generation > after || !now.isBefore(deadline)) {
                     // cluster: the poll start's lease write recorded the contact (last_seen_at); the end writes nothing
@@ -178,7 +178,13 @@ public final class AgentService {
                 }
                 Duration left = Duration.between(now, deadline);
                 Duration recheck = presence.recheck();
+                boolean reliable = presence.wakeupsReliable();
                 presence.await(vmKey, signals, left.compareTo(recheck) < 0 ? left : recheck);
+                // not woken while wake-ups arrived reliably (before and after the wait; losing them wakes every poll):
+                // every change commits, then wakes, so the generation read before the wait still holds at the hold's end
+                if (reliable && presence.wakeupsReliable() && presence.signalCount(vmKey) == signals) continue;
+                signals = presence.signalCount(vmKey);
+                generation = compute.repository().generation(db, vmKey);
             }
         } finally {
             presence.pollEnded(vmKey);

@@ -364,6 +364,16 @@ public final class Presence implements AgentPresence {
      * alone was 10,000 statements a second (BENCHMARKS.md §11).
      */
     public Duration recheck() {
-        return shared == null || shared.wakeupsReliable() ? RECHECK_WHEN_WOKEN : Duration.ofSeconds(1);
+        return wakeupsReliable() ? RECHECK_WHEN_WOKEN : Duration.ofSeconds(1);
     }
+
+    /**
+     * Whether every change of a VM's orders wakes its long-polls here now: always with one controller (in-process),
+     * in a cluster while the {@code LISTEN} connection is up (losing it wakes every parked poll, {@link #wakeAll}).
+     * A long-poll not woken while this held throughout its wait need not read its generation again.
+     */
+    public boolean wakeupsReliable() {
+        return shared == null || shared.wakeupsReliable();
+    }
+
 }
