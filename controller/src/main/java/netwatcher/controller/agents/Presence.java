@@ -37,8 +37,9 @@ import org.slf4j.event.Level;
  * it (a poll answered early, with new orders, shrinks the lease to the grace after its end). A start of an agent
  * that came straight back to this controller, whose lease this controller wrote and which lasts well beyond the
  * next second, is not written at once but in one batch a second ({@link LeaseRenewals}, {@link #renewLeases}): at
- * 10,000 agents the two writes per poll were a third of the database's statements (BENCHMARKS.md §11). A wake-up ({@link #signal}) also reaches the other controllers ({@link Shared#notifyOthers});
- * what they send back arrives through {@link #wake}. Without a store (one controller, embedded database)
+ * 10,000 agents the two writes per poll were a third of the database's statements (BENCHMARKS.md §11). A
+ * wake-up ({@link #signal}) also reaches the other controllers ({@link Shared#notifyOthers}); what they send back
+ * arrives through {@link #wake}. Without a store (one controller, embedded database)
  * everything stays in memory.
  */
 public final class Presence implements AgentPresence {
@@ -51,9 +52,9 @@ public final class Presence implements AgentPresence {
     static final Duration RECONNECT_ALLOWANCE = Duration.ofSeconds(20);
 
     /**
-     * The long-poll's own re-check of its orders while wake-ups arrive reliably: none inside the hold, whose end
-     * (a read of the generation, then the answer) is the safety net. A 5 s re-check was two of a poll's ten
-     * statements at 10,000 agents (BENCHMARKS.md §11).
+     * The long-poll's own re-check of its orders while wake-ups arrive reliably: none inside the hold; the safety
+     * net is the hold's end and the next poll's read at its start. A 5 s re-check was two of a poll's ten statements
+     * at 10,000 agents (BENCHMARKS.md §11).
      */
     public static final Duration RECHECK_WHEN_WOKEN = MAX_HOLD;
 
