@@ -40,7 +40,9 @@ import netwatcher.testing.postgres.PostgresServer;
  * one with SIGKILL and measures the reconnect storm: time until no agent row names the dead controller
  * (every one of its agents holds a long-poll elsewhere), errors the agents saw, peak database connections.
  * Arguments: {@code [agents=10000] [controllers=3] [steadySeconds=60] [poolSize=20] [enrollMinutes=15]}; agents
- * not enrolled within enrollMinutes give up and the figures are for those enrolled (the output says so). Bounded: it gives up
+ * not enrolled within enrollMinutes give up and the figures are for those enrolled (the output says so). With
+ * {@code -Dnw.bench.statements=true} a second idle-polling window logs every statement in PostgreSQL and prints them
+ * by text, rate and server time ({@link StatementProfile}). Bounded: it gives up
  * after fixed times and stops everything it started.
  */
 public final class ClusterScaleBench {
@@ -222,6 +224,12 @@ public final class ClusterScaleBench {
                 System.out.printf(Locale.ROOT, "RESULT PostgreSQL: CPU %.1f%% of one core; this harness (all agents, orders, GETs): CPU %.1f%%, RSS %.0f MiB; machine total %.0f%% of %d cores%n",
                         pgCpu, selfCpu, after[n + 1].rssMiB(), ctrlCpu + pgCpu + selfCpu, Runtime.getRuntime().availableProcessors());
                 System.out.printf(Locale.ROOT, "errors in the steady window: %s%n", errors);
+                if (Boolean.getBoolean("nw.bench.statements")) { // a second idle-polling window, every statement logged
+                    Thread.sleep(16_000); // the steady window's orders answered, their polls parked again
+                    StatementProfile profile = StatementProfile.begin(db, pg);
+                    idleGets(https, sub, errors);
+                    profile.end(db, agents);
+                }
 
                 if (n >= 2) storm(nodes, dead, db, errors, agents, polls);
             }

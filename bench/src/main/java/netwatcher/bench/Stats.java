@@ -15,6 +15,7 @@ import java.util.Locale;
 public record Stats(int count, double p50Ms, double p99Ms, double maxMs, double minMs) {
 
     public static Stats ofNanos(long[] nanos) {
+        if (nanos.length == 0) return new Stats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN); // none: p99 is no number, never "met"
         long[] s = nanos.clone();
         Arrays.sort(s);
         return new Stats(s.length, rank(s, 0.50) / 1e6, rank(s, 0.99) / 1e6, s[s.length - 1] / 1e6, s[0] / 1e6);

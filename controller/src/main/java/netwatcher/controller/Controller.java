@@ -75,6 +75,8 @@ public final class Controller implements AutoCloseable {
     private final Database db;
     private final HttpServer http;
     private final ScheduledExecutorService scheduler;
+    /** Cluster mode: writes the deferred long-poll leases once a second (Presence.renewLeases); null with one controller. */
+    private ScheduledExecutorService leaseRenewer;
     private final Subscription defaultSubscription;
     private final SecurityWiring security;
     private final AgentService agents;
@@ -223,6 +225,21 @@ public final class Controller implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+            if (cluster) {
+                // its own thread: the sweeper's leader work may take longer than the deferred leases may wait
+                this.leaseRenewer = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "nw-lease-renewer");
+                    t.setDaemon(true);
+                    return t;
+                });
+                leaseRenewer.scheduleWithFixedDelay(() -> {
+                    try {
+                        presence.renewLeases();
+                    } catch (RuntimeException e) {
+                        LOG.warn("lease renewer: {}", e.toString());
+                    }
+                }, 1, 1, TimeUnit.SECONDS);
+            }
             java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
             scheduler.scheduleWithFixedDelay(() -> {
                 try {
@@ -367,6 +384,7 @@ public final class Controller implements AutoCloseable {
     @Override
     public void close() throws Exception {
         scheduler.shutdownNow();
+        if (leaseRenewer != null) leaseRenewer.shutdownNow();
         try {
             http.close();
         } finally {

@@ -162,23 +162,29 @@ public final class AgentService {
     /** Long-poll for the desired state above {@code after}, waiting up to {@code wait}. */
     public Orders orders(Caller agent, long after, Duration wait, String controllerBase) throws InterruptedException {
         String vmKey = agent.vmKey();
-        presence.pollStarted(vmKey);
+        presence.pollStarted(vmKey, agent.id());
         try {
             // held at most Presence.MAX_HOLD: a dead agent's open poll must end soon enough to show it lost
             Instant deadline = clock.instant().plus(wait.compareTo(Presence.MAX_HOLD) > 0 ? Presence.MAX_HOLD : wait);
+            long signals = presence.signalCount(vmKey); // before the read: a wake-up after it is not lost
+            long generation = compute.repository().generation(db, vmKey);
             while (true) {
-                long signals = presence.signalCount(vmKey); // before the read: a wake-up after it is not lost
-                long generation = compute.repository().generation(db, vmKey);
                 Instant now = clock.instant();
                 if (generation > after || !now.isBefore(deadline)) {
-                    // cluster: the lease write at the poll's end records the contact (one statement fewer per poll)
+                    // cluster: the poll start's lease write recorded the contact (last_seen_at); the end writes nothing
                     if (!presence.isShared()) repo.seen(db, agent.id(), now, null);
                     return new Orders(generation, captures.ordersFor(vmKey, controllerBase), checks.ordersFor(vmKey, controllerBase),
                             captures.snapshots().ordersFor(vmKey, controllerBase), live.apply(vmKey, controllerBase));
                 }
                 Duration left = Duration.between(now, deadline);
                 Duration recheck = presence.recheck();
+                boolean reliable = presence.wakeupsReliable();
                 presence.await(vmKey, signals, left.compareTo(recheck) < 0 ? left : recheck);
+                // not woken while wake-ups arrived reliably (before and after the wait; losing them wakes every poll):
+                // every change commits, then wakes, so the generation read before the wait still holds at the hold's end
+                if (reliable && presence.wakeupsReliable() && presence.signalCount(vmKey) == signals) continue;
+                signals = presence.signalCount(vmKey);
+                generation = compute.repository().generation(db, vmKey);
             }
         } finally {
             presence.pollEnded(vmKey);

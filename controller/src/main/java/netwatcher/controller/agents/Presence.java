@@ -30,11 +30,16 @@ import org.slf4j.event.Level;
  * died (the poll it left open ends by itself at the hold).
  *
  * <p>In cluster mode (a {@link Shared} store given) the same rules are kept as a lease in the database,
- * so that every controller answers alike: each long-poll start, end and contact also writes the agent's
- * lease ({@code lease_until}: the hold plus the grace for an open poll, the grace after a contact), and
+ * so that every controller answers alike: each long-poll start gives the agent's lease ({@code lease_until})
+ * the hold plus the grace after the start, a contact (report, host registration) the grace after it, and
  * {@link #of} answers from memory only for an agent whose long-poll this controller holds, else from the
- * database. A wake-up ({@link #signal}) also reaches the other controllers ({@link Shared#notifyOthers});
- * what they send back arrives through {@link #wake}. Without a store (one controller, embedded database)
+ * database. A poll that ran its hold writes nothing at its end: the lease of its start ends the grace after
+ * it (a poll answered early, with new orders, shrinks the lease to the grace after its end). A start of an agent
+ * that came straight back to this controller, whose lease this controller wrote and which lasts well beyond the
+ * next second, is not written at once but in one batch a second ({@link LeaseRenewals}, {@link #renewLeases}): at
+ * 10,000 agents the two writes per poll were a third of the database's statements (BENCHMARKS.md §11). A
+ * wake-up ({@link #signal}) also reaches the other controllers ({@link Shared#notifyOthers}); what they send back
+ * arrives through {@link #wake}. Without a store (one controller, embedded database)
  * everything stays in memory.
  */
 public final class Presence implements AgentPresence {
@@ -46,8 +51,17 @@ public final class Presence implements AgentPresence {
     /** How much longer than the grace enrolled agents have to return after a controller start (agent backoff cap is 10 s). */
     static final Duration RECONNECT_ALLOWANCE = Duration.ofSeconds(20);
 
-    /** The long-poll's own re-check of its orders while wake-ups arrive reliably: a safety net only. */
-    public static final Duration RECHECK_WHEN_WOKEN = Duration.ofSeconds(5);
+    /**
+     * The long-poll's own re-check of its orders while wake-ups arrive reliably: none inside the hold; the safety
+     * net is the hold's end and the next poll's read at its start. A 5 s re-check was two of a poll's ten statements
+     * at 10,000 agents (BENCHMARKS.md §11).
+     */
+    public static final Duration RECHECK_WHEN_WOKEN = MAX_HOLD;
+
+    /** A poll start defers its lease write only when the agent's previous contact here is at most this old. */
+    static final Duration STRAIGHT_BACK = Duration.ofSeconds(1);
+    /** A poll's end shrinks the lease only when the start's lease would outlast the end plus the grace by more than this. */
+    static final Duration SHRINK_SLACK = Duration.ofSeconds(1);
 
     /** Presence kept in the database, shared by the controllers of a cluster. Implementations are thread-safe. */
     public interface Shared {
@@ -58,10 +72,18 @@ public final class Presence implements AgentPresence {
         void pollStarted(String vmKey, Instant now, Instant leaseUntil);
 
         /**
-         * A long-poll ended here; {@code lastHere}: no other poll of the agent is open on this controller, so
-         * the lease may shrink to {@code leaseUntil} unless another controller took the agent since.
+         * A long-poll answered early ended here ({@code lastHere}: no other poll of the agent is open here), so the
+         * lease of its start would outlast the contact plus the grace: it shrinks to {@code leaseUntil} unless another
+         * controller took the agent since.
          */
         void pollEnded(String vmKey, Instant now, Instant leaseUntil, boolean lastHere);
+
+        /**
+         * Long-poll starts held here whose lease write was deferred ({@link LeaseRenewals}), by VM key: each agent
+         * (if its credential is still the VM's) is held here and its lease lasts until its start plus {@code length}
+         * at least. One transaction for all; a failure writes none of them.
+         */
+        void renew(Map<String, LeaseRenewals.Start> starts, Duration length);
 
         /** Any other contact (report, host registration, enrollment): the lease lasts until {@code leaseUntil} at least. */
         void contact(String vmKey, Instant now, Instant leaseUntil, String version);
@@ -90,6 +112,8 @@ public final class Presence implements AgentPresence {
     private final Instant startedAt;
     /** The cluster's shared store; null with one controller. */
     private final Shared shared;
+    /** Which leases this controller wrote and the deferred starts (cluster mode only). */
+    private final LeaseRenewals leases = new LeaseRenewals();
 
     /** Presence with the {@link #DEFAULT_GRACE}. */
     public Presence(Clock clock) { this(clock, DEFAULT_GRACE); }
@@ -124,25 +148,76 @@ public final class Presence implements AgentPresence {
         if (shared != null) shared.contact(vmKey, after.lastSeen(), after.lastSeen().plus(grace), version);
     }
 
-    public void pollStarted(String vmKey) {
+    /** A long-poll of the VM's agent started (one controller, or a caller that does not know the credential). */
+    public void pollStarted(String vmKey) { pollStarted(vmKey, null); }
+
+    /**
+     * A long-poll of the VM's agent (credential {@code agentId}) started here. In cluster mode its lease grows to
+     * the start plus the hold plus the grace: written now, or in the next batch when this controller wrote the
+     * agent's lease and it lasts at least {@link LeaseRenewals#DEFER_MARGIN} longer.
+     */
+    public void pollStarted(String vmKey, String agentId) {
+        Instant now = clock.instant();
+        State[] before = new State[1];
         State after = states.compute(vmKey, (k, s) -> {
-            Instant now = clock.instant();
+            before[0] = s;
             return new State((s == null ? 0 : s.polls()) + 1, now, now, s == null ? null : s.version(), true, s != null && s.seeded());
         });
-        if (shared != null) shared.pollStarted(vmKey, after.lastSeen(), after.lastSeen().plus(MAX_HOLD).plus(grace));
+        if (shared == null) return;
+        Instant until = now.plus(MAX_HOLD).plus(grace);
+        // straight back here: no other controller can have shortened the lease this controller wrote since
+        boolean cameStraightBack = before[0] != null && before[0].lastSeen() != null && !before[0].lastSeen().isBefore(now.minus(STRAIGHT_BACK));
+        if (agentId != null && cameStraightBack && !leases.startNow(vmKey, agentId, now)) {
+            leases.defer(vmKey, agentId, now);
+            return;
+        }
+        shared.pollStarted(vmKey, after.lastSeen(), until);
+        if (agentId != null) leases.wrote(vmKey, agentId, until);
     }
 
+    /**
+     * A long-poll of the VM's agent ended here. In cluster mode nothing is written when the poll ran its hold (the
+     * start's lease ends the grace after the end); a poll answered early (new orders) shrinks the lease to the grace
+     * after its end, as a contact, so that an agent that dies then reads {@code Disconnected} the grace later.
+     */
     public void pollEnded(String vmKey) {
-        State after = states.compute(vmKey, (k, s) -> new State(Math.max(0, (s == null ? 1 : s.polls()) - 1), clock.instant(),
+        Instant now = clock.instant();
+        State after = states.compute(vmKey, (k, s) -> new State(Math.max(0, (s == null ? 1 : s.polls()) - 1), now,
                 s == null ? null : s.lastPollStart(), s == null ? null : s.version(), true, s != null && s.seeded()));
-        if (shared == null) return;
+        if (shared == null || after.polls() > 0 || after.lastPollStart() == null) return;
+        Instant contactLease = now.plus(grace);
+        if (!after.lastPollStart().plus(MAX_HOLD).plus(grace).isAfter(contactLease.plus(SHRINK_SLACK))) return;
+        leases.shrinking(vmKey, contactLease);
         try {
-            shared.pollEnded(vmKey, after.lastSeen(), after.lastSeen().plus(grace), after.polls() == 0);
+            shared.pollEnded(vmKey, now, contactLease, true);
         } catch (RuntimeException e) {
             // the poll's answer is ready: a database fault here must not replace it; the lease then lasts
             // its longer poll-start length (hold plus grace), never forever
             LOG.atWarn().addKeyValue("vm", vmKey).log("agent lease not shortened: {}", e.toString());
         }
+    }
+
+    /**
+     * Writes the deferred poll starts' leases in one batch (cluster mode; the controller's lease renewer calls
+     * it every second). A failed batch is retried at the next call; meanwhile a start whose lease comes within
+     * {@link LeaseRenewals#DEFER_MARGIN} of its end is written at once again.
+     *
+     * @return the number of agents whose lease was written
+     */
+    public int renewLeases() {
+        if (shared == null) return 0;
+        Map<String, LeaseRenewals.Start> starts = leases.drain();
+        if (starts.isEmpty()) return 0;
+        Duration length = MAX_HOLD.plus(grace);
+        try {
+            shared.renew(starts, length);
+        } catch (RuntimeException e) {
+            leases.requeue(starts);
+            LOG.atWarn().addKeyValue("agents", starts.size()).log("agent leases not renewed, retried in a second: {}", e.toString());
+            return 0;
+        }
+        starts.forEach((vmKey, s) -> leases.wrote(vmKey, s.agentId(), s.at().plus(length)));
+        return starts.size();
     }
 
     @Override
@@ -211,7 +286,10 @@ public final class Presence implements AgentPresence {
     }
 
     /** Forgets a VM's presence (agent revoked). */
-    public void forget(String vmKey) { states.remove(vmKey); }
+    public void forget(String vmKey) {
+        states.remove(vmKey);
+        leases.forget(vmKey);
+    }
 
     private static final class Signal {
         final ReentrantLock lock = new ReentrantLock();
@@ -282,11 +360,21 @@ public final class Presence implements AgentPresence {
 
     /**
      * How often a parked long-poll re-reads its orders on its own: every second while wake-ups may be missed
-     * (cluster mode with the LISTEN connection down), every {@link #RECHECK_WHEN_WOKEN} while they arrive (one
-     * controller: in-process; cluster: the listener is listening). At 10,000 agents the 1 s re-check alone was
-     * 10,000 statements a second (BENCHMARKS.md §11).
+     * (cluster mode with the LISTEN connection down), every {@link #RECHECK_WHEN_WOKEN} (not inside the hold) while
+     * they arrive (one controller: in-process; cluster: the listener is listening). At 10,000 agents the 1 s re-check
+     * alone was 10,000 statements a second (BENCHMARKS.md §11).
      */
     public Duration recheck() {
-        return shared == null || shared.wakeupsReliable() ? RECHECK_WHEN_WOKEN : Duration.ofSeconds(1);
+        return wakeupsReliable() ? RECHECK_WHEN_WOKEN : Duration.ofSeconds(1);
     }
+
+    /**
+     * Whether every change of a VM's orders wakes its long-polls here now: always with one controller (in-process),
+     * in a cluster while the {@code LISTEN} connection is up (losing it wakes every parked poll, {@link #wakeAll}).
+     * A long-poll not woken while this held throughout its wait need not read its generation again.
+     */
+    public boolean wakeupsReliable() {
+        return shared == null || shared.wakeupsReliable();
+    }
+
 }

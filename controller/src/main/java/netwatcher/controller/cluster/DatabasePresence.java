@@ -1,5 +1,6 @@
 package netwatcher.controller.cluster;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import netwatcher.controller.agents.LeaseRenewals;
 import netwatcher.controller.agents.Presence;
 import netwatcher.controller.compute.AgentPresence;
 import netwatcher.controller.db.Database;
@@ -15,7 +17,9 @@ import netwatcher.controller.db.Database;
 /**
  * Agent presence as leases in {@code nw_agent} ({@code controller_id}, {@code lease_until}, {@code last_seen_at},
  * {@code agent_version}), so that every controller of a cluster answers alike. A lease is only ever lengthened,
- * except by the controller that holds the agent's latest long-poll when its last poll there ends. Lease times
+ * except by the controller that holds the agent's latest long-poll when a poll answered early ends there
+ * ({@link Presence#pollEnded}); a controller defers a poll start's write to a batch while the lease it wrote last
+ * lasts ({@link LeaseRenewals}). Lease times
  * are the writing controller's clock: the controllers' clocks must agree to well within the grace (NTP).
  * Thread-safe.
  */
@@ -40,13 +44,23 @@ public final class DatabasePresence implements Presence.Shared {
 
     @Override
     public void pollEnded(String vmKey, Instant now, Instant leaseUntil, boolean lastHere) {
-        if (lastHere) {
-            db.update("UPDATE nw_agent SET lease_until = CASE WHEN controller_id = ? THEN ? WHEN lease_until IS NULL OR lease_until < ? THEN ?"
-                    + " ELSE lease_until END, last_seen_at = ? WHERE vm_key = ? AND revoked = FALSE",
-                    controllerId, leaseUntil, leaseUntil, leaseUntil, now, vmKey);
-        } else {
-            contact(vmKey, now, leaseUntil, null);
-        }
+        db.update("UPDATE nw_agent SET lease_until = CASE WHEN controller_id = ? THEN ? WHEN lease_until IS NULL OR lease_until < ? THEN ?"
+                + " ELSE lease_until END, last_seen_at = ? WHERE vm_key = ? AND revoked = FALSE",
+                controllerId, leaseUntil, leaseUntil, leaseUntil, now, vmKey);
+    }
+
+    @Override
+    public void renew(Map<String, LeaseRenewals.Start> starts, Duration length) {
+        List<Object[]> rows = new ArrayList<>(starts.size());
+        starts.forEach((vmKey, s) -> {
+            Instant until = s.at().plus(length);
+            rows.add(new Object[] {s.at(), controllerId, until, until, s.at(), s.at(), s.agentId()});
+        });
+        // one transaction, one round trip: the deferred starts of the last second (Presence.renewLeases); the
+        // holder is the controller of the latest start (another may have recorded a later one meanwhile)
+        db.batch("UPDATE nw_agent SET controller_id = CASE WHEN last_seen_at IS NULL OR last_seen_at <= ? THEN ? ELSE controller_id END, "
+                + LONGER + ", last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < ? THEN ? ELSE last_seen_at END"
+                + " WHERE agent_id = ? AND revoked = FALSE", rows);
     }
 
     @Override

@@ -61,6 +61,7 @@ class PresenceWakeupTest {
     private static class NoShared implements Presence.Shared {
         @Override public void pollStarted(String vmKey, Instant now, Instant leaseUntil) {}
         @Override public void pollEnded(String vmKey, Instant now, Instant leaseUntil, boolean lastHere) {}
+        @Override public void renew(Map<String, LeaseRenewals.Start> starts, Duration length) {}
         @Override public void contact(String vmKey, Instant now, Instant leaseUntil, String version) {}
         @Override public AgentPresence.Presence read(String vmKey, Instant now) { return null; }
         @Override public Map<String, AgentPresence.Presence> readMany(java.util.Collection<String> vmKeys, Instant now) { return Map.of(); }
