@@ -63,7 +63,8 @@ final class CaptureEnds implements AutoCloseable {
                 StopReason reason = stopReasonFor(end.cause());
                 boolean upload = !t.entry.deleted() && t.entry.order().upload() != null;
                 CaptureReport report = CaptureReports.of(t.entry, CaptureReports.Outcome.ended(reason, end.failureMessage()),
-                        end.stats(), t.entry.report() == null ? null : t.entry.report().startTime(), clock.instant());
+                        CaptureReports.counters(t, end.stats()), t.entry.report() == null ? null : t.entry.report().startTime(),
+                        clock.instant());
                 report = CaptureReports.withUpload(report, UploadState.initial(upload), 0);
                 report = RingCaptures.withRing(t, report, true); // a ring's files upload as they close, not here
                 t.entry = t.entry.withPhase(JournalEntry.Phase.FINAL).withReport(report);
