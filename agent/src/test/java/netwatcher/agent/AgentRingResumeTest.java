@@ -194,4 +194,22 @@ class AgentRingResumeTest {
         assertTrue(runner.sessions.isEmpty(), "no fresh capture under the same key");
         assertNull(lost.ring());
     }
+
+    @Test
+    void cleanShutdown_pausesTheRingInsteadOfEndingIt_andTheNextStartResumesIt() throws Exception {
+        controller.putOrder(ringOrder(true, 600, Instant.now()));
+        Agent first = startAgent();
+        await("running", x -> x.status() == CaptureStatus.Running);
+        StandInRunner.Session s = runner.only();
+        s.tick(3);
+        first.close(); // an upgrade: SIGTERM
+        assertTrue(controller.reports("ring1").stream().noneMatch(x -> x.status().isTerminal()),
+                "a ring is not ended by the agent's shutdown: " + controller.reports("ring1"));
+        runner.sessions.clear();
+        agent = startAgent();
+        CaptureReport r = await("resumed", x -> x.status() == CaptureStatus.Running && x.ring() != null && !x.ring().gaps().isEmpty());
+        assertEquals(2, runner.only().spec.ring().firstIndex(), "file 1 was written before the shutdown");
+        assertEquals(3, r.packets(), r.toString());
+        assertTrue(r.ring().files().stream().anyMatch(f -> f.index() == 1 && !f.open()), r.ring().toString());
+    }
 }

@@ -134,6 +134,7 @@ class LabRingResumeTest {
             assertTrue(gapTo.isAfter(killedAt), "the restarted agent armed after the kill: " + gap);
             assertTrue(gapFrom.isBefore(killedAt.plusMillis(500)), "the gap starts before the kill: " + gap);
             Instant resumedAt = Instant.now();
+            System.out.println("ring resume: killed at " + killedAt + ", gap " + gap + ", resumed seen at " + resumedAt);
 
             send(201, 400);
             long writtenBefore = resumed.path("ring").path("filesWritten").asLong();
@@ -151,6 +152,7 @@ class LabRingResumeTest {
             seenWhileRunning.removeAll(Set.of("Running", "Unknown")); // Unknown: the controller's word while an agent is away
             assertTrue(seenWhileRunning.isEmpty(), "until it was stopped the capture only ever ran: " + statuses);
             assertTrue(statuses.contains("Running"), statuses.toString());
+            System.out.println("ring resume: statuses seen until the stop: " + statuses);
 
             JsonNode ring = end.path("ring");
             assertEquals(1, ring.path("restarts").asInt(), ring.toString());
