@@ -34,7 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * before the kill and after the restarted agent resumed the ring; then the capture is stopped and every file is read
  * back from the local storage account with tshark (UDP to {@link #PORT} decoded as data, no heuristics). Every file
  * is there, no file was rewritten or reused an index, the datagrams from before and after are all there, the gap is
- * reported, and queryStatus never said the capture ended before it was stopped.
+ * reported, and queryStatus never said the capture ended before it was stopped. A snapshot ordered just before the
+ * kill, whose window ends after the restart, is cut by the restarted agent from the resumed ring's files.
  */
 @Tag("netns")
 class LabRingResumeTest {
@@ -98,7 +99,7 @@ class LabRingResumeTest {
     void ring_whoseAgentIsKilled_isResumedByTheRestartedAgent_withEveryFileStored_andTheGapReported() throws Exception {
         String name = "ringresume";
         world.createCapture(name, "db", """
-                {"continuousCapture":true,"captureSettings":{"fileCount":4,"fileSizeInBytes":8192,"sessionTimeLimitInSeconds":900},
+                {"continuousCapture":true,"captureSettings":{"fileCount":6,"fileSizeInBytes":8192,"sessionTimeLimitInSeconds":900},
                  "storageLocation":{"storageId":"%s","localPath":"/var/captures/ringresume.cap"},
                  "filters":[{"protocol":"UDP","localPort":"%d"}]}""".formatted(world.localAccountId(), PORT));
         world.awaitRunning(name);
@@ -119,6 +120,12 @@ class LabRingResumeTest {
             JsonNode before = world.awaitStatus(name, s -> files(s).stream().filter(f -> f.path("uploaded").asBoolean()).count() >= 3,
                     Duration.ofSeconds(60), "three files uploaded before the kill");
             Thread.sleep(1500); // past the flush interval (1 s): the file being written holds every datagram sent
+            // a snapshot pending across the restart: its window ends after the restarted agent is back and sending again
+            Instant snapFrom = Instant.parse(before.path("captureStartTime").asText());
+            LabWorld.Reply snapshot = world.send("POST", world.watcher() + "/packetCaptures/" + name + "/snapshot" + LabWorld.V,
+                    "{\"from\":\"" + snapFrom + "\",\"to\":\"" + Instant.now().plusSeconds(30) + "\"}");
+            assertEquals(202, snapshot.status(), snapshot.response().headers().toString());
+            Thread.sleep(500); // the agent took the order and waits for the window's end
             Instant killedAt = Instant.now();
             killAgent();
             Map<String, Long> storedBefore = new HashMap<>();
@@ -136,7 +143,18 @@ class LabRingResumeTest {
             Instant resumedAt = Instant.now();
             System.out.println("ring resume: killed at " + killedAt + ", gap " + gap + ", resumed seen at " + resumedAt);
 
-            send(201, 400);
+            send(201, 260); // two files or so: the files from before the kill are still on the host when the snapshot is cut
+            // the pending snapshot is cut by the restarted agent from the resumed ring: packets from before and after
+            JsonNode snap = world.awaitOperation(snapshot.response().headers().firstValue("Location").orElseThrow(), Duration.ofSeconds(90));
+            LabWorld.Reply snapFile = world.send("GET", snap.path("storagePath").asText(), null);
+            assertEquals(200, snapFile.status(), snap.toString());
+            Path snapCopy = scratch.resolve("snapshot.cap");
+            Files.write(snapCopy, snapFile.response().body());
+            List<Integer> inSnapshot = datagrams(snapCopy);
+            System.out.println("ring resume: snapshot across the restart " + snap + " holds " + inSnapshot.size() + " datagrams");
+            assertTrue(inSnapshot.stream().anyMatch(i -> i <= 150), "the snapshot holds datagrams from before the kill: " + inSnapshot);
+            assertTrue(inSnapshot.stream().anyMatch(i -> i >= 201), "the snapshot holds datagrams from after the restart: " + inSnapshot);
+            send(261, 400);
             long writtenBefore = resumed.path("ring").path("filesWritten").asLong();
             world.awaitStatus(name, s -> s.path("ring").path("filesWritten").asLong() >= writtenBefore + 3, Duration.ofSeconds(60),
                     "three more files after the restart");
