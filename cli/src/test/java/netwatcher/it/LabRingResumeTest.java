@@ -103,7 +103,7 @@ class LabRingResumeTest {
                  "storageLocation":{"storageId":"%s","localPath":"/var/captures/ringresume.cap"},
                  "filters":[{"protocol":"UDP","localPort":"%d"}]}""".formatted(world.localAccountId(), PORT));
         world.awaitRunning(name);
-        Set<String> statuses = new LinkedHashSet<>();
+        Set<String> statuses = java.util.Collections.synchronizedSet(new LinkedHashSet<>()); // the watcher thread adds
         AtomicBoolean watching = new AtomicBoolean(true);
         Thread watcher = Thread.ofPlatform().daemon().start(() -> {
             while (watching.get()) {
@@ -166,7 +166,10 @@ class LabRingResumeTest {
             assertEquals("Stopped", end.path("packetCaptureStatus").asText(), end.toString());
             assertEquals("StoppedByRequest", end.path("stopReason").asText(), end.toString());
             assertEquals("done", end.path("uploadState").asText(), end.toString());
-            Set<String> seenWhileRunning = new HashSet<>(statuses);
+            Set<String> seenWhileRunning;
+            synchronized (statuses) {
+                seenWhileRunning = new HashSet<>(statuses);
+            }
             seenWhileRunning.removeAll(Set.of("Running", "Unknown")); // Unknown: the controller's word while an agent is away
             assertTrue(seenWhileRunning.isEmpty(), "until it was stopped the capture only ever ran: " + statuses);
             assertTrue(statuses.contains("Running"), statuses.toString());
