@@ -175,6 +175,11 @@ class LabRingResumeTest {
             assertTrue(statuses.contains("Running"), statuses.toString());
             System.out.println("ring resume: statuses seen until the stop: " + statuses);
 
+            // the ring's size holds across the restart: at most fileCount files (+ one whose upload was still running)
+            try (Stream<Path> onHost = Files.list(world.hostFile("db", ""))) {
+                long kept = onHost.filter(p -> p.getFileName().toString().startsWith("ringresume_")).count();
+                assertTrue(kept >= 1 && kept <= 7, "files on the host: " + kept);
+            }
             JsonNode ring = end.path("ring");
             assertEquals(1, ring.path("restarts").asInt(), ring.toString());
             assertEquals(0, ring.path("filesLost").asLong(), ring.toString());

@@ -205,6 +205,9 @@ public final class RingKeeper implements AutoCloseable {
 
     /** The file being written now (from the engine's counters), listed in the report as open. */
     public synchronized void writing(RingFile file) {
+        // the counters are read off the capture thread: a view taken just before a rollover may name a file that was
+        // closed (and listed) meanwhile; listing it again as open would replace its closed row
+        if (file != null && file.index() <= lastClosedIndex) return;
         open = file;
         if (file != null) written = Math.max(written, file.index());
     }

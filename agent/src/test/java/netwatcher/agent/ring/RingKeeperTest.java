@@ -162,4 +162,16 @@ class RingKeeperTest {
             assertEquals(1, r.gaps().size(), "the gaps of earlier restarts are kept");
         }
     }
+
+    @Test
+    void writing_aStaleViewOfAFileClosedMeanwhile_isNotListedAsOpenAgain() throws Exception {
+        RingKeeper keeper = new RingKeeper("c-1", new RingOptions(3, 4096, false), null, null, () -> {});
+        RingFile f1 = file(1);
+        RingFile stale = new RingFile(1, f1.path(), f1.openedAt(), null, 90, 2, f1.firstPacket(), null);
+        keeper.fileClosed(f1);
+        keeper.writing(stale); // the counters thread read the session's view just before the rollover
+        List<RingFileReport> listed = keeper.report().files();
+        assertEquals(1, listed.size(), listed.toString());
+        assertFalse(listed.getFirst().open(), listed.toString());
+    }
 }
