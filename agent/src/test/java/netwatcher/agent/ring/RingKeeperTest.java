@@ -111,6 +111,8 @@ class RingKeeperTest {
             assertTrue(lost.lost() && !lost.onHost() && lost.uploadState() == UploadState.FAILED, lost.toString());
 
             uploader.gate(f3.name()).countDown();
+            // 3 first: were 4 done first, the ring (by design) would drop 4 and keep 3 while 3's upload runs
+            assertTrue(waitFor(() -> keeper.report().files().stream().anyMatch(f -> f.index() == 3 && f.uploadState() == UploadState.DONE)));
             uploader.gate(f4.name()).countDown();
             assertTrue(waitFor(() -> keeper.uploadState(true) == UploadState.DONE));
             assertFalse(Files.exists(f3.path()), "uploaded and beyond the ring: removed");
