@@ -6,6 +6,8 @@ import netwatcher.agent.capture.CaptureResult;
 import netwatcher.agent.capture.CaptureStats;
 import netwatcher.agent.capture.EndCause;
 import netwatcher.agent.capture.PcapSummary;
+import netwatcher.agent.capture.RingFile;
+import netwatcher.agent.capture.RingOptions;
 import netwatcher.agent.control.CaptureRunner;
 import netwatcher.model.capture.CaptureFilter;
 
@@ -39,13 +41,16 @@ final class StandInRunner implements CaptureRunner {
 
     final class Session implements Running {
         final CaptureOptions spec;
+        /** The file it writes: the capture's path, or a ring's first file. */
+        final Path file;
         final Consumer<CaptureResult> onEnd;
         final Instant armedAt = Instant.now();
         final AtomicLong packets = new AtomicLong();
         volatile boolean ended;
 
-        Session(CaptureOptions spec, Consumer<CaptureResult> onEnd) {
+        Session(CaptureOptions spec, Path file, Consumer<CaptureResult> onEnd) {
             this.spec = spec;
+            this.file = file;
             this.onEnd = onEnd;
         }
 
@@ -53,7 +58,7 @@ final class StandInRunner implements CaptureRunner {
         public synchronized CaptureStats counters() {
             long bytes;
             try {
-                bytes = Files.size(spec.output());
+                bytes = Files.size(file);
             } catch (IOException e) {
                 bytes = -1;
             }
@@ -62,7 +67,7 @@ final class StandInRunner implements CaptureRunner {
 
         /** Writes {@code n} fake 60-byte packets to the file. */
         synchronized void tick(int n) throws IOException {
-            try (OutputStream out = Files.newOutputStream(spec.output(), StandardOpenOption.APPEND)) {
+            try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.APPEND)) {
                 for (int i = 0; i < n; i++) out.write(record(Instant.now(), 60));
             }
             packets.addAndGet(n);
@@ -104,7 +109,19 @@ final class StandInRunner implements CaptureRunner {
         Path directory = spec.output().getParent();
         CaptureEngine.requireFreeSpace(Files.getFileStore(directory), directory, spec.diskFloorBytes());
         Files.write(spec.output(), header(), StandardOpenOption.CREATE_NEW);
-        Session s = new Session(spec, onEnd);
+        Session s = new Session(spec, spec.output(), onEnd);
+        sessions.put(spec.output(), s);
+        return s;
+    }
+
+    /** A ring writes its first file only ({@link RingFile#name}, from {@link RingOptions#firstIndex}); it never rolls over. */
+    @Override
+    public Running start(CaptureOptions spec, Consumer<CaptureResult> onEnd, Consumer<RingFile> onFileClosed) throws IOException {
+        if (spec.ring() == null) return start(spec, onEnd);
+        CaptureEngine.checkFilter(spec.bpfFilter(), 1);
+        Path first = spec.output().resolveSibling(RingFile.name(spec.output(), spec.ring().firstIndex(), Instant.now()));
+        Files.write(first, header(), StandardOpenOption.CREATE_NEW);
+        Session s = new Session(spec, first, onEnd);
         sessions.put(spec.output(), s);
         return s;
     }

@@ -322,7 +322,7 @@ public final class CaptureSession implements AutoCloseable {
         Capture(Arena arena) { this.arena = arena; }
 
         void arm() throws IOException {
-            Path output = options.ring() == null ? options.output() : ringPath(1);
+            Path output = options.ring() == null ? options.output() : ringPath(options.ring().firstIndex());
             List<String> interfaces = options.interfaces().isEmpty() ? CaptureEngine.hostInterfaces() : options.interfaces();
             if (interfaces.isEmpty()) {
                 throw new CaptureException("no interface to capture on: this host has no interface that is up"
@@ -371,7 +371,7 @@ public final class CaptureSession implements AutoCloseable {
             statBuffer = arena.allocate(Pcap.PCAP_STAT);
 
             armedAt = clock.instant();
-            openFile(output, 1);
+            openFile(output, options.ring() == null ? 1 : options.ring().firstIndex());
 
             publish(RecordWalker.FILE_HEADER);
             synchronized (handleLock) {

@@ -47,6 +47,20 @@ public record RingFile(long index, Path path, Instant openedAt, Instant closedAt
         return m.matches() ? Long.parseLong(m.group(2)) : -1;
     }
 
+    /**
+     * When the file named {@code name} was opened, read from its name; {@code fallback} when the name carries no
+     * start time ({@link #name}).
+     */
+    public static Instant openedAtOf(String name, Instant fallback) {
+        Matcher m = NAME.matcher(name);
+        if (!m.matches()) return fallback;
+        try {
+            return START.parse(m.group(3), Instant::from);
+        } catch (java.time.format.DateTimeParseException e) {
+            return fallback;
+        }
+    }
+
     /** The file's name. */
     public String name() { return path.getFileName().toString(); }
 }

@@ -13,10 +13,24 @@ package netwatcher.agent.capture;
  *                      ({@link EndCause#BYTE_LIMIT}) when this many are full
  * @param fileSizeBytes bytes per file, header included (at least 4096)
  * @param continuous    true: the session goes on after {@code fileCount} files (a ring); false: it ends then
+ * @param firstIndex    the index of the session's first file: 1 for a new capture; the next unused index for a ring a
+ *                      restarted agent resumes, so no file name is reused and the {@code fileCount} bound of a file set
+ *                      counts the files written before the restart
  */
-public record RingOptions(int fileCount, long fileSizeBytes, boolean continuous) {
+public record RingOptions(int fileCount, long fileSizeBytes, boolean continuous, long firstIndex) {
     public RingOptions {
         if (fileCount < 1) throw new IllegalArgumentException("fileCount must be at least 1; was " + fileCount);
         if (fileSizeBytes < 4096) throw new IllegalArgumentException("fileSizeBytes must be at least 4096; was " + fileSizeBytes);
+        if (firstIndex < 1) throw new IllegalArgumentException("firstIndex must be at least 1; was " + firstIndex);
+    }
+
+    /** A new capture's ring: its first file has index 1. */
+    public RingOptions(int fileCount, long fileSizeBytes, boolean continuous) {
+        this(fileCount, fileSizeBytes, continuous, 1);
+    }
+
+    /** These options, the session's first file having index {@code value}. */
+    public RingOptions startingAt(long value) {
+        return new RingOptions(fileCount, fileSizeBytes, continuous, value);
     }
 }

@@ -60,10 +60,12 @@ final class CaptureEnds implements AutoCloseable {
                 TrackedCapture t = table.get(key);
                 if (t == null) return;
                 t.running = null;
+                if (pausedForShutdown(t, end)) return;
                 StopReason reason = stopReasonFor(end.cause());
                 boolean upload = !t.entry.deleted() && t.entry.order().upload() != null;
                 CaptureReport report = CaptureReports.of(t.entry, CaptureReports.Outcome.ended(reason, end.failureMessage()),
-                        end.stats(), t.entry.report() == null ? null : t.entry.report().startTime(), clock.instant());
+                        CaptureReports.counters(t, end.stats()), t.entry.report() == null ? null : t.entry.report().startTime(),
+                        clock.instant());
                 report = CaptureReports.withUpload(report, UploadState.initial(upload), 0);
                 report = RingCaptures.withRing(t, report, true); // a ring's files upload as they close, not here
                 t.entry = t.entry.withPhase(JournalEntry.Phase.FINAL).withReport(report);
@@ -82,6 +84,22 @@ final class CaptureEnds implements AutoCloseable {
                 table.wakeReports();
             }
         }
+    }
+
+    /**
+     * A ring stopped by the agent's own shutdown (an upgrade, a restart of the service) is not ended: its journal entry
+     * stays {@code RUNNING} and its ring state is saved, so the next start resumes it ({@link RingResumer}) instead of
+     * ending a multi-day ring {@code AgentShutdown}. Caller holds the lock.
+     */
+    private boolean pausedForShutdown(TrackedCapture t, CaptureResult end) {
+        if (end.cause() != netwatcher.agent.capture.EndCause.SHUTDOWN || t.ring == null || !table.shuttingDown()
+                || t.entry.deleted() || t.entry.phase() != JournalEntry.Phase.RUNNING) {
+            return false;
+        }
+        table.journal().saveRing(t.ring.state());
+        Reconciler.LOG.atInfo().addKeyValue("capture", t.name()).addKeyValue("packets", end.stats().packets())
+                .log("ring paused for the agent's shutdown: the next start resumes it");
+        return true;
     }
 
     /** Lets the ends already queued run (at most 2 s) and stops the event thread. */

@@ -43,6 +43,19 @@ final class CaptureReports {
                 c.lastPacket(), e.filePath(), uploadState, 0, null, null);
     }
 
+    /**
+     * The counters of {@code t} to report: the session's {@code now}, plus what the capture counted before its agent
+     * restarted ({@link TrackedCapture#prior}) for a resumed ring.
+     */
+    static CaptureStats counters(TrackedCapture t, CaptureStats now) {
+        CaptureStats p = t.prior;
+        if (p == null) return now;
+        return new CaptureStats(p.packets() + now.packets(), p.bytesWritten() + now.bytesWritten(),
+                p.kernelReceived() + now.kernelReceived(), p.kernelDrops() + now.kernelDrops(),
+                p.interfaceDrops() + now.interfaceDrops(), p.firstPacket() != null ? p.firstPacket() : now.firstPacket(),
+                now.lastPacket() != null ? now.lastPacket() : p.lastPacket(), p.armedAt());
+    }
+
     /** The final report of an order that never got a running capture: no counters, no upload. */
     static CaptureReport withoutFile(JournalEntry e, StopReason reason, String message, Instant now) {
         return new CaptureReport(e.key(), reason.status(), reason, errors(reason), message, null, now,

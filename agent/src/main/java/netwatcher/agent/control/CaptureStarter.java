@@ -97,6 +97,7 @@ final class CaptureStarter {
         CaptureReport report = RingCaptures.withRing(t, CaptureReports.of(t.entry, CaptureReports.Outcome.RUNNING, c,
                 c.armedAt() == null ? clock.instant() : c.armedAt(), null), false);
         table.record(t, t.entry.withPhase(JournalEntry.Phase.RUNNING).withReport(report));
+        rings.saveState(t); // from now on a restarted agent can resume the ring
         Reconciler.LOG.atInfo().addKeyValue("capture", order.captureId()).addKeyValue("interfaces", String.join(",", options.interfaces()))
                 .addKeyValue("filter", options.bpfFilter()).addKeyValue("file", file).log("capture started");
     }

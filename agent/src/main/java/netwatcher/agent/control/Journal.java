@@ -1,5 +1,6 @@
 package netwatcher.agent.control;
 
+import netwatcher.agent.ring.RingState;
 import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.check.CheckReport;
 import netwatcher.model.check.CheckRole;
@@ -34,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * queued report has the same status, stop reason and upload state (a counter refresh) replaces that
  * one in place, so a long outage queues the state transitions, not one report every two seconds.
  *
+ * <p>A ring capture also has a ring state ({@code rings/<key>.json}, a {@link RingState}: its files, counts and gaps),
+ * written the same way after every change of its files, so that a restarted agent can resume the ring
+ * ({@link RingResumer}); it goes with the capture's entry ({@link #remove}).
+ *
  * <p>Check reports ({@link CheckReport}) wait in their own outbox ({@code check-outbox.json}); a
  * report for a (key, role) replaces any queued one for the same pair (the controller treats them
  * idempotently and only the latest matters), so they too survive a controller outage and a restart.
@@ -49,6 +54,9 @@ public final class Journal {
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
 
     private final Path capturesDir;
+    private final Path ringsDir;
+    /** Capture entry files that could not be read at {@link #load}: their captures are reported lost. */
+    private final java.util.Set<Path> unreadable = new java.util.HashSet<>();
     private final Path outboxFile;
     private final Path checkOutboxFile;
     private final List<Queued> outbox = new ArrayList<>();
@@ -73,6 +81,7 @@ public final class Journal {
     public Journal(Path stateDir, Duration retryBase, Duration retryCap) throws IOException {
         this.writes = new PendingWrites(retryBase, retryCap, InstantSource.system());
         this.capturesDir = stateDir.resolve("captures");
+        this.ringsDir = stateDir.resolve("rings");
         this.outboxFile = stateDir.resolve("outbox.json");
         Files.createDirectories(capturesDir);
         if (Files.exists(outboxFile)) {
@@ -113,6 +122,7 @@ public final class Journal {
                     entries.add(AgentJson.MAPPER.readValue(file.toFile(), JournalEntry.class));
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("journal: skipping unreadable {}: {}", file, e.getMessage());
+                    unreadable.add(file);
                 }
             }
         }
@@ -128,9 +138,50 @@ public final class Journal {
         return writes.write(fileFor(entry.key()), () -> bytes, "capture " + entry.key());
     }
 
-    /** Forgets a capture (a failed delete is retried like a failed write). */
+    /** Forgets a capture and its ring state (a failed delete is retried like a failed write). */
     public synchronized void remove(String key) {
         writes.delete(fileFor(key), "capture " + key);
+        writes.delete(ringFileFor(key), "ring " + key);
+        unreadable.remove(fileFor(key));
+    }
+
+    /**
+     * True when the entry of capture {@code key} was on disk at {@link #load} but could not be read (a damaged
+     * file): the agent cannot tell what it did with the capture, so it reports it lost instead of starting it again.
+     */
+    public synchronized boolean wasUnreadable(String key) {
+        return unreadable.contains(fileFor(key));
+    }
+
+    /** Writes (replaces) a ring's state atomically; true when it is durable, false when the write failed (retried). */
+    public synchronized boolean saveRing(RingState state) {
+        byte[] bytes = json(state);
+        return writes.write(ringFileFor(state.key()), () -> bytes, "ring " + state.key());
+    }
+
+    /**
+     * A ring state as read back, or why it cannot be used.
+     *
+     * @param state   the state, or null
+     * @param problem why there is no usable state (none saved, unreadable, another capture's), or null with a state
+     */
+    public record RingStateRead(RingState state, String problem) {}
+
+    /** The saved ring state of capture {@code key}; a missing, torn, damaged or foreign file is a problem, never a throw. */
+    public synchronized RingStateRead loadRing(String key) {
+        Path file = ringFileFor(key);
+        if (!Files.exists(file)) return new RingStateRead(null, "no ring state was saved (" + file + " is missing)");
+        try {
+            RingState state = AgentJson.MAPPER.readValue(file.toFile(), RingState.class);
+            if (state == null) return new RingStateRead(null, "the ring state " + file + " is empty");
+            if (!key.equals(state.key())) {
+                return new RingStateRead(null, "the ring state " + file + " belongs to capture " + state.key());
+            }
+            return new RingStateRead(state, null);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("journal: unreadable ring state {}: {}", file, e.getMessage());
+            return new RingStateRead(null, "the ring state " + file + " is unreadable (" + e.getClass().getSimpleName() + ")");
+        }
     }
 
     /**
@@ -265,10 +316,19 @@ public final class Journal {
     }
 
     private Path fileFor(String key) {
-        if (key.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,100}")) return capturesDir.resolve(key + ".json");
+        return capturesDir.resolve(fileName(key));
+    }
+
+    private Path ringFileFor(String key) {
+        return ringsDir.resolve(fileName(key));
+    }
+
+    /** The file name of a key's state: the key itself when it is a safe file name, else a hash of it. */
+    private static String fileName(String key) {
+        if (key.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,100}")) return key + ".json";
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return capturesDir.resolve("k-" + HexFormat.of().formatHex(hash) + ".json");
+            return "k-" + HexFormat.of().formatHex(hash) + ".json";
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

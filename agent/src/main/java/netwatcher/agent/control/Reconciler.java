@@ -92,6 +92,7 @@ public final class Reconciler implements AutoCloseable {
     private final CaptureEnds ends;
     private final CaptureStarter starter;
     private final Recovery recovery;
+    private final RingResumer resumer;
     private final CheckExecutor checks;
     private final Snapshots snapshots;
     private final netwatcher.agent.live.LiveShippers live;
@@ -110,9 +111,11 @@ public final class Reconciler implements AutoCloseable {
                 () -> appliedGeneration, this::apply);
         this.uploads = new UploadQueue(table, wiring.uploads());
         this.ends = new CaptureEnds(table, uploads, clock);
-        this.starter = new CaptureStarter(table, new CapturePlan(settings, wiring.runner(), wiring.host()), wiring.runner(),
-                ends, new RingCaptures(table, wiring.uploads()), clock);
-        this.recovery = new Recovery(table, wiring.runner(), uploads, clock);
+        CapturePlan plan = new CapturePlan(settings, wiring.runner(), wiring.host());
+        RingCaptures rings = new RingCaptures(table, wiring.uploads());
+        this.starter = new CaptureStarter(table, plan, wiring.runner(), ends, rings, clock);
+        this.resumer = new RingResumer(table, new RingResumer.Parts(plan, wiring.runner(), ends, rings), clock);
+        this.recovery = new Recovery(table, wiring.runner(), uploads, resumer, clock);
         this.checks = checks.apply(new CheckOutbox(wiring.journal(), reports::wake));
         this.snapshots = new Snapshots(table, wiring.client(), wiring.uploads(), settings.diskFloor(), clock);
         this.live = new netwatcher.agent.live.LiveShippers(wiring.client().http(), wiring.client()::request);
@@ -168,6 +171,9 @@ public final class Reconciler implements AutoCloseable {
                     t.running.stop(EndCause.STOP_REQUESTED);
                 } else if (t.entry.phase() == JournalEntry.Phase.FINAL) {
                     table.forget(t);
+                } else if (t.resume != null) {
+                    LOG.atInfo().addKeyValue("capture", t.name()).log("capture deleted while its agent was down: not resumed");
+                    table.forget(t); // its files stay on the host, as those of a running capture that is deleted
                 }
             }
             appliedGeneration = orders.generation();
@@ -201,8 +207,20 @@ public final class Reconciler implements AutoCloseable {
     /** One listed order against what the agent holds for its key. Caller holds the table's lock. */
     private void applyOne(CaptureOrder order, boolean newGeneration) {
         TrackedCapture t = table.get(order.key());
+        if (t != null && t.resume != null) {
+            if (table.shuttingDown()) return;
+            if (order.run()) resumer.resume(t, order);
+            else resumer.endWaiting(t, StopReason.StoppedByRequest, "stopped by request while the agent was restarting");
+            return;
+        }
         if (t == null) {
             if (table.shuttingDown()) return;
+            if (order.run() && table.journal().wasUnreadable(order.key())) {
+                table.finishWithoutFile(order, null, StopReason.AgentLost, "the agent restarted and its state file for this"
+                        + " capture was damaged, so it cannot tell what the capture had written; it is not started again."
+                        + " Its files, if any, are on the host");
+                return;
+            }
             if (order.run()) {
                 starter.start(order);
             } else {
@@ -225,7 +243,8 @@ public final class Reconciler implements AutoCloseable {
             for (TrackedCapture t : table.all()) {
                 if (t.running == null || t.entry.phase() != JournalEntry.Phase.RUNNING) continue;
                 CaptureReport r = RingCaptures.withRing(t, CaptureReports.of(t.entry, CaptureReports.Outcome.RUNNING,
-                        t.running.counters(), t.entry.report() == null ? null : t.entry.report().startTime(), null), false);
+                        CaptureReports.counters(t, t.running.counters()), t.entry.report() == null ? null : t.entry.report().startTime(),
+                        null), false);
                 t.entry = t.entry.withReport(r);
                 table.journal().enqueue(r);
             }

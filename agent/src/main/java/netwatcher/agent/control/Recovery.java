@@ -18,8 +18,11 @@ import java.util.List;
  * and it is reported {@code Error}/{@code AgentLost} with the file's real counters. One found
  * {@code STARTING} may have killed the agent itself (its filter compiled, its interfaces opened only
  * after it was journaled): it is ended {@code Error}/{@code CaptureFailed} and never started again,
- * so an order that crashes the agent cannot do it twice. Captures deleted meanwhile are forgotten;
- * uploads the agent still owes are started again.
+ * so an order that crashes the agent cannot do it twice. A ring found {@code RUNNING} whose ring state
+ * ({@link Journal#loadRing}) is readable is not ended: it waits for the first orders, which resume it
+ * or end it ({@link RingResumer}); one whose state is missing or damaged is ended {@code AgentLost} as
+ * before, never resumed from a guess. Captures deleted meanwhile are forgotten; uploads the agent still
+ * owes are started again, a ring's from its saved state.
  *
  * <p>Thread-safety: run once, before the control threads start.
  */
@@ -28,11 +31,13 @@ final class Recovery {
     private final CaptureRunner runner;
     private final UploadQueue uploads;
     private final InstantSource clock;
+    private final RingResumer rings;
 
-    Recovery(CaptureTable table, CaptureRunner runner, UploadQueue uploads, InstantSource clock) {
+    Recovery(CaptureTable table, CaptureRunner runner, UploadQueue uploads, RingResumer rings, InstantSource clock) {
         this.table = table;
         this.runner = runner;
         this.uploads = uploads;
+        this.rings = rings;
         this.clock = clock;
     }
 
@@ -43,7 +48,20 @@ final class Recovery {
             for (JournalEntry e : entries) {
                 TrackedCapture t = new TrackedCapture(e);
                 table.put(t);
-                if (e.phase() != JournalEntry.Phase.FINAL) finaliseLost(t);
+                if (e.phase() == JournalEntry.Phase.FINAL) continue;
+                String unresumable = null;
+                if (e.phase() == JournalEntry.Phase.RUNNING && e.order() != null && e.order().ring() != null && !e.deleted()
+                        && e.filePath() != null) {
+                    Journal.RingStateRead read = table.journal().loadRing(e.key());
+                    if (read.state() != null) {
+                        t.resume = read.state();
+                        Reconciler.LOG.atInfo().addKeyValue("capture", t.name()).addKeyValue("files", read.state().files().size())
+                                .log("ring found running after a restart: it resumes once the controller's orders still list it");
+                        continue;
+                    }
+                    unresumable = read.problem();
+                }
+                finaliseLost(t, unresumable);
             }
             for (TrackedCapture t : table.all()) {
                 if (t.entry.deleted()) {
@@ -52,8 +70,10 @@ final class Recovery {
                         && t.entry.uploadState().agentOwes()) {
                     if (t.entry.order().ring() == null) {
                         uploads.start(t);
+                    } else if (table.journal().loadRing(t.entry.key()).state() != null && t.entry.filePath() != null) {
+                        rings.resumeUploads(t, table.journal().loadRing(t.entry.key()).state());
                     } else if (t.entry.report() != null) {
-                        // a ring's files upload as they close, from memory: a restarted agent does not resume them
+                        // no usable ring state: which files still owed an upload is not known
                         CaptureReport r = t.entry.report().withUpload(UploadState.FAILED, t.entry.report().uploadedBytes(), null);
                         table.record(t, t.entry.withReport(CaptureReports.uploadFailed(r, "the agent restarted before the"
                                 + " uploads of the ring's last files finished; those files are on the host")));
@@ -64,7 +84,8 @@ final class Recovery {
         table.wakeReports();
     }
 
-    private void finaliseLost(TrackedCapture t) {
+    /** Ends {@code t}, which died with the previous agent; {@code unresumable} says why a ring is not resumed, or null. */
+    private void finaliseLost(TrackedCapture t, String unresumable) {
         JournalEntry e = t.entry;
         // STARTING: the agent died between journaling the order and arming it, maybe because of it
         StopReason reason = e.phase() == JournalEntry.Phase.STARTING ? StopReason.CaptureFailed : StopReason.AgentLost;
@@ -80,7 +101,7 @@ final class Recovery {
             // a ring: its files are named after the capture's path, and its last report lists them
             report = lost(e, reason, started, died + "; the ring's closed files stay on the host next to " + e.filePath()
                     + " and those reported uploaded are in the storage account; the restarted agent does not resume the"
-                    + " ring", UploadState.failedIf(wantsUpload));
+                    + " ring" + (unresumable == null ? "" : ": " + unresumable), UploadState.failedIf(wantsUpload));
             if (e.report() != null && e.report().ring() != null) report = report.withRing(e.report().ring());
         } else if (file != null && Files.exists(file)) {
             try {

@@ -13,6 +13,9 @@ import netwatcher.model.agent.CaptureReport;
  * {@link UploadQueue} at its end; after its end the keeper's changes (a file's upload done) are journaled and
  * reported as the final report's new upload state.
  *
+ * <p>Every change of a ring's files also saves its {@link netwatcher.agent.ring.RingState} in the journal
+ * ({@link Journal#saveRing}), from which a restarted agent resumes the ring ({@link RingResumer}).
+ *
  * <p>Thread-safety: the keeper's change hook takes {@link CaptureTable#lock}; the other methods are called holding it.
  */
 final class RingCaptures {
@@ -31,6 +34,14 @@ final class RingCaptures {
         return new RingKeeper(key, options.ring(), order.upload(), uploads, () -> changed(key));
     }
 
+    /** The keeper of the ring capture {@code order} asks for (a ring a restarted agent takes up). Caller holds the lock. */
+    RingKeeper keeperFor(CaptureOrder order) {
+        String key = order.key();
+        netwatcher.agent.capture.RingOptions ring = new netwatcher.agent.capture.RingOptions(order.ring().fileCount(),
+                order.ring().fileSizeBytes(), order.ring().continuous());
+        return new RingKeeper(key, ring, order.upload(), uploads, () -> changed(key));
+    }
+
     /** {@code r} with {@code t}'s ring (files, upload state of the ring as a whole); {@code r} for a one-file capture. */
     static CaptureReport withRing(TrackedCapture t, CaptureReport r, boolean ended) {
         RingKeeper keeper = t.ring;
@@ -39,11 +50,21 @@ final class RingCaptures {
         return r.withUpload(keeper.uploadState(ended), keeper.uploadedBytes(), null).withRing(keeper.report());
     }
 
-    /** A file of a ring changed: an ended capture's report is journaled and sent again; a running one's goes with its counters. */
+    /** Saves the ring state of {@code t} (a ring capture) in the journal. Caller holds the lock. */
+    void saveState(TrackedCapture t) {
+        if (t.ring != null && !t.entry.deleted()) table.journal().saveRing(t.ring.state());
+    }
+
+    /**
+     * A file of a ring changed: its state is saved; an ended capture's report is journaled and sent again, a running
+     * one's goes with its counters.
+     */
     private void changed(String key) {
         synchronized (table.lock) {
             TrackedCapture t = table.get(key);
-            if (t == null || t.ring == null || t.entry.report() == null || t.entry.phase() != JournalEntry.Phase.FINAL) return;
+            if (t == null || t.ring == null) return;
+            saveState(t);
+            if (t.entry.report() == null || t.entry.phase() != JournalEntry.Phase.FINAL) return;
             table.record(t, t.entry.withReport(withRing(t, t.entry.report(), true)));
         }
     }

@@ -2,6 +2,7 @@ package netwatcher.agent.ring;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.Future;
 import netwatcher.agent.capture.RingFile;
 import netwatcher.agent.capture.RingOptions;
 import netwatcher.agent.upload.UploadService;
+import netwatcher.model.agent.CaptureGap;
 import netwatcher.model.agent.RingFileReport;
 import netwatcher.model.agent.RingReport;
 import netwatcher.model.agent.UploadTarget;
@@ -30,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * {@link RingReport#filesLost()}). A file whose upload failed stays until the ring needs its place and is then lost
  * too. Without {@code continuous} every file stays.
  *
+ * <p><b>After an agent restart.</b> {@link #state()} is what the control loop saves after every change
+ * ({@link RingState}); a restarted agent makes a new keeper and hands it that state and the files it found on the host
+ * that were being written when the old agent stopped ({@link #resume}): the keeper lists them again, starts the uploads
+ * that had not finished (from the start of the file) and holds the ring's size counting them, so the ring goes on as if
+ * the agent had not stopped, with the span it missed listed in {@link RingReport#gaps()}.
+ *
  * <p>Thread-safety: thread-safe; {@link #fileClosed} runs on the capture thread and returns at once (uploads run on
  * the upload service's threads), the upload callbacks on those threads.
  */
@@ -47,6 +55,11 @@ public final class RingKeeper implements AutoCloseable {
     private RingFile open; // guarded by this: the file being written, as last seen
     private long written;
     private long lost;
+    private long lastClosedIndex; // guarded by this
+    private long closedPackets, closedBytes; // guarded by this: every closed file's, also those removed
+    private final List<CaptureGap> gaps = new ArrayList<>(); // guarded by this; oldest first
+    /** Most gaps listed: the newest (a ring restarted more often than this has a bigger problem to show). */
+    public static final int MAX_GAPS = 100;
 
     /** One file and what became of it. */
     private static final class Kept {
@@ -83,20 +96,118 @@ public final class RingKeeper implements AutoCloseable {
         Kept k;
         synchronized (this) {
             k = new Kept(file, base == null ? UploadState.NONE : UploadState.UPLOADING);
-            files.add(k);
-            written = Math.max(written, file.index());
+            add(k);
             if (open != null && open.index() == file.index()) open = null;
-            if (base != null) {
-                UploadTarget target = base.forFile(file.name());
-                k.running = uploads.submit(key + "/" + file.index(), file.path(), target, new Progress(k));
+            if (base != null) upload(k);
+            retain();
+        }
+        onChange.run();
+    }
+
+    /** Lists a closed file and counts it; caller holds this. */
+    private void add(Kept k) {
+        RingFile file = k.file;
+        files.add(k);
+        written = Math.max(written, file.index());
+        lastClosedIndex = Math.max(lastClosedIndex, file.index());
+        closedPackets += file.packets();
+        closedBytes += file.bytes();
+    }
+
+    /** Starts the upload of {@code k}; caller holds this. */
+    private void upload(Kept k) {
+        k.upload = UploadState.UPLOADING;
+        k.running = uploads.submit(key + "/" + k.file.index(), k.file.path(), base.forFile(k.file.name()), new Progress(k));
+    }
+
+    /**
+     * Takes up the ring a previous agent kept, before this keeper got any file: the files of {@code prior} (in
+     * {@code dir}) are listed as they were, those whose upload had not finished are uploaded again (a file gone from the
+     * host meanwhile is reported lost), and {@code found} (files that were being written when the agent stopped,
+     * repaired, oldest first) are added as closed files and uploaded. The ring's size is held at once.
+     */
+    public void resume(RingState prior, Path dir, List<RingFile> found) {
+        synchronized (this) {
+            written = Math.max(written, prior.filesWritten());
+            lost = prior.filesLost();
+            lastClosedIndex = prior.lastClosedIndex();
+            closedPackets = prior.closedPackets();
+            closedBytes = prior.closedBytes();
+            gaps.addAll(prior.gaps());
+            for (RingFileReport f : prior.files()) {
+                Path path = dir.resolve(f.name());
+                RingFile file = new RingFile(f.index(), path, RingFile.openedAtOf(f.name(), f.firstPacketTime()),
+                        f.lastPacketTime(), f.bytes(), f.packets(), f.firstPacketTime(), f.lastPacketTime());
+                UploadState state = f.uploadState() == null ? UploadState.NONE : f.uploadState();
+                Kept k = new Kept(file, state);
+                k.onHost = f.onHost();
+                k.lost = f.lost();
+                if (state == UploadState.DONE) k.uploadedBytes = f.bytes();
+                boolean settled = state == UploadState.DONE || state == UploadState.NONE || k.lost;
+                if (!settled && k.onHost && !Files.isRegularFile(path)) {
+                    LOG.atWarn().addKeyValue("capture", key).addKeyValue("file", path)
+                            .log("ring file gone from the host before its upload finished: its packets are lost");
+                    k.onHost = false;
+                    k.lost = true;
+                    k.upload = UploadState.FAILED;
+                    lost++;
+                } else if (!settled && k.onHost && base != null) {
+                    files.add(k);
+                    upload(k);
+                    continue;
+                }
+                files.add(k);
+            }
+            for (RingFile file : found) {
+                Kept k = new Kept(file, base == null ? UploadState.NONE : UploadState.UPLOADING);
+                add(k);
+                if (base != null) upload(k);
             }
             retain();
         }
         onChange.run();
     }
 
+    /** Lists a span in which the capture captured nothing (its agent restarted). */
+    public void addGap(CaptureGap gap) {
+        synchronized (this) {
+            gaps.add(gap);
+            while (gaps.size() > MAX_GAPS) gaps.removeFirst();
+        }
+        onChange.run();
+    }
+
+    /** The index the next file of the ring gets: one past every index used so far. */
+    public synchronized long nextIndex() {
+        long used = Math.max(written, lastClosedIndex);
+        if (open != null) used = Math.max(used, open.index());
+        return used + 1;
+    }
+
+    /** Packets in every file the capture closed, also those no longer on the host. */
+    public synchronized long closedPackets() { return closedPackets; }
+
+    /** Bytes of every file the capture closed. */
+    public synchronized long closedBytes() { return closedBytes; }
+
+    /** The durable part of this ring, for a restarted agent ({@link #resume}). */
+    public synchronized RingState state() {
+        List<RingFileReport> kept = new ArrayList<>();
+        for (Kept k : files) {
+            boolean settled = k.upload == UploadState.DONE || k.upload == UploadState.NONE || k.lost;
+            if (!k.onHost && settled) continue;
+            RingFile f = k.file;
+            kept.add(new RingFileReport(f.name(), f.index(), f.bytes(), f.packets(), f.firstPacket(), f.lastPacket(), false,
+                    k.upload, k.onHost, k.lost));
+        }
+        return new RingState(key, lastClosedIndex, written, lost, closedPackets, closedBytes, kept, gaps);
+    }
+
     /** The file being written now (from the engine's counters), listed in the report as open. */
     public synchronized void writing(RingFile file) {
+        // the counters are read off the capture thread: a view taken just before a rollover may name a file that was
+        // closed (and listed) meanwhile; listing it again as open would replace its closed row
+        if (file != null && file.index() <= lastClosedIndex) return;
         open = file;
         if (file != null) written = Math.max(written, file.index());
     }
@@ -157,7 +268,7 @@ public final class RingKeeper implements AutoCloseable {
             if (open.lastPacket() != null) to = open.lastPacket();
         }
         if (listed.size() > RingReport.MAX_LISTED) listed = listed.subList(listed.size() - RingReport.MAX_LISTED, listed.size());
-        return new RingReport(listed, written, lost, from, to);
+        return new RingReport(listed, written, lost, from, to, gaps);
     }
 
     /** Removes what the ring no longer holds; caller holds this. */

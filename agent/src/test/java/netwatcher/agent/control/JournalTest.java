@@ -106,4 +106,64 @@ class JournalTest {
         return new netwatcher.model.check.CheckReport(key, netwatcher.model.check.CheckRole.fromWire(role),
                 netwatcher.model.check.ReportState.fromWire(state), null, null, null, null, null, null, null, null);
     }
+
+    static netwatcher.agent.ring.RingState ring(String key) {
+        java.time.Instant t = java.time.Instant.parse("2026-12-03T12:00:00Z");
+        return new netwatcher.agent.ring.RingState(key, 4, 5, 1, 40, 4000, List.of(new netwatcher.model.agent.RingFileReport(
+                "pc1_000004_20261203T120000.000Z.cap", 4, 1000, 10, t, t.plusSeconds(1), false, UploadState.UPLOADING, true, false)),
+                List.of(new netwatcher.model.agent.CaptureGap(t.plusSeconds(2), t.plusSeconds(5), null)));
+    }
+
+    @Test
+    void saveRing_thenLoad_roundTrips_atomicallyWithNoTempFileLeft() throws Exception {
+        Journal j = new Journal(tmp);
+        j.saveRing(ring("c-1"));
+        j.saveRing(ring("c-1")); // replaced in place
+        Journal.RingStateRead read = new Journal(tmp).loadRing("c-1");
+        assertEquals(ring("c-1"), read.state());
+        assertEquals(null, read.problem());
+        assertEquals(netwatcher.model.agent.CaptureGap.AGENT_RESTART, read.state().gaps().getFirst().cause());
+        try (var files = Files.list(tmp.resolve("rings"))) {
+            assertEquals(List.of("c-1.json"), files.map(p -> p.getFileName().toString()).toList(), "no temp file stays");
+        }
+        j.remove("c-1");
+        assertEquals(null, j.loadRing("c-1").state(), "the ring state goes with the capture");
+    }
+
+    @Test
+    void loadRing_whenTornDamagedForeignOrMissing_answersAProblem_neverThrows() throws Exception {
+        Journal j = new Journal(tmp);
+        j.saveRing(ring("c-1"));
+        Path file = tmp.resolve("rings/c-1.json");
+        byte[] whole = Files.readAllBytes(file);
+        for (int cut : new int[] {0, 1, whole.length / 2, whole.length - 1}) {
+            Files.write(file, java.util.Arrays.copyOf(whole, cut)); // a write cut short (not by this journal: it renames)
+            Journal.RingStateRead read = new Journal(tmp).loadRing("c-1");
+            assertEquals(null, read.state(), "cut at " + cut);
+            assertEquals(true, read.problem() != null && read.problem().contains("c-1.json"), read.problem());
+        }
+        Files.write(file, new byte[] {0, (byte) 0xff, 0x7b});
+        assertEquals(null, j.loadRing("c-1").state(), "binary garbage");
+        Files.write(file, "{\"key\":\"c-1\",\"lastClosedIndex\":1,\"files\":[{\"name\":\"x\",\"index\":7}]}".getBytes());
+        assertEquals(null, j.loadRing("c-1").state(), "a file it never closed");
+        Files.write(file, "{\"key\":\"c-1\",\"lastClosedIndex\":9,\"files\":[{\"name\":\"../../etc/passwd\",\"index\":7}]}".getBytes());
+        assertEquals(null, j.loadRing("c-1").state(), "a name outside the capture's directory");
+        j.saveRing(ring("c-2"));
+        Files.copy(tmp.resolve("rings/c-2.json"), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(true, j.loadRing("c-1").problem().contains("belongs to capture c-2"), j.loadRing("c-1").problem());
+        assertEquals(true, j.loadRing("c-3").problem().contains("missing"), j.loadRing("c-3").problem());
+    }
+
+    @Test
+    void wasUnreadable_namesTheCapturesWhoseEntryCouldNotBeRead() throws Exception {
+        Journal j = new Journal(tmp);
+        j.save(new JournalEntry("c-1", null, "/var/captures/c-1.cap", JournalEntry.Phase.RUNNING, report("c-1", "Running", 7), false));
+        Files.write(tmp.resolve("captures/c-2.json"), "{\"key\":\"c-2\",\"pha".getBytes());
+        Journal reopened = new Journal(tmp);
+        assertEquals(List.of("c-1"), reopened.load().stream().map(JournalEntry::key).toList());
+        assertEquals(true, reopened.wasUnreadable("c-2"));
+        assertEquals(false, reopened.wasUnreadable("c-1"));
+        reopened.remove("c-2");
+        assertEquals(false, reopened.wasUnreadable("c-2"), "forgotten once removed");
+    }
 }

@@ -111,10 +111,69 @@ class RingKeeperTest {
             assertTrue(lost.lost() && !lost.onHost() && lost.uploadState() == UploadState.FAILED, lost.toString());
 
             uploader.gate(f3.name()).countDown();
+            // 3 first: were 4 done first, the ring (by design) would drop 4 and keep 3 while 3's upload runs
+            assertTrue(waitFor(() -> keeper.report().files().stream().anyMatch(f -> f.index() == 3 && f.uploadState() == UploadState.DONE)));
             uploader.gate(f4.name()).countDown();
             assertTrue(waitFor(() -> keeper.uploadState(true) == UploadState.DONE));
             assertFalse(Files.exists(f3.path()), "uploaded and beyond the ring: removed");
             assertTrue(Files.exists(f4.path()), "the newest closed file stays");
         }
+    }
+
+    private static RingFileReport listed(RingFile f, UploadState upload) {
+        return new RingFileReport(f.name(), f.index(), f.bytes(), f.packets(), f.firstPacket(), f.lastPacket(), false, upload, true, false);
+    }
+
+    @Test
+    void resume_holdsTheRingCountingTheFilesFromBeforeTheRestart_andGoesOnWithTheNextIndex() throws Exception {
+        RingFile f2 = file(2), f3 = file(3), f4 = file(4);
+        RingState before = new RingState("c-1", 3, 4, 0, 5 * 3 + 6, 500, List.of(listed(f2, UploadState.NONE), listed(f3, UploadState.NONE)),
+                List.of());
+        RingKeeper keeper = new RingKeeper("c-1", new RingOptions(2, 4096, true), null, null, () -> {});
+        keeper.resume(before, dir, List.of(f4)); // 4 was being written when the agent stopped
+        try (var s = Files.list(dir)) {
+            assertEquals(List.of(4L), s.map(p -> RingFile.indexOf(p.getFileName().toString())).sorted().toList(),
+                    "fileCount 2: the new open file and the newest closed one");
+        }
+        assertEquals(5, keeper.nextIndex());
+        assertEquals(5 * 3 + 6 + 3, keeper.closedPackets());
+        RingState after = keeper.state();
+        assertEquals(4, after.lastClosedIndex());
+        assertEquals(List.of(4L), after.files().stream().map(RingFileReport::index).toList());
+    }
+
+    @Test
+    void resume_uploadsWhatHadNotBeenUploaded_andReportsAFileGoneFromTheHostLost() throws Exception {
+        GatedUploader uploader = new GatedUploader();
+        try (UploadService uploads = new UploadService(Map.of("blob", uploader), Duration.ofSeconds(30), Duration.ofMillis(10),
+                Duration.ofMillis(100), InstantSource.system())) {
+            UploadTarget base = new UploadTarget("blob", "https://acct/network-watcher-logs/pc1?sv=x&sig=y", "https://acct/network-watcher-logs/pc1");
+            RingFile f1 = file(1), f2 = file(2), f3 = file(3);
+            Files.delete(f1.path()); // removed by hand while the agent was down
+            RingState before = new RingState("c-1", 2, 3, 0, 6, 200, List.of(listed(f1, UploadState.UPLOADING),
+                    listed(f2, UploadState.UPLOADING)), List.of(new netwatcher.model.agent.CaptureGap(f1.lastPacket(), f2.openedAt(), null)));
+            RingKeeper keeper = new RingKeeper("c-1", new RingOptions(10, 4096, true), base, uploads, () -> {});
+            keeper.resume(before, dir, List.of(f3));
+            uploader.gate(f2.name()).countDown();
+            uploader.gate(f3.name()).countDown();
+            assertTrue(waitFor(() -> keeper.uploadState(true) == UploadState.DONE));
+            assertEquals("https://acct/network-watcher-logs/pc1/" + f2.name() + "?sv=x&sig=y", uploader.sentTo.get(f2.name()));
+            RingReport r = keeper.report();
+            assertEquals(1, r.filesLost());
+            assertTrue(r.files().getFirst().lost(), r.toString());
+            assertEquals(1, r.gaps().size(), "the gaps of earlier restarts are kept");
+        }
+    }
+
+    @Test
+    void writing_aStaleViewOfAFileClosedMeanwhile_isNotListedAsOpenAgain() throws Exception {
+        RingKeeper keeper = new RingKeeper("c-1", new RingOptions(3, 4096, false), null, null, () -> {});
+        RingFile f1 = file(1);
+        RingFile stale = new RingFile(1, f1.path(), f1.openedAt(), null, 90, 2, f1.firstPacket(), null);
+        keeper.fileClosed(f1);
+        keeper.writing(stale); // the counters thread read the session's view just before the rollover
+        List<RingFileReport> listed = keeper.report().files();
+        assertEquals(1, listed.size(), listed.toString());
+        assertFalse(listed.getFirst().open(), listed.toString());
     }
 }

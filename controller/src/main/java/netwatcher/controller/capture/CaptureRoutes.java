@@ -278,7 +278,8 @@ public final class CaptureRoutes {
     /**
      * The extension field {@code ring} of a file-set capture: its files (name, index, bytes, packets, first and last
      * packet time, whether it is still written, its upload, whether it is still on the host or was lost) and the time
-     * span the files on the host cover.
+     * span the files on the host cover; {@code restarts} and {@code gaps}, the spans in which nothing was captured
+     * because the agent restarted and resumed the ring (from, to, seconds, cause).
      */
     static Map<String, Object> ring(Capture c, netwatcher.model.agent.RingReport ring, CaptureService service) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -294,6 +295,18 @@ public final class CaptureRoutes {
         if (ring.coveredFrom() != null && ring.coveredTo() != null) {
             m.put("coveredSeconds", java.time.Duration.between(ring.coveredFrom(), ring.coveredTo()).toMillis() / 1000.0);
         }
+        // the spans an agent restart left uncaptured (the ring was resumed each time): docs/captures.md
+        m.put("restarts", ring.gaps().size());
+        java.util.List<Map<String, Object>> gaps = new java.util.ArrayList<>();
+        for (netwatcher.model.agent.CaptureGap g : ring.gaps()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("from", g.from().toString());
+            e.put("to", g.to().toString());
+            e.put("seconds", java.time.Duration.between(g.from(), g.to()).toMillis() / 1000.0);
+            e.put("cause", g.cause());
+            gaps.add(e);
+        }
+        m.put("gaps", gaps);
         String base = service.ringStoragePath(c);
         java.util.List<Map<String, Object>> files = new java.util.ArrayList<>();
         // the stored rows: every file, also those older than the report's newest 200; the report's when none are stored
