@@ -79,13 +79,8 @@ class LabFleetSnapshotTest {
 
     /** Every datagram of {@code file} in file order: tshark told that {@code PORT} carries data ({@code -d}), no heuristics. */
     static List<Datagram> datagrams(Path file) throws Exception {
-        List<String> command = List.of("tshark", "-n", "-d", "udp.port==" + PORT + ",data", "-r", file.toString(), "-T", "fields",
-                "-E", "separator=,", "-e", "frame.time_epoch", "-e", "frame.interface_name", "-e", "data.data");
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), "tshark failed on " + file);
         List<Datagram> got = new ArrayList<>();
-        for (String row : out.lines().filter(l -> !l.isBlank()).toList()) {
+        for (String row : LabWorld.datagrams(file, PORT, "frame.time_epoch", "frame.interface_name", "data.data")) {
             String[] f = row.split(",", 3);
             String text = new String(HexFormat.of().parseHex(f[2].strip()), StandardCharsets.US_ASCII);
             String[] parts = text.split("-");

@@ -68,12 +68,8 @@ class LabRingResumeTest {
 
     /** The datagram numbers in a capture file, read by tshark told that UDP {@link #PORT} carries data. */
     static List<Integer> datagrams(Path file) throws Exception {
-        Process p = new ProcessBuilder("tshark", "-n", "-r", file.toString(), "-d", "udp.port==" + PORT + ",data",
-                "-Y", "udp.dstport==" + PORT, "-T", "fields", "-e", "data.data").redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) fail("tshark failed on " + file);
         List<Integer> seq = new ArrayList<>();
-        for (String hex : out.lines().filter(l -> !l.isBlank()).toList()) {
+        for (String hex : LabWorld.datagrams(file, PORT, "data.data")) {
             String text = new String(HexFormat.of().parseHex(hex.strip()), StandardCharsets.US_ASCII);
             seq.add(Integer.parseInt(text.substring("seq-".length(), text.indexOf('-', "seq-".length()))));
         }

@@ -297,11 +297,11 @@ final class LabWorld implements AutoCloseable {
 
     /** {@code tshark -r file -Y filter -T fields -e ...}: one line per packet, sorted (a multiset to compare). */
     static List<String> packets(Path file, String displayFilter, String... fields) throws IOException, InterruptedException {
-        return tshark(file, List.of(), displayFilter, fields);
+        return tshark(file, List.of(), displayFilter, fields).stream().sorted().toList();
     }
 
     /**
-     * The fields of every datagram to UDP {@code port} in {@code file}, with that port decoded as plain data: left to its
+     * The fields of every datagram to UDP {@code port} in {@code file}, in file order, with that port decoded as plain data: left to its
      * heuristics, tshark now and then lets a dissector claim a test datagram's payload, and {@code data.data} comes out
      * empty for a datagram the file holds (seen in the agent's ring tests, 2 runs in 5).
      */
@@ -323,7 +323,7 @@ final class LabWorld implements AutoCloseable {
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) fail("tshark failed on " + file + " (" + p.exitValue() + "): " + command);
-        return out.lines().filter(l -> !l.isBlank()).sorted().toList();
+        return out.lines().filter(l -> !l.isBlank()).toList();
     }
 
     /** The fields that identify one packet in both captures (headers within 64 bytes of the frame). */
