@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -84,11 +82,10 @@ class ClusterFailoverLabTest {
     }
 
     /** One controller process. */
-    record Child(Process process, int port, String id, Path dir) {}
 
     Path root;
     boolean passed;
-    final List<Child> children = new ArrayList<>();
+    final List<ClusterControllerChild.Launched> children = new ArrayList<>();
     HttpClient http;
     String api;
     String token;
@@ -110,9 +107,9 @@ class ClusterFailoverLabTest {
             List<Path> dirs = List.of(root.resolve("nw1"), root.resolve("nw2"), root.resolve("nw3"));
             for (Path dir : dirs) ClusterDirectory.prepare(dir, ca, pg, Map.of("publicUrl", publicUrl, "listen", mgmt, "agent-wait-seconds", "60",
                     "storage.blob.azurite", blob));
-            children.add(start(dirs.get(0))); // the first makes the identity; the others join it
-            List<CompletableFuture<Child>> more = dirs.subList(1, 3).stream().map(d -> CompletableFuture.supplyAsync(() -> start(d))).toList();
-            for (CompletableFuture<Child> c : more) children.add(c.join());
+            children.add(ClusterControllerChild.launch(dirs.get(0))); // the first makes the identity; the others join it
+            List<CompletableFuture<ClusterControllerChild.Launched>> more = dirs.subList(1, 3).stream().map(d -> CompletableFuture.supplyAsync(() -> ClusterControllerChild.launch(d))).toList();
+            for (CompletableFuture<ClusterControllerChild.Launched> c : more) children.add(c.join());
             token = Files.readString(dirs.get(0).resolve("admin.token")).strip();
             Path caPem = dirs.get(0).resolve("tls").resolve(CertificateAuthority.CERTIFICATE_FILE);
             http = HttpClient.newBuilder().sslContext(ControllerAdmin.sslContext(caPem)).connectTimeout(Duration.ofSeconds(3)).build();
@@ -123,8 +120,8 @@ class ClusterFailoverLabTest {
                 api = publicUrl;
                 ControllerAdmin admin = new ControllerAdmin(publicUrl, token, caPem);
                 sub = retried(admin::defaultSubscription);
-                Child leader = awaitLeader(db);
-                List<Child> ordered = new ArrayList<>(List.of(leader));
+                ClusterControllerChild.Launched leader = awaitLeader(db);
+                List<ClusterControllerChild.Launched> ordered = new ArrayList<>(List.of(leader));
                 children.stream().filter(c -> c != leader).forEach(ordered::add);
                 String list = ordered.stream().map(c -> "https://" + mgmt + ":" + c.port()).collect(Collectors.joining(","));
                 String enrollment = retried(() -> admin.createEnrollmentToken(sub, LabAgents.RESOURCE_GROUP, 10));
@@ -160,7 +157,7 @@ class ClusterFailoverLabTest {
             }
             passed = true;
         } finally {
-            for (Child c : children) c.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            for (ClusterControllerChild.Launched c : children) c.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             if (passed) {
                 LabWorld.deleteTree(root);
             } else {
@@ -171,7 +168,7 @@ class ClusterFailoverLabTest {
         }
     }
 
-    private void run(Connection db, Child victim, List<String> hosts, AzuriteServer azurite) throws Exception {
+    private void run(Connection db, ClusterControllerChild.Launched victim, List<String> hosts, AzuriteServer azurite) throws Exception {
         Map<String, String> before = agentControllers(db);
         System.out.println("cluster failover: agents per controller before the kill " + before + "; victim (the leader) " + victim.id());
         long onVictim = before.values().stream().filter(victim.id()::equals).count();
@@ -325,38 +322,6 @@ class ClusterFailoverLabTest {
 
     // ---- the cluster ----
 
-    private static Child start(Path dir) {
-        try {
-            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            Process p = new ProcessBuilder(java.toString(), "-cp", cp, ClusterControllerChild.class.getName(), dir.toString())
-                    .redirectError(dir.resolve("controller.log").toFile()).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly)); // also when this JVM is stopped mid-test
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            for (String line; (line = out.readLine()) != null; ) {
-                if (line.startsWith("READY ")) {
-                    String[] parts = line.split(" ");
-                    Thread.ofVirtual().start(() -> drain(out)); // keep its stdout flowing
-                    return new Child(p, Integer.parseInt(parts[1]), parts[3], dir);
-                }
-            }
-            p.destroyForcibly();
-            throw new AssertionError("the controller on " + dir + " exited with " + p.waitFor() + " before it was ready; see "
-                    + dir.resolve("controller.log"));
-        } catch (IOException | InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void drain(BufferedReader out) {
-        try {
-            while (out.readLine() != null) {
-                // discarded
-            }
-        } catch (IOException ignored) {
-            // the process ended
-        }
-    }
 
     private static int freePort(String address) throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(address))) {
@@ -364,11 +329,11 @@ class ClusterFailoverLabTest {
         }
     }
 
-    private Child awaitLeader(Connection db) throws Exception {
+    private ClusterControllerChild.Launched awaitLeader(Connection db) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             String holder = leaderHolder(db);
-            for (Child c : children) if (c.id().equals(holder)) return c;
+            for (ClusterControllerChild.Launched c : children) if (c.id().equals(holder)) return c;
             Thread.sleep(200);
         }
         return fail("no controller took the leader lease");
@@ -402,7 +367,7 @@ class ClusterFailoverLabTest {
     }
 
     /** Whether one of {@code group}'s agents holds its long-poll on {@code controller}. */
-    private static boolean on(Connection db, Child controller, List<String> group) throws SQLException {
+    private static boolean on(Connection db, ClusterControllerChild.Launched controller, List<String> group) throws SQLException {
         Map<String, String> now = agentControllers(db);
         return group.stream().anyMatch(h -> controller.id().equals(now.get(h)));
     }

@@ -65,7 +65,6 @@ class ClusterLiveStreamLabTest {
     });
 
     /** One controller process. */
-    record Child(Process process, int port, String id) {}
 
     HttpClient http;
     String token;
@@ -75,17 +74,17 @@ class ClusterLiveStreamLabTest {
     void streamThroughTheOtherController_relaysTheAgentsPackets_tsharkReadsThemLive_andItEndsWithTheCapture() throws Exception {
         Path root = Files.createTempDirectory("nwit-cluster-live-");
         String mgmt = LAB.lab().controllerAddress();
-        List<Child> children = new ArrayList<>();
+        List<ClusterControllerChild.Launched> children = new ArrayList<>();
         boolean passed = false;
         try (TestDatabase pg = TestDatabase.create(Dialect.POSTGRESQL)) {
             Path ca = root.resolve("ca");
             CertificateAuthority.loadOrCreate(ca, "cluster live stream test CA", Clock.systemUTC());
             List<Path> dirs = List.of(root.resolve("nw1"), root.resolve("nw2"));
             for (Path dir : dirs) ClusterDirectory.prepare(dir, ca, pg, Map.of("listen", mgmt, "agent-wait-seconds", "60"));
-            children.add(start(dirs.get(0)));
-            children.add(start(dirs.get(1)));
-            Child a = children.get(0);
-            Child b = children.get(1);
+            children.add(ClusterControllerChild.launch(dirs.get(0)));
+            children.add(ClusterControllerChild.launch(dirs.get(1)));
+            ClusterControllerChild.Launched a = children.get(0);
+            ClusterControllerChild.Launched b = children.get(1);
             String urlA = "https://" + mgmt + ":" + a.port();
             String urlB = "https://" + mgmt + ":" + b.port();
             token = Files.readString(dirs.get(0).resolve("admin.token")).strip();
@@ -144,7 +143,7 @@ class ClusterLiveStreamLabTest {
             assertTrue(relayed.text().isEmpty() || !relayed.text().contains("was lost"), "no relay was lost");
             passed = true;
         } finally {
-            for (Child c : children) c.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            for (ClusterControllerChild.Launched c : children) c.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             if (passed) LabWorld.deleteTree(root);
             else System.err.println("cluster live test directory kept for inspection: " + root);
         }
@@ -311,34 +310,4 @@ class ClusterLiveStreamLabTest {
         return "/subscriptions/" + sub + "/resourceGroups/" + LabAgents.RESOURCE_GROUP + "/providers/Microsoft.Compute/virtualMachines/" + host;
     }
 
-    private static Child start(Path dir) {
-        try {
-            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            Process p = new ProcessBuilder(java.toString(), "-cp", cp, ClusterControllerChild.class.getName(), dir.toString())
-                    .redirectError(dir.resolve("controller.log").toFile()).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly)); // also when this JVM is stopped mid-test
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            for (String line; (line = out.readLine()) != null; ) {
-                if (line.startsWith("READY ")) {
-                    String[] parts = line.split(" ");
-                    Thread.ofVirtual().start(() -> {
-                        try {
-                            while (out.readLine() != null) {
-                                // discarded: keeps its stdout flowing
-                            }
-                        } catch (IOException ignored) {
-                            // the process ended
-                        }
-                    });
-                    return new Child(p, Integer.parseInt(parts[1]), parts[3]);
-                }
-            }
-            p.destroyForcibly();
-            throw new AssertionError("the controller on " + dir + " exited with " + p.waitFor() + " before it was ready; see "
-                    + dir.resolve("controller.log"));
-        } catch (IOException | InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
