@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -26,6 +25,7 @@ import netwatcher.arm.ArmErrorCode;
 import netwatcher.arm.ArmException;
 import netwatcher.controller.cluster.ControllerRegistry;
 import netwatcher.controller.cluster.PeerTokens;
+import netwatcher.pki.PemFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,17 +82,17 @@ public final class PeerRelays implements AutoCloseable {
 
     /** Trust only the cluster's CA: a peer's certificate is issued by it. */
     private static SSLContext trusting(Path caFile) {
-        try (InputStream in = Files.newInputStream(caFile)) {
-            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-            ks.load(null, null);
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
             int i = 0;
-            for (var cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) ks.setCertificateEntry("ca" + i++, cert);
+            for (var cert : PemFiles.readCertificates(caFile)) store.setCertificateEntry("ca" + i++, cert);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
+            tmf.init(store);
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(null, tmf.getTrustManagers(), null);
             return ctx;
-        } catch (IOException | GeneralSecurityException e) {
+        } catch (IOException | java.io.UncheckedIOException | GeneralSecurityException | netwatcher.pki.PkiException e) {
             throw new IllegalStateException("live relay: cannot load the cluster CA " + caFile + ": " + e.getMessage(), e);
         }
     }
