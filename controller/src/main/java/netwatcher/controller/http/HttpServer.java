@@ -92,6 +92,11 @@ public final class HttpServer implements AutoCloseable {
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false);
         config.setSendDateHeader(true);
+        // No per-connection header cache: Jetty's default (1,024) gives every connection a 96 KiB trie (char[49152] and
+        // its nodes) at its first request and keeps it as long as the connection lives. A controller's connections are
+        // mostly agents' long-polls, idle between one request every 15 s: at 3,333 agents the tries were 330 MiB of a
+        // 1 GiB heap, and the collections they caused were the API's latency tail (BENCHMARKS.md §11).
+        config.setHeaderCacheSize(0);
         // Jetty lets every URI through that it can parse at all; InputPolicy.checkRawPath then judges the raw
         // path, before any decoding or normalisation, so that one rule (and one error shape) decides for
         // every route kind. ARM accepts a leading empty segment (az CLI asks for "//metadata/endpoints"), which
