@@ -239,6 +239,14 @@ public final class Controller implements AutoCloseable {
                         LOG.warn("lease renewer: {}", e.toString());
                     }
                 }, 1, 1, TimeUnit.SECONDS);
+                long ahead = netwatcher.controller.auth.AdminToken.REFRESH_AHEAD_EVERY.toMillis();
+                leaseRenewer.scheduleWithFixedDelay(() -> { // keeps the admin token's check off the database on requests
+                    try {
+                        security.refreshAdminTokenAhead();
+                    } catch (RuntimeException e) {
+                        LOG.warn("admin token read-ahead: {}", e.toString());
+                    }
+                }, ahead, ahead, TimeUnit.MILLISECONDS);
             }
             java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
             scheduler.scheduleWithFixedDelay(() -> {

@@ -47,6 +47,8 @@ public final class AdminToken {
      * on a controller that missed the rotation's notification. One primary-key read per second at most, on requests.
      */
     public static final Duration MAX_STALENESS = Duration.ofSeconds(1);
+    /** How often a cluster's controllers call {@link #refreshAhead}. */
+    public static final Duration REFRESH_AHEAD_EVERY = Duration.ofMillis(200);
     /** The longest grace period a rotation may give the previous token. */
     public static final Duration MAX_GRACE = Duration.ofDays(1);
     private static final Logger LOG = LoggerFactory.getLogger(AdminToken.class);
@@ -67,6 +69,8 @@ public final class AdminToken {
      * the requests waiting on {@link #refresh} then fail together instead of each waiting for a connection in turn.
      */
     private volatile Failed failed;
+    /** Counts {@link #invalidate} calls: a read that one overtook is not kept as fresh. */
+    private final java.util.concurrent.atomic.AtomicLong invalidations = new java.util.concurrent.atomic.AtomicLong();
 
     /** Hashes read at a moment. */
     private record Read(Optional<AdminTokenHashes> hashes, Instant at) {}
@@ -201,7 +205,35 @@ public final class AdminToken {
 
     /** Makes the next check read the stored hashes again (another controller rotated the token: a hint). */
     public void invalidate() {
+        invalidations.incrementAndGet();
         read = null;
+    }
+
+    /**
+     * Reads the stored hashes ahead of need when the last read is at least half of {@link #MAX_STALENESS} old (or was
+     * invalidated), so that a request rarely finds them stale and waits for the read itself: a cluster's controllers call
+     * this every {@link #REFRESH_AHEAD_EVERY} from a background thread. Without it one request in several paid a database
+     * round trip for the admin token (BENCHMARKS.md §11). It changes no guarantee: a check still reads for itself when
+     * the hashes are older than {@link #MAX_STALENESS}. A failed read is left to that check, which answers it; a read a
+     * request is making already is not repeated.
+     */
+    public void refreshAhead() {
+        if (repository == null) return;
+        Read r = read;
+        if (r != null && fresh(r, MAX_STALENESS.dividedBy(2))) return;
+        if (!refresh.tryLock()) return;
+        try {
+            long seen = invalidations.get();
+            Read now = new Read(repository.hashes(), clock.instant());
+            if (invalidations.get() == seen) {
+                read = now;
+                failed = null;
+            }
+        } catch (DatabaseException | IllegalStateException e) {
+            LOG.debug("admin token hashes not read ahead: {}", e.toString());
+        } finally {
+            refresh.unlock();
+        }
     }
 
     /** The hashes, read again when older than {@link #MAX_STALENESS} or invalidated. */
@@ -215,8 +247,9 @@ public final class AdminToken {
             Failed f = failed;
             if (f != null && fresh(new Read(Optional.empty(), f.at()))) throw f.error(); // no queue of waits on a dead database
             try {
+                long seen = invalidations.get();
                 Read now = new Read(repository.hashes(), clock.instant());
-                read = now;
+                if (invalidations.get() == seen) read = now; // else a rotation's hint came during the read: read again next time
                 failed = null;
                 return now.hashes();
             } catch (DatabaseException | IllegalStateException e) { // unreachable or busy; closed (the controller stopping)
@@ -229,9 +262,13 @@ public final class AdminToken {
     }
 
     private boolean fresh(Read r) {
+        return fresh(r, MAX_STALENESS);
+    }
+
+    private boolean fresh(Read r, Duration within) {
         if (r == null) return false;
         Instant now = clock.instant();
-        return !now.isBefore(r.at()) && now.isBefore(r.at().plus(MAX_STALENESS));
+        return !now.isBefore(r.at()) && now.isBefore(r.at().plus(within));
     }
 
     private static Path fileIn(Path dataDir) {

@@ -153,6 +153,9 @@ public final class SecurityWiring {
      */
     public void adminTokenChanged() { adminToken.invalidate(); }
 
+    /** Reads the admin token's stored hashes ahead of the requests that check it ({@link AdminToken#refreshAhead}). */
+    public void refreshAdminTokenAhead() { adminToken.refreshAhead(); }
+
     public SecurityAdmin admin() { return admin; }
 
     public AccessControl access() { return access; }

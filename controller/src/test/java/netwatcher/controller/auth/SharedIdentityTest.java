@@ -137,6 +137,32 @@ class SharedIdentityTest {
     }
 
     @DatabaseTest
+    void adminToken_readAhead_keepsTheHashesFresh_andReadsAtOnceWhenInvalidated(Database db) {
+        MutableClock clock = new MutableClock(T0);
+        AdminToken made = AdminToken.establish(first, new AdminTokenRepository(db, clock), false);
+        AdminToken joined = AdminToken.establish(second, new AdminTokenRepository(db, clock), false);
+        String old = made.value();
+        assertTrue(joined.matches(old));
+
+        String rotated = made.rotate(Duration.ZERO).token();
+        clock.advance(AdminToken.MAX_STALENESS.dividedBy(2).minusMillis(1));
+        joined.refreshAhead();
+        assertTrue(joined.matches(old), "read less than half of MAX_STALENESS ago: not read ahead yet");
+        clock.advance(Duration.ofMillis(1));
+        joined.refreshAhead();
+        clock.advance(AdminToken.MAX_STALENESS.dividedBy(2).minusMillis(1));
+        assertFalse(joined.matches(old), "read ahead at half of MAX_STALENESS: the rotation is seen before the check had to read");
+        assertTrue(joined.matches(rotated));
+
+        String third = made.rotate(Duration.ZERO).token();
+        joined.invalidate();
+        joined.refreshAhead();
+        db.close();
+        assertFalse(joined.matches(rotated), "invalidated: read ahead at once, the check answers from that read");
+        assertTrue(joined.matches(third), "no read on the check: the database is closed");
+    }
+
+    @DatabaseTest
     void adminToken_copiedFileRotatedAway_controllerStartsKnowingTheHashOnly_andLearnsTheTokenWhenTheNewFileIsCopied(Database db)
             throws Exception {
         AdminTokenRepository repository = new AdminTokenRepository(db, new MutableClock(T0));
