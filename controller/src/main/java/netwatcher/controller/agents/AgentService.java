@@ -187,7 +187,7 @@ public final class AgentService {
                 generation = compute.repository().generation(db, vmKey);
             }
         } finally {
-            presence.pollEnded(vmKey);
+            presence.pollEnded(vmKey, agent.id());
         }
     }
 

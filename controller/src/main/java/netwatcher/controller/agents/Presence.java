@@ -68,15 +68,20 @@ public final class Presence implements AgentPresence {
         /** Whether wake-ups from the other controllers arrive now (their listener is connected). */
         default boolean wakeupsReliable() { return false; }
 
-        /** An orders long-poll of the VM's agent started here: this controller holds it until {@code leaseUntil} at least. */
-        void pollStarted(String vmKey, Instant now, Instant leaseUntil);
+        /**
+         * An orders long-poll of the VM's agent started here: this controller holds it until {@code leaseUntil} at least.
+         * {@code agentId} is the credential that made the poll (null: the VM's current agent, whichever it is).
+         */
+        void pollStarted(String vmKey, String agentId, Instant now, Instant leaseUntil);
 
         /**
          * A long-poll answered early ended here ({@code lastHere}: no other poll of the agent is open here), so the
          * lease of its start would outlast the contact plus the grace: it shrinks to {@code leaseUntil} unless another
-         * controller took the agent since.
+         * controller took the agent since. Only the lease of {@code agentId}, the credential that made the poll (null:
+         * the VM's current agent): the poll of an agent revoked while it was held (its VM enrolled again) must not
+         * shorten the new agent's lease.
          */
-        void pollEnded(String vmKey, Instant now, Instant leaseUntil, boolean lastHere);
+        void pollEnded(String vmKey, String agentId, Instant now, Instant leaseUntil, boolean lastHere);
 
         /**
          * Long-poll starts held here whose lease write was deferred ({@link LeaseRenewals}), by VM key: each agent
@@ -171,7 +176,7 @@ public final class Presence implements AgentPresence {
             leases.defer(vmKey, agentId, now);
             return;
         }
-        shared.pollStarted(vmKey, after.lastSeen(), until);
+        shared.pollStarted(vmKey, agentId, after.lastSeen(), until);
         if (agentId != null) leases.wrote(vmKey, agentId, until);
     }
 
@@ -180,7 +185,15 @@ public final class Presence implements AgentPresence {
      * start's lease ends the grace after the end); a poll answered early (new orders) shrinks the lease to the grace
      * after its end, as a contact, so that an agent that dies then reads {@code Disconnected} the grace later.
      */
-    public void pollEnded(String vmKey) {
+    public void pollEnded(String vmKey) { pollEnded(vmKey, null); }
+
+    /**
+     * A long-poll of the VM's agent (credential {@code agentId}, null when unknown) ended here. In cluster mode nothing is
+     * written when the poll ran its hold (the start's lease ends the grace after the end); a poll answered early (new
+     * orders) shrinks that agent's lease to the grace after its end, as a contact, so that an agent that dies then reads
+     * {@code Disconnected} the grace later.
+     */
+    public void pollEnded(String vmKey, String agentId) {
         Instant now = clock.instant();
         State after = states.compute(vmKey, (k, s) -> new State(Math.max(0, (s == null ? 1 : s.polls()) - 1), now,
                 s == null ? null : s.lastPollStart(), s == null ? null : s.version(), true, s != null && s.seeded()));
@@ -189,7 +202,7 @@ public final class Presence implements AgentPresence {
         if (!after.lastPollStart().plus(MAX_HOLD).plus(grace).isAfter(contactLease.plus(SHRINK_SLACK))) return;
         leases.shrinking(vmKey, contactLease);
         try {
-            shared.pollEnded(vmKey, now, contactLease, true);
+            shared.pollEnded(vmKey, agentId, now, contactLease, true);
         } catch (RuntimeException e) {
             // the poll's answer is ready: a database fault here must not replace it; the lease then lasts
             // its longer poll-start length (hold plus grace), never forever

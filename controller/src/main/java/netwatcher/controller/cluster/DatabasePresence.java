@@ -37,16 +37,21 @@ public final class DatabasePresence implements Presence.Shared {
     }
 
     @Override
-    public void pollStarted(String vmKey, Instant now, Instant leaseUntil) {
-        db.update("UPDATE nw_agent SET controller_id = ?, " + LONGER + ", last_seen_at = ? WHERE vm_key = ? AND revoked = FALSE",
-                controllerId, leaseUntil, leaseUntil, now, vmKey);
+    public void pollStarted(String vmKey, String agentId, Instant now, Instant leaseUntil) {
+        db.update("UPDATE nw_agent SET controller_id = ?, " + LONGER + ", last_seen_at = ? WHERE " + whose(agentId),
+                controllerId, leaseUntil, leaseUntil, now, agentId != null ? agentId : vmKey);
     }
 
     @Override
-    public void pollEnded(String vmKey, Instant now, Instant leaseUntil, boolean lastHere) {
+    public void pollEnded(String vmKey, String agentId, Instant now, Instant leaseUntil, boolean lastHere) {
         db.update("UPDATE nw_agent SET lease_until = CASE WHEN controller_id = ? THEN ? WHEN lease_until IS NULL OR lease_until < ? THEN ?"
-                + " ELSE lease_until END, last_seen_at = ? WHERE vm_key = ? AND revoked = FALSE",
-                controllerId, leaseUntil, leaseUntil, leaseUntil, now, vmKey);
+                + " ELSE lease_until END, last_seen_at = ? WHERE " + whose(agentId),
+                controllerId, leaseUntil, leaseUntil, leaseUntil, now, agentId != null ? agentId : vmKey);
+    }
+
+    /** The row a poll's lease write is for: its agent's, when known (a revoked agent's matches none), else the VM's current agent's. */
+    private static String whose(String agentId) {
+        return agentId != null ? "agent_id = ? AND revoked = FALSE" : "vm_key = ? AND revoked = FALSE";
     }
 
     @Override

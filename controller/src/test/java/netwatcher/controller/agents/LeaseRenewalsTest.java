@@ -137,9 +137,11 @@ class LeaseRenewalsTest {
         final List<String> writes = new ArrayList<>();
         boolean failNext;
 
-        @Override public void pollStarted(String vmKey, Instant now, Instant leaseUntil) { writes.add("start " + vmKey + " until " + leaseUntil); }
+        @Override public void pollStarted(String vmKey, String agentId, Instant now, Instant leaseUntil) {
+            writes.add("start " + vmKey + " until " + leaseUntil);
+        }
 
-        @Override public void pollEnded(String vmKey, Instant now, Instant leaseUntil, boolean lastHere) {
+        @Override public void pollEnded(String vmKey, String agentId, Instant now, Instant leaseUntil, boolean lastHere) {
             writes.add("end " + vmKey + " until " + leaseUntil);
         }
 

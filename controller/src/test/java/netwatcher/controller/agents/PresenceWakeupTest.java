@@ -59,8 +59,8 @@ class PresenceWakeupTest {
 
     /** A shared store that stores nothing: only the wake-up reliability matters here. */
     private static class NoShared implements Presence.Shared {
-        @Override public void pollStarted(String vmKey, Instant now, Instant leaseUntil) {}
-        @Override public void pollEnded(String vmKey, Instant now, Instant leaseUntil, boolean lastHere) {}
+        @Override public void pollStarted(String vmKey, String agentId, Instant now, Instant leaseUntil) {}
+        @Override public void pollEnded(String vmKey, String agentId, Instant now, Instant leaseUntil, boolean lastHere) {}
         @Override public void renew(Map<String, LeaseRenewals.Start> starts, Duration length) {}
         @Override public void contact(String vmKey, Instant now, Instant leaseUntil, String version) {}
         @Override public AgentPresence.Presence read(String vmKey, Instant now) { return null; }

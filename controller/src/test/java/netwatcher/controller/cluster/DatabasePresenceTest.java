@@ -116,4 +116,23 @@ class DatabasePresenceTest {
         assertEquals(new Row(null, null, null), row(db, "a2"), "the new credential's row is untouched");
         assertFalse(b.of("vm1").connected(), "the new agent has not polled yet");
     }
+
+    @DatabaseTest
+    void earlyAnswerOfAnAgentRevokedDuringItsHold_leavesTheNewAgentsLeaseAlone(Database db) {
+        agents.insert(db, new AgentRecord("a1", "h", "vm1", T0, null, null, false));
+        Presence a = new Presence(clock, GRACE, new DatabasePresence(db, "A", null));
+        a.pollStarted("vm1", "a1"); // the old agent's poll, held on A
+        clock.advance(Duration.ofSeconds(1));
+        agents.revoke(db, "a1"); // the VM enrolled again: a new credential, whose agent polls on A too
+        agents.insert(db, new AgentRecord("a2", "h", "vm1", clock.instant(), null, null, false));
+        Presence.Shared store = new DatabasePresence(db, "A", null);
+        store.pollStarted("vm1", "a2", clock.instant(), clock.instant().plus(LEASE));
+        Row newAgent = row(db, "a2");
+
+        clock.advance(Duration.ofSeconds(2)); // new orders: A answers the old agent's poll early
+        a.pollEnded("vm1", "a1");
+
+        assertEquals(newAgent, row(db, "a2"), "the old agent's early answer does not shrink the new agent's lease");
+        assertEquals(new Row("A", T0.plus(LEASE), T0), row(db, "a1"), "nor writes the revoked row");
+    }
 }
