@@ -3,11 +3,9 @@ package netwatcher.controller.agents;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -34,7 +32,6 @@ import org.slf4j.LoggerFactory;
 /** Enrollment, agent credentials, host registration, orders and reports. Thread-safe. */
 public final class AgentService {
     private static final Logger LOG = LoggerFactory.getLogger(AgentService.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
     private final Database db;
     private final AgentRepository repo;
     private final ComputeService compute;
@@ -91,9 +88,7 @@ public final class AgentService {
         ArmResourceId vmId = ComputeService.vmId(r.subscriptionId(), ArmNames.resourceGroup(r.resourceGroup()),
                 ArmNames.networkResource("virtual machine", r.vmName()));
         String agentId = UUID.randomUUID().toString();
-        byte[] secretBytes = new byte[32];
-        RANDOM.nextBytes(secretBytes);
-        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
+        String secret = netwatcher.controller.auth.Secrets.generate();
         Instant now = clock.instant();
         // before the agent is recorded: a failure here must leave nothing behind, or the agent's retry
         // would find "its" VM taken by the credential it never received

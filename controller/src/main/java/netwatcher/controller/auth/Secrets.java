@@ -30,6 +30,13 @@ public final class Secrets {
         return randomToken(32);
     }
 
+    /** {@code bytes} random bytes from the same source as every secret: keys that are not tokens (HMAC keys). */
+    public static byte[] randomBytes(int bytes) {
+        byte[] random = new byte[bytes];
+        RANDOM.nextBytes(random);
+        return random;
+    }
+
     /**
      * {@code bytes} random bytes, base64url without padding, never starting with '-' or '_': a
      * leading '-' makes command lines (picocli, az) read a secret given as a flag value as an option.

@@ -3,7 +3,6 @@ package netwatcher.controller.cluster;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -45,8 +44,7 @@ public final class PeerTokens {
 
     /** The tokens of controller {@code selfId} with the cluster's secret from {@code db} (made once, by the first controller). */
     public static PeerTokens of(Database db, String selfId, InstantSource clock) {
-        byte[] fresh = new byte[32];
-        new SecureRandom().nextBytes(fresh);
+        byte[] fresh = netwatcher.controller.auth.Secrets.randomBytes(32);
         db.insertIfAbsent("INSERT INTO nw_cluster_secret (name, secret, created_at) VALUES (?, ?, ?)", SECRET_NAME,
                 Base64.getEncoder().encodeToString(fresh), clock.instant());
         String secret = db.queryOne("SELECT secret FROM nw_cluster_secret WHERE name = ?", r -> r.getString("secret"), SECRET_NAME)

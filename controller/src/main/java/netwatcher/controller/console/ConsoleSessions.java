@@ -2,11 +2,9 @@ package netwatcher.controller.console;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Optional;
 import netwatcher.arm.ArmErrorCode;
 import netwatcher.controller.db.Database;
@@ -39,7 +37,6 @@ public final class ConsoleSessions implements BrowserSessions {
      */
     public record Session(String id, String authorization, String csrf, Instant expires) {}
 
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Database db;
     private final Clock clock;
@@ -149,8 +146,6 @@ public final class ConsoleSessions implements BrowserSessions {
 
     /** A random 256-bit value, base64url. */
     static String random() {
-        byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return netwatcher.controller.auth.Secrets.generate();
     }
 }

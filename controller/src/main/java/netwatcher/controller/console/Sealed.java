@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 import javax.crypto.Cipher;
@@ -17,7 +16,6 @@ import javax.crypto.spec.SecretKeySpec;
  * browser holding the cookie can have it opened. Stateless.
  */
 final class Sealed {
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String LABEL = "netwatcher console session credential\0";
     private static final int NONCE_BYTES = 12;
 
@@ -25,8 +23,7 @@ final class Sealed {
 
     static String seal(String sessionId, String credential) {
         try {
-            byte[] nonce = new byte[NONCE_BYTES];
-            RANDOM.nextBytes(nonce);
+            byte[] nonce = netwatcher.controller.auth.Secrets.randomBytes(NONCE_BYTES);
             Cipher c = cipher(Cipher.ENCRYPT_MODE, sessionId, nonce);
             byte[] ct = c.doFinal(credential.getBytes(StandardCharsets.UTF_8));
             return Base64.getEncoder().encodeToString(ByteBuffer.allocate(nonce.length + ct.length).put(nonce).put(ct).array());

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -51,7 +50,6 @@ public final class TlsSetup {
     public static final String TLS_DIR = "tls";
     public static final String SERVER_CERTIFICATE_FILE = "server.pem";
     public static final String SERVER_KEY_FILE = "server-key.pem";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path dataDir;
     private final TlsConfig config;
@@ -198,8 +196,7 @@ public final class TlsSetup {
 
     private static TlsMaterial material(List<X509Certificate> chain, PrivateKey key, Path certFile,
                                         Optional<Path> ca, boolean reissued, String reason) {
-        byte[] random = new byte[24];
-        RANDOM.nextBytes(random);
+        byte[] random = netwatcher.controller.auth.Secrets.randomBytes(24);
         char[] password = Base64.getUrlEncoder().withoutPadding().encodeToString(random).toCharArray();
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
