@@ -184,7 +184,7 @@ public final class Controller implements AutoCloseable {
             // cluster: the controllers know each other (registry) and relay live streams; an agent posts its live records
             // to the controller that watches them (its own URL, not the balancer's, which may pick another)
             this.registry = cluster ? new ControllerRegistry(db, controllerId, clock) : null;
-            this.relays = cluster ? new PeerRelays(registry, PeerTokens.of(db, controllerId, clock), this::caFile) : null;
+            this.relays = cluster ? new PeerRelays(registry, presence::holderOf, PeerTokens.of(db, controllerId, clock), this::caFile) : null;
             agents.live((vm, base) -> liveHub.ordersFor(vm, registry == null || registry.selfUrl() == null ? base : registry.selfUrl().toString()));
             new netwatcher.controller.capture.live.LiveRoutes(new netwatcher.controller.capture.live.LiveRoutes.Peers(captures, watchers,
                     subscriptions, compute, presence, db), liveHub, relays).register(router);

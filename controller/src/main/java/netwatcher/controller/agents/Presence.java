@@ -93,6 +93,9 @@ public final class Presence implements AgentPresence {
         /** Any other contact (report, host registration, enrollment): the lease lasts until {@code leaseUntil} at least. */
         void contact(String vmKey, Instant now, Instant leaseUntil, String version);
 
+        /** The controller holding the VM's (non-revoked) agent, the one of its latest long-poll; empty when none. */
+        java.util.Optional<String> holder(String vmKey);
+
         /** The presence recorded for the VM's (non-revoked) agent; not enrolled when there is none. */
         AgentPresence.Presence read(String vmKey, Instant now);
 
@@ -231,6 +234,14 @@ public final class Presence implements AgentPresence {
         }
         starts.forEach((vmKey, s) -> leases.wrote(vmKey, s.agentId(), s.at().plus(length)));
         return starts.size();
+    }
+
+    /**
+     * The controller holding the VM's agent (its latest long-poll) in a cluster; empty when none, or without a shared
+     * store (one controller: any agent it knows polls here).
+     */
+    public java.util.Optional<String> holderOf(String vmKey) {
+        return shared == null ? java.util.Optional.empty() : shared.holder(vmKey);
     }
 
     @Override

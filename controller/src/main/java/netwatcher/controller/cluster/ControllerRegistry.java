@@ -80,12 +80,6 @@ public final class ControllerRegistry {
                 .map(URI::create);
     }
 
-    /** The controller that holds VM {@code vmKey}'s agent (its latest long-poll), as agent presence records it; empty when none. */
-    public Optional<String> controllerOf(String vmKey) {
-        return db.queryOne("SELECT controller_id FROM nw_agent WHERE vm_key = ? AND revoked = FALSE AND controller_id IS NOT NULL",
-                r -> r.getString("controller_id"), vmKey);
-    }
-
     /**
      * The default peer URL: the scheme, the first {@code listen} address (else {@code host}) and the port. A wildcard
      * host with no {@code listen} address names this machine's host name.

@@ -76,6 +76,12 @@ public final class DatabasePresence implements Presence.Shared {
     }
 
     @Override
+    public java.util.Optional<String> holder(String vmKey) {
+        return db.queryOne("SELECT controller_id FROM nw_agent WHERE vm_key = ? AND revoked = FALSE AND controller_id IS NOT NULL",
+                r -> r.getString("controller_id"), vmKey);
+    }
+
+    @Override
     public AgentPresence.Presence read(String vmKey, Instant now) {
         var rows = db.query("SELECT last_seen_at, agent_version, lease_until FROM nw_agent WHERE vm_key = ? AND revoked = FALSE",
                 r -> new Lease(r.getInstant("last_seen_at"), r.getString("agent_version"), r.getInstant("lease_until")), vmKey);

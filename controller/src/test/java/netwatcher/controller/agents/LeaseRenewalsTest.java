@@ -156,6 +156,7 @@ class LeaseRenewalsTest {
         }
 
         @Override public void contact(String vmKey, Instant now, Instant leaseUntil, String version) { throw new AssertionError("contact " + vmKey); }
+        @Override public java.util.Optional<String> holder(String vmKey) { throw new AssertionError("holder " + vmKey); }
         @Override public AgentPresence.Presence read(String vmKey, Instant now) { throw new AssertionError("read " + vmKey); }
         @Override public Map<String, AgentPresence.Presence> readMany(java.util.Collection<String> vmKeys, Instant now) { throw new AssertionError("readMany"); }
         @Override public Map<String, AgentPresence.Presence> readAll(Instant now) { throw new AssertionError("readAll"); }

@@ -135,4 +135,21 @@ class DatabasePresenceTest {
         assertEquals(newAgent, row(db, "a2"), "the old agent's early answer does not shrink the new agent's lease");
         assertEquals(new Row("A", T0.plus(LEASE), T0), row(db, "a1"), "nor writes the revoked row");
     }
+
+    @DatabaseTest
+    void holder_isTheControllerOfTheLatestPoll_andNoneForARevokedAgent(Database db) {
+        agents.insert(db, new AgentRecord("a1", "h", "vm1", T0, null, null, false));
+        Presence a = new Presence(clock, GRACE, new DatabasePresence(db, "A", null));
+        Presence b = new Presence(clock, GRACE, new DatabasePresence(db, "B", null));
+        assertEquals(java.util.Optional.empty(), a.holderOf("vm1"), "enrolled, never polled");
+        a.pollStarted("vm1", "a1");
+        assertEquals(java.util.Optional.of("A"), b.holderOf("vm1"));
+        clock.advance(Presence.MAX_HOLD);
+        a.pollEnded("vm1", "a1");
+        b.pollStarted("vm1", "a1");
+        assertEquals(java.util.Optional.of("B"), a.holderOf("vm1"), "its latest poll is on B");
+        agents.revoke(db, "a1");
+        assertEquals(java.util.Optional.empty(), a.holderOf("vm1"), "a revoked agent is held nowhere");
+        assertEquals(java.util.Optional.empty(), new Presence(clock).holderOf("vm1"), "one controller without a shared store");
+    }
 }

@@ -51,15 +51,22 @@ public final class PeerRelays implements AutoCloseable {
     static final Duration RETRY_AFTER = Duration.ofSeconds(10);
 
     private final ControllerRegistry registry;
+    /** The controller holding a VM's agent (its latest long-poll), as agent presence records it. */
+    private final java.util.function.Function<String, Optional<String>> holderOf;
     private final PeerTokens tokens;
     private final java.util.function.Supplier<Path> caFile;
     private volatile HttpClient client;
     private final ScheduledExecutorService watchdog;
     private final Set<Relay> open = ConcurrentHashMap.newKeySet();
 
-    /** @param caFile the cluster's CA certificate, known once TLS is set up (null: a user-supplied certificate, the JDK's trust store) */
-    public PeerRelays(ControllerRegistry registry, PeerTokens tokens, java.util.function.Supplier<Path> caFile) {
+    /**
+     * @param holderOf the controller holding a VM's agent, by VM key (agent presence: {@code agents.Presence#holderOf})
+     * @param caFile   the cluster's CA certificate, known once TLS is set up (null: a user-supplied certificate, the JDK's trust store)
+     */
+    public PeerRelays(ControllerRegistry registry, java.util.function.Function<String, Optional<String>> holderOf, PeerTokens tokens,
+                      java.util.function.Supplier<Path> caFile) {
         this.registry = registry;
+        this.holderOf = holderOf;
         this.tokens = tokens;
         this.caFile = caFile;
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("nw-live-relay-watchdog").unstarted(r));
@@ -99,7 +106,7 @@ public final class PeerRelays implements AutoCloseable {
 
     /** The id of the peer controller that holds VM {@code vmKey}'s agent; empty when it is this one or none. */
     Optional<String> peerOf(String vmKey) {
-        return registry.controllerOf(vmKey).filter(id -> !id.equals(registry.selfId()));
+        return holderOf.apply(vmKey).filter(id -> !id.equals(registry.selfId()));
     }
 
     /** Checks an internal request's token for host capture {@code key}; returns the calling controller (401/403 otherwise). */
