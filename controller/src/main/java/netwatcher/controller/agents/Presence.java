@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import netwatcher.controller.compute.AgentPresence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +12,8 @@ import org.slf4j.event.Level;
 
 /**
  * In-memory presence of agents (open long-polls, last contact) and the wake-up of long-polls when
- * a VM's desired state changes. Thread-safe.
+ * a VM's desired state changes (this controller's parked polls: {@link Wakeups}; the cluster's other controllers:
+ * {@link Shared#notifyOthers}). Thread-safe.
  *
  * <p>Presence is derived from the long-poll: a connected agent always has an orders request open
  * or starts the next one right after the previous one ended. An agent counts as connected while
@@ -112,7 +111,7 @@ public final class Presence implements AgentPresence {
     private record State(int polls, Instant lastSeen, Instant lastPollStart, String version, boolean enrolled, boolean seeded) {}
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
-    private final Map<String, Signal> signals = new ConcurrentHashMap<>();
+    private final Wakeups wakeups = new Wakeups();
     /** The connection state last logged per VM; written by {@link #logTransitions()} only. */
     private final Map<String, Boolean> logged = new ConcurrentHashMap<>();
     private final Clock clock;
@@ -315,12 +314,6 @@ public final class Presence implements AgentPresence {
         leases.forget(vmKey);
     }
 
-    private static final class Signal {
-        final ReentrantLock lock = new ReentrantLock();
-        final Condition changed = lock.newCondition();
-        long version;
-    }
-
     /** Whether {@code vmKey}'s agent has a long-poll open on this controller now (not another of the cluster). */
     public boolean pollsHere(String vmKey) {
         State s = states.get(vmKey);
@@ -335,16 +328,7 @@ public final class Presence implements AgentPresence {
     }
 
     /** Wakes the long-polls of {@code vmKey} held by this controller (a wake-up from another controller arrives here). */
-    public void wake(String vmKey) {
-        Signal s = signals.computeIfAbsent(vmKey, k -> new Signal());
-        s.lock.lock();
-        try {
-            s.version++;
-            s.changed.signalAll();
-        } finally {
-            s.lock.unlock();
-        }
-    }
+    public void wake(String vmKey) { wakeups.wake(vmKey); }
 
     /** Waits up to {@code max} for a signal of {@code vmKey}; returns early on a signal. */
     public void await(String vmKey, Duration max) throws InterruptedException {
@@ -355,32 +339,13 @@ public final class Presence implements AgentPresence {
      * The number of wake-ups of {@code vmKey} so far: read it before reading the orders, then {@link
      * #await(String, long, Duration)} returns at once if a wake-up came in between (none is lost).
      */
-    public long signalCount(String vmKey) {
-        Signal s = signals.computeIfAbsent(vmKey, k -> new Signal());
-        s.lock.lock();
-        try {
-            return s.version;
-        } finally {
-            s.lock.unlock();
-        }
-    }
+    public long signalCount(String vmKey) { return wakeups.count(vmKey); }
 
     /** Waits up to {@code max} until {@code vmKey} had more wake-ups than {@code seen}. */
-    public void await(String vmKey, long seen, Duration max) throws InterruptedException {
-        Signal s = signals.computeIfAbsent(vmKey, k -> new Signal());
-        s.lock.lock();
-        try {
-            long nanos = max.toNanos();
-            while (s.version == seen && nanos > 0) nanos = s.changed.awaitNanos(nanos);
-        } finally {
-            s.lock.unlock();
-        }
-    }
+    public void await(String vmKey, long seen, Duration max) throws InterruptedException { wakeups.await(vmKey, seen, max); }
 
     /** Wakes every long-poll held here (the cluster's wake-up listener was lost: notifications may be missing). */
-    public void wakeAll() {
-        for (String vmKey : signals.keySet()) wake(vmKey);
-    }
+    public void wakeAll() { wakeups.wakeAll(); }
 
     /**
      * How often a parked long-poll re-reads its orders on its own: every second while wake-ups may be missed
