@@ -1,5 +1,6 @@
 package netwatcher.controller;
 
+import static netwatcher.controller.testsupport.ScaleSetAgents.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,8 +14,6 @@ import java.util.Optional;
 import netwatcher.arm.Json;
 import netwatcher.controller.testsupport.MutableClock;
 import netwatcher.model.agent.CaptureOrder;
-import netwatcher.model.agent.HostReport;
-import netwatcher.model.agent.NicReport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -38,9 +37,9 @@ class FleetCaptureApiTest {
     void start() throws Exception {
         clock = new MutableClock(Instant.now());
         c = new TestController(Duration.ofHours(1), Map.of(), clock);
-        web0 = join("web0", "198.18.5.10/24");
-        web1 = join("web1", "198.18.5.11/24");
-        web2 = join("web2", "198.18.5.12/24");
+        web0 = join(c, "web0", "198.18.5.10/24");
+        web1 = join(c, "web1", "198.18.5.11/24");
+        web2 = join(c, "web2", "198.18.5.12/24");
         nw = "/subscriptions/" + c.sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
         set = "/subscriptions/" + c.sub + "/resourceGroups/lab/providers/Microsoft.Compute/virtualMachineScaleSets/webss";
     }
@@ -48,15 +47,6 @@ class FleetCaptureApiTest {
     @AfterEach
     void stop() throws Exception {
         c.close();
-    }
-
-    TestAgent join(String name, String address) throws Exception {
-        TestAgent agent = new TestAgent(c, "lab", name, "westeurope", List.of(address));
-        var r = c.send("PUT", "/agent/v1/host", Json.writeString(new HostReport("test-1.0", name, "Debian",
-                List.of(new NicReport("eth0", "02:00:00:00:05:" + name.substring(3) + "0", List.of(address), true)), List.of("capture"),
-                List.of(), List.of(), "webss")), agent.bearer());
-        assertEquals(200, r.status(), r.body());
-        return agent;
     }
 
     String body(String target, String scope) {
@@ -258,7 +248,7 @@ class FleetCaptureApiTest {
     void instanceThatJoinsAfterTheStart_isNotCaptured() throws Exception {
         var put = c.send("PUT", nw + "/packetCaptures/join1" + V, body(set, ""));
         assertEquals(201, put.status(), put.body());
-        TestAgent web3 = join("web3", "198.18.5.13/24");
+        TestAgent web3 = join(c, "web3", "198.18.5.13/24");
         JsonNode members = c.send("GET", set + "/virtualMachines?api-version=2024-07-01", null).json().path("value");
         assertEquals(4, members.size(), members.toString());
         assertTrue(web3.orders(-1, 0).captures().stream().noneMatch(o -> o.captureId().contains("/packetCaptures/join1/")),

@@ -1,5 +1,6 @@
 package netwatcher.controller;
 
+import static netwatcher.controller.testsupport.ScaleSetAgents.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,8 +21,6 @@ import netwatcher.arm.Json;
 import netwatcher.controller.testsupport.MutableClock;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
-import netwatcher.model.agent.HostReport;
-import netwatcher.model.agent.NicReport;
 import netwatcher.model.agent.Reports;
 import netwatcher.model.agent.SnapshotOrder;
 import netwatcher.model.agent.SnapshotReport;
@@ -53,9 +52,9 @@ class FleetSnapshotApiTest {
     void start() throws Exception {
         clock = new MutableClock(Instant.now());
         c = new TestController(Duration.ofSeconds(30), Map.of(), clock); // the agent wait: 30 s
-        web0 = join("web0", "198.18.6.10/24");
-        web1 = join("web1", "198.18.6.11/24");
-        web2 = join("web2", "198.18.6.12/24");
+        web0 = join(c, "web0", "198.18.6.10/24");
+        web1 = join(c, "web1", "198.18.6.11/24");
+        web2 = join(c, "web2", "198.18.6.12/24");
         nw = "/subscriptions/" + c.sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
         set = "/subscriptions/" + c.sub + "/resourceGroups/lab/providers/Microsoft.Compute/virtualMachineScaleSets/webss";
         account = "/subscriptions/" + c.sub + "/resourceGroups/" + Controller.STORAGE_GROUP
@@ -65,15 +64,6 @@ class FleetSnapshotApiTest {
     @AfterEach
     void stop() throws Exception {
         c.close();
-    }
-
-    TestAgent join(String name, String address) throws Exception {
-        TestAgent agent = new TestAgent(c, "lab", name, "westeurope", List.of(address));
-        var r = c.send("PUT", "/agent/v1/host", Json.writeString(new HostReport("test-1.0", name, "Debian",
-                List.of(new NicReport("eth0", "02:00:00:00:06:" + name.substring(3) + "0", List.of(address), true)), List.of("capture"),
-                List.of(), List.of(), "webss")), agent.bearer());
-        assertEquals(200, r.status(), r.body());
-        return agent;
     }
 
     /** Creates fleet capture {@code name} (stored in the local account unless {@code stored} is false). */

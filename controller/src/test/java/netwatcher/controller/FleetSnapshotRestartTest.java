@@ -1,5 +1,6 @@
 package netwatcher.controller;
 
+import static netwatcher.controller.testsupport.ScaleSetAgents.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,8 +16,6 @@ import java.util.List;
 import netwatcher.arm.Json;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
-import netwatcher.model.agent.HostReport;
-import netwatcher.model.agent.NicReport;
 import netwatcher.model.agent.Reports;
 import netwatcher.model.agent.SnapshotOrder;
 import netwatcher.model.agent.SnapshotReport;
@@ -34,15 +33,6 @@ import org.junit.jupiter.api.Test;
 @Tag("external")
 class FleetSnapshotRestartTest {
     static final String V = "?api-version=2024-05-01";
-
-    static TestAgent join(TestController c, String name, String address) throws Exception {
-        TestAgent agent = new TestAgent(c, "lab", name, "westeurope", List.of(address));
-        var r = c.send("PUT", "/agent/v1/host", Json.writeString(new HostReport("test-1.0", name, "Debian",
-                List.of(new NicReport("eth0", "02:00:00:00:08:" + name.substring(3) + "0", List.of(address), true)), List.of("capture"),
-                List.of(), List.of(), "webss")), agent.bearer());
-        assertEquals(200, r.status(), r.body());
-        return agent;
-    }
 
     static String running(TestController c, TestAgent agent, Instant now) throws Exception {
         CaptureOrder o = agent.orders(-1, 0).captures().stream().filter(x -> x.captureId().contains("/packetCaptures/fr/instances/"))

@@ -1,5 +1,6 @@
 package netwatcher.controller;
 
+import static netwatcher.controller.testsupport.OneAgentWatcher.V;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,31 +9,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import netwatcher.controller.testsupport.OneAgentWatcher;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.Orders;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The packet-capture ARM surface over real HTTPS, with an agent on the real protocol. */
 @Tag("e2e")
 class PacketCaptureApiTest {
+    @RegisterExtension
+    static final OneAgentWatcher env = new OneAgentWatcher(Duration.ofSeconds(3), "vm1");
     static TestController c;
     static TestAgent agent;
     static String nw;
-    static final String V = "?api-version=2025-05-01";
 
     @BeforeAll
-    static void start() throws Exception {
-        c = new TestController(Duration.ofSeconds(3));
-        agent = new TestAgent(c, "lab", "vm1", "westeurope");
-        nw = "/subscriptions/" + c.sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        c.close();
+    static void bind() {
+        c = env.controller();
+        agent = env.agent();
+        nw = env.watcher();
     }
 
     static String body(String target) {

@@ -1,5 +1,6 @@
 package netwatcher.controller;
 
+import static netwatcher.controller.testsupport.OneAgentWatcher.V;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import netwatcher.arm.Json;
+import netwatcher.controller.testsupport.OneAgentWatcher;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.agent.Orders;
@@ -17,10 +19,10 @@ import netwatcher.model.agent.SnapshotOrder;
 import netwatcher.model.agent.SnapshotReport;
 import netwatcher.model.capture.CaptureStatus;
 import netwatcher.model.capture.UploadState;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code POST .../packetCaptures/{name}/snapshot} over real HTTPS, with an agent on the real protocol: every refusal
@@ -30,21 +32,17 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("e2e")
 class SnapshotApiTest {
+    @RegisterExtension
+    static final OneAgentWatcher env = new OneAgentWatcher(Duration.ofSeconds(30), "vmsnap");
     static TestController c;
     static TestAgent agent;
     static String nw;
-    static final String V = "?api-version=2025-05-01";
 
     @BeforeAll
-    static void start() throws Exception {
-        c = new TestController(Duration.ofSeconds(30));
-        agent = new TestAgent(c, "lab", "vmsnap", "westeurope");
-        nw = "/subscriptions/" + c.sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        c.close();
+    static void bind() {
+        c = env.controller();
+        agent = env.agent();
+        nw = env.watcher();
     }
 
     /** Creates capture {@code name} and reports it running with packets from {@code first} to {@code last}; returns its key. */
