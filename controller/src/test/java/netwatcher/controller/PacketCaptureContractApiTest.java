@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import netwatcher.controller.testsupport.OneAgentWatcher;
 import netwatcher.model.agent.CaptureOrder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The 2023-11-01 packet-capture fields over real HTTPS: continuousCapture, captureSettings, localPath,
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("e2e")
 class PacketCaptureContractApiTest {
+    @RegisterExtension
+    static final OneAgentWatcher env = new OneAgentWatcher(Duration.ofSeconds(3), "ringvm");
     static TestController c;
     static TestAgent agent;
     static String nw;
@@ -27,15 +30,10 @@ class PacketCaptureContractApiTest {
     static final String BEFORE_CONTINUOUS = "?api-version=2023-09-01";
 
     @BeforeAll
-    static void start() throws Exception {
-        c = new TestController(Duration.ofSeconds(3));
-        agent = new TestAgent(c, "lab", "ringvm", "westeurope");
-        nw = "/subscriptions/" + c.sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        c.close();
+    static void bind() {
+        c = env.controller();
+        agent = env.agent();
+        nw = env.watcher();
     }
 
     /** One file in the 2023-11-01 spelling: continuousCapture false, captureSettings.fileCount 1, a localPath. */

@@ -1,8 +1,6 @@
 package netwatcher.controller;
 
-import netwatcher.model.capture.UploadState;
-import netwatcher.model.capture.StopReason;
-import netwatcher.model.capture.CaptureStatus;
+import static netwatcher.controller.testsupport.OneAgentWatcher.V;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,13 +18,17 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import netwatcher.arm.Json;
+import netwatcher.controller.testsupport.OneAgentWatcher;
 import netwatcher.model.agent.CaptureOrder;
 import netwatcher.model.agent.CaptureReport;
 import netwatcher.model.agent.Reports;
+import netwatcher.model.capture.CaptureStatus;
+import netwatcher.model.capture.StopReason;
+import netwatcher.model.capture.UploadState;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A capture's stored file is its own and intact, over real HTTPS with an agent on the real protocol:
@@ -35,24 +37,20 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("e2e")
 class StoredFileSafetyTest {
+    @RegisterExtension
+    static final OneAgentWatcher env = new OneAgentWatcher(Duration.ofSeconds(30), "vm1");
     static TestController c;
     static TestAgent agent;
     static String nw;
     static String account;
-    static final String V = "?api-version=2025-05-01";
 
     @BeforeAll
-    static void start() throws Exception {
-        c = new TestController(Duration.ofSeconds(30));
-        agent = new TestAgent(c, "lab", "vm1", "westeurope");
-        nw = "/subscriptions/" + c.sub + "/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope";
+    static void bind() {
+        c = env.controller();
+        agent = env.agent();
+        nw = env.watcher();
         account = "/subscriptions/" + c.sub + "/resourceGroups/" + Controller.STORAGE_GROUP
                 + "/providers/Microsoft.Storage/storageAccounts/" + Controller.LOCAL_ACCOUNT;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        c.close();
     }
 
     static String body(String storagePath) {
