@@ -223,12 +223,7 @@ public final class AdminToken {
         if (r != null && fresh(r, MAX_STALENESS.dividedBy(2))) return;
         if (!refresh.tryLock()) return;
         try {
-            long seen = invalidations.get();
-            Read now = new Read(repository.hashes(), clock.instant());
-            if (invalidations.get() == seen) {
-                read = now;
-                failed = null;
-            }
+            reread();
         } catch (DatabaseException | IllegalStateException e) {
             LOG.debug("admin token hashes not read ahead: {}", e.toString());
         } finally {
@@ -247,11 +242,7 @@ public final class AdminToken {
             Failed f = failed;
             if (f != null && fresh(new Read(Optional.empty(), f.at()))) throw f.error(); // no queue of waits on a dead database
             try {
-                long seen = invalidations.get();
-                Read now = new Read(repository.hashes(), clock.instant());
-                if (invalidations.get() == seen) read = now; // else a rotation's hint came during the read: read again next time
-                failed = null;
-                return now.hashes();
+                return reread().hashes();
             } catch (DatabaseException | IllegalStateException e) { // unreachable or busy; closed (the controller stopping)
                 failed = new Failed(e, clock.instant());
                 throw e;
@@ -259,6 +250,18 @@ public final class AdminToken {
         } finally {
             refresh.unlock();
         }
+    }
+
+    /**
+     * Reads the stored hashes (the caller holds {@link #refresh}) and keeps them as fresh, unless a rotation's hint came
+     * during the read: then the next check reads again. Clears a kept failure.
+     */
+    private Read reread() {
+        long seen = invalidations.get();
+        Read now = new Read(repository.hashes(), clock.instant());
+        if (invalidations.get() == seen) read = now;
+        failed = null;
+        return now;
     }
 
     private boolean fresh(Read r) {
